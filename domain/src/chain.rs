@@ -1,0 +1,185 @@
+//! The tamper-evidence of stored history: every event row carries the SHA-256 of the previous
+//! event of its stream and its own SHA-256 over a canonical encoding. Changing any stored field,
+//! deleting or inserting a row breaks a link that `gevinst verify` reports.
+//!
+//! # Canonical encoding (stable; changing it would invalidate every stored hash)
+//! The hash input is the UTF-8 bytes of a JSON object with exactly these keys, written with keys
+//! sorted by their UTF-8 bytes at every depth, no insignificant white space, strings escaped as
+//! `serde_json` escapes them, numbers as integers (the payload holds no floats: amounts are
+//! decimal strings):
+//!
+//! | key | value |
+//! |---|---|
+//! | `event_id` | the event's UUID, lower-case hyphenated |
+//! | `event_type`, `event_version` | as stored |
+//! | `metadata` | the stored metadata object |
+//! | `payload` | the stored payload |
+//! | `position` | the global position (integer) |
+//! | `prev_hash` | the previous event's `hash` in the stream; 64 zeros for the first |
+//! | `recorded_at` | UTC, `YYYY-MM-DDTHH:MM:SS.ffffffZ` (microseconds) |
+//! | `sequence` | the sequence in the stream (integer) |
+//! | `stream_id` | the proposal id |
+//!
+//! The hash is lower-case hex of SHA-256 over those bytes.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// The `prev_hash` of a stream's first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Everything the hash covers.
+#[derive(Debug, Clone, Copy)]
+pub struct HashInput<'a> {
+    /// The event's UUID.
+    pub event_id: &'a str,
+    /// Global position.
+    pub position: i64,
+    /// Proposal id.
+    pub stream_id: &'a str,
+    /// Sequence in the stream.
+    pub sequence: i64,
+    /// Event type name.
+    pub event_type: &'a str,
+    /// Event version.
+    pub event_version: &'a str,
+    /// Stored payload.
+    pub payload: &'a Value,
+    /// Stored metadata.
+    pub metadata: &'a Value,
+    /// Recorded time.
+    pub recorded_at: DateTime<Utc>,
+    /// Previous event's hash.
+    pub prev_hash: &'a str,
+}
+
+/// The recorded time as hashed (and as SQLite stores it).
+#[must_use]
+pub fn format_recorded_at(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Writes `value` as canonical JSON: keys sorted at every depth, no white space.
+#[must_use]
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            out.push('{');
+            for (i, key) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String((*key).clone()).to_string());
+                out.push(':');
+                if let Some(v) = map.get(*key) {
+                    write_canonical(v, out);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// The event's hash, lower-case hex.
+#[must_use]
+pub fn event_hash(input: &HashInput<'_>) -> String {
+    let object = serde_json::json!({
+        "event_id": input.event_id,
+        "event_type": input.event_type,
+        "event_version": input.event_version,
+        "metadata": input.metadata,
+        "payload": input.payload,
+        "position": input.position,
+        "prev_hash": input.prev_hash,
+        "recorded_at": format_recorded_at(input.recorded_at),
+        "sequence": input.sequence,
+        "stream_id": input.stream_id,
+    });
+    hex::encode(Sha256::digest(canonical_json(&object).as_bytes()))
+}
+
+/// SHA-256 of bytes, lower-case hex (used for baseline files and command fingerprints).
+#[must_use]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_depth() {
+        let v = json!({"b": 1, "a": {"z": [1, {"y": 2, "x": "æ"}], "c": null}});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"a":{"c":null,"z":[1,{"x":"æ","y":2}]},"b":1}"#
+        );
+    }
+
+    #[test]
+    fn hash_is_stable_and_sensitive() {
+        let payload = json!({"SavingRealised": {"amount": "-100", "year": 2025}});
+        let metadata = json!({"actor": "anna", "role": "project_owner"});
+        let at = Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap();
+        let input = HashInput {
+            event_id: "00000000-0000-4000-8000-000000000001",
+            position: 1,
+            stream_id: "BC01",
+            sequence: 1,
+            event_type: "SavingRealised",
+            event_version: "1",
+            payload: &payload,
+            metadata: &metadata,
+            recorded_at: at,
+            prev_hash: GENESIS_HASH,
+        };
+        let h = event_hash(&input);
+        assert_eq!(h.len(), 64);
+        assert_eq!(h, event_hash(&input));
+        let changed = json!({"SavingRealised": {"amount": "-101", "year": 2025}});
+        assert_ne!(
+            h,
+            event_hash(&HashInput {
+                payload: &changed,
+                ..input
+            })
+        );
+        assert_ne!(
+            h,
+            event_hash(&HashInput {
+                sequence: 2,
+                ..input
+            })
+        );
+        assert_ne!(
+            h,
+            event_hash(&HashInput {
+                prev_hash: &h,
+                ..input
+            })
+        );
+    }
+}

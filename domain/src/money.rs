@@ -1,0 +1,206 @@
+//! Money as the budget documents write it: thousands of Danish kroner (1.000 kr.) at a stated
+//! price level (p/l), with savings negative. Amounts are `rust_decimal::Decimal` — never floats —
+//! and at most three decimals, because 0,001 × 1.000 kr. is one krone: anything finer is a typo
+//! or a unit mistake, and accepting it silently would make sums disagree later.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Why an amount or price level was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    /// Not a decimal number at all.
+    #[error("'{0}' is not an amount: write a decimal number in 1.000 kr., e.g. -1500 or 37.5")]
+    NotANumber(String),
+    /// More than three decimals in 1.000 kr. is finer than one krone.
+    #[error(
+        "amount {0} has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone"
+    )]
+    TooPrecise(String),
+    /// Price levels are budget years.
+    #[error("price level {0} is outside 2000–2100")]
+    PriceLevel(i32),
+}
+
+/// An amount in thousands of Danish kroner (1.000 kr.), at most 3 decimals (whole kroner).
+///
+/// The sign follows the budget documents: savings and reductions are negative, costs positive.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(try_from = "Decimal", into = "Decimal")]
+pub struct Amount(Decimal);
+
+impl Amount {
+    /// Zero kroner.
+    pub const ZERO: Amount = Amount(Decimal::ZERO);
+
+    /// Accepts a decimal with at most 3 decimals.
+    pub fn new(value: Decimal) -> Result<Self, MoneyError> {
+        let normalized = value.normalize();
+        if normalized.scale() > 3 {
+            Err(MoneyError::TooPrecise(value.to_string()))
+        } else {
+            Ok(Self(normalized))
+        }
+    }
+
+    /// Parses a plain decimal ("-1500", "37.5"); Danish formatting is the edges' business.
+    pub fn parse(input: &str) -> Result<Self, MoneyError> {
+        let value = Decimal::from_str(input.trim())
+            .or_else(|_| Decimal::from_scientific(input.trim()))
+            .map_err(|_| MoneyError::NotANumber(input.to_string()))?;
+        Self::new(value)
+    }
+
+    /// The value in 1.000 kr.
+    #[must_use]
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+
+    /// True for a saving or reduction (negative amount).
+    #[must_use]
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+
+    /// True for a cost (positive amount).
+    #[must_use]
+    pub fn is_positive(self) -> bool {
+        self.0.is_sign_positive() && !self.0.is_zero()
+    }
+
+    /// Sum of amounts; the sum of amounts with ≤ 3 decimals has ≤ 3 decimals.
+    #[must_use]
+    pub fn checked_add(self, other: Amount) -> Option<Amount> {
+        self.0.checked_add(other.0).map(|v| Amount(v.normalize()))
+    }
+}
+
+impl TryFrom<Decimal> for Amount {
+    type Error = MoneyError;
+    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl From<Amount> for Decimal {
+    fn from(value: Amount) -> Self {
+        value.0
+    }
+}
+
+impl FromStr for Amount {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// The price and wage level (pris- og lønniveau, "p/l") an amount is stated at, as a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "i32", into = "i32")]
+pub struct PriceLevel(i32);
+
+impl PriceLevel {
+    /// A price level year in 2000–2100.
+    pub fn new(year: i32) -> Result<Self, MoneyError> {
+        if (2000..=2100).contains(&year) {
+            Ok(Self(year))
+        } else {
+            Err(MoneyError::PriceLevel(year))
+        }
+    }
+
+    /// The year.
+    #[must_use]
+    pub fn year(self) -> i32 {
+        self.0
+    }
+}
+
+impl TryFrom<i32> for PriceLevel {
+    type Error = MoneyError;
+    fn try_from(value: i32) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl From<PriceLevel> for i32 {
+    fn from(value: PriceLevel) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for PriceLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} p/l", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn amounts_keep_at_most_three_decimals() {
+        assert_eq!(Amount::parse("-1500").unwrap().value(), dec!(-1500));
+        assert_eq!(Amount::parse("37.125").unwrap().value(), dec!(37.125));
+        assert_eq!(Amount::parse("2.5000").unwrap().value(), dec!(2.5));
+        assert_eq!(
+            Amount::parse("1.0001").unwrap_err().to_string(),
+            "amount 1.0001 has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone"
+        );
+        assert!(matches!(
+            Amount::parse("1,5"),
+            Err(MoneyError::NotANumber(_))
+        ));
+    }
+
+    #[test]
+    fn amounts_serialise_as_exact_strings() {
+        let a = Amount::parse("-0.1").unwrap();
+        assert_eq!(serde_json::to_string(&a).unwrap(), "\"-0.1\"");
+        assert!(serde_json::from_str::<Amount>("\"0.0001\"").is_err());
+        let b: Amount = serde_json::from_str("\"-1500.25\"").unwrap();
+        assert_eq!(b.value(), dec!(-1500.25));
+    }
+
+    #[test]
+    fn price_levels_are_plausible_years() {
+        assert!(PriceLevel::new(2025).is_ok());
+        assert_eq!(
+            PriceLevel::new(25).unwrap_err().to_string(),
+            "price level 25 is outside 2000–2100"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn amount_parse_never_panics(s in "\\PC*") {
+            let _ = Amount::parse(&s);
+        }
+
+        #[test]
+        fn amount_roundtrips(units in -10_000_000_000i64..10_000_000_000i64, scale in 0u32..=3) {
+            let d = Decimal::new(units, scale);
+            let a = Amount::new(d).unwrap();
+            let json = serde_json::to_string(&a).unwrap();
+            let back: Amount = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(back, a);
+            prop_assert_eq!(back.value(), d);
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! The Proposal aggregate: one event stream per proposal (`BC01` …). It keeps just enough state
+//! to judge commands — the identity, the baseline and current plan, and every progress or money
+//! entry by its sequence with whether it has been corrected. Corrections never change an entry:
+//! they mark it corrected and, when superseding, add the replacement as a new entry.
+
+use std::collections::BTreeMap;
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+
+use super::commands::ProposalCommand;
+use super::error::ProposalError;
+use super::events::{Fact, ProposalEvent};
+use super::plan::{Plan, PlanSection, ProposalIdentity};
+use crate::ids::PlanLineId;
+use crate::vocabulary::Role;
+
+/// How far outside the plan's years an amount may be recorded.
+pub const YEAR_MARGIN: i32 = 10;
+
+/// A progress or money entry as the aggregate remembers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The fact (for a superseding event: the replacement).
+    pub fact: Fact,
+    /// The sequence of the event that corrected this entry, if any.
+    pub corrected_by: Option<u64>,
+}
+
+/// A proposal's decision state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    identity: Option<ProposalIdentity>,
+    baseline: Option<Plan>,
+    current_plan: Option<Plan>,
+    revisions: u32,
+    /// Number of events applied = the sequence of the last event.
+    version: u64,
+    /// Event type of every event by sequence (for correction messages).
+    event_types: Vec<String>,
+    entries: BTreeMap<u64, Entry>,
+}
+
+impl Proposal {
+    /// Identity, once registered.
+    #[must_use]
+    pub fn identity(&self) -> Option<&ProposalIdentity> {
+        self.identity.as_ref()
+    }
+
+    /// The plan as originally adopted.
+    #[must_use]
+    pub fn baseline(&self) -> Option<&Plan> {
+        self.baseline.as_ref()
+    }
+
+    /// The plan in force (the baseline or its latest revision).
+    #[must_use]
+    pub fn current_plan(&self) -> Option<&Plan> {
+        self.current_plan.as_ref()
+    }
+
+    /// How many events the stream holds.
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Entries that are not corrected, by sequence.
+    pub fn active_entries(&self) -> impl Iterator<Item = (u64, &Fact)> {
+        self.entries
+            .iter()
+            .filter(|(_, e)| e.corrected_by.is_none())
+            .map(|(s, e)| (*s, &e.fact))
+    }
+
+    fn plan(&self) -> Result<&Plan, ProposalError> {
+        if self.identity.is_none() {
+            return Err(ProposalError::UnknownProposal);
+        }
+        self.current_plan.as_ref().ok_or(ProposalError::NoPlan)
+    }
+
+    fn check_year(plan: &Plan, year: i32) -> Result<(), ProposalError> {
+        let (min, max) = plan
+            .year_range(YEAR_MARGIN)
+            .ok_or(ProposalError::PlanHasNoYears)?;
+        if (min..=max).contains(&year) {
+            Ok(())
+        } else {
+            Err(ProposalError::YearOutOfRange { year, min, max })
+        }
+    }
+
+    fn check_line(
+        plan: &Plan,
+        line: Option<&PlanLineId>,
+        allowed: &[PlanSection],
+        expected: &'static str,
+    ) -> Result<(), ProposalError> {
+        let Some(id) = line else { return Ok(()) };
+        let line = plan
+            .line(id)
+            .ok_or_else(|| ProposalError::UnknownPlanLine(id.clone()))?;
+        if allowed.contains(&line.section) {
+            Ok(())
+        } else {
+            Err(ProposalError::WrongPlanSection {
+                line: id.clone(),
+                expected,
+                found: section_name(line.section),
+            })
+        }
+    }
+
+    /// Checks a progress or money fact against the rules, ignoring the entry at `replacing`
+    /// (the one a supersede command replaces).
+    fn check_fact(&self, fact: &Fact, replacing: Option<u64>) -> Result<(), ProposalError> {
+        let plan = self.plan()?;
+        let others = || {
+            self.active_entries()
+                .filter(move |(s, _)| Some(*s) != replacing)
+        };
+        let goal_state = |goal: &crate::ids::GoalId| -> Result<(), ProposalError> {
+            if plan.goal(goal).is_none() {
+                return Err(ProposalError::UnknownGoal(goal.clone()));
+            }
+            if let Some((sequence, _)) =
+                others().find(|(_, f)| matches!(f, Fact::GoalCancelled(c) if &c.goal == goal))
+            {
+                return Err(ProposalError::GoalCancelled {
+                    goal: goal.clone(),
+                    sequence,
+                });
+            }
+            Ok(())
+        };
+        match fact {
+            Fact::MilestoneCompleted(m) => {
+                if plan.milestone(&m.milestone).is_none() {
+                    return Err(ProposalError::UnknownMilestone(m.milestone.clone()));
+                }
+                if let Some((sequence, _)) = others().find(
+                    |(_, f)| matches!(f, Fact::MilestoneCompleted(o) if o.milestone == m.milestone),
+                ) {
+                    return Err(ProposalError::MilestoneAlreadyCompleted {
+                        milestone: m.milestone.clone(),
+                        sequence,
+                    });
+                }
+            }
+            Fact::GoalProgressReported(p) => goal_state(&p.goal)?,
+            Fact::GoalScheduled(s) => goal_state(&s.goal)?,
+            Fact::GoalAchieved(a) => {
+                goal_state(&a.goal)?;
+                if let Some((sequence, _)) =
+                    others().find(|(_, f)| matches!(f, Fact::GoalAchieved(o) if o.goal == a.goal))
+                {
+                    return Err(ProposalError::GoalAlreadyAchieved {
+                        goal: a.goal.clone(),
+                        sequence,
+                    });
+                }
+            }
+            Fact::GoalCancelled(c) => {
+                if c.role != Role::Controller {
+                    return Err(ProposalError::NotPermitted {
+                        role: c.role,
+                        action: "cancel a goal",
+                    });
+                }
+                goal_state(&c.goal)?;
+            }
+            Fact::SavingRealised(s) => {
+                Self::check_year(plan, s.year)?;
+                if !s.amount.is_negative() {
+                    return Err(ProposalError::SavingNotNegative(s.amount.to_string()));
+                }
+                Self::check_line(
+                    plan,
+                    s.plan_line.as_ref(),
+                    &[PlanSection::PermanentChange],
+                    "permanent change",
+                )?;
+            }
+            Fact::ImplementationCostIncurred(c) => {
+                Self::check_year(plan, c.year)?;
+                if !c.amount.is_positive() {
+                    return Err(ProposalError::CostNotPositive(c.amount.to_string()));
+                }
+                Self::check_line(
+                    plan,
+                    c.plan_line.as_ref(),
+                    &[PlanSection::ImplementationCost],
+                    "implementation cost",
+                )?;
+            }
+            Fact::ForecastUpdated(f) => {
+                Self::check_year(plan, f.year)?;
+                Self::check_line(
+                    plan,
+                    f.plan_line.as_ref(),
+                    &[f.section],
+                    section_name(f.section),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn correction_target(&self, sequence: u64) -> Result<&Entry, ProposalError> {
+        if sequence == 0 || sequence > self.version {
+            return Err(ProposalError::CorrectionTargetMissing(sequence));
+        }
+        let entry = self.entries.get(&sequence).ok_or_else(|| {
+            let index = usize::try_from(sequence - 1).unwrap_or(usize::MAX);
+            ProposalError::NotCorrectable {
+                sequence,
+                event_type: self
+                    .event_types
+                    .get(index)
+                    .cloned()
+                    .unwrap_or_else(|| "unknown".to_string()),
+            }
+        })?;
+        if let Some(by) = entry.corrected_by {
+            return Err(ProposalError::AlreadyCorrected { sequence, by });
+        }
+        Ok(entry)
+    }
+
+    /// Decides which events a command produces, or why it is refused.
+    pub fn decide(&self, command: ProposalCommand) -> Result<Vec<ProposalEvent>, ProposalError> {
+        if !matches!(command, ProposalCommand::RegisterProposal { .. }) && self.identity.is_none() {
+            return Err(ProposalError::UnknownProposal);
+        }
+        let event = match command {
+            ProposalCommand::RegisterProposal { identity } => {
+                if let Some(existing) = &self.identity {
+                    return Err(ProposalError::AlreadyRegistered(existing.id.clone()));
+                }
+                ProposalEvent::ProposalRegistered { identity }
+            }
+            ProposalCommand::AdoptBaseline { plan, source } => {
+                if self.baseline.is_some() {
+                    return Err(ProposalError::BaselineAlreadyAdopted);
+                }
+                let problems = plan.problems();
+                if !problems.is_empty() {
+                    return Err(ProposalError::InvalidPlan(problems));
+                }
+                ProposalEvent::BaselineAdopted { plan, source }
+            }
+            ProposalCommand::RevisePlan {
+                plan,
+                reason,
+                approved_by,
+            } => {
+                self.plan()?;
+                let problems = plan.problems();
+                if !problems.is_empty() {
+                    return Err(ProposalError::InvalidPlan(problems));
+                }
+                ProposalEvent::PlanRevised {
+                    revision: self.revisions + 1,
+                    plan,
+                    reason,
+                    approved_by,
+                }
+            }
+            ProposalCommand::CompleteMilestone(f) => Fact::MilestoneCompleted(f).into(),
+            ProposalCommand::ReportGoalProgress(f) => Fact::GoalProgressReported(f).into(),
+            ProposalCommand::AchieveGoal(f) => Fact::GoalAchieved(f).into(),
+            ProposalCommand::ScheduleGoal(f) => Fact::GoalScheduled(f).into(),
+            ProposalCommand::CancelGoal(f) => Fact::GoalCancelled(f).into(),
+            ProposalCommand::RecordSaving(f) => Fact::SavingRealised(f).into(),
+            ProposalCommand::RecordCost(f) => Fact::ImplementationCostIncurred(f).into(),
+            ProposalCommand::UpdateForecast(f) => Fact::ForecastUpdated(f).into(),
+            ProposalCommand::ReverseEntry { sequence, reason } => {
+                self.correction_target(sequence)?;
+                ProposalEvent::EntryReversed {
+                    corrects: sequence,
+                    reason,
+                }
+            }
+            ProposalCommand::SupersedeEntry {
+                sequence,
+                reason,
+                replacement,
+            } => {
+                let target = self.correction_target(sequence)?;
+                if target.fact.kind() != replacement.kind() {
+                    return Err(ProposalError::ReplacementKindMismatch {
+                        sequence,
+                        expected: target.fact.kind(),
+                        found: replacement.kind(),
+                    });
+                }
+                self.check_fact(&replacement, Some(sequence))?;
+                ProposalEvent::EntrySuperseded {
+                    corrects: sequence,
+                    reason,
+                    replacement,
+                }
+            }
+        };
+        if let Some(fact) = event.fact() {
+            self.check_fact(&fact, None)?;
+        }
+        Ok(vec![event])
+    }
+}
+
+fn section_name(section: PlanSection) -> &'static str {
+    match section {
+        PlanSection::PermanentChange => "permanent change",
+        PlanSection::ImplementationCost => "implementation cost",
+        PlanSection::LoanRepayment => "loan repayment",
+    }
+}
+
+impl Aggregate for Proposal {
+    const TYPE: &'static str = "proposal";
+    type Command = ProposalCommand;
+    type Event = ProposalEvent;
+    type Error = ProposalError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        self.version += 1;
+        let sequence = self.version;
+        self.event_types.push(event.type_name().to_string());
+        if let Some(fact) = event.fact() {
+            self.entries.insert(
+                sequence,
+                Entry {
+                    fact,
+                    corrected_by: None,
+                },
+            );
+            return;
+        }
+        match event {
+            ProposalEvent::ProposalRegistered { identity } => self.identity = Some(identity),
+            ProposalEvent::BaselineAdopted { plan, .. } => {
+                self.baseline = Some(plan.clone());
+                self.current_plan = Some(plan);
+            }
+            ProposalEvent::PlanRevised { revision, plan, .. } => {
+                self.revisions = revision;
+                self.current_plan = Some(plan);
+            }
+            ProposalEvent::EntryReversed { corrects, .. } => {
+                if let Some(entry) = self.entries.get_mut(&corrects) {
+                    entry.corrected_by = Some(sequence);
+                }
+            }
+            ProposalEvent::EntrySuperseded {
+                corrects,
+                replacement,
+                ..
+            } => {
+                if let Some(entry) = self.entries.get_mut(&corrects) {
+                    entry.corrected_by = Some(sequence);
+                }
+                self.entries.insert(
+                    sequence,
+                    Entry {
+                        fact: replacement,
+                        corrected_by: None,
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+}

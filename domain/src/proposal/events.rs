@@ -1,0 +1,339 @@
+//! Proposal events: the persisted contract. Every variant has an explicit, stable type name and
+//! version (see [`ProposalEvent::TYPES`]); the golden files under `tests/golden/events/` pin their
+//! stored JSON, so a change that would make old history unreadable fails a test. A later shape
+//! gets a new version and an upcaster — stored rows are never rewritten.
+//!
+//! Progress and money facts are separate structs ([`Fact`]) because a correction that supersedes
+//! an entry carries a replacement of the same kind, and one definition should serve both.
+
+use chrono::NaiveDate;
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+use super::plan::{BaselineSource, Plan, PlanSection, ProposalIdentity};
+use crate::ids::{GoalId, MilestoneId, PlanLineId};
+use crate::money::{Amount, PriceLevel};
+use crate::vocabulary::{Actor, Committee, ControlArea, EvidenceRef, Note, Reason, Role};
+
+/// A milestone was completed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MilestoneCompletion {
+    /// Which milestone.
+    pub milestone: MilestoneId,
+    /// When it was completed (business date).
+    pub completed_on: NaiveDate,
+    /// Evidence, if any.
+    pub evidence: Option<EvidenceRef>,
+}
+
+/// Progress on a goal, with a note and possibly evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalProgress {
+    /// Which goal.
+    pub goal: GoalId,
+    /// The date the progress describes.
+    pub reported_on: NaiveDate,
+    /// What happened.
+    pub note: Note,
+    /// Evidence, if any.
+    pub evidence: Option<EvidenceRef>,
+    /// The owner flags the goal as at risk.
+    pub at_risk: bool,
+}
+
+/// A goal was achieved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalAchievement {
+    /// Which goal.
+    pub goal: GoalId,
+    /// When it was achieved (business date).
+    pub achieved_on: NaiveDate,
+    /// The evidence that it was.
+    pub evidence: EvidenceRef,
+}
+
+/// A date was given to a goal whose "when" could not be resolved from the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalSchedule {
+    /// Which goal.
+    pub goal: GoalId,
+    /// The date it is now due.
+    pub due_on: NaiveDate,
+    /// Why this date (e.g. "investeringsmidler frigivet 3. marts").
+    pub note: Option<Note>,
+}
+
+/// A goal was cancelled (controllers only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalCancellation {
+    /// Which goal.
+    pub goal: GoalId,
+    /// Effective date.
+    pub cancelled_on: NaiveDate,
+    /// Why.
+    pub reason: Reason,
+    /// The role of whoever cancelled; only controllers may.
+    pub role: Role,
+}
+
+/// A saving was realised (negative amount, 1.000 kr.).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RealisedSaving {
+    /// The budget year it belongs to.
+    pub year: i32,
+    /// Negative: a saving.
+    pub amount: Amount,
+    /// The price level it is stated at.
+    pub price_level: PriceLevel,
+    /// The plan line it realises, if one.
+    pub plan_line: Option<PlanLineId>,
+    /// The committee whose budget it lands in, if known.
+    pub committee: Option<Committee>,
+    /// The control area.
+    pub control_area: ControlArea,
+    /// When it was realised/recognised.
+    pub effective_on: NaiveDate,
+    /// Evidence (e.g. a Kvantum extract).
+    pub evidence: Option<EvidenceRef>,
+}
+
+/// Implementation cost was incurred (positive amount, 1.000 kr.).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncurredCost {
+    /// The budget year.
+    pub year: i32,
+    /// Positive: a cost.
+    pub amount: Amount,
+    /// The price level it is stated at.
+    pub price_level: PriceLevel,
+    /// The plan line it spends against, if one.
+    pub plan_line: Option<PlanLineId>,
+    /// The control area.
+    pub control_area: ControlArea,
+    /// When it was incurred.
+    pub effective_on: NaiveDate,
+    /// Evidence.
+    pub evidence: Option<EvidenceRef>,
+}
+
+/// The owner's current expectation for a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// The budget year forecast.
+    pub year: i32,
+    /// Savings (permanent change) or implementation cost.
+    pub section: PlanSection,
+    /// Expected amount for the year (sign as in the plan).
+    pub amount: Amount,
+    /// The price level.
+    pub price_level: PriceLevel,
+    /// The plan line, if one.
+    pub plan_line: Option<PlanLineId>,
+    /// The control area.
+    pub control_area: ControlArea,
+    /// When the forecast was made (business date).
+    pub effective_on: NaiveDate,
+    /// Why it changed.
+    pub note: Option<Note>,
+}
+
+/// A progress or money entry: what a correction can reverse or supersede.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fact {
+    /// See [`MilestoneCompletion`].
+    MilestoneCompleted(MilestoneCompletion),
+    /// See [`GoalProgress`].
+    GoalProgressReported(GoalProgress),
+    /// See [`GoalAchievement`].
+    GoalAchieved(GoalAchievement),
+    /// See [`GoalSchedule`].
+    GoalScheduled(GoalSchedule),
+    /// See [`GoalCancellation`].
+    GoalCancelled(GoalCancellation),
+    /// See [`RealisedSaving`].
+    SavingRealised(RealisedSaving),
+    /// See [`IncurredCost`].
+    ImplementationCostIncurred(IncurredCost),
+    /// See [`Forecast`].
+    ForecastUpdated(Forecast),
+}
+
+impl Fact {
+    /// The event type name of the event that records this fact.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fact::MilestoneCompleted(_) => "MilestoneCompleted",
+            Fact::GoalProgressReported(_) => "GoalProgressReported",
+            Fact::GoalAchieved(_) => "GoalAchieved",
+            Fact::GoalScheduled(_) => "GoalScheduled",
+            Fact::GoalCancelled(_) => "GoalCancelled",
+            Fact::SavingRealised(_) => "SavingRealised",
+            Fact::ImplementationCostIncurred(_) => "ImplementationCostIncurred",
+            Fact::ForecastUpdated(_) => "ForecastUpdated",
+        }
+    }
+
+    /// The business date the fact is effective from.
+    #[must_use]
+    pub fn effective_date(&self) -> NaiveDate {
+        match self {
+            Fact::MilestoneCompleted(f) => f.completed_on,
+            Fact::GoalProgressReported(f) => f.reported_on,
+            Fact::GoalAchieved(f) => f.achieved_on,
+            Fact::GoalScheduled(f) => f.due_on,
+            Fact::GoalCancelled(f) => f.cancelled_on,
+            Fact::SavingRealised(f) => f.effective_on,
+            Fact::ImplementationCostIncurred(f) => f.effective_on,
+            Fact::ForecastUpdated(f) => f.effective_on,
+        }
+    }
+}
+
+/// Everything that can happen to a proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProposalEvent {
+    /// The proposal exists, with its identity.
+    ProposalRegistered {
+        /// Identity and flags.
+        identity: ProposalIdentity,
+    },
+    /// The plan as decided by the budget round.
+    BaselineAdopted {
+        /// The plan.
+        plan: Plan,
+        /// The imported file, if imported.
+        source: Option<BaselineSource>,
+    },
+    /// The plan was re-baselined; the original baseline stays in history.
+    PlanRevised {
+        /// 1 for the first revision, …
+        revision: u32,
+        /// The new plan in full.
+        plan: Plan,
+        /// Why.
+        reason: Reason,
+        /// Who approved it.
+        approved_by: Actor,
+    },
+    /// See [`MilestoneCompletion`].
+    MilestoneCompleted(MilestoneCompletion),
+    /// See [`GoalProgress`].
+    GoalProgressReported(GoalProgress),
+    /// See [`GoalAchievement`].
+    GoalAchieved(GoalAchievement),
+    /// See [`GoalSchedule`].
+    GoalScheduled(GoalSchedule),
+    /// See [`GoalCancellation`].
+    GoalCancelled(GoalCancellation),
+    /// See [`RealisedSaving`].
+    SavingRealised(RealisedSaving),
+    /// See [`IncurredCost`].
+    ImplementationCostIncurred(IncurredCost),
+    /// See [`Forecast`].
+    ForecastUpdated(Forecast),
+    /// An earlier entry is void.
+    EntryReversed {
+        /// The corrected event's sequence in this proposal's stream.
+        corrects: u64,
+        /// Why.
+        reason: Reason,
+    },
+    /// An earlier entry is replaced by a new one of the same kind.
+    EntrySuperseded {
+        /// The corrected event's sequence in this proposal's stream.
+        corrects: u64,
+        /// Why.
+        reason: Reason,
+        /// The entry as it should have been.
+        replacement: Fact,
+    },
+}
+
+impl ProposalEvent {
+    /// Every event type name with its current version.
+    pub const TYPES: &'static [(&'static str, &'static str)] = &[
+        ("ProposalRegistered", "1"),
+        ("BaselineAdopted", "1"),
+        ("PlanRevised", "1"),
+        ("MilestoneCompleted", "1"),
+        ("GoalProgressReported", "1"),
+        ("GoalAchieved", "1"),
+        ("GoalScheduled", "1"),
+        ("GoalCancelled", "1"),
+        ("SavingRealised", "1"),
+        ("ImplementationCostIncurred", "1"),
+        ("ForecastUpdated", "1"),
+        ("EntryReversed", "1"),
+        ("EntrySuperseded", "1"),
+    ];
+
+    /// The stable type name.
+    #[must_use]
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ProposalEvent::ProposalRegistered { .. } => "ProposalRegistered",
+            ProposalEvent::BaselineAdopted { .. } => "BaselineAdopted",
+            ProposalEvent::PlanRevised { .. } => "PlanRevised",
+            ProposalEvent::MilestoneCompleted(_) => "MilestoneCompleted",
+            ProposalEvent::GoalProgressReported(_) => "GoalProgressReported",
+            ProposalEvent::GoalAchieved(_) => "GoalAchieved",
+            ProposalEvent::GoalScheduled(_) => "GoalScheduled",
+            ProposalEvent::GoalCancelled(_) => "GoalCancelled",
+            ProposalEvent::SavingRealised(_) => "SavingRealised",
+            ProposalEvent::ImplementationCostIncurred(_) => "ImplementationCostIncurred",
+            ProposalEvent::ForecastUpdated(_) => "ForecastUpdated",
+            ProposalEvent::EntryReversed { .. } => "EntryReversed",
+            ProposalEvent::EntrySuperseded { .. } => "EntrySuperseded",
+        }
+    }
+
+    /// The fact this event records, for progress and money events.
+    #[must_use]
+    pub fn fact(&self) -> Option<Fact> {
+        Some(match self {
+            ProposalEvent::MilestoneCompleted(f) => Fact::MilestoneCompleted(f.clone()),
+            ProposalEvent::GoalProgressReported(f) => Fact::GoalProgressReported(f.clone()),
+            ProposalEvent::GoalAchieved(f) => Fact::GoalAchieved(f.clone()),
+            ProposalEvent::GoalScheduled(f) => Fact::GoalScheduled(f.clone()),
+            ProposalEvent::GoalCancelled(f) => Fact::GoalCancelled(f.clone()),
+            ProposalEvent::SavingRealised(f) => Fact::SavingRealised(f.clone()),
+            ProposalEvent::ImplementationCostIncurred(f) => {
+                Fact::ImplementationCostIncurred(f.clone())
+            }
+            ProposalEvent::ForecastUpdated(f) => Fact::ForecastUpdated(f.clone()),
+            _ => return None,
+        })
+    }
+}
+
+impl From<Fact> for ProposalEvent {
+    fn from(fact: Fact) -> Self {
+        match fact {
+            Fact::MilestoneCompleted(f) => ProposalEvent::MilestoneCompleted(f),
+            Fact::GoalProgressReported(f) => ProposalEvent::GoalProgressReported(f),
+            Fact::GoalAchieved(f) => ProposalEvent::GoalAchieved(f),
+            Fact::GoalScheduled(f) => ProposalEvent::GoalScheduled(f),
+            Fact::GoalCancelled(f) => ProposalEvent::GoalCancelled(f),
+            Fact::SavingRealised(f) => ProposalEvent::SavingRealised(f),
+            Fact::ImplementationCostIncurred(f) => ProposalEvent::ImplementationCostIncurred(f),
+            Fact::ForecastUpdated(f) => ProposalEvent::ForecastUpdated(f),
+        }
+    }
+}
+
+impl DomainEvent for ProposalEvent {
+    fn event_type(&self) -> String {
+        self.type_name().to_string()
+    }
+
+    fn event_version(&self) -> String {
+        let name = self.type_name();
+        ProposalEvent::TYPES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("1", |(_, v)| v)
+            .to_string()
+    }
+}

@@ -1,0 +1,23 @@
+//! The Proposal aggregate in the cqrs-es shape: commands, events, errors, plan, aggregate — each
+//! in its own module, so the persisted contract (events) is reviewed apart from the rules.
+
+pub mod aggregate;
+pub mod commands;
+pub mod error;
+pub mod events;
+pub mod examples;
+pub mod plan;
+#[cfg(test)]
+mod tests;
+
+pub use aggregate::{Entry, Proposal, YEAR_MARGIN};
+pub use commands::ProposalCommand;
+pub use error::ProposalError;
+pub use events::{
+    Fact, Forecast, GoalAchievement, GoalCancellation, GoalProgress, GoalSchedule, IncurredCost,
+    MilestoneCompletion, ProposalEvent, RealisedSaving,
+};
+pub use plan::{
+    BaselineSource, CommitteeDistribution, Goal, GoalSection, Milestone, Phase, Plan, PlanLine,
+    PlanSection, ProposalIdentity, Risk, StatedPayback, StatedTotal, TotalKind, YearlyAmounts,
+};

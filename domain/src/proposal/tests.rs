@@ -1,0 +1,658 @@
+//! Given/when/then tests of every command and every rule, in the cqrs-es `TestFramework` style.
+
+use chrono::NaiveDate;
+use cqrs_es::test::TestFramework;
+
+use super::examples::{self, achievement, identity, plan, saving};
+use super::*;
+use crate::ids::{GoalId, MilestoneId, PlanLineId};
+use crate::money::Amount;
+use crate::vocabulary::{Actor, ControlArea, EvidenceRef, Note, Reason, Role};
+
+type Fw = TestFramework<Proposal>;
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+fn reason(s: &str) -> Reason {
+    Reason::parse(s).unwrap()
+}
+fn registered() -> ProposalEvent {
+    ProposalEvent::ProposalRegistered {
+        identity: identity("BC01"),
+    }
+}
+fn adopted() -> ProposalEvent {
+    ProposalEvent::BaselineAdopted {
+        plan: plan(),
+        source: None,
+    }
+}
+fn given_plan() -> Vec<ProposalEvent> {
+    vec![registered(), adopted()]
+}
+fn progress(goal: &str) -> GoalProgress {
+    GoalProgress {
+        goal: GoalId::parse(goal).unwrap(),
+        reported_on: date(2025, 5, 1),
+        note: Note::parse("Udbud afsluttet").unwrap(),
+        evidence: Some(EvidenceRef::parse("sag 2025-123").unwrap()),
+        at_risk: true,
+    }
+}
+fn cost(year: i32, amount: i64) -> IncurredCost {
+    IncurredCost {
+        year,
+        amount: Amount::new(amount.into()).unwrap(),
+        price_level: examples::price_level(),
+        plan_line: Some(PlanLineId::parse("l3").unwrap()),
+        control_area: ControlArea::Service,
+        effective_on: date(year, 6, 30),
+        evidence: None,
+    }
+}
+fn forecast(year: i32, amount: i64) -> Forecast {
+    Forecast {
+        year,
+        section: PlanSection::PermanentChange,
+        amount: Amount::new(amount.into()).unwrap(),
+        price_level: examples::price_level(),
+        plan_line: Some(PlanLineId::parse("l1").unwrap()),
+        control_area: ControlArea::Service,
+        effective_on: date(2025, 9, 1),
+        note: None,
+    }
+}
+fn cancellation(goal: &str, role: Role) -> GoalCancellation {
+    GoalCancellation {
+        goal: GoalId::parse(goal).unwrap(),
+        cancelled_on: date(2025, 10, 1),
+        reason: reason("Målet er bortfaldet"),
+        role,
+    }
+}
+
+// ---- registration and plan ----
+
+#[test]
+fn register_a_new_proposal() {
+    Fw::with(())
+        .given_no_previous_events()
+        .when(ProposalCommand::RegisterProposal {
+            identity: identity("BC01"),
+        })
+        .then_expect_events(vec![registered()]);
+}
+
+#[test]
+fn registering_twice_is_refused() {
+    Fw::with(())
+        .given(vec![registered()])
+        .when(ProposalCommand::RegisterProposal {
+            identity: identity("BC01"),
+        })
+        .then_expect_error_message("proposal BC01 is already registered");
+}
+
+#[test]
+fn commands_on_an_unknown_proposal_are_refused() {
+    for cmd in [
+        ProposalCommand::AdoptBaseline {
+            plan: plan(),
+            source: None,
+        },
+        ProposalCommand::RecordSaving(saving(2025, -100)),
+        ProposalCommand::ReverseEntry {
+            sequence: 1,
+            reason: reason("x"),
+        },
+    ] {
+        Fw::with(())
+            .given_no_previous_events()
+            .when(cmd)
+            .then_expect_error(ProposalError::UnknownProposal);
+    }
+}
+
+#[test]
+fn adopt_the_baseline_once() {
+    Fw::with(())
+        .given(vec![registered()])
+        .when(ProposalCommand::AdoptBaseline {
+            plan: plan(),
+            source: None,
+        })
+        .then_expect_events(vec![adopted()]);
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::AdoptBaseline {
+            plan: plan(),
+            source: None,
+        })
+        .then_expect_error_message(
+            "the baseline is already adopted; change the plan with a plan revision (reason and approver required)",
+        );
+}
+
+#[test]
+fn an_inconsistent_plan_is_refused_with_every_problem() {
+    let mut bad = plan();
+    bad.lines[1].id = bad.lines[0].id.clone();
+    bad.goals[1].id = bad.goals[0].id.clone();
+    bad.lines[0].amounts.insert(2040, Amount::ZERO);
+    Fw::with(())
+        .given(vec![registered()])
+        .when(ProposalCommand::AdoptBaseline {
+            plan: bad,
+            source: None,
+        })
+        .then_expect_error_message(
+            "the plan is not consistent: plan line l1 has an amount for 2040, which is not one of the plan's years; plan line id l1 is used twice; goal id g1 is used twice",
+        );
+}
+
+#[test]
+fn revise_the_plan_keeps_the_baseline() {
+    let mut lowered = plan();
+    lowered.lines[0]
+        .amounts
+        .insert(2026, Amount::new((-1000).into()).unwrap());
+    let revised = ProposalEvent::PlanRevised {
+        revision: 1,
+        plan: lowered.clone(),
+        reason: reason("Udbud forsinket"),
+        approved_by: Actor::parse("økonomichef").unwrap(),
+    };
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RevisePlan {
+            plan: lowered.clone(),
+            reason: reason("Udbud forsinket"),
+            approved_by: Actor::parse("økonomichef").unwrap(),
+        })
+        .then_expect_events(vec![revised.clone()]);
+
+    let mut state = Proposal::default();
+    for e in [registered(), adopted(), revised] {
+        cqrs_es::Aggregate::apply(&mut state, e);
+    }
+    assert_eq!(state.baseline(), Some(&plan()));
+    assert_eq!(state.current_plan(), Some(&lowered));
+}
+
+#[test]
+fn revising_before_a_baseline_is_refused() {
+    Fw::with(())
+        .given(vec![registered()])
+        .when(ProposalCommand::RevisePlan {
+            plan: plan(),
+            reason: reason("x"),
+            approved_by: Actor::parse("chef").unwrap(),
+        })
+        .then_expect_error_message("the proposal has no adopted plan yet");
+}
+
+#[test]
+fn revision_requires_reason_and_approver() {
+    // Both are types that cannot be empty: the command cannot even be built without them.
+    assert_eq!(
+        Reason::parse("").unwrap_err().to_string(),
+        "a reason must not be empty"
+    );
+    assert_eq!(
+        Actor::parse(" ").unwrap_err().to_string(),
+        "an actor must not be empty"
+    );
+    let json = serde_json::json!({
+        "command": "revise_plan", "plan": plan(), "reason": "", "approved_by": "chef"
+    });
+    let err = serde_json::from_value::<ProposalCommand>(json).unwrap_err();
+    assert!(
+        err.to_string().contains("a reason must not be empty"),
+        "{err}"
+    );
+    let json = serde_json::json!({"command": "revise_plan", "plan": plan(), "reason": "x"});
+    let err = serde_json::from_value::<ProposalCommand>(json).unwrap_err();
+    assert!(err.to_string().contains("approved_by"), "{err}");
+}
+
+// ---- progress ----
+
+#[test]
+fn complete_a_milestone_once() {
+    let done = MilestoneCompletion {
+        milestone: MilestoneId::parse("m1").unwrap(),
+        completed_on: date(2025, 6, 1),
+        evidence: None,
+    };
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::CompleteMilestone(done.clone()))
+        .then_expect_events(vec![ProposalEvent::MilestoneCompleted(done.clone())]);
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![ProposalEvent::MilestoneCompleted(done.clone())])
+        .when(ProposalCommand::CompleteMilestone(done))
+        .then_expect_error_message(
+            "milestone m1 is already completed (event 3); correct that entry instead",
+        );
+}
+
+#[test]
+fn unknown_milestone_is_refused() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::CompleteMilestone(MilestoneCompletion {
+            milestone: MilestoneId::parse("m9").unwrap(),
+            completed_on: date(2025, 6, 1),
+            evidence: None,
+        }))
+        .then_expect_error_message("unknown milestone m9: the current plan has no such milestone");
+}
+
+#[test]
+fn report_goal_progress() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::ReportGoalProgress(progress("g1")))
+        .then_expect_events(vec![ProposalEvent::GoalProgressReported(progress("g1"))]);
+}
+
+#[test]
+fn unknown_goal_is_refused() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::ReportGoalProgress(progress("g7")))
+        .then_expect_error_message("unknown goal g7: the current plan has no such follow-up goal");
+}
+
+#[test]
+fn progress_before_a_plan_is_refused() {
+    Fw::with(())
+        .given(vec![registered()])
+        .when(ProposalCommand::ReportGoalProgress(progress("g1")))
+        .then_expect_error(ProposalError::NoPlan);
+}
+
+#[test]
+fn achieve_a_goal_once() {
+    let a = achievement("g1", date(2025, 9, 15));
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::AchieveGoal(a.clone()))
+        .then_expect_events(vec![ProposalEvent::GoalAchieved(a.clone())]);
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![ProposalEvent::GoalAchieved(a.clone())])
+        .when(ProposalCommand::AchieveGoal(achievement(
+            "g1",
+            date(2025, 10, 1),
+        )))
+        .then_expect_error_message(
+            "goal g1 is already achieved (event 3); correct that entry instead",
+        );
+}
+
+#[test]
+fn a_reversed_achievement_can_be_achieved_again() {
+    let a = achievement("g1", date(2025, 9, 15));
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![
+            ProposalEvent::GoalAchieved(a.clone()),
+            ProposalEvent::EntryReversed {
+                corrects: 3,
+                reason: reason("forkert mål"),
+            },
+        ])
+        .when(ProposalCommand::AchieveGoal(a.clone()))
+        .then_expect_events(vec![ProposalEvent::GoalAchieved(a)]);
+}
+
+#[test]
+fn schedule_a_goal() {
+    let s = GoalSchedule {
+        goal: GoalId::parse("g2").unwrap(),
+        due_on: date(2026, 3, 31),
+        note: Some(Note::parse("Investeringsmidler frigivet").unwrap()),
+    };
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::ScheduleGoal(s.clone()))
+        .then_expect_events(vec![ProposalEvent::GoalScheduled(s)]);
+}
+
+#[test]
+fn controllers_cancel_goals_and_cancelled_goals_take_nothing() {
+    let c = cancellation("g1", Role::Controller);
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::CancelGoal(c.clone()))
+        .then_expect_events(vec![ProposalEvent::GoalCancelled(c.clone())]);
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![ProposalEvent::GoalCancelled(c.clone())])
+        .when(ProposalCommand::AchieveGoal(achievement(
+            "g1",
+            date(2025, 11, 1),
+        )))
+        .then_expect_error_message(
+            "goal g1 is cancelled (event 3); reverse the cancellation first",
+        );
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![ProposalEvent::GoalCancelled(c)])
+        .when(ProposalCommand::ReportGoalProgress(progress("g1")))
+        .then_expect_error_message(
+            "goal g1 is cancelled (event 3); reverse the cancellation first",
+        );
+}
+
+#[test]
+fn only_controllers_cancel_goals() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::CancelGoal(cancellation(
+            "g1",
+            Role::ProjectOwner,
+        )))
+        .then_expect_error_message("a project_owner may not cancel a goal; only a controller may");
+}
+
+// ---- money ----
+
+#[test]
+fn record_a_realised_saving() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordSaving(saving(2025, -400)))
+        .then_expect_events(vec![ProposalEvent::SavingRealised(saving(2025, -400))]);
+}
+
+#[test]
+fn savings_are_negative_and_costs_positive() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordSaving(saving(2025, 400)))
+        .then_expect_error_message(
+            "a realised saving must be negative (savings are negative in 1.000 kr.); got 400",
+        );
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordCost(cost(2025, -5)))
+        .then_expect_error_message(
+            "an implementation cost must be positive; got -5; to undo a cost, correct its entry",
+        );
+}
+
+#[test]
+fn years_must_lie_within_the_plan_years_plus_minus_ten() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordSaving(saving(2039, -1)))
+        .then_expect_error_message("year 2039 is outside the plan's years ± 10 (2015–2038)");
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordSaving(saving(2038, -1)))
+        .then_expect_events(vec![ProposalEvent::SavingRealised(saving(2038, -1))]);
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordCost(cost(2014, 1)))
+        .then_expect_error_message("year 2014 is outside the plan's years ± 10 (2015–2038)");
+}
+
+#[test]
+fn a_plan_without_years_takes_no_amounts() {
+    Fw::with(())
+        .given(vec![
+            registered(),
+            ProposalEvent::BaselineAdopted {
+                plan: Plan::default(),
+                source: None,
+            },
+        ])
+        .when(ProposalCommand::RecordSaving(saving(2025, -1)))
+        .then_expect_error(ProposalError::PlanHasNoYears);
+}
+
+#[test]
+fn amounts_with_more_than_three_decimals_are_refused() {
+    let err = Amount::parse("-12.3456").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "amount -12.3456 has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone"
+    );
+    let mut json = serde_json::to_value(ProposalCommand::RecordSaving(saving(2025, -1))).unwrap();
+    json["amount"] = serde_json::json!("-0.0001");
+    assert!(serde_json::from_value::<ProposalCommand>(json).is_err());
+}
+
+#[test]
+fn unknown_plan_line_and_wrong_section_are_refused() {
+    let mut s = saving(2025, -10);
+    s.plan_line = Some(PlanLineId::parse("l9").unwrap());
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordSaving(s))
+        .then_expect_error_message("unknown plan line l9: the current plan has no such line");
+    let mut s = saving(2025, -10);
+    s.plan_line = Some(PlanLineId::parse("l3").unwrap());
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordSaving(s))
+        .then_expect_error_message(
+            "plan line l3 is a implementation cost line, not a permanent change line",
+        );
+}
+
+#[test]
+fn record_an_implementation_cost() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordCost(cost(2025, 1800)))
+        .then_expect_events(vec![ProposalEvent::ImplementationCostIncurred(cost(
+            2025, 1800,
+        ))]);
+}
+
+#[test]
+fn update_a_forecast() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::UpdateForecast(forecast(2026, -1200)))
+        .then_expect_events(vec![ProposalEvent::ForecastUpdated(forecast(2026, -1200))]);
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::UpdateForecast(forecast(2050, -1200)))
+        .then_expect_error_message("year 2050 is outside the plan's years ± 10 (2015–2038)");
+}
+
+// ---- corrections ----
+
+#[test]
+fn reverse_an_entry_with_a_reason() {
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![ProposalEvent::SavingRealised(saving(2025, -400))])
+        .when(ProposalCommand::ReverseEntry {
+            sequence: 3,
+            reason: reason("dobbeltregistrering"),
+        })
+        .then_expect_events(vec![ProposalEvent::EntryReversed {
+            corrects: 3,
+            reason: reason("dobbeltregistrering"),
+        }]);
+}
+
+#[test]
+fn supersede_an_entry_with_one_of_the_same_kind() {
+    let replacement = Fact::SavingRealised(saving(2025, -350));
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![ProposalEvent::SavingRealised(saving(2025, -400))])
+        .when(ProposalCommand::SupersedeEntry {
+            sequence: 3,
+            reason: reason("tastefejl"),
+            replacement: replacement.clone(),
+        })
+        .then_expect_events(vec![ProposalEvent::EntrySuperseded {
+            corrects: 3,
+            reason: reason("tastefejl"),
+            replacement,
+        }]);
+}
+
+#[test]
+fn superseding_an_achievement_changes_its_date() {
+    let a = achievement("g1", date(2025, 9, 15));
+    let fixed = Fact::GoalAchieved(achievement("g1", date(2025, 9, 1)));
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![ProposalEvent::GoalAchieved(a)])
+        .when(ProposalCommand::SupersedeEntry {
+            sequence: 3,
+            reason: reason("forkert dato"),
+            replacement: fixed.clone(),
+        })
+        .then_expect_events(vec![ProposalEvent::EntrySuperseded {
+            corrects: 3,
+            reason: reason("forkert dato"),
+            replacement: fixed,
+        }]);
+}
+
+#[test]
+fn a_replacement_obeys_the_same_rules() {
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![ProposalEvent::SavingRealised(saving(2025, -400))])
+        .when(ProposalCommand::SupersedeEntry {
+            sequence: 3,
+            reason: reason("tastefejl"),
+            replacement: Fact::SavingRealised(saving(2025, 400)),
+        })
+        .then_expect_error_message(
+            "a realised saving must be negative (savings are negative in 1.000 kr.); got 400",
+        );
+}
+
+#[test]
+fn correcting_a_missing_event_is_refused() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::ReverseEntry {
+            sequence: 9,
+            reason: reason("x"),
+        })
+        .then_expect_error_message("there is no event 9 in this proposal's history");
+}
+
+#[test]
+fn correcting_a_plan_event_is_refused() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::ReverseEntry {
+            sequence: 2,
+            reason: reason("x"),
+        })
+        .then_expect_error_message(
+            "event 2 (BaselineAdopted) cannot be corrected: only progress and money entries can; revise the plan instead",
+        );
+}
+
+#[test]
+fn correcting_twice_is_refused() {
+    let given = vec![
+        ProposalEvent::SavingRealised(saving(2025, -400)),
+        ProposalEvent::EntryReversed {
+            corrects: 3,
+            reason: reason("dobbelt"),
+        },
+    ];
+    Fw::with(())
+        .given(given_plan())
+        .and(given.clone())
+        .when(ProposalCommand::ReverseEntry {
+            sequence: 3,
+            reason: reason("igen"),
+        })
+        .then_expect_error_message(
+            "event 3 was already corrected by event 4; correct that one instead",
+        );
+    Fw::with(())
+        .given(given_plan())
+        .and(given)
+        .when(ProposalCommand::SupersedeEntry {
+            sequence: 3,
+            reason: reason("igen"),
+            replacement: Fact::SavingRealised(saving(2025, -1)),
+        })
+        .then_expect_error_message(
+            "event 3 was already corrected by event 4; correct that one instead",
+        );
+}
+
+#[test]
+fn a_superseding_entry_can_itself_be_corrected() {
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![
+            ProposalEvent::SavingRealised(saving(2025, -400)),
+            ProposalEvent::EntrySuperseded {
+                corrects: 3,
+                reason: reason("tastefejl"),
+                replacement: Fact::SavingRealised(saving(2025, -350)),
+            },
+        ])
+        .when(ProposalCommand::ReverseEntry {
+            sequence: 4,
+            reason: reason("alligevel ikke realiseret"),
+        })
+        .then_expect_events(vec![ProposalEvent::EntryReversed {
+            corrects: 4,
+            reason: reason("alligevel ikke realiseret"),
+        }]);
+}
+
+#[test]
+fn a_replacement_of_another_kind_is_refused() {
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![ProposalEvent::SavingRealised(saving(2025, -400))])
+        .when(ProposalCommand::SupersedeEntry {
+            sequence: 3,
+            reason: reason("x"),
+            replacement: Fact::ImplementationCostIncurred(cost(2025, 10)),
+        })
+        .then_expect_error_message(
+            "event 3 is a SavingRealised entry; its replacement must be one too, not ImplementationCostIncurred",
+        );
+}
+
+#[test]
+fn correction_requires_a_reason() {
+    let json = serde_json::json!({"command": "reverse_entry", "sequence": 3, "reason": "  "});
+    let err = serde_json::from_value::<ProposalCommand>(json).unwrap_err();
+    assert!(
+        err.to_string().contains("a reason must not be empty"),
+        "{err}"
+    );
+}
+
+#[test]
+fn active_entries_exclude_corrected_ones() {
+    let mut state = Proposal::default();
+    for e in given_plan().into_iter().chain([
+        ProposalEvent::SavingRealised(saving(2025, -400)),
+        ProposalEvent::EntrySuperseded {
+            corrects: 3,
+            reason: reason("tastefejl"),
+            replacement: Fact::SavingRealised(saving(2025, -350)),
+        },
+    ]) {
+        cqrs_es::Aggregate::apply(&mut state, e);
+    }
+    let active: Vec<_> = state.active_entries().map(|(s, _)| s).collect();
+    assert_eq!(active, vec![4]);
+    assert_eq!(state.version(), 4);
+}
