@@ -10,6 +10,7 @@ pub mod chain;
 pub mod ids;
 pub mod metadata;
 pub mod money;
+pub mod period;
 pub mod proposal;
 pub mod vocabulary;
 

@@ -1,0 +1,238 @@
+//! The one command path: CLI, HTTP and baseline import all send commands through
+//! [`ProposalService::execute`], so idempotency, metadata and error mapping are decided once.
+//!
+//! Every accepted command gets an idempotency key (the client's, or a fresh UUID) and a
+//! fingerprint of its content. A retry with the same key and the same content returns the first
+//! outcome and appends nothing; the same key with different content is refused, because
+//! silently returning another command's outcome would hide a client bug.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::{AggregateError, CqrsFramework};
+use gevinst_domain::chain::{canonical_json, sha256_hex};
+use gevinst_domain::proposal::{Proposal, ProposalCommand, ProposalError};
+use gevinst_domain::{EventMetadata, IdempotencyKey, ProposalId};
+
+use crate::store::{Clock, CommandRecord, Db, EventStore, StoreError};
+
+/// The aggregate type name under which proposals are stored.
+pub const PROPOSAL: &str = "proposal";
+
+/// What an accepted command produced.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CommandOutcome {
+    /// The proposal.
+    pub proposal: String,
+    /// The command's key.
+    pub idempotency_key: String,
+    /// First event's sequence in the stream.
+    pub first_sequence: i64,
+    /// Last event's sequence.
+    pub last_sequence: i64,
+    /// First event's global position.
+    pub first_position: i64,
+    /// Last event's global position (wait for this to read your write).
+    pub last_position: i64,
+    /// When the store committed it.
+    pub recorded_at: DateTime<Utc>,
+    /// True when this is the stored outcome of an earlier identical command.
+    pub replayed: bool,
+}
+
+impl CommandOutcome {
+    fn from_record(record: CommandRecord, replayed: bool) -> Self {
+        Self {
+            proposal: record.stream_id,
+            idempotency_key: record.idempotency_key,
+            first_sequence: record.first_sequence,
+            last_sequence: record.last_sequence,
+            first_position: record.first_position,
+            last_position: record.last_position,
+            recorded_at: record.recorded_at,
+            replayed,
+        }
+    }
+}
+
+/// Why a command was not accepted. Nothing was stored in any case.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// A business rule said no.
+    #[error("{proposal}: {error}")]
+    Rejected {
+        /// The proposal.
+        proposal: String,
+        /// The rule.
+        error: ProposalError,
+    },
+    /// Another command changed the proposal first; retry.
+    #[error("proposal {proposal} was changed by another command at the same time (now at event {current_sequence}); retry")]
+    Conflict {
+        /// The proposal.
+        proposal: String,
+        /// The stream's sequence now.
+        current_sequence: i64,
+    },
+    /// The key was used for a different command.
+    #[error("idempotency key '{key}' was already used for a different command on {proposal}")]
+    IdempotencyKeyReused {
+        /// The proposal.
+        proposal: String,
+        /// The key.
+        key: String,
+    },
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// The framework failed outside the store (e.g. unreadable history).
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+type Framework = CqrsFramework<Proposal, PersistedEventStore<EventStore, Proposal>>;
+
+/// Executes proposal commands against the event store.
+#[derive(Clone)]
+pub struct ProposalService {
+    store: EventStore,
+    cqrs: Arc<Framework>,
+}
+
+impl std::fmt::Debug for ProposalService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProposalService")
+            .field("store", &self.store)
+            .finish()
+    }
+}
+
+impl ProposalService {
+    /// A service over `db`, stamping times from `clock`.
+    #[must_use]
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
+        let store = EventStore::new(db, clock);
+        let cqrs = CqrsFramework::new(
+            PersistedEventStore::new_event_store(store.clone()),
+            vec![],
+            (),
+        );
+        Self {
+            store,
+            cqrs: Arc::new(cqrs),
+        }
+    }
+
+    /// The event store.
+    #[must_use]
+    pub fn store(&self) -> &EventStore {
+        &self.store
+    }
+
+    /// The proposal's current decision state (empty if never registered).
+    pub async fn load(&self, id: &ProposalId) -> Result<Proposal, CommandError> {
+        use cqrs_es::{AggregateContext, EventStore as _};
+        let es = PersistedEventStore::<EventStore, Proposal>::new_event_store(self.store.clone());
+        let mut context = es
+            .load_aggregate(id.as_str())
+            .await
+            .map_err(|e| CommandError::Unexpected(e.to_string()))?;
+        Ok(context.aggregate().clone())
+    }
+
+    /// Executes `command` on proposal `id` with `metadata`; see the module docs.
+    pub async fn execute(
+        &self,
+        id: &ProposalId,
+        command: ProposalCommand,
+        mut metadata: EventMetadata,
+    ) -> Result<CommandOutcome, CommandError> {
+        let proposal = id.to_string();
+        if let ProposalCommand::RegisterProposal { identity } = &command {
+            if &identity.id != id {
+                return Err(CommandError::Rejected {
+                    proposal,
+                    error: ProposalError::IdMismatch {
+                        expected: id.to_string(),
+                        found: identity.id.clone(),
+                    },
+                });
+            }
+        }
+        let fingerprint = sha256_hex(
+            canonical_json(&serde_json::to_value(&command).map_err(StoreError::from)?).as_bytes(),
+        );
+        let key = match &metadata.idempotency_key {
+            Some(k) => k.clone(),
+            None => IdempotencyKey::parse(&uuid::Uuid::new_v4().to_string())
+                .map_err(|e| CommandError::Unexpected(e.to_string()))?,
+        };
+        if let Some(outcome) = self.replay(&proposal, key.as_str(), &fingerprint).await? {
+            return Ok(outcome);
+        }
+        metadata.idempotency_key = Some(key.clone());
+        metadata.command_fingerprint = Some(fingerprint.clone());
+        metadata.effective_date = metadata.effective_date.or(command.effective_date());
+        if metadata.reason.is_none() {
+            metadata.reason = command.reason().cloned();
+        }
+        let result = self
+            .cqrs
+            .execute_with_metadata(id.as_str(), command, metadata.to_map())
+            .await;
+        match result {
+            Ok(()) => {
+                let record = self
+                    .store
+                    .command(PROPOSAL, &proposal, key.as_str())
+                    .await?;
+                record
+                    .map(|r| CommandOutcome::from_record(r, false))
+                    .ok_or_else(|| {
+                        CommandError::Unexpected("the command produced no events".to_string())
+                    })
+            }
+            Err(AggregateError::UserError(error)) => {
+                Err(CommandError::Rejected { proposal, error })
+            }
+            Err(other) => {
+                // A concurrent retry with the same key may have won: then this is a replay.
+                if let Some(outcome) = self.replay(&proposal, key.as_str(), &fingerprint).await? {
+                    return Ok(outcome);
+                }
+                match other {
+                    AggregateError::AggregateConflict => Err(CommandError::Conflict {
+                        current_sequence: self
+                            .store
+                            .stream(PROPOSAL, &proposal)
+                            .await?
+                            .last()
+                            .map_or(0, |e| e.sequence),
+                        proposal,
+                    }),
+                    e => Err(CommandError::Unexpected(e.to_string())),
+                }
+            }
+        }
+    }
+
+    async fn replay(
+        &self,
+        proposal: &str,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<Option<CommandOutcome>, CommandError> {
+        match self.store.command(PROPOSAL, proposal, key).await? {
+            None => Ok(None),
+            Some(record) if record.fingerprint == fingerprint => {
+                Ok(Some(CommandOutcome::from_record(record, true)))
+            }
+            Some(_) => Err(CommandError::IdempotencyKeyReused {
+                proposal: proposal.to_string(),
+                key: key.to_string(),
+            }),
+        }
+    }
+}

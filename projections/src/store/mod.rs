@@ -1,0 +1,66 @@
+//! The event store: the only place that writes history. See `repository` for the append
+//! protocol, `verify` for the tamper check, `db` for opening either backend.
+
+pub mod clock;
+pub mod db;
+pub mod repository;
+pub mod verify;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use db::{Db, StoreConfig, DEFAULT_SQLITE_PATH};
+pub use repository::{CommandRecord, EventStore, StoredEvent};
+pub use verify::{verify, ChainProblem, VerifyReport};
+
+use cqrs_es::persist::PersistenceError;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The configuration does not name a usable store.
+    #[error("store configuration: {0}")]
+    Config(String),
+    /// The database said no.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Another command was appended to the stream first.
+    #[error("proposal {stream_id} changed concurrently: this command expected to write event {expected}, but the stream is at {current}; reload and retry")]
+    Conflict {
+        /// The stream.
+        stream_id: String,
+        /// The sequence this append wanted to write.
+        expected: i64,
+        /// The stream's last stored sequence.
+        current: i64,
+    },
+    /// A command with this idempotency key was already accepted.
+    #[error("a command with idempotency key '{}' was already accepted for {}", .0.idempotency_key, .0.stream_id)]
+    DuplicateCommand(Box<CommandRecord>),
+    /// A stored row cannot be read.
+    #[error("stored history is unreadable: {0}")]
+    Corrupt(String),
+    /// The caller handed the store something it cannot store.
+    #[error("invalid append: {0}")]
+    Invalid(String),
+    /// JSON encoding failed.
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl From<StoreError> for PersistenceError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict { .. } => PersistenceError::OptimisticLockError,
+            StoreError::Database(e @ (sqlx::Error::PoolTimedOut | sqlx::Error::Io(_))) => {
+                PersistenceError::ConnectionError(Box::new(e))
+            }
+            StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                PersistenceError::OptimisticLockError
+            }
+            other => PersistenceError::UnknownError(Box::new(other)),
+        }
+    }
+}

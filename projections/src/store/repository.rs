@@ -1,0 +1,586 @@
+//! Our own event repository behind cqrs-es' `PersistedEventRepository`. The stock postgres-es
+//! and sqlite-es store neither a recorded time, an event id nor a global commit order, and they
+//! cannot refuse a retried command; this one does all four, plus the hash chain, on both
+//! backends with the same behaviour:
+//!
+//! 1. an append is one transaction that first serialises against every other append
+//!    (PostgreSQL: a transaction-scoped advisory lock; SQLite: `BEGIN IMMEDIATE`);
+//! 2. it checks the stream's last sequence (optimistic concurrency: a stale writer gets a
+//!    retryable conflict) and the idempotency key (a replay appends nothing);
+//! 3. it numbers the events `MAX(position)+1…` — gapless, and in commit order because the lock is
+//!    held until commit — stamps `recorded_at` from the injected clock, chains the hashes, and
+//!    records the command.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::persist::{
+    PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
+};
+use cqrs_es::Aggregate;
+use gevinst_domain::chain::{event_hash, HashInput, GENESIS_HASH};
+use gevinst_domain::metadata::keys;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::clock::Clock;
+use super::db::Db;
+use super::StoreError;
+
+/// Key of PostgreSQL's advisory lock that serialises appends ("gevinst" in ASCII).
+const APPEND_LOCK_KEY: i64 = 0x0067_6576_696e_7374;
+
+/// An event row as stored, with everything the store added.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    /// Global, gapless commit order.
+    pub position: i64,
+    /// Unique id.
+    pub event_id: Uuid,
+    /// "proposal".
+    pub aggregate_type: String,
+    /// The proposal id.
+    pub stream_id: String,
+    /// 1, 2, … within the stream.
+    pub sequence: i64,
+    /// Type name.
+    pub event_type: String,
+    /// Type version.
+    pub event_version: String,
+    /// The event's JSON.
+    pub payload: Value,
+    /// The command's metadata.
+    pub metadata: Value,
+    /// Who.
+    pub actor: String,
+    /// In which role.
+    pub role: String,
+    /// Business date, where the event has one.
+    pub effective_date: Option<NaiveDate>,
+    /// The command's idempotency key.
+    pub idempotency_key: String,
+    /// When the store committed it (server clock, UTC).
+    pub recorded_at: DateTime<Utc>,
+    /// The previous event's hash in the stream.
+    pub prev_hash: String,
+    /// This event's hash.
+    pub hash: String,
+}
+
+impl StoredEvent {
+    /// The hash this row should have, recomputed from its fields.
+    #[must_use]
+    pub fn computed_hash(&self) -> String {
+        event_hash(&HashInput {
+            event_id: &self.event_id.to_string(),
+            position: self.position,
+            stream_id: &self.stream_id,
+            sequence: self.sequence,
+            event_type: &self.event_type,
+            event_version: &self.event_version,
+            payload: &self.payload,
+            metadata: &self.metadata,
+            recorded_at: self.recorded_at,
+            prev_hash: &self.prev_hash,
+        })
+    }
+
+    fn into_serialized(self) -> SerializedEvent {
+        SerializedEvent {
+            aggregate_id: self.stream_id,
+            sequence: usize::try_from(self.sequence).unwrap_or_default(),
+            aggregate_type: self.aggregate_type,
+            event_type: self.event_type,
+            event_version: self.event_version,
+            payload: self.payload,
+            metadata: self.metadata,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    position: i64,
+    event_id: String,
+    aggregate_type: String,
+    stream_id: String,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload: String,
+    metadata: String,
+    actor: String,
+    role: String,
+    effective_date: Option<NaiveDate>,
+    idempotency_key: String,
+    recorded_at: DateTime<Utc>,
+    prev_hash: String,
+    hash: String,
+}
+
+impl TryFrom<EventRow> for StoredEvent {
+    type Error = StoreError;
+    fn try_from(row: EventRow) -> Result<Self, StoreError> {
+        let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+            StoreError::Corrupt(format!(
+                "event at position {} ({} #{}): {what}: {e}",
+                row.position, row.stream_id, row.sequence
+            ))
+        };
+        Ok(StoredEvent {
+            position: row.position,
+            event_id: Uuid::parse_str(&row.event_id).map_err(|e| corrupt("event_id", &e))?,
+            payload: serde_json::from_str(&row.payload).map_err(|e| corrupt("payload", &e))?,
+            metadata: serde_json::from_str(&row.metadata).map_err(|e| corrupt("metadata", &e))?,
+            aggregate_type: row.aggregate_type,
+            stream_id: row.stream_id,
+            sequence: row.sequence,
+            event_type: row.event_type,
+            event_version: row.event_version,
+            actor: row.actor,
+            role: row.role,
+            effective_date: row.effective_date,
+            idempotency_key: row.idempotency_key,
+            recorded_at: row.recorded_at,
+            prev_hash: row.prev_hash,
+            hash: row.hash,
+        })
+    }
+}
+
+/// What the store remembers of an accepted command.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CommandRecord {
+    /// "proposal".
+    pub aggregate_type: String,
+    /// The proposal id.
+    pub stream_id: String,
+    /// The key.
+    pub idempotency_key: String,
+    /// SHA-256 of the command's canonical JSON.
+    pub fingerprint: String,
+    /// First event's sequence.
+    pub first_sequence: i64,
+    /// Last event's sequence.
+    pub last_sequence: i64,
+    /// First event's global position.
+    pub first_position: i64,
+    /// Last event's global position.
+    pub last_position: i64,
+    /// When it was committed.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// The event store over either backend.
+#[derive(Clone)]
+pub struct EventStore {
+    db: Db,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for EventStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStore").field("db", &self.db).finish()
+    }
+}
+
+/// The SELECT list shared by every event query; `{t}` casts to text on PostgreSQL.
+fn select_events(text_cast: &str) -> String {
+    format!(
+        "SELECT position, event_id{t} AS event_id, aggregate_type, stream_id, sequence, \
+         event_type, event_version, payload{t} AS payload, metadata{t} AS metadata, actor, role, \
+         effective_date, idempotency_key, recorded_at, prev_hash, hash FROM event",
+        t = text_cast
+    )
+}
+
+const INSERT_EVENT_PG: &str = "INSERT INTO event (position, event_id, aggregate_type, stream_id, \
+    sequence, event_type, event_version, payload, metadata, actor, role, effective_date, \
+    idempotency_key, recorded_at, prev_hash, hash) VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, \
+    $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16)";
+const INSERT_EVENT_SQLITE: &str = "INSERT INTO event (position, event_id, aggregate_type, \
+    stream_id, sequence, event_type, event_version, payload, metadata, actor, role, \
+    effective_date, idempotency_key, recorded_at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, \
+    $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+const INSERT_COMMAND: &str = "INSERT INTO command (aggregate_type, stream_id, idempotency_key, \
+    fingerprint, first_sequence, last_sequence, first_position, last_position, recorded_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+const SELECT_COMMAND: &str = "SELECT aggregate_type, stream_id, idempotency_key, fingerprint, \
+    first_sequence, last_sequence, first_position, last_position, recorded_at FROM command \
+    WHERE aggregate_type = $1 AND stream_id = $2 AND idempotency_key = $3";
+const LAST_IN_STREAM: &str = "SELECT sequence, hash FROM event WHERE aggregate_type = $1 AND \
+    stream_id = $2 ORDER BY sequence DESC LIMIT 1";
+const MAX_POSITION: &str = "SELECT COALESCE(MAX(position), 0) FROM event";
+
+/// One row to insert, fully computed.
+struct NewRow {
+    stored: StoredEvent,
+    payload_text: String,
+    metadata_text: String,
+}
+
+fn meta_str(metadata: &Value, key: &str) -> Option<String> {
+    metadata
+        .get(key)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// Runs `$body` with `$pool` bound to the backend's pool and `$cast` to its text cast.
+macro_rules! on_backend {
+    ($db:expr, |$pool:ident, $cast:ident| $body:expr) => {
+        match $db {
+            Db::Postgres($pool) => {
+                let $cast = "::text";
+                $body
+            }
+            Db::Sqlite($pool) => {
+                let $cast = "";
+                $body
+            }
+        }
+    };
+}
+
+/// The insert half of an append, identical on both backends but for the INSERT's casts.
+macro_rules! insert_rows {
+    ($tx:expr, $insert:expr, $rows:expr, $command:expr) => {{
+        for row in $rows {
+            let e = &row.stored;
+            sqlx::query($insert)
+                .bind(e.position)
+                .bind(e.event_id.to_string())
+                .bind(&e.aggregate_type)
+                .bind(&e.stream_id)
+                .bind(e.sequence)
+                .bind(&e.event_type)
+                .bind(&e.event_version)
+                .bind(&row.payload_text)
+                .bind(&row.metadata_text)
+                .bind(&e.actor)
+                .bind(&e.role)
+                .bind(e.effective_date)
+                .bind(&e.idempotency_key)
+                .bind(e.recorded_at)
+                .bind(&e.prev_hash)
+                .bind(&e.hash)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        let c: &CommandRecord = $command;
+        sqlx::query(INSERT_COMMAND)
+            .bind(&c.aggregate_type)
+            .bind(&c.stream_id)
+            .bind(&c.idempotency_key)
+            .bind(&c.fingerprint)
+            .bind(c.first_sequence)
+            .bind(c.last_sequence)
+            .bind(c.first_position)
+            .bind(c.last_position)
+            .bind(c.recorded_at)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+
+impl EventStore {
+    /// A store over `db`, stamping times from `clock`.
+    #[must_use]
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock }
+    }
+
+    /// The database.
+    #[must_use]
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Appends one command's events atomically; see the module docs for the protocol.
+    pub async fn append(&self, events: &[SerializedEvent]) -> Result<(), StoreError> {
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        let aggregate_type = first.aggregate_type.clone();
+        let stream_id = first.aggregate_id.clone();
+        let key = meta_str(&first.metadata, keys::IDEMPOTENCY_KEY).ok_or_else(|| {
+            StoreError::Invalid("every command needs an idempotency key".to_string())
+        })?;
+        let fingerprint = meta_str(&first.metadata, keys::COMMAND_FINGERPRINT).unwrap_or_default();
+        match &self.db {
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(APPEND_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                let last: Option<(i64, String)> = sqlx::query_as(LAST_IN_STREAM)
+                    .bind(&aggregate_type)
+                    .bind(&stream_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let existing: Option<CommandRecord> = sqlx::query_as(SELECT_COMMAND)
+                    .bind(&aggregate_type)
+                    .bind(&stream_id)
+                    .bind(&key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let max: i64 = sqlx::query_scalar(MAX_POSITION).fetch_one(&mut *tx).await?;
+                let (rows, command) =
+                    self.prepare(events, last, existing, max, &key, &fingerprint)?;
+                insert_rows!(tx, INSERT_EVENT_PG, &rows, &command);
+                tx.commit().await?;
+            }
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let last: Option<(i64, String)> = sqlx::query_as(LAST_IN_STREAM)
+                    .bind(&aggregate_type)
+                    .bind(&stream_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let existing: Option<CommandRecord> = sqlx::query_as(SELECT_COMMAND)
+                    .bind(&aggregate_type)
+                    .bind(&stream_id)
+                    .bind(&key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let max: i64 = sqlx::query_scalar(MAX_POSITION).fetch_one(&mut *tx).await?;
+                let (rows, command) =
+                    self.prepare(events, last, existing, max, &key, &fingerprint)?;
+                insert_rows!(tx, INSERT_EVENT_SQLITE, &rows, &command);
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks concurrency and idempotency, then numbers, stamps and chains the new rows.
+    fn prepare(
+        &self,
+        events: &[SerializedEvent],
+        last: Option<(i64, String)>,
+        existing: Option<CommandRecord>,
+        max_position: i64,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<(Vec<NewRow>, CommandRecord), StoreError> {
+        if let Some(record) = existing {
+            return Err(StoreError::DuplicateCommand(Box::new(record)));
+        }
+        let (last_sequence, mut prev_hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
+        let recorded_at = self.clock.now();
+        let mut rows = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
+            let offset = i64::try_from(i).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let sequence =
+                i64::try_from(event.sequence).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            if sequence != last_sequence + 1 + offset {
+                return Err(StoreError::Conflict {
+                    stream_id: event.aggregate_id.clone(),
+                    expected: sequence,
+                    current: last_sequence,
+                });
+            }
+            let mut stored = StoredEvent {
+                position: max_position + 1 + offset,
+                event_id: Uuid::new_v4(),
+                aggregate_type: event.aggregate_type.clone(),
+                stream_id: event.aggregate_id.clone(),
+                sequence,
+                event_type: event.event_type.clone(),
+                event_version: event.event_version.clone(),
+                payload: event.payload.clone(),
+                metadata: event.metadata.clone(),
+                actor: meta_str(&event.metadata, keys::ACTOR).unwrap_or_default(),
+                role: meta_str(&event.metadata, keys::ROLE).unwrap_or_default(),
+                effective_date: meta_str(&event.metadata, keys::EFFECTIVE_DATE)
+                    .and_then(|d| d.parse().ok()),
+                idempotency_key: key.to_string(),
+                recorded_at,
+                prev_hash: prev_hash.clone(),
+                hash: String::new(),
+            };
+            stored.hash = stored.computed_hash();
+            prev_hash = stored.hash.clone();
+            rows.push(NewRow {
+                payload_text: serde_json::to_string(&stored.payload)?,
+                metadata_text: serde_json::to_string(&stored.metadata)?,
+                stored,
+            });
+        }
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            return Err(StoreError::Invalid("no events to append".to_string()));
+        };
+        let command = CommandRecord {
+            aggregate_type: first.stored.aggregate_type.clone(),
+            stream_id: first.stored.stream_id.clone(),
+            idempotency_key: key.to_string(),
+            fingerprint: fingerprint.to_string(),
+            first_sequence: first.stored.sequence,
+            last_sequence: last.stored.sequence,
+            first_position: first.stored.position,
+            last_position: last.stored.position,
+            recorded_at,
+        };
+        Ok((rows, command))
+    }
+
+    /// A stream's events in sequence order.
+    pub async fn stream(
+        &self,
+        aggregate_type: &str,
+        stream_id: &str,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows: Vec<EventRow> = on_backend!(&self.db, |pool, cast| {
+            sqlx::query_as(&format!(
+                "{} WHERE aggregate_type = $1 AND stream_id = $2 ORDER BY sequence",
+                select_events(cast)
+            ))
+            .bind(aggregate_type)
+            .bind(stream_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(StoredEvent::try_from).collect()
+    }
+
+    /// Up to `limit` events after global position `after`, in commit order.
+    pub async fn after_position(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows: Vec<EventRow> = on_backend!(&self.db, |pool, cast| {
+            sqlx::query_as(&format!(
+                "{} WHERE position > $1 ORDER BY position LIMIT $2",
+                select_events(cast)
+            ))
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(StoredEvent::try_from).collect()
+    }
+
+    /// Every event, by stream and sequence (for verification and export).
+    pub async fn all_by_stream(&self) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows: Vec<EventRow> = on_backend!(&self.db, |pool, cast| {
+            sqlx::query_as(&format!(
+                "{} ORDER BY aggregate_type, stream_id, sequence",
+                select_events(cast)
+            ))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(StoredEvent::try_from).collect()
+    }
+
+    /// Every global position, ascending (for the gap check).
+    pub async fn positions(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(on_backend!(&self.db, |pool, _cast| {
+            sqlx::query_scalar("SELECT position FROM event ORDER BY position")
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// The highest global position (0 for an empty store).
+    pub async fn last_position(&self) -> Result<i64, StoreError> {
+        Ok(on_backend!(&self.db, |pool, _cast| {
+            sqlx::query_scalar(MAX_POSITION).fetch_one(pool).await?
+        }))
+    }
+
+    /// The recorded outcome of a command, by its idempotency key.
+    pub async fn command(
+        &self,
+        aggregate_type: &str,
+        stream_id: &str,
+        key: &str,
+    ) -> Result<Option<CommandRecord>, StoreError> {
+        Ok(on_backend!(&self.db, |pool, _cast| {
+            sqlx::query_as(SELECT_COMMAND)
+                .bind(aggregate_type)
+                .bind(stream_id)
+                .bind(key)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+}
+
+impl PersistedEventRepository for EventStore {
+    async fn get_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        Ok(self
+            .stream(A::TYPE, aggregate_id)
+            .await?
+            .into_iter()
+            .map(StoredEvent::into_serialized)
+            .collect())
+    }
+
+    async fn get_last_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        last_sequence: usize,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        let last = i64::try_from(last_sequence).unwrap_or(i64::MAX);
+        Ok(self
+            .stream(A::TYPE, aggregate_id)
+            .await?
+            .into_iter()
+            .filter(|e| e.sequence > last)
+            .map(StoredEvent::into_serialized)
+            .collect())
+    }
+
+    async fn get_snapshot<A: Aggregate>(
+        &self,
+        _aggregate_id: &str,
+    ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
+        // Streams are short (tens of events per proposal): we replay, we do not snapshot.
+        Ok(None)
+    }
+
+    async fn persist<A: Aggregate>(
+        &self,
+        events: &[SerializedEvent],
+        _snapshot_update: Option<(String, Value, usize)>,
+    ) -> Result<(), PersistenceError> {
+        Ok(self.append(events).await?)
+    }
+
+    async fn stream_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<ReplayStream, PersistenceError> {
+        let events = self.get_events::<A>(aggregate_id).await?;
+        Ok(feed(events).await)
+    }
+
+    async fn stream_all_events<A: Aggregate>(&self) -> Result<ReplayStream, PersistenceError> {
+        // Global commit order, unlike the stock repositories' per-aggregate order.
+        let events: Vec<SerializedEvent> = self
+            .after_position(0, i64::MAX)
+            .await?
+            .into_iter()
+            .filter(|e| e.aggregate_type == A::TYPE)
+            .map(StoredEvent::into_serialized)
+            .collect();
+        Ok(feed(events).await)
+    }
+}
+
+async fn feed(events: Vec<SerializedEvent>) -> ReplayStream {
+    let (mut feed, stream) = ReplayStream::new(events.len().max(1));
+    for event in events {
+        if feed.push(Ok(event)).await.is_err() {
+            break;
+        }
+    }
+    stream
+}
