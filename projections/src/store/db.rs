@@ -85,10 +85,21 @@ impl Db {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
+        // WAL is a property of the file: switch it on once, from one connection. Letting every
+        // pooled connection switch it while others are opening fails under load
+        // ("unable to open database file").
+        {
+            use sqlx::ConnectOptions;
+            let first = options
+                .clone()
+                .journal_mode(SqliteJournalMode::Wal)
+                .connect()
+                .await?;
+            sqlx::Connection::close(first).await?;
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))

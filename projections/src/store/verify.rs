@@ -148,7 +148,7 @@ pub async fn verify(store: &EventStore) -> Result<VerifyReport, StoreError> {
     {
         report.problems.push(ChainProblem {
             stream_id: "*".to_string(),
-            sequence: *p,
+            sequence: i64::try_from(i + 1).unwrap_or(i64::MAX),
             what: format!("position {} is missing (gap before {p})", i + 1),
         });
     }

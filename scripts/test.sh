@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs Gevinst's whole test suite against both storage backends.
+#
+# SQLite needs nothing. For PostgreSQL this script uses GEVINST_TEST_POSTGRES_URL if you set it
+# (an admin URL; each test creates its own database), and otherwise installs PostgreSQL from
+# Debian's packages when it is missing, starts a throwaway cluster on 127.0.0.1 on a free port,
+# and removes it again when the tests end.
+#
+# Extra arguments go to `cargo test`, e.g. `scripts/test.sh -p gevinst-tests store`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    log "need root to install PostgreSQL: run as root, or install the 'postgresql' package yourself"
+    exit 1
+  fi
+}
+
+find_pg_bin() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+start_postgres() {
+  local bin
+  bin=$(find_pg_bin)
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    log "PostgreSQL is not installed: installing Debian's postgresql package"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
+    bin=$(find_pg_bin)
+  fi
+  PGDATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gevinst-pg.XXXXXX")
+  local run=()
+  if [ "$(id -u)" = 0 ]; then
+    # initdb refuses to run as root: the cluster belongs to the postgres user.
+    chown postgres: "$PGDATA_DIR"
+    run=(runuser -u postgres --)
+  fi
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 54329)
+  log "starting a throwaway PostgreSQL ($("$bin/postgres" --version)) on 127.0.0.1:$port"
+  "${run[@]}" "$bin/initdb" -D "$PGDATA_DIR" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  "${run[@]}" "$bin/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PGDATA_DIR -c max_connections=400 -c synchronous_commit=on" start >/dev/null
+  STOP_PG=("${run[@]}" "$bin/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop)
+  trap 'log "stopping PostgreSQL"; "${STOP_PG[@]}" >/dev/null 2>&1 || true; rm -rf "$PGDATA_DIR"' EXIT
+  export GEVINST_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+if [ -z "${GEVINST_TEST_POSTGRES_URL:-}" ]; then
+  start_postgres
+else
+  log "using PostgreSQL at GEVINST_TEST_POSTGRES_URL"
+fi
+
+log "running the test suite (every integration test on SQLite and on PostgreSQL)"
+cargo test --workspace --locked "$@"

@@ -1,0 +1,420 @@
+//! The event store on both backends: metadata and recorded time, idempotency, append-only,
+//! tamper detection, concurrency and the global order.
+
+use std::collections::BTreeSet;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use gevinst_domain::proposal::{examples, ProposalCommand};
+use gevinst_domain::{IdempotencyKey, Role};
+use gevinst_projections::store::{verify, Db, EventStore};
+use gevinst_projections::{CommandError, PROPOSAL};
+use gevinst_tests::{both_backends, meta, proposal, TestStore};
+
+fn saving_command(year: i32, amount: i64) -> ProposalCommand {
+    ProposalCommand::RecordSaving(examples::saving(year, amount))
+}
+
+fn keyed(key: &str) -> gevinst_domain::EventMetadata {
+    let mut m = meta("anna@kk.dk", Role::ProjectOwner);
+    m.idempotency_key = Some(IdempotencyKey::parse(key).unwrap());
+    m
+}
+
+async fn count(store: &EventStore) -> usize {
+    store.after_position(0, i64::MAX).await.unwrap().len()
+}
+
+both_backends!(
+    events_carry_metadata_recorded_time_and_chain,
+    |t: TestStore| async move {
+        t.register_example("BC01").await;
+        let at = Utc.with_ymd_and_hms(2026, 2, 3, 10, 11, 12).unwrap()
+            + chrono::Duration::microseconds(345_678);
+        t.clock.set(at);
+        let outcome = t
+            .service
+            .execute(&proposal("BC01"), saving_command(2025, -400), keyed("k-1"))
+            .await
+            .unwrap();
+        assert_eq!((outcome.first_sequence, outcome.first_position), (3, 3));
+        assert!(!outcome.replayed);
+        let events = t.service.store().stream(PROPOSAL, "BC01").await.unwrap();
+        assert_eq!(events.len(), 3);
+        let e = &events[2];
+        assert_eq!(e.event_type, "SavingRealised");
+        assert_eq!(e.event_version, "1");
+        assert_eq!(e.actor, "anna@kk.dk");
+        assert_eq!(e.role, "project_owner");
+        assert_eq!(e.idempotency_key, "k-1");
+        assert_eq!(
+            e.recorded_at, at,
+            "recorded_at is the server clock's, to the microsecond"
+        );
+        assert_eq!(
+            e.effective_date,
+            NaiveDate::from_ymd_opt(2025, 12, 31),
+            "business date"
+        );
+        assert_eq!(e.prev_hash, events[1].hash);
+        assert_eq!(e.hash, e.computed_hash());
+        assert_eq!(e.payload["SavingRealised"]["amount"], "-400");
+        let ids: BTreeSet<_> = events.iter().map(|e| e.event_id).collect();
+        assert_eq!(ids.len(), 3, "event ids are unique");
+        let report = verify(t.service.store()).await.unwrap();
+        assert!(report.is_ok(), "{report}");
+        assert_eq!(
+            (report.events, report.streams, report.last_position),
+            (3, 1, 3)
+        );
+    }
+);
+
+both_backends!(
+    a_retried_command_returns_the_first_outcome,
+    |t: TestStore| async move {
+        t.register_example("BC01").await;
+        let first = t
+            .service
+            .execute(
+                &proposal("BC01"),
+                saving_command(2025, -400),
+                keyed("retry-1"),
+            )
+            .await
+            .unwrap();
+        t.clock.advance(chrono::Duration::hours(1));
+        let again = t
+            .service
+            .execute(
+                &proposal("BC01"),
+                saving_command(2025, -400),
+                keyed("retry-1"),
+            )
+            .await
+            .unwrap();
+        assert!(again.replayed);
+        assert_eq!(
+            (again.first_sequence, again.last_position, again.recorded_at),
+            (first.first_sequence, first.last_position, first.recorded_at)
+        );
+        assert_eq!(
+            count(t.service.store()).await,
+            3,
+            "the retry appended nothing"
+        );
+
+        let err = t
+            .service
+            .execute(
+                &proposal("BC01"),
+                saving_command(2025, -999),
+                keyed("retry-1"),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, CommandError::IdempotencyKeyReused { .. }),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "idempotency key 'retry-1' was already used for a different command on BC01"
+        );
+        // The same key on another proposal is another command.
+        t.register_example("BC02").await;
+        let other = t
+            .service
+            .execute(
+                &proposal("BC02"),
+                saving_command(2025, -400),
+                keyed("retry-1"),
+            )
+            .await
+            .unwrap();
+        assert!(!other.replayed);
+        assert_eq!(count(t.service.store()).await, 6);
+    }
+);
+
+both_backends!(
+    a_rejected_command_stores_nothing,
+    |t: TestStore| async move {
+        t.register_example("BC01").await;
+        let err = t
+            .service
+            .execute(&proposal("BC01"), saving_command(2060, -1), keyed("bad"))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BC01: year 2060 is outside the plan's years ± 10 (2015–2038)"
+        );
+        let err = t
+            .service
+            .execute(&proposal("BC09"), saving_command(2025, -1), keyed("bad"))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BC09: unknown proposal: nothing is registered under this id"
+        );
+        let err = t
+            .service
+            .execute(
+                &proposal("BC09"),
+                ProposalCommand::RegisterProposal {
+                    identity: examples::identity("BC01"),
+                },
+                keyed("bad"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BC09: the registration is for BC01, but the command was sent to BC09"
+        );
+        assert_eq!(count(t.service.store()).await, 2);
+        // The key of a rejected command is free: nothing was accepted under it.
+        let ok = t
+            .service
+            .execute(&proposal("BC01"), saving_command(2025, -1), keyed("bad"))
+            .await
+            .unwrap();
+        assert!(!ok.replayed);
+    }
+);
+
+fn tamper_sql(db: &Db) -> (&'static [&'static str], &'static str, &'static str) {
+    match db {
+        Db::Postgres(_) => (
+            &["ALTER TABLE event DISABLE TRIGGER USER"],
+            "UPDATE event SET payload = jsonb_set(payload, '{SavingRealised,amount}', '\"-999\"') \
+             WHERE stream_id = 'BC01' AND sequence = 3",
+            "DELETE FROM event WHERE stream_id = 'BC02' AND sequence = 2",
+        ),
+        Db::Sqlite(_) => (
+            &[
+                "DROP TRIGGER event_no_update",
+                "DROP TRIGGER event_no_delete",
+            ],
+            "UPDATE event SET payload = json_set(payload, '$.SavingRealised.amount', '-999') \
+             WHERE stream_id = 'BC01' AND sequence = 3",
+            "DELETE FROM event WHERE stream_id = 'BC02' AND sequence = 2",
+        ),
+    }
+}
+
+both_backends!(
+    history_is_append_only_and_tampering_is_detected,
+    |t: TestStore| async move {
+        t.register_example("BC01").await;
+        t.register_example("BC02").await;
+        for (p, k) in [("BC01", "a"), ("BC02", "b")] {
+            t.service
+                .execute(&proposal(p), saving_command(2025, -400), keyed(k))
+                .await
+                .unwrap();
+        }
+        // The database itself refuses to change history.
+        for sql in [
+            "UPDATE event SET actor = 'mallory' WHERE position = 1",
+            "DELETE FROM event WHERE position = 2",
+            "UPDATE command SET fingerprint = 'x'",
+            "DELETE FROM command",
+        ] {
+            let err = t.db.execute_raw(sql).await.unwrap_err().to_string();
+            assert!(err.contains("append-only"), "{sql}: {err}");
+        }
+        assert!(verify(t.service.store()).await.unwrap().is_ok());
+
+        // A superuser can switch the guard off; then the chain still shows what was done.
+        let (disable, change_amount, delete_middle) = tamper_sql(&t.db);
+        for sql in disable {
+            t.db.execute_raw(sql).await.unwrap();
+        }
+        assert_eq!(t.db.execute_raw(change_amount).await.unwrap(), 1);
+        let report = verify(t.service.store()).await.unwrap();
+        assert!(!report.is_ok());
+        assert_eq!(report.problems.len(), 1, "{report}");
+        let p = &report.problems[0];
+        assert_eq!((p.stream_id.as_str(), p.sequence), ("BC01", 3));
+        assert!(p.what.contains("does not match its hash"), "{}", p.what);
+
+        assert_eq!(t.db.execute_raw(delete_middle).await.unwrap(), 1);
+        let report = verify(t.service.store()).await.unwrap();
+        let found: Vec<_> = report
+            .problems
+            .iter()
+            .map(|p| (p.stream_id.as_str(), p.sequence))
+            .collect();
+        assert_eq!(found, vec![("BC01", 3), ("BC02", 2), ("*", 4)], "{report}");
+        assert!(
+            report.problems[1].what.contains("event 2 is missing"),
+            "{report}"
+        );
+        assert!(
+            report.to_string().contains("proposal BC02 at sequence 2"),
+            "{report}"
+        );
+    }
+);
+
+both_backends!(sixteen_writers_on_one_proposal, |t: TestStore| async move {
+    t.register_example("BC01").await;
+    let mut tasks = Vec::new();
+    for i in 0..16i64 {
+        let service = t.service.clone();
+        tasks.push(tokio::spawn(async move {
+            let r = service
+                .execute(
+                    &proposal("BC01"),
+                    saving_command(2025, -(i + 1)),
+                    keyed(&format!("w{i}")),
+                )
+                .await;
+            (i, r)
+        }));
+    }
+    let mut won = BTreeSet::new();
+    let mut conflicts = 0;
+    for task in tasks {
+        let (i, r) = task.await.unwrap();
+        match r {
+            Ok(o) => {
+                assert!(!o.replayed);
+                won.insert(-(i + 1));
+            }
+            Err(CommandError::Conflict { .. }) => conflicts += 1,
+            Err(e) => panic!("writer {i}: unexpected error {e}"),
+        }
+    }
+    assert!(!won.is_empty());
+    assert_eq!(won.len() + conflicts, 16);
+    let events = t.service.store().stream(PROPOSAL, "BC01").await.unwrap();
+    let sequences: Vec<i64> = events.iter().map(|e| e.sequence).collect();
+    assert_eq!(sequences, (1..=events.len() as i64).collect::<Vec<_>>());
+    let stored: BTreeSet<i64> = events[2..]
+        .iter()
+        .map(|e| {
+            e.payload["SavingRealised"]["amount"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        stored, won,
+        "exactly the successful commands' events, none lost or doubled"
+    );
+    assert_eq!(events.len(), 2 + won.len());
+    assert!(verify(t.service.store()).await.unwrap().is_ok());
+});
+
+both_backends!(
+    sixteen_writers_on_sixteen_proposals_share_one_gapless_order,
+    |t: TestStore| async move {
+        let store = t.service.store().clone();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        // A reader that follows the global order while the writers run must see every event exactly
+        // once: a position committed behind its cursor would be lost to it.
+        let reader = {
+            let store = store.clone();
+            let done = done.clone();
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut cursor = 0;
+                loop {
+                    let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                    let batch = store.after_position(cursor, 1000).await.unwrap();
+                    for e in &batch {
+                        seen.push(e.position);
+                        cursor = e.position;
+                    }
+                    if finished && batch.is_empty() {
+                        return seen;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+            })
+        };
+        let mut writers = Vec::new();
+        for n in 1..=16 {
+            let service = t.service.clone();
+            writers.push(tokio::spawn(async move {
+                let id = format!("BC{n:02}");
+                let p = proposal(&id);
+                service
+                    .execute(
+                        &p,
+                        ProposalCommand::RegisterProposal {
+                            identity: examples::identity(&id),
+                        },
+                        gevinst_tests::system(),
+                    )
+                    .await
+                    .unwrap();
+                service
+                    .execute(
+                        &p,
+                        ProposalCommand::AdoptBaseline {
+                            plan: examples::plan(),
+                            source: None,
+                        },
+                        gevinst_tests::system(),
+                    )
+                    .await
+                    .unwrap();
+                for year in [2025, 2026, 2027] {
+                    service
+                        .execute(
+                            &p,
+                            saving_command(year, -100),
+                            keyed(&format!("{id}-{year}")),
+                        )
+                        .await
+                        .unwrap();
+                }
+            }));
+        }
+        for w in writers {
+            w.await.unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        let seen = reader.await.unwrap();
+        assert_eq!(
+            seen,
+            (1..=80).collect::<Vec<i64>>(),
+            "the follower saw 1..80 in order, once each"
+        );
+        let all = store.after_position(0, i64::MAX).await.unwrap();
+        assert_eq!(
+            all.iter().map(|e| e.position).collect::<Vec<_>>(),
+            (1..=80).collect::<Vec<i64>>()
+        );
+        let report = verify(&store).await.unwrap();
+        assert!(report.is_ok(), "{report}");
+        assert_eq!(report.streams, 16);
+    }
+);
+
+both_backends!(
+    committed_events_survive_reopening_the_store,
+    |t: TestStore| async move {
+        t.register_example("BC01").await;
+        t.service
+            .execute(
+                &proposal("BC01"),
+                saving_command(2026, -7),
+                keyed("durable"),
+            )
+            .await
+            .unwrap();
+        t.db.close().await;
+        let db = Db::open(&t.config).await.unwrap();
+        let store = EventStore::new(db, t.clock.clone());
+        let events = store.stream(PROPOSAL, "BC01").await.unwrap();
+        assert_eq!(events.len(), 3);
+        assert!(verify(&store).await.unwrap().is_ok());
+    }
+);
