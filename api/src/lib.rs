@@ -1,1 +1,9 @@
-//! placeholder
+//! Gevinst's edges: the `gevinst` command line and the HTTP API. They parse what people send
+//! into domain commands and render read models back; the rules live in `gevinst-domain` and the
+//! storage in `gevinst-projections`.
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod startup;

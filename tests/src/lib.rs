@@ -96,6 +96,40 @@ impl TestStore {
         self.dir.clone()
     }
 
+    /// The store as a `DATABASE_URL` (`sqlite:PATH` or `postgres://…`).
+    #[must_use]
+    pub fn database_url(&self) -> String {
+        match &self.config {
+            StoreConfig::Sqlite(path) => format!("sqlite:{}", path.display()),
+            StoreConfig::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// Runs a `gevinst` command line in-process against this store; returns exit code and output.
+    pub async fn gevinst(&self, args: &[&str]) -> (u8, String) {
+        use clap::Parser;
+        let url = self.database_url();
+        let argv = ["gevinst", "--database-url", url.as_str()]
+            .into_iter()
+            .chain(args.iter().copied());
+        let cli = gevinst_api::cli::Cli::try_parse_from(argv).expect("valid command line");
+        let mut out = Vec::new();
+        let code = match gevinst_api::cli::run(cli, &mut out).await {
+            Ok(code) => {
+                if code == std::process::ExitCode::SUCCESS {
+                    0
+                } else {
+                    2
+                }
+            }
+            Err(e) => {
+                out.extend_from_slice(format!("gevinst: {e:#}").as_bytes());
+                1
+            }
+        };
+        (code, String::from_utf8(out).expect("utf-8 output"))
+    }
+
     /// Registers `id` with the example identity and adopts the example plan.
     pub async fn register_example(&self, id: &str) {
         let pid = proposal(id);

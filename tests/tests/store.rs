@@ -226,6 +226,14 @@ both_backends!(
             assert!(err.contains("append-only"), "{sql}: {err}");
         }
         assert!(verify(t.service.store()).await.unwrap().is_ok());
+        let (code, out) = t.gevinst(&["verify"]).await;
+        assert_eq!(
+            (code, out.trim()),
+            (
+                0,
+                "ok: 6 events in 2 proposals, positions 1..6, every hash chain intact"
+            )
+        );
 
         // A superuser can switch the guard off; then the chain still shows what was done.
         let (disable, change_amount, delete_middle) = tamper_sql(&t.db);
@@ -255,6 +263,23 @@ both_backends!(
         assert!(
             report.to_string().contains("proposal BC02 at sequence 2"),
             "{report}"
+        );
+
+        // The auditor's command says the same and fails.
+        let (code, out) = t.gevinst(&["verify"]).await;
+        assert_eq!(code, 2, "{out}");
+        assert!(out.starts_with("BROKEN: 3 problem(s)"), "{out}");
+        assert!(
+            out.contains(
+                "proposal BC01 at sequence 3: stored SavingRealised event does not match its hash"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "proposal BC02 at sequence 2: event 2 is missing: the stream goes from 1 to 3"
+            ),
+            "{out}"
         );
     }
 );

@@ -1,0 +1,78 @@
+//! Building the application the same way for production and tests: open (and migrate) the
+//! store, bind the listener — port 0 gives a free port, which tests read back — and serve.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use gevinst_projections::store::{Clock, Db, StoreConfig, StoreError, SystemClock};
+use gevinst_projections::ProposalService;
+use tokio::net::TcpListener;
+
+use crate::http::{router, AppState};
+
+/// A bound, not yet serving, application.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The store could not be opened.
+    #[error("cannot open the store: {0}")]
+    Store(#[from] StoreError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+impl Application {
+    /// Opens the store and binds `addr`, with the system clock.
+    pub async fn build(store: &StoreConfig, addr: SocketAddr) -> Result<Self, StartupError> {
+        Self::build_with_clock(store, addr, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`], with an injected clock.
+    pub async fn build_with_clock(
+        store: &StoreConfig,
+        addr: SocketAddr,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
+        let db = Db::open(store).await?;
+        let service = ProposalService::new(db, clock);
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        Ok(Self {
+            listener,
+            state: AppState { service },
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The shared state (for tests and start-up tasks such as the baseline import).
+    #[must_use]
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the future is dropped or ctrl-c.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, router(self.state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    }
+}
