@@ -5,5 +5,6 @@
 
 pub mod cli;
 pub mod config;
+pub mod format;
 pub mod http;
 pub mod startup;

@@ -15,6 +15,7 @@ use gevinst_domain::chain::{canonical_json, sha256_hex};
 use gevinst_domain::proposal::{Proposal, ProposalCommand, ProposalError};
 use gevinst_domain::{EventMetadata, IdempotencyKey, ProposalId};
 
+use crate::readmodel::Projector;
 use crate::store::{Clock, CommandRecord, Db, EventStore, StoreError};
 
 /// The aggregate type name under which proposals are stored.
@@ -99,6 +100,7 @@ type Framework = CqrsFramework<Proposal, PersistedEventStore<EventStore, Proposa
 pub struct ProposalService {
     store: EventStore,
     cqrs: Arc<Framework>,
+    projector: Projector,
 }
 
 impl std::fmt::Debug for ProposalService {
@@ -120,6 +122,7 @@ impl ProposalService {
             (),
         );
         Self {
+            projector: Projector::new(store.clone()),
             store,
             cqrs: Arc::new(cqrs),
         }
@@ -129,6 +132,12 @@ impl ProposalService {
     #[must_use]
     pub fn store(&self) -> &EventStore {
         &self.store
+    }
+
+    /// The projector that keeps the read models current.
+    #[must_use]
+    pub fn projector(&self) -> &Projector {
+        &self.projector
     }
 
     /// The proposal's current decision state (empty if never registered).
@@ -188,11 +197,18 @@ impl ProposalService {
                     .store
                     .command(PROPOSAL, &proposal, key.as_str())
                     .await?;
-                record
+                let outcome = record
                     .map(|r| CommandOutcome::from_record(r, false))
                     .ok_or_else(|| {
                         CommandError::Unexpected("the command produced no events".to_string())
-                    })
+                    })?;
+                // Read-your-writes: the read models reflect the command before it returns. The
+                // command is committed either way; a projection failure is retried by the next
+                // catch-up and must not turn a stored command into an error.
+                if let Err(error) = self.projector.wait_for(outcome.last_position).await {
+                    tracing::error!(%error, "read models did not catch up after a command");
+                }
+                Ok(outcome)
             }
             Err(AggregateError::UserError(error)) => {
                 Err(CommandError::Rejected { proposal, error })

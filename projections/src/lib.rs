@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod commands;
+pub mod readmodel;
 pub mod store;
 
 pub use commands::{CommandError, CommandOutcome, ProposalService, PROPOSAL};

@@ -1,0 +1,69 @@
+//! Danish number formatting for tables people read: thousands separator `.`, decimal comma
+//! (`-1.234,5`). JSON and CSV keep plain decimals (`-1234.5`) for machines, so this is only
+//! ever applied at rendering time.
+
+use rust_decimal::Decimal;
+
+/// Formats `value` the Danish way, keeping its decimals (trailing zeros dropped).
+#[must_use]
+pub fn danish(value: Decimal) -> String {
+    let normalized = value.normalize();
+    let text = normalized.abs().to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((text.as_str(), ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    let sign = if normalized.is_sign_negative() && !normalized.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{frac}")
+    }
+}
+
+/// Formats `value` the Danish way with exactly `decimals` decimals (rounded half away from zero).
+#[must_use]
+pub fn danish_fixed(value: Decimal, decimals: u32) -> String {
+    let rounded = value.round_dp_with_strategy(
+        decimals,
+        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+    );
+    let plain = danish(rounded);
+    if decimals == 0 {
+        return plain;
+    }
+    let (int, frac) = plain.split_once(',').unwrap_or((plain.as_str(), ""));
+    let width = usize::try_from(decimals).unwrap_or(0);
+    format!("{int},{frac:0<width$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn thousands_get_dots_and_decimals_a_comma() {
+        assert_eq!(danish(dec!(-1234.5)), "-1.234,5");
+        assert_eq!(danish(dec!(1234567)), "1.234.567");
+        assert_eq!(danish(dec!(999)), "999");
+        assert_eq!(danish(dec!(-0.250)), "-0,25");
+        assert_eq!(danish(dec!(0)), "0");
+        assert_eq!(danish(dec!(-1000)), "-1.000");
+    }
+
+    #[test]
+    fn fixed_decimals_round_half_away_from_zero() {
+        assert_eq!(danish_fixed(dec!(-93.75), 1), "-93,8");
+        assert_eq!(danish_fixed(dec!(11.2), 2), "11,20");
+        assert_eq!(danish_fixed(dec!(1499.5), 0), "1.500");
+    }
+}

@@ -1,0 +1,323 @@
+//! How each event changes the read-model tables, as plain statements (SQL text plus values).
+//! Writing the translation once, as data, keeps the two backends identical: only the executor
+//! that binds the values is per backend. Every statement is idempotent — an upsert, a delete
+//! of what is about to be re-inserted, or an update to the same value — so applying an event
+//! twice changes nothing.
+
+use chrono::{DateTime, Utc};
+use gevinst_domain::chain::format_recorded_at;
+use gevinst_domain::proposal::{Fact, Plan, PlanSection, ProposalEvent};
+
+use crate::store::StoredEvent;
+
+/// A value bound to a statement parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    /// Text, possibly NULL.
+    Text(Option<String>),
+    /// Integer, possibly NULL.
+    Int(Option<i64>),
+    /// Boolean.
+    Bool(bool),
+}
+
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::Text(Some(v.to_string()))
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::Text(Some(v))
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Val::Text(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::Int(Some(v))
+    }
+}
+impl From<i32> for Val {
+    fn from(v: i32) -> Self {
+        Val::Int(Some(i64::from(v)))
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::Int(v)
+    }
+}
+impl From<bool> for Val {
+    fn from(v: bool) -> Self {
+        Val::Bool(v)
+    }
+}
+
+/// One statement to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stmt {
+    /// SQL with `$1…` parameters, valid on both backends.
+    pub sql: &'static str,
+    /// The values.
+    pub args: Vec<Val>,
+}
+
+fn stmt(sql: &'static str, args: Vec<Val>) -> Stmt {
+    Stmt { sql, args }
+}
+
+fn section_code(section: PlanSection) -> &'static str {
+    match section {
+        PlanSection::PermanentChange => "permanent_change",
+        PlanSection::ImplementationCost => "implementation_cost",
+        PlanSection::LoanRepayment => "loan_repayment",
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+const UPSERT_PROPOSAL: &str = "INSERT INTO rm_proposal (proposal_id, title, kind, committee, \
+    confidential, political_priority, budget_round, price_level, identity, baseline_plan, \
+    current_plan, revision, last_sequence, last_position) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, 0, 0, 0) \
+    ON CONFLICT (proposal_id) DO UPDATE SET title = excluded.title, kind = excluded.kind, \
+    committee = excluded.committee, confidential = excluded.confidential, \
+    political_priority = excluded.political_priority, budget_round = excluded.budget_round, \
+    price_level = excluded.price_level, identity = excluded.identity";
+const SET_BASELINE: &str =
+    "UPDATE rm_proposal SET baseline_plan = $2, current_plan = $2 WHERE proposal_id = $1";
+const SET_REVISION: &str =
+    "UPDATE rm_proposal SET current_plan = $2, revision = $3 WHERE proposal_id = $1";
+const DELETE_PLAN: &str = "DELETE FROM rm_plan_amount WHERE proposal_id = $1 AND plan = $2";
+const INSERT_PLAN_AMOUNT: &str = "INSERT INTO rm_plan_amount (proposal_id, plan, line_id, year, \
+    section, control_area, committee, amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+    ON CONFLICT (proposal_id, plan, line_id, year) DO UPDATE SET section = excluded.section, \
+    control_area = excluded.control_area, committee = excluded.committee, amount = excluded.amount";
+const INSERT_ENTRY: &str = "INSERT INTO rm_entry (proposal_id, sequence, position, kind, subject, \
+    year, amount, price_level, control_area, plan_line, committee, section, effective_date, note, \
+    evidence, at_risk, fact, actor, role, recorded_at, corrects, corrected_by, correction_reason, \
+    corrected_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+    $17, $18, $19, $20, $21, NULL, NULL, NULL) ON CONFLICT (proposal_id, sequence) DO NOTHING";
+const MARK_CORRECTED: &str = "UPDATE rm_entry SET corrected_by = $3, correction_reason = $4, \
+    corrected_at = $5 WHERE proposal_id = $1 AND sequence = $2";
+const ADVANCE_PROPOSAL: &str = "UPDATE rm_proposal SET last_sequence = $2, last_position = $3 \
+    WHERE proposal_id = $1 AND last_sequence < $2";
+
+fn plan_rows(proposal: &str, which: &str, plan: &Plan) -> Vec<Stmt> {
+    let mut out = vec![stmt(DELETE_PLAN, vec![proposal.into(), which.into()])];
+    for line in &plan.lines {
+        for (year, amount) in line.amounts.iter() {
+            out.push(stmt(
+                INSERT_PLAN_AMOUNT,
+                vec![
+                    proposal.into(),
+                    which.into(),
+                    line.id.as_str().into(),
+                    (*year).into(),
+                    section_code(line.section).into(),
+                    line.control_area.code().into(),
+                    line.committee.map(|c| c.code().to_string()).into(),
+                    amount.to_string().into(),
+                ],
+            ));
+        }
+    }
+    out
+}
+
+/// The columns of an entry that a report filters or sums by.
+struct EntryColumns {
+    subject: Option<String>,
+    year: Option<i64>,
+    amount: Option<String>,
+    price_level: Option<i64>,
+    control_area: Option<String>,
+    plan_line: Option<String>,
+    committee: Option<String>,
+    section: Option<String>,
+    note: Option<String>,
+    evidence: Option<String>,
+    at_risk: bool,
+}
+
+fn entry_columns(fact: &Fact) -> EntryColumns {
+    let mut c = EntryColumns {
+        subject: None,
+        year: None,
+        amount: None,
+        price_level: None,
+        control_area: None,
+        plan_line: None,
+        committee: None,
+        section: None,
+        note: None,
+        evidence: None,
+        at_risk: false,
+    };
+    match fact {
+        Fact::MilestoneCompleted(f) => {
+            c.subject = Some(f.milestone.to_string());
+            c.evidence = f.evidence.as_ref().map(ToString::to_string);
+        }
+        Fact::GoalProgressReported(f) => {
+            c.subject = Some(f.goal.to_string());
+            c.note = Some(f.note.to_string());
+            c.evidence = f.evidence.as_ref().map(ToString::to_string);
+            c.at_risk = f.at_risk;
+        }
+        Fact::GoalAchieved(f) => {
+            c.subject = Some(f.goal.to_string());
+            c.evidence = Some(f.evidence.to_string());
+        }
+        Fact::GoalScheduled(f) => {
+            c.subject = Some(f.goal.to_string());
+            c.note = f.note.as_ref().map(ToString::to_string);
+        }
+        Fact::GoalCancelled(f) => {
+            c.subject = Some(f.goal.to_string());
+            c.note = Some(f.reason.to_string());
+        }
+        Fact::SavingRealised(f) => {
+            c.year = Some(i64::from(f.year));
+            c.amount = Some(f.amount.to_string());
+            c.price_level = Some(i64::from(f.price_level.year()));
+            c.control_area = Some(f.control_area.code().to_string());
+            c.plan_line = f.plan_line.as_ref().map(ToString::to_string);
+            c.committee = f.committee.map(|x| x.code().to_string());
+            c.section = Some(section_code(PlanSection::PermanentChange).to_string());
+            c.evidence = f.evidence.as_ref().map(ToString::to_string);
+        }
+        Fact::ImplementationCostIncurred(f) => {
+            c.year = Some(i64::from(f.year));
+            c.amount = Some(f.amount.to_string());
+            c.price_level = Some(i64::from(f.price_level.year()));
+            c.control_area = Some(f.control_area.code().to_string());
+            c.plan_line = f.plan_line.as_ref().map(ToString::to_string);
+            c.section = Some(section_code(PlanSection::ImplementationCost).to_string());
+            c.evidence = f.evidence.as_ref().map(ToString::to_string);
+        }
+        Fact::ForecastUpdated(f) => {
+            c.year = Some(i64::from(f.year));
+            c.amount = Some(f.amount.to_string());
+            c.price_level = Some(i64::from(f.price_level.year()));
+            c.control_area = Some(f.control_area.code().to_string());
+            c.plan_line = f.plan_line.as_ref().map(ToString::to_string);
+            c.section = Some(section_code(f.section).to_string());
+            c.note = f.note.as_ref().map(ToString::to_string);
+        }
+    }
+    c
+}
+
+fn entry_row(e: &StoredEvent, fact: &Fact, corrects: Option<i64>) -> Stmt {
+    let c = entry_columns(fact);
+    stmt(
+        INSERT_ENTRY,
+        vec![
+            e.stream_id.as_str().into(),
+            e.sequence.into(),
+            e.position.into(),
+            fact.kind().into(),
+            c.subject.into(),
+            c.year.into(),
+            c.amount.into(),
+            c.price_level.into(),
+            c.control_area.into(),
+            c.plan_line.into(),
+            c.committee.into(),
+            c.section.into(),
+            fact.effective_date().to_string().into(),
+            c.note.into(),
+            c.evidence.into(),
+            c.at_risk.into(),
+            json(fact).into(),
+            e.actor.as_str().into(),
+            e.role.as_str().into(),
+            recorded(e.recorded_at).into(),
+            corrects.into(),
+        ],
+    )
+}
+
+fn recorded(at: DateTime<Utc>) -> String {
+    format_recorded_at(at)
+}
+
+/// The statements that apply `event` (stored as `stored`) to the read models.
+#[must_use]
+pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
+    let p = stored.stream_id.as_str();
+    let mut out = Vec::new();
+    match event {
+        ProposalEvent::ProposalRegistered { identity } => out.push(stmt(
+            UPSERT_PROPOSAL,
+            vec![
+                p.into(),
+                identity.title.as_str().into(),
+                json(&identity.kind).trim_matches('"').to_string().into(),
+                identity.committee.code().into(),
+                identity.confidential.into(),
+                identity.political_priority.into(),
+                identity.budget_round.as_str().into(),
+                identity.price_level.year().into(),
+                json(identity).into(),
+            ],
+        )),
+        ProposalEvent::BaselineAdopted { plan, .. } => {
+            out.push(stmt(SET_BASELINE, vec![p.into(), json(plan).into()]));
+            out.extend(plan_rows(p, "baseline", plan));
+            out.extend(plan_rows(p, "current", plan));
+        }
+        ProposalEvent::PlanRevised { revision, plan, .. } => {
+            out.push(stmt(
+                SET_REVISION,
+                vec![p.into(), json(plan).into(), i64::from(*revision).into()],
+            ));
+            out.extend(plan_rows(p, "current", plan));
+        }
+        ProposalEvent::EntryReversed { corrects, reason } => out.push(stmt(
+            MARK_CORRECTED,
+            vec![
+                p.into(),
+                i64::try_from(*corrects).unwrap_or(i64::MAX).into(),
+                stored.sequence.into(),
+                reason.as_str().into(),
+                recorded(stored.recorded_at).into(),
+            ],
+        )),
+        ProposalEvent::EntrySuperseded {
+            corrects,
+            reason,
+            replacement,
+        } => {
+            let corrects = i64::try_from(*corrects).unwrap_or(i64::MAX);
+            out.push(stmt(
+                MARK_CORRECTED,
+                vec![
+                    p.into(),
+                    corrects.into(),
+                    stored.sequence.into(),
+                    reason.as_str().into(),
+                    recorded(stored.recorded_at).into(),
+                ],
+            ));
+            out.push(entry_row(stored, replacement, Some(corrects)));
+        }
+        other => {
+            if let Some(fact) = other.fact() {
+                out.push(entry_row(stored, &fact, None));
+            }
+        }
+    }
+    out.push(stmt(
+        ADVANCE_PROPOSAL,
+        vec![p.into(), stored.sequence.into(), stored.position.into()],
+    ));
+    out
+}

@@ -1,0 +1,217 @@
+//! The catch-up projector: reads events after its checkpoint in global-position order and
+//! applies them to the read models, writing the new checkpoint in the same transaction as the
+//! rows. A crash at any point leaves rows and checkpoint together; on the next run it simply
+//! continues from the checkpoint. Positions are gapless and commit-ordered (see the store), so
+//! "everything after N" never skips an event that commits later.
+
+use std::sync::Arc;
+
+use cqrs_es::persist::SerializedEvent;
+use gevinst_domain::proposal::ProposalEvent;
+use tokio::sync::Mutex;
+
+use super::apply::{statements, Stmt, Val};
+use super::ReadModelError;
+use crate::store::{Db, EventStore, StoredEvent};
+
+/// The read models' name in `projection_checkpoint`.
+pub const PROJECTION: &str = "read_models";
+
+/// Events per transaction.
+const BATCH: i64 = 500;
+
+/// Every read-model table, in the order a rebuild clears them.
+pub const TABLES: &[&str] = &["rm_entry", "rm_plan_amount", "rm_proposal"];
+
+/// Keeps the read models up to date with the event store.
+#[derive(Clone, Debug)]
+pub struct Projector {
+    store: EventStore,
+    running: Arc<Mutex<()>>,
+}
+
+/// Progress of a long run, for a terminal display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Position applied so far.
+    pub position: i64,
+    /// Position to reach.
+    pub target: i64,
+}
+
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for v in $args {
+            q = match v {
+                Val::Text(t) => q.bind(t.clone()),
+                Val::Int(i) => q.bind(*i),
+                Val::Bool(b) => q.bind(*b),
+            };
+        }
+        q
+    }};
+}
+
+fn decode(stored: &StoredEvent) -> Result<ProposalEvent, ReadModelError> {
+    let serialized = SerializedEvent {
+        aggregate_id: stored.stream_id.clone(),
+        sequence: usize::try_from(stored.sequence).unwrap_or_default(),
+        aggregate_type: stored.aggregate_type.clone(),
+        event_type: stored.event_type.clone(),
+        event_version: stored.event_version.clone(),
+        payload: stored.payload.clone(),
+        metadata: stored.metadata.clone(),
+    };
+    serde_json::from_value(serialized.payload).map_err(|e| {
+        ReadModelError::Unreadable(format!(
+            "{} #{} ({}): {e}",
+            stored.stream_id, stored.sequence, stored.event_type
+        ))
+    })
+}
+
+impl Projector {
+    /// A projector over `store`.
+    #[must_use]
+    pub fn new(store: EventStore) -> Self {
+        Self {
+            store,
+            running: Arc::new(Mutex::new(())),
+        }
+    }
+
+    /// The event store it reads.
+    #[must_use]
+    pub fn store(&self) -> &EventStore {
+        &self.store
+    }
+
+    /// The position the read models reflect.
+    pub async fn checkpoint(&self) -> Result<i64, ReadModelError> {
+        let sql = "SELECT position FROM projection_checkpoint WHERE projection = $1";
+        let found: Option<i64> = match self.store.db() {
+            Db::Postgres(pool) => {
+                sqlx::query_scalar(sql)
+                    .bind(PROJECTION)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            Db::Sqlite(pool) => {
+                sqlx::query_scalar(sql)
+                    .bind(PROJECTION)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        };
+        Ok(found.unwrap_or(0))
+    }
+
+    /// Applies every event after the checkpoint; returns the new checkpoint.
+    pub async fn catch_up(&self) -> Result<i64, ReadModelError> {
+        self.catch_up_with(&|_| {}).await
+    }
+
+    /// As [`Projector::catch_up`], reporting progress after each batch.
+    pub async fn catch_up_with(
+        &self,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<i64, ReadModelError> {
+        let _running = self.running.lock().await;
+        let target = self.store.last_position().await?;
+        let mut position = self.checkpoint().await?;
+        while position < target {
+            let events = self.store.after_position(position, BATCH).await?;
+            let Some(last) = events.last().map(|e| e.position) else {
+                break;
+            };
+            let mut stmts = Vec::new();
+            for stored in &events {
+                stmts.extend(statements(stored, &decode(stored)?));
+            }
+            if self.commit(&stmts, position, last).await? {
+                position = last;
+            } else {
+                // Another projector (e.g. a second process) moved the checkpoint: continue
+                // from where it got to.
+                position = self.checkpoint().await?;
+            }
+            progress(Progress { position, target });
+        }
+        Ok(position)
+    }
+
+    /// Catches up until the read models reflect at least `position` (read-your-writes).
+    pub async fn wait_for(&self, position: i64) -> Result<i64, ReadModelError> {
+        let reached = self.catch_up().await?;
+        if reached < position {
+            return Err(ReadModelError::Behind { reached, position });
+        }
+        Ok(reached)
+    }
+
+    /// Clears every read model and its checkpoint, then replays the whole log.
+    pub async fn rebuild_with(
+        &self,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<i64, ReadModelError> {
+        {
+            let _running = self.running.lock().await;
+            let mut clear: Vec<Stmt> = TABLES
+                .iter()
+                .map(|t| Stmt {
+                    sql: match *t {
+                        "rm_entry" => "DELETE FROM rm_entry",
+                        "rm_plan_amount" => "DELETE FROM rm_plan_amount",
+                        _ => "DELETE FROM rm_proposal",
+                    },
+                    args: vec![],
+                })
+                .collect();
+            clear.push(Stmt {
+                sql: "UPDATE projection_checkpoint SET position = 0 WHERE projection = $1",
+                args: vec![Val::from(PROJECTION)],
+            });
+            self.run(&clear).await?;
+        }
+        self.catch_up_with(progress).await
+    }
+
+    /// Applies `stmts` and moves the checkpoint from `from` to `to` in one transaction, unless
+    /// the checkpoint is no longer at `from` (then nothing is applied and it returns false).
+    async fn commit(&self, stmts: &[Stmt], from: i64, to: i64) -> Result<bool, ReadModelError> {
+        let mut all = vec![Stmt {
+            sql: "UPDATE projection_checkpoint SET position = $2 WHERE projection = $1 \
+                  AND position = $3",
+            args: vec![Val::from(PROJECTION), Val::from(to), Val::from(from)],
+        }];
+        all.extend_from_slice(stmts);
+        self.run(&all).await
+    }
+
+    /// Runs statements in one transaction; when the first statement changes no row, rolls
+    /// back and returns false (used as the checkpoint guard; clearing never hits that case).
+    async fn run(&self, stmts: &[Stmt]) -> Result<bool, ReadModelError> {
+        macro_rules! in_tx {
+            ($tx:expr) => {{
+                let mut tx = $tx;
+                for (i, s) in stmts.iter().enumerate() {
+                    let done = bind_all!(sqlx::query(s.sql), &s.args)
+                        .execute(&mut *tx)
+                        .await?;
+                    let guard = i == 0 && s.sql.starts_with("UPDATE projection_checkpoint");
+                    if guard && done.rows_affected() == 0 {
+                        tx.rollback().await?;
+                        return Ok(false);
+                    }
+                }
+                tx.commit().await?;
+            }};
+        }
+        match self.store.db() {
+            Db::Postgres(pool) => in_tx!(pool.begin().await?),
+            Db::Sqlite(pool) => in_tx!(pool.begin_with("BEGIN IMMEDIATE").await?),
+        }
+        Ok(true)
+    }
+}
