@@ -7,6 +7,7 @@
 
 pub mod commands;
 pub mod readmodel;
+pub mod reports;
 pub mod store;
 
 pub use commands::{CommandError, CommandOutcome, ProposalService, PROPOSAL};

@@ -1,0 +1,236 @@
+//! The goals report: every follow-up goal and milestone with its verbatim "when", the parsed and
+//! resolved schedule, and its status as of a date, built from the read models.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use gevinst_domain::period::{
+    parse_when, resolve, Phase as PeriodPhase, PhaseKind, Quarter, ResolveContext,
+    ResolvedSchedule, Year,
+};
+use gevinst_domain::proposal::{Fact, GoalSection, Plan, PlanSection};
+use serde::Serialize;
+
+use super::status::{statuses, CheckpointStatus, GoalRecord, GoalStatus};
+use crate::readmodel::{EntryRow, ReadModelError, ReadModels};
+
+/// One goal or milestone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GoalRow {
+    /// `BC01` …
+    pub proposal: String,
+    /// The proposal's committee.
+    pub committee: String,
+    /// "goal" or "milestone".
+    pub kind: &'static str,
+    /// `g1`, `m1` …
+    pub id: String,
+    /// "implementation" / "realisation" for goals; the phase for milestones.
+    pub section: Option<String>,
+    /// What must be true.
+    pub text: String,
+    /// Hvem er ansvarlig.
+    pub responsible: Option<String>,
+    /// Hvornår, verbatim.
+    pub when: String,
+    /// The resolved schedule (`2025Q3`, `2024Q4; 2026Q2`, `unresolved: …`).
+    pub schedule: String,
+    /// One status per checkpoint.
+    pub checkpoints: Vec<CheckpointStatus>,
+    /// The goal's overall status: overdue if any checkpoint is, else due, else upcoming, else
+    /// achieved (late if any was late).
+    pub status: GoalStatus,
+    /// Achieved / completed on.
+    pub achieved_on: Option<NaiveDate>,
+    /// The latest progress note.
+    pub latest_note: Option<String>,
+    /// The latest evidence reference.
+    pub evidence: Option<String>,
+    /// The latest progress report flagged the goal at risk.
+    pub at_risk: bool,
+}
+
+/// The first year the plan's total permanent change reaches its final (last-year) level.
+#[must_use]
+pub fn full_phase_in_year(plan: &Plan) -> Option<i32> {
+    let mut totals: BTreeMap<i32, rust_decimal::Decimal> = BTreeMap::new();
+    for line in plan
+        .lines
+        .iter()
+        .filter(|l| l.section == PlanSection::PermanentChange)
+    {
+        for (year, amount) in line.amounts.iter() {
+            *totals.entry(*year).or_default() += amount.value();
+        }
+    }
+    let (_, last) = totals.iter().next_back()?;
+    if last.is_zero() {
+        return None;
+    }
+    totals.iter().find(|(_, v)| *v == last).map(|(y, _)| *y)
+}
+
+/// What resolving a proposal's "when" texts needs from its plan.
+#[must_use]
+pub fn resolve_context(plan: &Plan) -> ResolveContext {
+    let first = plan.years.iter().min().copied();
+    let last = plan.years.iter().max().copied();
+    ResolveContext {
+        phases: plan
+            .phases
+            .iter()
+            .map(|p| PeriodPhase {
+                kind_or_name: PhaseKind::from_danish(&p.name),
+                start: p.start,
+                end: p.end,
+            })
+            .collect(),
+        full_phase_in_year: full_phase_in_year(plan).and_then(|y| Year::new(y).ok()),
+        funds_released: None,
+        plan_start: first.and_then(|y| format!("{y}Q1").parse::<Quarter>().ok()),
+        horizon: last.and_then(|y| format!("{y}Q4").parse::<Quarter>().ok()),
+    }
+}
+
+fn overall(checkpoints: &[CheckpointStatus]) -> GoalStatus {
+    let has = |s: GoalStatus| checkpoints.iter().any(|c| c.status == s);
+    for s in [
+        GoalStatus::Cancelled,
+        GoalStatus::Unscheduled,
+        GoalStatus::Overdue,
+        GoalStatus::Due,
+        GoalStatus::Upcoming,
+        GoalStatus::AchievedLate,
+    ] {
+        if has(s) {
+            return s;
+        }
+    }
+    GoalStatus::AchievedOnTime
+}
+
+#[derive(Default)]
+struct Recorded {
+    record: GoalRecord,
+    latest: Option<(NaiveDate, i64, Option<String>, Option<String>, bool)>,
+}
+
+fn records(entries: &[EntryRow]) -> Result<BTreeMap<String, Recorded>, ReadModelError> {
+    let mut by_subject: BTreeMap<String, Recorded> = BTreeMap::new();
+    for e in entries.iter().filter(|e| e.is_active()) {
+        let Some(subject) = e.subject.clone() else {
+            continue;
+        };
+        let r = by_subject.entry(subject).or_default();
+        match e.fact()? {
+            Fact::GoalAchieved(f) => {
+                r.record.achieved_on = Some(f.achieved_on);
+                r.latest = r.latest.take().or(Some((
+                    f.achieved_on,
+                    e.sequence,
+                    None,
+                    Some(f.evidence.to_string()),
+                    false,
+                )));
+            }
+            Fact::MilestoneCompleted(f) => r.record.achieved_on = Some(f.completed_on),
+            Fact::GoalCancelled(f) => r.record.cancelled_on = Some(f.cancelled_on),
+            Fact::GoalScheduled(f) => r.record.scheduled_due = Some(f.due_on),
+            Fact::GoalProgressReported(f) => {
+                if !f.at_risk {
+                    r.record.progress_ok.push(f.reported_on);
+                }
+                let newer = r
+                    .latest
+                    .as_ref()
+                    .is_none_or(|(d, s, ..)| (f.reported_on, e.sequence) >= (*d, *s));
+                if newer {
+                    r.latest = Some((
+                        f.reported_on,
+                        e.sequence,
+                        Some(f.note.to_string()),
+                        f.evidence.as_ref().map(ToString::to_string),
+                        f.at_risk,
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(by_subject)
+}
+
+/// Every goal and milestone of `proposal` (or of all proposals), with status as of `as_of`.
+pub async fn goals(
+    read: &ReadModels,
+    proposal: Option<&str>,
+    as_of: NaiveDate,
+) -> Result<Vec<GoalRow>, ReadModelError> {
+    let mut rows = Vec::new();
+    let proposals = match proposal {
+        Some(p) => read.proposal(p).await?.into_iter().collect(),
+        None => read.proposals().await?,
+    };
+    for p in proposals {
+        let Some(plan) = p.current()? else { continue };
+        let entries = read.entries(Some(&p.proposal_id)).await?;
+        let recorded = records(&entries)?;
+        let ctx = resolve_context(&plan);
+        let mut push = |kind: &'static str,
+                        id: String,
+                        section: Option<String>,
+                        text: String,
+                        responsible: Option<String>,
+                        when: String| {
+            let resolved: ResolvedSchedule = resolve(&parse_when(&when), &ctx);
+            let empty = Recorded::default();
+            let r = recorded.get(&id).unwrap_or(&empty);
+            let checkpoints = statuses(&resolved, &r.record, as_of);
+            let latest = r.latest.clone();
+            rows.push(GoalRow {
+                proposal: p.proposal_id.clone(),
+                committee: p.committee.clone(),
+                kind,
+                section,
+                text,
+                responsible,
+                schedule: resolved.to_string(),
+                status: overall(&checkpoints),
+                checkpoints,
+                achieved_on: r.record.achieved_on,
+                latest_note: latest.as_ref().and_then(|l| l.2.clone()),
+                evidence: latest.as_ref().and_then(|l| l.3.clone()),
+                at_risk: latest.as_ref().is_some_and(|l| l.4),
+                when,
+                id,
+            });
+        };
+        for g in &plan.goals {
+            push(
+                "goal",
+                g.id.to_string(),
+                Some(
+                    match g.section {
+                        GoalSection::Implementation => "implementation",
+                        GoalSection::Realisation => "realisation",
+                    }
+                    .to_string(),
+                ),
+                g.text.clone(),
+                Some(g.responsible.clone()),
+                g.when.clone(),
+            );
+        }
+        for m in &plan.milestones {
+            push(
+                "milestone",
+                m.id.to_string(),
+                m.phase.clone(),
+                format!("{}: {}", m.name, m.text),
+                None,
+                m.when.clone(),
+            );
+        }
+    }
+    Ok(rows)
+}
