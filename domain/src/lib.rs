@@ -6,10 +6,12 @@
 //! proposal's business rules and the hash chain's canonical encoding.
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod chain;
 pub mod ids;
 pub mod metadata;
 pub mod money;
+pub mod payback;
 pub mod period;
 pub mod proposal;
 pub mod vocabulary;

@@ -71,6 +71,8 @@ pub fn plan() -> Plan {
                 control_area: ControlArea::Service,
                 committee: Some(Committee::Social),
                 amounts: amounts(&[(2025, -500), (2026, -1500), (2027, -1500), (2028, -1500)]),
+                control_area_inferred: false,
+                note: None,
             },
             PlanLine {
                 id: id::<PlanLineId>("l2"),
@@ -79,6 +81,8 @@ pub fn plan() -> Plan {
                 control_area: ControlArea::Service,
                 committee: None,
                 amounts: amounts(&[(2025, 100), (2026, 100), (2027, 100), (2028, 100)]),
+                control_area_inferred: false,
+                note: None,
             },
             PlanLine {
                 id: id::<PlanLineId>("l3"),
@@ -87,6 +91,8 @@ pub fn plan() -> Plan {
                 control_area: ControlArea::Service,
                 committee: None,
                 amounts: amounts(&[(2025, 2000), (2026, 500)]),
+                control_area_inferred: false,
+                note: None,
             },
         ],
         stated_totals: vec![],
@@ -96,6 +102,9 @@ pub fn plan() -> Plan {
             name: "Gennemførselsfase".into(),
             start: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default(),
             end: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
+            what: None,
+            how: None,
+            when: None,
         }],
         milestones: vec![Milestone {
             id: id::<MilestoneId>("m1"),
@@ -103,6 +112,7 @@ pub fn plan() -> Plan {
             text: "System i drift".into(),
             when: "Q2 2025".into(),
             phase: None,
+            when_as_written: None,
         }],
         goals: vec![
             Goal {
@@ -125,6 +135,7 @@ pub fn plan() -> Plan {
             },
         ],
         risks: vec![],
+        ..Plan::default()
     }
 }
 

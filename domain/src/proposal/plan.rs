@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{GoalId, MilestoneId, PlanLineId, ProposalId};
 use crate::money::{Amount, PriceLevel};
+use crate::period::{self, Quarter, QuarterOfYear, Year};
 use crate::vocabulary::{Administration, Committee, ControlArea, ProposalKind, RiskLevel};
 
 /// Who and what a proposal is; fixed at registration.
@@ -146,6 +147,17 @@ pub struct PlanLine {
     pub committee: Option<Committee>,
     /// Amount per year.
     pub amounts: YearlyAmounts,
+    /// The Styringsområde cell is blank and `control_area` was inferred (from the subtotal the
+    /// row adds up to, or from its siblings).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub control_area_inferred: bool,
+    /// A transcription remark (blank row, inferred year placement …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A subtotal row exactly as the document states it.
@@ -159,6 +171,13 @@ pub struct StatedTotal {
     pub control_area: Option<ControlArea>,
     /// Amount per year as written.
     pub amounts: YearlyAmounts,
+    /// The text of the Styringsområde cell, where the subtotal row has one ("Service").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_area_cell: Option<String>,
+    /// A transcription remark; "row is blank in the document" tells a blank row (stored as 0)
+    /// from a written zero.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The payback periods the document states.
@@ -170,6 +189,12 @@ pub struct StatedPayback {
     pub total_economy_years: Option<Decimal>,
     /// The sentence, verbatim.
     pub text: Option<String>,
+    /// The service payback cell as written ("4 år (2028)", "1 år", "5").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_cell: Option<String>,
+    /// The total-economy payback cell as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_economy_cell: Option<String>,
 }
 
 /// How a saving lands in one committee's budget frame (Tabel 2.1.1, Tabel A/B …).
@@ -187,6 +212,130 @@ pub struct CommitteeDistribution {
     pub basis: Option<String>,
     /// Per year.
     pub amounts: YearlyAmounts,
+    /// The row label as written ("Økonomiudvalget", "Koncernservice").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// A unit under the committee (Koncernservice, Københavns Ejendomme), where the row is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// The appropriation cell ("Bevilling, profitcenter"), where the table has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appropriation: Option<String>,
+    /// The table's caption as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+}
+
+/// The stated total row of a per-committee table (Tabel 2.1.1, Tabel A … "Total"), kept so that
+/// the rows can be checked against it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistributionTotal {
+    /// Source table name.
+    pub table: String,
+    /// The table's caption as written.
+    pub caption: Option<String>,
+    /// The row label as written ("Total").
+    pub label: String,
+    /// Control area, where given.
+    pub control_area: Option<ControlArea>,
+    /// "måltalseffekt" …, where given.
+    pub basis: Option<String>,
+    /// Per year, as written.
+    pub amounts: YearlyAmounts,
+}
+
+/// One figure of a per-administration table without years (BC01 Tabel ii "Økonomisk effekt
+/// (t. kr.)", BC02 Tabel 2 "Effektiviseringer pr. forvaltning"), converted to 1.000 kr.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdministrationFigure {
+    /// Source table name.
+    pub table: String,
+    /// The table's caption as written.
+    pub caption: Option<String>,
+    /// The row label as written (the administration code, "Total", "Forvaltninger i alt").
+    pub label: String,
+    /// The administration; `None` on the table's own total row.
+    pub administration: Option<Administration>,
+    /// What the figure is ("Økonomisk effekt (t. kr.)"), where given.
+    pub basis: Option<String>,
+    /// The column title, where given.
+    pub column: Option<String>,
+    /// The figure in 1.000 kr. (figures written in kr. are divided by 1.000, exactly).
+    pub amount: Amount,
+    /// The unit the document writes the figure in ("kr.", "1.000 kr.").
+    pub unit_as_written: String,
+    /// This is the table's own total row.
+    pub is_total: bool,
+}
+
+/// A row of "Tabel 2. Varige ændringer, administration".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdministrationEffect {
+    /// Source table name.
+    pub table: String,
+    /// Row label as written.
+    pub label: String,
+    /// This is the table's total row ("Varige ændringer totalt, administration").
+    pub is_total: bool,
+    /// Per year.
+    pub amounts: YearlyAmounts,
+    /// A transcription remark (blank row, inferred year placement).
+    pub note: Option<String>,
+}
+
+/// BC03/BC04 "Tabel 2. Kriterier til prioritering": the investment case expected to follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FutureInvestment {
+    /// Source table name.
+    pub table: String,
+    /// The "Udgift" cell as written.
+    pub expense: String,
+    /// When the follow-up case is expected to be adopted, as written.
+    pub expected_adoption: String,
+    /// The savings potential as written ("-1.000 til -2.500").
+    pub savings_potential: String,
+    /// The ticked criteria.
+    pub criteria: Vec<String>,
+}
+
+/// The public summary row of a confidential proposal (BC08), in **mio. kr.** with one decimal
+/// as the front table writes it — not 1.000 kr., so these are not [`Amount`]s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicSummary {
+    /// The table it comes from.
+    pub source: String,
+    /// "mio. kr.".
+    pub unit: String,
+    /// Investment, service (mio. kr.).
+    pub investment_service: Decimal,
+    /// Investment, anlæg (mio. kr.).
+    pub investment_capital: Decimal,
+    /// Saving at full phase-in, service (mio. kr.).
+    pub savings_service: Decimal,
+    /// Saving at full phase-in, transfers (mio. kr.).
+    pub savings_transfers: Decimal,
+    /// Payback period in years, as stated.
+    pub payback_years: Option<Decimal>,
+    /// The footnote, where the row has one.
+    pub footnote: Option<String>,
+}
+
+/// A phase the document names without dates (BC07's "Tidsplan": "Forår 2025").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndatedPhase {
+    /// The phase as written.
+    pub name: String,
+    /// When, verbatim.
+    pub when: String,
+}
+
+/// A risk the document describes without rating it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnratedRisk {
+    /// The risk's name.
+    pub scope: String,
+    /// The explanation, verbatim.
+    pub text: String,
 }
 
 /// A project phase with dates (BC03).
@@ -198,6 +347,15 @@ pub struct Phase {
     pub start: NaiveDate,
     /// Last day.
     pub end: NaiveDate,
+    /// The "Hvad" cell, where the phase table has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what: Option<String>,
+    /// The "Hvordan" cell, where the phase table has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub how: Option<String>,
+    /// The dates as written ("01.01.25-31.03.25").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
 }
 
 /// A milestone (milepæl) with its verbatim "when".
@@ -213,6 +371,9 @@ pub struct Milestone {
     pub when: String,
     /// The phase it belongs to, where stated.
     pub phase: Option<String>,
+    /// The whole fragment as written ("Milepæl 5- Q3 2026").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when_as_written: Option<String>,
 }
 
 /// The two sections of the follow-up table.
@@ -253,6 +414,9 @@ pub struct Risk {
     pub level: RiskLevel,
     /// The explanation, verbatim.
     pub text: String,
+    /// The rating as written, where it differs from the level's code ("Middel.", "mellem").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_as_written: Option<String>,
 }
 
 /// A plan: the economic table, distributions, phases, milestones, goals and risks.
@@ -276,6 +440,33 @@ pub struct Plan {
     pub goals: Vec<Goal>,
     /// Risk assessments.
     pub risks: Vec<Risk>,
+    /// The proposal's summary (resumé), verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// A remark on the price level (BC07: drawn up in 2025 p/l, allotted in 2024 p/l).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_level_note: Option<String>,
+    /// The total rows of the per-committee tables, as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distribution_totals: Vec<DistributionTotal>,
+    /// Per-administration figures without years (Tabel ii, BC02 Tabel 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub administration_figures: Vec<AdministrationFigure>,
+    /// "Tabel 2. Varige ændringer, administration".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub administration_effects: Vec<AdministrationEffect>,
+    /// The follow-up investment a pre-study or innovation proposal expects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub future_investment: Option<FutureInvestment>,
+    /// A confidential proposal's public summary row (mio. kr.), its only figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_summary: Option<PublicSummary>,
+    /// Phases named without dates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undated_phases: Vec<UndatedPhase>,
+    /// Risks described without a rating.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unrated_risks: Vec<UnratedRisk>,
 }
 
 impl Plan {
@@ -332,6 +523,68 @@ impl Plan {
         let min = self.years.iter().min()?;
         let max = self.years.iter().max()?;
         Some((min - margin, max + margin))
+    }
+
+    /// The context [`period::resolve`] needs for a plan's goals and milestones: its dated phases,
+    /// the first year its permanent change reaches its final level (full phase-in), its first
+    /// quarter (where recurring goals without a start begin) and its last quarter (the horizon for
+    /// open-ended ones). The release date of funds is not in a baseline and stays unknown.
+    #[must_use]
+    pub fn resolve_context(&self) -> period::ResolveContext {
+        let plan = self;
+        let phases = plan
+            .phases
+            .iter()
+            .map(|p| period::Phase {
+                kind_or_name: period::PhaseKind::from_danish(&p.name),
+                start: p.start,
+                end: p.end,
+            })
+            .collect();
+        let quarter = |year: Option<&i32>, q: QuarterOfYear| {
+            year.and_then(|y| Year::new(*y).ok())
+                .map(|y| Quarter::new(y, q))
+        };
+        period::ResolveContext {
+            phases,
+            full_phase_in_year: plan.full_phase_in_year().and_then(|y| Year::new(y).ok()),
+            funds_released: None,
+            plan_start: quarter(plan.years.iter().min(), QuarterOfYear::Q1),
+            horizon: quarter(plan.years.iter().max(), QuarterOfYear::Q4),
+        }
+    }
+
+    /// The first year from which the plan's total permanent change stays at its last year's level
+    /// ("fuld indfasning"); `None` for a plan without permanent-change lines.
+    #[must_use]
+    pub fn full_phase_in_year(&self) -> Option<i32> {
+        let plan = self;
+        if !plan
+            .lines
+            .iter()
+            .any(|l| l.section == PlanSection::PermanentChange)
+        {
+            return None;
+        }
+        let mut years = plan.years.clone();
+        years.sort_unstable();
+        let total = |year: i32| -> Decimal {
+            plan.lines
+                .iter()
+                .filter(|l| l.section == PlanSection::PermanentChange)
+                .map(|l| l.amounts.get_or_zero(year).value())
+                .sum()
+        };
+        let last = total(*years.last()?);
+        let mut first = *years.last()?;
+        for year in years.iter().rev() {
+            if total(*year) == last {
+                first = *year;
+            } else {
+                break;
+            }
+        }
+        Some(first)
     }
 
     /// Looks up a plan line.

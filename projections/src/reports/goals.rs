@@ -4,11 +4,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use gevinst_domain::period::{
-    parse_when, resolve, Phase as PeriodPhase, PhaseKind, Quarter, ResolveContext,
-    ResolvedSchedule, Year,
-};
-use gevinst_domain::proposal::{Fact, GoalSection, Plan, PlanSection};
+use gevinst_domain::period::{parse_when, resolve, ResolvedSchedule};
+use gevinst_domain::proposal::{Fact, GoalSection};
 use serde::Serialize;
 
 use super::status::{statuses, CheckpointStatus, GoalRecord, GoalStatus};
@@ -50,48 +47,6 @@ pub struct GoalRow {
     pub at_risk: bool,
 }
 
-/// The first year the plan's total permanent change reaches its final (last-year) level.
-#[must_use]
-pub fn full_phase_in_year(plan: &Plan) -> Option<i32> {
-    let mut totals: BTreeMap<i32, rust_decimal::Decimal> = BTreeMap::new();
-    for line in plan
-        .lines
-        .iter()
-        .filter(|l| l.section == PlanSection::PermanentChange)
-    {
-        for (year, amount) in line.amounts.iter() {
-            *totals.entry(*year).or_default() += amount.value();
-        }
-    }
-    let (_, last) = totals.iter().next_back()?;
-    if last.is_zero() {
-        return None;
-    }
-    totals.iter().find(|(_, v)| *v == last).map(|(y, _)| *y)
-}
-
-/// What resolving a proposal's "when" texts needs from its plan.
-#[must_use]
-pub fn resolve_context(plan: &Plan) -> ResolveContext {
-    let first = plan.years.iter().min().copied();
-    let last = plan.years.iter().max().copied();
-    ResolveContext {
-        phases: plan
-            .phases
-            .iter()
-            .map(|p| PeriodPhase {
-                kind_or_name: PhaseKind::from_danish(&p.name),
-                start: p.start,
-                end: p.end,
-            })
-            .collect(),
-        full_phase_in_year: full_phase_in_year(plan).and_then(|y| Year::new(y).ok()),
-        funds_released: None,
-        plan_start: first.and_then(|y| format!("{y}Q1").parse::<Quarter>().ok()),
-        horizon: last.and_then(|y| format!("{y}Q4").parse::<Quarter>().ok()),
-    }
-}
-
 fn overall(checkpoints: &[CheckpointStatus]) -> GoalStatus {
     let has = |s: GoalStatus| checkpoints.iter().any(|c| c.status == s);
     for s in [
@@ -109,10 +64,20 @@ fn overall(checkpoints: &[CheckpointStatus]) -> GoalStatus {
     GoalStatus::AchievedOnTime
 }
 
+/// The latest report on a goal.
+#[derive(Clone)]
+struct Latest {
+    date: NaiveDate,
+    sequence: i64,
+    note: Option<String>,
+    evidence: Option<String>,
+    at_risk: bool,
+}
+
 #[derive(Default)]
 struct Recorded {
     record: GoalRecord,
-    latest: Option<(NaiveDate, i64, Option<String>, Option<String>, bool)>,
+    latest: Option<Latest>,
 }
 
 fn records(entries: &[EntryRow]) -> Result<BTreeMap<String, Recorded>, ReadModelError> {
@@ -125,13 +90,13 @@ fn records(entries: &[EntryRow]) -> Result<BTreeMap<String, Recorded>, ReadModel
         match e.fact()? {
             Fact::GoalAchieved(f) => {
                 r.record.achieved_on = Some(f.achieved_on);
-                r.latest = r.latest.take().or(Some((
-                    f.achieved_on,
-                    e.sequence,
-                    None,
-                    Some(f.evidence.to_string()),
-                    false,
-                )));
+                r.latest = r.latest.take().or(Some(Latest {
+                    date: f.achieved_on,
+                    sequence: e.sequence,
+                    note: None,
+                    evidence: Some(f.evidence.to_string()),
+                    at_risk: false,
+                }));
             }
             Fact::MilestoneCompleted(f) => r.record.achieved_on = Some(f.completed_on),
             Fact::GoalCancelled(f) => r.record.cancelled_on = Some(f.cancelled_on),
@@ -143,15 +108,15 @@ fn records(entries: &[EntryRow]) -> Result<BTreeMap<String, Recorded>, ReadModel
                 let newer = r
                     .latest
                     .as_ref()
-                    .is_none_or(|(d, s, ..)| (f.reported_on, e.sequence) >= (*d, *s));
+                    .is_none_or(|l| (f.reported_on, e.sequence) >= (l.date, l.sequence));
                 if newer {
-                    r.latest = Some((
-                        f.reported_on,
-                        e.sequence,
-                        Some(f.note.to_string()),
-                        f.evidence.as_ref().map(ToString::to_string),
-                        f.at_risk,
-                    ));
+                    r.latest = Some(Latest {
+                        date: f.reported_on,
+                        sequence: e.sequence,
+                        note: Some(f.note.to_string()),
+                        evidence: f.evidence.as_ref().map(ToString::to_string),
+                        at_risk: f.at_risk,
+                    });
                 }
             }
             _ => {}
@@ -175,7 +140,7 @@ pub async fn goals(
         let Some(plan) = p.current()? else { continue };
         let entries = read.entries(Some(&p.proposal_id)).await?;
         let recorded = records(&entries)?;
-        let ctx = resolve_context(&plan);
+        let ctx = plan.resolve_context();
         let mut push = |kind: &'static str,
                         id: String,
                         section: Option<String>,
@@ -198,9 +163,9 @@ pub async fn goals(
                 status: overall(&checkpoints),
                 checkpoints,
                 achieved_on: r.record.achieved_on,
-                latest_note: latest.as_ref().and_then(|l| l.2.clone()),
-                evidence: latest.as_ref().and_then(|l| l.3.clone()),
-                at_risk: latest.as_ref().is_some_and(|l| l.4),
+                latest_note: latest.as_ref().and_then(|l| l.note.clone()),
+                evidence: latest.as_ref().and_then(|l| l.evidence.clone()),
+                at_risk: latest.as_ref().is_some_and(|l| l.at_risk),
                 when,
                 id,
             });

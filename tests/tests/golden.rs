@@ -1,0 +1,165 @@
+//! The stored form of every event type is pinned by a golden file under `tests/golden/events/`
+//! (`{Type}.v{version}.json`, holding the payload exactly as the store writes it).
+//!
+//! - Every golden file must keep deserialising, forever: old history must stay readable. Never
+//!   edit or delete one; a new shape gets a new version (and an upcaster) and a new file.
+//! - The current version of every type must serialise exactly as its golden file, so a change
+//!   to the stored shape cannot slip in unnoticed.
+//!
+//! `GEVINST_BLESS=1 cargo test -p gevinst-tests --test golden` writes files that are missing
+//! (never overwrites one).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use cqrs_es::DomainEvent;
+use gevinst_domain::proposal::{
+    examples, BaselineSource, Fact, Forecast, GoalCancellation, GoalProgress, GoalSchedule,
+    IncurredCost, MilestoneCompletion, PlanSection, ProposalEvent,
+};
+use gevinst_domain::{
+    Actor, Amount, ControlArea, EvidenceRef, GoalId, MilestoneId, Note, PlanLineId, Reason, Role,
+};
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden/events")
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// One sample of every event type, with every optional field filled.
+fn samples() -> Vec<ProposalEvent> {
+    let reason = |s: &str| Reason::parse(s).unwrap();
+    let cost = IncurredCost {
+        year: 2025,
+        amount: Amount::parse("1250.5").unwrap(),
+        price_level: examples::price_level(),
+        plan_line: Some(PlanLineId::parse("l3").unwrap()),
+        control_area: ControlArea::Capital,
+        effective_on: date(2025, 6, 30),
+        evidence: Some(EvidenceRef::parse("Kvantum 2025-06").unwrap()),
+    };
+    vec![
+        ProposalEvent::ProposalRegistered {
+            identity: examples::identity("BC01"),
+        },
+        ProposalEvent::BaselineAdopted {
+            plan: examples::plan(),
+            source: Some(BaselineSource {
+                file: "budget-2025-bilag-7.toml".into(),
+                sha256: "ab".repeat(32),
+            }),
+        },
+        ProposalEvent::PlanRevised {
+            revision: 1,
+            plan: examples::plan(),
+            reason: reason("Udbud forsinket et år"),
+            approved_by: Actor::parse("økonomiudvalget").unwrap(),
+        },
+        ProposalEvent::MilestoneCompleted(MilestoneCompletion {
+            milestone: MilestoneId::parse("m1").unwrap(),
+            completed_on: date(2025, 6, 1),
+            evidence: Some(EvidenceRef::parse("Referat styregruppe 2025-06-01").unwrap()),
+        }),
+        ProposalEvent::GoalProgressReported(GoalProgress {
+            goal: GoalId::parse("g1").unwrap(),
+            reported_on: date(2025, 5, 1),
+            note: Note::parse("Udbud afsluttet; leverandør valgt").unwrap(),
+            evidence: Some(EvidenceRef::parse("sag 2025-123").unwrap()),
+            at_risk: true,
+        }),
+        ProposalEvent::GoalAchieved(examples::achievement("g1", date(2025, 9, 15))),
+        ProposalEvent::GoalScheduled(GoalSchedule {
+            goal: GoalId::parse("g2").unwrap(),
+            due_on: date(2026, 3, 31),
+            note: Some(Note::parse("Investeringsmidler frigivet 2026-01-10").unwrap()),
+        }),
+        ProposalEvent::GoalCancelled(GoalCancellation {
+            goal: GoalId::parse("g2").unwrap(),
+            cancelled_on: date(2026, 4, 1),
+            reason: reason("Målet er erstattet af et nyt"),
+            role: Role::Controller,
+        }),
+        ProposalEvent::SavingRealised(examples::saving(2025, -400)),
+        ProposalEvent::ImplementationCostIncurred(cost.clone()),
+        ProposalEvent::ForecastUpdated(Forecast {
+            year: 2026,
+            section: PlanSection::PermanentChange,
+            amount: Amount::parse("-1200").unwrap(),
+            price_level: examples::price_level(),
+            plan_line: Some(PlanLineId::parse("l1").unwrap()),
+            control_area: ControlArea::Service,
+            effective_on: date(2025, 9, 1),
+            note: Some(Note::parse("Indfasning et halvt år senere").unwrap()),
+        }),
+        ProposalEvent::EntryReversed {
+            corrects: 9,
+            reason: reason("Dobbeltregistrering"),
+        },
+        ProposalEvent::EntrySuperseded {
+            corrects: 10,
+            reason: reason("Forkert beløb"),
+            replacement: Fact::ImplementationCostIncurred(IncurredCost {
+                amount: Amount::parse("1205").unwrap(),
+                ..cost
+            }),
+        },
+    ]
+}
+
+fn golden_path(event_type: &str, version: &str) -> PathBuf {
+    dir().join(format!("{event_type}.v{version}.json"))
+}
+
+#[test]
+fn every_event_type_has_a_sample() {
+    let names: Vec<&str> = samples().iter().map(ProposalEvent::type_name).collect();
+    let declared: Vec<&str> = ProposalEvent::TYPES.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, declared);
+}
+
+#[test]
+fn current_versions_serialise_exactly_as_their_golden_files() {
+    let bless = std::env::var("GEVINST_BLESS").is_ok_and(|v| v == "1");
+    for event in samples() {
+        let (t, v) = (event.event_type(), event.event_version());
+        let path = golden_path(&t, &v);
+        let json = serde_json::to_string_pretty(&event).unwrap() + "\n";
+        if !path.exists() && bless {
+            std::fs::write(&path, &json).unwrap();
+        }
+        let golden = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "{} is missing: run with GEVINST_BLESS=1 to write it",
+                path.display()
+            )
+        });
+        let stored: serde_json::Value = serde_json::from_str(&golden).unwrap();
+        assert_eq!(
+            serde_json::to_value(&event).unwrap(),
+            stored,
+            "the stored form of {t} v{v} changed: add a new version and an upcaster instead"
+        );
+    }
+}
+
+#[test]
+fn every_golden_file_still_deserialises() {
+    let mut read = 0;
+    for entry in std::fs::read_dir(dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let event_type = name.split(".v").next().unwrap().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let event: ProposalEvent = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{name} no longer deserialises: {e}"));
+        assert_eq!(event.type_name(), event_type, "{name}");
+        read += 1;
+    }
+    assert!(
+        read >= ProposalEvent::TYPES.len(),
+        "only {read} golden files"
+    );
+}
