@@ -1,14 +1,24 @@
 //! The `gevinst` command line. Every subcommand is a thin layer over the same library calls the
 //! HTTP API uses; output goes to a writer so tests can run commands in-process and read it.
+//! Long operations draw a progress bar on stderr when it is a terminal.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
-use gevinst_projections::store::{verify, Db, EventStore, SystemClock};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use gevinst_projections::import::import_baseline;
+use gevinst_projections::readmodel::ReadModels;
+use gevinst_projections::reports;
+use gevinst_projections::store::{verify, Db, SystemClock};
+use gevinst_projections::ProposalService;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{ServeArgs, StoreArgs};
+use crate::render;
 use crate::startup::Application;
 
 /// Gevinst: benefit-realisation tracking for approved investment proposals.
@@ -23,23 +33,119 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Output format of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for people, in Danish with Danish number formatting.
+    Table,
+    /// JSON for machines (plain decimals).
+    Json,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the API and dashboard.
+    /// Serve the API and dashboard (imports the bundled Budget 2025 baseline into an empty store).
     Serve(ServeArgs),
     /// Walk every proposal's hash chain and the global order; exit 2 if anything is broken.
     Verify,
+    /// Baseline files: the adopted budget appendix.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Read models.
+    #[command(subcommand)]
+    Projections(ProjectionsCommand),
+}
+
+/// `gevinst baseline …`
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Register every proposal of FILE and adopt its plan (safe to repeat).
+    Import {
+        /// The baseline file (TOML).
+        file: PathBuf,
+    },
+    /// Recompute FILE's subtotals, summary tables and paybacks; list every disagreement.
+    Check {
+        /// The baseline file (TOML).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+/// `gevinst report …`
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// One proposal: identity, plan lines, computed and stated totals, payback.
+    Proposal {
+        /// The proposal, e.g. BC01.
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Every follow-up goal and milestone with its schedule and status.
+    Goals {
+        /// Only this proposal.
+        #[arg(long)]
+        proposal: Option<String>,
+        /// Status as of this date (default: today).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+/// `gevinst projections …`
+#[derive(Debug, Subcommand)]
+pub enum ProjectionsCommand {
+    /// Drop every read model and rebuild it from the event log.
+    Rebuild,
+}
+
+fn progress_bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} {wide_msg}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+async fn open_service(store: &StoreArgs) -> anyhow::Result<ProposalService> {
+    let db = Db::open(&store.store_config()?)
+        .await
+        .context("opening the store")?;
+    Ok(ProposalService::new(db, Arc::new(SystemClock)))
 }
 
 /// Runs a parsed command line, writing human output to `out`.
 pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitCode> {
-    let store_config = cli.store.store_config()?;
     match cli.command {
         Command::Serve(args) => {
-            let app = Application::build(&store_config, args.bind)
+            let app = Application::build(&cli.store.store_config()?, args.bind)
                 .await
                 .context("starting gevinst")?;
+            if let Some(report) = app
+                .import_bundled_baseline_if_empty()
+                .await
+                .context("importing the bundled baseline")?
+            {
+                writeln!(
+                    out,
+                    "empty store: imported {} ({} proposals, {} events)",
+                    report.file,
+                    report.registered.len(),
+                    report.events_appended
+                )?;
+            }
             let addr = app.local_addr()?;
             writeln!(
                 out,
@@ -51,9 +157,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify => {
-            let db = Db::open(&store_config).await.context("opening the store")?;
-            let store = EventStore::new(db, std::sync::Arc::new(SystemClock));
-            let report = verify(&store).await.context("reading the event store")?;
+            let service = open_service(&cli.store).await?;
+            let report = verify(service.store())
+                .await
+                .context("reading the event store")?;
             write!(out, "{report}")?;
             if report.is_ok() {
                 writeln!(out)?;
@@ -61,6 +168,82 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
             } else {
                 Ok(ExitCode::from(2))
             }
+        }
+        Command::Baseline(BaselineCommand::Check { file, format }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let parsed = gevinst_domain::baseline::parse(&text)?;
+            let findings = gevinst_domain::baseline::check(&parsed);
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&findings)?)?,
+                Format::Table => render::findings(out, &findings)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Baseline(BaselineCommand::Import { file }) => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let service = open_service(&cli.store).await?;
+            let name = file
+                .file_name()
+                .map_or_else(|| "baseline".into(), |n| n.to_string_lossy().to_string());
+            let bar = progress_bar(0, "importing");
+            let report = import_baseline(&service, &name, &bytes, &|step| {
+                bar.set_length(step.total as u64);
+                bar.set_position(step.done as u64);
+                bar.set_message(step.proposal.clone());
+            })
+            .await?;
+            bar.finish_and_clear();
+            render::import(out, &report)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(ReportCommand::Proposal { id, format }) => {
+            let service = open_service(&cli.store).await?;
+            service.projector().catch_up().await?;
+            let id = gevinst_domain::ProposalId::parse(&id)?;
+            let read = ReadModels::new(service.store().db().clone());
+            let report = reports::proposal_report(&read, id.as_str())
+                .await?
+                .with_context(|| format!("unknown proposal {id}"))?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+                Format::Table => render::proposal(out, &report)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(ReportCommand::Goals {
+            proposal,
+            as_of,
+            format,
+        }) => {
+            let service = open_service(&cli.store).await?;
+            service.projector().catch_up().await?;
+            let proposal = proposal
+                .map(|p| gevinst_domain::ProposalId::parse(&p))
+                .transpose()?;
+            let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let read = ReadModels::new(service.store().db().clone());
+            let rows = reports::goals(&read, proposal.as_ref().map(|p| p.as_str()), as_of).await?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
+                Format::Table => render::goals(out, &rows, as_of)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Projections(ProjectionsCommand::Rebuild) => {
+            let service = open_service(&cli.store).await?;
+            let bar = progress_bar(0, "rebuilding");
+            let position = service
+                .projector()
+                .rebuild_with(&|p| {
+                    bar.set_length(u64::try_from(p.target).unwrap_or(0));
+                    bar.set_position(u64::try_from(p.position).unwrap_or(0));
+                })
+                .await?;
+            bar.finish_and_clear();
+            writeln!(out, "read models rebuilt from {position} events")?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -7,4 +7,5 @@ pub mod cli;
 pub mod config;
 pub mod format;
 pub mod http;
+pub mod render;
 pub mod startup;

@@ -8,7 +8,14 @@ use gevinst_projections::store::{Clock, Db, StoreConfig, StoreError, SystemClock
 use gevinst_projections::ProposalService;
 use tokio::net::TcpListener;
 
+use gevinst_projections::import::{import_baseline, ImportError, ImportReport};
+
 use crate::http::{router, AppState};
+
+/// The adopted Budget 2025 appendix, built into the binary.
+pub const BUNDLED_BASELINE: &[u8] = include_bytes!("../../baselines/budget-2025-bilag-7.toml");
+/// Its file name, as recorded in the events.
+pub const BUNDLED_BASELINE_NAME: &str = "budget-2025-bilag-7.toml";
 
 /// A bound, not yet serving, application.
 #[derive(Debug)]
@@ -65,6 +72,30 @@ impl Application {
     #[must_use]
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// Imports the bundled Budget 2025 baseline when the store holds no events yet, so a new
+    /// user sees the real proposals at once. Returns the import report if it imported.
+    pub async fn import_bundled_baseline_if_empty(
+        &self,
+    ) -> Result<Option<ImportReport>, ImportError> {
+        let store = self.state.service.store();
+        let empty = store
+            .last_position()
+            .await
+            .map_err(|e| ImportError::Command(e.into()))?
+            == 0;
+        if !empty {
+            return Ok(None);
+        }
+        import_baseline(
+            &self.state.service,
+            BUNDLED_BASELINE_NAME,
+            BUNDLED_BASELINE,
+            &|_| {},
+        )
+        .await
+        .map(Some)
     }
 
     /// Serves until the future is dropped or ctrl-c.

@@ -23,6 +23,7 @@ CREATE TABLE rm_proposal (
     price_level        INTEGER NOT NULL,
     identity           TEXT    NOT NULL,
     baseline_plan      TEXT,
+    baseline_source    TEXT,
     current_plan       TEXT,
     revision           INTEGER NOT NULL,
     last_sequence      BIGINT  NOT NULL,

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod commands;
+pub mod import;
 pub mod readmodel;
 pub mod reports;
 pub mod store;

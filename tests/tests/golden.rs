@@ -50,6 +50,7 @@ fn samples() -> Vec<ProposalEvent> {
             source: Some(BaselineSource {
                 file: "budget-2025-bilag-7.toml".into(),
                 sha256: "ab".repeat(32),
+                findings: vec![],
             }),
         },
         ProposalEvent::PlanRevised {

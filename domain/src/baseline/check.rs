@@ -69,7 +69,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{BaselineFile, BaselineProposal};
 use crate::ids::ProposalId;
@@ -83,7 +83,7 @@ use crate::vocabulary::{ControlArea, ProposalKind};
 pub const MIO_TOLERANCE: Decimal = Decimal::from_parts(5, 0, 0, false, 2);
 
 /// What kind of disagreement a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// A stated total is not the sum of the rows it totals.
@@ -117,7 +117,7 @@ impl fmt::Display for FindingKind {
 }
 
 /// One place where the document disagrees with itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The proposal; `None` for the front matter.
     pub proposal: Option<ProposalId>,
@@ -255,20 +255,6 @@ fn line_sum_all_years(plan: &Plan, pred: impl Fn(&PlanLine) -> bool) -> Decimal 
         .sum()
 }
 
-fn in_total(kind: TotalKind, area: Option<ControlArea>) -> impl Fn(&PlanLine) -> bool {
-    move |l: &PlanLine| {
-        let section = match kind {
-            TotalKind::PermanentChange => l.section == PlanSection::PermanentChange,
-            TotalKind::ImplementationCost => l.section == PlanSection::ImplementationCost,
-            TotalKind::TotalImpact => matches!(
-                l.section,
-                PlanSection::PermanentChange | PlanSection::ImplementationCost
-            ),
-        };
-        section && area.is_none_or(|a| l.control_area == a)
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Per proposal
 // ---------------------------------------------------------------------------------------------
@@ -281,7 +267,7 @@ fn check_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
     for st in &plan.stated_totals {
         for year in &plan.years {
             let stated = st.amounts.get_or_zero(*year).value();
-            let computed = line_sum(plan, *year, in_total(st.kind, st.control_area));
+            let computed = plan.computed_total(st.kind, st.control_area, *year);
             if stated != computed {
                 let mut explanation = format!(
                     "the rows add up to {}, the subtotal row states {}",
@@ -477,7 +463,7 @@ fn check_distributions(p: &BaselineProposal, out: &mut Vec<Finding>) {
         };
         if let Some((kind, area, what)) = relation {
             for (year, total) in dt.amounts.iter() {
-                let computed = line_sum(plan, *year, in_total(kind, area));
+                let computed = plan.computed_total(kind, area, *year);
                 if computed != total.value() {
                     out.push(
                         FindingDraft {

@@ -305,5 +305,6 @@ pub fn source(file_name: &str, bytes: &[u8]) -> BaselineSource {
     BaselineSource {
         file: name,
         sha256: crate::chain::sha256_hex(bytes),
+        findings: Vec::new(),
     }
 }

@@ -33,6 +33,7 @@ pub struct Entry {
 pub struct Proposal {
     identity: Option<ProposalIdentity>,
     baseline: Option<Plan>,
+    baseline_source: Option<super::plan::BaselineSource>,
     current_plan: Option<Plan>,
     revisions: u32,
     /// Number of events applied = the sequence of the last event.
@@ -53,6 +54,12 @@ impl Proposal {
     #[must_use]
     pub fn baseline(&self) -> Option<&Plan> {
         self.baseline.as_ref()
+    }
+
+    /// Where the baseline was imported from, if it was.
+    #[must_use]
+    pub fn baseline_source(&self) -> Option<&super::plan::BaselineSource> {
+        self.baseline_source.as_ref()
     }
 
     /// The plan in force (the baseline or its latest revision).
@@ -355,8 +362,9 @@ impl Aggregate for Proposal {
         }
         match event {
             ProposalEvent::ProposalRegistered { identity } => self.identity = Some(identity),
-            ProposalEvent::BaselineAdopted { plan, .. } => {
+            ProposalEvent::BaselineAdopted { plan, source } => {
                 self.baseline = Some(plan.clone());
+                self.baseline_source = source;
                 self.current_plan = Some(plan);
             }
             ProposalEvent::PlanRevised { revision, plan, .. } => {

@@ -587,6 +587,33 @@ impl Plan {
         Some(first)
     }
 
+    /// The sum of this plan's rows that a subtotal of `kind` covers in `year`, optionally
+    /// within one control area. Total impact is implementation costs plus permanent change; a
+    /// loan repayment is financing, outside all three subtotals (as in the document's tables).
+    #[must_use]
+    pub fn computed_total(
+        &self,
+        kind: TotalKind,
+        area: Option<ControlArea>,
+        year: i32,
+    ) -> rust_decimal::Decimal {
+        self.lines
+            .iter()
+            .filter(|l| {
+                let section = match kind {
+                    TotalKind::PermanentChange => l.section == PlanSection::PermanentChange,
+                    TotalKind::ImplementationCost => l.section == PlanSection::ImplementationCost,
+                    TotalKind::TotalImpact => matches!(
+                        l.section,
+                        PlanSection::PermanentChange | PlanSection::ImplementationCost
+                    ),
+                };
+                section && area.is_none_or(|a| l.control_area == a)
+            })
+            .map(|l| l.amounts.get_or_zero(year).value())
+            .sum()
+    }
+
     /// Looks up a plan line.
     #[must_use]
     pub fn line(&self, id: &PlanLineId) -> Option<&PlanLine> {
@@ -606,11 +633,15 @@ impl Plan {
     }
 }
 
-/// Where an imported baseline came from: the file's name and SHA-256.
+/// Where an imported baseline came from: the file's name and SHA-256, and what the integrity
+/// check found in it for this proposal (the document's own disagreements, kept as found).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BaselineSource {
     /// File name (no machine path).
     pub file: String,
     /// SHA-256 of the file's bytes, lower-case hex.
     pub sha256: String,
+    /// The integrity check's findings that concern this proposal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<crate::baseline::Finding>,
 }

@@ -84,14 +84,14 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 
 const UPSERT_PROPOSAL: &str = "INSERT INTO rm_proposal (proposal_id, title, kind, committee, \
     confidential, political_priority, budget_round, price_level, identity, baseline_plan, \
-    current_plan, revision, last_sequence, last_position) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, 0, 0, 0) \
+    baseline_source, current_plan, revision, last_sequence, last_position) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, NULL, 0, 0, 0) \
     ON CONFLICT (proposal_id) DO UPDATE SET title = excluded.title, kind = excluded.kind, \
     committee = excluded.committee, confidential = excluded.confidential, \
     political_priority = excluded.political_priority, budget_round = excluded.budget_round, \
     price_level = excluded.price_level, identity = excluded.identity";
-const SET_BASELINE: &str =
-    "UPDATE rm_proposal SET baseline_plan = $2, current_plan = $2 WHERE proposal_id = $1";
+const SET_BASELINE: &str = "UPDATE rm_proposal SET baseline_plan = $2, current_plan = $2, \
+    baseline_source = $3 WHERE proposal_id = $1";
 const SET_REVISION: &str =
     "UPDATE rm_proposal SET current_plan = $2, revision = $3 WHERE proposal_id = $1";
 const DELETE_PLAN: &str = "DELETE FROM rm_plan_amount WHERE proposal_id = $1 AND plan = $2";
@@ -269,8 +269,15 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
                 json(identity).into(),
             ],
         )),
-        ProposalEvent::BaselineAdopted { plan, .. } => {
-            out.push(stmt(SET_BASELINE, vec![p.into(), json(plan).into()]));
+        ProposalEvent::BaselineAdopted { plan, source } => {
+            out.push(stmt(
+                SET_BASELINE,
+                vec![
+                    p.into(),
+                    json(plan).into(),
+                    source.as_ref().map(json).into(),
+                ],
+            ));
             out.extend(plan_rows(p, "baseline", plan));
             out.extend(plan_rows(p, "current", plan));
         }

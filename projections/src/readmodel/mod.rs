@@ -57,6 +57,8 @@ pub struct ProposalRow {
     pub identity: String,
     /// Baseline plan JSON.
     pub baseline_plan: Option<String>,
+    /// Baseline source JSON (file, SHA-256, integrity findings).
+    pub baseline_source: Option<String>,
     /// Current plan JSON.
     pub current_plan: Option<String>,
     /// 0 = baseline in force.
@@ -157,6 +159,20 @@ impl ProposalRow {
         .transpose()
     }
 
+    /// Where the adopted baseline came from (with its integrity findings).
+    pub fn baseline_source(
+        &self,
+    ) -> Result<Option<gevinst_domain::proposal::BaselineSource>, ReadModelError> {
+        self.baseline_source
+            .as_ref()
+            .map(|j| {
+                serde_json::from_str(j).map_err(|e| {
+                    ReadModelError::Unreadable(format!("{} baseline source: {e}", self.proposal_id))
+                })
+            })
+            .transpose()
+    }
+
     /// The plan as adopted.
     pub fn baseline(&self) -> Result<Option<Plan>, ReadModelError> {
         self.plan(self.baseline_plan.as_ref(), "baseline")
@@ -196,7 +212,7 @@ pub struct Dump {
 
 const SELECT_PROPOSALS: &str = "SELECT proposal_id, title, kind, committee, confidential, \
     political_priority, budget_round, price_level, identity, baseline_plan, current_plan, \
-    revision, last_sequence, last_position FROM rm_proposal";
+    baseline_source, revision, last_sequence, last_position FROM rm_proposal";
 const SELECT_PLAN_AMOUNTS: &str = "SELECT proposal_id, plan, line_id, year, section, \
     control_area, committee, amount FROM rm_plan_amount \
     ORDER BY proposal_id, plan, line_id, year";
