@@ -39,3 +39,38 @@ both_backends!(
         assert_eq!(missing.status(), 404);
     }
 );
+
+both_backends!(
+    serve_imports_the_bundled_baseline_into_an_empty_store,
+    |t: TestStore| async move {
+        let app = Application::build_with_clock(
+            &t.config,
+            "127.0.0.1:0".parse().unwrap(),
+            Arc::new(gevinst_projections::store::SystemClock),
+        )
+        .await
+        .unwrap();
+        let report = app
+            .import_bundled_baseline_if_empty()
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((report.registered.len(), report.events_appended), (12, 24));
+        assert!(
+            app.import_bundled_baseline_if_empty()
+                .await
+                .unwrap()
+                .is_none(),
+            "only into an empty store"
+        );
+        let addr = app.local_addr().unwrap();
+        tokio::spawn(app.run_until_stopped());
+        let body: serde_json::Value = reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["last_position"], 24);
+    }
+);

@@ -1,0 +1,264 @@
+//! The Budget 2025 baseline through the real command path, on both backends: import, a second
+//! import, a changed file, the integrity check on the command line, and the first reports.
+
+use std::path::PathBuf;
+
+use gevinst_projections::import::{import_baseline, ImportError};
+use gevinst_projections::readmodel::ReadModels;
+use gevinst_projections::reports::{goals, proposal_report, GoalStatus};
+use gevinst_projections::store::verify;
+use gevinst_tests::{both_backends, TestStore};
+use rust_decimal_macros::dec;
+
+fn baseline_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../baselines/budget-2025-bilag-7.toml")
+}
+
+fn baseline_bytes() -> Vec<u8> {
+    std::fs::read(baseline_path()).unwrap()
+}
+
+both_backends!(
+    importing_the_baseline_twice_appends_nothing_the_second_time,
+    |t: TestStore| async move {
+        let path = baseline_path();
+        let path = path.to_str().unwrap();
+        let (code, out) = t.gevinst(&["baseline", "import", path]).await;
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("12 forslag registreret, 24 hændelser tilføjet"),
+            "{out}"
+        );
+        let report = verify(t.service.store()).await.unwrap();
+        assert!(report.is_ok(), "{report}");
+        assert_eq!((report.events, report.streams), (24, 12));
+
+        let (code, out) = t.gevinst(&["baseline", "import", path]).await;
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("er allerede importeret: intet tilføjet (12 forslag uændrede)"),
+            "{out}"
+        );
+        assert_eq!(t.service.store().last_position().await.unwrap(), 24);
+
+        // Every imported event is the system's, and carries the file's hash.
+        let events = t.service.store().after_position(0, 100).await.unwrap();
+        let sha = gevinst_domain::chain::sha256_hex(&baseline_bytes());
+        assert!(events
+            .iter()
+            .all(|e| e.actor == "system:baseline" && e.role == "system"));
+        assert!(events
+            .iter()
+            .all(|e| e.metadata["source_sha256"] == sha.as_str()));
+        let (code, out) = t.gevinst(&["verify"]).await;
+        assert_eq!(
+            (code, out.trim()),
+            (
+                0,
+                "ok: 24 events in 12 proposals, positions 1..24, every hash chain intact"
+            )
+        );
+    }
+);
+
+both_backends!(
+    a_changed_baseline_for_registered_proposals_is_refused,
+    |t: TestStore| async move {
+        let original = baseline_bytes();
+        import_baseline(&t.service, "budget-2025-bilag-7.toml", &original, &|_| {})
+            .await
+            .unwrap();
+        let text = String::from_utf8(original).unwrap();
+        // Lower one of BC01's savings: a different promise.
+        let changed = text.replacen("\"-149\"", "\"-100\"", 1);
+        assert_ne!(changed, text);
+        let err = import_baseline(
+            &t.service,
+            "budget-2025-bilag-7.toml",
+            changed.as_bytes(),
+            &|_| {},
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, ImportError::Changed { .. }), "{err}");
+        let message = err.to_string();
+        assert!(
+            message.starts_with("BC01 already registered from another baseline"),
+            "{message}"
+        );
+        assert!(message.contains("plan revision"), "{message}");
+        assert_eq!(
+            t.service.store().last_position().await.unwrap(),
+            24,
+            "nothing written"
+        );
+    }
+);
+
+both_backends!(
+    the_import_records_the_documents_own_disagreements,
+    |t: TestStore| async move {
+        import_baseline(
+            &t.service,
+            "budget-2025-bilag-7.toml",
+            &baseline_bytes(),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+        let read = ReadModels::new(t.db.clone());
+        let bc04 = proposal_report(&read, "BC04").await.unwrap().unwrap();
+        assert!(
+            bc04.findings
+                .iter()
+                .any(|f| f.row == "Samlede implementeringsomkostninger"
+                    && f.year == Some(2025)
+                    && f.stated == dec!(0)
+                    && f.computed == dec!(1000)),
+            "{:?}",
+            bc04.findings
+        );
+        let bc09 = proposal_report(&read, "BC09").await.unwrap().unwrap();
+        let paybacks: Vec<_> = bc09
+            .payback
+            .iter()
+            .map(|p| (p.computed.map(|c| c.years), p.stated))
+            .collect();
+        assert_eq!(
+            paybacks,
+            vec![(Some(2), Some(dec!(1))), (Some(2), Some(dec!(1)))]
+        );
+    }
+);
+
+both_backends!(
+    the_proposal_report_shows_computed_and_stated_totals,
+    |t: TestStore| async move {
+        import_baseline(
+            &t.service,
+            "budget-2025-bilag-7.toml",
+            &baseline_bytes(),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+        let (code, out) = t
+            .gevinst(&["report", "proposal", "BC01", "--format", "json"])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(json["identity"]["id"], "BC01");
+        let total = json["totals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kind"] == "total_impact")
+            .unwrap();
+        assert_eq!(total["computed"]["2025"], "1703");
+        assert_eq!(total["computed"]["2027"], "-1474");
+        assert_eq!(total["differs_in"], serde_json::json!([]));
+        assert_eq!(json["payback"][0]["computed"]["years"], 4);
+        assert_eq!(json["payback"][0]["stated"], "4");
+
+        let (code, out) = t.gevinst(&["report", "proposal", "BC01"]).await;
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("= Samlet økonomisk påvirkning"), "{out}");
+        assert!(out.contains("1.703"), "Danish thousands separator: {out}");
+        assert!(out.contains("Tilbagebetalingstid, serviceeffektivisering: beregnet 4 år (vender i 2028); dokumentet: 4 år"), "{out}");
+
+        let (code, out) = t.gevinst(&["report", "proposal", "BC99"]).await;
+        assert_eq!(code, 1);
+        assert!(out.contains("unknown proposal BC99"), "{out}");
+        let (code, out) = t.gevinst(&["report", "proposal", "XX"]).await;
+        assert_eq!(code, 1);
+        assert!(out.contains("'XX' is not a proposal id"), "{out}");
+    }
+);
+
+both_backends!(
+    the_goals_report_lists_every_goal_with_its_schedule,
+    |t: TestStore| async move {
+        import_baseline(
+            &t.service,
+            "budget-2025-bilag-7.toml",
+            &baseline_bytes(),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+        let read = ReadModels::new(t.db.clone());
+        let as_of = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+        let rows = goals(&read, None, as_of).await.unwrap();
+        let count = |kind: &str| rows.iter().filter(|r| r.kind == kind).count();
+        assert_eq!((count("goal"), count("milestone")), (66, 6));
+        let bc01_g1 = rows
+            .iter()
+            .find(|r| r.proposal == "BC01" && r.id == "g1")
+            .unwrap();
+        assert_eq!(
+            (bc01_g1.when.as_str(), bc01_g1.schedule.as_str()),
+            ("Tredje kvartal 2025", "2025Q3")
+        );
+        assert_eq!(bc01_g1.status, GoalStatus::Overdue);
+        let bc13_release = rows
+            .iter()
+            .find(|r| r.proposal == "BC13" && r.when == "Ved frigivelse af investeringsmidler")
+            .unwrap();
+        assert_eq!(bc13_release.status, GoalStatus::Unscheduled);
+        let milestone = rows
+            .iter()
+            .find(|r| r.proposal == "BC03" && r.id == "m1")
+            .unwrap();
+        assert_eq!(milestone.schedule, "2025Q2");
+
+        let (code, out) = t
+            .gevinst(&[
+                "report",
+                "goals",
+                "--proposal",
+                "BC01",
+                "--as-of",
+                "2025-10-01",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("BC01 g1   overskredet"), "{out}");
+        assert!(out.contains("Hvornår: Tredje kvartal 2025"), "{out}");
+    }
+);
+
+both_backends!(
+    baseline_check_lists_the_findings,
+    |t: TestStore| async move {
+        let path = baseline_path();
+        let (code, out) = t
+            .gevinst(&[
+                "baseline",
+                "check",
+                path.to_str().unwrap(),
+                "--format",
+                "json",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let findings: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        let expected = gevinst_domain::baseline::check(
+            &gevinst_domain::baseline::parse(&String::from_utf8(baseline_bytes()).unwrap())
+                .unwrap(),
+        );
+        assert_eq!(findings.len(), expected.len());
+        assert_eq!(findings.len(), 29);
+        let (code, out) = t
+            .gevinst(&["baseline", "check", path.to_str().unwrap()])
+            .await;
+        assert_eq!(code, 0);
+        assert!(
+            out.starts_with("29 uoverensstemmelser i dokumentet:"),
+            "{out}"
+        );
+        assert!(
+            out.contains("BC04 · Tabel 1 · Samlede implementeringsomkostninger · 2025"),
+            "{out}"
+        );
+    }
+);
