@@ -239,14 +239,6 @@ pub fn check(file: &BaselineFile) -> Vec<Finding> {
 // Sums over plan lines
 // ---------------------------------------------------------------------------------------------
 
-fn line_sum(plan: &Plan, year: i32, pred: impl Fn(&PlanLine) -> bool) -> Decimal {
-    plan.lines
-        .iter()
-        .filter(|l| pred(l))
-        .map(|l| l.amounts.get_or_zero(year).value())
-        .sum()
-}
-
 fn line_sum_all_years(plan: &Plan, pred: impl Fn(&PlanLine) -> bool) -> Decimal {
     plan.lines
         .iter()
@@ -727,59 +719,17 @@ impl Figures {
     }
 }
 
-fn exact(thousands: Decimal) -> Exact {
-    Exact {
-        value: thousands / Decimal::ONE_THOUSAND,
-        rounded_inputs: 0,
-    }
-}
-
 fn figures(p: &BaselineProposal) -> Figures {
-    let plan = &p.plan;
-    if plan.lines.is_empty() {
-        if let Some(s) = &plan.public_summary {
-            let published = |value: Decimal| Exact {
-                value,
-                rounded_inputs: 1,
-            };
-            return Figures {
-                investment_service: published(s.investment_service),
-                investment_capital: published(s.investment_capital),
-                savings_service: published(s.savings_service),
-                savings_transfers: published(s.savings_transfers),
-            };
-        }
-    }
-    let implementation = |area: ControlArea| {
-        exact(line_sum_all_years(plan, |l| {
-            l.section == PlanSection::ImplementationCost && l.control_area == area
-        }))
-    };
-    let other_areas = |l: &PlanLine| {
-        l.section == PlanSection::ImplementationCost
-            && !matches!(l.control_area, ControlArea::Service | ControlArea::Capital)
-    };
-    let last_year = plan.years.iter().max().copied();
-    let full_phase_in = |pred: &dyn Fn(&PlanLine) -> bool| {
-        last_year.map_or(Exact::default(), |y| {
-            exact(line_sum(plan, y, |l| {
-                l.section == PlanSection::PermanentChange && pred(l)
-            }))
-        })
+    let h = p.plan.headline();
+    let figure = |thousands: Decimal| Exact {
+        value: thousands / Decimal::ONE_THOUSAND,
+        rounded_inputs: u32::from(h.published_only),
     };
     Figures {
-        // Implementation costs outside service and anlæg (none in Budget 2025) count as service:
-        // the front tables have only those two investment columns.
-        investment_service: implementation(ControlArea::Service)
-            + exact(line_sum_all_years(plan, other_areas)),
-        investment_capital: implementation(ControlArea::Capital),
-        savings_service: full_phase_in(&|l| l.control_area == ControlArea::Service),
-        savings_transfers: full_phase_in(&|l| {
-            matches!(
-                l.control_area,
-                ControlArea::Transfers | ControlArea::DemandDriven
-            )
-        }),
+        investment_service: figure(h.investment_service),
+        investment_capital: figure(h.investment_capital),
+        savings_service: figure(h.savings_service),
+        savings_transfers: figure(h.savings_transfers),
     }
 }
 

@@ -614,6 +614,58 @@ impl Plan {
             .sum()
     }
 
+    /// The figures the appendix's summary tables show for this proposal, in 1.000 kr.: the
+    /// investment (all years) on service and on anlæg, and the permanent change at full
+    /// phase-in (the last plan year) on service and on transfers. A confidential proposal has
+    /// no rows; then its published summary (mio. kr.) is used and `published_only` is set, so
+    /// callers know the figures were rounded to 0,1 mio. kr. before they got them.
+    #[must_use]
+    pub fn headline(&self) -> Headline {
+        if self.lines.is_empty() {
+            if let Some(s) = &self.public_summary {
+                let k = rust_decimal::Decimal::ONE_THOUSAND;
+                return Headline {
+                    investment_service: s.investment_service * k,
+                    investment_capital: s.investment_capital * k,
+                    savings_service: s.savings_service * k,
+                    savings_transfers: s.savings_transfers * k,
+                    published_only: true,
+                };
+            }
+        }
+        let all_years = |pred: &dyn Fn(&PlanLine) -> bool| -> rust_decimal::Decimal {
+            self.lines
+                .iter()
+                .filter(|l| l.section == PlanSection::ImplementationCost && pred(l))
+                .flat_map(|l| l.amounts.iter().map(|(_, a)| a.value()))
+                .sum()
+        };
+        let last_year = self.years.iter().max().copied();
+        let full_phase_in = |pred: &dyn Fn(&PlanLine) -> bool| -> rust_decimal::Decimal {
+            last_year.map_or(rust_decimal::Decimal::ZERO, |y| {
+                self.lines
+                    .iter()
+                    .filter(|l| l.section == PlanSection::PermanentChange && pred(l))
+                    .map(|l| l.amounts.get_or_zero(y).value())
+                    .sum()
+            })
+        };
+        Headline {
+            // Implementation costs outside service and anlæg (none in Budget 2025) count as
+            // service: the summary tables have only those two investment columns.
+            investment_service: all_years(&|l| l.control_area != ControlArea::Capital),
+            investment_capital: all_years(&|l| l.control_area == ControlArea::Capital),
+            savings_service: full_phase_in(&|l| l.control_area == ControlArea::Service),
+            savings_transfers: full_phase_in(&|l| {
+                matches!(
+                    l.control_area,
+                    ControlArea::Transfers | ControlArea::DemandDriven
+                )
+            }),
+            published_only: false,
+        }
+    }
+
     /// Looks up a plan line.
     #[must_use]
     pub fn line(&self, id: &PlanLineId) -> Option<&PlanLine> {
@@ -630,6 +682,29 @@ impl Plan {
     #[must_use]
     pub fn milestone(&self, id: &MilestoneId) -> Option<&Milestone> {
         self.milestones.iter().find(|m| &m.id == id)
+    }
+}
+
+/// A proposal's summary-table figures, in 1.000 kr. (see [`Plan::headline`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Headline {
+    /// Investment, service (all years).
+    pub investment_service: rust_decimal::Decimal,
+    /// Investment, anlæg (all years).
+    pub investment_capital: rust_decimal::Decimal,
+    /// Permanent change at full phase-in, service.
+    pub savings_service: rust_decimal::Decimal,
+    /// Permanent change at full phase-in, transfers.
+    pub savings_transfers: rust_decimal::Decimal,
+    /// The figures come from a published summary rounded to 0,1 mio. kr.
+    pub published_only: bool,
+}
+
+impl Headline {
+    /// Investment on both control areas.
+    #[must_use]
+    pub fn investment_total(&self) -> rust_decimal::Decimal {
+        self.investment_service + self.investment_capital
     }
 }
 
