@@ -40,6 +40,39 @@ pub enum Format {
     Table,
     /// JSON for machines (plain decimals).
     Json,
+    /// CSV for spreadsheets (plain decimals, one row per line).
+    Csv,
+}
+
+/// Options shared by the controllers' reports.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// As of this date (default: today).
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Price index table for converting amounts reported at another price level (default: the
+    /// bundled baselines/price-index.toml).
+    #[arg(long, env = "GEVINST_PRICE_INDEX")]
+    pub price_index: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    fn as_of(&self) -> NaiveDate {
+        self.as_of
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+
+    fn index(&self) -> anyhow::Result<gevinst_domain::price::PriceIndex> {
+        let text = match &self.price_index {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?,
+            None => crate::startup::BUNDLED_PRICE_INDEX.to_string(),
+        };
+        Ok(gevinst_domain::price::PriceIndex::parse(&text)?)
+    }
 }
 
 /// The subcommands.
@@ -101,6 +134,20 @@ pub enum ReportCommand {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Tabel 1 per committee rebuilt from the events, with realised and forecast columns.
+    Portfolio(ReportArgs),
+    /// Realisation against plan for one proposal, per year, with payback and drift.
+    Realisation {
+        /// The proposal, e.g. BC01.
+        id: String,
+        /// Options.
+        #[command(flatten)]
+        args: ReportArgs,
+    },
+    /// What is late: overdue goals and years below plan, largest first.
+    Late(ReportArgs),
+    /// Each proposal's status for the committee, with the reasons.
+    CommitteeStatus(ReportArgs),
 }
 
 /// `gevinst projections …`
@@ -124,6 +171,17 @@ async fn open_service(store: &StoreArgs) -> anyhow::Result<ProposalService> {
         .await
         .context("opening the store")?;
     Ok(ProposalService::new(db, Arc::new(SystemClock)))
+}
+
+/// Opens the store, brings the read models up to date and loads the price index.
+async fn open_reports(
+    store: &StoreArgs,
+    args: &ReportArgs,
+) -> anyhow::Result<(ReadModels, gevinst_domain::price::PriceIndex)> {
+    let index = args.index()?;
+    let service = open_service(store).await?;
+    service.projector().catch_up().await?;
+    Ok((ReadModels::new(service.store().db().clone()), index))
 }
 
 /// Runs a parsed command line, writing human output to `out`.
@@ -175,7 +233,9 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
             let parsed = gevinst_domain::baseline::parse(&text)?;
             let findings = gevinst_domain::baseline::check(&parsed);
             match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&findings)?)?,
+                Format::Json | Format::Csv => {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&findings)?)?;
+                }
                 Format::Table => render::findings(out, &findings)?,
             }
             Ok(ExitCode::SUCCESS)
@@ -207,7 +267,9 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
                 .await?
                 .with_context(|| format!("unknown proposal {id}"))?;
             match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+                Format::Json | Format::Csv => {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+                }
                 Format::Table => render::proposal(out, &report)?,
             }
             Ok(ExitCode::SUCCESS)
@@ -227,7 +289,54 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
             let rows = reports::goals(&read, proposal.as_ref().map(|p| p.as_str()), as_of).await?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
+                Format::Csv => render::goals_csv(out, &rows)?,
                 Format::Table => render::goals(out, &rows, as_of)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(ReportCommand::Portfolio(args)) => {
+            let (read, index) = open_reports(&cli.store, &args).await?;
+            let p = reports::portfolio(&read, &index, args.as_of()).await?;
+            match args.format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&p)?)?,
+                Format::Csv => render::portfolio_csv(out, &p)?,
+                Format::Table => render::portfolio(out, &p)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(ReportCommand::Realisation { id, args }) => {
+            let (read, index) = open_reports(&cli.store, &args).await?;
+            let id = gevinst_domain::ProposalId::parse(&id)?;
+            let row = read
+                .proposal(id.as_str())
+                .await?
+                .with_context(|| format!("unknown proposal {id}"))?;
+            let entries = read.entries(Some(id.as_str())).await?;
+            let r = reports::realisation(&row, &entries, &index, args.as_of())?;
+            match args.format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
+                Format::Csv => render::realisation_csv(out, &r)?,
+                Format::Table => render::realisation(out, &r)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(ReportCommand::Late(args)) => {
+            let (read, index) = open_reports(&cli.store, &args).await?;
+            let items = reports::late(&read, &index, args.as_of()).await?;
+            match args.format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&items)?)?,
+                Format::Csv => render::late_csv(out, &items)?,
+                Format::Table => render::late(out, &items, args.as_of())?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(ReportCommand::CommitteeStatus(args)) => {
+            let (read, index) = open_reports(&cli.store, &args).await?;
+            let rows = reports::committee_status(&read, &index, args.as_of()).await?;
+            match args.format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
+                Format::Csv => render::committee_status_csv(out, &rows)?,
+                Format::Table => render::committee_status(out, &rows, args.as_of())?,
             }
             Ok(ExitCode::SUCCESS)
         }

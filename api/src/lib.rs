@@ -7,5 +7,6 @@ pub mod cli;
 pub mod config;
 pub mod format;
 pub mod http;
+pub mod record;
 pub mod render;
 pub mod startup;

@@ -7,9 +7,37 @@ use chrono::NaiveDate;
 use gevinst_domain::baseline::Finding;
 use gevinst_domain::payback::Basis;
 use gevinst_projections::import::ImportReport;
-use gevinst_projections::reports::{GoalRow, ProposalReport};
+use gevinst_projections::reports::{
+    CommitteeStatus, GoalRow, LateItem, Portfolio, ProposalReport, Realisation,
+};
+use rust_decimal::Decimal;
 
-use crate::format::danish;
+use crate::format::{danish, danish_fixed};
+
+/// Writes one CSV record (RFC 4180 quoting).
+fn csv(out: &mut dyn Write, fields: &[String]) -> io::Result<()> {
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f.clone()
+            }
+        })
+        .collect();
+    writeln!(out, "{}", quoted.join(","))
+}
+
+fn opt(d: Option<Decimal>) -> String {
+    d.map(|v| v.normalize().to_string()).unwrap_or_default()
+}
+
+fn pct(d: Option<Decimal>) -> String {
+    d.map_or("–".to_string(), |v| {
+        format!("{} %", danish_fixed(v * Decimal::ONE_HUNDRED, 0))
+    })
+}
 
 /// The integrity check's findings, one per line, and a count.
 pub fn findings(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
@@ -159,6 +187,352 @@ pub fn goals(out: &mut dyn Write, rows: &[GoalRow], as_of: NaiveDate) -> io::Res
                 .as_ref()
                 .map(|r| format!("  Ansvarlig: {r}"))
                 .unwrap_or_default()
+        )?;
+    }
+    Ok(())
+}
+
+/// Goals as CSV.
+pub fn goals_csv(out: &mut dyn Write, rows: &[GoalRow]) -> io::Result<()> {
+    csv(
+        out,
+        &[
+            "proposal",
+            "committee",
+            "kind",
+            "id",
+            "section",
+            "status",
+            "schedule",
+            "when",
+            "responsible",
+            "achieved_on",
+            "at_risk",
+            "text",
+        ]
+        .map(String::from),
+    )?;
+    for g in rows {
+        csv(
+            out,
+            &[
+                g.proposal.clone(),
+                g.committee.clone(),
+                g.kind.to_string(),
+                g.id.clone(),
+                g.section.clone().unwrap_or_default(),
+                format!("{:?}", g.status),
+                g.schedule.clone(),
+                g.when.clone(),
+                g.responsible.clone().unwrap_or_default(),
+                g.achieved_on.map(|d| d.to_string()).unwrap_or_default(),
+                g.at_risk.to_string(),
+                g.text.clone(),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// The rebuilt Tabel 1, per committee, with realised and forecast columns.
+pub fn portfolio(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
+    writeln!(
+        out,
+        "Tabel 1. Investerings- og innovationsforslag fordelt på udvalg, pr. {}",
+        p.as_of
+    )?;
+    writeln!(out, "Mio. kr. (planens prisniveau)")?;
+    writeln!(
+        out,
+        "{:<8} {:>14} {:>12} {:>16} {:>16} {:>16}",
+        "Udvalg",
+        "Antal (innov.)",
+        "Investering",
+        "Effekt. fuld ind.",
+        "Realiseret t.d.",
+        "Prognose fuld ind."
+    )?;
+    for l in p.committees.iter().chain(std::iter::once(&p.total)) {
+        writeln!(
+            out,
+            "{:<8} {:>14} {:>12} {:>16} {:>16} {:>16}",
+            l.committee,
+            if l.innovation_proposals > 0 {
+                format!("{} ({})", l.proposals, l.innovation_proposals)
+            } else {
+                l.proposals.to_string()
+            },
+            danish_fixed(l.investment_mio, 1),
+            danish_fixed(l.savings_full_phase_in_mio, 1),
+            danish_fixed(l.realised_to_date / Decimal::ONE_THOUSAND, 1),
+            danish_fixed(l.forecast_full_phase_in / Decimal::ONE_THOUSAND, 1),
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "Mål og milepæle: {}", counts(&p.goal_counts))?;
+    for (committee, c) in &p.goal_counts_by_committee {
+        writeln!(out, "  {committee}: {}", counts(c))?;
+    }
+    Ok(())
+}
+
+fn counts(c: &gevinst_projections::reports::portfolio::StatusCounts) -> String {
+    c.iter()
+        .map(|(s, n)| format!("{} {n}", s.danish()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The portfolio as CSV: one row per committee and the total.
+pub fn portfolio_csv(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
+    csv(
+        out,
+        &[
+            "committee",
+            "proposals",
+            "innovation_proposals",
+            "investment",
+            "investment_mio",
+            "savings_full_phase_in",
+            "savings_full_phase_in_mio",
+            "realised_to_date",
+            "realised_to_date_verified",
+            "forecast_full_phase_in",
+        ]
+        .map(String::from),
+    )?;
+    for l in p.committees.iter().chain(std::iter::once(&p.total)) {
+        csv(
+            out,
+            &[
+                l.committee.clone(),
+                l.proposals.to_string(),
+                l.innovation_proposals.to_string(),
+                l.investment.normalize().to_string(),
+                l.investment_mio.to_string(),
+                l.savings_full_phase_in.normalize().to_string(),
+                l.savings_full_phase_in_mio.to_string(),
+                l.realised_to_date.normalize().to_string(),
+                l.realised_to_date_verified.normalize().to_string(),
+                l.forecast_full_phase_in.normalize().to_string(),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// One proposal's realisation per year.
+pub fn realisation(out: &mut dyn Write, r: &Realisation) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {} — realisering mod plan (1.000 kr. {} p/l)",
+        r.proposal, r.title, r.price_level
+    )?;
+    writeln!(
+        out,
+        "{:>6} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11} {:>8} {:>11} {:>11}",
+        "År",
+        "Oprindelig",
+        "Plan",
+        "Realiseret",
+        "Verificeret",
+        "Prognose",
+        "Afvigelse",
+        "Grad",
+        "Budget impl.",
+        "Afholdt"
+    )?;
+    for y in &r.years {
+        writeln!(
+            out,
+            "{:>6} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11} {:>8} {:>11} {:>11}",
+            y.year,
+            danish(y.baseline),
+            danish(y.plan),
+            danish(y.realised),
+            danish(y.realised_verified),
+            danish(y.forecast),
+            danish(y.variance),
+            pct(y.rate),
+            danish(y.cost_budget),
+            danish(y.cost_incurred),
+        )?;
+    }
+    for p in &r.payback {
+        let basis = match p.basis {
+            Basis::Service => "serviceeffektivisering",
+            Basis::TotalEconomy => "totaløkonomi",
+        };
+        let show = |x: Option<gevinst_domain::payback::Payback>| {
+            x.map_or("vender ikke".to_string(), |p| {
+                format!("{} år (vender i {})", p.years, p.turns_in)
+            })
+        };
+        writeln!(
+            out,
+            "Tilbagebetalingstid, {basis}: plan {}; prognose {}",
+            show(p.planned),
+            show(p.forecast)
+        )?;
+    }
+    writeln!(
+        out,
+        "Baseline-drift: oprindelig {} → nu {} ({}{})",
+        danish(r.drift.baseline),
+        danish(r.drift.current),
+        danish(r.drift.amount),
+        r.drift
+            .percent
+            .map(|p| format!(", {} %", danish(p)))
+            .unwrap_or_default()
+    )?;
+    for u in &r.unconverted {
+        writeln!(out, "Ikke omregnet (hændelse {}): {}", u.sequence, u.reason)?;
+    }
+    Ok(())
+}
+
+/// One proposal's realisation as CSV, one row per year.
+pub fn realisation_csv(out: &mut dyn Write, r: &Realisation) -> io::Result<()> {
+    csv(
+        out,
+        &[
+            "proposal",
+            "year",
+            "baseline",
+            "plan",
+            "realised",
+            "realised_verified",
+            "forecast",
+            "variance",
+            "rate",
+            "cumulative_plan",
+            "cumulative_realised",
+            "cumulative_variance",
+            "cumulative_rate",
+            "cost_budget",
+            "cost_incurred",
+            "budget_removed",
+        ]
+        .map(String::from),
+    )?;
+    for y in &r.years {
+        csv(
+            out,
+            &[
+                r.proposal.clone(),
+                y.year.to_string(),
+                y.baseline.normalize().to_string(),
+                y.plan.normalize().to_string(),
+                y.realised.normalize().to_string(),
+                y.realised_verified.normalize().to_string(),
+                y.forecast.normalize().to_string(),
+                y.variance.normalize().to_string(),
+                opt(y.rate),
+                y.cumulative_plan.normalize().to_string(),
+                y.cumulative_realised.normalize().to_string(),
+                y.cumulative_variance.normalize().to_string(),
+                opt(y.cumulative_rate),
+                y.cost_budget.normalize().to_string(),
+                y.cost_incurred.normalize().to_string(),
+                y.budget_removed.normalize().to_string(),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// What is late, largest first.
+pub fn late(out: &mut dyn Write, items: &[LateItem], as_of: NaiveDate) -> io::Result<()> {
+    writeln!(out, "Forsinket pr. {as_of}: {} forhold", items.len())?;
+    for i in items {
+        let size = if i.shortfall.is_zero() {
+            i.days_overdue
+                .map(|d| format!("{d} dage"))
+                .unwrap_or_default()
+        } else {
+            format!("mangler {}", danish(i.shortfall))
+        };
+        writeln!(
+            out,
+            "{} {:<4} {:<9} {:>16}  {}",
+            i.proposal, i.what, i.kind, size, i.description
+        )?;
+    }
+    Ok(())
+}
+
+/// What is late, as CSV.
+pub fn late_csv(out: &mut dyn Write, items: &[LateItem]) -> io::Result<()> {
+    csv(
+        out,
+        &[
+            "proposal",
+            "committee",
+            "kind",
+            "what",
+            "shortfall",
+            "days_overdue",
+            "description",
+        ]
+        .map(String::from),
+    )?;
+    for i in items {
+        csv(
+            out,
+            &[
+                i.proposal.clone(),
+                i.committee.clone(),
+                i.kind.clone(),
+                i.what.clone(),
+                i.shortfall.normalize().to_string(),
+                i.days_overdue.map(|d| d.to_string()).unwrap_or_default(),
+                i.description.clone(),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Each proposal's committee status with reasons.
+pub fn committee_status(
+    out: &mut dyn Write,
+    rows: &[CommitteeStatus],
+    as_of: NaiveDate,
+) -> io::Result<()> {
+    writeln!(out, "Status til udvalgene pr. {as_of}")?;
+    for r in rows {
+        writeln!(
+            out,
+            "{} {:<5} {:<40} {}",
+            r.proposal,
+            r.committee,
+            r.category.danish(),
+            r.title
+        )?;
+        for reason in &r.reasons {
+            writeln!(out, "            – {reason}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Committee status as CSV.
+pub fn committee_status_csv(out: &mut dyn Write, rows: &[CommitteeStatus]) -> io::Result<()> {
+    csv(
+        out,
+        &["proposal", "committee", "category", "reasons", "title"].map(String::from),
+    )?;
+    for r in rows {
+        csv(
+            out,
+            &[
+                r.proposal.clone(),
+                r.committee.clone(),
+                r.category.danish().to_string(),
+                r.reasons.join("; "),
+                r.title.clone(),
+            ],
         )?;
     }
     Ok(())

@@ -14,6 +14,8 @@ use crate::http::{router, AppState};
 
 /// The adopted Budget 2025 appendix, built into the binary.
 pub const BUNDLED_BASELINE: &[u8] = include_bytes!("../../baselines/budget-2025-bilag-7.toml");
+/// The bundled price index table.
+pub const BUNDLED_PRICE_INDEX: &str = include_str!("../../baselines/price-index.toml");
 /// Its file name, as recorded in the events.
 pub const BUNDLED_BASELINE_NAME: &str = "budget-2025-bilag-7.toml";
 

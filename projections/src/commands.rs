@@ -5,6 +5,11 @@
 //! fingerprint of its content. A retry with the same key and the same content returns the first
 //! outcome and appends nothing; the same key with different content is refused, because
 //! silently returning another command's outcome would hide a client bug.
+//!
+//! Facts that name people or roles (a goal cancellation, a saving verification, a budget
+//! adjustment) get those from the metadata and the stored history here, before anything else:
+//! the aggregate cannot see metadata, and a client must not be able to claim another role or
+//! pass off its own saving as someone else's for the four-eyes rule.
 
 use std::sync::Arc;
 
@@ -12,8 +17,10 @@ use chrono::{DateTime, Utc};
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{AggregateError, CqrsFramework};
 use gevinst_domain::chain::{canonical_json, sha256_hex};
-use gevinst_domain::proposal::{Proposal, ProposalCommand, ProposalError};
-use gevinst_domain::{EventMetadata, IdempotencyKey, ProposalId};
+use gevinst_domain::proposal::{
+    Fact, Proposal, ProposalCommand, ProposalError, SavingVerification,
+};
+use gevinst_domain::{Actor, EventMetadata, IdempotencyKey, ProposalId};
 
 use crate::readmodel::Projector;
 use crate::store::{Clock, CommandRecord, Db, EventStore, StoreError};
@@ -155,10 +162,12 @@ impl ProposalService {
     pub async fn execute(
         &self,
         id: &ProposalId,
-        command: ProposalCommand,
+        mut command: ProposalCommand,
         mut metadata: EventMetadata,
     ) -> Result<CommandOutcome, CommandError> {
         let proposal = id.to_string();
+        self.take_people_from_metadata(id, &mut command, &metadata)
+            .await?;
         if let ProposalCommand::RegisterProposal { identity } = &command {
             if &identity.id != id {
                 return Err(CommandError::Rejected {
@@ -232,6 +241,61 @@ impl ProposalService {
                 }
             }
         }
+    }
+
+    /// Overwrites whatever the client put in a fact's people and role fields: the role of a
+    /// goal cancellation or budget adjustment, and for a saving verification the verifier and
+    /// role (the command's sender) and the reporter (the actor stored with the verified event).
+    /// Also applies to a superseding replacement of those facts.
+    async fn take_people_from_metadata(
+        &self,
+        id: &ProposalId,
+        command: &mut ProposalCommand,
+        metadata: &EventMetadata,
+    ) -> Result<(), CommandError> {
+        match command {
+            ProposalCommand::VerifySaving(v)
+            | ProposalCommand::SupersedeEntry {
+                replacement: Fact::SavingVerified(v),
+                ..
+            } => self.stamp_verification(id, v, metadata).await?,
+            ProposalCommand::CancelGoal(c)
+            | ProposalCommand::SupersedeEntry {
+                replacement: Fact::GoalCancelled(c),
+                ..
+            } => c.role = metadata.role,
+            ProposalCommand::AdjustBudget(b)
+            | ProposalCommand::SupersedeEntry {
+                replacement: Fact::BudgetAdjusted(b),
+                ..
+            } => b.role = metadata.role,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The `VerifySaving` step: `verified_by` and `role` are the sender's; `reported_by` is the
+    /// actor stored with the event the verification names. When there is no such event, the
+    /// aggregate refuses the command anyway, so `reported_by` is left as sent.
+    async fn stamp_verification(
+        &self,
+        id: &ProposalId,
+        verification: &mut SavingVerification,
+        metadata: &EventMetadata,
+    ) -> Result<(), CommandError> {
+        verification.verified_by = metadata.actor.clone();
+        verification.role = metadata.role;
+        let target = i64::try_from(verification.saving).ok();
+        let stream = self.store.stream(PROPOSAL, id.as_str()).await?;
+        if let Some(event) = stream.iter().find(|e| Some(e.sequence) == target) {
+            verification.reported_by = Actor::parse(&event.actor).map_err(|e| {
+                CommandError::Unexpected(format!(
+                    "event {} of {id} has an unreadable actor: {e}",
+                    event.sequence
+                ))
+            })?;
+        }
+        Ok(())
     }
 
     async fn replay(

@@ -130,9 +130,8 @@ pub async fn import_baseline(
     }
 
     let total = file.proposals().len();
-    let mut done = report.unchanged.len();
     let short = &source.sha256[..16.min(source.sha256.len())];
-    for p in todo {
+    for (done, p) in (report.unchanged.len() + 1..).zip(todo) {
         let id: &ProposalId = &p.identity.id;
         let mut own = source.clone();
         own.findings = findings
@@ -161,7 +160,6 @@ pub async fn import_baseline(
             }
         }
         report.registered.push(id.to_string());
-        done += 1;
         progress(ImportStep {
             done,
             total,

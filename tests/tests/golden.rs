@@ -14,11 +14,13 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use cqrs_es::DomainEvent;
 use gevinst_domain::proposal::{
-    examples, BaselineSource, Fact, Forecast, GoalCancellation, GoalProgress, GoalSchedule,
-    IncurredCost, MilestoneCompletion, PlanSection, ProposalEvent,
+    examples, BaselineSource, BudgetAdjustment, CompensatingAction, Fact, Forecast,
+    GoalCancellation, GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome,
+    MilestoneCompletion, PlanSection, ProposalEvent, SavingVerification,
 };
 use gevinst_domain::{
-    Actor, Amount, ControlArea, EvidenceRef, GoalId, MilestoneId, Note, PlanLineId, Reason, Role,
+    Actor, Amount, Committee, ControlArea, EvidenceRef, GoalId, MilestoneId, Note, PlanLineId,
+    ProposalId, Reason, Role,
 };
 
 fn dir() -> PathBuf {
@@ -94,6 +96,39 @@ fn samples() -> Vec<ProposalEvent> {
             control_area: ControlArea::Service,
             effective_on: date(2025, 9, 1),
             note: Some(Note::parse("Indfasning et halvt år senere").unwrap()),
+        }),
+        ProposalEvent::CompensatingActionRecorded(CompensatingAction {
+            goal: Some(GoalId::parse("g1").unwrap()),
+            recorded_on: date(2025, 10, 15),
+            action: Note::parse("Ekstra ressourcer til udrulning i 4. kvartal").unwrap(),
+            expected_effect: Some(Note::parse("Målet nås i 1. kvartal 2026").unwrap()),
+            evidence: Some(EvidenceRef::parse("Referat styregruppe 2025-10-14").unwrap()),
+        }),
+        ProposalEvent::SavingVerified(SavingVerification {
+            saving: 9,
+            verified_on: date(2026, 1, 20),
+            verified_by: Actor::parse("carl@kk.dk").unwrap(),
+            reported_by: Actor::parse("anna@kk.dk").unwrap(),
+            role: Role::Controller,
+            note: Some(Note::parse("Afstemt mod Kvantum-udtræk 2025-12").unwrap()),
+        }),
+        ProposalEvent::BudgetAdjusted(BudgetAdjustment {
+            committee: Committee::Social,
+            year: 2026,
+            control_area: ControlArea::Service,
+            amount: Amount::parse("-1500").unwrap(),
+            price_level: examples::price_level(),
+            effective_on: date(2026, 1, 1),
+            reference: Some(EvidenceRef::parse("Budget 2026, budgetaftalen").unwrap()),
+            note: Some(Note::parse("Rammen reduceret med fuld indfasning").unwrap()),
+            role: Role::Controller,
+        }),
+        ProposalEvent::InnovationOutcomeRecorded(InnovationOutcome {
+            recorded_on: date(2026, 6, 30),
+            learning: Note::parse("Sensorer virker på plejecentre, ikke i eget hjem").unwrap(),
+            led_to_investment_case: true,
+            investment_case: Some(ProposalId::parse("BC12").unwrap()),
+            evidence: Some(EvidenceRef::parse("Evalueringsrapport 2026-06").unwrap()),
         }),
         ProposalEvent::EntryReversed {
             corrects: 9,

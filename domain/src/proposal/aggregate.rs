@@ -2,6 +2,10 @@
 //! to judge commands — the identity, the baseline and current plan, and every progress or money
 //! entry by its sequence with whether it has been corrected. Corrections never change an entry:
 //! they mark it corrected and, when superseding, add the replacement as a new entry.
+//!
+//! A verification names the saving it confirms by sequence and counts only while that saving is
+//! in force, so correcting a verified saving needs no extra event: the correction itself voids
+//! the verification ([`Proposal::verification_of`]).
 
 use std::collections::BTreeMap;
 
@@ -11,10 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use super::commands::ProposalCommand;
 use super::error::ProposalError;
-use super::events::{Fact, ProposalEvent};
+use super::events::{Fact, ProposalEvent, SavingVerification};
 use super::plan::{Plan, PlanSection, ProposalIdentity};
 use crate::ids::PlanLineId;
-use crate::vocabulary::Role;
+use crate::vocabulary::{ProposalKind, Role};
 
 /// How far outside the plan's years an amount may be recorded.
 pub const YEAR_MARGIN: i32 = 10;
@@ -80,6 +84,30 @@ impl Proposal {
             .iter()
             .filter(|(_, e)| e.corrected_by.is_none())
             .map(|(s, e)| (*s, &e.fact))
+    }
+
+    /// The entry at `sequence` as a correction would see it: an uncorrected progress or money
+    /// entry, or the error a correction of it would be refused with.
+    pub fn entry_to_correct(&self, sequence: u64) -> Result<&Fact, ProposalError> {
+        if self.identity.is_none() {
+            return Err(ProposalError::UnknownProposal);
+        }
+        self.correction_target(sequence).map(|e| &e.fact)
+    }
+
+    /// The verification of the saving at `saving`, if one is in force: both the verification
+    /// and the saving it names are uncorrected. Correcting a verified saving thus voids its
+    /// verification; the replacement entry needs a verification of its own.
+    #[must_use]
+    pub fn verification_of(&self, saving: u64) -> Option<(u64, &SavingVerification)> {
+        let target = self.entries.get(&saving)?;
+        if target.corrected_by.is_some() || !matches!(target.fact, Fact::SavingRealised(_)) {
+            return None;
+        }
+        self.active_entries().find_map(|(s, f)| match f {
+            Fact::SavingVerified(v) if v.saving == saving => Some((s, v)),
+            _ => None,
+        })
     }
 
     fn plan(&self) -> Result<&Plan, ProposalError> {
@@ -212,8 +240,90 @@ impl Proposal {
                     section_name(f.section),
                 )?;
             }
+            Fact::CompensatingActionRecorded(a) => {
+                if let Some(goal) = &a.goal {
+                    goal_state(goal)?;
+                }
+            }
+            Fact::SavingVerified(v) => {
+                if v.role != Role::Controller {
+                    return Err(ProposalError::NotPermitted {
+                        role: v.role,
+                        action: "verify a saving",
+                    });
+                }
+                self.verification_target(v.saving)?;
+                if let Some((sequence, _)) = others()
+                    .find(|(_, f)| matches!(f, Fact::SavingVerified(o) if o.saving == v.saving))
+                {
+                    return Err(ProposalError::SavingAlreadyVerified {
+                        saving: v.saving,
+                        sequence,
+                    });
+                }
+                if v.verified_by == v.reported_by {
+                    return Err(ProposalError::FourEyes {
+                        saving: v.saving,
+                        actor: v.verified_by.clone(),
+                    });
+                }
+            }
+            Fact::BudgetAdjusted(b) => {
+                if b.role != Role::Controller {
+                    return Err(ProposalError::NotPermitted {
+                        role: b.role,
+                        action: "adjust a budget frame",
+                    });
+                }
+                Self::check_year(plan, b.year)?;
+            }
+            Fact::InnovationOutcomeRecorded(o) => {
+                let kind = self
+                    .identity
+                    .as_ref()
+                    .ok_or(ProposalError::UnknownProposal)?
+                    .kind;
+                if !matches!(kind, ProposalKind::Innovation | ProposalKind::PreStudy) {
+                    return Err(ProposalError::NotAnInnovation { kind });
+                }
+                if let (false, Some(case)) = (o.led_to_investment_case, &o.investment_case) {
+                    return Err(ProposalError::InvestmentCaseInconsistent(case.clone()));
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Checks that `sequence` names a saving entry in force, the only thing one can verify.
+    fn verification_target(&self, sequence: u64) -> Result<(), ProposalError> {
+        if sequence == 0 || sequence > self.version {
+            return Err(ProposalError::VerificationTargetMissing(sequence));
+        }
+        match self.entries.get(&sequence) {
+            Some(Entry {
+                fact: Fact::SavingRealised(_),
+                corrected_by: None,
+            }) => Ok(()),
+            Some(Entry {
+                fact: Fact::SavingRealised(_),
+                corrected_by: Some(by),
+            }) => Err(ProposalError::SavingCorrected { sequence, by: *by }),
+            Some(other) => Err(ProposalError::NotASaving {
+                sequence,
+                kind: other.fact.kind().to_string(),
+            }),
+            None => {
+                let index = usize::try_from(sequence - 1).unwrap_or(usize::MAX);
+                Err(ProposalError::NotASaving {
+                    sequence,
+                    kind: self
+                        .event_types
+                        .get(index)
+                        .cloned()
+                        .unwrap_or_else(|| "unknown".to_string()),
+                })
+            }
+        }
     }
 
     fn correction_target(&self, sequence: u64) -> Result<&Entry, ProposalError> {
@@ -284,6 +394,14 @@ impl Proposal {
             ProposalCommand::RecordSaving(f) => Fact::SavingRealised(f).into(),
             ProposalCommand::RecordCost(f) => Fact::ImplementationCostIncurred(f).into(),
             ProposalCommand::UpdateForecast(f) => Fact::ForecastUpdated(f).into(),
+            ProposalCommand::RecordCompensatingAction(f) => {
+                Fact::CompensatingActionRecorded(f).into()
+            }
+            ProposalCommand::VerifySaving(f) => Fact::SavingVerified(f).into(),
+            ProposalCommand::AdjustBudget(f) => Fact::BudgetAdjusted(f).into(),
+            ProposalCommand::RecordInnovationOutcome(f) => {
+                Fact::InnovationOutcomeRecorded(f).into()
+            }
             ProposalCommand::ReverseEntry { sequence, reason } => {
                 self.correction_target(sequence)?;
                 ProposalEvent::EntryReversed {

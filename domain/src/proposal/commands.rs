@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::events::{
-    Fact, Forecast, GoalAchievement, GoalCancellation, GoalProgress, GoalSchedule, IncurredCost,
-    MilestoneCompletion, RealisedSaving,
+    BudgetAdjustment, CompensatingAction, Fact, Forecast, GoalAchievement, GoalCancellation,
+    GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome, MilestoneCompletion,
+    RealisedSaving, SavingVerification,
 };
 use super::plan::{BaselineSource, Plan, ProposalIdentity};
 use crate::vocabulary::{Actor, Reason};
@@ -51,6 +52,15 @@ pub enum ProposalCommand {
     RecordCost(IncurredCost),
     /// Update the forecast for a year.
     UpdateForecast(Forecast),
+    /// Record the owner's compensating action for a delay.
+    RecordCompensatingAction(CompensatingAction),
+    /// Verify a realised saving (controllers only, four eyes). The command path fills the two
+    /// actors and the role from the metadata and the stored saving; see [`SavingVerification`].
+    VerifySaving(SavingVerification),
+    /// Record a change of a committee's budget frame (controllers only).
+    AdjustBudget(BudgetAdjustment),
+    /// Record what an innovation proposal or pre-study led to.
+    RecordInnovationOutcome(InnovationOutcome),
     /// Void an earlier entry.
     ReverseEntry {
         /// Sequence of the entry in this proposal's stream.
@@ -82,6 +92,10 @@ impl ProposalCommand {
             ProposalCommand::RecordSaving(f) => Some(f.effective_on),
             ProposalCommand::RecordCost(f) => Some(f.effective_on),
             ProposalCommand::UpdateForecast(f) => Some(f.effective_on),
+            ProposalCommand::RecordCompensatingAction(f) => Some(f.recorded_on),
+            ProposalCommand::VerifySaving(f) => Some(f.verified_on),
+            ProposalCommand::AdjustBudget(f) => Some(f.effective_on),
+            ProposalCommand::RecordInnovationOutcome(f) => Some(f.recorded_on),
             ProposalCommand::SupersedeEntry { replacement, .. } => {
                 Some(replacement.effective_date())
             }

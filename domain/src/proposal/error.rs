@@ -2,7 +2,7 @@
 //! sent the command: it names the thing and says what to do instead.
 
 use crate::ids::{GoalId, MilestoneId, PlanLineId, ProposalId};
-use crate::vocabulary::Role;
+use crate::vocabulary::{Actor, ProposalKind, Role};
 
 /// A command was refused by the proposal's rules. Nothing was stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -134,4 +134,50 @@ pub enum ProposalError {
         /// What it tried.
         action: &'static str,
     },
+    /// Verification of an event that is not there.
+    #[error("there is no event {0} in this proposal's history to verify")]
+    VerificationTargetMissing(u64),
+    /// Verification of an event that is not a realised saving.
+    #[error("event {sequence} ({kind}) is not a realised saving; only a SavingRealised entry, or the EntrySuperseded that replaced one, can be verified")]
+    NotASaving {
+        /// The target.
+        sequence: u64,
+        /// What it is instead.
+        kind: String,
+    },
+    /// Verification of a saving that a correction has voided.
+    #[error("saving {sequence} was corrected by event {by} and no longer counts; verify the entry in force instead")]
+    SavingCorrected {
+        /// The saving.
+        sequence: u64,
+        /// The correcting event.
+        by: u64,
+    },
+    /// A saving is verified once.
+    #[error(
+        "saving {saving} is already verified (event {sequence}); correct that verification instead"
+    )]
+    SavingAlreadyVerified {
+        /// The saving.
+        saving: u64,
+        /// The verifying event.
+        sequence: u64,
+    },
+    /// Four eyes: whoever recorded a saving cannot verify it.
+    #[error("four eyes: {actor} recorded saving {saving} and may not also verify it; another controller must")]
+    FourEyes {
+        /// The saving.
+        saving: u64,
+        /// The person who both recorded and tried to verify it.
+        actor: Actor,
+    },
+    /// Innovation outcomes belong to innovation proposals and pre-studies.
+    #[error("an innovation outcome can only be recorded for an innovation proposal or a pre-study (innovation, foranalyse); this proposal is of kind {kind}")]
+    NotAnInnovation {
+        /// The proposal's kind.
+        kind: ProposalKind,
+    },
+    /// An investment case named by an outcome that says it led to none.
+    #[error("the outcome names investment case {0} but says it led to no investment case; mark that it did, or leave the case out")]
+    InvestmentCaseInconsistent(ProposalId),
 }

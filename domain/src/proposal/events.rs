@@ -5,13 +5,17 @@
 //!
 //! Progress and money facts are separate structs ([`Fact`]) because a correction that supersedes
 //! an entry carries a replacement of the same kind, and one definition should serve both.
+//!
+//! What controllers answer to committees is recorded the same way, as correctable entries: the
+//! owner's compensating action for a delay, the four-eyes verification of a realised saving,
+//! the budget-frame adjustment that makes a saving cashable, and an innovation project's outcome.
 
 use chrono::NaiveDate;
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 use super::plan::{BaselineSource, Plan, PlanSection, ProposalIdentity};
-use crate::ids::{GoalId, MilestoneId, PlanLineId};
+use crate::ids::{GoalId, MilestoneId, PlanLineId, ProposalId};
 use crate::money::{Amount, PriceLevel};
 use crate::vocabulary::{Actor, Committee, ControlArea, EvidenceRef, Note, Reason, Role};
 
@@ -137,6 +141,88 @@ pub struct Forecast {
     pub note: Option<Note>,
 }
 
+/// What the owner does to make up for a delay or a shortfall (kompenserende handling): the
+/// answer a committee gets when it asks "what are you doing about it?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompensatingAction {
+    /// The delayed goal it answers, if one; it must exist and not be cancelled.
+    pub goal: Option<GoalId>,
+    /// When it was recorded (business date).
+    pub recorded_on: NaiveDate,
+    /// What is done.
+    pub action: Note,
+    /// What it is expected to achieve, if stated.
+    pub expected_effect: Option<Note>,
+    /// Evidence (e.g. a steering-group decision), if any.
+    pub evidence: Option<EvidenceRef>,
+}
+
+/// Four eyes on money: a controller confirms a realised saving that someone else recorded.
+///
+/// The aggregate cannot see event metadata, so the fact carries both people; the command path
+/// (`ProposalService::execute`) fills `reported_by` from the stored saving's actor and
+/// `verified_by` and `role` from the command's own metadata, so a client can set neither.
+///
+/// A verification counts only while the saving it names is in force: reversing or superseding a
+/// verified saving is allowed and voids the verification (see
+/// [`Proposal::verification_of`](super::aggregate::Proposal::verification_of)); the
+/// replacement entry needs a verification of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavingVerification {
+    /// Sequence of the verified entry: a `SavingRealised` event, or an `EntrySuperseded` whose
+    /// replacement is a saving.
+    pub saving: u64,
+    /// When it was verified (business date).
+    pub verified_on: NaiveDate,
+    /// The controller who verified it.
+    pub verified_by: Actor,
+    /// Who recorded the saving; must differ from `verified_by`.
+    pub reported_by: Actor,
+    /// The role of whoever verified; only controllers may.
+    pub role: Role,
+    /// What was checked, if stated.
+    pub note: Option<Note>,
+}
+
+/// A committee's budget frame was changed because of the proposal: the cashable check — a
+/// saving is money only once a frame is actually reduced (controllers only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetAdjustment {
+    /// Whose frame.
+    pub committee: Committee,
+    /// The budget year.
+    pub year: i32,
+    /// The control area of the frame.
+    pub control_area: ControlArea,
+    /// The change in 1.000 kr.; negative = the frame is reduced.
+    pub amount: Amount,
+    /// The price level the amount is stated at.
+    pub price_level: PriceLevel,
+    /// When the adjustment takes effect (business date).
+    pub effective_on: NaiveDate,
+    /// The decision it rests on (e.g. the budget agreement), if any.
+    pub reference: Option<EvidenceRef>,
+    /// Why, if stated.
+    pub note: Option<Note>,
+    /// The role of whoever recorded it; only controllers may.
+    pub role: Role,
+}
+
+/// What an innovation proposal or pre-study taught, and whether it led to an investment case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InnovationOutcome {
+    /// When it was recorded (business date).
+    pub recorded_on: NaiveDate,
+    /// What was learnt.
+    pub learning: Note,
+    /// Whether it led to an investment case.
+    pub led_to_investment_case: bool,
+    /// The investment case it led to, if it has an id yet.
+    pub investment_case: Option<ProposalId>,
+    /// Evidence (e.g. the evaluation report), if any.
+    pub evidence: Option<EvidenceRef>,
+}
+
 /// A progress or money entry: what a correction can reverse or supersede.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -157,6 +243,14 @@ pub enum Fact {
     ImplementationCostIncurred(IncurredCost),
     /// See [`Forecast`].
     ForecastUpdated(Forecast),
+    /// See [`CompensatingAction`].
+    CompensatingActionRecorded(CompensatingAction),
+    /// See [`SavingVerification`].
+    SavingVerified(SavingVerification),
+    /// See [`BudgetAdjustment`].
+    BudgetAdjusted(BudgetAdjustment),
+    /// See [`InnovationOutcome`].
+    InnovationOutcomeRecorded(InnovationOutcome),
 }
 
 impl Fact {
@@ -172,6 +266,10 @@ impl Fact {
             Fact::SavingRealised(_) => "SavingRealised",
             Fact::ImplementationCostIncurred(_) => "ImplementationCostIncurred",
             Fact::ForecastUpdated(_) => "ForecastUpdated",
+            Fact::CompensatingActionRecorded(_) => "CompensatingActionRecorded",
+            Fact::SavingVerified(_) => "SavingVerified",
+            Fact::BudgetAdjusted(_) => "BudgetAdjusted",
+            Fact::InnovationOutcomeRecorded(_) => "InnovationOutcomeRecorded",
         }
     }
 
@@ -187,6 +285,10 @@ impl Fact {
             Fact::SavingRealised(f) => f.effective_on,
             Fact::ImplementationCostIncurred(f) => f.effective_on,
             Fact::ForecastUpdated(f) => f.effective_on,
+            Fact::CompensatingActionRecorded(f) => f.recorded_on,
+            Fact::SavingVerified(f) => f.verified_on,
+            Fact::BudgetAdjusted(f) => f.effective_on,
+            Fact::InnovationOutcomeRecorded(f) => f.recorded_on,
         }
     }
 }
@@ -233,6 +335,14 @@ pub enum ProposalEvent {
     ImplementationCostIncurred(IncurredCost),
     /// See [`Forecast`].
     ForecastUpdated(Forecast),
+    /// See [`CompensatingAction`].
+    CompensatingActionRecorded(CompensatingAction),
+    /// See [`SavingVerification`].
+    SavingVerified(SavingVerification),
+    /// See [`BudgetAdjustment`].
+    BudgetAdjusted(BudgetAdjustment),
+    /// See [`InnovationOutcome`].
+    InnovationOutcomeRecorded(InnovationOutcome),
     /// An earlier entry is void.
     EntryReversed {
         /// The corrected event's sequence in this proposal's stream.
@@ -265,6 +375,10 @@ impl ProposalEvent {
         ("SavingRealised", "1"),
         ("ImplementationCostIncurred", "1"),
         ("ForecastUpdated", "1"),
+        ("CompensatingActionRecorded", "1"),
+        ("SavingVerified", "1"),
+        ("BudgetAdjusted", "1"),
+        ("InnovationOutcomeRecorded", "1"),
         ("EntryReversed", "1"),
         ("EntrySuperseded", "1"),
     ];
@@ -284,6 +398,10 @@ impl ProposalEvent {
             ProposalEvent::SavingRealised(_) => "SavingRealised",
             ProposalEvent::ImplementationCostIncurred(_) => "ImplementationCostIncurred",
             ProposalEvent::ForecastUpdated(_) => "ForecastUpdated",
+            ProposalEvent::CompensatingActionRecorded(_) => "CompensatingActionRecorded",
+            ProposalEvent::SavingVerified(_) => "SavingVerified",
+            ProposalEvent::BudgetAdjusted(_) => "BudgetAdjusted",
+            ProposalEvent::InnovationOutcomeRecorded(_) => "InnovationOutcomeRecorded",
             ProposalEvent::EntryReversed { .. } => "EntryReversed",
             ProposalEvent::EntrySuperseded { .. } => "EntrySuperseded",
         }
@@ -303,6 +421,14 @@ impl ProposalEvent {
                 Fact::ImplementationCostIncurred(f.clone())
             }
             ProposalEvent::ForecastUpdated(f) => Fact::ForecastUpdated(f.clone()),
+            ProposalEvent::CompensatingActionRecorded(f) => {
+                Fact::CompensatingActionRecorded(f.clone())
+            }
+            ProposalEvent::SavingVerified(f) => Fact::SavingVerified(f.clone()),
+            ProposalEvent::BudgetAdjusted(f) => Fact::BudgetAdjusted(f.clone()),
+            ProposalEvent::InnovationOutcomeRecorded(f) => {
+                Fact::InnovationOutcomeRecorded(f.clone())
+            }
             _ => return None,
         })
     }
@@ -319,6 +445,10 @@ impl From<Fact> for ProposalEvent {
             Fact::SavingRealised(f) => ProposalEvent::SavingRealised(f),
             Fact::ImplementationCostIncurred(f) => ProposalEvent::ImplementationCostIncurred(f),
             Fact::ForecastUpdated(f) => ProposalEvent::ForecastUpdated(f),
+            Fact::CompensatingActionRecorded(f) => ProposalEvent::CompensatingActionRecorded(f),
+            Fact::SavingVerified(f) => ProposalEvent::SavingVerified(f),
+            Fact::BudgetAdjusted(f) => ProposalEvent::BudgetAdjusted(f),
+            Fact::InnovationOutcomeRecorded(f) => ProposalEvent::InnovationOutcomeRecorded(f),
         }
     }
 }

@@ -14,8 +14,9 @@ pub use aggregate::{Entry, Proposal, YEAR_MARGIN};
 pub use commands::ProposalCommand;
 pub use error::ProposalError;
 pub use events::{
-    Fact, Forecast, GoalAchievement, GoalCancellation, GoalProgress, GoalSchedule, IncurredCost,
-    MilestoneCompletion, ProposalEvent, RealisedSaving,
+    BudgetAdjustment, CompensatingAction, Fact, Forecast, GoalAchievement, GoalCancellation,
+    GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome, MilestoneCompletion,
+    ProposalEvent, RealisedSaving, SavingVerification,
 };
 pub use plan::{
     BaselineSource, CommitteeDistribution, Goal, GoalSection, Milestone, Phase, Plan, PlanLine,

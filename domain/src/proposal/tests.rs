@@ -5,9 +5,11 @@ use cqrs_es::test::TestFramework;
 
 use super::examples::{self, achievement, identity, plan, saving};
 use super::*;
-use crate::ids::{GoalId, MilestoneId, PlanLineId};
+use crate::ids::{GoalId, MilestoneId, PlanLineId, ProposalId};
 use crate::money::Amount;
-use crate::vocabulary::{Actor, ControlArea, EvidenceRef, Note, Reason, Role};
+use crate::vocabulary::{
+    Actor, Committee, ControlArea, EvidenceRef, Note, ProposalKind, Reason, Role,
+};
 
 type Fw = TestFramework<Proposal>;
 
@@ -655,4 +657,521 @@ fn active_entries_exclude_corrected_ones() {
     let active: Vec<_> = state.active_entries().map(|(s, _)| s).collect();
     assert_eq!(active, vec![4]);
     assert_eq!(state.version(), 4);
+}
+
+// ---- what controllers answer to committees ----
+
+fn actor(s: &str) -> Actor {
+    Actor::parse(s).unwrap()
+}
+fn compensating(goal: Option<&str>) -> CompensatingAction {
+    CompensatingAction {
+        goal: goal.map(|g| GoalId::parse(g).unwrap()),
+        recorded_on: date(2025, 10, 15),
+        action: Note::parse("Ekstra ressourcer til udrulning i Q4").unwrap(),
+        expected_effect: Some(Note::parse("Målet nås i 1. kvartal 2026").unwrap()),
+        evidence: Some(EvidenceRef::parse("Styregruppereferat 2025-10-14").unwrap()),
+    }
+}
+fn verification(saving: u64, by: &str, reported_by: &str, role: Role) -> SavingVerification {
+    SavingVerification {
+        saving,
+        verified_on: date(2026, 1, 20),
+        verified_by: actor(by),
+        reported_by: actor(reported_by),
+        role,
+        note: Some(Note::parse("Afstemt mod Kvantum").unwrap()),
+    }
+}
+fn adjustment(year: i32, amount: i64, role: Role) -> BudgetAdjustment {
+    BudgetAdjustment {
+        committee: Committee::Social,
+        year,
+        control_area: ControlArea::Service,
+        amount: Amount::new(amount.into()).unwrap(),
+        price_level: examples::price_level(),
+        effective_on: date(year, 1, 1),
+        reference: Some(EvidenceRef::parse("Budget 2026, budgetaftalen").unwrap()),
+        note: None,
+        role,
+    }
+}
+fn outcome(led_to: bool, case: Option<&str>) -> InnovationOutcome {
+    InnovationOutcome {
+        recorded_on: date(2026, 6, 30),
+        learning: Note::parse("Sensorer virker på plejecentre, ikke i eget hjem").unwrap(),
+        led_to_investment_case: led_to,
+        investment_case: case.map(|c| ProposalId::parse(c).unwrap()),
+        evidence: None,
+    }
+}
+fn given_kind(kind: ProposalKind) -> Vec<ProposalEvent> {
+    let mut identity = identity("BC01");
+    identity.kind = kind;
+    vec![ProposalEvent::ProposalRegistered { identity }, adopted()]
+}
+/// The plan, then a saving at sequence 3.
+fn given_saving() -> Vec<ProposalEvent> {
+    let mut events = given_plan();
+    events.push(ProposalEvent::SavingRealised(saving(2025, -400)));
+    events
+}
+fn apply_all(events: Vec<ProposalEvent>) -> Proposal {
+    let mut state = Proposal::default();
+    for e in events {
+        cqrs_es::Aggregate::apply(&mut state, e);
+    }
+    state
+}
+
+#[test]
+fn record_a_compensating_action_for_a_goal_or_the_whole_proposal() {
+    for goal in [Some("g1"), None] {
+        Fw::with(())
+            .given(given_plan())
+            .when(ProposalCommand::RecordCompensatingAction(compensating(
+                goal,
+            )))
+            .then_expect_events(vec![ProposalEvent::CompensatingActionRecorded(
+                compensating(goal),
+            )]);
+    }
+}
+
+#[test]
+fn a_compensating_action_needs_a_known_goal_that_is_not_cancelled() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordCompensatingAction(compensating(
+            Some("g9"),
+        )))
+        .then_expect_error_message("unknown goal g9: the current plan has no such follow-up goal");
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![ProposalEvent::GoalCancelled(cancellation(
+            "g1",
+            Role::Controller,
+        ))])
+        .when(ProposalCommand::RecordCompensatingAction(compensating(
+            Some("g1"),
+        )))
+        .then_expect_error_message(
+            "goal g1 is cancelled (event 3); reverse the cancellation first",
+        );
+    Fw::with(())
+        .given(vec![registered()])
+        .when(ProposalCommand::RecordCompensatingAction(compensating(
+            None,
+        )))
+        .then_expect_error(ProposalError::NoPlan);
+}
+
+#[test]
+fn a_controller_verifies_a_saving_someone_else_recorded() {
+    let v = verification(3, "carl", "anna", Role::Controller);
+    Fw::with(())
+        .given(given_saving())
+        .when(ProposalCommand::VerifySaving(v.clone()))
+        .then_expect_events(vec![ProposalEvent::SavingVerified(v.clone())]);
+    let mut events = given_saving();
+    events.push(ProposalEvent::SavingVerified(v.clone()));
+    assert_eq!(apply_all(events).verification_of(3), Some((4, &v)));
+}
+
+#[test]
+fn a_superseding_saving_can_be_verified() {
+    let v = verification(4, "carl", "anna", Role::Controller);
+    Fw::with(())
+        .given(given_saving())
+        .and(vec![ProposalEvent::EntrySuperseded {
+            corrects: 3,
+            reason: reason("tastefejl"),
+            replacement: Fact::SavingRealised(saving(2025, -350)),
+        }])
+        .when(ProposalCommand::VerifySaving(v.clone()))
+        .then_expect_events(vec![ProposalEvent::SavingVerified(v)]);
+}
+
+#[test]
+fn only_controllers_verify_savings() {
+    Fw::with(())
+        .given(given_saving())
+        .when(ProposalCommand::VerifySaving(verification(
+            3,
+            "carl",
+            "anna",
+            Role::ProjectOwner,
+        )))
+        .then_expect_error_message(
+            "a project_owner may not verify a saving; only a controller may",
+        );
+}
+
+#[test]
+fn four_eyes_the_one_who_recorded_a_saving_cannot_verify_it() {
+    Fw::with(())
+        .given(given_saving())
+        .when(ProposalCommand::VerifySaving(verification(
+            3,
+            "anna",
+            "anna",
+            Role::Controller,
+        )))
+        .then_expect_error_message(
+            "four eyes: anna recorded saving 3 and may not also verify it; another controller must",
+        );
+}
+
+#[test]
+fn verifying_a_missing_event_is_refused() {
+    Fw::with(())
+        .given(given_saving())
+        .when(ProposalCommand::VerifySaving(verification(
+            9,
+            "carl",
+            "anna",
+            Role::Controller,
+        )))
+        .then_expect_error_message("there is no event 9 in this proposal's history to verify");
+    Fw::with(())
+        .given(given_saving())
+        .when(ProposalCommand::VerifySaving(verification(
+            0,
+            "carl",
+            "anna",
+            Role::Controller,
+        )))
+        .then_expect_error(ProposalError::VerificationTargetMissing(0));
+}
+
+#[test]
+fn only_savings_can_be_verified() {
+    Fw::with(())
+        .given(given_saving())
+        .when(ProposalCommand::VerifySaving(verification(
+            2,
+            "carl",
+            "anna",
+            Role::Controller,
+        )))
+        .then_expect_error_message(
+            "event 2 (BaselineAdopted) is not a realised saving; only a SavingRealised entry, or the EntrySuperseded that replaced one, can be verified",
+        );
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![ProposalEvent::ImplementationCostIncurred(cost(
+            2025, 10,
+        ))])
+        .when(ProposalCommand::VerifySaving(verification(
+            3,
+            "carl",
+            "anna",
+            Role::Controller,
+        )))
+        .then_expect_error_message(
+            "event 3 (ImplementationCostIncurred) is not a realised saving; only a SavingRealised entry, or the EntrySuperseded that replaced one, can be verified",
+        );
+}
+
+#[test]
+fn a_corrected_saving_cannot_be_verified() {
+    Fw::with(())
+        .given(given_saving())
+        .and(vec![ProposalEvent::EntryReversed {
+            corrects: 3,
+            reason: reason("dobbelt"),
+        }])
+        .when(ProposalCommand::VerifySaving(verification(
+            3,
+            "carl",
+            "anna",
+            Role::Controller,
+        )))
+        .then_expect_error_message(
+            "saving 3 was corrected by event 4 and no longer counts; verify the entry in force instead",
+        );
+}
+
+#[test]
+fn a_saving_is_verified_once() {
+    Fw::with(())
+        .given(given_saving())
+        .and(vec![ProposalEvent::SavingVerified(verification(
+            3,
+            "carl",
+            "anna",
+            Role::Controller,
+        ))])
+        .when(ProposalCommand::VerifySaving(verification(
+            3,
+            "dora",
+            "anna",
+            Role::Controller,
+        )))
+        .then_expect_error_message(
+            "saving 3 is already verified (event 4); correct that verification instead",
+        );
+}
+
+#[test]
+fn a_verification_can_be_corrected_and_then_given_again() {
+    let v = verification(3, "carl", "anna", Role::Controller);
+    let mut fixed = v.clone();
+    fixed.verified_on = date(2026, 1, 21);
+    Fw::with(())
+        .given(given_saving())
+        .and(vec![ProposalEvent::SavingVerified(v.clone())])
+        .when(ProposalCommand::SupersedeEntry {
+            sequence: 4,
+            reason: reason("forkert dato"),
+            replacement: Fact::SavingVerified(fixed.clone()),
+        })
+        .then_expect_events(vec![ProposalEvent::EntrySuperseded {
+            corrects: 4,
+            reason: reason("forkert dato"),
+            replacement: Fact::SavingVerified(fixed),
+        }]);
+    Fw::with(())
+        .given(given_saving())
+        .and(vec![
+            ProposalEvent::SavingVerified(v.clone()),
+            ProposalEvent::EntryReversed {
+                corrects: 4,
+                reason: reason("verificeret for tidligt"),
+            },
+        ])
+        .when(ProposalCommand::VerifySaving(v.clone()))
+        .then_expect_events(vec![ProposalEvent::SavingVerified(v)]);
+}
+
+#[test]
+fn correcting_a_verified_saving_is_allowed_and_voids_the_verification() {
+    let v = verification(3, "carl", "anna", Role::Controller);
+    let mut verified = given_saving();
+    verified.push(ProposalEvent::SavingVerified(v.clone()));
+    Fw::with(())
+        .given(verified.clone())
+        .when(ProposalCommand::ReverseEntry {
+            sequence: 3,
+            reason: reason("alligevel ikke realiseret"),
+        })
+        .then_expect_events(vec![ProposalEvent::EntryReversed {
+            corrects: 3,
+            reason: reason("alligevel ikke realiseret"),
+        }]);
+    let superseded = ProposalEvent::EntrySuperseded {
+        corrects: 3,
+        reason: reason("tastefejl"),
+        replacement: Fact::SavingRealised(saving(2025, -350)),
+    };
+    Fw::with(())
+        .given(verified.clone())
+        .when(ProposalCommand::SupersedeEntry {
+            sequence: 3,
+            reason: reason("tastefejl"),
+            replacement: Fact::SavingRealised(saving(2025, -350)),
+        })
+        .then_expect_events(vec![superseded.clone()]);
+
+    let mut after = verified;
+    after.push(superseded);
+    let state = apply_all(after.clone());
+    assert_eq!(state.verification_of(3), None, "the correction voids it");
+    assert_eq!(
+        state.verification_of(5),
+        None,
+        "the replacement is not verified yet"
+    );
+    let v5 = verification(5, "carl", "anna", Role::Controller);
+    Fw::with(())
+        .given(after)
+        .when(ProposalCommand::VerifySaving(v5.clone()))
+        .then_expect_events(vec![ProposalEvent::SavingVerified(v5)]);
+}
+
+#[test]
+fn a_controller_records_a_budget_adjustment() {
+    let a = adjustment(2026, -1500, Role::Controller);
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::AdjustBudget(a.clone()))
+        .then_expect_events(vec![ProposalEvent::BudgetAdjusted(a)]);
+}
+
+#[test]
+fn only_controllers_adjust_budget_frames() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::AdjustBudget(adjustment(
+            2026,
+            -1500,
+            Role::ProjectOwner,
+        )))
+        .then_expect_error_message(
+            "a project_owner may not adjust a budget frame; only a controller may",
+        );
+}
+
+#[test]
+fn budget_adjustment_years_lie_within_the_plan_years_plus_minus_ten() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::AdjustBudget(adjustment(
+            2039,
+            -1,
+            Role::Controller,
+        )))
+        .then_expect_error_message("year 2039 is outside the plan's years ± 10 (2015–2038)");
+}
+
+#[test]
+fn innovation_proposals_and_pre_studies_record_their_outcome() {
+    for kind in [ProposalKind::Innovation, ProposalKind::PreStudy] {
+        for o in [
+            outcome(true, Some("BC12")),
+            outcome(true, None),
+            outcome(false, None),
+        ] {
+            Fw::with(())
+                .given(given_kind(kind))
+                .when(ProposalCommand::RecordInnovationOutcome(o.clone()))
+                .then_expect_events(vec![ProposalEvent::InnovationOutcomeRecorded(o)]);
+        }
+    }
+}
+
+#[test]
+fn other_proposals_record_no_innovation_outcome() {
+    Fw::with(())
+        .given(given_kind(ProposalKind::Investment))
+        .when(ProposalCommand::RecordInnovationOutcome(outcome(false, None)))
+        .then_expect_error_message(
+            "an innovation outcome can only be recorded for an innovation proposal or a pre-study (innovation, foranalyse); this proposal is of kind investering",
+        );
+    Fw::with(())
+        .given(given_kind(ProposalKind::CrossCutting))
+        .when(ProposalCommand::RecordInnovationOutcome(outcome(
+            false, None,
+        )))
+        .then_expect_error(ProposalError::NotAnInnovation {
+            kind: ProposalKind::CrossCutting,
+        });
+}
+
+#[test]
+fn an_outcome_naming_an_investment_case_must_say_it_led_to_one() {
+    Fw::with(())
+        .given(given_kind(ProposalKind::Innovation))
+        .when(ProposalCommand::RecordInnovationOutcome(outcome(
+            false,
+            Some("BC12"),
+        )))
+        .then_expect_error_message(
+            "the outcome names investment case BC12 but says it led to no investment case; mark that it did, or leave the case out",
+        );
+}
+
+#[test]
+fn the_new_entries_are_correctable_like_the_others() {
+    let cases: Vec<(ProposalEvent, Fact)> = vec![
+        (
+            ProposalEvent::CompensatingActionRecorded(compensating(Some("g1"))),
+            Fact::CompensatingActionRecorded(compensating(Some("g2"))),
+        ),
+        (
+            ProposalEvent::BudgetAdjusted(adjustment(2026, -1500, Role::Controller)),
+            Fact::BudgetAdjusted(adjustment(2026, -1200, Role::Controller)),
+        ),
+        (
+            ProposalEvent::InnovationOutcomeRecorded(outcome(false, None)),
+            Fact::InnovationOutcomeRecorded(outcome(true, Some("BC12"))),
+        ),
+    ];
+    for (original, replacement) in cases {
+        let given = || {
+            let mut g = given_kind(ProposalKind::Innovation);
+            g.push(original.clone());
+            g
+        };
+        Fw::with(())
+            .given(given())
+            .when(ProposalCommand::ReverseEntry {
+                sequence: 3,
+                reason: reason("fejl"),
+            })
+            .then_expect_events(vec![ProposalEvent::EntryReversed {
+                corrects: 3,
+                reason: reason("fejl"),
+            }]);
+        Fw::with(())
+            .given(given())
+            .when(ProposalCommand::SupersedeEntry {
+                sequence: 3,
+                reason: reason("rettelse"),
+                replacement: replacement.clone(),
+            })
+            .then_expect_events(vec![ProposalEvent::EntrySuperseded {
+                corrects: 3,
+                reason: reason("rettelse"),
+                replacement,
+            }]);
+    }
+    // A replacement obeys the same rules: an owner cannot supersede a controller's adjustment.
+    Fw::with(())
+        .given(given_plan())
+        .and(vec![ProposalEvent::BudgetAdjusted(adjustment(
+            2026,
+            -1500,
+            Role::Controller,
+        ))])
+        .when(ProposalCommand::SupersedeEntry {
+            sequence: 3,
+            reason: reason("rettelse"),
+            replacement: Fact::BudgetAdjusted(adjustment(2026, -1, Role::ProjectOwner)),
+        })
+        .then_expect_error_message(
+            "a project_owner may not adjust a budget frame; only a controller may",
+        );
+}
+
+#[test]
+fn entry_to_correct_gives_the_fact_or_the_correction_error() {
+    let state = apply_all(given_saving());
+    assert_eq!(
+        state.entry_to_correct(3),
+        Ok(&Fact::SavingRealised(saving(2025, -400)))
+    );
+    assert_eq!(
+        state.entry_to_correct(9),
+        Err(ProposalError::CorrectionTargetMissing(9))
+    );
+    assert!(matches!(
+        state.entry_to_correct(2),
+        Err(ProposalError::NotCorrectable { sequence: 2, .. })
+    ));
+    assert_eq!(
+        Proposal::default().entry_to_correct(1),
+        Err(ProposalError::UnknownProposal)
+    );
+}
+
+#[test]
+fn new_commands_carry_their_business_date() {
+    assert_eq!(
+        ProposalCommand::VerifySaving(verification(3, "carl", "anna", Role::Controller))
+            .effective_date(),
+        Some(date(2026, 1, 20))
+    );
+    assert_eq!(
+        ProposalCommand::AdjustBudget(adjustment(2026, -1, Role::Controller)).effective_date(),
+        Some(date(2026, 1, 1))
+    );
+    assert_eq!(
+        ProposalCommand::RecordCompensatingAction(compensating(None)).effective_date(),
+        Some(date(2025, 10, 15))
+    );
+    assert_eq!(
+        ProposalCommand::RecordInnovationOutcome(outcome(false, None)).effective_date(),
+        Some(date(2026, 6, 30))
+    );
 }

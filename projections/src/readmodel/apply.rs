@@ -211,6 +211,30 @@ fn entry_columns(fact: &Fact) -> EntryColumns {
             c.section = Some(section_code(f.section).to_string());
             c.note = f.note.as_ref().map(ToString::to_string);
         }
+        Fact::CompensatingActionRecorded(f) => {
+            c.subject = f.goal.as_ref().map(ToString::to_string);
+            c.note = Some(f.action.to_string());
+            c.evidence = f.evidence.as_ref().map(ToString::to_string);
+        }
+        Fact::SavingVerified(f) => {
+            // The verified saving's sequence: a report joins on it, and treats the verification
+            // as void once that saving's row is corrected.
+            c.subject = Some(f.saving.to_string());
+            c.note = f.note.as_ref().map(ToString::to_string);
+        }
+        Fact::BudgetAdjusted(f) => {
+            c.year = Some(i64::from(f.year));
+            c.amount = Some(f.amount.to_string());
+            c.price_level = Some(i64::from(f.price_level.year()));
+            c.control_area = Some(f.control_area.code().to_string());
+            c.committee = Some(f.committee.code().to_string());
+            c.note = f.note.as_ref().map(ToString::to_string);
+            c.evidence = f.reference.as_ref().map(ToString::to_string);
+        }
+        Fact::InnovationOutcomeRecorded(f) => {
+            c.note = Some(f.learning.to_string());
+            c.evidence = f.evidence.as_ref().map(ToString::to_string);
+        }
     }
     c
 }

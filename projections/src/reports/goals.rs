@@ -47,6 +47,18 @@ pub struct GoalRow {
     pub at_risk: bool,
 }
 
+impl GoalRow {
+    /// "mål" or "milepæl".
+    #[must_use]
+    pub fn kind_danish(&self) -> &'static str {
+        if self.kind == "milestone" {
+            "milepæl"
+        } else {
+            "mål"
+        }
+    }
+}
+
 fn overall(checkpoints: &[CheckpointStatus]) -> GoalStatus {
     let has = |s: GoalStatus| checkpoints.iter().any(|c| c.status == s);
     for s in [

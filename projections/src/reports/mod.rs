@@ -2,9 +2,15 @@
 //! the edges render as tables (Danish), JSON or CSV.
 
 pub mod goals;
+pub mod portfolio;
 pub mod proposal;
+pub mod realisation;
 pub mod status;
 
 pub use goals::{goals, GoalRow};
+pub use portfolio::{
+    committee_status, late, portfolio, Category, CommitteeStatus, LateItem, Portfolio,
+};
 pub use proposal::{proposal_report, ProposalReport};
+pub use realisation::{realisation, Realisation};
 pub use status::{CheckpointStatus, GoalStatus};

@@ -1,0 +1,1012 @@
+//! `gevinst record …`: how project owners and controllers put facts into Gevinst from a terminal.
+//!
+//! Every argument is read into its domain type here, at the edge, and refused with that type's
+//! own message, so the aggregate only judges business rules and no input can cause a panic.
+//! Each invocation sends exactly one command through [`ProposalService::execute`] — the same
+//! path the HTTP API and the baseline import use — so it appends exactly one event, or none
+//! when the proposal's rules refuse it.
+//!
+//! Amounts may be written plainly (`-1234.5`) or the Danish way (`-1.234,5`). A number that
+//! reads both ways (`1.234`: one thousand two hundred and thirty-four, or one point two three
+//! four?) is refused, because in 1.000 kr. the two readings differ by a factor of a thousand.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use gevinst_domain::proposal::{
+    BudgetAdjustment, CompensatingAction, Fact, Forecast, GoalAchievement, GoalCancellation,
+    GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome, MilestoneCompletion, Plan,
+    PlanSection, Proposal, ProposalCommand, ProposalError, RealisedSaving,
+    SavingVerification,
+};
+use gevinst_domain::{
+    Actor, Amount, Committee, ControlArea, EventMetadata, EvidenceRef, GoalId, IdempotencyKey,
+    MilestoneId, MoneyError, Note, PlanLineId, PriceLevel, ProposalId, Reason, Role,
+};
+use gevinst_projections::{CommandError, ProposalService};
+
+/// `gevinst record …`: who records, in which role, and what.
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// Who records it (your login, e.g. anna@kk.dk).
+    #[arg(long, env = "GEVINST_ACTOR")]
+    actor: String,
+    /// In which role: projektejer, controller or revisor.
+    #[arg(long, env = "GEVINST_ROLE")]
+    role: String,
+    /// A key of your choice that makes the command safe to repeat: a repeat with the same key
+    /// stores nothing new and prints the first outcome.
+    #[arg(long)]
+    idempotency_key: Option<String>,
+    /// What to record.
+    #[command(subcommand)]
+    what: RecordWhat,
+}
+
+/// An amount with its year, price level, control area and business date.
+#[derive(Debug, clap::Args)]
+pub struct MoneyArgs {
+    /// The budget year, e.g. 2025.
+    #[arg(long)]
+    year: i32,
+    /// The amount in 1.000 kr., at most 3 decimals: -1234.5 or -1.234,5 (savings negative).
+    #[arg(long, allow_hyphen_values = true)]
+    amount: String,
+    /// The price level (p/l year) the amount is stated at [default: the proposal's].
+    #[arg(long)]
+    price_level: Option<i32>,
+    /// The control area: service, anlaeg, overfoersler, efterspoergselsstyret, finansposter
+    /// [default: the plan line's].
+    #[arg(long)]
+    control_area: Option<String>,
+    /// The business date it is effective from, e.g. 2025-09-30.
+    #[arg(long)]
+    date: String,
+}
+
+/// The facts one can record. Each takes the proposal id (e.g. BC01) first.
+#[derive(Debug, clap::Subcommand)]
+pub enum RecordWhat {
+    /// Progress on a follow-up goal.
+    Progress {
+        /// The proposal, e.g. BC01.
+        proposal: String,
+        /// The goal, e.g. g1.
+        #[arg(long)]
+        goal: String,
+        /// The date the progress describes, e.g. 2025-09-30.
+        #[arg(long)]
+        date: String,
+        /// What happened.
+        #[arg(long)]
+        note: String,
+        /// Evidence: a case number, document or link.
+        #[arg(long)]
+        evidence: Option<String>,
+        /// Flag the goal as at risk.
+        #[arg(long)]
+        at_risk: bool,
+    },
+    /// A follow-up goal was achieved.
+    Achieved {
+        /// The proposal, e.g. BC01.
+        proposal: String,
+        /// The goal, e.g. g1.
+        #[arg(long)]
+        goal: String,
+        /// When it was achieved.
+        #[arg(long)]
+        date: String,
+        /// The evidence that it was.
+        #[arg(long)]
+        evidence: String,
+    },
+    /// A date for a goal whose "when" the plan leaves open.
+    Scheduled {
+        /// The proposal, e.g. BC01.
+        proposal: String,
+        /// The goal, e.g. g2.
+        #[arg(long)]
+        goal: String,
+        /// The date it is now due.
+        #[arg(long)]
+        date: String,
+        /// Why this date.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// A realised saving (negative amount).
+    Saving {
+        /// The proposal, e.g. BC01.
+        proposal: String,
+        /// Year, amount, price level, control area and date.
+        #[command(flatten)]
+        money: MoneyArgs,
+        /// The plan line it realises, e.g. l1.
+        #[arg(long)]
+        plan_line: Option<String>,
+        /// The committee whose budget it lands in: ØU, BIU, BUU, KFU, SUD, SOU, TMU.
+        #[arg(long)]
+        committee: Option<String>,
+        /// Evidence, e.g. a Kvantum extract.
+        #[arg(long)]
+        evidence: Option<String>,
+    },
+    /// An incurred implementation cost (positive amount).
+    Cost {
+        /// The proposal, e.g. BC01.
+        proposal: String,
+        /// Year, amount, price level, control area and date.
+        #[command(flatten)]
+        money: MoneyArgs,
+        /// The plan line it spends against, e.g. l3.
+        #[arg(long)]
+        plan_line: Option<String>,
+        /// Evidence.
+        #[arg(long)]
+        evidence: Option<String>,
+    },
+    /// The current expectation for a year.
+    Forecast {
+        /// The proposal, e.g. BC01.
+        proposal: String,
+        /// Year, amount, price level, control area and date.
+        #[command(flatten)]
+        money: MoneyArgs,
+        /// Which part of the plan: varig (permanent change), implementering (implementation
+        /// cost) or tilbagebetaling (loan repayment) [default: the plan line's].
+        #[arg(long)]
+        section: Option<String>,
+        /// The plan line, e.g. l1.
+        #[arg(long)]
+        plan_line: Option<String>,
+        /// Why it changed.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Correct an earlier entry: reverse it, or (with --replace-amount) supersede a saving,
+    /// cost, forecast or budget adjustment by the same entry with another amount.
+    Correction {
+        /// The proposal, e.g. BC01.
+        proposal: String,
+        /// The corrected event's sequence in the proposal's history.
+        #[arg(long)]
+        sequence: u64,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// The amount the entry should have had; without it the entry is reversed.
+        #[arg(long, allow_hyphen_values = true)]
+        replace_amount: Option<String>,
+    },
+    /// The owner's compensating action for a delay.
+    CompensatingAction {
+        /// The proposal, e.g. BC01.
+        proposal: String,
+        /// The delayed goal it answers, if one.
+        #[arg(long)]
+        goal: Option<String>,
+        /// When it was decided.
+        #[arg(long)]
+        date: String,
+        /// What is done.
+        #[arg(long)]
+        action: String,
+        /// What it is expected to achieve.
+        #[arg(long)]
+        expected_effect: Option<String>,
+        /// Evidence, e.g. a steering-group decision.
+        #[arg(long)]
+        evidence: Option<String>,
+    },
+    /// Verify a realised saving (controllers; not the person who recorded it).
+    VerifySaving {
+        /// The proposal, e.g. BC01.
+        proposal: String,
+        /// The saving's event sequence (or that of the correction that replaced it).
+        #[arg(long)]
+        sequence: u64,
+        /// When it was verified.
+        #[arg(long)]
+        date: String,
+        /// What was checked.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// A change of a committee's budget frame (controllers; negative = the frame is reduced).
+    BudgetAdjustment {
+        /// The proposal, e.g. BC01.
+        proposal: String,
+        /// Whose frame: ØU, BIU, BUU, KFU, SUD, SOU, TMU.
+        #[arg(long)]
+        committee: String,
+        /// Year, amount, price level, control area (required here) and date.
+        #[command(flatten)]
+        money: MoneyArgs,
+        /// The decision it rests on, e.g. the budget agreement.
+        #[arg(long)]
+        reference: Option<String>,
+        /// Why.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Re-baseline: replace the current plan by the plan in FILE (JSON).
+    RevisePlan {
+        /// The proposal, e.g. BC01.
+        proposal: String,
+        /// The new plan in full, as JSON.
+        #[arg(long)]
+        file: PathBuf,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Who approved it.
+        #[arg(long)]
+        approved_by: String,
+    },
+    /// Cancel a follow-up goal (controllers).
+    CancelGoal {
+        /// The proposal, e.g. BC01.
+        proposal: String,
+        /// The goal, e.g. g2.
+        #[arg(long)]
+        goal: String,
+        /// Effective date.
+        #[arg(long)]
+        date: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// A milestone was completed.
+    MilestoneCompleted {
+        /// The proposal, e.g. BC03.
+        proposal: String,
+        /// The milestone, e.g. m1.
+        #[arg(long)]
+        milestone: String,
+        /// When it was completed.
+        #[arg(long)]
+        date: String,
+        /// Evidence.
+        #[arg(long)]
+        evidence: Option<String>,
+    },
+    /// What an innovation proposal or pre-study taught, and whether it led to an investment case.
+    InnovationOutcome {
+        /// The proposal, e.g. BC03.
+        proposal: String,
+        /// When it was recorded.
+        #[arg(long)]
+        date: String,
+        /// What was learnt.
+        #[arg(long)]
+        learning: String,
+        /// It led to an investment case (implied by --investment-case).
+        #[arg(long)]
+        led_to_investment_case: bool,
+        /// The investment case it led to, e.g. BC12.
+        #[arg(long)]
+        investment_case: Option<String>,
+        /// Evidence, e.g. the evaluation report.
+        #[arg(long)]
+        evidence: Option<String>,
+    },
+}
+
+/// Why `gevinst record` stored nothing (or could not report what it stored).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// An argument is not what it names; the message is the domain type's own.
+    #[error("{argument}: {message}")]
+    InvalidArgument {
+        /// The argument, e.g. `--amount`.
+        argument: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An argument without a default here was left out.
+    #[error("{0}")]
+    MissingArgument(&'static str),
+    /// The plan file could not be read or is not a plan.
+    #[error("{path}: {problem}")]
+    PlanFile {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        problem: String,
+    },
+    /// `--replace-amount` on an entry without an amount.
+    #[error("event {sequence} is a {kind} entry, which has no amount; reverse it (leave out --replace-amount) and record it anew")]
+    NoAmountToReplace {
+        /// The entry.
+        sequence: u64,
+        /// Its kind.
+        kind: &'static str,
+    },
+    /// The proposal's rules refused the command; nothing was stored.
+    #[error("{proposal}: {error}")]
+    Refused {
+        /// The proposal.
+        proposal: String,
+        /// The rule, in the domain's words.
+        error: ProposalError,
+    },
+    /// The command could not be carried out (store unavailable, a concurrent change, a reused
+    /// idempotency key); nothing was stored.
+    #[error(transparent)]
+    Command(CommandError),
+    /// The command was stored, but printing its outcome failed.
+    #[error("the command was stored, but writing its outcome failed")]
+    Output(#[from] std::io::Error),
+}
+
+impl From<CommandError> for RecordError {
+    fn from(error: CommandError) -> Self {
+        match error {
+            CommandError::Rejected { proposal, error } => RecordError::Refused { proposal, error },
+            other => RecordError::Command(other),
+        }
+    }
+}
+
+/// Why an amount as typed was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmountInputError {
+    /// `1.234` reads as 1234 (Danish thousands) and as 1.234 (decimal point).
+    #[error("'{0}' is ambiguous: write 1234 (or 1.234,0) for one thousand two hundred and thirty-four, or 1,234 for one point two three four")]
+    Ambiguous(String),
+    /// Thousands separators not in groups of three.
+    #[error("'{0}' has misplaced thousands separators: write e.g. -1.234.567,5 or -1234567.5")]
+    Grouping(String),
+    /// Not a number, or too precise.
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+/// Reads an amount in 1.000 kr. written plainly (`-1234.5`) or the Danish way (`-1.234,5`,
+/// `-1.234`), refusing input that reads both ways and anything finer than one krone.
+pub fn parse_amount(input: &str) -> Result<Amount, AmountInputError> {
+    let not_a_number = || AmountInputError::Money(MoneyError::NotANumber(input.to_string()));
+    let trimmed = input.trim().replace('\u{2212}', "-");
+    let (sign, body) = match trimmed.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", trimmed.strip_prefix('+').unwrap_or(trimmed.as_str())),
+    };
+    let grouped = |int: &str| -> Result<String, AmountInputError> {
+        let groups: Vec<&str> = int.split('.').collect();
+        let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+        let ok = groups.iter().all(|g| digits(g))
+            && groups
+                .first()
+                .is_some_and(|g| g.len() <= 3 && !g.starts_with('0'))
+            && groups.iter().skip(1).all(|g| g.len() == 3);
+        if ok {
+            Ok(groups.concat())
+        } else {
+            Err(AmountInputError::Grouping(input.to_string()))
+        }
+    };
+    let plain = match body.split_once(',') {
+        Some((int, frac)) => {
+            if int.is_empty() || frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(not_a_number());
+            }
+            let int = if int.contains('.') {
+                grouped(int)?
+            } else {
+                int.to_string()
+            };
+            format!("{sign}{int}.{frac}")
+        }
+        None if body.matches('.').count() > 1 => format!("{sign}{}", grouped(body)?),
+        None => {
+            if let Some((int, frac)) = body.split_once('.') {
+                let looks_grouped = frac.len() == 3
+                    && (1..=3).contains(&int.len())
+                    && !int.starts_with('0')
+                    && format!("{int}{frac}").bytes().all(|b| b.is_ascii_digit());
+                if looks_grouped {
+                    return Err(AmountInputError::Ambiguous(input.to_string()));
+                }
+            }
+            format!("{sign}{body}")
+        }
+    };
+    match Amount::parse(&plain) {
+        Err(MoneyError::NotANumber(_)) => Err(not_a_number()),
+        other => Ok(other?),
+    }
+}
+
+fn invalid(argument: &'static str) -> impl Fn(String) -> RecordError {
+    move |message| RecordError::InvalidArgument { argument, message }
+}
+
+fn parse<T>(argument: &'static str, input: &str) -> Result<T, RecordError>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    input
+        .parse::<T>()
+        .map_err(|e| invalid(argument)(e.to_string()))
+}
+
+fn parse_opt<T>(argument: &'static str, input: Option<&String>) -> Result<Option<T>, RecordError>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    input.map(|s| parse(argument, s)).transpose()
+}
+
+/// Reads `2025-09-30` (or the Danish `30.09.2025`).
+fn parse_date(argument: &'static str, input: &str) -> Result<NaiveDate, RecordError> {
+    let t = input.trim();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%d.%m.%Y"))
+        .map_err(|_| {
+            invalid(argument)(format!(
+                "'{input}' is not a date: write it as 2025-09-30 (or 30.09.2025)"
+            ))
+        })
+}
+
+fn amount(argument: &'static str, input: &str) -> Result<Amount, RecordError> {
+    parse_amount(input).map_err(|e| invalid(argument)(e.to_string()))
+}
+
+/// The proposal's current state, for defaults and corrections; an unknown proposal is refused
+/// as the aggregate would refuse it.
+async fn load(service: &ProposalService, id: &ProposalId) -> Result<Proposal, RecordError> {
+    let state = service.load(id).await?;
+    if state.identity().is_none() {
+        return Err(RecordError::Refused {
+            proposal: id.to_string(),
+            error: ProposalError::UnknownProposal,
+        });
+    }
+    Ok(state)
+}
+
+/// `--price-level`, or the proposal's own.
+fn price_level(given: Option<i32>, proposal: &Proposal) -> Result<PriceLevel, RecordError> {
+    match given {
+        Some(year) => PriceLevel::new(year).map_err(|e| invalid("--price-level")(e.to_string())),
+        None => proposal
+            .identity()
+            .map(|i| i.price_level)
+            .ok_or(RecordError::MissingArgument("--price-level is required")),
+    }
+}
+
+/// `--control-area`, or the plan line's.
+fn control_area(
+    given: Option<&String>,
+    line: Option<&PlanLineId>,
+    proposal: &Proposal,
+) -> Result<ControlArea, RecordError> {
+    if let Some(area) = parse_opt("--control-area", given)? {
+        return Ok(area);
+    }
+    line.and_then(|l| proposal.current_plan()?.line(l))
+        .map(|l| l.control_area)
+        .ok_or(RecordError::MissingArgument(
+            "--control-area is required unless --plan-line names a line of the current plan",
+        ))
+}
+
+fn parse_section(input: &str) -> Result<PlanSection, RecordError> {
+    let t = input.trim().to_lowercase().replace('-', "_");
+    match t.as_str() {
+        "varig" | "varig_ændring" | "effektivisering" | "permanent_change" | "saving" => {
+            Ok(PlanSection::PermanentChange)
+        }
+        "implementering" | "implementeringsomkostninger" | "implementation_cost" | "cost" => {
+            Ok(PlanSection::ImplementationCost)
+        }
+        "tilbagebetaling" | "loan_repayment" => Ok(PlanSection::LoanRepayment),
+        _ => Err(invalid("--section")(format!(
+            "'{input}' is not a plan section; expected one of: varig, implementering, tilbagebetaling"
+        ))),
+    }
+}
+
+fn with_amount(fact: &Fact, amount: Amount, sequence: u64) -> Result<Fact, RecordError> {
+    Ok(match fact {
+        Fact::SavingRealised(f) => Fact::SavingRealised(RealisedSaving {
+            amount,
+            ..f.clone()
+        }),
+        Fact::ImplementationCostIncurred(f) => Fact::ImplementationCostIncurred(IncurredCost {
+            amount,
+            ..f.clone()
+        }),
+        Fact::ForecastUpdated(f) => Fact::ForecastUpdated(Forecast {
+            amount,
+            ..f.clone()
+        }),
+        Fact::BudgetAdjusted(f) => Fact::BudgetAdjusted(BudgetAdjustment {
+            amount,
+            ..f.clone()
+        }),
+        other => {
+            return Err(RecordError::NoAmountToReplace {
+                sequence,
+                kind: other.kind(),
+            })
+        }
+    })
+}
+
+fn proposal_id(input: &str) -> Result<ProposalId, RecordError> {
+    parse("PROPOSAL", input)
+}
+
+fn plan_file(path: &PathBuf) -> Result<Plan, RecordError> {
+    let problem = |problem: String| RecordError::PlanFile {
+        path: path.clone(),
+        problem,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| problem(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| problem(format!("not a plan in JSON: {e}")))
+}
+
+/// The event a command appends, for the one line printed.
+fn event_type(command: &ProposalCommand) -> &'static str {
+    match command {
+        ProposalCommand::ReverseEntry { .. } => "EntryReversed",
+        ProposalCommand::SupersedeEntry { .. } => "EntrySuperseded",
+        ProposalCommand::RevisePlan { .. } => "PlanRevised",
+        ProposalCommand::CompleteMilestone(_) => "MilestoneCompleted",
+        ProposalCommand::ReportGoalProgress(_) => "GoalProgressReported",
+        ProposalCommand::AchieveGoal(_) => "GoalAchieved",
+        ProposalCommand::ScheduleGoal(_) => "GoalScheduled",
+        ProposalCommand::CancelGoal(_) => "GoalCancelled",
+        ProposalCommand::RecordSaving(_) => "SavingRealised",
+        ProposalCommand::RecordCost(_) => "ImplementationCostIncurred",
+        ProposalCommand::UpdateForecast(_) => "ForecastUpdated",
+        ProposalCommand::RecordCompensatingAction(_) => "CompensatingActionRecorded",
+        ProposalCommand::VerifySaving(_) => "SavingVerified",
+        ProposalCommand::AdjustBudget(_) => "BudgetAdjusted",
+        ProposalCommand::RecordInnovationOutcome(_) => "InnovationOutcomeRecorded",
+        _ => "event",
+    }
+}
+
+/// Turns the arguments into the proposal and the one command to send. Loads the proposal only
+/// where a default or a correction needs its current state.
+async fn command(
+    what: RecordWhat,
+    actor: &Actor,
+    role: Role,
+    service: &ProposalService,
+) -> Result<(ProposalId, ProposalCommand), RecordError> {
+    let note = |s: Option<&String>| parse_opt::<Note>("--note", s);
+    let evidence = |s: Option<&String>| parse_opt::<EvidenceRef>("--evidence", s);
+    Ok(match what {
+        RecordWhat::Progress {
+            proposal,
+            goal,
+            date,
+            note: text,
+            evidence: ev,
+            at_risk,
+        } => (
+            proposal_id(&proposal)?,
+            ProposalCommand::ReportGoalProgress(GoalProgress {
+                goal: parse::<GoalId>("--goal", &goal)?,
+                reported_on: parse_date("--date", &date)?,
+                note: parse("--note", &text)?,
+                evidence: evidence(ev.as_ref())?,
+                at_risk,
+            }),
+        ),
+        RecordWhat::Achieved {
+            proposal,
+            goal,
+            date,
+            evidence: ev,
+        } => (
+            proposal_id(&proposal)?,
+            ProposalCommand::AchieveGoal(GoalAchievement {
+                goal: parse("--goal", &goal)?,
+                achieved_on: parse_date("--date", &date)?,
+                evidence: parse("--evidence", &ev)?,
+            }),
+        ),
+        RecordWhat::Scheduled {
+            proposal,
+            goal,
+            date,
+            note: text,
+        } => (
+            proposal_id(&proposal)?,
+            ProposalCommand::ScheduleGoal(GoalSchedule {
+                goal: parse("--goal", &goal)?,
+                due_on: parse_date("--date", &date)?,
+                note: note(text.as_ref())?,
+            }),
+        ),
+        RecordWhat::Saving {
+            proposal,
+            money,
+            plan_line,
+            committee,
+            evidence: ev,
+        } => {
+            let id = proposal_id(&proposal)?;
+            let amount = amount("--amount", &money.amount)?;
+            let plan_line = parse_opt::<PlanLineId>("--plan-line", plan_line.as_ref())?;
+            let committee = parse_opt::<Committee>("--committee", committee.as_ref())?;
+            let effective_on = parse_date("--date", &money.date)?;
+            let evidence = evidence(ev.as_ref())?;
+            let state = load(service, &id).await?;
+            let saving = RealisedSaving {
+                year: money.year,
+                amount,
+                price_level: price_level(money.price_level, &state)?,
+                control_area: control_area(
+                    money.control_area.as_ref(),
+                    plan_line.as_ref(),
+                    &state,
+                )?,
+                plan_line,
+                committee,
+                effective_on,
+                evidence,
+            };
+            (id, ProposalCommand::RecordSaving(saving))
+        }
+        RecordWhat::Cost {
+            proposal,
+            money,
+            plan_line,
+            evidence: ev,
+        } => {
+            let id = proposal_id(&proposal)?;
+            let amount = amount("--amount", &money.amount)?;
+            let plan_line = parse_opt::<PlanLineId>("--plan-line", plan_line.as_ref())?;
+            let effective_on = parse_date("--date", &money.date)?;
+            let evidence = evidence(ev.as_ref())?;
+            let state = load(service, &id).await?;
+            let cost = IncurredCost {
+                year: money.year,
+                amount,
+                price_level: price_level(money.price_level, &state)?,
+                control_area: control_area(
+                    money.control_area.as_ref(),
+                    plan_line.as_ref(),
+                    &state,
+                )?,
+                plan_line,
+                effective_on,
+                evidence,
+            };
+            (id, ProposalCommand::RecordCost(cost))
+        }
+        RecordWhat::Forecast {
+            proposal,
+            money,
+            section,
+            plan_line,
+            note: text,
+        } => {
+            let id = proposal_id(&proposal)?;
+            let amount = amount("--amount", &money.amount)?;
+            let plan_line = parse_opt::<PlanLineId>("--plan-line", plan_line.as_ref())?;
+            let effective_on = parse_date("--date", &money.date)?;
+            let note = note(text.as_ref())?;
+            let section = section.as_deref().map(parse_section).transpose()?;
+            let state = load(service, &id).await?;
+            let section = match section {
+                Some(s) => s,
+                None => plan_line
+                    .as_ref()
+                    .and_then(|l| state.current_plan()?.line(l))
+                    .map(|l| l.section)
+                    .ok_or(RecordError::MissingArgument(
+                        "--section is required unless --plan-line names a line of the current plan",
+                    ))?,
+            };
+            let forecast = Forecast {
+                year: money.year,
+                section,
+                amount,
+                price_level: price_level(money.price_level, &state)?,
+                control_area: control_area(
+                    money.control_area.as_ref(),
+                    plan_line.as_ref(),
+                    &state,
+                )?,
+                plan_line,
+                effective_on,
+                note,
+            };
+            (id, ProposalCommand::UpdateForecast(forecast))
+        }
+        RecordWhat::Correction {
+            proposal,
+            sequence,
+            reason,
+            replace_amount,
+        } => {
+            let id = proposal_id(&proposal)?;
+            let reason: Reason = parse("--reason", &reason)?;
+            let replace_amount = replace_amount
+                .map(|a| amount("--replace-amount", &a))
+                .transpose()?;
+            let command = match replace_amount {
+                None => ProposalCommand::ReverseEntry { sequence, reason },
+                Some(new_amount) => {
+                    let state = load(service, &id).await?;
+                    let fact =
+                        state
+                            .entry_to_correct(sequence)
+                            .map_err(|error| RecordError::Refused {
+                                proposal: id.to_string(),
+                                error,
+                            })?;
+                    ProposalCommand::SupersedeEntry {
+                        sequence,
+                        reason,
+                        replacement: with_amount(fact, new_amount, sequence)?,
+                    }
+                }
+            };
+            (id, command)
+        }
+        RecordWhat::CompensatingAction {
+            proposal,
+            goal,
+            date,
+            action,
+            expected_effect,
+            evidence: ev,
+        } => (
+            proposal_id(&proposal)?,
+            ProposalCommand::RecordCompensatingAction(CompensatingAction {
+                goal: parse_opt("--goal", goal.as_ref())?,
+                recorded_on: parse_date("--date", &date)?,
+                action: parse("--action", &action)?,
+                expected_effect: parse_opt("--expected-effect", expected_effect.as_ref())?,
+                evidence: evidence(ev.as_ref())?,
+            }),
+        ),
+        RecordWhat::VerifySaving {
+            proposal,
+            sequence,
+            date,
+            note: text,
+        } => (
+            proposal_id(&proposal)?,
+            // The command path replaces both actors and the role from the metadata and the
+            // stored saving; these are what the sender claims, never trusted.
+            ProposalCommand::VerifySaving(SavingVerification {
+                saving: sequence,
+                verified_on: parse_date("--date", &date)?,
+                verified_by: actor.clone(),
+                reported_by: actor.clone(),
+                role,
+                note: note(text.as_ref())?,
+            }),
+        ),
+        RecordWhat::BudgetAdjustment {
+            proposal,
+            committee,
+            money,
+            reference,
+            note: text,
+        } => {
+            let id = proposal_id(&proposal)?;
+            let committee = parse("--committee", &committee)?;
+            let amount = amount("--amount", &money.amount)?;
+            let effective_on = parse_date("--date", &money.date)?;
+            let reference = parse_opt("--reference", reference.as_ref())?;
+            let note = note(text.as_ref())?;
+            let control_area = match money.control_area.as_ref() {
+                Some(area) => parse("--control-area", area)?,
+                None => {
+                    return Err(RecordError::MissingArgument(
+                        "--control-area is required for a budget adjustment",
+                    ))
+                }
+            };
+            let state = load(service, &id).await?;
+            let adjustment = BudgetAdjustment {
+                committee,
+                year: money.year,
+                control_area,
+                amount,
+                price_level: price_level(money.price_level, &state)?,
+                effective_on,
+                reference,
+                note,
+                role,
+            };
+            (id, ProposalCommand::AdjustBudget(adjustment))
+        }
+        RecordWhat::RevisePlan {
+            proposal,
+            file,
+            reason,
+            approved_by,
+        } => (
+            proposal_id(&proposal)?,
+            ProposalCommand::RevisePlan {
+                reason: parse("--reason", &reason)?,
+                approved_by: parse("--approved-by", &approved_by)?,
+                plan: plan_file(&file)?,
+            },
+        ),
+        RecordWhat::CancelGoal {
+            proposal,
+            goal,
+            date,
+            reason,
+        } => (
+            proposal_id(&proposal)?,
+            ProposalCommand::CancelGoal(GoalCancellation {
+                goal: parse("--goal", &goal)?,
+                cancelled_on: parse_date("--date", &date)?,
+                reason: parse("--reason", &reason)?,
+                role,
+            }),
+        ),
+        RecordWhat::MilestoneCompleted {
+            proposal,
+            milestone,
+            date,
+            evidence: ev,
+        } => (
+            proposal_id(&proposal)?,
+            ProposalCommand::CompleteMilestone(MilestoneCompletion {
+                milestone: parse::<MilestoneId>("--milestone", &milestone)?,
+                completed_on: parse_date("--date", &date)?,
+                evidence: evidence(ev.as_ref())?,
+            }),
+        ),
+        RecordWhat::InnovationOutcome {
+            proposal,
+            date,
+            learning,
+            led_to_investment_case,
+            investment_case,
+            evidence: ev,
+        } => {
+            let investment_case =
+                parse_opt::<ProposalId>("--investment-case", investment_case.as_ref())?;
+            (
+                proposal_id(&proposal)?,
+                ProposalCommand::RecordInnovationOutcome(InnovationOutcome {
+                    recorded_on: parse_date("--date", &date)?,
+                    learning: parse("--learning", &learning)?,
+                    led_to_investment_case: led_to_investment_case || investment_case.is_some(),
+                    investment_case,
+                    evidence: evidence(ev.as_ref())?,
+                }),
+            )
+        }
+    })
+}
+
+/// Runs `gevinst record …`: parses the arguments, sends the one command and prints one line
+/// with the proposal, the new event's sequence and its global position.
+///
+/// A refused command is an error (the binary prints it and exits 1); nothing is stored then.
+pub async fn run_record(
+    args: RecordArgs,
+    service: &ProposalService,
+    out: &mut (dyn Write + Send),
+) -> Result<ExitCode, RecordError> {
+    let actor: Actor = parse("--actor", &args.actor)?;
+    let role: Role = parse("--role", &args.role)?;
+    let idempotency_key =
+        parse_opt::<IdempotencyKey>("--idempotency-key", args.idempotency_key.as_ref())?;
+    let (id, command) = command(args.what, &actor, role, service).await?;
+    let event = event_type(&command);
+    let mut metadata = EventMetadata::new(actor, role);
+    metadata.idempotency_key = idempotency_key;
+    let outcome = service.execute(&id, command, metadata).await?;
+    let replayed = if outcome.replayed {
+        " — allerede registreret med samme nøgle; intet nyt gemt"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "{}: hændelse {} ({event}) registreret, global position {}{replayed}",
+        outcome.proposal, outcome.last_sequence, outcome.last_position
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn ok(s: &str) -> rust_decimal::Decimal {
+        parse_amount(s).unwrap().value()
+    }
+
+    #[test]
+    fn plain_and_danish_amounts_are_read_alike() {
+        assert_eq!(ok("-1234.5"), dec!(-1234.5));
+        assert_eq!(ok("-1.234,5"), dec!(-1234.5));
+        assert_eq!(ok("-1234,5"), dec!(-1234.5));
+        assert_eq!(ok("-400"), dec!(-400));
+        assert_eq!(ok("1.234.567"), dec!(1234567));
+        assert_eq!(ok("-1.234.567,125"), dec!(-1234567.125));
+        assert_eq!(ok("0.125"), dec!(0.125));
+        assert_eq!(ok("37.5"), dec!(37.5));
+        assert_eq!(ok("1234.567"), dec!(1234.567));
+        assert_eq!(ok(" −350 "), dec!(-350));
+        assert_eq!(ok("+12,25"), dec!(12.25));
+    }
+
+    #[test]
+    fn ambiguous_and_malformed_amounts_are_refused_with_reasons() {
+        assert_eq!(
+            parse_amount("1.234").unwrap_err().to_string(),
+            "'1.234' is ambiguous: write 1234 (or 1.234,0) for one thousand two hundred and thirty-four, or 1,234 for one point two three four"
+        );
+        assert_eq!(
+            parse_amount("-12.34.5").unwrap_err(),
+            AmountInputError::Grouping("-12.34.5".into())
+        );
+        assert_eq!(
+            parse_amount("1.23,5").unwrap_err(),
+            AmountInputError::Grouping("1.23,5".into())
+        );
+        assert_eq!(
+            parse_amount("-400,1234").unwrap_err().to_string(),
+            "amount -400.1234 has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone"
+        );
+        assert_eq!(
+            parse_amount("-400.1234").unwrap_err().to_string(),
+            "amount -400.1234 has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone"
+        );
+        for bad in [
+            "", "-", "abc", "1,2,3", "1,", ",5", "--1", "1.2.3,x", "1 000",
+        ] {
+            assert!(
+                matches!(
+                    parse_amount(bad),
+                    Err(AmountInputError::Money(MoneyError::NotANumber(_))
+                        | AmountInputError::Grouping(_))
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn dates_read_iso_and_danish() {
+        let d = NaiveDate::from_ymd_opt(2025, 9, 30).unwrap();
+        assert_eq!(parse_date("--date", "2025-09-30").unwrap(), d);
+        assert_eq!(parse_date("--date", "30.09.2025").unwrap(), d);
+        assert_eq!(
+            parse_date("--date", "30/9").unwrap_err().to_string(),
+            "--date: '30/9' is not a date: write it as 2025-09-30 (or 30.09.2025)"
+        );
+    }
+
+    #[test]
+    fn sections_read_danish_and_english() {
+        assert_eq!(
+            parse_section("varig").unwrap(),
+            PlanSection::PermanentChange
+        );
+        assert_eq!(
+            parse_section("implementation-cost").unwrap(),
+            PlanSection::ImplementationCost
+        );
+        assert!(parse_section("x").is_err());
+    }
+}
