@@ -1,0 +1,160 @@
+//! The controllers' portfolio on both backends: with only the baseline imported, it must
+//! reproduce the appendix's own Tabel 1 (per committee: count, investment, savings at full
+//! phase-in) to the document's rounding, and each proposal's plan totals.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use gevinst_domain::baseline;
+use gevinst_domain::proposal::TotalKind;
+use gevinst_projections::import::import_baseline;
+use gevinst_projections::readmodel::ReadModels;
+use gevinst_tests::{both_backends, TestStore};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+fn bytes() -> Vec<u8> {
+    std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../baselines/budget-2025-bilag-7.toml"),
+    )
+    .unwrap()
+}
+
+both_backends!(
+    the_portfolio_reproduces_the_appendix_tabel_1,
+    |t: TestStore| async move {
+        import_baseline(&t.service, "budget-2025-bilag-7.toml", &bytes(), &|_| {})
+            .await
+            .unwrap();
+        let (code, out) = t
+            .gevinst(&[
+                "report",
+                "portfolio",
+                "--as-of",
+                "2025-01-31",
+                "--format",
+                "json",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let file = baseline::parse(&String::from_utf8(bytes()).unwrap()).unwrap();
+        let dec_of = |v: &serde_json::Value| -> Decimal { v.as_str().unwrap().parse().unwrap() };
+        let mut lines: Vec<serde_json::Value> = json["committees"].as_array().unwrap().clone();
+        lines.push(json["total"].clone());
+        assert_eq!(
+            lines.len(),
+            file.committee_table.len(),
+            "one line per committee and the total"
+        );
+        for stated in &file.committee_table {
+            let label = stated
+                .committee
+                .map_or("I alt".to_string(), |c| c.code().to_string());
+            let ours = lines
+                .iter()
+                .find(|l| l["committee"] == label.as_str())
+                .unwrap();
+            assert_eq!(ours["proposals"], stated.proposals, "{label} count");
+            if let Some(innovation) = stated.innovation_proposals {
+                assert_eq!(
+                    ours["innovation_proposals"], innovation,
+                    "{label} innovation count"
+                );
+            }
+            // To the document's rounding: one decimal in mio. kr., widened by 0,05 for each figure
+            // that only exists as a rounded published summary (the confidential BC08).
+            let published = ours["published_only"].as_u64().unwrap();
+            let tolerance = dec!(0.05) * Decimal::from(1 + published);
+            let investment = dec_of(&ours["investment_mio"]);
+            assert!(
+                (investment - stated.investment_total).abs() <= tolerance,
+                "{label}: investment {investment} vs stated {}",
+                stated.investment_total
+            );
+            let savings = dec_of(&ours["savings_full_phase_in_mio"]);
+            assert!(
+                (savings - stated.savings_full_phase_in_service).abs() <= tolerance,
+                "{label}: savings {savings} vs stated {}",
+                stated.savings_full_phase_in_service
+            );
+            if published == 0 {
+                assert_eq!(
+                    investment, stated.investment_total,
+                    "{label}: exact where nothing is pre-rounded"
+                );
+            }
+        }
+        // Nothing realised yet.
+        assert_eq!(json["total"]["realised_to_date"], "0");
+
+        // Each proposal's plan totals per year are the plan's own (computed from its lines).
+        let read = ReadModels::new(t.db.clone());
+        for p in json["proposals"].as_array().unwrap() {
+            let id = p["proposal"].as_str().unwrap();
+            let plan = read
+                .proposal(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .current()
+                .unwrap()
+                .unwrap();
+            for y in p["years"].as_array().unwrap() {
+                let year = y["year"].as_i64().unwrap() as i32;
+                assert_eq!(
+                    dec_of(&y["plan"]),
+                    plan.computed_total(TotalKind::PermanentChange, None, year),
+                    "{id} {year}"
+                );
+                assert_eq!(
+                    dec_of(&y["cost_budget"]),
+                    plan.computed_total(TotalKind::ImplementationCost, None, year),
+                    "{id} {year}"
+                );
+            }
+        }
+        let bc13 = json["proposals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["proposal"] == "BC13")
+            .unwrap();
+        let y2027 = bc13["years"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|y| y["year"] == 2027)
+            .unwrap();
+        assert_eq!(y2027["plan"], "-10772");
+
+        let (code, table) = t
+            .gevinst(&["report", "portfolio", "--as-of", "2025-01-31"])
+            .await;
+        assert_eq!(code, 0);
+        assert!(
+            table.contains("BIU               3 (2)         11,2             -6,1"),
+            "{table}"
+        );
+        let (code, csv) = t
+            .gevinst(&[
+                "report",
+                "portfolio",
+                "--as-of",
+                "2025-01-31",
+                "--format",
+                "csv",
+            ])
+            .await;
+        assert_eq!(code, 0);
+        assert!(
+            csv.lines()
+                .next()
+                .unwrap()
+                .starts_with("committee,proposals,innovation_proposals,investment"),
+            "{csv}"
+        );
+        assert_eq!(csv.lines().count(), 7, "{csv}");
+        let _ = NaiveDate::from_ymd_opt(2025, 1, 31);
+    }
+);
