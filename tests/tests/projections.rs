@@ -147,7 +147,11 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn command(op: &Op, version: u64) -> (ProposalCommand, gevinst_domain::EventMetadata) {
+fn command(
+    op: &Op,
+    version: u64,
+    current: &gevinst_domain::proposal::Plan,
+) -> (ProposalCommand, gevinst_domain::EventMetadata) {
     let goal = |g: usize| gevinst_domain::GoalId::parse(["g1", "g2"][g]).unwrap();
     let date = |d: u32| NaiveDate::from_ymd_opt(2025, 6, d).unwrap();
     let pick = |p: usize| (p as u64 % version.max(1)) + 1;
@@ -166,7 +170,7 @@ fn command(op: &Op, version: u64) -> (ProposalCommand, gevinst_domain::EventMeta
                 effective_on: date(1),
                 evidence: None,
             };
-            c.plan_line = Some(gevinst_domain::PlanLineId::parse("l3").unwrap());
+            c.plan_line = None;
             (ProposalCommand::RecordCost(c), owner())
         }
         Op::Progress { goal: g, at_risk } => (
@@ -208,9 +212,11 @@ fn command(op: &Op, version: u64) -> (ProposalCommand, gevinst_domain::EventMeta
             owner(),
         ),
         Op::Revise { lowered_by } => {
-            let mut plan = examples::plan();
-            let lowered = Amount::new((-1500 + lowered_by).into()).unwrap();
-            plan.lines[0].amounts.insert(2027, lowered);
+            let mut plan = current.clone();
+            let year = *plan.years.iter().max().unwrap();
+            let was = plan.lines[0].amounts.get_or_zero(year).value();
+            let lowered = Amount::new(was + rust_decimal::Decimal::from(*lowered_by)).unwrap();
+            plan.lines[0].amounts.insert(year, lowered);
             (
                 ProposalCommand::RevisePlan {
                     plan,
@@ -239,14 +245,26 @@ fn command(op: &Op, version: u64) -> (ProposalCommand, gevinst_domain::EventMeta
 async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>) {
     let t = TestStore::new(backend).await;
     let _keep = t.keep_alive();
-    for id in ["BC01", "BC02", "BC03"] {
-        t.register_example(id).await;
-    }
+    // Over the real baseline: BC01, BC09 and BC13 all have goals g1, g2 and a saving line l1.
+    let baseline = std::fs::read(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../baselines/budget-2025-bilag-7.toml"),
+    )
+    .unwrap();
+    gevinst_projections::import::import_baseline(
+        &t.service,
+        "budget-2025-bilag-7.toml",
+        &baseline,
+        &|_| {},
+    )
+    .await
+    .unwrap();
     let mut accepted = 0;
     for (i, (which, op)) in ops.iter().enumerate() {
-        let id = ["BC01", "BC02", "BC03"][*which];
-        let version = t.service.load(&proposal(id)).await.unwrap().version();
-        let (cmd, mut m) = command(op, version);
+        let id = ["BC01", "BC09", "BC13"][*which];
+        let state = t.service.load(&proposal(id)).await.unwrap();
+        let current = state.current_plan().unwrap().clone();
+        let (cmd, mut m) = command(op, state.version(), &current);
         m.idempotency_key = Some(IdempotencyKey::parse(&format!("op-{i}")).unwrap());
         if t.service.execute(&proposal(id), cmd, m).await.is_ok() {
             accepted += 1;
