@@ -19,8 +19,7 @@ use chrono::NaiveDate;
 use gevinst_domain::proposal::{
     BudgetAdjustment, CompensatingAction, Fact, Forecast, GoalAchievement, GoalCancellation,
     GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome, MilestoneCompletion, Plan,
-    PlanSection, Proposal, ProposalCommand, ProposalError, RealisedSaving,
-    SavingVerification,
+    PlanSection, Proposal, ProposalCommand, ProposalError, RealisedSaving, SavingVerification,
 };
 use gevinst_domain::{
     Actor, Amount, Committee, ControlArea, EventMetadata, EvidenceRef, GoalId, IdempotencyKey,

@@ -32,6 +32,9 @@ pub enum StartupError {
     /// The store could not be opened.
     #[error("cannot open the store: {0}")]
     Store(#[from] StoreError),
+    /// The price index table is invalid.
+    #[error("the price index is invalid: {0}")]
+    PriceIndex(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -59,9 +62,14 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
+        let index = gevinst_domain::price::PriceIndex::parse(BUNDLED_PRICE_INDEX)
+            .map_err(|e| StartupError::PriceIndex(e.to_string()))?;
         Ok(Self {
             listener,
-            state: AppState { service },
+            state: AppState {
+                service,
+                index: Arc::new(index),
+            },
         })
     }
 

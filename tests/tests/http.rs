@@ -74,3 +74,71 @@ both_backends!(
         assert_eq!(body["last_position"], 24);
     }
 );
+
+both_backends!(
+    the_json_api_serves_reports_and_the_audit_trail,
+    |t: TestStore| async move {
+        let app = Application::build_with_clock(
+            &t.config,
+            "127.0.0.1:0".parse().unwrap(),
+            Arc::new(gevinst_projections::store::SystemClock),
+        )
+        .await
+        .unwrap();
+        app.import_bundled_baseline_if_empty().await.unwrap();
+        let addr = app.local_addr().unwrap();
+        tokio::spawn(app.run_until_stopped());
+        let get = |path: &str| {
+            let url = format!("http://{addr}{path}");
+            async move {
+                let r = reqwest::get(url).await.unwrap();
+                let status = r.status().as_u16();
+                let text = r.text().await.unwrap();
+                (
+                    status,
+                    serde_json::from_str::<serde_json::Value>(&text)
+                        .unwrap_or(serde_json::Value::String(text)),
+                )
+            }
+        };
+        let (status, portfolio) = get("/api/portfolio?as_of=2025-01-31").await;
+        assert_eq!(status, 200);
+        assert_eq!(portfolio["total"]["proposals"], 12);
+        assert_eq!(portfolio["total"]["savings_full_phase_in_mio"], "-93.7");
+
+        let (status, events) = get("/api/proposals/BC01/events").await;
+        assert_eq!(status, 200);
+        let events = events.as_array().unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0]["event_type"], "ProposalRegistered");
+        assert_eq!(events[0]["actor"], "system:baseline");
+        assert_eq!(events[1]["prev_hash"], events[0]["hash"]);
+
+        let (status, report) = get("/api/proposals/bc09").await;
+        assert_eq!(status, 200);
+        assert_eq!(report["identity"]["id"], "BC09");
+        let (status, goals) = get("/api/goals?proposal=BC13&as_of=2025-06-30").await;
+        assert_eq!(status, 200);
+        assert_eq!(goals.as_array().unwrap().len(), 11);
+        let (status, verified) = get("/api/verify").await;
+        assert_eq!(
+            (status, verified["ok"].clone(), verified["events"].clone()),
+            (200, true.into(), 24.into())
+        );
+
+        let (status, body) = get("/api/proposals/BC1").await;
+        assert_eq!(status, 400);
+        assert_eq!(
+            body["error"],
+            "'BC1' is not a proposal id: expected BC followed by two digits, e.g. BC01"
+        );
+        let (status, body) = get("/api/proposals/BC99/realisation").await;
+        assert_eq!(status, 404);
+        assert_eq!(body["error"], "unknown proposal BC99");
+        let (status, _) = get("/api/late?as_of=2025-13-01").await;
+        assert_eq!(
+            status, 400,
+            "an impossible date is the client's error, not a 500"
+        );
+    }
+);

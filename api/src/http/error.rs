@@ -28,6 +28,9 @@ pub enum ApiError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Something failed that the client cannot fix (logged, not shown).
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl IntoResponse for ApiError {
