@@ -91,6 +91,8 @@ pub enum Command {
     /// Read models.
     #[command(subcommand)]
     Projections(ProjectionsCommand),
+    /// Record what happened: progress, savings, costs, corrections, verifications … (one event).
+    Record(Box<crate::record::RecordArgs>),
 }
 
 /// `gevinst baseline …`
@@ -339,6 +341,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
                 Format::Table => render::committee_status(out, &rows, args.as_of())?,
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Record(args) => {
+            let service = open_service(&cli.store).await?;
+            Ok(crate::record::run_record(*args, &service, out).await?)
         }
         Command::Projections(ProjectionsCommand::Rebuild) => {
             let service = open_service(&cli.store).await?;

@@ -45,6 +45,9 @@ pub struct RecordArgs {
     what: RecordWhat,
 }
 
+/// The same arguments under the name the command line wires: `Record(record::RecordCommand)`.
+pub type RecordCommand = RecordArgs;
+
 /// An amount with its year, price level, control area and business date.
 #[derive(Debug, clap::Args)]
 pub struct MoneyArgs {
@@ -357,8 +360,15 @@ impl From<CommandError> for RecordError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountInputError {
     /// `1.234` reads as 1234 (Danish thousands) and as 1.234 (decimal point).
-    #[error("'{0}' is ambiguous: write 1234 (or 1.234,0) for one thousand two hundred and thirty-four, or 1,234 for one point two three four")]
-    Ambiguous(String),
+    #[error("'{input}' is ambiguous: write {whole} (or {input},0) for the whole number, or {decimal} for the decimal")]
+    Ambiguous {
+        /// As typed.
+        input: String,
+        /// The Danish-thousands reading, written plainly.
+        whole: String,
+        /// The decimal-point reading, written the Danish way.
+        decimal: String,
+    },
     /// Thousands separators not in groups of three.
     #[error("'{0}' has misplaced thousands separators: write e.g. -1.234.567,5 or -1234567.5")]
     Grouping(String),
@@ -410,7 +420,11 @@ pub fn parse_amount(input: &str) -> Result<Amount, AmountInputError> {
                     && !int.starts_with('0')
                     && format!("{int}{frac}").bytes().all(|b| b.is_ascii_digit());
                 if looks_grouped {
-                    return Err(AmountInputError::Ambiguous(input.to_string()));
+                    return Err(AmountInputError::Ambiguous {
+                        input: input.trim().to_string(),
+                        whole: format!("{sign}{int}{frac}"),
+                        decimal: format!("{sign}{int},{frac}"),
+                    });
                 }
             }
             format!("{sign}{body}")
@@ -953,7 +967,7 @@ mod tests {
     fn ambiguous_and_malformed_amounts_are_refused_with_reasons() {
         assert_eq!(
             parse_amount("1.234").unwrap_err().to_string(),
-            "'1.234' is ambiguous: write 1234 (or 1.234,0) for one thousand two hundred and thirty-four, or 1,234 for one point two three four"
+            "'1.234' is ambiguous: write 1234 (or 1.234,0) for the whole number, or 1,234 for the decimal"
         );
         assert_eq!(
             parse_amount("-12.34.5").unwrap_err(),

@@ -255,7 +255,7 @@ pub fn portfolio(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
     for l in p.committees.iter().chain(std::iter::once(&p.total)) {
         writeln!(
             out,
-            "{:<8} {:>14} {:>12} {:>16} {:>16} {:>16}",
+            "{:<8} {:>14} {:>12} {:>16} {:>16} {:>16} {:>14}",
             l.committee,
             if l.innovation_proposals > 0 {
                 format!("{} ({})", l.proposals, l.innovation_proposals)
@@ -266,6 +266,7 @@ pub fn portfolio(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
             danish_fixed(l.savings_full_phase_in_mio, 1),
             danish_fixed(l.realised_to_date / Decimal::ONE_THOUSAND, 1),
             danish_fixed(l.forecast_full_phase_in / Decimal::ONE_THOUSAND, 1),
+            danish_fixed(l.budget_removed / Decimal::ONE_THOUSAND, 1),
         )?;
     }
     writeln!(out)?;
@@ -315,6 +316,7 @@ pub fn portfolio_csv(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
                 l.realised_to_date.normalize().to_string(),
                 l.realised_to_date_verified.normalize().to_string(),
                 l.forecast_full_phase_in.normalize().to_string(),
+                l.budget_removed.normalize().to_string(),
             ],
         )?;
     }

@@ -303,7 +303,7 @@ both_backends!(
                 "--year",
                 "2026",
                 "--amount",
-                "-1.500",
+                "-1.500,0",
                 "--control-area",
                 "service",
                 "--date",
@@ -513,7 +513,7 @@ both_backends!(
         &t,
         OWNER,
         &saving("-1.234"),
-        "--amount: '-1.234' is ambiguous: write 1234 (or 1.234,0) for one thousand two hundred and thirty-four, or 1,234 for one point two three four",
+        "--amount: '-1.234' is ambiguous: write -1234 (or -1.234,0) for the whole number, or -1,234 for the decimal",
     )
     .await;
         refused(

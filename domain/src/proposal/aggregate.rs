@@ -209,15 +209,33 @@ impl Proposal {
             }
             Fact::SavingRealised(s) => {
                 Self::check_year(plan, s.year)?;
-                if !s.amount.is_negative() {
-                    return Err(ProposalError::SavingNotNegative(s.amount.to_string()));
-                }
                 Self::check_line(
                     plan,
                     s.plan_line.as_ref(),
                     &[PlanSection::PermanentChange],
                     "permanent change",
                 )?;
+                // A permanent-change line that plans a new running cost (positive amounts, e.g.
+                // money handed back to the units) is realised as a positive amount; every
+                // other realised permanent change is a saving, negative.
+                let running_cost_line = s
+                    .plan_line
+                    .as_ref()
+                    .and_then(|id| plan.line(id))
+                    .filter(|l| l.amounts.iter().any(|(_, a)| !a.value().is_zero()))
+                    .filter(|l| l.amounts.iter().all(|(_, a)| !a.is_negative()));
+                match running_cost_line {
+                    Some(line) if !s.amount.is_positive() => {
+                        return Err(ProposalError::RunningCostNotPositive {
+                            line: line.id.clone(),
+                            got: s.amount.to_string(),
+                        });
+                    }
+                    None if !s.amount.is_negative() => {
+                        return Err(ProposalError::SavingNotNegative(s.amount.to_string()));
+                    }
+                    _ => {}
+                }
             }
             Fact::ImplementationCostIncurred(c) => {
                 Self::check_year(plan, c.year)?;

@@ -82,6 +82,14 @@ pub enum ProposalError {
     /// Savings are negative by convention.
     #[error("a realised saving must be negative (savings are negative in 1.000 kr.); got {0}")]
     SavingNotNegative(String),
+    /// A line that plans a new running cost is realised as a positive amount.
+    #[error("plan line {line} plans a new running cost (positive amounts), so what is realised on it is positive too; got {got}")]
+    RunningCostNotPositive {
+        /// The line.
+        line: PlanLineId,
+        /// The amount given.
+        got: String,
+    },
     /// Costs are positive by convention.
     #[error("an implementation cost must be positive; got {0}; to undo a cost, correct its entry")]
     CostNotPositive(String),

@@ -388,6 +388,24 @@ fn savings_are_negative_and_costs_positive() {
 }
 
 #[test]
+fn a_running_cost_line_is_realised_as_a_positive_amount() {
+    // l2 ("Øget drift") plans +100 a year: money spent on new running costs.
+    let mut on_l2 = saving(2025, 100);
+    on_l2.plan_line = Some(PlanLineId::parse("l2").unwrap());
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordSaving(on_l2.clone()))
+        .then_expect_events(vec![ProposalEvent::SavingRealised(on_l2.clone())]);
+    on_l2.amount = Amount::new((-100).into()).unwrap();
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordSaving(on_l2))
+        .then_expect_error_message(
+            "plan line l2 plans a new running cost (positive amounts), so what is realised on it is positive too; got -100",
+        );
+}
+
+#[test]
 fn years_must_lie_within_the_plan_years_plus_minus_ten() {
     Fw::with(())
         .given(given_plan())

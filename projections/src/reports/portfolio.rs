@@ -52,6 +52,9 @@ pub struct CommitteeLine {
     pub realised_to_date_verified: Decimal,
     /// Forecast for the full phase-in year.
     pub forecast_full_phase_in: Decimal,
+    /// Savings actually taken out of this committee's budget frame (budget adjustments,
+    /// negative): the cashable part, to compare with `realised_to_date`.
+    pub budget_removed: Decimal,
     /// How many figures came from summaries already rounded to 0,1 mio. kr. (confidential).
     pub published_only: usize,
 }
@@ -126,6 +129,11 @@ pub async fn portfolio(
         } else if headline.published_only {
             line.forecast_full_phase_in += headline.savings_service;
         }
+        for (committee, amount) in &r.budget_removed_by_committee {
+            let line = committees.entry(committee.clone()).or_default();
+            line.committee = committee.clone();
+            line.budget_removed += amount;
+        }
         proposals.push(r);
     }
     let mut total = CommitteeLine {
@@ -143,6 +151,7 @@ pub async fn portfolio(
         total.realised_to_date += l.realised_to_date;
         total.realised_to_date_verified += l.realised_to_date_verified;
         total.forecast_full_phase_in += l.forecast_full_phase_in;
+        total.budget_removed += l.budget_removed;
         total.published_only += l.published_only;
     }
     total.investment_mio = mio(total.investment);

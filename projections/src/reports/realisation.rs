@@ -157,6 +157,8 @@ pub struct Realisation {
     pub compensating_actions: Vec<i64>,
     /// For innovation proposals: whether an outcome led to an investment case.
     pub led_to_investment_case: Option<bool>,
+    /// Budget frame reductions per committee whose frame was reduced (all years).
+    pub budget_removed_by_committee: BTreeMap<String, Decimal>,
 }
 
 fn permanent_by_year(plan: &Plan) -> BTreeMap<i32, Decimal> {
@@ -250,6 +252,7 @@ pub fn realisation(
     let mut by_area: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
     let mut by_committee: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
     let mut removed: BTreeMap<i32, Decimal> = BTreeMap::new();
+    let mut removed_by_committee: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut compensating = Vec::new();
     let mut led_to_case = None;
     for (sequence, fact) in &facts {
@@ -292,7 +295,13 @@ pub fn realisation(
                     .or_default() += v;
             }
             Fact::BudgetAdjusted(b) => {
-                *removed.entry(b.year).or_default() += b.amount.value();
+                let Some(v) = convert(*sequence, b.amount, b.price_level, b.control_area) else {
+                    continue;
+                };
+                *removed.entry(b.year).or_default() += v;
+                *removed_by_committee
+                    .entry(b.committee.code().to_string())
+                    .or_default() += v;
             }
             Fact::CompensatingActionRecorded(_) => compensating.push(*sequence),
             Fact::InnovationOutcomeRecorded(o) => {
@@ -528,5 +537,6 @@ pub fn realisation(
         unconverted,
         compensating_actions: compensating,
         led_to_investment_case: led_to_case,
+        budget_removed_by_committee: removed_by_committee,
     })
 }
