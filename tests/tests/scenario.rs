@@ -1,0 +1,571 @@
+//! The controllers' acceptance scenario on both backends: realised savings and costs for BC01,
+//! BC09 and BC13 over 2025–2027, recorded through `gevinst record` (including a correction, an
+//! amount reported at another price level, a four-eyes verification, a compensating action, a
+//! forecast and a budget adjustment), then variance, realisation rate, cumulative figures and
+//! forecast payback read back through `gevinst report`.
+
+use std::path::PathBuf;
+
+use gevinst_projections::import::import_baseline;
+use gevinst_tests::{both_backends, TestStore};
+use serde_json::Value;
+
+fn baseline() -> Vec<u8> {
+    std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../baselines/budget-2025-bilag-7.toml"),
+    )
+    .unwrap()
+}
+
+/// A test price index: service 2024 → 2025 rises 3,2 %.
+const INDEX: &str = r#"
+source = "test index for the scenario (not KL's figures)"
+[[level]]
+series = "service"
+year = 2024
+level = "100"
+[[level]]
+series = "service"
+year = 2025
+level = "103.2"
+[[level]]
+series = "capital"
+year = 2025
+level = "100"
+"#;
+
+async fn rec(t: &TestStore, who: &str, role: &str, args: &[&str]) -> String {
+    let mut argv = vec!["record", "--actor", who, "--role", role];
+    argv.extend_from_slice(args);
+    let (code, out) = t.gevinst(&argv).await;
+    assert_eq!(code, 0, "{argv:?}: {out}");
+    out
+}
+
+async fn owner(t: &TestStore, args: &[&str]) -> String {
+    rec(t, "anna@kk.dk", "projektejer", args).await
+}
+
+fn year<'a>(r: &'a Value, y: i64) -> &'a Value {
+    r["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["year"] == y)
+        .unwrap()
+}
+
+both_backends!(
+    bc01_bc09_bc13_over_2025_to_2027,
+    |t: TestStore| async move {
+        import_baseline(&t.service, "budget-2025-bilag-7.toml", &baseline(), &|_| {})
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index.toml");
+        std::fs::write(&index, INDEX).unwrap();
+        let index = index.to_str().unwrap().to_string();
+
+        // --- BC01: one amount reported at 2024 p/l, one typed wrong and corrected.
+        for (y, line, amount, pl) in [
+            ("2025", "l1", "-149", "2025"),
+            ("2025", "l2", "-148", "2024"),
+            ("2026", "l1", "-297", "2025"),
+            ("2026", "l2", "-297", "2025"),
+            ("2026", "l3", "-400", "2025"),
+            ("2027", "l1", "-297", "2025"),
+            ("2027", "l2", "-297", "2025"),
+        ] {
+            owner(
+                &t,
+                &[
+                    "saving",
+                    "BC01",
+                    "--year",
+                    y,
+                    "--amount",
+                    amount,
+                    "--price-level",
+                    pl,
+                    "--plan-line",
+                    line,
+                    "--date",
+                    &format!("{y}-12-31"),
+                ],
+            )
+            .await;
+        }
+        let out = owner(
+            &t,
+            &[
+                "saving",
+                "BC01",
+                "--year",
+                "2027",
+                "--amount",
+                "-800",
+                "--plan-line",
+                "l3",
+                "--date",
+                "2027-12-31",
+            ],
+        )
+        .await;
+        let typo: String = out
+            .split("hændelse ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string();
+        owner(
+            &t,
+            &[
+                "correction",
+                "BC01",
+                "--sequence",
+                &typo,
+                "--reason",
+                "tastefejl: 880, ikke 800",
+                "--replace-amount",
+                "-880",
+            ],
+        )
+        .await;
+        for (y, line, amount) in [
+            ("2025", "l4", "750"),
+            ("2025", "l5", "1250"),
+            ("2026", "l4", "750"),
+            ("2026", "l5", "1500"),
+        ] {
+            owner(
+                &t,
+                &[
+                    "cost",
+                    "BC01",
+                    "--year",
+                    y,
+                    "--amount",
+                    amount,
+                    "--plan-line",
+                    line,
+                    "--date",
+                    &format!("{y}-12-31"),
+                ],
+            )
+            .await;
+        }
+
+        // --- BC09: l2 is money handed back to the units (a running cost, positive).
+        let first = owner(
+            &t,
+            &[
+                "saving",
+                "BC09",
+                "--year",
+                "2025",
+                "--amount",
+                "-4300",
+                "--plan-line",
+                "l1",
+                "--date",
+                "2025-12-31",
+            ],
+        )
+        .await;
+        let first_seq: String = first
+            .split("hændelse ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string();
+        for (y, line, amount) in [
+            ("2025", "l2", "1410"),
+            ("2026", "l1", "-7000"),
+            ("2026", "l2", "2820"),
+            ("2027", "l1", "-8600"),
+            ("2027", "l2", "2820"),
+        ] {
+            owner(
+                &t,
+                &[
+                    "saving",
+                    "BC09",
+                    "--year",
+                    y,
+                    "--amount",
+                    amount,
+                    "--plan-line",
+                    line,
+                    "--date",
+                    &format!("{y}-12-31"),
+                ],
+            )
+            .await;
+        }
+        for (y, line, amount) in [
+            ("2025", "l3", "700"),
+            ("2025", "l4", "2100"),
+            ("2025", "l5", "500"),
+            ("2026", "l3", "400"),
+            ("2026", "l4", "1050"),
+        ] {
+            owner(
+                &t,
+                &[
+                    "cost",
+                    "BC09",
+                    "--year",
+                    y,
+                    "--amount",
+                    amount,
+                    "--plan-line",
+                    line,
+                    "--date",
+                    &format!("{y}-12-31"),
+                ],
+            )
+            .await;
+        }
+        // Four eyes: the owner may not verify her own saving; a controller may.
+        let mut argv = vec![
+            "record",
+            "--actor",
+            "anna@kk.dk",
+            "--role",
+            "controller",
+            "verify-saving",
+            "BC09",
+            "--sequence",
+            &first_seq,
+            "--date",
+            "2026-02-01",
+        ];
+        let (code, out) = t.gevinst(&argv).await;
+        assert_eq!(code, 1, "{out}");
+        argv[2] = "carl@kk.dk";
+        let (code, out) = t.gevinst(&argv).await;
+        assert_eq!(code, 0, "{out}");
+        owner(
+            &t,
+            &[
+                "compensating-action",
+                "BC09",
+                "--date",
+                "2027-02-01",
+                "--action",
+                "Genudbud af madservice på to botilbud",
+            ],
+        )
+        .await;
+
+        // --- BC13: cost overrun in 2026, a lower forecast for 2028, and TMU's frame reduced in 2027.
+        for (y, line, amount) in [
+            ("2025", "l8", "6854"),
+            ("2025", "l6", "14746"),
+            ("2026", "l8", "5659"),
+            ("2026", "l6", "19878"),
+        ] {
+            owner(
+                &t,
+                &[
+                    "cost",
+                    "BC13",
+                    "--year",
+                    y,
+                    "--amount",
+                    amount,
+                    "--plan-line",
+                    line,
+                    "--date",
+                    &format!("{y}-12-31"),
+                ],
+            )
+            .await;
+        }
+        for (y, line, amount) in [
+            ("2026", "l1", "-3684"),
+            ("2026", "l2", "-1847"),
+            ("2026", "l3", "-1402"),
+            ("2026", "l4", "201"),
+            ("2027", "l1", "-5894"),
+            ("2027", "l2", "-2955"),
+            ("2027", "l3", "-2243"),
+            ("2027", "l4", "320"),
+        ] {
+            owner(
+                &t,
+                &[
+                    "saving",
+                    "BC13",
+                    "--year",
+                    y,
+                    "--amount",
+                    amount,
+                    "--plan-line",
+                    line,
+                    "--date",
+                    &format!("{y}-12-31"),
+                ],
+            )
+            .await;
+        }
+        owner(
+            &t,
+            &[
+                "forecast",
+                "BC13",
+                "--year",
+                "2028",
+                "--amount",
+                "-9000",
+                "--date",
+                "2027-10-01",
+                "--control-area",
+                "service",
+                "--section",
+                "varig",
+            ],
+        )
+        .await;
+        rec(
+            &t,
+            "carl@kk.dk",
+            "controller",
+            &[
+                "budget-adjustment",
+                "BC13",
+                "--committee",
+                "TMU",
+                "--year",
+                "2027",
+                "--amount",
+                "-10772",
+                "--control-area",
+                "service",
+                "--date",
+                "2027-01-01",
+                "--reference",
+                "Budget 2027, TMU",
+            ],
+        )
+        .await;
+
+        let report = |id: &'static str| {
+            let index = index.clone();
+            let t = &t;
+            async move {
+                let (code, out) = t
+                    .gevinst(&[
+                        "report",
+                        "realisation",
+                        id,
+                        "--as-of",
+                        "2028-01-15",
+                        "--format",
+                        "json",
+                        "--price-index",
+                        &index,
+                    ])
+                    .await;
+                assert_eq!(code, 0, "{out}");
+                serde_json::from_str::<Value>(&out).unwrap()
+            }
+        };
+
+        // BC01: -149 + (-148 × 103,2/100 = -152,736) in 2025; 2026 short by 150; 2027 as planned
+        // after the correction.
+        let bc01 = report("BC01").await;
+        assert_eq!(year(&bc01, 2025)["realised"], "-301.736");
+        assert_eq!(year(&bc01, 2025)["variance"], "-4.736");
+        assert_eq!(year(&bc01, 2025)["rate"], "1.0159");
+        assert_eq!(year(&bc01, 2026)["realised"], "-994");
+        assert_eq!(year(&bc01, 2026)["variance"], "150");
+        assert_eq!(year(&bc01, 2026)["rate"], "0.8689");
+        assert_eq!(year(&bc01, 2027)["realised"], "-1474");
+        assert_eq!(year(&bc01, 2027)["rate"], "1");
+        assert_eq!(year(&bc01, 2027)["cumulative_plan"], "-2915");
+        assert_eq!(year(&bc01, 2027)["cumulative_realised"], "-2769.736");
+        assert_eq!(year(&bc01, 2027)["cumulative_variance"], "145.264");
+        assert_eq!(year(&bc01, 2027)["cumulative_rate"], "0.9502");
+        assert_eq!(year(&bc01, 2026)["cost_incurred"], "2250");
+        // Planned payback 4 years (2028); with 2026 short it turns a year later.
+        for p in bc01["payback"].as_array().unwrap() {
+            assert_eq!(
+                (
+                    p["planned"]["years"].clone(),
+                    p["planned"]["turns_in"].clone()
+                ),
+                (4.into(), 2028.into())
+            );
+            assert_eq!(
+                (
+                    p["forecast"]["years"].clone(),
+                    p["forecast"]["turns_in"].clone()
+                ),
+                (5.into(), 2029.into())
+            );
+        }
+        assert_eq!(bc01["unconverted"], serde_json::json!([]));
+
+        // BC09: net of the money handed back; 2026 short by 1.600; the 2025 saving verified.
+        let bc09 = report("BC09").await;
+        assert_eq!(year(&bc09, 2025)["realised"], "-2890");
+        assert_eq!(year(&bc09, 2025)["rate"], "1");
+        assert_eq!(year(&bc09, 2025)["realised_verified"], "-4300");
+        assert_eq!(year(&bc09, 2026)["realised"], "-4180");
+        assert_eq!(year(&bc09, 2026)["variance"], "1600");
+        assert_eq!(year(&bc09, 2026)["rate"], "0.7232");
+        assert_eq!(year(&bc09, 2027)["cumulative_variance"], "1600");
+        let forecast_payback = |r: &Value| {
+            r["payback"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["forecast"]["years"].clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            forecast_payback(&bc09),
+            vec![Value::from(2), Value::from(2)]
+        );
+
+        // BC13: savings as planned, a 2.000 cost overrun, and the 2028 forecast below plan.
+        let bc13 = report("BC13").await;
+        assert_eq!(year(&bc13, 2026)["rate"], "1");
+        assert_eq!(year(&bc13, 2027)["realised"], "-10772");
+        assert_eq!(year(&bc13, 2026)["cost_budget"], "23537");
+        assert_eq!(year(&bc13, 2026)["cost_incurred"], "25537");
+        assert_eq!(year(&bc13, 2028)["forecast"], "-9000");
+        assert_eq!(year(&bc13, 2027)["budget_removed"], "-10772");
+        assert_eq!(
+            forecast_payback(&bc13),
+            vec![Value::from(6), Value::from(6)]
+        );
+        let costs = bc13["costs"].as_array().unwrap();
+        let anlaeg_2026 = costs
+            .iter()
+            .find(|c| c["control_area"] == "anlaeg" && c["year"] == 2026)
+            .unwrap();
+        assert_eq!(
+            (
+                anlaeg_2026["budget"].clone(),
+                anlaeg_2026["incurred"].clone()
+            ),
+            ("17878".into(), "19878".into())
+        );
+
+        // Without a price index for 2024, the 2024 p/l amount is not guessed: it is listed.
+        let (code, out) = t
+            .gevinst(&[
+                "report",
+                "realisation",
+                "BC01",
+                "--as-of",
+                "2028-01-15",
+                "--format",
+                "json",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let plain: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(year(&plain, 2025)["realised"], "-149");
+        assert!(
+            plain["unconverted"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("no Service level for 2024"),
+            "{plain}"
+        );
+
+        // Committees: BC09 is late with a compensating action; cashable TMU savings show.
+        let (code, out) = t
+            .gevinst(&[
+                "report",
+                "committee-status",
+                "--as-of",
+                "2028-01-15",
+                "--format",
+                "json",
+                "--price-index",
+                &index,
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let status: Vec<Value> = serde_json::from_str(&out).unwrap();
+        let bc09 = status.iter().find(|s| s["proposal"] == "BC09").unwrap();
+        assert_eq!(
+            bc09["category"], "forsinket_med_kompenserende_handlinger",
+            "{bc09}"
+        );
+        assert!(
+            bc09["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == "2026: realiseret -4180 mod plan -5780 (1.000 kr.)"),
+            "{bc09}"
+        );
+        let (code, out) = t
+            .gevinst(&[
+                "report",
+                "portfolio",
+                "--as-of",
+                "2028-01-15",
+                "--format",
+                "json",
+                "--price-index",
+                &index,
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let portfolio: Value = serde_json::from_str(&out).unwrap();
+        let tmu = portfolio["committees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["committee"] == "TMU")
+            .unwrap();
+        assert_eq!(tmu["budget_removed"], "-10772");
+        assert_eq!(tmu["realised_to_date"], "-17504");
+        let (code, out) = t
+            .gevinst(&[
+                "report",
+                "late",
+                "--as-of",
+                "2028-01-15",
+                "--price-index",
+                &index,
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let at = |needle: &str| {
+            out.lines()
+                .position(|l| l.starts_with(needle))
+                .unwrap_or_else(|| panic!("{needle} missing: {out}"))
+        };
+        assert!(
+            at("BC11 2027") < at("BC09 2026"),
+            "largest shortfall first: {out}"
+        );
+        assert!(
+            at("BC09 2026") < at("BC01 2026"),
+            "largest shortfall first: {out}"
+        );
+        assert!(
+            out.contains("BC09 2026 saving       mangler 1.600"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("BC13 2027 saving"),
+            "BC13 realised its 2027 plan: {out}"
+        );
+
+        // The whole history still verifies.
+        let (code, out) = t.gevinst(&["verify"]).await;
+        assert_eq!(code, 0, "{out}");
+    }
+);
