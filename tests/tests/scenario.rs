@@ -46,7 +46,7 @@ async fn owner(t: &TestStore, args: &[&str]) -> String {
     rec(t, "anna@kk.dk", "projektejer", args).await
 }
 
-fn year<'a>(r: &'a Value, y: i64) -> &'a Value {
+fn year(r: &Value, y: i64) -> &Value {
     r["years"]
         .as_array()
         .unwrap()
