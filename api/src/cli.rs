@@ -116,13 +116,14 @@ pub enum BaselineCommand {
 /// `gevinst report …`
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// One proposal: identity, plan lines, computed and stated totals, payback.
+    /// One proposal: identity, plan, computed and stated totals, payback, findings, and — as of a
+    /// date — its realisation against plan and the status of its goals.
     Proposal {
         /// The proposal, e.g. BC01.
         id: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        /// Options.
+        #[command(flatten)]
+        args: ReportArgs,
     },
     /// Every follow-up goal and milestone with its schedule and status.
     Goals {
@@ -260,19 +261,36 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
             render::import(out, &report)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Report(ReportCommand::Proposal { id, format }) => {
-            let service = open_service(&cli.store).await?;
-            service.projector().catch_up().await?;
+        Command::Report(ReportCommand::Proposal { id, args }) => {
+            let (read, index) = open_reports(&cli.store, &args).await?;
             let id = gevinst_domain::ProposalId::parse(&id)?;
-            let read = ReadModels::new(service.store().db().clone());
             let report = reports::proposal_report(&read, id.as_str())
                 .await?
                 .with_context(|| format!("unknown proposal {id}"))?;
-            match format {
+            let row = read
+                .proposal(id.as_str())
+                .await?
+                .with_context(|| format!("unknown proposal {id}"))?;
+            let entries = read.entries(Some(id.as_str())).await?;
+            let realisation = reports::realisation(&row, &entries, &index, args.as_of())?;
+            let goals = reports::goals(&read, Some(id.as_str()), args.as_of()).await?;
+            match args.format {
                 Format::Json | Format::Csv => {
-                    writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+                    let mut json = serde_json::to_value(&report)?;
+                    if let Some(map) = json.as_object_mut() {
+                        map.insert("as_of".into(), serde_json::to_value(args.as_of())?);
+                        map.insert("realisation".into(), serde_json::to_value(&realisation)?);
+                        map.insert("goals".into(), serde_json::to_value(&goals)?);
+                    }
+                    writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
                 }
-                Format::Table => render::proposal(out, &report)?,
+                Format::Table => {
+                    render::proposal(out, &report)?;
+                    writeln!(out)?;
+                    render::realisation(out, &realisation)?;
+                    writeln!(out)?;
+                    render::goals(out, &goals, args.as_of())?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -159,6 +159,23 @@ both_backends!(
         assert_eq!(total["differs_in"], serde_json::json!([]));
         assert_eq!(json["payback"][0]["computed"]["years"], 4);
         assert_eq!(json["payback"][0]["stated"], "4");
+        // With status and realisation as of a date.
+        let (code, out) = t
+            .gevinst(&[
+                "report",
+                "proposal",
+                "BC01",
+                "--as-of",
+                "2025-10-01",
+                "--format",
+                "json",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(json["goals"].as_array().unwrap().len(), 6);
+        assert_eq!(json["goals"][0]["status"], "overdue");
+        assert_eq!(json["realisation"]["years"][1]["plan"], "-297");
 
         let (code, out) = t.gevinst(&["report", "proposal", "BC01"]).await;
         assert_eq!(code, 0, "{out}");
