@@ -132,13 +132,16 @@ impl TestStore {
 
     /// Registers `id` with the example identity and adopts the example plan.
     pub async fn register_example(&self, id: &str) {
-        let pid = proposal(id);
+        self.register_with(examples::identity(id)).await;
+    }
+
+    /// Registers `identity` and adopts the example plan.
+    pub async fn register_with(&self, identity: gevinst_domain::proposal::ProposalIdentity) {
+        let pid = identity.id.clone();
         self.service
             .execute(
                 &pid,
-                ProposalCommand::RegisterProposal {
-                    identity: examples::identity(id),
-                },
+                ProposalCommand::RegisterProposal { identity },
                 system(),
             )
             .await

@@ -14,7 +14,7 @@ use gevinst_domain::proposal::{examples, ProposalCommand, SavingVerification};
 use gevinst_domain::{Actor, ProposalKind, Role};
 use gevinst_projections::store::StoredEvent;
 use gevinst_projections::{CommandError, PROPOSAL};
-use gevinst_tests::{both_backends, meta, proposal, system, TestStore};
+use gevinst_tests::{both_backends, meta, proposal, TestStore};
 
 #[derive(Parser)]
 struct Wrapper {
@@ -96,26 +96,7 @@ async fn refused(t: &TestStore, who: [&str; 4], args: &[&str], message: &str) {
 async fn register_innovation(t: &TestStore, id: &str) {
     let mut identity = examples::identity(id);
     identity.kind = ProposalKind::Innovation;
-    let pid = proposal(id);
-    t.service
-        .execute(
-            &pid,
-            ProposalCommand::RegisterProposal { identity },
-            system(),
-        )
-        .await
-        .unwrap();
-    t.service
-        .execute(
-            &pid,
-            ProposalCommand::AdoptBaseline {
-                plan: examples::plan(),
-                source: None,
-            },
-            system(),
-        )
-        .await
-        .unwrap();
+    t.register_with(identity).await;
 }
 
 both_backends!(

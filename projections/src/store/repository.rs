@@ -307,6 +307,29 @@ impl EventStore {
             StoreError::Invalid("every command needs an idempotency key".to_string())
         })?;
         let fingerprint = meta_str(&first.metadata, keys::COMMAND_FINGERPRINT).unwrap_or_default();
+        // The same steps on both backends, inside the transaction that serialises appends.
+        macro_rules! append_in {
+            ($tx:ident, $insert:expr) => {{
+                let last: Option<(i64, String)> = sqlx::query_as(LAST_IN_STREAM)
+                    .bind(&aggregate_type)
+                    .bind(&stream_id)
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+                let existing: Option<CommandRecord> = sqlx::query_as(SELECT_COMMAND)
+                    .bind(&aggregate_type)
+                    .bind(&stream_id)
+                    .bind(&key)
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+                let max: i64 = sqlx::query_scalar(MAX_POSITION)
+                    .fetch_one(&mut *$tx)
+                    .await?;
+                let (rows, command) =
+                    self.prepare(events, last, existing, max, &key, &fingerprint)?;
+                insert_rows!($tx, $insert, &rows, &command);
+                $tx.commit().await?;
+            }};
+        }
         match &self.db {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -314,41 +337,11 @@ impl EventStore {
                     .bind(APPEND_LOCK_KEY)
                     .execute(&mut *tx)
                     .await?;
-                let last: Option<(i64, String)> = sqlx::query_as(LAST_IN_STREAM)
-                    .bind(&aggregate_type)
-                    .bind(&stream_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let existing: Option<CommandRecord> = sqlx::query_as(SELECT_COMMAND)
-                    .bind(&aggregate_type)
-                    .bind(&stream_id)
-                    .bind(&key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let max: i64 = sqlx::query_scalar(MAX_POSITION).fetch_one(&mut *tx).await?;
-                let (rows, command) =
-                    self.prepare(events, last, existing, max, &key, &fingerprint)?;
-                insert_rows!(tx, INSERT_EVENT_PG, &rows, &command);
-                tx.commit().await?;
+                append_in!(tx, INSERT_EVENT_PG);
             }
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let last: Option<(i64, String)> = sqlx::query_as(LAST_IN_STREAM)
-                    .bind(&aggregate_type)
-                    .bind(&stream_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let existing: Option<CommandRecord> = sqlx::query_as(SELECT_COMMAND)
-                    .bind(&aggregate_type)
-                    .bind(&stream_id)
-                    .bind(&key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let max: i64 = sqlx::query_scalar(MAX_POSITION).fetch_one(&mut *tx).await?;
-                let (rows, command) =
-                    self.prepare(events, last, existing, max, &key, &fingerprint)?;
-                insert_rows!(tx, INSERT_EVENT_SQLITE, &rows, &command);
-                tx.commit().await?;
+                append_in!(tx, INSERT_EVENT_SQLITE);
             }
         }
         Ok(())
