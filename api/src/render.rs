@@ -90,7 +90,7 @@ pub fn proposal(out: &mut dyn Write, r: &ProposalReport) -> io::Result<()> {
         out,
         "Udvalg: {}  Type: {}  Budgetrunde: {}  Prisniveau: {}{}{}",
         id.committee,
-        id.kind,
+        id.kind.danish(),
         id.budget_round,
         id.price_level,
         if id.confidential { "  FORTROLIGT" } else { "" },
@@ -109,10 +109,15 @@ pub fn proposal(out: &mut dyn Write, r: &ProposalReport) -> io::Result<()> {
             .iter()
             .map(|y| format!("{:>12}", danish(line.amounts.get_or_zero(*y).value())))
             .collect();
-        let label: String = format!("{} {} ({})", line.id, line.label, line.control_area.code())
-            .chars()
-            .take(59)
-            .collect();
+        let label: String = format!(
+            "{} {} ({})",
+            line.id,
+            line.label,
+            line.control_area.danish()
+        )
+        .chars()
+        .take(59)
+        .collect();
         writeln!(out, "{label:<60}{cells}")?;
     }
     for t in &r.totals {

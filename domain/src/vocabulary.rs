@@ -182,6 +182,33 @@ word_enum!(
     }
 );
 
+impl ControlArea {
+    /// The word users read in tables ("anlæg", not the stored "anlaeg").
+    #[must_use]
+    pub fn danish(self) -> &'static str {
+        match self {
+            ControlArea::Service => "service",
+            ControlArea::Capital => "anlæg",
+            ControlArea::Transfers => "overførsler",
+            ControlArea::DemandDriven => "efterspørgselsstyret",
+            ControlArea::Financing => "finansposter",
+        }
+    }
+}
+
+impl ProposalKind {
+    /// The word users read in tables.
+    #[must_use]
+    pub fn danish(self) -> &'static str {
+        match self {
+            ProposalKind::Investment => "investeringsforslag",
+            ProposalKind::CrossCutting => "tværgående investeringsforslag",
+            ProposalKind::Innovation => "innovationsforslag",
+            ProposalKind::PreStudy => "foranalyse",
+        }
+    }
+}
+
 fn non_empty(what: &'static str, input: &str, max: usize) -> Result<String, VocabularyError> {
     let t = input.trim();
     if t.is_empty() {

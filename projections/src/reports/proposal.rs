@@ -67,7 +67,7 @@ fn label(kind: TotalKind, area: Option<ControlArea>) -> String {
         TotalKind::TotalImpact => "Samlet økonomisk påvirkning",
     };
     match area {
-        Some(a) => format!("{base}, {}", a.code()),
+        Some(a) => format!("{base}, {}", a.danish()),
         None => base.to_string(),
     }
 }
