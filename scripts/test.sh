@@ -6,6 +6,9 @@
 # Debian's packages when it is missing, starts a throwaway cluster on 127.0.0.1 on a free port,
 # and removes it again when the tests end.
 #
+# The dashboard's browser test runs headless Chromium from GEVINST_TEST_CHROMIUM if you set it,
+# and otherwise from /usr/bin/chromium, installing Debian's chromium package when it is missing.
+#
 # Extra arguments go to `cargo test`, e.g. `scripts/test.sh -p gevinst-tests store`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +18,7 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-    log "need root to install PostgreSQL: run as root, or install the 'postgresql' package yourself"
+    log "need root to install $AS_ROOT_FOR: run as root, or install the '$AS_ROOT_PACKAGE' package yourself"
     exit 1
   fi
 }
@@ -29,6 +32,7 @@ start_postgres() {
   bin=$(find_pg_bin)
   if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
     log "PostgreSQL is not installed: installing Debian's postgresql package"
+    AS_ROOT_FOR=PostgreSQL AS_ROOT_PACKAGE=postgresql
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
     bin=$(find_pg_bin)
@@ -51,10 +55,26 @@ start_postgres() {
   export GEVINST_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 }
 
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    log "Chromium is not installed: installing Debian's chromium package (for the dashboard's browser test)"
+    AS_ROOT_FOR=Chromium AS_ROOT_PACKAGE=chromium
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+  fi
+  export GEVINST_TEST_CHROMIUM=/usr/bin/chromium
+}
+
 if [ -z "${GEVINST_TEST_POSTGRES_URL:-}" ]; then
   start_postgres
 else
   log "using PostgreSQL at GEVINST_TEST_POSTGRES_URL"
+fi
+
+if [ -z "${GEVINST_TEST_CHROMIUM:-}" ]; then
+  ensure_chromium
+else
+  log "using Chromium at GEVINST_TEST_CHROMIUM"
 fi
 
 log "running the test suite (every integration test on SQLite and on PostgreSQL)"

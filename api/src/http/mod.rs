@@ -17,6 +17,7 @@ use gevinst_projections::{ProposalService, PROPOSAL};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::dashboard;
 use error::{ApiError, ApiResult};
 
 /// What every handler can reach.
@@ -30,7 +31,7 @@ pub struct AppState {
 
 impl AppState {
     /// Read models, caught up with the log (another process may have written).
-    async fn read(&self) -> ApiResult<ReadModels> {
+    pub(crate) async fn read(&self) -> ApiResult<ReadModels> {
         self.service
             .projector()
             .catch_up()
@@ -65,6 +66,8 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .route("/", get(dashboard::portfolio))
+        .route("/proposals/{id}", get(dashboard::proposal))
         .route("/healthz", get(healthz))
         .route("/api/portfolio", get(portfolio))
         .route("/api/goals", get(goals))

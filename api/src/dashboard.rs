@@ -1,0 +1,1004 @@
+//! The dashboard: server-rendered HTML pages in Danish for controllers, served next to the JSON
+//! API by `gevinst serve`.
+//!
+//! - `GET /` — the portfolio overview: Tabel 1 rebuilt per committee, goal status counts, each
+//!   proposal's committee status with its reasons, and the 20 largest late items;
+//! - `GET /proposals/{id}` — one proposal: identity, plan lines per year, computed against
+//!   stated subtotals, payback, the integrity findings, realisation per year, and goals and
+//!   milestones with schedule and status.
+//!
+//! Both take `?as_of=YYYY-MM-DD` (default today). Handlers are thin: the figures come from
+//! `gevinst_projections::reports`; this module only turns them into display rows (Danish labels
+//! and number formatting), which askama templates under `api/templates/` lay out and escape.
+//! A bad request or an unknown proposal answers with an HTML page in Danish (400/404); anything
+//! else is logged and answered with a 500 page that shows no details.
+
+use askama::Template;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use gevinst_domain::baseline::{Finding, FindingKind};
+use gevinst_domain::payback::{Basis, Payback};
+use gevinst_domain::proposal::PlanSection;
+use gevinst_domain::{ControlArea, ProposalId, ProposalKind};
+use gevinst_projections::reports::portfolio::{CommitteeLine, StatusCounts};
+use gevinst_projections::reports::{
+    self, Category, CommitteeStatus, GoalRow, GoalStatus, LateItem, ProposalReport, Realisation,
+};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::format::{danish, danish_fixed};
+use crate::http::AppState;
+
+/// How many late items the overview lists.
+const LATE_SHOWN: usize = 20;
+
+/// Renders an askama template as an HTML response (`text/html; charset=utf-8`). A template that
+/// fails to render is logged and answered with a bare 500 page without details.
+#[derive(Debug, Clone)]
+pub struct HtmlTemplate<T>(pub T);
+
+impl<T: Template> IntoResponse for HtmlTemplate<T> {
+    fn into_response(self) -> Response {
+        match self.0.render() {
+            Ok(html) => Html(html).into_response(),
+            Err(err) => {
+                tracing::error!(error = %err, "rendering a dashboard page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Html(
+                        "<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\">\
+                         <title>Intern fejl · Gevinst</title></head><body><h1>Intern fejl</h1>\
+                         <p>Siden kunne ikke vises. Fejlen er logget på serveren.</p>\
+                         <p><a href=\"/\">Til porteføljeoverblikket</a></p></body></html>",
+                    ),
+                )
+                    .into_response()
+            }
+        }
+    }
+}
+
+/// The dashboard's query string: `?as_of=YYYY-MM-DD`.
+#[derive(Debug, Default, Deserialize)]
+pub struct DashboardQuery {
+    as_of: Option<String>,
+}
+
+/// The date a page is computed as of, and whether the user chose it (then links keep it).
+#[derive(Debug, Clone, Copy)]
+struct AsOf {
+    date: NaiveDate,
+    chosen: bool,
+}
+
+impl AsOf {
+    fn parse(query: Result<Query<DashboardQuery>, QueryRejection>) -> Result<Self, PageError> {
+        let Query(q) = query.map_err(|_| {
+            PageError::BadRequest(
+                "Adressens parametre kunne ikke læses. Brug ?as_of=ÅÅÅÅ-MM-DD, fx ?as_of=2025-10-01."
+                    .to_string(),
+            )
+        })?;
+        match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(Self {
+                date: chrono::Utc::now().date_naive(),
+                chosen: false,
+            }),
+            Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map(|date| Self { date, chosen: true })
+                .map_err(|_| {
+                    PageError::BadRequest(format!(
+                        "«{raw}» er ikke en gyldig dato. Skriv datoen som ÅÅÅÅ-MM-DD, fx 2025-10-01."
+                    ))
+                }),
+        }
+    }
+
+    /// What links append to keep the chosen date (`?as_of=…`), or nothing.
+    fn suffix(self) -> String {
+        if self.chosen {
+            format!("?as_of={}", self.date)
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+enum PageError {
+    /// The request is malformed (400), with a Danish message.
+    BadRequest(String),
+    /// Nothing at that address (404), with a Danish message.
+    NotFound(String),
+    /// Something failed that the user cannot fix (500; logged, not shown).
+    Internal(String),
+}
+
+fn internal(e: impl std::fmt::Display) -> PageError {
+    PageError::Internal(e.to_string())
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, heading, message) = match self {
+            PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Ugyldig forespørgsel", m),
+            PageError::NotFound(m) => (StatusCode::NOT_FOUND, "Ikke fundet", m),
+            PageError::Internal(details) => {
+                tracing::error!(error = %details, "dashboard request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Intern fejl",
+                    "Siden kunne ikke vises på grund af en intern fejl. Fejlen er logget på serveren."
+                        .to_string(),
+                )
+            }
+        };
+        let page = ErrorPage {
+            status: status.as_u16(),
+            heading,
+            message,
+        };
+        (status, HtmlTemplate(page)).into_response()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    heading: &'static str,
+    message: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared display helpers.
+
+/// Thousands of kroner as mio. kr. with one decimal, Danish style.
+fn mio(thousands: Decimal) -> String {
+    danish_fixed(thousands / Decimal::ONE_THOUSAND, 1)
+}
+
+fn percent(rate: Option<Decimal>) -> String {
+    rate.map_or_else(
+        || "–".to_string(),
+        |r| format!("{} %", danish_fixed(r * Decimal::ONE_HUNDRED, 0)),
+    )
+}
+
+fn category_class(c: Category) -> &'static str {
+    match c {
+        Category::Roed => "kat-roed",
+        Category::ForsinketMedKompenserendeHandlinger => "kat-forsinket",
+        Category::FoelgerPlan => "kat-plan",
+        Category::FuldtImplementeret => "kat-fuldt",
+    }
+}
+
+/// Goal statuses in the order the overview lists them: what needs attention first.
+const STATUS_ORDER: [GoalStatus; 7] = [
+    GoalStatus::Overdue,
+    GoalStatus::Due,
+    GoalStatus::Upcoming,
+    GoalStatus::AchievedOnTime,
+    GoalStatus::AchievedLate,
+    GoalStatus::Unscheduled,
+    GoalStatus::Cancelled,
+];
+
+fn status_class(s: GoalStatus) -> &'static str {
+    match s {
+        GoalStatus::Overdue => "st-overskredet",
+        GoalStatus::Due => "st-aktuel",
+        GoalStatus::Upcoming => "st-kommende",
+        GoalStatus::AchievedOnTime | GoalStatus::AchievedLate => "st-opnaaet",
+        GoalStatus::Cancelled | GoalStatus::Unscheduled => "st-neutral",
+    }
+}
+
+fn kind_label(k: ProposalKind) -> &'static str {
+    match k {
+        ProposalKind::Investment => "Investeringsforslag",
+        ProposalKind::CrossCutting => "Tværgående investeringsforslag",
+        ProposalKind::Innovation => "Innovationsforslag",
+        ProposalKind::PreStudy => "Foranalyse",
+    }
+}
+
+fn area_label(a: ControlArea) -> &'static str {
+    match a {
+        ControlArea::Service => "Service",
+        ControlArea::Capital => "Anlæg",
+        ControlArea::Transfers => "Overførsler",
+        ControlArea::DemandDriven => "Efterspørgselsstyret",
+        ControlArea::Financing => "Finansposter",
+    }
+}
+
+fn section_label(s: PlanSection) -> &'static str {
+    match s {
+        PlanSection::PermanentChange => "Varig ændring (effektiviseringer og driftsudgifter)",
+        PlanSection::ImplementationCost => "Implementeringsomkostninger",
+        PlanSection::LoanRepayment => "Tilbagebetaling af lån",
+    }
+}
+
+fn basis_label(b: Basis) -> &'static str {
+    match b {
+        Basis::Service => "baseret på serviceeffektivisering",
+        Basis::TotalEconomy => "baseret på totaløkonomi",
+    }
+}
+
+fn finding_kind_label(k: FindingKind) -> &'static str {
+    match k {
+        FindingKind::Sum => "sum",
+        FindingKind::Rounding => "afrunding",
+        FindingKind::Sign => "fortegn",
+        FindingKind::Payback => "tilbagebetalingstid",
+        FindingKind::BetweenTables => "mellem tabeller",
+        FindingKind::Count => "antal",
+        FindingKind::LoanRepayment => "tilbagebetaling af lån",
+    }
+}
+
+fn late_kind_label(kind: &str) -> &'static str {
+    match kind {
+        "goal" => "mål",
+        "milestone" => "milepæl",
+        "saving" => "effektivisering",
+        _ => "andet",
+    }
+}
+
+fn payback_text(p: Option<Payback>) -> String {
+    p.map_or_else(
+        || "vender ikke i planens år".to_string(),
+        |p| format!("{} år (vender i {})", p.years, p.turns_in),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// `/`: the portfolio overview.
+
+struct Tabel1Row {
+    committee: String,
+    count: String,
+    investment: String,
+    savings: String,
+    realised: String,
+    verified: String,
+    forecast: String,
+    removed: String,
+    published_only: bool,
+}
+
+impl From<&CommitteeLine> for Tabel1Row {
+    fn from(l: &CommitteeLine) -> Self {
+        Self {
+            committee: l.committee.clone(),
+            count: if l.innovation_proposals > 0 {
+                format!("{} ({})", l.proposals, l.innovation_proposals)
+            } else {
+                l.proposals.to_string()
+            },
+            investment: danish_fixed(l.investment_mio, 1),
+            savings: danish_fixed(l.savings_full_phase_in_mio, 1),
+            realised: mio(l.realised_to_date),
+            verified: mio(l.realised_to_date_verified),
+            forecast: mio(l.forecast_full_phase_in),
+            removed: mio(l.budget_removed),
+            published_only: l.published_only > 0,
+        }
+    }
+}
+
+struct CountRow {
+    label: String,
+    counts: Vec<usize>,
+    total: usize,
+}
+
+fn count_row(label: &str, c: &StatusCounts) -> CountRow {
+    let counts: Vec<usize> = STATUS_ORDER
+        .iter()
+        .map(|s| c.get(s).copied().unwrap_or(0))
+        .collect();
+    CountRow {
+        label: label.to_string(),
+        total: counts.iter().sum(),
+        counts,
+    }
+}
+
+struct StatusHeader {
+    label: &'static str,
+    class: &'static str,
+}
+
+struct CategoryCount {
+    label: &'static str,
+    class: &'static str,
+    count: usize,
+}
+
+struct StatusRow {
+    proposal: String,
+    committee: String,
+    title: String,
+    category: &'static str,
+    class: &'static str,
+    reasons: Vec<String>,
+}
+
+impl From<&CommitteeStatus> for StatusRow {
+    fn from(s: &CommitteeStatus) -> Self {
+        Self {
+            proposal: s.proposal.clone(),
+            committee: s.committee.clone(),
+            title: s.title.clone(),
+            category: s.category.danish(),
+            class: category_class(s.category),
+            reasons: s.reasons.clone(),
+        }
+    }
+}
+
+struct LateRow {
+    proposal: String,
+    committee: String,
+    kind: &'static str,
+    what: String,
+    size: String,
+    description: String,
+}
+
+impl From<&LateItem> for LateRow {
+    fn from(i: &LateItem) -> Self {
+        let size = if i.shortfall.is_zero() {
+            i.days_overdue
+                .map(|d| format!("{d} dage"))
+                .unwrap_or_else(|| "–".to_string())
+        } else {
+            format!("mangler {} (1.000 kr.)", danish(i.shortfall))
+        };
+        Self {
+            proposal: i.proposal.clone(),
+            committee: i.committee.clone(),
+            kind: late_kind_label(&i.kind),
+            what: i.what.clone(),
+            size,
+            description: i.description.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portfolio.html")]
+struct PortfolioPage {
+    as_of: NaiveDate,
+    link: String,
+    committees: Vec<Tabel1Row>,
+    total: Tabel1Row,
+    any_published_only: bool,
+    status_headers: Vec<StatusHeader>,
+    goal_counts: Vec<CountRow>,
+    goal_total: CountRow,
+    categories: Vec<CategoryCount>,
+    statuses: Vec<StatusRow>,
+    late: Vec<LateRow>,
+    late_total: usize,
+}
+
+/// `GET /?as_of=YYYY-MM-DD`: the portfolio overview.
+pub async fn portfolio(
+    State(state): State<AppState>,
+    query: Result<Query<DashboardQuery>, QueryRejection>,
+) -> Response {
+    match portfolio_page(&state, query).await {
+        Ok(page) => HtmlTemplate(page).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn portfolio_page(
+    state: &AppState,
+    query: Result<Query<DashboardQuery>, QueryRejection>,
+) -> Result<PortfolioPage, PageError> {
+    let as_of = AsOf::parse(query)?;
+    let read = state.read().await.map_err(internal)?;
+    let p = reports::portfolio(&read, &state.index, as_of.date)
+        .await
+        .map_err(internal)?;
+    let statuses = reports::committee_status(&read, &state.index, as_of.date)
+        .await
+        .map_err(internal)?;
+    let late = reports::late(&read, &state.index, as_of.date)
+        .await
+        .map_err(internal)?;
+
+    let categories = [
+        Category::Roed,
+        Category::ForsinketMedKompenserendeHandlinger,
+        Category::FoelgerPlan,
+        Category::FuldtImplementeret,
+    ]
+    .into_iter()
+    .map(|c| CategoryCount {
+        label: c.danish(),
+        class: category_class(c),
+        count: statuses.iter().filter(|s| s.category == c).count(),
+    })
+    .collect();
+    Ok(PortfolioPage {
+        as_of: as_of.date,
+        link: as_of.suffix(),
+        committees: p.committees.iter().map(Tabel1Row::from).collect(),
+        total: Tabel1Row::from(&p.total),
+        any_published_only: p.total.published_only > 0,
+        status_headers: STATUS_ORDER
+            .iter()
+            .map(|s| StatusHeader {
+                label: s.danish(),
+                class: status_class(*s),
+            })
+            .collect(),
+        goal_counts: p
+            .goal_counts_by_committee
+            .iter()
+            .map(|(c, counts)| count_row(c, counts))
+            .collect(),
+        goal_total: count_row("I alt", &p.goal_counts),
+        categories,
+        statuses: statuses.iter().map(StatusRow::from).collect(),
+        late: late.iter().take(LATE_SHOWN).map(LateRow::from).collect(),
+        late_total: late.len(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// `/proposals/{id}`: one proposal.
+
+struct Fact {
+    label: &'static str,
+    value: String,
+}
+
+struct LineRow {
+    id: String,
+    label: String,
+    area: String,
+    committee: String,
+    note: String,
+    cells: Vec<String>,
+}
+
+struct LineGroup {
+    name: &'static str,
+    lines: Vec<LineRow>,
+}
+
+struct Cell {
+    text: String,
+    differs: bool,
+}
+
+struct TotalView {
+    label: String,
+    computed: Vec<Cell>,
+    stated: Option<Vec<Cell>>,
+    differs_in: String,
+}
+
+struct PaybackLine {
+    basis: &'static str,
+    computed: String,
+    stated: String,
+    forecast: String,
+    differs: bool,
+}
+
+struct FindingRow {
+    place: String,
+    stated: String,
+    computed: String,
+    difference: String,
+    unit: String,
+    kind: &'static str,
+    explanation: String,
+}
+
+impl From<&Finding> for FindingRow {
+    fn from(f: &Finding) -> Self {
+        let mut place = format!("{} · {}", f.table, f.row);
+        if let Some(c) = &f.column {
+            place.push_str(&format!(" · {c}"));
+        }
+        if let Some(y) = f.year {
+            place.push_str(&format!(" · {y}"));
+        }
+        Self {
+            place,
+            stated: danish(f.stated),
+            computed: danish(f.computed),
+            difference: danish(f.difference),
+            unit: f.unit.clone(),
+            kind: finding_kind_label(f.kind),
+            explanation: f.explanation.clone(),
+        }
+    }
+}
+
+struct YearRow {
+    year: i32,
+    baseline: String,
+    plan: String,
+    realised: String,
+    verified: String,
+    forecast: String,
+    variance: String,
+    rate: String,
+    cost_budget: String,
+    cost_incurred: String,
+    below_plan: bool,
+}
+
+struct GoalView {
+    id: String,
+    kind: &'static str,
+    section: String,
+    text: String,
+    responsible: String,
+    when: String,
+    schedule: String,
+    status: &'static str,
+    class: &'static str,
+    checkpoints: String,
+    achieved_on: String,
+    note: String,
+    evidence: String,
+    at_risk: bool,
+}
+
+impl From<&GoalRow> for GoalView {
+    fn from(g: &GoalRow) -> Self {
+        let section = match g.section.as_deref() {
+            Some("implementation") => "Implementering".to_string(),
+            Some("realisation") => "Realisering".to_string(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        let checkpoints = if g.checkpoints.len() > 1 {
+            g.checkpoints
+                .iter()
+                .map(|c| match &c.window {
+                    Some(w) => format!("{w}: {}", c.status.danish()),
+                    None => c.status.danish().to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        } else {
+            String::new()
+        };
+        Self {
+            id: g.id.clone(),
+            kind: g.kind_danish(),
+            section,
+            text: g.text.clone(),
+            responsible: g.responsible.clone().unwrap_or_default(),
+            when: g.when.clone(),
+            schedule: g.schedule.clone(),
+            status: g.status.danish(),
+            class: status_class(g.status),
+            checkpoints,
+            achieved_on: g.achieved_on.map(|d| d.to_string()).unwrap_or_default(),
+            note: g.latest_note.clone().unwrap_or_default(),
+            evidence: g.evidence.clone().unwrap_or_default(),
+            at_risk: g.at_risk,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "proposal.html")]
+struct ProposalPage {
+    as_of: NaiveDate,
+    link: String,
+    id: String,
+    title: String,
+    facts: Vec<Fact>,
+    category: Option<StatusRow>,
+    price_level: String,
+    years: Vec<i32>,
+    line_groups: Vec<LineGroup>,
+    totals: Vec<TotalView>,
+    any_total_differs: bool,
+    payback: Vec<PaybackLine>,
+    findings: Vec<FindingRow>,
+    realisation: Vec<YearRow>,
+    drift: String,
+    realisation_notes: Vec<String>,
+    goals: Vec<GoalView>,
+}
+
+/// `GET /proposals/{id}?as_of=YYYY-MM-DD`: one proposal.
+pub async fn proposal(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    query: Result<Query<DashboardQuery>, QueryRejection>,
+) -> Response {
+    match proposal_page(&state, id, query).await {
+        Ok(page) => HtmlTemplate(page).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn proposal_page(
+    state: &AppState,
+    id: Result<Path<String>, PathRejection>,
+    query: Result<Query<DashboardQuery>, QueryRejection>,
+) -> Result<ProposalPage, PageError> {
+    let Path(raw) = id.map_err(|_| {
+        PageError::BadRequest("Adressen indeholder ikke et læsbart forslagsnummer.".to_string())
+    })?;
+    let id = ProposalId::parse(&raw).map_err(|_| {
+        PageError::BadRequest(format!(
+            "«{raw}» er ikke et forslagsnummer. Et forslagsnummer er BC efterfulgt af to cifre, fx BC01."
+        ))
+    })?;
+    let as_of = AsOf::parse(query)?;
+    let read = state.read().await.map_err(internal)?;
+    let not_found = || PageError::NotFound(format!("Forslag {id} findes ikke i Gevinst."));
+    let report = reports::proposal_report(&read, id.as_str())
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let row = read
+        .proposal(id.as_str())
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let entries = read.entries(Some(id.as_str())).await.map_err(internal)?;
+    let realisation =
+        reports::realisation(&row, &entries, &state.index, as_of.date).map_err(internal)?;
+    let goals = reports::goals(&read, Some(id.as_str()), as_of.date)
+        .await
+        .map_err(internal)?;
+    let category = reports::committee_status(&read, &state.index, as_of.date)
+        .await
+        .map_err(internal)?
+        .iter()
+        .find(|s| s.proposal == id.as_str())
+        .map(StatusRow::from);
+    Ok(build_proposal_page(
+        as_of,
+        &report,
+        &realisation,
+        &goals,
+        category,
+    ))
+}
+
+fn identity_facts(r: &ProposalReport) -> Vec<Fact> {
+    let i = &r.identity;
+    let join = |items: Vec<String>| {
+        if items.is_empty() {
+            "–".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
+    let yes_no = |b: bool| if b { "ja" } else { "nej" }.to_string();
+    let mut facts = vec![
+        Fact {
+            label: "Forslag",
+            value: i.id.to_string(),
+        },
+        Fact {
+            label: "Type",
+            value: kind_label(i.kind).to_string(),
+        },
+        Fact {
+            label: "Udvalg",
+            value: i.committee.code().to_string(),
+        },
+        Fact {
+            label: "Forelagt af",
+            value: i
+                .presenting_administration
+                .map_or_else(|| "–".to_string(), |a| a.code().to_string()),
+        },
+        Fact {
+            label: "Berørte forvaltninger",
+            value: join(
+                i.affected_administrations
+                    .iter()
+                    .map(|a| a.code().to_string())
+                    .collect(),
+            ),
+        },
+        Fact {
+            label: "Enheder",
+            value: join(i.units.clone()),
+        },
+        Fact {
+            label: "Budgetrunde",
+            value: i.budget_round.clone(),
+        },
+        Fact {
+            label: "Prisniveau",
+            value: i.price_level.to_string(),
+        },
+        Fact {
+            label: "Fortroligt",
+            value: yes_no(i.confidential),
+        },
+        Fact {
+            label: "Politisk prioritering",
+            value: yes_no(i.political_priority),
+        },
+    ];
+    facts.push(Fact {
+        label: "Plan",
+        value: if r.revision > 0 {
+            format!("revision {}", r.revision)
+        } else {
+            "den vedtagne baseline".to_string()
+        },
+    });
+    facts
+}
+
+fn build_proposal_page(
+    as_of: AsOf,
+    r: &ProposalReport,
+    real: &Realisation,
+    goals: &[GoalRow],
+    category: Option<StatusRow>,
+) -> ProposalPage {
+    let years = r.years.clone();
+    let line_groups = [
+        PlanSection::PermanentChange,
+        PlanSection::ImplementationCost,
+        PlanSection::LoanRepayment,
+    ]
+    .into_iter()
+    .map(|section| LineGroup {
+        name: section_label(section),
+        lines: r
+            .lines
+            .iter()
+            .filter(|l| l.section == section)
+            .map(|l| LineRow {
+                id: l.id.to_string(),
+                label: l.label.clone(),
+                area: format!(
+                    "{}{}",
+                    area_label(l.control_area),
+                    if l.control_area_inferred {
+                        " (udledt)"
+                    } else {
+                        ""
+                    }
+                ),
+                committee: l
+                    .committee
+                    .map(|c| c.code().to_string())
+                    .unwrap_or_default(),
+                note: l.note.clone().unwrap_or_default(),
+                cells: years
+                    .iter()
+                    .map(|y| danish(l.amounts.get_or_zero(*y).value()))
+                    .collect(),
+            })
+            .collect(),
+    })
+    .filter(|g| !g.lines.is_empty())
+    .collect();
+
+    let totals: Vec<TotalView> = r
+        .totals
+        .iter()
+        .map(|t| {
+            let cells = |m: &std::collections::BTreeMap<i32, Decimal>| -> Vec<Cell> {
+                years
+                    .iter()
+                    .map(|y| Cell {
+                        text: danish(m.get(y).copied().unwrap_or_default()),
+                        differs: t.differs_in.contains(y),
+                    })
+                    .collect()
+            };
+            TotalView {
+                label: t.label.clone(),
+                computed: cells(&t.computed),
+                stated: t.stated.as_ref().map(cells),
+                differs_in: t
+                    .differs_in
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        })
+        .collect();
+    let any_total_differs = r.totals.iter().any(|t| !t.differs_in.is_empty());
+
+    let payback = r
+        .payback
+        .iter()
+        .map(|p| {
+            let forecast = real
+                .payback
+                .iter()
+                .find(|v| v.basis == p.basis)
+                .map_or_else(|| "–".to_string(), |v| payback_text(v.forecast));
+            PaybackLine {
+                basis: basis_label(p.basis),
+                computed: payback_text(p.computed),
+                stated: p.stated.map_or_else(
+                    || "ikke angivet".to_string(),
+                    |s| format!("{} år", danish(s)),
+                ),
+                forecast,
+                differs: p
+                    .stated
+                    .is_some_and(|s| p.computed.map(|c| Decimal::from(c.years)) != Some(s)),
+            }
+        })
+        .collect();
+
+    let realisation = real
+        .years
+        .iter()
+        .map(|y| YearRow {
+            year: y.year,
+            baseline: danish(y.baseline),
+            plan: danish(y.plan),
+            realised: danish(y.realised),
+            verified: danish(y.realised_verified),
+            forecast: danish(y.forecast),
+            variance: danish(y.variance),
+            rate: percent(y.rate),
+            cost_budget: danish(y.cost_budget),
+            cost_incurred: danish(y.cost_incurred),
+            below_plan: !real.innovation
+                && y.year < as_of.date.year()
+                && y.plan < Decimal::ZERO
+                && y.realised > y.plan,
+        })
+        .collect();
+    let drift = format!(
+        "Oprindelig baseline {} → plan nu {} (ændring {}{}) 1.000 kr.",
+        danish(real.drift.baseline),
+        danish(real.drift.current),
+        danish(real.drift.amount),
+        real.drift
+            .percent
+            .map(|p| format!(", {} %", danish_fixed(p, 1)))
+            .unwrap_or_default()
+    );
+    let mut realisation_notes = Vec::new();
+    if real.innovation {
+        realisation_notes.push(
+            "Innovationsforslag/foranalyse: vurderes på læringsmål, ikke på effektiviseringer."
+                .to_string(),
+        );
+    }
+    if !real.compensating_actions.is_empty() {
+        realisation_notes.push(format!(
+            "{} kompenserende handling(er) registreret.",
+            real.compensating_actions.len()
+        ));
+    }
+    for (committee, amount) in &real.budget_removed_by_committee {
+        realisation_notes.push(format!(
+            "Fjernet fra {committee}s budgetramme: {} (1.000 kr.).",
+            danish(*amount)
+        ));
+    }
+    for u in &real.unconverted {
+        realisation_notes.push(format!(
+            "Ikke omregnet til planens prisniveau (hændelse {}): {}",
+            u.sequence, u.reason
+        ));
+    }
+
+    ProposalPage {
+        as_of: as_of.date,
+        link: as_of.suffix(),
+        id: r.identity.id.to_string(),
+        title: r.identity.title.clone(),
+        facts: identity_facts(r),
+        category,
+        price_level: r.identity.price_level.to_string(),
+        years,
+        line_groups,
+        totals,
+        any_total_differs,
+        payback,
+        findings: r.findings.iter().map(FindingRow::from).collect(),
+        realisation,
+        drift,
+        realisation_notes,
+        goals: goals.iter().map(GoalView::from).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(response: Response) -> (StatusCode, String, String) {
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            content_type,
+            String::from_utf8(bytes.to_vec()).unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn error_pages_are_danish_html_with_their_status_and_escape_input() {
+        let response =
+            PageError::BadRequest("«<script>alert(1)</script>» er ikke et forslagsnummer".into())
+                .into_response();
+        let (status, content_type, body) = body_of(response).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(content_type, "text/html; charset=utf-8");
+        assert!(body.contains("<html lang=\"da\">"), "{body}");
+        assert!(body.contains("Ugyldig forespørgsel"), "{body}");
+        assert!(body.contains("&#60;script&#62;alert(1)"), "escaped: {body}");
+        assert!(!body.contains("<script>"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn internal_errors_show_no_details() {
+        let response =
+            PageError::Internal("connection refused to db-secret-host".into()).into_response();
+        let (status, _, body) = body_of(response).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(body.contains("Intern fejl"), "{body}");
+        assert!(!body.contains("db-secret-host"), "{body}");
+    }
+
+    #[test]
+    fn as_of_defaults_to_today_and_rejects_impossible_dates() {
+        let q = |s: Option<&str>| {
+            Ok(Query(DashboardQuery {
+                as_of: s.map(str::to_string),
+            }))
+        };
+        let chosen = AsOf::parse(q(Some("2025-10-01"))).unwrap();
+        assert!(chosen.chosen);
+        assert_eq!(chosen.suffix(), "?as_of=2025-10-01");
+        let default = AsOf::parse(q(Some(""))).unwrap();
+        assert!(!default.chosen);
+        assert_eq!(default.suffix(), "");
+        assert!(matches!(
+            AsOf::parse(q(Some("2025-13-01"))),
+            Err(PageError::BadRequest(m)) if m.contains("2025-13-01")
+        ));
+    }
+
+    #[test]
+    fn amounts_are_shown_in_mio_with_one_decimal_and_rates_in_percent() {
+        assert_eq!(mio(Decimal::new(-6_050, 0)), "-6,1");
+        assert_eq!(mio(Decimal::new(122_480, 0)), "122,5");
+        assert_eq!(percent(Some(Decimal::new(675, 3))), "68 %");
+        assert_eq!(percent(None), "–");
+    }
+}
