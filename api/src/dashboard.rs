@@ -411,15 +411,13 @@ async fn portfolio_page(
 ) -> Result<PortfolioPage, PageError> {
     let as_of = AsOf::parse(query)?;
     let read = state.read().await.map_err(internal)?;
-    let p = reports::portfolio(&read, &state.index, as_of.date)
+    // One overview serves the table, the statuses and the late list.
+    let overview = reports::overview(&read, &state.index, as_of.date)
         .await
         .map_err(internal)?;
-    let statuses = reports::committee_status(&read, &state.index, as_of.date)
-        .await
-        .map_err(internal)?;
-    let late = reports::late(&read, &state.index, as_of.date)
-        .await
-        .map_err(internal)?;
+    let statuses = reports::statuses(&overview);
+    let late = reports::late_items(&overview);
+    let p = overview.portfolio;
 
     let categories = [
         Category::Roed,
@@ -657,20 +655,24 @@ async fn proposal_page(
         .await
         .map_err(internal)?
         .ok_or_else(not_found)?;
-    let row = read
-        .proposal(id.as_str())
-        .await
-        .map_err(internal)?
-        .ok_or_else(not_found)?;
-    let entries = read.entries(Some(id.as_str())).await.map_err(internal)?;
-    let realisation =
-        reports::realisation(&row, &entries, &state.index, as_of.date).map_err(internal)?;
-    let goals = reports::goals(&read, Some(id.as_str()), as_of.date)
+    // The status needs the whole overview; the proposal's realisation and goals come from it.
+    let overview = reports::overview(&read, &state.index, as_of.date)
         .await
         .map_err(internal)?;
-    let category = reports::committee_status(&read, &state.index, as_of.date)
-        .await
-        .map_err(internal)?
+    let realisation = overview
+        .portfolio
+        .proposals
+        .iter()
+        .find(|r| r.proposal == id.as_str())
+        .cloned()
+        .ok_or_else(not_found)?;
+    let goals: Vec<_> = overview
+        .goals
+        .iter()
+        .filter(|g| g.proposal == id.as_str())
+        .cloned()
+        .collect();
+    let category = reports::statuses(&overview)
         .iter()
         .find(|s| s.proposal == id.as_str())
         .map(StatusRow::from);

@@ -498,6 +498,40 @@ fn price_level(given: Option<i32>, proposal: &Proposal) -> Result<PriceLevel, Re
     }
 }
 
+/// A parsed `MoneyArgs` with its plan line, and the proposal's state for what depends on it.
+struct Money {
+    amount: Amount,
+    plan_line: Option<PlanLineId>,
+    effective_on: NaiveDate,
+    price_level: PriceLevel,
+    control_area: ControlArea,
+    state: Proposal,
+}
+
+impl MoneyArgs {
+    /// Parses the amount, plan line and date, then fills the price level and control area
+    /// from the proposal where they were not given.
+    async fn parse(
+        &self,
+        service: &ProposalService,
+        id: &ProposalId,
+        plan_line: Option<&String>,
+    ) -> Result<Money, RecordError> {
+        let amount = amount("--amount", &self.amount)?;
+        let plan_line = parse_opt::<PlanLineId>("--plan-line", plan_line)?;
+        let effective_on = parse_date("--date", &self.date)?;
+        let state = load(service, id).await?;
+        Ok(Money {
+            price_level: price_level(self.price_level, &state)?,
+            control_area: control_area(self.control_area.as_ref(), plan_line.as_ref(), &state)?,
+            amount,
+            plan_line,
+            effective_on,
+            state,
+        })
+    }
+}
+
 /// `--control-area`, or the plan line's.
 fn control_area(
     given: Option<&String>,
@@ -654,24 +688,17 @@ async fn command(
             evidence: ev,
         } => {
             let id = proposal_id(&proposal)?;
-            let amount = amount("--amount", &money.amount)?;
-            let plan_line = parse_opt::<PlanLineId>("--plan-line", plan_line.as_ref())?;
             let committee = parse_opt::<Committee>("--committee", committee.as_ref())?;
-            let effective_on = parse_date("--date", &money.date)?;
             let evidence = evidence(ev.as_ref())?;
-            let state = load(service, &id).await?;
+            let m = money.parse(service, &id, plan_line.as_ref()).await?;
             let saving = RealisedSaving {
                 year: money.year,
-                amount,
-                price_level: price_level(money.price_level, &state)?,
-                control_area: control_area(
-                    money.control_area.as_ref(),
-                    plan_line.as_ref(),
-                    &state,
-                )?,
-                plan_line,
+                amount: m.amount,
+                price_level: m.price_level,
+                control_area: m.control_area,
+                plan_line: m.plan_line,
                 committee,
-                effective_on,
+                effective_on: m.effective_on,
                 evidence,
             };
             (id, ProposalCommand::RecordSaving(saving))
@@ -683,22 +710,15 @@ async fn command(
             evidence: ev,
         } => {
             let id = proposal_id(&proposal)?;
-            let amount = amount("--amount", &money.amount)?;
-            let plan_line = parse_opt::<PlanLineId>("--plan-line", plan_line.as_ref())?;
-            let effective_on = parse_date("--date", &money.date)?;
             let evidence = evidence(ev.as_ref())?;
-            let state = load(service, &id).await?;
+            let m = money.parse(service, &id, plan_line.as_ref()).await?;
             let cost = IncurredCost {
                 year: money.year,
-                amount,
-                price_level: price_level(money.price_level, &state)?,
-                control_area: control_area(
-                    money.control_area.as_ref(),
-                    plan_line.as_ref(),
-                    &state,
-                )?,
-                plan_line,
-                effective_on,
+                amount: m.amount,
+                price_level: m.price_level,
+                control_area: m.control_area,
+                plan_line: m.plan_line,
+                effective_on: m.effective_on,
                 evidence,
             };
             (id, ProposalCommand::RecordCost(cost))
@@ -711,17 +731,15 @@ async fn command(
             note: text,
         } => {
             let id = proposal_id(&proposal)?;
-            let amount = amount("--amount", &money.amount)?;
-            let plan_line = parse_opt::<PlanLineId>("--plan-line", plan_line.as_ref())?;
-            let effective_on = parse_date("--date", &money.date)?;
             let note = note(text.as_ref())?;
             let section = section.as_deref().map(parse_section).transpose()?;
-            let state = load(service, &id).await?;
+            let m = money.parse(service, &id, plan_line.as_ref()).await?;
             let section = match section {
                 Some(s) => s,
-                None => plan_line
+                None => m
+                    .plan_line
                     .as_ref()
-                    .and_then(|l| state.current_plan()?.line(l))
+                    .and_then(|l| m.state.current_plan()?.line(l))
                     .map(|l| l.section)
                     .ok_or(RecordError::MissingArgument(
                         "--section is required unless --plan-line names a line of the current plan",
@@ -730,15 +748,11 @@ async fn command(
             let forecast = Forecast {
                 year: money.year,
                 section,
-                amount,
-                price_level: price_level(money.price_level, &state)?,
-                control_area: control_area(
-                    money.control_area.as_ref(),
-                    plan_line.as_ref(),
-                    &state,
-                )?,
-                plan_line,
-                effective_on,
+                amount: m.amount,
+                price_level: m.price_level,
+                control_area: m.control_area,
+                plan_line: m.plan_line,
+                effective_on: m.effective_on,
                 note,
             };
             (id, ProposalCommand::UpdateForecast(forecast))

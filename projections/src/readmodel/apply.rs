@@ -284,7 +284,7 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
             vec![
                 p.into(),
                 identity.title.as_str().into(),
-                json(&identity.kind).trim_matches('"').to_string().into(),
+                identity.kind.code().into(),
                 identity.committee.code().into(),
                 identity.confidential.into(),
                 identity.political_priority.into(),

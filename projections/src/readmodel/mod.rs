@@ -5,7 +5,7 @@
 pub mod apply;
 pub mod projector;
 
-pub use projector::{Progress, Projector, PROJECTION, TABLES};
+pub use projector::{Progress, Projector, CLEAR_STATEMENTS, PROJECTION};
 
 use gevinst_domain::proposal::{Fact, Plan, ProposalIdentity};
 

@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use cqrs_es::persist::SerializedEvent;
 use gevinst_domain::proposal::ProposalEvent;
 use tokio::sync::Mutex;
 
@@ -20,8 +19,12 @@ pub const PROJECTION: &str = "read_models";
 /// Events per transaction.
 const BATCH: i64 = 500;
 
-/// Every read-model table, in the order a rebuild clears them.
-pub const TABLES: &[&str] = &["rm_entry", "rm_plan_amount", "rm_proposal"];
+/// What a rebuild runs to clear every read-model table.
+pub const CLEAR_STATEMENTS: &[&str] = &[
+    "DELETE FROM rm_entry",
+    "DELETE FROM rm_plan_amount",
+    "DELETE FROM rm_proposal",
+];
 
 /// Keeps the read models up to date with the event store.
 #[derive(Clone, Debug)]
@@ -54,16 +57,7 @@ macro_rules! bind_all {
 }
 
 fn decode(stored: &StoredEvent) -> Result<ProposalEvent, ReadModelError> {
-    let serialized = SerializedEvent {
-        aggregate_id: stored.stream_id.clone(),
-        sequence: usize::try_from(stored.sequence).unwrap_or_default(),
-        aggregate_type: stored.aggregate_type.clone(),
-        event_type: stored.event_type.clone(),
-        event_version: stored.event_version.clone(),
-        payload: stored.payload.clone(),
-        metadata: stored.metadata.clone(),
-    };
-    serde_json::from_value(serialized.payload).map_err(|e| {
+    serde_json::from_value(stored.payload.clone()).map_err(|e| {
         ReadModelError::Unreadable(format!(
             "{} #{} ({}): {e}",
             stored.stream_id, stored.sequence, stored.event_type
@@ -157,16 +151,9 @@ impl Projector {
     ) -> Result<i64, ReadModelError> {
         {
             let _running = self.running.lock().await;
-            let mut clear: Vec<Stmt> = TABLES
+            let mut clear: Vec<Stmt> = CLEAR_STATEMENTS
                 .iter()
-                .map(|t| Stmt {
-                    sql: match *t {
-                        "rm_entry" => "DELETE FROM rm_entry",
-                        "rm_plan_amount" => "DELETE FROM rm_plan_amount",
-                        _ => "DELETE FROM rm_proposal",
-                    },
-                    args: vec![],
-                })
+                .map(|sql| Stmt { sql, args: vec![] })
                 .collect();
             clear.push(Stmt {
                 sql: "UPDATE projection_checkpoint SET position = 0 WHERE projection = $1",

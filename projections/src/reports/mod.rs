@@ -9,7 +9,8 @@ pub mod status;
 
 pub use goals::{goals, GoalRow};
 pub use portfolio::{
-    committee_status, late, portfolio, Category, CommitteeStatus, LateItem, Portfolio,
+    committee_status, late, late_items, overview, portfolio, statuses, Category, CommitteeStatus,
+    LateItem, Overview, Portfolio,
 };
 pub use proposal::{proposal_report, ProposalReport};
 pub use realisation::{realisation, Realisation};

@@ -24,7 +24,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use super::goals::{goals, GoalRow};
-use super::realisation::{realisation, Realisation};
+use super::realisation::{realisation, Realisation, YearFigures};
 use super::status::GoalStatus;
 use crate::readmodel::{ReadModelError, ReadModels};
 
@@ -94,12 +94,39 @@ fn full_phase_in_year(r: &Realisation) -> Option<i32> {
         .max()
 }
 
+/// The portfolio together with every goal row it was built from: what the late list and the
+/// committee status are derived from, so a page showing all three computes them once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overview {
+    /// The portfolio.
+    pub portfolio: Portfolio,
+    /// Every goal and milestone with its status as of the portfolio's date.
+    pub goals: Vec<GoalRow>,
+}
+
 /// Builds the portfolio as of `as_of`.
 pub async fn portfolio(
     read: &ReadModels,
     index: &PriceIndex,
     as_of: NaiveDate,
 ) -> Result<Portfolio, ReadModelError> {
+    Ok(overview(read, index, as_of).await?.portfolio)
+}
+
+/// Ended years whose realised savings fell short of the plan (innovation proposals are not
+/// judged on savings, but the late list shows any shortfall).
+fn shortfalls(r: &Realisation, as_of: NaiveDate) -> impl Iterator<Item = &YearFigures> {
+    r.years
+        .iter()
+        .filter(move |y| y.year < as_of.year() && y.plan < Decimal::ZERO && y.realised > y.plan)
+}
+
+/// Builds the portfolio and the goal rows as of `as_of`, reading each proposal once.
+pub async fn overview(
+    read: &ReadModels,
+    index: &PriceIndex,
+    as_of: NaiveDate,
+) -> Result<Overview, ReadModelError> {
     let rows = read.proposals().await?;
     let goal_rows = goals(read, None, as_of).await?;
     let mut committees: BTreeMap<String, CommitteeLine> = BTreeMap::new();
@@ -173,14 +200,17 @@ pub async fn portfolio(
             .or_default() += 1;
         *all.entry(g.status).or_default() += 1;
     }
-    Ok(Portfolio {
-        as_of,
-        committees: lines,
-        total,
-        proposals,
-        goal_counts_by_proposal: by_proposal,
-        goal_counts_by_committee: by_committee,
-        goal_counts: all,
+    Ok(Overview {
+        portfolio: Portfolio {
+            as_of,
+            committees: lines,
+            total,
+            proposals,
+            goal_counts_by_proposal: by_proposal,
+            goal_counts_by_committee: by_committee,
+            goal_counts: all,
+        },
+        goals: goal_rows,
     })
 }
 
@@ -222,43 +252,41 @@ pub async fn late(
     index: &PriceIndex,
     as_of: NaiveDate,
 ) -> Result<Vec<LateItem>, ReadModelError> {
-    let p = portfolio(read, index, as_of).await?;
+    Ok(late_items(&overview(read, index, as_of).await?))
+}
+
+/// The late list of an [`Overview`].
+#[must_use]
+pub fn late_items(o: &Overview) -> Vec<LateItem> {
+    let as_of = o.portfolio.as_of;
     let mut items = Vec::new();
-    for r in &p.proposals {
-        for y in r
-            .years
-            .iter()
-            .filter(|y| y.year < as_of.year() && y.plan < Decimal::ZERO)
-        {
-            if y.realised > y.plan {
-                items.push(LateItem {
-                    proposal: r.proposal.clone(),
-                    committee: r.committee.clone(),
-                    kind: "saving".into(),
-                    what: y.year.to_string(),
-                    description: format!(
-                        "realiseret {} mod plan {} (1.000 kr.)",
-                        y.realised.normalize(),
-                        y.plan.normalize()
-                    ),
-                    shortfall: y.realised - y.plan,
-                    days_overdue: None,
-                });
-            }
-        }
-    }
-    for g in goals(read, None, as_of).await? {
-        if g.status == GoalStatus::Overdue {
+    for r in &o.portfolio.proposals {
+        for y in shortfalls(r, as_of) {
             items.push(LateItem {
-                days_overdue: days_overdue(&g, as_of),
-                proposal: g.proposal,
-                committee: g.committee,
-                kind: g.kind.to_string(),
-                what: g.id,
-                description: format!("{} (Hvornår: {})", g.text, g.when),
-                shortfall: Decimal::ZERO,
+                proposal: r.proposal.clone(),
+                committee: r.committee.clone(),
+                kind: "saving".into(),
+                what: y.year.to_string(),
+                description: format!(
+                    "realiseret {} mod plan {} (1.000 kr.)",
+                    y.realised.normalize(),
+                    y.plan.normalize()
+                ),
+                shortfall: y.realised - y.plan,
+                days_overdue: None,
             });
         }
+    }
+    for g in o.goals.iter().filter(|g| g.status == GoalStatus::Overdue) {
+        items.push(LateItem {
+            days_overdue: days_overdue(g, as_of),
+            proposal: g.proposal.clone(),
+            committee: g.committee.clone(),
+            kind: g.kind.to_string(),
+            what: g.id.clone(),
+            description: format!("{} (Hvornår: {})", g.text, g.when),
+            shortfall: Decimal::ZERO,
+        });
     }
     items.sort_by(|a, b| {
         b.shortfall
@@ -267,7 +295,7 @@ pub async fn late(
             .then(a.proposal.cmp(&b.proposal))
             .then(a.what.cmp(&b.what))
     });
-    Ok(items)
+    items
 }
 
 /// The status categories reported to committees.
@@ -320,10 +348,16 @@ pub async fn committee_status(
     index: &PriceIndex,
     as_of: NaiveDate,
 ) -> Result<Vec<CommitteeStatus>, ReadModelError> {
-    let p = portfolio(read, index, as_of).await?;
-    let goal_rows = goals(read, None, as_of).await?;
+    Ok(statuses(&overview(read, index, as_of).await?))
+}
+
+/// The committee status of every proposal of an [`Overview`].
+#[must_use]
+pub fn statuses(o: &Overview) -> Vec<CommitteeStatus> {
+    let as_of = o.portfolio.as_of;
+    let goal_rows = &o.goals;
     let mut out = Vec::new();
-    for r in &p.proposals {
+    for r in &o.portfolio.proposals {
         let own: Vec<&GoalRow> = goal_rows
             .iter()
             .filter(|g| g.proposal == r.proposal)
@@ -338,19 +372,13 @@ pub async fn committee_status(
             ));
         }
         if !r.innovation {
-            for y in r
-                .years
-                .iter()
-                .filter(|y| y.year < as_of.year() && y.plan < Decimal::ZERO)
-            {
-                if y.realised > y.plan {
-                    problems.push(format!(
-                        "{}: realiseret {} mod plan {} (1.000 kr.)",
-                        y.year,
-                        y.realised.normalize(),
-                        y.plan.normalize()
-                    ));
-                }
+            for y in shortfalls(r, as_of) {
+                problems.push(format!(
+                    "{}: realiseret {} mod plan {} (1.000 kr.)",
+                    y.year,
+                    y.realised.normalize(),
+                    y.plan.normalize()
+                ));
             }
         }
         let all_done = !own.is_empty()
@@ -418,5 +446,5 @@ pub async fn committee_status(
             reasons,
         });
     }
-    Ok(out)
+    out
 }
