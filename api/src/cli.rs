@@ -4,7 +4,6 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -13,8 +12,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use gevinst_projections::import::import_baseline;
 use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports;
-use gevinst_projections::store::{verify, Db, SystemClock};
 use gevinst_projections::ProposalService;
+use gevinst_store::{verify, Db, SystemClock};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{ServeArgs, StoreArgs};
@@ -187,8 +186,35 @@ async fn open_reports(
     Ok((ReadModels::new(service.store().db().clone()), index))
 }
 
+/// How a command ended, as the process's exit code. Errors (bad input, a refused command, an
+/// unreachable store) are `Err` and exit 1; `NOT_IN_ORDER` is a check that ran and found
+/// something wrong (`verify` on a tampered log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exit(u8);
+
+impl Exit {
+    /// Everything went as asked.
+    pub const SUCCESS: Exit = Exit(0);
+    /// The command failed (the binary prints the error chain).
+    pub const FAILURE: Exit = Exit(1);
+    /// A check ran and found the checked thing not in order.
+    pub const NOT_IN_ORDER: Exit = Exit(2);
+
+    /// The numeric exit code.
+    #[must_use]
+    pub fn code(self) -> u8 {
+        self.0
+    }
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> Self {
+        std::process::ExitCode::from(exit.0)
+    }
+}
+
 /// Runs a parsed command line, writing human output to `out`.
-pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitCode> {
+pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Serve(args) => {
             let app = Application::build(&cli.store.store_config()?, args.bind)
@@ -215,7 +241,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
             )?;
             out.flush()?;
             app.run_until_stopped().await?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::SUCCESS)
         }
         Command::Verify => {
             let service = open_service(&cli.store).await?;
@@ -225,9 +251,9 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
             write!(out, "{report}")?;
             if report.is_ok() {
                 writeln!(out)?;
-                Ok(ExitCode::SUCCESS)
+                Ok(Exit::SUCCESS)
             } else {
-                Ok(ExitCode::from(2))
+                Ok(Exit::NOT_IN_ORDER)
             }
         }
         Command::Baseline(BaselineCommand::Check { file, format }) => {
@@ -241,7 +267,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
                 }
                 Format::Table => render::findings(out, &findings)?,
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::SUCCESS)
         }
         Command::Baseline(BaselineCommand::Import { file }) => {
             let bytes =
@@ -259,7 +285,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
             .await?;
             bar.finish_and_clear();
             render::import(out, &report)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::SUCCESS)
         }
         Command::Report(ReportCommand::Proposal { id, args }) => {
             let (read, index) = open_reports(&cli.store, &args).await?;
@@ -292,7 +318,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
                     render::goals(out, &goals, args.as_of())?;
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::SUCCESS)
         }
         Command::Report(ReportCommand::Goals {
             proposal,
@@ -312,7 +338,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
                 Format::Csv => render::goals_csv(out, &rows)?,
                 Format::Table => render::goals(out, &rows, as_of)?,
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::SUCCESS)
         }
         Command::Report(ReportCommand::Portfolio(args)) => {
             let (read, index) = open_reports(&cli.store, &args).await?;
@@ -322,7 +348,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
                 Format::Csv => render::portfolio_csv(out, &p)?,
                 Format::Table => render::portfolio(out, &p)?,
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::SUCCESS)
         }
         Command::Report(ReportCommand::Realisation { id, args }) => {
             let (read, index) = open_reports(&cli.store, &args).await?;
@@ -338,7 +364,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
                 Format::Csv => render::realisation_csv(out, &r)?,
                 Format::Table => render::realisation(out, &r)?,
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::SUCCESS)
         }
         Command::Report(ReportCommand::Late(args)) => {
             let (read, index) = open_reports(&cli.store, &args).await?;
@@ -348,7 +374,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
                 Format::Csv => render::late_csv(out, &items)?,
                 Format::Table => render::late(out, &items, args.as_of())?,
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::SUCCESS)
         }
         Command::Report(ReportCommand::CommitteeStatus(args)) => {
             let (read, index) = open_reports(&cli.store, &args).await?;
@@ -358,7 +384,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
                 Format::Csv => render::committee_status_csv(out, &rows)?,
                 Format::Table => render::committee_status(out, &rows, args.as_of())?,
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::SUCCESS)
         }
         Command::Record(args) => {
             let service = open_service(&cli.store).await?;
@@ -376,7 +402,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
                 .await?;
             bar.finish_and_clear();
             writeln!(out, "read models rebuilt from {position} events")?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::SUCCESS)
         }
     }
 }

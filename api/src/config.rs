@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use clap::Args;
-use gevinst_projections::store::StoreConfig;
+use gevinst_store::StoreConfig;
 
 /// Where the store is.
 #[derive(Debug, Clone, Args)]
@@ -18,7 +18,7 @@ pub struct StoreArgs {
 
 impl StoreArgs {
     /// The store configuration these arguments name.
-    pub fn store_config(&self) -> Result<StoreConfig, gevinst_projections::store::StoreError> {
+    pub fn store_config(&self) -> Result<StoreConfig, gevinst_store::StoreError> {
         StoreConfig::from_url(self.database_url.as_deref())
     }
 }

@@ -17,10 +17,10 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout();
     match run(cli, &mut stdout).await {
-        Ok(code) => code,
+        Ok(exit) => exit.into(),
         Err(error) => {
             eprintln!("gevinst: {error:#}");
-            ExitCode::FAILURE
+            gevinst_api::cli::Exit::FAILURE.into()
         }
     }
 }

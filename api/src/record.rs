@@ -12,7 +12,6 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -930,7 +929,7 @@ pub async fn run_record(
     args: RecordArgs,
     service: &ProposalService,
     out: &mut (dyn Write + Send),
-) -> Result<ExitCode, RecordError> {
+) -> Result<crate::cli::Exit, RecordError> {
     let actor: Actor = parse("--actor", &args.actor)?;
     let role: Role = parse("--role", &args.role)?;
     let idempotency_key =
@@ -950,7 +949,7 @@ pub async fn run_record(
         "{}: hændelse {} ({event}) registreret, global position {}{replayed}",
         outcome.proposal, outcome.last_sequence, outcome.last_position
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::cli::Exit::SUCCESS)
 }
 
 #[cfg(test)]

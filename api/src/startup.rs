@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use gevinst_projections::store::{Clock, Db, StoreConfig, StoreError, SystemClock};
 use gevinst_projections::ProposalService;
+use gevinst_store::{Clock, Db, StoreConfig, StoreError, SystemClock};
 use tokio::net::TcpListener;
 
 use gevinst_projections::import::{import_baseline, ImportError, ImportReport};

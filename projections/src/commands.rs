@@ -23,7 +23,7 @@ use gevinst_domain::proposal::{
 use gevinst_domain::{Actor, EventMetadata, IdempotencyKey, ProposalId};
 
 use crate::readmodel::Projector;
-use crate::store::{Clock, CommandRecord, Db, EventStore, StoreError};
+use gevinst_store::{Clock, CommandRecord, Db, EventStore, StoreError};
 
 /// The aggregate type name under which proposals are stored.
 pub const PROPOSAL: &str = "proposal";

@@ -1,14 +1,13 @@
-//! Gevinst's storage side: the event store on PostgreSQL or SQLite, the command path that
-//! writes to it, and (later) the read models built from it.
+//! What Gevinst builds on its event log (`gevinst-store`): the command path that decides and
+//! appends, the baseline import, the read models the projector keeps, and the reports computed
+//! from them.
 //!
-//! Everything that touches SQL lives here, so `gevinst-domain` stays pure and `gevinst-api`
-//! only translates between people and commands.
+//! `gevinst-domain` stays pure and `gevinst-api` only translates between people and commands.
 #![deny(missing_docs)]
 
 pub mod commands;
 pub mod import;
 pub mod readmodel;
 pub mod reports;
-pub mod store;
 
 pub use commands::{CommandError, CommandOutcome, ProposalService, PROPOSAL};

@@ -11,7 +11,7 @@ use gevinst_domain::{IdempotencyKey, PlanLineId, Role};
 use gevinst_projections::import::import_baseline;
 use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports;
-use gevinst_projections::store::verify;
+use gevinst_store::verify;
 use gevinst_tests::{meta, proposal, Backend, TestStore};
 use indicatif::{ProgressBar, ProgressStyle};
 

@@ -1,15 +1,19 @@
 //! The harness for Gevinst's cross-crate integration tests: a fresh, real database per test on
 //! each backend (an SQLite file in a temporary folder; a new PostgreSQL database on the server
-//! named by `GEVINST_TEST_POSTGRES_URL`, which `scripts/test.sh` starts), and the
+//! named by `GEVINST_TEST_POSTGRES_URL`, which `scripts/test.sh` starts, dropped again when the
+//! test ends), the real server on a random port ([`TestStore::spawn_app`]), and the
 //! [`both_backends!`] macro that turns one async test body into one test per backend.
+//!
+//! `TEST_LOG=1` shows the application's tracing output (filtered by `RUST_LOG`, default
+//! `info`) in the test's captured output.
 
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use gevinst_domain::proposal::{examples, ProposalCommand};
 use gevinst_domain::{Actor, EventMetadata, ProposalId, Role};
-use gevinst_projections::store::{Db, FixedClock, StoreConfig};
 use gevinst_projections::ProposalService;
+use gevinst_store::{Db, FixedClock, StoreConfig};
 
 /// Which backend a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +37,89 @@ pub struct TestStore {
     pub clock: Arc<FixedClock>,
     /// The command path.
     pub service: ProposalService,
-    dir: Option<Arc<tempfile::TempDir>>,
+    cleanup: Arc<Cleanup>,
+}
+
+/// What a test leaves behind, removed when the last handle goes: the SQLite folder, or the
+/// PostgreSQL database (dropped `WITH (FORCE)`, so servers a test spawned cannot keep it).
+#[derive(Debug)]
+pub enum Cleanup {
+    /// The temporary folder holding the SQLite file.
+    Sqlite(tempfile::TempDir),
+    /// The database's name on the test server.
+    Postgres(String),
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let Cleanup::Postgres(name) = self else {
+            return;
+        };
+        let name = name.clone();
+        // Drop runs inside the test's runtime (or while a panic unwinds): a thread of its own
+        // with its own small runtime can block on the statement without stalling that runtime.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime to drop the test database");
+            runtime.block_on(async move {
+                use sqlx::Executor;
+                let pool = sqlx::PgPool::connect(&postgres_admin_url()).await?;
+                pool.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+                    .await?;
+                pool.close().await;
+                Ok::<_, sqlx::Error>(())
+            })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop the test database: {e}");
+        }
+    }
+}
+
+/// Turns on tracing output for the whole test binary when `TEST_LOG` is set.
+fn init_test_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+/// The real server, bound to a random port on 127.0.0.1 and serving in the background.
+#[derive(Debug, Clone)]
+pub struct TestApp {
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl TestApp {
+    /// The URL of `path` on this server.
+    #[must_use]
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// Where the transcribed Budget 2025 appendix lives in the repository.
+#[must_use]
+pub fn budget_2025_path() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../baselines/budget-2025-bilag-7.toml")
+}
+
+/// The transcribed Budget 2025 appendix.
+#[must_use]
+pub fn budget_2025() -> Vec<u8> {
+    std::fs::read(budget_2025_path()).expect("baselines/budget-2025-bilag-7.toml")
 }
 
 /// The admin URL of the test PostgreSQL server.
@@ -46,8 +132,8 @@ pub fn postgres_admin_url() -> String {
     })
 }
 
-/// Creates an empty database on the test server and returns its URL.
-pub async fn fresh_postgres_url() -> String {
+/// Creates an empty database on the test server; returns its URL and name.
+pub async fn fresh_postgres_database() -> (String, String) {
     use sqlx::Executor;
     let admin = postgres_admin_url();
     let name = format!("gevinst_test_{}", uuid::Uuid::new_v4().simple());
@@ -59,19 +145,23 @@ pub async fn fresh_postgres_url() -> String {
         .expect("create a test database");
     pool.close().await;
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    format!("{base}/{name}")
+    (format!("{base}/{name}"), name)
 }
 
 impl TestStore {
     /// A fresh, migrated store on `backend`, with a clock fixed at 2025-01-15 09:00 UTC.
     pub async fn new(backend: Backend) -> Self {
-        let (config, dir) = match backend {
+        init_test_log();
+        let (config, cleanup) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temporary folder");
                 let path = dir.path().join("gevinst.sqlite");
-                (StoreConfig::Sqlite(path), Some(Arc::new(dir)))
+                (StoreConfig::Sqlite(path), Cleanup::Sqlite(dir))
             }
-            Backend::Postgres => (StoreConfig::Postgres(fresh_postgres_url().await), None),
+            Backend::Postgres => {
+                let (url, name) = fresh_postgres_database().await;
+                (StoreConfig::Postgres(url), Cleanup::Postgres(name))
+            }
         };
         let db = Db::open(&config).await.expect("open the test store");
         let clock = Arc::new(FixedClock::new(
@@ -84,16 +174,46 @@ impl TestStore {
             db,
             clock,
             service,
-            dir,
+            cleanup: Arc::new(cleanup),
         }
     }
 
-    /// A handle that keeps the SQLite folder alive. Async test bodies capture only the fields
-    /// they use (edition 2021 disjoint captures), so the folder would otherwise be deleted as
-    /// soon as the body's future is created.
+    /// A handle that keeps the SQLite folder or PostgreSQL database alive; the last handle
+    /// removes it. Async test bodies capture only the fields they use (edition 2021 disjoint
+    /// captures), so the store would otherwise be removed as soon as the body's future is
+    /// created.
     #[must_use]
-    pub fn keep_alive(&self) -> Option<Arc<tempfile::TempDir>> {
-        self.dir.clone()
+    pub fn keep_alive(&self) -> Arc<Cleanup> {
+        self.cleanup.clone()
+    }
+
+    /// Starts the real application on 127.0.0.1:0 against this store, with the system clock,
+    /// and serves it in the background for the rest of the test.
+    pub async fn spawn_app(&self) -> TestApp {
+        let app = gevinst_api::startup::Application::build_with_clock(
+            &self.config,
+            "127.0.0.1:0".parse().expect("a socket address"),
+            Arc::new(gevinst_store::SystemClock),
+        )
+        .await
+        .expect("the application starts");
+        let addr = app.local_addr().expect("a bound address");
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            base: format!("http://{addr}"),
+        }
+    }
+
+    /// Imports the transcribed Budget 2025 appendix (12 proposals) through the command path.
+    pub async fn import_budget_2025(&self) -> gevinst_projections::import::ImportReport {
+        gevinst_projections::import::import_baseline(
+            &self.service,
+            "budget-2025-bilag-7.toml",
+            &budget_2025(),
+            &|_| {},
+        )
+        .await
+        .expect("the Budget 2025 baseline imports")
     }
 
     /// The store as a `DATABASE_URL` (`sqlite:PATH` or `postgres://…`).
@@ -105,7 +225,9 @@ impl TestStore {
         }
     }
 
-    /// Runs a `gevinst` command line in-process against this store; returns exit code and output.
+    /// Runs a `gevinst` command line in-process against this store; returns the exit code the
+    /// binary would exit with (an error is 1 and its chain is appended to the output) and what
+    /// it printed.
     pub async fn gevinst(&self, args: &[&str]) -> (u8, String) {
         use clap::Parser;
         let url = self.database_url();
@@ -115,16 +237,10 @@ impl TestStore {
         let cli = gevinst_api::cli::Cli::try_parse_from(argv).expect("valid command line");
         let mut out = Vec::new();
         let code = match gevinst_api::cli::run(cli, &mut out).await {
-            Ok(code) => {
-                if code == std::process::ExitCode::SUCCESS {
-                    0
-                } else {
-                    2
-                }
-            }
+            Ok(exit) => exit.code(),
             Err(e) => {
                 out.extend_from_slice(format!("gevinst: {e:#}").as_bytes());
-                1
+                gevinst_api::cli::Exit::FAILURE.code()
             }
         };
         (code, String::from_utf8(out).expect("utf-8 output"))
@@ -194,6 +310,7 @@ macro_rules! both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
                 let store = $crate::TestStore::new($crate::Backend::Postgres).await;
+                let _keep = store.keep_alive();
                 ($body)(store).await;
             }
         }

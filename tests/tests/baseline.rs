@@ -1,27 +1,17 @@
 //! The Budget 2025 baseline through the real command path, on both backends: import, a second
 //! import, a changed file, the integrity check on the command line, and the first reports.
 
-use std::path::PathBuf;
-
 use gevinst_projections::import::{import_baseline, ImportError};
 use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports::{goals, proposal_report, GoalStatus};
-use gevinst_projections::store::verify;
-use gevinst_tests::{both_backends, TestStore};
+use gevinst_store::verify;
+use gevinst_tests::{both_backends, budget_2025, budget_2025_path, TestStore};
 use rust_decimal_macros::dec;
-
-fn baseline_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../baselines/budget-2025-bilag-7.toml")
-}
-
-fn baseline_bytes() -> Vec<u8> {
-    std::fs::read(baseline_path()).unwrap()
-}
 
 both_backends!(
     importing_the_baseline_twice_appends_nothing_the_second_time,
     |t: TestStore| async move {
-        let path = baseline_path();
+        let path = budget_2025_path();
         let path = path.to_str().unwrap();
         let (code, out) = t.gevinst(&["baseline", "import", path]).await;
         assert_eq!(code, 0, "{out}");
@@ -43,7 +33,7 @@ both_backends!(
 
         // Every imported event is the system's, and carries the file's hash.
         let events = t.service.store().after_position(0, 100).await.unwrap();
-        let sha = gevinst_domain::chain::sha256_hex(&baseline_bytes());
+        let sha = gevinst_domain::chain::sha256_hex(&budget_2025());
         assert!(events
             .iter()
             .all(|e| e.actor == "system:baseline" && e.role == "system"));
@@ -64,7 +54,7 @@ both_backends!(
 both_backends!(
     a_changed_baseline_for_registered_proposals_is_refused,
     |t: TestStore| async move {
-        let original = baseline_bytes();
+        let original = budget_2025();
         import_baseline(&t.service, "budget-2025-bilag-7.toml", &original, &|_| {})
             .await
             .unwrap();
@@ -101,7 +91,7 @@ both_backends!(
         import_baseline(
             &t.service,
             "budget-2025-bilag-7.toml",
-            &baseline_bytes(),
+            &budget_2025(),
             &|_| {},
         )
         .await
@@ -137,7 +127,7 @@ both_backends!(
         import_baseline(
             &t.service,
             "budget-2025-bilag-7.toml",
-            &baseline_bytes(),
+            &budget_2025(),
             &|_| {},
         )
         .await
@@ -198,7 +188,7 @@ both_backends!(
         import_baseline(
             &t.service,
             "budget-2025-bilag-7.toml",
-            &baseline_bytes(),
+            &budget_2025(),
             &|_| {},
         )
         .await
@@ -247,7 +237,7 @@ both_backends!(
 both_backends!(
     baseline_check_lists_the_findings,
     |t: TestStore| async move {
-        let path = baseline_path();
+        let path = budget_2025_path();
         let (code, out) = t
             .gevinst(&[
                 "baseline",
@@ -260,8 +250,7 @@ both_backends!(
         assert_eq!(code, 0, "{out}");
         let findings: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
         let expected = gevinst_domain::baseline::check(
-            &gevinst_domain::baseline::parse(&String::from_utf8(baseline_bytes()).unwrap())
-                .unwrap(),
+            &gevinst_domain::baseline::parse(&String::from_utf8(budget_2025()).unwrap()).unwrap(),
         );
         assert_eq!(findings.len(), expected.len());
         assert_eq!(findings.len(), 29);

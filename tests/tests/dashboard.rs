@@ -6,32 +6,18 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gevinst_api::startup::Application;
 use gevinst_tests::{both_backends, Backend, TestStore};
 
 /// How long one Chromium run may take before the test gives up.
 const CHROMIUM_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// Starts the application on 127.0.0.1:0 with the bundled Budget 2025 baseline; returns its
+/// Imports the Budget 2025 baseline and starts the application on a random port; returns its
 /// base URL.
 async fn spawn_with_baseline(t: &TestStore) -> String {
-    let app = Application::build_with_clock(
-        &t.config,
-        "127.0.0.1:0".parse().unwrap(),
-        Arc::new(gevinst_projections::store::SystemClock),
-    )
-    .await
-    .unwrap();
-    app.import_bundled_baseline_if_empty()
-        .await
-        .unwrap()
-        .expect("an empty store gets the bundled baseline");
-    let addr = app.local_addr().unwrap();
-    tokio::spawn(app.run_until_stopped());
-    format!("http://{addr}")
+    t.import_budget_2025().await;
+    t.spawn_app().await.base
 }
 
 /// GETs `path`; returns status, content type and body.

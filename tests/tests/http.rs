@@ -5,25 +5,11 @@ use std::sync::Arc;
 use gevinst_api::startup::Application;
 use gevinst_tests::{both_backends, TestStore};
 
-/// Starts the application on 127.0.0.1:0 against the test store; returns its base URL.
-async fn spawn(t: &TestStore) -> String {
-    let app = Application::build_with_clock(
-        &t.config,
-        "127.0.0.1:0".parse().unwrap(),
-        Arc::new(gevinst_projections::store::SystemClock),
-    )
-    .await
-    .unwrap();
-    let addr = app.local_addr().unwrap();
-    tokio::spawn(app.run_until_stopped());
-    format!("http://{addr}")
-}
-
 both_backends!(
     healthz_reports_the_backend_and_position,
     |t: TestStore| async move {
         t.register_example("BC01").await;
-        let base = spawn(&t).await;
+        let base = t.spawn_app().await.base;
         let response = reqwest::get(format!("{base}/healthz")).await.unwrap();
         assert_eq!(response.status(), 200);
         let body: serde_json::Value = response.json().await.unwrap();
@@ -46,7 +32,7 @@ both_backends!(
         let app = Application::build_with_clock(
             &t.config,
             "127.0.0.1:0".parse().unwrap(),
-            Arc::new(gevinst_projections::store::SystemClock),
+            Arc::new(gevinst_store::SystemClock),
         )
         .await
         .unwrap();
@@ -81,7 +67,7 @@ both_backends!(
         let app = Application::build_with_clock(
             &t.config,
             "127.0.0.1:0".parse().unwrap(),
-            Arc::new(gevinst_projections::store::SystemClock),
+            Arc::new(gevinst_store::SystemClock),
         )
         .await
         .unwrap();

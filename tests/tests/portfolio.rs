@@ -2,30 +2,18 @@
 //! reproduce the appendix's own Tabel 1 (per committee: count, investment, savings at full
 //! phase-in) to the document's rounding, and each proposal's plan totals.
 
-use std::path::PathBuf;
-
 use chrono::NaiveDate;
 use gevinst_domain::baseline;
 use gevinst_domain::proposal::TotalKind;
-use gevinst_projections::import::import_baseline;
 use gevinst_projections::readmodel::ReadModels;
-use gevinst_tests::{both_backends, TestStore};
+use gevinst_tests::{both_backends, budget_2025, TestStore};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-
-fn bytes() -> Vec<u8> {
-    std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../baselines/budget-2025-bilag-7.toml"),
-    )
-    .unwrap()
-}
 
 both_backends!(
     the_portfolio_reproduces_the_appendix_tabel_1,
     |t: TestStore| async move {
-        import_baseline(&t.service, "budget-2025-bilag-7.toml", &bytes(), &|_| {})
-            .await
-            .unwrap();
+        t.import_budget_2025().await;
         let (code, out) = t
             .gevinst(&[
                 "report",
@@ -38,7 +26,7 @@ both_backends!(
             .await;
         assert_eq!(code, 0, "{out}");
         let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-        let file = baseline::parse(&String::from_utf8(bytes()).unwrap()).unwrap();
+        let file = baseline::parse(&String::from_utf8(budget_2025()).unwrap()).unwrap();
         let dec_of = |v: &serde_json::Value| -> Decimal { v.as_str().unwrap().parse().unwrap() };
         let mut lines: Vec<serde_json::Value> = json["committees"].as_array().unwrap().clone();
         lines.push(json["total"].clone());

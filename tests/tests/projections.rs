@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use gevinst_domain::proposal::{examples, Fact, ProposalCommand};
 use gevinst_domain::{Amount, IdempotencyKey, Reason, Role};
 use gevinst_projections::readmodel::{Projector, ReadModels};
-use gevinst_projections::store::{Db, EventStore};
+use gevinst_store::{Db, EventStore};
 use gevinst_tests::{both_backends, meta, proposal, Backend, TestStore};
 use proptest::prelude::*;
 

@@ -2,45 +2,23 @@
 //! with the sender's actor and role; a refused command prints the domain's message, exits
 //! non-zero and appends nothing. Also checks that the command path, not the client, decides who
 //! reported and who verified a saving.
-//!
-//! Until `record` is wired into the `gevinst` command line, the tests parse the arguments with a
-//! small wrapper and call `run_record` directly, as the binary will.
 
-use std::process::ExitCode;
-
-use clap::Parser;
-use gevinst_api::record::{run_record, RecordArgs};
 use gevinst_domain::proposal::{examples, ProposalCommand, SavingVerification};
 use gevinst_domain::{Actor, ProposalKind, Role};
-use gevinst_projections::store::StoredEvent;
 use gevinst_projections::{CommandError, PROPOSAL};
+use gevinst_store::StoredEvent;
 use gevinst_tests::{both_backends, meta, proposal, TestStore};
-
-#[derive(Parser)]
-struct Wrapper {
-    #[command(flatten)]
-    args: RecordArgs,
-}
 
 const OWNER: [&str; 4] = ["--actor", "anna@kk.dk", "--role", "projektejer"];
 const CONTROLLER: [&str; 4] = ["--actor", "carl@kk.dk", "--role", "controller"];
 
 /// Runs `gevinst record ARGS…` in-process; returns the exit code and what was printed.
 async fn record(t: &TestStore, who: [&str; 4], args: &[&str]) -> (u8, String) {
-    let argv = std::iter::once("record")
+    let argv: Vec<&str> = std::iter::once("record")
         .chain(who)
-        .chain(args.iter().copied());
-    let parsed = Wrapper::try_parse_from(argv).expect("valid command line");
-    let mut out = Vec::new();
-    let code = match run_record(parsed.args, &t.service, &mut out).await {
-        Ok(code) if code == ExitCode::SUCCESS => 0,
-        Ok(_) => 2,
-        Err(e) => {
-            out.extend_from_slice(format!("gevinst: {e}").as_bytes());
-            1
-        }
-    };
-    (code, String::from_utf8(out).expect("utf-8 output"))
+        .chain(args.iter().copied())
+        .collect();
+    t.gevinst(&argv).await
 }
 
 async fn stream(t: &TestStore, id: &str) -> Vec<StoredEvent> {

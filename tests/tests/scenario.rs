@@ -4,18 +4,8 @@
 //! forecast and a budget adjustment), then variance, realisation rate, cumulative figures and
 //! forecast payback read back through `gevinst report`.
 
-use std::path::PathBuf;
-
-use gevinst_projections::import::import_baseline;
 use gevinst_tests::{both_backends, TestStore};
 use serde_json::Value;
-
-fn baseline() -> Vec<u8> {
-    std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../baselines/budget-2025-bilag-7.toml"),
-    )
-    .unwrap()
-}
 
 /// A test price index: service 2024 → 2025 rises 3,2 %.
 const INDEX: &str = r#"
@@ -58,9 +48,7 @@ fn year(r: &Value, y: i64) -> &Value {
 both_backends!(
     bc01_bc09_bc13_over_2025_to_2027,
     |t: TestStore| async move {
-        import_baseline(&t.service, "budget-2025-bilag-7.toml", &baseline(), &|_| {})
-            .await
-            .unwrap();
+        t.import_budget_2025().await;
         let dir = tempfile::tempdir().unwrap();
         let index = dir.path().join("index.toml");
         std::fs::write(&index, INDEX).unwrap();

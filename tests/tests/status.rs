@@ -3,9 +3,6 @@
 //! goal with one status per checkpoint, and a goal that is unscheduled until a goal-scheduled
 //! event gives it a date.
 
-use std::path::PathBuf;
-
-use gevinst_projections::import::import_baseline;
 use gevinst_tests::{both_backends, TestStore};
 use serde_json::Value;
 
@@ -42,13 +39,7 @@ async fn record(t: &TestStore, args: &[&str]) {
 }
 
 both_backends!(goals_walk_through_the_quarters, |t: TestStore| async move {
-    let bytes = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../baselines/budget-2025-bilag-7.toml"),
-    )
-    .unwrap();
-    import_baseline(&t.service, "budget-2025-bilag-7.toml", &bytes, &|_| {})
-        .await
-        .unwrap();
+    t.import_budget_2025().await;
 
     // BC01 g1, "Tredje kvartal 2025".
     assert_eq!(status(&t, "BC01", "g1", "2025-06-30").await, "upcoming");

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use chrono::{NaiveDate, TimeZone, Utc};
 use gevinst_domain::proposal::{examples, ProposalCommand};
 use gevinst_domain::{IdempotencyKey, Role};
-use gevinst_projections::store::{verify, Db, EventStore};
 use gevinst_projections::{CommandError, PROPOSAL};
+use gevinst_store::{verify, Db, EventStore};
 use gevinst_tests::{both_backends, meta, proposal, TestStore};
 
 fn saving_command(year: i32, amount: i64) -> ProposalCommand {

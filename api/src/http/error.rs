@@ -6,8 +6,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use gevinst_projections::store::StoreError;
 use gevinst_projections::CommandError;
+use gevinst_store::StoreError;
 use serde_json::json;
 
 /// Result alias for handlers.

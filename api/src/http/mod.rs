@@ -12,8 +12,8 @@ use gevinst_domain::price::PriceIndex;
 use gevinst_domain::ProposalId;
 use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports;
-use gevinst_projections::store::verify;
 use gevinst_projections::{ProposalService, PROPOSAL};
+use gevinst_store::verify;
 use serde::Deserialize;
 use serde_json::{json, Value};
 

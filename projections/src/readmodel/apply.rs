@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use gevinst_domain::chain::format_recorded_at;
 use gevinst_domain::proposal::{Fact, Plan, PlanSection, ProposalEvent};
 
-use crate::store::StoredEvent;
+use gevinst_store::StoredEvent;
 
 /// A value bound to a statement parameter.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,7 +9,7 @@ pub use projector::{Progress, Projector, CLEAR_STATEMENTS, PROJECTION};
 
 use gevinst_domain::proposal::{Fact, Plan, ProposalIdentity};
 
-use crate::store::{Db, StoreError};
+use gevinst_store::{Db, StoreError};
 
 /// What can go wrong maintaining or reading the read models.
 #[derive(Debug, thiserror::Error)]

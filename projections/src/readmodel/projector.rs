@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 
 use super::apply::{statements, Stmt, Val};
 use super::ReadModelError;
-use crate::store::{Db, EventStore, StoredEvent};
+use gevinst_store::{Db, EventStore, StoredEvent};
 
 /// The read models' name in `projection_checkpoint`.
 pub const PROJECTION: &str = "read_models";

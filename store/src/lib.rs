@@ -1,5 +1,10 @@
-//! The event store: the only place that writes history. See `repository` for the append
-//! protocol, `verify` for the tamper check, `db` for opening either backend.
+//! The event log: the only place that writes history. It knows events only as serialized
+//! rows (type, version, payload, metadata), so the rules stay in `gevinst-domain` and the read
+//! models in `gevinst-projections`; both backends share one append protocol.
+//!
+//! See `repository` for the append protocol, `verify` for the tamper check, `db` for opening
+//! either backend (and migrating it), `clock` for the injectable recorded-time source.
+#![deny(missing_docs)]
 
 pub mod clock;
 pub mod db;

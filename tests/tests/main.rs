@@ -1,0 +1,17 @@
+//! Gevinst's integration tests, as one binary: each module was once a binary of its own, and
+//! every binary linked sqlx, axum and reqwest again. The harness (`gevinst_tests`, in `src/`)
+//! owns the stores, the server on a random port and the Budget 2025 baseline.
+//!
+//! Every test that touches a store runs on both backends (`both_backends!`): `MODULE::TEST::sqlite`
+//! and `MODULE::TEST::postgres`, so `scripts/test.sh store::` runs the store's tests only.
+
+mod baseline;
+mod dashboard;
+mod golden;
+mod http;
+mod portfolio;
+mod projections;
+mod record;
+mod scenario;
+mod status;
+mod store;
