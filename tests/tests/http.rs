@@ -64,27 +64,37 @@ both_backends!(
 both_backends!(
     the_json_api_serves_reports_and_the_audit_trail,
     |t: TestStore| async move {
-        let app = Application::build_with_clock(
-            &t.config,
-            "127.0.0.1:0".parse().unwrap(),
-            Arc::new(gevinst_store::SystemClock),
-        )
-        .await
-        .unwrap();
-        app.import_bundled_baseline_if_empty().await.unwrap();
-        let addr = app.local_addr().unwrap();
-        tokio::spawn(app.run_until_stopped());
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        // Every answer is JSON: a success as `application/json`, an error as RFC 9457
+        // `application/problem+json`; anything else (axum's plain-text rejections) fails here.
         let get = |path: &str| {
-            let url = format!("http://{addr}{path}");
+            let url = app.url(path);
             async move {
-                let r = reqwest::get(url).await.unwrap();
+                let r = reqwest::get(&url).await.unwrap();
                 let status = r.status().as_u16();
+                let content_type = r.headers()[reqwest::header::CONTENT_TYPE]
+                    .to_str()
+                    .unwrap()
+                    .to_string();
                 let text = r.text().await.unwrap();
-                (
-                    status,
-                    serde_json::from_str::<serde_json::Value>(&text)
-                        .unwrap_or(serde_json::Value::String(text)),
-                )
+                let expected = if status < 400 {
+                    "application/json"
+                } else {
+                    "application/problem+json"
+                };
+                assert_eq!(content_type, expected, "{url}: {text}");
+                let body: serde_json::Value = serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{url} answered no JSON ({e}): {text}"));
+                if status >= 400 {
+                    assert_eq!(body["status"], status, "{url}: {body}");
+                    assert!(body["type"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("urn:gevinst:problem:"));
+                    assert!(!body["title"].as_str().unwrap().is_empty(), "{body}");
+                }
+                (status, body)
             }
         };
         let (status, portfolio) = get("/api/portfolio?as_of=2025-01-31").await;
@@ -114,17 +124,24 @@ both_backends!(
 
         let (status, body) = get("/api/proposals/BC1").await;
         assert_eq!(status, 400);
+        assert_eq!(body["type"], "urn:gevinst:problem:bad-request");
         assert_eq!(
-            body["error"],
+            body["detail"],
             "'BC1' is not a proposal id: expected BC followed by two digits, e.g. BC01"
         );
         let (status, body) = get("/api/proposals/BC99/realisation").await;
         assert_eq!(status, 404);
-        assert_eq!(body["error"], "unknown proposal BC99");
-        let (status, _) = get("/api/late?as_of=2025-13-01").await;
+        assert_eq!(body["type"], "urn:gevinst:problem:not-found");
+        assert_eq!(body["detail"], "unknown proposal BC99");
+        let (status, body) = get("/api/late?as_of=2025-13-01").await;
         assert_eq!(
             status, 400,
             "an impossible date is the client's error, not a 500"
+        );
+        assert_eq!(body["type"], "urn:gevinst:problem:bad-request");
+        assert!(
+            body["detail"].as_str().unwrap().contains("as_of"),
+            "the detail names the field: {body}"
         );
     }
 );

@@ -2,12 +2,19 @@
 //! rule is the client's problem (422 with the rule's message), a concurrent change is retryable
 //! (409 with the current sequence), bad input is 400, and anything else is a logged 500 whose
 //! details never reach the client.
+//!
+//! Every error is `application/problem+json` (RFC 9457): a stable `type` a client can match on
+//! (`urn:gevinst:problem:…`), a Danish `title` for people, the HTTP `status`, and a `detail`
+//! that names what was wrong. The extractors [`ApiQuery`] and [`ApiPath`] send their rejections
+//! through the same mapping, so a malformed query string never answers axum's plain text.
 
-use axum::http::StatusCode;
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use gevinst_projections::CommandError;
 use gevinst_store::StoreError;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 
 /// Result alias for handlers.
@@ -33,34 +40,101 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+impl ApiError {
+    /// The stable problem code (the last part of `type`), the status and the Danish title.
+    fn kind(&self) -> (&'static str, StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => (
+                "bad-request",
+                StatusCode::BAD_REQUEST,
+                "Forespørgslen kan ikke læses",
+            ),
+            ApiError::NotFound(_) => ("not-found", StatusCode::NOT_FOUND, "Findes ikke"),
+            ApiError::Command(CommandError::Rejected { .. }) => (
+                "rule-broken",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Reglerne tillader det ikke",
+            ),
+            ApiError::Command(CommandError::Conflict { .. }) => (
+                "conflict",
+                StatusCode::CONFLICT,
+                "Forslaget blev ændret samtidig; prøv igen",
+            ),
+            ApiError::Command(CommandError::IdempotencyKeyReused { .. }) => (
+                "idempotency-key-reused",
+                StatusCode::CONFLICT,
+                "Nøglen er allerede brugt til en anden kommando",
+            ),
+            _ => ("internal", StatusCode::INTERNAL_SERVER_ERROR, "Intern fejl"),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, body) = match &self {
-            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, json!({"error": m})),
-            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, json!({"error": m})),
-            ApiError::Command(CommandError::Rejected { error, proposal }) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({"error": error.to_string(), "proposal": proposal}),
-            ),
+        let (code, status, title) = self.kind();
+        let mut body = json!({
+            "type": format!("urn:gevinst:problem:{code}"),
+            "title": title,
+            "status": status.as_u16(),
+        });
+        match &self {
+            ApiError::Command(CommandError::Rejected { error, proposal }) => {
+                body["detail"] = json!(error.to_string());
+                body["proposal"] = json!(proposal);
+            }
             ApiError::Command(CommandError::Conflict {
                 proposal,
                 current_sequence,
-            }) => (
-                StatusCode::CONFLICT,
-                json!({"error": self.to_string(), "proposal": proposal,
-                       "current_sequence": current_sequence, "retryable": true}),
-            ),
-            ApiError::Command(CommandError::IdempotencyKeyReused { .. }) => {
-                (StatusCode::CONFLICT, json!({"error": self.to_string()}))
+            }) => {
+                body["detail"] = json!(self.to_string());
+                body["proposal"] = json!(proposal);
+                body["current_sequence"] = json!(current_sequence);
+                body["retryable"] = json!(true);
             }
-            other => {
-                tracing::error!(error = %other, "request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    json!({"error": "internal error; see the server log"}),
-                )
+            _ if status == StatusCode::INTERNAL_SERVER_ERROR => {
+                tracing::error!(error = %self, "request failed");
+                body["detail"] = json!("Se serverens log.");
             }
-        };
-        (status, Json(body)).into_response()
+            _ => body["detail"] = json!(self.to_string()),
+        }
+        let mut response = (status, body.to_string()).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}
+
+/// `Query<T>` whose rejection is a problem+json 400.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| ApiQuery(value))
+            .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))
+    }
+}
+
+/// `Path<T>` whose rejection is a problem+json 400.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| ApiPath(value))
+            .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))
     }
 }

@@ -4,7 +4,7 @@ pub mod error;
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::dashboard;
-use error::{ApiError, ApiResult};
+use error::{ApiError, ApiPath, ApiQuery, ApiResult};
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -80,14 +80,17 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn portfolio(State(s): State<AppState>, Query(q): Query<AsOf>) -> ApiResult<Json<Value>> {
+async fn portfolio(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<Json<Value>> {
     let p = reports::portfolio(&s.read().await?, &s.index, q.date())
         .await
         .map_err(internal)?;
     Ok(Json(json!(p)))
 }
 
-async fn goals(State(s): State<AppState>, Query(q): Query<AsOf>) -> ApiResult<Json<Value>> {
+async fn goals(State(s): State<AppState>, ApiQuery(q): ApiQuery<AsOf>) -> ApiResult<Json<Value>> {
     let id = q.proposal.as_deref().map(proposal_id).transpose()?;
     let rows = reports::goals(
         &s.read().await?,
@@ -99,7 +102,7 @@ async fn goals(State(s): State<AppState>, Query(q): Query<AsOf>) -> ApiResult<Js
     Ok(Json(json!(rows)))
 }
 
-async fn late(State(s): State<AppState>, Query(q): Query<AsOf>) -> ApiResult<Json<Value>> {
+async fn late(State(s): State<AppState>, ApiQuery(q): ApiQuery<AsOf>) -> ApiResult<Json<Value>> {
     let items = reports::late(&s.read().await?, &s.index, q.date())
         .await
         .map_err(internal)?;
@@ -108,7 +111,7 @@ async fn late(State(s): State<AppState>, Query(q): Query<AsOf>) -> ApiResult<Jso
 
 async fn committee_status(
     State(s): State<AppState>,
-    Query(q): Query<AsOf>,
+    ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<Json<Value>> {
     let rows = reports::committee_status(&s.read().await?, &s.index, q.date())
         .await
@@ -116,7 +119,10 @@ async fn committee_status(
     Ok(Json(json!(rows)))
 }
 
-async fn proposal(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn proposal(
+    State(s): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Value>> {
     let id = proposal_id(&id)?;
     let report = reports::proposal_report(&s.read().await?, id.as_str())
         .await
@@ -127,8 +133,8 @@ async fn proposal(State(s): State<AppState>, Path(id): Path<String>) -> ApiResul
 
 async fn realisation(
     State(s): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<AsOf>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<Json<Value>> {
     let id = proposal_id(&id)?;
     let read = s.read().await?;
@@ -143,7 +149,7 @@ async fn realisation(
 }
 
 /// The audit trail of one proposal: every stored event with who, when, why and its hashes.
-async fn events(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn events(State(s): State<AppState>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Value>> {
     let id = proposal_id(&id)?;
     let events = s.service.store().stream(PROPOSAL, id.as_str()).await?;
     if events.is_empty() {
