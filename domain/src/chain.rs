@@ -140,7 +140,7 @@ mod tests {
     }
 
     #[test]
-    fn hash_is_stable_and_sensitive() {
+    fn hash_is_the_known_answer_and_sensitive_to_every_field() {
         let payload = json!({"SavingRealised": {"amount": "-100", "year": 2025}});
         let metadata = json!({"actor": "anna", "role": "project_owner"});
         let at = Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap();
@@ -157,29 +157,68 @@ mod tests {
             prev_hash: GENESIS_HASH,
         };
         let h = event_hash(&input);
-        assert_eq!(h.len(), 64);
-        assert_eq!(h, event_hash(&input));
-        let changed = json!({"SavingRealised": {"amount": "-101", "year": 2025}});
-        assert_ne!(
-            h,
-            event_hash(&HashInput {
-                payload: &changed,
-                ..input
-            })
+        // A known answer, computed outside this code from the documented encoding (Python:
+        // `hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(",", ":"),
+        // ensure_ascii=False).encode()).hexdigest()`), so the encoding cannot drift silently.
+        assert_eq!(
+            canonical_json(&serde_json::json!({
+                "event_id": input.event_id, "event_type": "SavingRealised",
+                "event_version": "1", "metadata": metadata, "payload": payload,
+                "position": 1, "prev_hash": GENESIS_HASH,
+                "recorded_at": "2025-03-01T12:00:00.000000Z", "sequence": 1, "stream_id": "BC01",
+            })),
+            r#"{"event_id":"00000000-0000-4000-8000-000000000001","event_type":"SavingRealised","event_version":"1","metadata":{"actor":"anna","role":"project_owner"},"payload":{"SavingRealised":{"amount":"-100","year":2025}},"position":1,"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","recorded_at":"2025-03-01T12:00:00.000000Z","sequence":1,"stream_id":"BC01"}"#
         );
-        assert_ne!(
+        assert_eq!(
             h,
-            event_hash(&HashInput {
+            "fadb8984e0ada2cca7be59f4896c98f1e59ddfcd2a3623b7692ef4333416e704"
+        );
+        let changed = json!({"SavingRealised": {"amount": "-101", "year": 2025}});
+        let other_meta = json!({"actor": "Anna", "role": "project_owner"});
+        let variants = [
+            HashInput {
+                event_id: "00000000-0000-4000-8000-000000000002",
+                ..input
+            },
+            HashInput {
+                position: 2,
+                ..input
+            },
+            HashInput {
+                stream_id: "BC02",
+                ..input
+            },
+            HashInput {
                 sequence: 2,
                 ..input
-            })
-        );
-        assert_ne!(
-            h,
-            event_hash(&HashInput {
+            },
+            HashInput {
+                event_type: "SavingVerified",
+                ..input
+            },
+            HashInput {
+                event_version: "2",
+                ..input
+            },
+            HashInput {
+                payload: &changed,
+                ..input
+            },
+            HashInput {
+                metadata: &other_meta,
+                ..input
+            },
+            HashInput {
+                recorded_at: at + chrono::Duration::microseconds(1),
+                ..input
+            },
+            HashInput {
                 prev_hash: &h,
                 ..input
-            })
-        );
+            },
+        ];
+        for (i, variant) in variants.iter().enumerate() {
+            assert_ne!(h, event_hash(variant), "field {i} is not covered");
+        }
     }
 }

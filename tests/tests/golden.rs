@@ -6,8 +6,14 @@
 //! - The current version of every type must serialise exactly as its golden file, so a change
 //!   to the stored shape cannot slip in unnoticed.
 //!
-//! `GEVINST_BLESS=1 cargo test -p gevinst-tests --test golden` writes files that are missing
-//! (never overwrites one).
+//! - Every golden file of a current version reads back as exactly the current sample, value for
+//!   value, not only as the right type.
+//! - Every sample, stored as a fixed event, hashes to the value pinned in
+//!   `tests/golden/hashes.txt`: the hash chain's encoding (`gevinst_domain::chain`) cannot drift
+//!   without this test failing, and a deliberate change must re-pin every hash (and say why).
+//!
+//! `GEVINST_BLESS=1 scripts/test.sh golden::` writes files that are missing (never overwrites
+//! one).
 
 use std::path::PathBuf;
 
@@ -182,8 +188,9 @@ fn current_versions_serialise_exactly_as_their_golden_files() {
 }
 
 #[test]
-fn every_golden_file_still_deserialises() {
-    let mut read = 0;
+fn every_golden_file_still_deserialises_and_the_current_ones_to_their_sample() {
+    let current = samples();
+    let (mut read, mut compared) = (0, 0);
     for entry in std::fs::read_dir(dir()).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
@@ -192,10 +199,82 @@ fn every_golden_file_still_deserialises() {
         let event: ProposalEvent = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{name} no longer deserialises: {e}"));
         assert_eq!(event.type_name(), event_type, "{name}");
+        if let Some(sample) = current
+            .iter()
+            .find(|s| golden_path(&s.event_type(), &s.event_version()) == path)
+        {
+            assert_eq!(
+                &event, sample,
+                "{name} reads back as another value than the sample"
+            );
+            compared += 1;
+        }
         read += 1;
     }
+    assert_eq!(
+        compared,
+        current.len(),
+        "every current version is compared value for value"
+    );
     assert!(
         read >= ProposalEvent::TYPES.len(),
         "only {read} golden files"
     );
+}
+
+/// The samples as a chain of fixed stored events (stream `BC01`, positions 1…, one recorded time
+/// a minute apart), each line `Type vN hash`.
+fn sample_hashes() -> String {
+    use gevinst_domain::chain::{event_hash, HashInput, GENESIS_HASH};
+    let metadata = serde_json::json!({"actor": "anna@kk.dk", "role": "projektejer",
+        "effective_date": "2025-12-31", "reason": "fast eksempel"});
+    let start = chrono::DateTime::parse_from_rfc3339("2025-03-01T12:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let mut prev = GENESIS_HASH.to_string();
+    let mut out = String::new();
+    for (i, event) in samples().iter().enumerate() {
+        let n = i64::try_from(i).unwrap() + 1;
+        let payload = serde_json::to_value(event).unwrap();
+        let (t, v) = (event.event_type(), event.event_version());
+        let id = format!("00000000-0000-4000-8000-{n:012}");
+        let hash = event_hash(&HashInput {
+            event_id: &id,
+            position: n,
+            stream_id: "BC01",
+            sequence: n,
+            event_type: &t,
+            event_version: &v,
+            payload: &payload,
+            metadata: &metadata,
+            recorded_at: start + chrono::Duration::minutes(n),
+            prev_hash: &prev,
+        });
+        out.push_str(&format!("{t} v{v} {hash}\n"));
+        prev = hash;
+    }
+    out
+}
+
+#[test]
+fn fixed_events_hash_to_their_pinned_values() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden/hashes.txt");
+    let now = sample_hashes();
+    if !path.exists() && std::env::var("GEVINST_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &now).unwrap();
+    }
+    let pinned = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run with GEVINST_BLESS=1 to write it",
+            path.display()
+        )
+    });
+    for (line, (pinned, now)) in pinned.lines().zip(now.lines()).enumerate() {
+        assert_eq!(
+            pinned, now,
+            "line {}: the hash of a fixed event changed, so every stored hash would no longer verify",
+            line + 1
+        );
+    }
+    assert_eq!(pinned.lines().count(), now.lines().count());
 }
