@@ -149,12 +149,24 @@ fn op() -> impl Strategy<Value = Op> {
 
 fn command(
     op: &Op,
-    version: u64,
-    current: &gevinst_domain::proposal::Plan,
+    state: &gevinst_domain::proposal::Proposal,
 ) -> (ProposalCommand, gevinst_domain::EventMetadata) {
+    let current = state.current_plan().expect("a plan");
     let goal = |g: usize| gevinst_domain::GoalId::parse(["g1", "g2"][g]).unwrap();
     let date = |d: u32| NaiveDate::from_ymd_opt(2025, 6, d).unwrap();
-    let pick = |p: usize| (p as u64 % version.max(1)) + 1;
+    // Mostly an uncorrected saving (a plausible correction), otherwise any event of the stream.
+    let savings: Vec<u64> = state
+        .active_entries()
+        .filter(|(_, f)| matches!(f, Fact::SavingRealised(_)))
+        .map(|(s, _)| s)
+        .collect();
+    let pick = |p: usize| {
+        if p % 4 != 0 && !savings.is_empty() {
+            savings[p % savings.len()]
+        } else {
+            (p as u64 % state.version().max(1)) + 1
+        }
+    };
     match op {
         Op::Saving { year, amount } => (
             ProposalCommand::RecordSaving(examples::saving(*year, -amount)),
@@ -242,38 +254,48 @@ fn command(
     }
 }
 
-async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>) {
+impl Op {
+    fn kind(&self) -> &'static str {
+        match self {
+            Op::Saving { .. } => "saving",
+            Op::Cost { .. } => "cost",
+            Op::Progress { .. } => "progress",
+            Op::Achieve { .. } => "achieve",
+            Op::Cancel { .. } => "cancel",
+            Op::Reverse { .. } => "reverse",
+            Op::Supersede { .. } => "supersede",
+            Op::Revise { .. } => "revise",
+            Op::Forecast { .. } => "forecast",
+        }
+    }
+}
+
+const KINDS: usize = 9;
+
+/// Per command kind: (tried, accepted).
+type Tally = std::collections::BTreeMap<&'static str, (u32, u32)>;
+
+async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>, tally: &mut Tally) {
     let t = TestStore::new(backend).await;
     let _keep = t.keep_alive();
     // Over the real baseline: BC01, BC09 and BC13 all have goals g1, g2 and a saving line l1.
-    let baseline = std::fs::read(
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../baselines/budget-2025-bilag-7.toml"),
-    )
-    .unwrap();
-    gevinst_projections::import::import_baseline(
-        &t.service,
-        "budget-2025-bilag-7.toml",
-        &baseline,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    t.import_budget_2025().await;
     let mut accepted = 0;
     for (i, (which, op)) in ops.iter().enumerate() {
         let id = ["BC01", "BC09", "BC13"][*which];
         let state = t.service.load(&proposal(id)).await.unwrap();
-        let current = state.current_plan().unwrap().clone();
-        let (cmd, mut m) = command(op, state.version(), &current);
+        let (cmd, mut m) = command(op, &state);
         m.idempotency_key = Some(IdempotencyKey::parse(&format!("op-{i}")).unwrap());
+        let counts = tally.entry(op.kind()).or_default();
+        counts.0 += 1;
         if t.service.execute(&proposal(id), cmd, m).await.is_ok() {
+            counts.1 += 1;
             accepted += 1;
         }
     }
     let read = ReadModels::new(t.db.clone());
     let incremental = read.dump().await.unwrap();
-    let entries_expected: usize = incremental.entries.len();
-    assert!(entries_expected <= accepted);
+    assert!(incremental.entries.len() <= accepted);
     let projector = t.service.projector();
     projector.rebuild_with(&|_| {}).await.unwrap();
     let rebuilt = read.dump().await.unwrap();
@@ -281,20 +303,56 @@ async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>) {
     t.db.close().await;
 }
 
-fn ops() -> impl Strategy<Value = Vec<(usize, Op)>> {
-    prop::collection::vec((0..3usize, op()), 1..25)
+/// Runs the rebuild property on `backend` with a fixed seed (so the coverage assertions cannot
+/// flake), then asserts it did not hold vacuously: every command kind accepted at least once,
+/// and at least 40 % of all commands accepted. `PROPTEST_CASES` raises the number of histories.
+fn rebuilt_read_models_equal_incremental_ones(backend: Backend) {
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(40);
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases,
+            ..Config::default()
+        },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let tally = std::cell::RefCell::new(Tally::new());
+    runner
+        .run(&prop::collection::vec((0..3usize, op()), 1..25), |ops| {
+            runtime.block_on(rebuild_equals_incremental(
+                backend,
+                ops,
+                &mut tally.borrow_mut(),
+            ));
+            Ok(())
+        })
+        .unwrap();
+    let tally = tally.into_inner();
+    let (tried, accepted) = tally
+        .values()
+        .fold((0, 0), |(t, a), (kt, ka)| (t + kt, a + ka));
+    println!("{backend:?}: {accepted} of {tried} commands accepted: {tally:?}");
+    assert_eq!(tally.len(), KINDS, "every kind was tried: {tally:?}");
+    assert!(
+        tally.values().all(|(_, a)| *a > 0),
+        "every kind was accepted at least once: {tally:?}"
+    );
+    assert!(
+        accepted * 10 >= tried * 4,
+        "at least 40 % of the commands were accepted ({accepted} of {tried}): {tally:?}"
+    );
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+#[test]
+fn rebuilt_read_models_equal_incremental_ones_sqlite() {
+    rebuilt_read_models_equal_incremental_ones(Backend::Sqlite);
+}
 
-    #[test]
-    fn rebuilt_read_models_equal_incremental_ones_sqlite(ops in ops()) {
-        tokio::runtime::Runtime::new().unwrap().block_on(rebuild_equals_incremental(Backend::Sqlite, ops));
-    }
-
-    #[test]
-    fn rebuilt_read_models_equal_incremental_ones_postgres(ops in ops()) {
-        tokio::runtime::Runtime::new().unwrap().block_on(rebuild_equals_incremental(Backend::Postgres, ops));
-    }
+#[test]
+fn rebuilt_read_models_equal_incremental_ones_postgres() {
+    rebuilt_read_models_equal_incremental_ones(Backend::Postgres);
 }

@@ -8,6 +8,8 @@ pub mod events;
 pub mod examples;
 pub mod plan;
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod tests;
 
 pub use aggregate::{Entry, Proposal, YEAR_MARGIN};
