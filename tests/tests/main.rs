@@ -13,5 +13,6 @@ mod portfolio;
 mod projections;
 mod record;
 mod scenario;
+mod schema;
 mod status;
 mod store;
