@@ -987,9 +987,18 @@ mod tests {
         let chosen = AsOf::parse(q(Some("2025-10-01"))).unwrap();
         assert!(chosen.chosen);
         assert_eq!(chosen.suffix(), "?as_of=2025-10-01");
-        let default = AsOf::parse(q(Some(""))).unwrap();
-        assert!(!default.chosen);
-        assert_eq!(default.suffix(), "");
+        for missing in [None, Some(""), Some("  ")] {
+            let before = chrono::Utc::now().date_naive();
+            let default = AsOf::parse(q(missing)).unwrap();
+            let after = chrono::Utc::now().date_naive();
+            assert!(!default.chosen);
+            assert!(
+                default.date == before || default.date == after,
+                "{missing:?} means today ({before}), not {}",
+                default.date
+            );
+            assert_eq!(default.suffix(), "");
+        }
         assert!(matches!(
             AsOf::parse(q(Some("2025-13-01"))),
             Err(PageError::BadRequest(m)) if m.contains("2025-13-01")
