@@ -234,7 +234,14 @@ impl TestStore {
         let argv = ["gevinst", "--database-url", url.as_str()]
             .into_iter()
             .chain(args.iter().copied());
-        let cli = gevinst_api::cli::Cli::try_parse_from(argv).expect("valid command line");
+        // As the binary: help and version print and exit 0; a usage error exits 2 (clap's code).
+        let cli = match gevinst_api::cli::Cli::try_parse_from(argv) {
+            Ok(cli) => cli,
+            Err(e) => {
+                let code = u8::try_from(e.exit_code()).unwrap_or(2);
+                return (code, e.render().to_string());
+            }
+        };
         let mut out = Vec::new();
         let code = match gevinst_api::cli::run(cli, &mut out).await {
             Ok(exit) => exit.code(),

@@ -11,6 +11,7 @@ mod golden;
 mod http;
 mod portfolio;
 mod projections;
+mod readme;
 mod record;
 mod scenario;
 mod schema;
