@@ -13,7 +13,7 @@ use gevinst_projections::import::import_baseline;
 use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports;
 use gevinst_projections::ProposalService;
-use gevinst_store::{verify, Db, SystemClock};
+use gevinst_store::{Db, SystemClock};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{ServeArgs, StoreArgs};
@@ -245,7 +245,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
         }
         Command::Verify => {
             let service = open_service(&cli.store).await?;
-            let report = verify(service.store())
+            let report = gevinst_projections::verify_log(service.store())
                 .await
                 .context("reading the event store")?;
             write!(out, "{report}")?;

@@ -13,8 +13,8 @@ pub mod verify;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use db::{Db, StoreConfig, DEFAULT_SQLITE_PATH};
-pub use repository::{CommandRecord, EventStore, StoredEvent};
-pub use verify::{verify, ChainProblem, VerifyReport};
+pub use repository::{CommandRecord, EventStore, RowRead, StoredEvent, UnreadableRow};
+pub use verify::{verify, verify_with, ChainProblem, Checks, Decoder, ProblemKind, VerifyReport};
 
 use cqrs_es::persist::PersistenceError;
 

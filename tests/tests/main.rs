@@ -16,3 +16,4 @@ mod scenario;
 mod schema;
 mod status;
 mod store;
+mod tamper;
