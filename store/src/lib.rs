@@ -28,6 +28,10 @@ pub enum StoreError {
     /// The database said no.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// The PostgreSQL schema is not (or not exactly) what this build expects; only its owner
+    /// can migrate it.
+    #[error("the store's schema is not ready: {0}")]
+    NotMigrated(String),
     /// A migration failed.
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

@@ -10,6 +10,7 @@ mod dashboard;
 mod golden;
 mod http;
 mod portfolio;
+mod privilege;
 mod projections;
 mod record;
 mod scenario;
