@@ -575,3 +575,34 @@ both_backends!(an_unreadable_event_is_reported, |t: TestStore| async move {
     assert!(verify(t.service.store()).await.unwrap().is_ok());
     assert_found(&t, &[("BC02", 3, "unreadable")]).await;
 });
+
+/// A row whose stored fields cannot even be parsed (SQLite keeps the event id as text; a
+/// PostgreSQL `uuid` column cannot hold this) is reported, not a reason for `verify` to fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unparsable_row_is_reported_sqlite() {
+    let t = TestStore::new(gevinst_tests::Backend::Sqlite).await;
+    let _keep = t.keep_alive();
+    history(&t).await;
+    tamper(
+        &t,
+        &["UPDATE event SET event_id = 'not-a-uuid' WHERE position = 5"],
+    )
+    .await;
+    let report = verify_log(t.service.store()).await.unwrap();
+    let p = &report.problems[0];
+    assert_eq!(
+        (p.stream_id.as_str(), p.sequence, p.kind.code()),
+        ("BC01", 3, "unreadable"),
+        "{report}"
+    );
+    assert!(p.what.contains("event_id"), "{report}");
+    assert_found(
+        &t,
+        &[
+            ("BC01", 3, "unreadable"),
+            // Its command's event can no longer be read either.
+            ("BC01", 3, "command_mismatch"),
+        ],
+    )
+    .await;
+}
