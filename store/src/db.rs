@@ -297,6 +297,13 @@ async fn check_migrated(pool: &PgPool) -> Result<(), StoreError> {
                 "the database has no gevinst schema yet: {RUN}"
             )))
         }
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42501") => {
+            return Err(StoreError::NotMigrated(format!(
+                "this role may not read the schema's version ({}): run `gevinst migrate \
+                 --app-role ROLE` with the schema owner's DATABASE_URL",
+                e.message()
+            )))
+        }
         Err(e) => return Err(e.into()),
     };
     let migrator = postgres_migrator();

@@ -100,6 +100,18 @@ async fn the_application_role_can_append_and_read_but_not_rewrite_history() {
         .await
         .unwrap();
     admin.close().await;
+    // Migrated but not yet granted: the role is told what to do.
+    let (code, out) = gevinst(&["--database-url", &owner_url, "migrate"]).await;
+    assert_eq!(code, 0, "{out}");
+    let err = Db::open(&StoreConfig::Postgres(as_role(&owner_url, &role)))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("this role may not read the schema's version")
+            && err.contains("run `gevinst migrate --app-role ROLE`"),
+        "{err}"
+    );
     let (code, out) =
         gevinst(&["--database-url", &owner_url, "migrate", "--app-role", &role]).await;
     assert_eq!(code, 0, "{out}");
