@@ -13,7 +13,7 @@ use gevinst_projections::import::import_baseline;
 use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports;
 use gevinst_projections::ProposalService;
-use gevinst_store::{verify, Db, SystemClock};
+use gevinst_store::{Db, SystemClock};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{ServeArgs, StoreArgs};
@@ -81,6 +81,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Walk every proposal's hash chain and the global order; exit 2 if anything is broken.
     Verify,
+    /// Create or update the schema, as its owner (PostgreSQL: the only command that runs DDL).
+    Migrate(MigrateArgs),
     /// Baseline files: the adopted budget appendix.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -92,6 +94,16 @@ pub enum Command {
     Projections(ProjectionsCommand),
     /// Record what happened: progress, savings, costs, corrections, verifications … (one event).
     Record(Box<crate::record::RecordArgs>),
+}
+
+/// `gevinst migrate …`
+#[derive(Debug, Clone, clap::Args)]
+pub struct MigrateArgs {
+    /// PostgreSQL: also give this existing role what the application needs and no more
+    /// (SELECT, INSERT on the history; full DML on the read models); `serve` and the other
+    /// commands then connect as it.
+    #[arg(long, env = "GEVINST_APP_ROLE")]
+    pub app_role: Option<String>,
 }
 
 /// `gevinst baseline …`
@@ -245,7 +257,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
         }
         Command::Verify => {
             let service = open_service(&cli.store).await?;
-            let report = verify(service.store())
+            let report = gevinst_projections::verify_log(service.store())
                 .await
                 .context("reading the event store")?;
             write!(out, "{report}")?;
@@ -255,6 +267,28 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             } else {
                 Ok(Exit::NOT_IN_ORDER)
             }
+        }
+        Command::Migrate(args) => {
+            let db = Db::open_and_migrate(&cli.store.store_config()?)
+                .await
+                .context("migrating the store")?;
+            writeln!(
+                out,
+                "migrated: {} schema at version {}",
+                db.backend(),
+                db.schema_version()
+            )?;
+            if let Some(role) = &args.app_role {
+                let grants = db
+                    .grant_app_role(role)
+                    .await
+                    .with_context(|| format!("granting the application role {role}"))?;
+                writeln!(out, "granted {role}:")?;
+                for grant in grants {
+                    writeln!(out, "  {grant}")?;
+                }
+            }
+            Ok(Exit::SUCCESS)
         }
         Command::Baseline(BaselineCommand::Check { file, format }) => {
             let text = std::fs::read_to_string(&file)

@@ -1,6 +1,19 @@
 //! The tamper-evidence of stored history: every event row carries the SHA-256 of the previous
-//! event of its stream and its own SHA-256 over a canonical encoding. Changing any stored field,
-//! deleting or inserting a row breaks a link that `gevinst verify` reports.
+//! event of its stream and its own SHA-256 over a canonical encoding of the fields listed below.
+//!
+//! What the chain alone shows: a change to any hashed field, and a row removed, inserted or
+//! moved *inside* a stream, unless whoever did it also recomputed the hashes of that event and
+//! every later one in its stream. What it does not cover by itself:
+//!
+//! - the columns copied out of the metadata (`actor`, `role`, `effective_date`,
+//!   `idempotency_key`) and `aggregate_type`: `gevinst verify` checks them against the hashed
+//!   metadata (and the expected type) row by row;
+//! - the `command` table: `verify` checks every command row against the events it names;
+//! - a stream's or the log's last events removed, a forged event appended with a correct hash,
+//!   or a stream rewritten with every hash recomputed: the chain is then consistent again. Only
+//!   an anchor outside the database (a checkpoint of the log's head, kept elsewhere) shows those.
+//!   A removed event that is not the log's last leaves a gap in the global positions, which
+//!   `verify` reports.
 //!
 //! # Canonical encoding (stable; changing it would invalidate every stored hash)
 //! The hash input is the UTF-8 bytes of a JSON object with exactly these keys, written with keys

@@ -9,5 +9,7 @@ pub mod commands;
 pub mod import;
 pub mod readmodel;
 pub mod reports;
+pub mod verify;
 
 pub use commands::{CommandError, CommandOutcome, ProposalService, PROPOSAL};
+pub use verify::verify_log;

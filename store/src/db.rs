@@ -1,12 +1,23 @@
 //! Opening a store: PostgreSQL when `DATABASE_URL` is a `postgres://` URL, otherwise an embedded
-//! SQLite file. Both get their schema from `migrations/` at start-up and the durability settings
-//! a committed command needs (SQLite: WAL + `synchronous=FULL`; PostgreSQL:
-//! `synchronous_commit=on`).
+//! SQLite file, with the durability settings a committed command needs (SQLite: WAL +
+//! `synchronous=FULL`; PostgreSQL: `synchronous_commit=on`).
+//!
+//! Least privilege on PostgreSQL: whoever owns the tables can switch the append-only triggers
+//! off, so the application must not connect as the owner. [`Db::open`] therefore never runs DDL
+//! on PostgreSQL; it only checks that the schema is migrated and otherwise says to run
+//! `gevinst migrate`. [`Db::open_and_migrate`] (used by `gevinst migrate`, with the owner's URL)
+//! migrates, and [`Db::grant_app_role`] gives the application's role exactly what it needs:
+//! SELECT and INSERT on history, full DML on the read models, nothing it could rewrite
+//! history with (no ownership, so no ALTER, TRUNCATE, DROP or trigger switch).
+//!
+//! SQLite migrates on open: a file has no roles; whoever can write the file can change it, so
+//! the file's permissions are its only guard.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Executor, PgPool, SqlitePool};
@@ -57,14 +68,134 @@ pub enum Db {
 }
 
 impl Db {
-    /// Opens (creating if needed) and migrates the store.
+    /// Opens the store as the application: SQLite is created if needed and migrated; a
+    /// PostgreSQL schema must already be migrated (by `gevinst migrate`, as its owner), and is
+    /// only checked.
     pub async fn open(config: &StoreConfig) -> Result<Self, StoreError> {
+        let db = match config {
+            StoreConfig::Postgres(url) => Self::open_postgres(url).await?,
+            StoreConfig::Sqlite(path) => Self::open_sqlite(path).await?,
+        };
+        match &db {
+            Db::Postgres(pool) => check_migrated(pool).await?,
+            Db::Sqlite(_) => db.migrate().await?,
+        }
+        Ok(db)
+    }
+
+    /// Opens (creating an SQLite file if needed) and migrates the store: the owner's path
+    /// (`gevinst migrate`, the test harness).
+    pub async fn open_and_migrate(config: &StoreConfig) -> Result<Self, StoreError> {
         let db = match config {
             StoreConfig::Postgres(url) => Self::open_postgres(url).await?,
             StoreConfig::Sqlite(path) => Self::open_sqlite(path).await?,
         };
         db.migrate().await?;
         Ok(db)
+    }
+
+    /// The newest schema version this build knows.
+    #[must_use]
+    pub fn schema_version(&self) -> i64 {
+        let migrator = match self {
+            Db::Postgres(_) => postgres_migrator(),
+            Db::Sqlite(_) => sqlite_migrator(),
+        };
+        migrator.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// Gives PostgreSQL role `role` what the application needs and nothing more, replacing
+    /// whatever it had on this schema's tables: USAGE on the schema; SELECT and INSERT on the
+    /// history (`event`, `command`, and every other table not named below, so a new table is
+    /// append-only for the application until someone decides otherwise); SELECT, INSERT, UPDATE
+    /// and DELETE on the read models (`rm_*`, `projection_checkpoint`); SELECT on
+    /// `_sqlx_migrations` (to check the schema version). Returns one line per grant.
+    ///
+    /// Refuses a role that does not exist, is a superuser, or is the connected (owning) role: it
+    /// could rewrite history whatever the grants say. SQLite has no roles.
+    pub async fn grant_app_role(&self, role: &str) -> Result<Vec<String>, StoreError> {
+        let Db::Postgres(pool) = self else {
+            return Err(StoreError::Config(
+                "SQLite has no roles: the file's permissions are its only guard".to_string(),
+            ));
+        };
+        let valid = !role.is_empty()
+            && role.len() <= 63
+            && role
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && !role.starts_with(|c: char| c.is_ascii_digit());
+        if !valid {
+            return Err(StoreError::Config(format!(
+                "role name '{role}' must be 1-63 characters of a-z, 0-9 and _, not starting with a digit"
+            )));
+        }
+        let mut tx = pool.begin().await?;
+        let found: Option<(bool,)> =
+            sqlx::query_as("SELECT rolsuper FROM pg_roles WHERE rolname = $1")
+                .bind(role)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match found {
+            None => {
+                return Err(StoreError::Config(format!(
+                    "role {role} does not exist: create it first (CREATE ROLE {role} LOGIN PASSWORD '…')"
+                )))
+            }
+            Some((true,)) => {
+                return Err(StoreError::Config(format!(
+                    "role {role} is a superuser: it could rewrite history whatever it is granted"
+                )))
+            }
+            Some((false,)) => {}
+        }
+        let owners: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT tableowner::text FROM pg_tables WHERE schemaname = current_schema() \
+             UNION SELECT current_user::text",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if owners.iter().any(|(o,)| o == role) {
+            return Err(StoreError::Config(format!(
+                "role {role} owns the schema (or is the role running the migration): the \
+                 application needs a role of its own"
+            )));
+        }
+        let tables: Vec<(String,)> = sqlx::query_as(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
+             ORDER BY tablename",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let schema = sqlx::query_scalar::<_, String>("SELECT current_schema()::text")
+            .fetch_one(&mut *tx)
+            .await?
+            .replace('"', "\"\"");
+        let mut done = Vec::new();
+        let mut run = Vec::new();
+        run.push(format!(
+            "REVOKE ALL ON ALL TABLES IN SCHEMA \"{schema}\" FROM \"{role}\""
+        ));
+        run.push(format!("GRANT USAGE ON SCHEMA \"{schema}\" TO \"{role}\""));
+        for (table,) in &tables {
+            let privileges = if table == "_sqlx_migrations" {
+                "SELECT"
+            } else if table.starts_with("rm_") || table == "projection_checkpoint" {
+                "SELECT, INSERT, UPDATE, DELETE"
+            } else {
+                "SELECT, INSERT"
+            };
+            run.push(format!("GRANT {privileges} ON \"{table}\" TO \"{role}\""));
+            done.push(format!("{privileges} on {table}"));
+        }
+        run.push(format!(
+            "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA \"{schema}\" TO \"{role}\""
+        ));
+        for statement in run {
+            sqlx::query(&statement).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn open_postgres(url: &str) -> Result<Self, StoreError> {
@@ -110,8 +241,8 @@ impl Db {
 
     async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
-            Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => postgres_migrator().run(pool).await?,
+            Db::Sqlite(pool) => sqlite_migrator().run(pool).await?,
         }
         Ok(())
     }
@@ -140,4 +271,70 @@ impl Db {
             Db::Sqlite(pool) => pool.close().await,
         }
     }
+}
+
+fn postgres_migrator() -> Migrator {
+    sqlx::migrate!("../migrations/postgres")
+}
+
+fn sqlite_migrator() -> Migrator {
+    sqlx::migrate!("../migrations/sqlite")
+}
+
+/// Checks, without changing anything, that every migration of this build was applied
+/// unchanged and none unknown to it.
+async fn check_migrated(pool: &PgPool) -> Result<(), StoreError> {
+    const RUN: &str = "run `gevinst migrate` with the schema owner's DATABASE_URL";
+    let applied: Vec<(i64, Vec<u8>)> = match sqlx::query_as(
+        "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version",
+    )
+    .fetch_all(pool)
+    .await
+    {
+        Ok(rows) => rows,
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P01") => {
+            return Err(StoreError::NotMigrated(format!(
+                "the database has no gevinst schema yet: {RUN}"
+            )))
+        }
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42501") => {
+            return Err(StoreError::NotMigrated(format!(
+                "this role may not read the schema's version ({}): run `gevinst migrate \
+                 --app-role ROLE` with the schema owner's DATABASE_URL",
+                e.message()
+            )))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let migrator = postgres_migrator();
+    let known: Vec<_> = migrator
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .collect();
+    for m in &known {
+        match applied.iter().find(|(v, _)| *v == m.version) {
+            None => {
+                return Err(StoreError::NotMigrated(format!(
+                    "migration {} ({}) is not applied: {RUN}",
+                    m.version, m.description
+                )))
+            }
+            Some((_, checksum)) if checksum.as_slice() != &*m.checksum => {
+                return Err(StoreError::NotMigrated(format!(
+                    "migration {} ({}) was applied from a different file than this gevinst's",
+                    m.version, m.description
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some((v, _)) = applied
+        .iter()
+        .find(|(v, _)| !known.iter().any(|m| m.version == *v))
+    {
+        return Err(StoreError::NotMigrated(format!(
+            "the schema has migration {v}, which this gevinst does not know: it is older than the database"
+        )));
+    }
+    Ok(())
 }

@@ -13,8 +13,8 @@ pub mod verify;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use db::{Db, StoreConfig, DEFAULT_SQLITE_PATH};
-pub use repository::{CommandRecord, EventStore, StoredEvent};
-pub use verify::{verify, ChainProblem, VerifyReport};
+pub use repository::{CommandRecord, EventStore, RowRead, StoredEvent, UnreadableRow};
+pub use verify::{verify, verify_with, ChainProblem, Checks, Decoder, ProblemKind, VerifyReport};
 
 use cqrs_es::persist::PersistenceError;
 
@@ -28,6 +28,10 @@ pub enum StoreError {
     /// The database said no.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// The PostgreSQL schema is not (or not exactly) what this build expects; only its owner
+    /// can migrate it.
+    #[error("the store's schema is not ready: {0}")]
+    NotMigrated(String),
     /// A migration failed.
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

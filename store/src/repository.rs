@@ -148,6 +148,24 @@ impl TryFrom<EventRow> for StoredEvent {
     }
 }
 
+/// An event row whose stored fields cannot be parsed, with where it sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableRow {
+    /// Global position.
+    pub position: i64,
+    /// The proposal id.
+    pub stream_id: String,
+    /// Sequence in the stream.
+    pub sequence: i64,
+    /// The row's stored hash (the next event's `prev_hash` should be it).
+    pub hash: String,
+    /// What cannot be read.
+    pub what: String,
+}
+
+/// One event row as read for verification: parsed, or why not.
+pub type RowRead = Result<StoredEvent, UnreadableRow>;
+
 /// What the store remembers of an accepted command.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CommandRecord {
@@ -219,11 +237,22 @@ struct NewRow {
     metadata_text: String,
 }
 
-fn meta_str(metadata: &Value, key: &str) -> Option<String> {
+pub(crate) fn meta_str(metadata: &Value, key: &str) -> Option<String> {
     metadata
         .get(key)
         .and_then(Value::as_str)
         .map(str::to_string)
+}
+
+/// The columns an append copies out of the (hashed) metadata: who, in which role, the business
+/// date. One function for the append and for `verify`, which checks the stored columns against
+/// it, so the hash covers them through the metadata.
+pub(crate) fn denormalised(metadata: &Value) -> (String, String, Option<NaiveDate>) {
+    (
+        meta_str(metadata, keys::ACTOR).unwrap_or_default(),
+        meta_str(metadata, keys::ROLE).unwrap_or_default(),
+        meta_str(metadata, keys::EFFECTIVE_DATE).and_then(|d| d.parse().ok()),
+    )
 }
 
 /// Runs `$body` with `$pool` bound to the backend's pool and `$cast` to its text cast.
@@ -374,6 +403,7 @@ impl EventStore {
                     current: last_sequence,
                 });
             }
+            let (actor, role, effective_date) = denormalised(&event.metadata);
             let mut stored = StoredEvent {
                 position: max_position + 1 + offset,
                 event_id: Uuid::new_v4(),
@@ -384,10 +414,9 @@ impl EventStore {
                 event_version: event.event_version.clone(),
                 payload: event.payload.clone(),
                 metadata: event.metadata.clone(),
-                actor: meta_str(&event.metadata, keys::ACTOR).unwrap_or_default(),
-                role: meta_str(&event.metadata, keys::ROLE).unwrap_or_default(),
-                effective_date: meta_str(&event.metadata, keys::EFFECTIVE_DATE)
-                    .and_then(|d| d.parse().ok()),
+                actor,
+                role,
+                effective_date,
                 idempotency_key: key.to_string(),
                 recorded_at,
                 prev_hash: prev_hash.clone(),
@@ -467,6 +496,48 @@ impl EventStore {
             .await?
         });
         rows.into_iter().map(StoredEvent::try_from).collect()
+    }
+
+    /// Every event row by stream and sequence, each one parsed or, where a stored field cannot
+    /// be read (an event id that is no UUID, a payload or metadata that is no JSON), the reason:
+    /// `verify` reports such a row instead of failing on it.
+    pub async fn all_rows_by_stream(&self) -> Result<Vec<RowRead>, StoreError> {
+        let rows: Vec<EventRow> = on_backend!(&self.db, |pool, cast| {
+            sqlx::query_as(&format!(
+                "{} ORDER BY aggregate_type, stream_id, sequence",
+                select_events(cast)
+            ))
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let (position, stream_id, sequence) =
+                    (row.position, row.stream_id.clone(), row.sequence);
+                let hash = row.hash.clone();
+                StoredEvent::try_from(row).map_err(|e| UnreadableRow {
+                    position,
+                    stream_id,
+                    sequence,
+                    hash,
+                    what: e.to_string(),
+                })
+            })
+            .collect())
+    }
+
+    /// Every recorded command, by first position (for `verify`).
+    pub async fn all_commands(&self) -> Result<Vec<CommandRecord>, StoreError> {
+        Ok(on_backend!(&self.db, |pool, _cast| {
+            sqlx::query_as(
+                "SELECT aggregate_type, stream_id, idempotency_key, fingerprint, \
+                 first_sequence, last_sequence, first_position, last_position, recorded_at \
+                 FROM command ORDER BY first_position, stream_id, idempotency_key",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
     }
 
     /// Every global position, ascending (for the gap check).

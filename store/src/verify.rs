@@ -1,20 +1,92 @@
-//! `gevinst verify`: walks every stream and the global order and reports where stored history
-//! no longer matches its hash chain. It trusts nothing it reads: hashes are recomputed from the
-//! row's fields, sequences must run 1, 2, 3 … and positions 1 … N without a gap.
+//! `gevinst verify`: walks every stream, the global order and the command table and reports
+//! where stored history no longer matches itself. It trusts nothing it reads:
+//!
+//! - each stream's hashes are recomputed from the row's fields, sequences must run 1, 2, 3 …
+//!   and each `prev_hash` must be the previous event's hash;
+//! - positions must run 1 … N without a gap;
+//! - the columns the store copies out of the hashed metadata (`actor`, `role`,
+//!   `effective_date`, `idempotency_key`) must still say what the metadata says, and
+//!   `aggregate_type` must be the one the caller names: the hash does not cover those columns
+//!   directly (the encoding is pinned, see `gevinst_domain::chain`), so this check is what
+//!   makes a change to them visible;
+//! - every `command` row must name exactly the events that carry its idempotency key (stream,
+//!   sequence and position range, recorded time, fingerprint), and every event must have its
+//!   command row: the command table is not hashed, it is checked against the events;
+//! - with a decoder (the projections crate passes the domain's), every payload must still be
+//!   readable by the current code.
+//!
+//! What no check inside the database can see: a consistent rewrite (rows changed and every hash
+//! recomputed), a forged append with recomputed hashes, or the log's tail cut off. Those need an
+//! anchor outside the database (a published checkpoint of the log's head).
+//!
+//! Each problem has a stable machine `kind` ([`ProblemKind::code`]) beside its
+//! human text; the CLI prints proposal, sequence and kind, `/api/verify` returns them as JSON.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use gevinst_domain::chain::GENESIS_HASH;
+use gevinst_domain::metadata::keys;
 
+use super::repository::{denormalised, meta_str, CommandRecord, StoredEvent};
 use super::{EventStore, StoreError};
 
-/// One broken link.
+/// What kind of problem was found: a stable code for machines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// A stream's sequence skips a number (an event was removed).
+    SequenceGap,
+    /// A `prev_hash` is not the previous event's hash (an event before it was changed,
+    /// removed, inserted or moved).
+    ChainBreak,
+    /// A row's hashed fields do not give its stored hash (its content was changed).
+    HashMismatch,
+    /// A column copied from the hashed metadata (or the aggregate type) says something else.
+    ColumnMismatch,
+    /// A row cannot be read, or its payload cannot be decoded by the current code.
+    Unreadable,
+    /// The global order has a gap.
+    PositionGap,
+    /// A command row does not match the events it names.
+    CommandMismatch,
+    /// Events carry an idempotency key that no command row records.
+    CommandMissing,
+}
+
+impl ProblemKind {
+    /// The stable code: `sequence_gap`, `chain_break`, `hash_mismatch`, `column_mismatch`,
+    /// `unreadable`, `position_gap`, `command_mismatch`, `command_missing`.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            ProblemKind::SequenceGap => "sequence_gap",
+            ProblemKind::ChainBreak => "chain_break",
+            ProblemKind::HashMismatch => "hash_mismatch",
+            ProblemKind::ColumnMismatch => "column_mismatch",
+            ProblemKind::Unreadable => "unreadable",
+            ProblemKind::PositionGap => "position_gap",
+            ProblemKind::CommandMismatch => "command_mismatch",
+            ProblemKind::CommandMissing => "command_missing",
+        }
+    }
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// One problem found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainProblem {
     /// The proposal (stream), or `*` for the global order.
     pub stream_id: String,
-    /// The sequence (or, for the global order, the position) where it breaks.
+    /// The sequence (or, for the global order, the position) where it is.
     pub sequence: i64,
+    /// The machine-readable kind.
+    pub kind: ProblemKind,
     /// What is wrong.
     pub what: String,
 }
@@ -24,14 +96,14 @@ impl fmt::Display for ChainProblem {
         if self.stream_id == "*" {
             write!(
                 f,
-                "global order at position {}: {}",
-                self.sequence, self.what
+                "global order at position {}: {} [{}]",
+                self.sequence, self.what, self.kind
             )
         } else {
             write!(
                 f,
-                "proposal {} at sequence {}: {}",
-                self.stream_id, self.sequence, self.what
+                "proposal {} at sequence {}: {} [{}]",
+                self.stream_id, self.sequence, self.what, self.kind
             )
         }
     }
@@ -44,9 +116,12 @@ pub struct VerifyReport {
     pub streams: usize,
     /// Events checked.
     pub events: usize,
+    /// Commands checked.
+    pub commands: usize,
     /// Highest position.
     pub last_position: i64,
-    /// The first broken link of each broken stream, then global-order problems.
+    /// Each broken stream's first chain break and every row problem, by stream and sequence;
+    /// then global-order problems; then command-table problems.
     pub problems: Vec<ChainProblem>,
 }
 
@@ -82,29 +157,91 @@ impl fmt::Display for VerifyReport {
     }
 }
 
-/// Verifies every stream's chain and the global order, reporting each stream's first break.
+/// Reads a stored event with the current code; `Err` says why it cannot.
+pub type Decoder<'a> = &'a (dyn Fn(&StoredEvent) -> Result<(), String> + Sync);
+
+/// What the caller knows that the store does not: which aggregate type every row must have and
+/// how to decode a payload.
+#[derive(Clone, Copy, Default)]
+pub struct Checks<'a> {
+    /// Every row's `aggregate_type` must be this (unchecked when `None`).
+    pub aggregate_type: Option<&'a str>,
+    /// Every event must decode with this (unchecked when `None`).
+    pub decode: Option<Decoder<'a>>,
+}
+
+impl fmt::Debug for Checks<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Checks")
+            .field("aggregate_type", &self.aggregate_type)
+            .field("decode", &self.decode.is_some())
+            .finish()
+    }
+}
+
+/// Verifies the store with the checks that need no knowledge of the domain: chains, global
+/// order, denormalised columns, command table. See [`verify_with`].
 pub async fn verify(store: &EventStore) -> Result<VerifyReport, StoreError> {
-    let events = store.all_by_stream().await?;
+    verify_with(store, &Checks::default()).await
+}
+
+/// Verifies every stream's chain, every row's columns (and, with `checks`, aggregate type and
+/// payload), the global order and the command table.
+pub async fn verify_with(
+    store: &EventStore,
+    checks: &Checks<'_>,
+) -> Result<VerifyReport, StoreError> {
+    let rows = store.all_rows_by_stream().await?;
     let mut report = VerifyReport {
-        events: events.len(),
+        events: rows.len(),
         ..VerifyReport::default()
+    };
+    let problem = |stream_id: &str, sequence: i64, kind: ProblemKind, what: String| ChainProblem {
+        stream_id: stream_id.to_string(),
+        sequence,
+        kind,
+        what,
     };
     let mut current: Option<String> = None;
     let mut expected_sequence = 1;
     let mut prev_hash = GENESIS_HASH.to_string();
     let mut broken = false;
-    for e in &events {
-        if current.as_deref() != Some(e.stream_id.as_str()) {
-            current = Some(e.stream_id.clone());
+    let mut positions = Vec::with_capacity(rows.len());
+    let mut readable = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let (stream_id, sequence, position, hash) = match row {
+            Ok(e) => (&e.stream_id, e.sequence, e.position, &e.hash),
+            Err(u) => (&u.stream_id, u.sequence, u.position, &u.hash),
+        };
+        positions.push(position);
+        if current.as_deref() != Some(stream_id.as_str()) {
+            current = Some(stream_id.clone());
             report.streams += 1;
             expected_sequence = 1;
             prev_hash = GENESIS_HASH.to_string();
             broken = false;
         }
+        let e = match row {
+            Ok(e) => e,
+            Err(u) => {
+                report.problems.push(problem(
+                    stream_id,
+                    sequence,
+                    ProblemKind::Unreadable,
+                    u.what.clone(),
+                ));
+                broken = true;
+                expected_sequence = sequence + 1;
+                prev_hash = hash.clone();
+                continue;
+            }
+        };
+        readable.push(e);
         if !broken {
-            let problem = if e.sequence != expected_sequence {
+            let chain = if e.sequence != expected_sequence {
                 Some((
                     expected_sequence,
+                    ProblemKind::SequenceGap,
                     format!(
                         "event {expected_sequence} is missing: the stream goes from {} to {}",
                         expected_sequence - 1,
@@ -114,11 +251,13 @@ pub async fn verify(store: &EventStore) -> Result<VerifyReport, StoreError> {
             } else if e.prev_hash != prev_hash {
                 Some((
                     e.sequence,
+                    ProblemKind::ChainBreak,
                     "prev_hash does not match the previous event's hash (an event before it was changed, removed or inserted)".to_string(),
                 ))
             } else if e.computed_hash() != e.hash {
                 Some((
                     e.sequence,
+                    ProblemKind::HashMismatch,
                     format!(
                         "stored {} event does not match its hash: its content was changed after it was recorded",
                         e.event_type
@@ -127,19 +266,38 @@ pub async fn verify(store: &EventStore) -> Result<VerifyReport, StoreError> {
             } else {
                 None
             };
-            if let Some((sequence, what)) = problem {
-                report.problems.push(ChainProblem {
-                    stream_id: e.stream_id.clone(),
-                    sequence,
-                    what,
-                });
+            if let Some((sequence, kind, what)) = chain {
+                report
+                    .problems
+                    .push(problem(&e.stream_id, sequence, kind, what));
                 broken = true;
+            }
+        }
+        if let Some(what) = column_mismatches(e, checks.aggregate_type) {
+            report.problems.push(problem(
+                &e.stream_id,
+                e.sequence,
+                ProblemKind::ColumnMismatch,
+                what,
+            ));
+        }
+        if let Some(decode) = checks.decode {
+            if let Err(why) = decode(e) {
+                report.problems.push(problem(
+                    &e.stream_id,
+                    e.sequence,
+                    ProblemKind::Unreadable,
+                    format!(
+                        "stored {} v{} event cannot be read by this version of gevinst: {why}",
+                        e.event_type, e.event_version
+                    ),
+                ));
             }
         }
         expected_sequence = e.sequence + 1;
         prev_hash = e.hash.clone();
     }
-    let positions = store.positions().await?;
+    positions.sort_unstable();
     report.last_position = positions.last().copied().unwrap_or(0);
     if let Some((i, p)) = positions
         .iter()
@@ -149,8 +307,140 @@ pub async fn verify(store: &EventStore) -> Result<VerifyReport, StoreError> {
         report.problems.push(ChainProblem {
             stream_id: "*".to_string(),
             sequence: i64::try_from(i + 1).unwrap_or(i64::MAX),
+            kind: ProblemKind::PositionGap,
             what: format!("position {} is missing (gap before {p})", i + 1),
         });
     }
+    // Commands committed after the events were read belong to events this walk did not see;
+    // they are left out only if the log really grew meanwhile.
+    let commands = store.all_commands().await?;
+    let grew = store.last_position().await? != report.last_position;
+    let commands: Vec<CommandRecord> = commands
+        .into_iter()
+        .filter(|c| !grew || c.first_position <= report.last_position)
+        .collect();
+    report.commands = commands.len();
+    report
+        .problems
+        .extend(command_problems(&readable, &commands));
     Ok(report)
+}
+
+/// The denormalised columns that no longer say what the hashed metadata says.
+fn column_mismatches(e: &StoredEvent, aggregate_type: Option<&str>) -> Option<String> {
+    let (actor, role, effective_date) = denormalised(&e.metadata);
+    let key = meta_str(&e.metadata, keys::IDEMPOTENCY_KEY).unwrap_or_default();
+    let show_date = |d: Option<chrono::NaiveDate>| d.map_or("none".to_string(), |d| d.to_string());
+    let mut diffs = Vec::new();
+    if e.actor != actor {
+        diffs.push(format!("actor '{}' (metadata: '{actor}')", e.actor));
+    }
+    if e.role != role {
+        diffs.push(format!("role '{}' (metadata: '{role}')", e.role));
+    }
+    if e.effective_date != effective_date {
+        diffs.push(format!(
+            "effective_date {} (metadata: {})",
+            show_date(e.effective_date),
+            show_date(effective_date)
+        ));
+    }
+    if e.idempotency_key != key {
+        diffs.push(format!(
+            "idempotency_key '{}' (metadata: '{key}')",
+            e.idempotency_key
+        ));
+    }
+    if let Some(expected) = aggregate_type.filter(|t| *t != e.aggregate_type) {
+        diffs.push(format!(
+            "aggregate_type '{}' (expected '{expected}')",
+            e.aggregate_type
+        ));
+    }
+    (!diffs.is_empty()).then(|| {
+        format!(
+            "stored columns disagree with the hashed event: {}",
+            diffs.join(", ")
+        )
+    })
+}
+
+/// Every command row against the events carrying its key, and every event against its command.
+fn command_problems(events: &[&StoredEvent], commands: &[CommandRecord]) -> Vec<ChainProblem> {
+    let mut by_key: BTreeMap<(&str, &str, &str), Vec<&StoredEvent>> = BTreeMap::new();
+    for e in events {
+        by_key
+            .entry((&e.aggregate_type, &e.stream_id, &e.idempotency_key))
+            .or_default()
+            .push(e);
+    }
+    let mut problems = Vec::new();
+    for c in commands {
+        let key = (
+            c.aggregate_type.as_str(),
+            c.stream_id.as_str(),
+            c.idempotency_key.as_str(),
+        );
+        let mismatch = |what: String| ChainProblem {
+            stream_id: c.stream_id.clone(),
+            sequence: c.first_sequence,
+            kind: ProblemKind::CommandMismatch,
+            what: format!(
+                "command '{}' (events {}..{}, positions {}..{}): {what}",
+                c.idempotency_key,
+                c.first_sequence,
+                c.last_sequence,
+                c.first_position,
+                c.last_position
+            ),
+        };
+        let Some(mut group) = by_key.remove(&key) else {
+            problems.push(mismatch(
+                "no stored event carries its idempotency key".to_string(),
+            ));
+            continue;
+        };
+        group.sort_by_key(|e| e.position);
+        let mut diffs = Vec::new();
+        let sequences: Vec<i64> = group.iter().map(|e| e.sequence).collect();
+        let positions: Vec<i64> = group.iter().map(|e| e.position).collect();
+        if sequences != (c.first_sequence..=c.last_sequence).collect::<Vec<_>>() {
+            diffs.push(format!("its events have sequences {sequences:?}"));
+        }
+        if positions != (c.first_position..=c.last_position).collect::<Vec<_>>() {
+            diffs.push(format!("its events have positions {positions:?}"));
+        }
+        if let Some(e) = group.iter().find(|e| e.recorded_at != c.recorded_at) {
+            diffs.push(format!(
+                "recorded at {} but event {} at {}",
+                c.recorded_at.to_rfc3339(),
+                e.sequence,
+                e.recorded_at.to_rfc3339()
+            ));
+        }
+        if let Some(e) = group.iter().find(|e| {
+            meta_str(&e.metadata, keys::COMMAND_FINGERPRINT).unwrap_or_default() != c.fingerprint
+        }) {
+            diffs.push(format!(
+                "fingerprint differs from event {}'s metadata",
+                e.sequence
+            ));
+        }
+        if !diffs.is_empty() {
+            problems.push(mismatch(diffs.join("; ")));
+        }
+    }
+    for ((_, stream_id, key), group) in by_key {
+        let first = group.iter().map(|e| e.sequence).min().unwrap_or_default();
+        let last = group.iter().map(|e| e.sequence).max().unwrap_or_default();
+        problems.push(ChainProblem {
+            stream_id: stream_id.to_string(),
+            sequence: first,
+            kind: ProblemKind::CommandMissing,
+            what: format!(
+                "events {first}..{last} carry idempotency key '{key}', but no command row records it"
+            ),
+        });
+    }
+    problems
 }

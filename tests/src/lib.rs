@@ -163,7 +163,9 @@ impl TestStore {
                 (StoreConfig::Postgres(url), Cleanup::Postgres(name))
             }
         };
-        let db = Db::open(&config).await.expect("open the test store");
+        let db = Db::open_and_migrate(&config)
+            .await
+            .expect("open the test store");
         let clock = Arc::new(FixedClock::new(
             Utc.with_ymd_and_hms(2025, 1, 15, 9, 0, 0).unwrap(),
         ));

@@ -13,7 +13,6 @@ use gevinst_domain::ProposalId;
 use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports;
 use gevinst_projections::{ProposalService, PROPOSAL};
-use gevinst_store::verify;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -171,14 +170,15 @@ async fn events(State(s): State<AppState>, ApiPath(id): ApiPath<String>) -> ApiR
 }
 
 async fn verify_chain(State(s): State<AppState>) -> ApiResult<Json<Value>> {
-    let report = verify(s.service.store()).await?;
+    let report = gevinst_projections::verify_log(s.service.store()).await?;
     Ok(Json(json!({
         "ok": report.is_ok(),
         "events": report.events,
         "proposals": report.streams,
+        "commands": report.commands,
         "last_position": report.last_position,
         "problems": report.problems.iter().map(|p| json!({
-            "proposal": p.stream_id, "sequence": p.sequence, "what": p.what,
+            "proposal": p.stream_id, "sequence": p.sequence, "kind": p.kind.code(), "what": p.what,
         })).collect::<Vec<_>>(),
     })))
 }
