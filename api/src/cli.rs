@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use gevinst_projections::import::import_baseline;
 use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports;
+use gevinst_projections::reports::{KnownOn, KnownOnError, View};
 use gevinst_projections::ProposalService;
 use gevinst_store::{Db, SystemClock};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -49,6 +50,10 @@ pub struct ReportArgs {
     /// As of this date (default: today).
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
+    /// Only what the log held then: a date (the end of that day, Danish time) or an RFC 3339
+    /// instant (default: everything recorded).
+    #[arg(long, value_parser = known_on)]
+    pub known_on: Option<KnownOn>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -64,6 +69,13 @@ impl ReportArgs {
             .unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
 
+    fn view(&self) -> View {
+        View {
+            as_of: self.as_of(),
+            known_on: self.known_on.clone(),
+        }
+    }
+
     fn index(&self) -> anyhow::Result<gevinst_domain::price::PriceIndex> {
         let text = match &self.price_index {
             Some(path) => std::fs::read_to_string(path)
@@ -72,6 +84,21 @@ impl ReportArgs {
         };
         Ok(gevinst_domain::price::PriceIndex::parse(&text)?)
     }
+}
+
+/// Parses `--known-on` (the message is Danish, for people).
+fn known_on(raw: &str) -> Result<KnownOn, KnownOnError> {
+    KnownOn::parse(raw)
+}
+
+/// Above a table: which recorded time it shows, when one was chosen (the tables already say
+/// their business date).
+fn write_known_on(out: &mut (dyn Write + Send), view: &View) -> std::io::Result<()> {
+    if view.known_on.is_some() {
+        writeln!(out, "{}", view.danish())?;
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
 /// The subcommands.
@@ -144,6 +171,10 @@ pub enum ReportCommand {
         /// Status as of this date (default: today).
         #[arg(long)]
         as_of: Option<NaiveDate>,
+        /// Only what the log held then: a date (the end of that day, Danish time) or an RFC
+        /// 3339 instant (default: everything recorded).
+        #[arg(long, value_parser = known_on)]
+        known_on: Option<KnownOn>,
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
@@ -195,7 +226,8 @@ async fn open_reports(
     let index = args.index()?;
     let service = open_service(store).await?;
     service.projector().catch_up().await?;
-    Ok((ReadModels::new(service.store().db().clone()), index))
+    let read = ReadModels::new(service.store().db().clone()).known_on(args.view().known_instant());
+    Ok((read, index))
 }
 
 /// How a command ended, as the process's exit code. Errors (bad input, a refused command, an
@@ -339,12 +371,14 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                     let mut json = serde_json::to_value(&report)?;
                     if let Some(map) = json.as_object_mut() {
                         map.insert("as_of".into(), serde_json::to_value(args.as_of())?);
+                        map.insert("known_on".into(), serde_json::to_value(&args.known_on)?);
                         map.insert("realisation".into(), serde_json::to_value(&realisation)?);
                         map.insert("goals".into(), serde_json::to_value(&goals)?);
                     }
                     writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
                 }
                 Format::Table => {
+                    write_known_on(out, &args.view())?;
                     render::proposal(out, &report)?;
                     writeln!(out)?;
                     render::realisation(out, &realisation)?;
@@ -357,6 +391,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
         Command::Report(ReportCommand::Goals {
             proposal,
             as_of,
+            known_on,
             format,
         }) => {
             let service = open_service(&cli.store).await?;
@@ -365,12 +400,16 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                 .map(|p| gevinst_domain::ProposalId::parse(&p))
                 .transpose()?;
             let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-            let read = ReadModels::new(service.store().db().clone());
+            let view = View { as_of, known_on };
+            let read = ReadModels::new(service.store().db().clone()).known_on(view.known_instant());
             let rows = reports::goals(&read, proposal.as_ref().map(|p| p.as_str()), as_of).await?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
                 Format::Csv => render::goals_csv(out, &rows)?,
-                Format::Table => render::goals(out, &rows, as_of)?,
+                Format::Table => {
+                    write_known_on(out, &view)?;
+                    render::goals(out, &rows, as_of)?;
+                }
             }
             Ok(Exit::SUCCESS)
         }
@@ -380,7 +419,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&p)?)?,
                 Format::Csv => render::portfolio_csv(out, &p)?,
-                Format::Table => render::portfolio(out, &p)?,
+                Format::Table => {
+                    write_known_on(out, &args.view())?;
+                    render::portfolio(out, &p)?;
+                }
             }
             Ok(Exit::SUCCESS)
         }
@@ -396,7 +438,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
                 Format::Csv => render::realisation_csv(out, &r)?,
-                Format::Table => render::realisation(out, &r)?,
+                Format::Table => {
+                    write_known_on(out, &args.view())?;
+                    render::realisation(out, &r)?;
+                }
             }
             Ok(Exit::SUCCESS)
         }
@@ -406,7 +451,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&items)?)?,
                 Format::Csv => render::late_csv(out, &items)?,
-                Format::Table => render::late(out, &items, args.as_of())?,
+                Format::Table => {
+                    write_known_on(out, &args.view())?;
+                    render::late(out, &items, args.as_of())?;
+                }
             }
             Ok(Exit::SUCCESS)
         }
@@ -416,7 +464,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
                 Format::Csv => render::committee_status_csv(out, &rows)?,
-                Format::Table => render::committee_status(out, &rows, args.as_of())?,
+                Format::Table => {
+                    write_known_on(out, &args.view())?;
+                    render::committee_status(out, &rows, args.as_of())?;
+                }
             }
             Ok(Exit::SUCCESS)
         }

@@ -7,7 +7,10 @@
 //!   stated subtotals, payback, the integrity findings, realisation per year, and goals and
 //!   milestones with schedule and status.
 //!
-//! Both take `?as_of=YYYY-MM-DD` (default today). Handlers are thin: the figures come from
+//! Both take `?as_of=YYYY-MM-DD` (the business date, default today) and `?known_on=` (the
+//! recorded time: a date, meaning the end of that day in Copenhagen, or an RFC 3339 instant;
+//! default everything recorded); links keep both, and each page says which times it shows.
+//! Handlers are thin: the figures come from
 //! `gevinst_projections::reports`; this module only turns them into display rows (Danish labels
 //! and number formatting), which askama templates under `api/templates/` lay out and escape.
 //! A bad request or an unknown proposal answers with an HTML page in Danish (400/404); anything
@@ -27,6 +30,7 @@ use gevinst_projections::reports::portfolio::{CommitteeLine, StatusCounts};
 use gevinst_projections::reports::{
     self, Category, CommitteeStatus, GoalRow, GoalStatus, LateItem, ProposalReport, Realisation,
 };
+use gevinst_projections::reports::{KnownOn, View};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -62,17 +66,20 @@ impl<T: Template> IntoResponse for HtmlTemplate<T> {
     }
 }
 
-/// The dashboard's query string: `?as_of=YYYY-MM-DD`.
+/// The dashboard's query string: `?as_of=YYYY-MM-DD&known_on=…`.
 #[derive(Debug, Default, Deserialize)]
 pub struct DashboardQuery {
     as_of: Option<String>,
+    known_on: Option<String>,
 }
 
-/// The date a page is computed as of, and whether the user chose it (then links keep it).
-#[derive(Debug, Clone, Copy)]
+/// The date a page is computed as of, and whether the user chose it (then links keep it), and
+/// the recorded time it reads the log at, if chosen.
+#[derive(Debug, Clone)]
 struct AsOf {
     date: NaiveDate,
     chosen: bool,
+    known: Option<KnownOn>,
 }
 
 impl AsOf {
@@ -83,13 +90,25 @@ impl AsOf {
                     .to_string(),
             )
         })?;
+        let known = q
+            .known_on
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|raw| KnownOn::parse(raw).map_err(|e| PageError::BadRequest(e.to_string())))
+            .transpose()?;
         match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(Self {
                 date: chrono::Utc::now().date_naive(),
                 chosen: false,
+                known,
             }),
             Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .map(|date| Self { date, chosen: true })
+                .map(|date| Self {
+                    date,
+                    chosen: true,
+                    known,
+                })
                 .map_err(|_| {
                     PageError::BadRequest(format!(
                         "«{raw}» er ikke en gyldig dato. Skriv datoen som ÅÅÅÅ-MM-DD, fx 2025-10-01."
@@ -98,12 +117,36 @@ impl AsOf {
         }
     }
 
-    /// What links append to keep the chosen date (`?as_of=…`), or nothing.
-    fn suffix(self) -> String {
+    /// Both times, for the reports and the page's heading.
+    fn view(&self) -> View {
+        View {
+            as_of: self.date,
+            known_on: self.known.clone(),
+        }
+    }
+
+    /// The chosen recorded time as the user wrote it (for the form), or "".
+    fn known_text(&self) -> String {
+        self.known
+            .as_ref()
+            .map_or_else(String::new, |k| k.as_str().to_string())
+    }
+
+    /// What links append to keep the chosen times (`?as_of=…&known_on=…`), or nothing.
+    fn suffix(&self) -> String {
+        let mut parts = Vec::new();
         if self.chosen {
-            format!("?as_of={}", self.date)
-        } else {
+            parts.push(format!("as_of={}", self.date));
+        }
+        if let Some(k) = &self.known {
+            // A parsed date or RFC 3339 instant holds only digits, letters T/Z, `-:.` and a
+            // `+` offset; `+` alone needs escaping in a query string.
+            parts.push(format!("known_on={}", k.as_str().replace('+', "%2B")));
+        }
+        if parts.is_empty() {
             String::new()
+        } else {
+            format!("?{}", parts.join("&"))
         }
     }
 }
@@ -381,6 +424,8 @@ impl From<&LateItem> for LateRow {
 #[template(path = "portfolio.html")]
 struct PortfolioPage {
     as_of: NaiveDate,
+    known_on: String,
+    view: String,
     link: String,
     committees: Vec<Tabel1Row>,
     total: Tabel1Row,
@@ -410,7 +455,11 @@ async fn portfolio_page(
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Result<PortfolioPage, PageError> {
     let as_of = AsOf::parse(query)?;
-    let read = state.read().await.map_err(internal)?;
+    let read = state
+        .read()
+        .await
+        .map_err(internal)?
+        .known_on(as_of.view().known_instant());
     // One overview serves the table, the statuses and the late list.
     let overview = reports::overview(&read, &state.index, as_of.date)
         .await
@@ -434,6 +483,8 @@ async fn portfolio_page(
     .collect();
     Ok(PortfolioPage {
         as_of: as_of.date,
+        known_on: as_of.known_text(),
+        view: as_of.view().danish(),
         link: as_of.suffix(),
         committees: p.committees.iter().map(Tabel1Row::from).collect(),
         total: Tabel1Row::from(&p.total),
@@ -605,6 +656,8 @@ impl From<&GoalRow> for GoalView {
 #[template(path = "proposal.html")]
 struct ProposalPage {
     as_of: NaiveDate,
+    known_on: String,
+    view: String,
     link: String,
     id: String,
     title: String,
@@ -649,7 +702,11 @@ async fn proposal_page(
         ))
     })?;
     let as_of = AsOf::parse(query)?;
-    let read = state.read().await.map_err(internal)?;
+    let read = state
+        .read()
+        .await
+        .map_err(internal)?
+        .known_on(as_of.view().known_instant());
     let not_found = || PageError::NotFound(format!("Forslag {id} findes ikke i Gevinst."));
     let report = reports::proposal_report(&read, id.as_str())
         .await
@@ -912,6 +969,8 @@ fn build_proposal_page(
 
     ProposalPage {
         as_of: as_of.date,
+        known_on: as_of.known_text(),
+        view: as_of.view().danish(),
         link: as_of.suffix(),
         id: r.identity.id.to_string(),
         title: r.identity.title.clone(),
@@ -982,6 +1041,7 @@ mod tests {
         let q = |s: Option<&str>| {
             Ok(Query(DashboardQuery {
                 as_of: s.map(str::to_string),
+                known_on: None,
             }))
         };
         let chosen = AsOf::parse(q(Some("2025-10-01"))).unwrap();

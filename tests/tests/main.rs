@@ -9,6 +9,7 @@ mod baseline;
 mod dashboard;
 mod golden;
 mod http;
+mod known_on;
 mod portfolio;
 mod privilege;
 mod projections;

@@ -121,7 +121,7 @@ both_backends!(
 
 /// One step of a random history.
 #[derive(Debug, Clone)]
-enum Op {
+pub(crate) enum Op {
     Saving { year: i32, amount: i64 },
     Cost { year: i32, amount: i64 },
     Progress { goal: usize, at_risk: bool },
@@ -133,7 +133,7 @@ enum Op {
     Forecast { year: i32, amount: i64 },
 }
 
-fn op() -> impl Strategy<Value = Op> {
+pub(crate) fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         (2024..2030i32, 1..2000i64).prop_map(|(year, amount)| Op::Saving { year, amount }),
         (2024..2030i32, 1..2000i64).prop_map(|(year, amount)| Op::Cost { year, amount }),
@@ -147,7 +147,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn command(
+pub(crate) fn command(
     op: &Op,
     state: &gevinst_domain::proposal::Proposal,
 ) -> (ProposalCommand, gevinst_domain::EventMetadata) {
@@ -255,7 +255,7 @@ fn command(
 }
 
 impl Op {
-    fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Op::Saving { .. } => "saving",
             Op::Cost { .. } => "cost",
@@ -270,10 +270,10 @@ impl Op {
     }
 }
 
-const KINDS: usize = 9;
+pub(crate) const KINDS: usize = 9;
 
 /// Per command kind: (tried, accepted).
-type Tally = std::collections::BTreeMap<&'static str, (u32, u32)>;
+pub(crate) type Tally = std::collections::BTreeMap<&'static str, (u32, u32)>;
 
 async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>, tally: &mut Tally) {
     let t = TestStore::new(backend).await;

@@ -5,13 +5,15 @@ pub mod error;
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, SecondsFormat};
 use gevinst_domain::price::PriceIndex;
 use gevinst_domain::ProposalId;
 use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports;
+use gevinst_projections::reports::{KnownOn, View};
 use gevinst_projections::{ProposalService, PROPOSAL};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -40,10 +42,12 @@ impl AppState {
     }
 }
 
-/// `?as_of=YYYY-MM-DD` (default today) and, for goals, `&proposal=BC01`.
+/// `?as_of=YYYY-MM-DD` (default today), `&known_on=` (a date or an RFC 3339 instant; default:
+/// everything recorded) and, for goals, `&proposal=BC01`.
 #[derive(Debug, Deserialize)]
 pub struct AsOf {
     as_of: Option<NaiveDate>,
+    known_on: Option<String>,
     proposal: Option<String>,
 }
 
@@ -52,6 +56,38 @@ impl AsOf {
         self.as_of
             .unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
+
+    /// Both times; a `known_on` that cannot be read is a 400 problem naming it.
+    fn view(&self) -> ApiResult<View> {
+        Ok(View {
+            as_of: self.date(),
+            known_on: known_on(self.known_on.as_deref())?,
+        })
+    }
+}
+
+/// `known_on` if given (blank counts as not given).
+fn known_on(raw: Option<&str>) -> ApiResult<Option<KnownOn>> {
+    raw.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| KnownOn::parse(s).map_err(|e| ApiError::BadRequest(format!("known_on: {e}"))))
+        .transpose()
+}
+
+/// A report's body, with headers saying which times it was computed at (`Gevinst-As-Of`, and
+/// `Gevinst-Known-On` as an RFC 3339 instant, or `now` for everything recorded).
+fn viewed(view: &View, body: Value) -> impl IntoResponse {
+    let known = view.known_instant().map_or_else(
+        || "now".to_string(),
+        |t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+    );
+    (
+        [
+            ("gevinst-as-of", view.as_of.to_string()),
+            ("gevinst-known-on", known),
+        ],
+        Json(body),
+    )
 }
 
 fn proposal_id(raw: &str) -> ApiResult<ProposalId> {
@@ -82,80 +118,118 @@ pub fn router(state: AppState) -> Router {
 async fn portfolio(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<AsOf>,
-) -> ApiResult<Json<Value>> {
-    let p = reports::portfolio(&s.read().await?, &s.index, q.date())
+) -> ApiResult<impl IntoResponse> {
+    let view = q.view()?;
+    let read = s.read().await?.known_on(view.known_instant());
+    let p = reports::portfolio(&read, &s.index, view.as_of)
         .await
         .map_err(internal)?;
-    Ok(Json(json!(p)))
+    Ok(viewed(&view, json!(p)))
 }
 
-async fn goals(State(s): State<AppState>, ApiQuery(q): ApiQuery<AsOf>) -> ApiResult<Json<Value>> {
+async fn goals(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<impl IntoResponse> {
+    let view = q.view()?;
     let id = q.proposal.as_deref().map(proposal_id).transpose()?;
     let rows = reports::goals(
-        &s.read().await?,
+        &s.read().await?.known_on(view.known_instant()),
         id.as_ref().map(ProposalId::as_str),
-        q.date(),
+        view.as_of,
     )
     .await
     .map_err(internal)?;
-    Ok(Json(json!(rows)))
+    Ok(viewed(&view, json!(rows)))
 }
 
-async fn late(State(s): State<AppState>, ApiQuery(q): ApiQuery<AsOf>) -> ApiResult<Json<Value>> {
-    let items = reports::late(&s.read().await?, &s.index, q.date())
+async fn late(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<impl IntoResponse> {
+    let view = q.view()?;
+    let read = s.read().await?.known_on(view.known_instant());
+    let items = reports::late(&read, &s.index, view.as_of)
         .await
         .map_err(internal)?;
-    Ok(Json(json!(items)))
+    Ok(viewed(&view, json!(items)))
 }
 
 async fn committee_status(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<AsOf>,
-) -> ApiResult<Json<Value>> {
-    let rows = reports::committee_status(&s.read().await?, &s.index, q.date())
+) -> ApiResult<impl IntoResponse> {
+    let view = q.view()?;
+    let read = s.read().await?.known_on(view.known_instant());
+    let rows = reports::committee_status(&read, &s.index, view.as_of)
         .await
         .map_err(internal)?;
-    Ok(Json(json!(rows)))
+    Ok(viewed(&view, json!(rows)))
 }
 
 async fn proposal(
     State(s): State<AppState>,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<impl IntoResponse> {
+    let view = q.view()?;
     let id = proposal_id(&id)?;
-    let report = reports::proposal_report(&s.read().await?, id.as_str())
+    let read = s.read().await?.known_on(view.known_instant());
+    let report = reports::proposal_report(&read, id.as_str())
         .await
         .map_err(internal)?
         .ok_or_else(|| ApiError::NotFound(format!("unknown proposal {id}")))?;
-    Ok(Json(json!(report)))
+    Ok(viewed(&view, json!(report)))
 }
 
 async fn realisation(
     State(s): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<AsOf>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<impl IntoResponse> {
+    let view = q.view()?;
     let id = proposal_id(&id)?;
-    let read = s.read().await?;
+    let read = s.read().await?.known_on(view.known_instant());
     let row = read
         .proposal(id.as_str())
         .await
         .map_err(internal)?
         .ok_or_else(|| ApiError::NotFound(format!("unknown proposal {id}")))?;
     let entries = read.entries(Some(id.as_str())).await.map_err(internal)?;
-    let r = reports::realisation(&row, &entries, &s.index, q.date()).map_err(internal)?;
-    Ok(Json(json!(r)))
+    let r = reports::realisation(&row, &entries, &s.index, view.as_of).map_err(internal)?;
+    Ok(viewed(&view, json!(r)))
 }
 
-/// The audit trail of one proposal: every stored event with who, when, why and its hashes.
-async fn events(State(s): State<AppState>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Value>> {
+/// `?as_of=YYYY-MM-DD&known_on=…` for the audit trail: both optional, and only applied when
+/// given (the trail shows everything by default).
+#[derive(Debug, Deserialize)]
+pub struct TrailQuery {
+    as_of: Option<NaiveDate>,
+    known_on: Option<String>,
+}
+
+/// The audit trail of one proposal: every stored event with who, when, why and its hashes;
+/// with `known_on` only events recorded by then, with `as_of` only events effective by then
+/// (events without a business date, such as registrations and corrections, are kept).
+async fn events(
+    State(s): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TrailQuery>,
+) -> ApiResult<impl IntoResponse> {
     let id = proposal_id(&id)?;
+    let known = known_on(q.known_on.as_deref())?;
     let events = s.service.store().stream(PROPOSAL, id.as_str()).await?;
     if events.is_empty() {
         return Err(ApiError::NotFound(format!("unknown proposal {id}")));
     }
+    let known_instant = known.as_ref().map(KnownOn::instant);
     let rows: Vec<Value> = events
         .into_iter()
+        .filter(|e| known_instant.is_none_or(|t| e.recorded_at <= t))
+        .filter(|e| match (q.as_of, e.effective_date) {
+            (Some(as_of), Some(effective)) => effective <= as_of,
+            _ => true,
+        })
         .map(|e| {
             json!({
                 "position": e.position, "event_id": e.event_id, "sequence": e.sequence,
@@ -166,7 +240,15 @@ async fn events(State(s): State<AppState>, ApiPath(id): ApiPath<String>) -> ApiR
             })
         })
         .collect();
-    Ok(Json(Value::Array(rows)))
+    let known = known_instant.map_or_else(
+        || "now".to_string(),
+        |t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+    );
+    let as_of = q.as_of.map_or_else(|| "all".to_string(), |d| d.to_string());
+    Ok((
+        [("gevinst-as-of", as_of), ("gevinst-known-on", known)],
+        Json(Value::Array(rows)),
+    ))
 }
 
 async fn verify_chain(State(s): State<AppState>) -> ApiResult<Json<Value>> {

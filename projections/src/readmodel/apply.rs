@@ -10,6 +10,8 @@ use gevinst_domain::proposal::{Fact, Plan, PlanSection, ProposalEvent};
 
 use gevinst_store::StoredEvent;
 
+use super::PlanAmountRow;
+
 /// A value bound to a statement parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
@@ -84,12 +86,14 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 
 const UPSERT_PROPOSAL: &str = "INSERT INTO rm_proposal (proposal_id, title, kind, committee, \
     confidential, political_priority, budget_round, price_level, identity, baseline_plan, \
-    baseline_source, current_plan, revision, last_sequence, last_position) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, NULL, 0, 0, 0) \
+    baseline_source, current_plan, revision, last_sequence, last_position, registered_at, \
+    registered_position) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, NULL, 0, 0, 0, $10, $11) \
     ON CONFLICT (proposal_id) DO UPDATE SET title = excluded.title, kind = excluded.kind, \
     committee = excluded.committee, confidential = excluded.confidential, \
     political_priority = excluded.political_priority, budget_round = excluded.budget_round, \
-    price_level = excluded.price_level, identity = excluded.identity";
+    price_level = excluded.price_level, identity = excluded.identity, \
+    registered_at = excluded.registered_at, registered_position = excluded.registered_position";
 const SET_BASELINE: &str = "UPDATE rm_proposal SET baseline_plan = $2, current_plan = $2, \
     baseline_source = $3 WHERE proposal_id = $1";
 const SET_REVISION: &str =
@@ -105,28 +109,52 @@ const INSERT_ENTRY: &str = "INSERT INTO rm_entry (proposal_id, sequence, positio
     corrected_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
     $17, $18, $19, $20, $21, NULL, NULL, NULL) ON CONFLICT (proposal_id, sequence) DO NOTHING";
 const MARK_CORRECTED: &str = "UPDATE rm_entry SET corrected_by = $3, correction_reason = $4, \
-    corrected_at = $5 WHERE proposal_id = $1 AND sequence = $2";
+    corrected_at = $5, corrected_position = $6 WHERE proposal_id = $1 AND sequence = $2";
+const UPSERT_PLAN_VERSION: &str = "INSERT INTO rm_plan_version (proposal_id, revision, sequence, \
+    position, recorded_at, plan, source) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+    ON CONFLICT (proposal_id, revision) DO UPDATE SET sequence = excluded.sequence, \
+    position = excluded.position, recorded_at = excluded.recorded_at, plan = excluded.plan, \
+    source = excluded.source";
 const ADVANCE_PROPOSAL: &str = "UPDATE rm_proposal SET last_sequence = $2, last_position = $3 \
     WHERE proposal_id = $1 AND last_sequence < $2";
 
-fn plan_rows(proposal: &str, which: &str, plan: &Plan) -> Vec<Stmt> {
-    let mut out = vec![stmt(DELETE_PLAN, vec![proposal.into(), which.into()])];
+/// The `rm_plan_amount` rows of one plan (`which` is "baseline" or "current").
+#[must_use]
+pub fn plan_amount_rows(proposal: &str, which: &str, plan: &Plan) -> Vec<PlanAmountRow> {
+    let mut out = Vec::new();
     for line in &plan.lines {
         for (year, amount) in line.amounts.iter() {
-            out.push(stmt(
-                INSERT_PLAN_AMOUNT,
-                vec![
-                    proposal.into(),
-                    which.into(),
-                    line.id.as_str().into(),
-                    (*year).into(),
-                    section_code(line.section).into(),
-                    line.control_area.code().into(),
-                    line.committee.map(|c| c.code().to_string()).into(),
-                    amount.to_string().into(),
-                ],
-            ));
+            out.push(PlanAmountRow {
+                proposal_id: proposal.to_string(),
+                plan: which.to_string(),
+                line_id: line.id.as_str().to_string(),
+                year: *year,
+                section: section_code(line.section).to_string(),
+                control_area: line.control_area.code().to_string(),
+                committee: line.committee.map(|c| c.code().to_string()),
+                amount: amount.to_string(),
+            });
         }
+    }
+    out
+}
+
+fn plan_rows(proposal: &str, which: &str, plan: &Plan) -> Vec<Stmt> {
+    let mut out = vec![stmt(DELETE_PLAN, vec![proposal.into(), which.into()])];
+    for r in plan_amount_rows(proposal, which, plan) {
+        out.push(stmt(
+            INSERT_PLAN_AMOUNT,
+            vec![
+                r.proposal_id.into(),
+                r.plan.into(),
+                r.line_id.into(),
+                r.year.into(),
+                r.section.into(),
+                r.control_area.into(),
+                r.committee.into(),
+                r.amount.into(),
+            ],
+        ));
     }
     out
 }
@@ -269,6 +297,23 @@ fn entry_row(e: &StoredEvent, fact: &Fact, corrects: Option<i64>) -> Stmt {
     )
 }
 
+/// One plan version (0 = the adopted baseline), kept so a report can take the plan in force at
+/// a recorded time.
+fn plan_version(e: &StoredEvent, revision: i64, plan: &Plan, source: Option<String>) -> Stmt {
+    stmt(
+        UPSERT_PLAN_VERSION,
+        vec![
+            e.stream_id.as_str().into(),
+            revision.into(),
+            e.sequence.into(),
+            e.position.into(),
+            recorded(e.recorded_at).into(),
+            json(plan).into(),
+            source.into(),
+        ],
+    )
+}
+
 fn recorded(at: DateTime<Utc>) -> String {
     format_recorded_at(at)
 }
@@ -291,6 +336,8 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
                 identity.budget_round.as_str().into(),
                 identity.price_level.year().into(),
                 json(identity).into(),
+                recorded(stored.recorded_at).into(),
+                stored.position.into(),
             ],
         )),
         ProposalEvent::BaselineAdopted { plan, source } => {
@@ -302,6 +349,7 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
                     source.as_ref().map(json).into(),
                 ],
             ));
+            out.push(plan_version(stored, 0, plan, source.as_ref().map(json)));
             out.extend(plan_rows(p, "baseline", plan));
             out.extend(plan_rows(p, "current", plan));
         }
@@ -310,6 +358,7 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
                 SET_REVISION,
                 vec![p.into(), json(plan).into(), i64::from(*revision).into()],
             ));
+            out.push(plan_version(stored, i64::from(*revision), plan, None));
             out.extend(plan_rows(p, "current", plan));
         }
         ProposalEvent::EntryReversed { corrects, reason } => out.push(stmt(
@@ -320,6 +369,7 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
                 stored.sequence.into(),
                 reason.as_str().into(),
                 recorded(stored.recorded_at).into(),
+                stored.position.into(),
             ],
         )),
         ProposalEvent::EntrySuperseded {
@@ -336,6 +386,7 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
                     stored.sequence.into(),
                     reason.as_str().into(),
                     recorded(stored.recorded_at).into(),
+                    stored.position.into(),
                 ],
             ));
             out.push(entry_row(stored, replacement, Some(corrects)));

@@ -1,12 +1,17 @@
 //! Read models: tables derived from the event log for controllers' and auditors' questions.
 //! `apply` says how each event changes them, `projector` keeps them caught up (checkpoint in the
 //! same transaction as the rows), and this module reads them back as typed rows.
+//!
+//! Every row carries the recorded time of the event that made it (and of the correction that
+//! voided it), so [`ReadModels::known_on`] can read the tables as the log stood at a recorded
+//! time: the same rows a store holding only the events recorded by then would have.
 
 pub mod apply;
 pub mod projector;
 
 pub use projector::{Progress, Projector, CLEAR_STATEMENTS, PROJECTION};
 
+use chrono::{DateTime, Utc};
 use gevinst_domain::proposal::{Fact, Plan, ProposalIdentity};
 
 use gevinst_store::{Db, StoreError};
@@ -67,6 +72,29 @@ pub struct ProposalRow {
     pub last_sequence: i64,
     /// Last applied position.
     pub last_position: i64,
+    /// When the proposal was registered (RFC 3339).
+    pub registered_at: String,
+    /// The registration's global position.
+    pub registered_position: i64,
+}
+
+/// One plan version exactly as stored: revision 0 is the adopted baseline.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct PlanVersionRow {
+    /// Proposal.
+    pub proposal_id: String,
+    /// 0 = baseline, 1… revisions.
+    pub revision: i32,
+    /// The adopting or revising event's sequence.
+    pub sequence: i64,
+    /// Its global position.
+    pub position: i64,
+    /// When it was recorded (RFC 3339).
+    pub recorded_at: String,
+    /// The plan JSON.
+    pub plan: String,
+    /// The baseline's source JSON (revision 0 only).
+    pub source: Option<String>,
 }
 
 /// A plan amount row exactly as stored.
@@ -141,6 +169,8 @@ pub struct EntryRow {
     pub correction_reason: Option<String>,
     /// When the correction was recorded.
     pub corrected_at: Option<String>,
+    /// The correction's global position.
+    pub corrected_position: Option<i64>,
 }
 
 impl ProposalRow {
@@ -208,18 +238,23 @@ pub struct Dump {
     pub plan_amounts: Vec<PlanAmountRow>,
     /// Entries.
     pub entries: Vec<EntryRow>,
+    /// Plan versions.
+    pub plan_versions: Vec<PlanVersionRow>,
 }
 
 const SELECT_PROPOSALS: &str = "SELECT proposal_id, title, kind, committee, confidential, \
     political_priority, budget_round, price_level, identity, baseline_plan, current_plan, \
-    baseline_source, revision, last_sequence, last_position FROM rm_proposal";
+    baseline_source, revision, last_sequence, last_position, registered_at, registered_position \
+    FROM rm_proposal";
 const SELECT_PLAN_AMOUNTS: &str = "SELECT proposal_id, plan, line_id, year, section, \
     control_area, committee, amount FROM rm_plan_amount \
     ORDER BY proposal_id, plan, line_id, year";
 const SELECT_ENTRIES: &str = "SELECT proposal_id, sequence, position, kind, subject, year, \
     amount, price_level, control_area, plan_line, committee, section, effective_date, note, \
     evidence, at_risk, fact, actor, role, recorded_at, corrects, corrected_by, \
-    correction_reason, corrected_at FROM rm_entry";
+    correction_reason, corrected_at, corrected_position FROM rm_entry";
+const SELECT_PLAN_VERSIONS: &str = "SELECT proposal_id, revision, sequence, position, \
+    recorded_at, plan, source FROM rm_plan_version";
 
 macro_rules! fetch {
     ($db:expr, $sql:expr $(, $arg:expr)*) => {
@@ -230,25 +265,144 @@ macro_rules! fetch {
     };
 }
 
-/// Reads the read models.
+/// Reads the read models: everything recorded so far, or (after [`ReadModels::known_on`]) only
+/// what the log held at a recorded time.
 #[derive(Debug, Clone)]
 pub struct ReadModels {
     db: Db,
+    known_on: Option<DateTime<Utc>>,
+}
+
+/// Whether `recorded_at` (RFC 3339, as stored) is at or before `t`.
+fn recorded_by(recorded_at: &str, t: DateTime<Utc>, what: &str) -> Result<bool, ReadModelError> {
+    let at = DateTime::parse_from_rfc3339(recorded_at).map_err(|e| {
+        ReadModelError::Unreadable(format!("{what} recorded at {recorded_at:?}: {e}"))
+    })?;
+    Ok(at.with_timezone(&Utc) <= t)
+}
+
+/// `entry` as it stood at `t`: `None` if recorded later; a correction recorded later undone.
+fn entry_at(mut entry: EntryRow, t: DateTime<Utc>) -> Result<Option<EntryRow>, ReadModelError> {
+    let what = || format!("{} entry {}", entry.proposal_id, entry.sequence);
+    if !recorded_by(&entry.recorded_at, t, &what())? {
+        return Ok(None);
+    }
+    if let Some(at) = &entry.corrected_at {
+        if !recorded_by(at, t, &what())? {
+            entry.corrected_by = None;
+            entry.correction_reason = None;
+            entry.corrected_at = None;
+            entry.corrected_position = None;
+        }
+    }
+    Ok(Some(entry))
+}
+
+/// `row` as it stood at `t`, given its plan versions and its entries as they stood at `t`:
+/// `None` if registered later; otherwise the baseline and the newest revision recorded by
+/// then, and the last sequence and position among the events recorded by then.
+fn proposal_at(
+    mut row: ProposalRow,
+    versions: &[PlanVersionRow],
+    entries: &[EntryRow],
+    t: DateTime<Utc>,
+) -> Result<Option<ProposalRow>, ReadModelError> {
+    if !recorded_by(&row.registered_at, t, &row.proposal_id)? {
+        return Ok(None);
+    }
+    let mut known = Vec::new();
+    for v in versions.iter().filter(|v| v.proposal_id == row.proposal_id) {
+        if recorded_by(&v.recorded_at, t, &row.proposal_id)? {
+            known.push(v);
+        }
+    }
+    let baseline = known.iter().find(|v| v.revision == 0);
+    let current = known.iter().max_by_key(|v| v.revision);
+    row.baseline_plan = baseline.map(|v| v.plan.clone());
+    row.baseline_source = baseline.and_then(|v| v.source.clone());
+    row.current_plan = current.map(|v| v.plan.clone());
+    row.revision = current.map_or(0, |v| v.revision);
+    // Registration is the stream's first event (sequence 1); every later event left a plan
+    // version, an entry, or a correction mark (reversals) behind.
+    let mut last = (1, row.registered_position);
+    let mut seen = |sequence: i64, position: i64| last = last.max((sequence, position));
+    for v in &known {
+        seen(v.sequence, v.position);
+    }
+    for e in entries.iter().filter(|e| e.proposal_id == row.proposal_id) {
+        seen(e.sequence, e.position);
+        if let (Some(sequence), Some(position)) = (e.corrected_by, e.corrected_position) {
+            seen(sequence, position);
+        }
+    }
+    (row.last_sequence, row.last_position) = last;
+    Ok(Some(row))
 }
 
 impl ReadModels {
-    /// Over `db`.
+    /// Over `db`, with everything recorded so far.
     #[must_use]
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self { db, known_on: None }
+    }
+
+    /// The same tables read as the log stood at `known_on` (only events recorded at or before
+    /// it); `None` reads everything recorded so far.
+    #[must_use]
+    pub fn known_on(self, known_on: Option<DateTime<Utc>>) -> Self {
+        Self { known_on, ..self }
+    }
+
+    /// The recorded time these reads stand at, if any.
+    #[must_use]
+    pub fn known_instant(&self) -> Option<DateTime<Utc>> {
+        self.known_on
+    }
+
+    async fn versions(
+        &self,
+        proposal: Option<&str>,
+    ) -> Result<Vec<PlanVersionRow>, ReadModelError> {
+        Ok(match proposal {
+            Some(p) => fetch!(
+                &self.db,
+                &format!(
+                    "{SELECT_PLAN_VERSIONS} WHERE proposal_id = $1 ORDER BY proposal_id, revision"
+                ),
+                p
+            ),
+            None => fetch!(
+                &self.db,
+                &format!("{SELECT_PLAN_VERSIONS} ORDER BY proposal_id, revision")
+            ),
+        })
+    }
+
+    /// Proposal rows (one or all) as they stood at `known_on`.
+    async fn proposals_at(
+        &self,
+        rows: Vec<ProposalRow>,
+        proposal: Option<&str>,
+    ) -> Result<Vec<ProposalRow>, ReadModelError> {
+        let Some(t) = self.known_on else {
+            return Ok(rows);
+        };
+        let versions = self.versions(proposal).await?;
+        let entries = self.entries(proposal).await?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.extend(proposal_at(row, &versions, &entries, t)?);
+        }
+        Ok(out)
     }
 
     /// All proposals, by id.
     pub async fn proposals(&self) -> Result<Vec<ProposalRow>, ReadModelError> {
-        Ok(fetch!(
+        let rows = fetch!(
             &self.db,
             &format!("{SELECT_PROPOSALS} ORDER BY proposal_id")
-        ))
+        );
+        self.proposals_at(rows, None).await
     }
 
     /// One proposal.
@@ -258,12 +412,12 @@ impl ReadModels {
             &format!("{SELECT_PROPOSALS} WHERE proposal_id = $1"),
             id
         );
-        Ok(rows.into_iter().next())
+        Ok(self.proposals_at(rows, Some(id)).await?.into_iter().next())
     }
 
     /// Every entry (optionally of one proposal), by proposal and sequence.
     pub async fn entries(&self, proposal: Option<&str>) -> Result<Vec<EntryRow>, ReadModelError> {
-        Ok(match proposal {
+        let rows: Vec<EntryRow> = match proposal {
             Some(p) => fetch!(
                 &self.db,
                 &format!("{SELECT_ENTRIES} WHERE proposal_id = $1 ORDER BY proposal_id, sequence"),
@@ -273,15 +427,68 @@ impl ReadModels {
                 &self.db,
                 &format!("{SELECT_ENTRIES} ORDER BY proposal_id, sequence")
             ),
-        })
+        };
+        let Some(t) = self.known_on else {
+            return Ok(rows);
+        };
+        let mut out = Vec::new();
+        for row in rows {
+            out.extend(entry_at(row, t)?);
+        }
+        Ok(out)
     }
 
-    /// Every row of every read model.
+    /// Every plan version (0 = baseline), by proposal and revision.
+    pub async fn plan_versions(&self) -> Result<Vec<PlanVersionRow>, ReadModelError> {
+        let rows = self.versions(None).await?;
+        let Some(t) = self.known_on else {
+            return Ok(rows);
+        };
+        let mut out = Vec::new();
+        for v in rows {
+            if recorded_by(&v.recorded_at, t, &v.proposal_id)? {
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Plan amounts: as stored, or (at `known_on`) derived from the plans in force then, exactly
+    /// as the projector would have written them.
+    async fn plan_amounts(
+        &self,
+        proposals: &[ProposalRow],
+    ) -> Result<Vec<PlanAmountRow>, ReadModelError> {
+        if self.known_on.is_none() {
+            return Ok(fetch!(&self.db, SELECT_PLAN_AMOUNTS));
+        }
+        let mut out = Vec::new();
+        for p in proposals {
+            for (which, plan) in [("baseline", p.baseline()?), ("current", p.current()?)] {
+                if let Some(plan) = plan {
+                    out.extend(apply::plan_amount_rows(&p.proposal_id, which, &plan));
+                }
+            }
+        }
+        out.sort_by(|a, b| {
+            (&a.proposal_id, &a.plan, &a.line_id, a.year).cmp(&(
+                &b.proposal_id,
+                &b.plan,
+                &b.line_id,
+                b.year,
+            ))
+        });
+        Ok(out)
+    }
+
+    /// Every row of every read model (at `known_on`, if set).
     pub async fn dump(&self) -> Result<Dump, ReadModelError> {
+        let proposals = self.proposals().await?;
         Ok(Dump {
-            proposals: self.proposals().await?,
-            plan_amounts: fetch!(&self.db, SELECT_PLAN_AMOUNTS),
+            plan_amounts: self.plan_amounts(&proposals).await?,
+            proposals,
             entries: self.entries(None).await?,
+            plan_versions: self.plan_versions().await?,
         })
     }
 }

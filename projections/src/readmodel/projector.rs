@@ -23,6 +23,7 @@ const BATCH: i64 = 500;
 pub const CLEAR_STATEMENTS: &[&str] = &[
     "DELETE FROM rm_entry",
     "DELETE FROM rm_plan_amount",
+    "DELETE FROM rm_plan_version",
     "DELETE FROM rm_proposal",
 ];
 

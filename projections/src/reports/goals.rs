@@ -1,5 +1,8 @@
 //! The goals report: every follow-up goal and milestone with its verbatim "when", the parsed and
-//! resolved schedule, and its status as of a date, built from the read models.
+//! resolved schedule, and its status as of a date, built from the read models. As of a date,
+//! only entries effective on or before it count — also for the achievement date, the latest
+//! note and the evidence shown (a goal-scheduled entry's date is the due date it sets, so it
+//! counts whatever the date).
 
 use std::collections::BTreeMap;
 
@@ -92,14 +95,23 @@ struct Recorded {
     latest: Option<Latest>,
 }
 
-fn records(entries: &[EntryRow]) -> Result<BTreeMap<String, Recorded>, ReadModelError> {
+fn records(
+    entries: &[EntryRow],
+    as_of: NaiveDate,
+) -> Result<BTreeMap<String, Recorded>, ReadModelError> {
     let mut by_subject: BTreeMap<String, Recorded> = BTreeMap::new();
     for e in entries.iter().filter(|e| e.is_active()) {
         let Some(subject) = e.subject.clone() else {
             continue;
         };
+        let fact = e.fact()?;
+        // A schedule's date is the due date it sets, not when something happened: it counts
+        // whatever the date asked about (a goal due later is "upcoming", not "unscheduled").
+        if fact.effective_date() > as_of && !matches!(fact, Fact::GoalScheduled(_)) {
+            continue;
+        }
         let r = by_subject.entry(subject).or_default();
-        match e.fact()? {
+        match fact {
             Fact::GoalAchieved(f) => {
                 r.record.achieved_on = Some(f.achieved_on);
                 r.latest = r.latest.take().or(Some(Latest {
@@ -151,7 +163,7 @@ pub async fn goals(
     for p in proposals {
         let Some(plan) = p.current()? else { continue };
         let entries = read.entries(Some(&p.proposal_id)).await?;
-        let recorded = records(&entries)?;
+        let recorded = records(&entries, as_of)?;
         let ctx = plan.resolve_context();
         let mut push = |kind: &'static str,
                         id: String,

@@ -6,6 +6,7 @@ pub mod portfolio;
 pub mod proposal;
 pub mod realisation;
 pub mod status;
+pub mod view;
 
 pub use goals::{goals, GoalRow};
 pub use portfolio::{
@@ -15,3 +16,4 @@ pub use portfolio::{
 pub use proposal::{proposal_report, ProposalReport};
 pub use realisation::{realisation, Realisation};
 pub use status::{CheckpointStatus, GoalStatus};
+pub use view::{KnownOn, KnownOnError, View};

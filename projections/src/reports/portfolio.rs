@@ -65,8 +65,10 @@ pub type StatusCounts = BTreeMap<GoalStatus, usize>;
 /// The whole portfolio.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Portfolio {
-    /// As of.
+    /// As of (business date).
     pub as_of: NaiveDate,
+    /// Known on (recorded time): only events recorded by then; `None` for everything.
+    pub known_on: Option<chrono::DateTime<chrono::Utc>>,
     /// Tabel 1, per committee.
     pub committees: Vec<CommitteeLine>,
     /// Tabel 1, "I alt".
@@ -203,6 +205,7 @@ pub async fn overview(
     Ok(Overview {
         portfolio: Portfolio {
             as_of,
+            known_on: read.known_instant(),
             committees: lines,
             total,
             proposals,
