@@ -492,3 +492,47 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    the_server_schedule_signs_checkpoints_as_the_log_grows,
+    |t: TestStore| async move {
+        t.register_example("BC01").await;
+        let signer = Arc::new(NoteSigner::from_seed("gevinst.kk.dk/log", [5; 32]).unwrap());
+        gevinst_api::audit::spawn_schedule(
+            t.service.clone(),
+            signer.clone(),
+            std::time::Duration::from_millis(50),
+        );
+        let key = signer.verifier().key_id();
+        let newest = || async {
+            t.service
+                .store()
+                .latest_checkpoint(Some(&key))
+                .await
+                .unwrap()
+                .map_or(0, |c| c.tree_size)
+        };
+        for expected in [2, 3] {
+            let mut waited = 0;
+            while newest().await != expected {
+                assert!(waited < 200, "no scheduled checkpoint of size {expected}");
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+                waited += 1;
+            }
+            if expected == 2 {
+                record_saving(&t, "BC01", "scheduled").await;
+            }
+        }
+        // An idle log adds no rows: one checkpoint per size.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert_eq!(
+            t.service
+                .store()
+                .checkpoints(Some(&key))
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+);
