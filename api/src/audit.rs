@@ -221,7 +221,7 @@ pub async fn export(
         .context("writing the public key")?;
     writeln!(
         out,
-        "exported {} events and {} signed checkpoints to {} (public key {})",
+        "exported {} events and {} signed checkpoint(s) to {} (public key {})",
         events.len(),
         checkpoints.len(),
         dir.display(),

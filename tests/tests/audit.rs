@@ -454,7 +454,9 @@ both_backends!(
         assert_eq!(code, 0, "{out}");
         let size = t.service.store().last_position().await.unwrap();
         assert!(
-            out.contains(&format!("exported {size} events and 2 signed checkpoints")),
+            out.contains(&format!(
+                "exported {size} events and 2 signed checkpoint(s)"
+            )),
             "{out}"
         );
         let report = gevinst_verify::export::verify_dir(&export, None).unwrap();
