@@ -106,10 +106,17 @@ fn write_known_on(out: &mut (dyn Write + Send), view: &View) -> std::io::Result<
 pub enum Command {
     /// Serve the API and dashboard (imports the bundled Budget 2025 baseline into an empty store).
     Serve(ServeArgs),
-    /// Walk every proposal's hash chain and the global order; exit 2 if anything is broken.
-    Verify,
+    /// Walk every proposal's hash chain and the global order, and with --checkpoint prove the
+    /// log still holds what a signed checkpoint covered; exit 2 if anything is broken.
+    Verify(crate::audit::VerifyArgs),
     /// Create or update the schema, as its owner (PostgreSQL: the only command that runs DDL).
     Migrate(MigrateArgs),
+    /// Sign a checkpoint of the log (Merkle root, size, time; C2SP signed note), or manage the
+    /// signing key.
+    Checkpoint(crate::audit::CheckpointArgs),
+    /// Audit exports for the offline verifier `gevinst-verify`.
+    #[command(subcommand)]
+    Audit(crate::audit::AuditCommand),
     /// Baseline files: the adopted budget appendix.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -261,9 +268,18 @@ impl From<Exit> for std::process::ExitCode {
 pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Serve(args) => {
+            let signer = Arc::new(args.signing.signer(out)?);
             let app = Application::build(&cli.store.store_config()?, args.bind)
                 .await
-                .context("starting gevinst")?;
+                .context("starting gevinst")?
+                .with_signer(signer.clone());
+            if args.checkpoint_interval > 0 {
+                crate::audit::spawn_schedule(
+                    app.state().service.clone(),
+                    signer,
+                    std::time::Duration::from_secs(args.checkpoint_interval),
+                );
+            }
             if let Some(report) = app
                 .import_bundled_baseline_if_empty()
                 .await
@@ -287,7 +303,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             app.run_until_stopped().await?;
             Ok(Exit::SUCCESS)
         }
-        Command::Verify => {
+        Command::Verify(args) => {
             let service = open_service(&cli.store).await?;
             let report = gevinst_projections::verify_log(service.store())
                 .await
@@ -295,6 +311,14 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             write!(out, "{report}")?;
             if report.is_ok() {
                 writeln!(out)?;
+            }
+            let anchored = match &args.checkpoint {
+                Some(path) => {
+                    crate::audit::verify_checkpoint(&args, path, service.store(), out).await?
+                }
+                None => true,
+            };
+            if report.is_ok() && anchored {
                 Ok(Exit::SUCCESS)
             } else {
                 Ok(Exit::NOT_IN_ORDER)
@@ -320,6 +344,15 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                     writeln!(out, "  {grant}")?;
                 }
             }
+            Ok(Exit::SUCCESS)
+        }
+        Command::Checkpoint(args) => {
+            crate::audit::checkpoint(args, open_service(&cli.store), out).await?;
+            Ok(Exit::SUCCESS)
+        }
+        Command::Audit(crate::audit::AuditCommand::Export { dir, key }) => {
+            let service = open_service(&cli.store).await?;
+            crate::audit::export(&dir, &key, service.store(), out).await?;
             Ok(Exit::SUCCESS)
         }
         Command::Baseline(BaselineCommand::Check { file, format }) => {
@@ -472,7 +505,14 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             Ok(Exit::SUCCESS)
         }
         Command::Record(args) => {
-            let service = open_service(&cli.store).await?;
+            let mut service = open_service(&cli.store).await?;
+            // A receipt when the log's signing key is configured and exists (never created here).
+            let key = std::env::var_os("GEVINST_SIGNING_KEY")
+                .map_or_else(|| PathBuf::from("data/gevinst-log.key"), PathBuf::from);
+            if key.is_file() {
+                let signer = gevinst_store::checkpoint::load_signer(&key)?;
+                service = service.with_signer(Arc::new(signer));
+            }
             Ok(crate::record::run_record(*args, &service, out).await?)
         }
         Command::Projections(ProjectionsCommand::Rebuild) => {

@@ -29,4 +29,10 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "GEVINST_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
+    /// Seconds between signed checkpoints of the log (0: none on a schedule).
+    #[arg(long, env = "GEVINST_CHECKPOINT_INTERVAL", default_value_t = 300)]
+    pub checkpoint_interval: u64,
+    /// The log's signing key (checkpoints on a schedule and as each command's receipt).
+    #[command(flatten)]
+    pub signing: crate::audit::SigningArgs,
 }

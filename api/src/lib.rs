@@ -3,6 +3,7 @@
 //! storage in `gevinst-projections`.
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod dashboard;

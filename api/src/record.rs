@@ -949,6 +949,12 @@ pub async fn run_record(
         "{}: hændelse {} ({event}) registreret, global position {}{replayed}",
         outcome.proposal, outcome.last_sequence, outcome.last_position
     )?;
+    if let Some(receipt) = &outcome.receipt {
+        write!(
+            out,
+            "kvittering (signeret checkpoint af loggen):\n{receipt}"
+        )?;
+    }
     Ok(crate::cli::Exit::SUCCESS)
 }
 

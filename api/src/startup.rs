@@ -73,6 +73,13 @@ impl Application {
         })
     }
 
+    /// Signs a checkpoint after each command (the receipt) with `signer`.
+    #[must_use]
+    pub fn with_signer(mut self, signer: Arc<gevinst_verify::NoteSigner>) -> Self {
+        self.state.service = self.state.service.with_signer(signer);
+        self
+    }
+
     /// The address actually bound.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()

@@ -24,6 +24,7 @@ use gevinst_domain::{Actor, EventMetadata, IdempotencyKey, ProposalId};
 
 use crate::readmodel::Projector;
 use gevinst_store::{Clock, CommandRecord, Db, EventStore, StoreError};
+use gevinst_verify::NoteSigner;
 
 /// The aggregate type name under which proposals are stored.
 pub const PROPOSAL: &str = "proposal";
@@ -47,6 +48,10 @@ pub struct CommandOutcome {
     pub recorded_at: DateTime<Utc>,
     /// True when this is the stored outcome of an earlier identical command.
     pub replayed: bool,
+    /// The receipt: a signed checkpoint (C2SP signed note) of the log including this command,
+    /// when the service has a signing key (see [`ProposalService::with_signer`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<String>,
 }
 
 impl CommandOutcome {
@@ -60,6 +65,7 @@ impl CommandOutcome {
             last_position: record.last_position,
             recorded_at: record.recorded_at,
             replayed,
+            receipt: None,
         }
     }
 }
@@ -108,6 +114,7 @@ pub struct ProposalService {
     store: EventStore,
     cqrs: Arc<Framework>,
     projector: Projector,
+    signer: Option<Arc<NoteSigner>>,
 }
 
 impl std::fmt::Debug for ProposalService {
@@ -132,7 +139,34 @@ impl ProposalService {
             projector: Projector::new(store.clone()),
             store,
             cqrs: Arc::new(cqrs),
+            signer: None,
         }
+    }
+
+    /// The same service, signing a checkpoint of the log after each accepted command and
+    /// handing it back as the outcome's receipt. Signing reads every event hash (O(n) at
+    /// hundreds of events a day); a failure is logged and leaves the receipt empty, because
+    /// the command is already committed.
+    #[must_use]
+    pub fn with_signer(mut self, signer: Arc<NoteSigner>) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// The signing key, if any.
+    #[must_use]
+    pub fn signer(&self) -> Option<&NoteSigner> {
+        self.signer.as_deref()
+    }
+
+    async fn with_receipt(&self, mut outcome: CommandOutcome) -> CommandOutcome {
+        if let Some(signer) = &self.signer {
+            match gevinst_store::sign_checkpoint(&self.store, signer).await {
+                Ok(checkpoint) => outcome.receipt = Some(checkpoint.note),
+                Err(error) => tracing::error!(%error, "could not sign a checkpoint as receipt"),
+            }
+        }
+        outcome
     }
 
     /// The event store.
@@ -188,7 +222,7 @@ impl ProposalService {
                 .map_err(|e| CommandError::Unexpected(e.to_string()))?,
         };
         if let Some(outcome) = self.replay(&proposal, key.as_str(), &fingerprint).await? {
-            return Ok(outcome);
+            return Ok(self.with_receipt(outcome).await);
         }
         metadata.idempotency_key = Some(key.clone());
         metadata.command_fingerprint = Some(fingerprint.clone());
@@ -217,7 +251,7 @@ impl ProposalService {
                 if let Err(error) = self.projector.wait_for(outcome.last_position).await {
                     tracing::error!(%error, "read models did not catch up after a command");
                 }
-                Ok(outcome)
+                Ok(self.with_receipt(outcome).await)
             }
             Err(AggregateError::UserError(error)) => {
                 Err(CommandError::Rejected { proposal, error })

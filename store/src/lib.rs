@@ -3,14 +3,17 @@
 //! models in `gevinst-projections`; both backends share one append protocol.
 //!
 //! See `repository` for the append protocol, `verify` for the tamper check, `db` for opening
-//! either backend (and migrating it), `clock` for the injectable recorded-time source.
+//! either backend (and migrating it), `clock` for the injectable recorded-time source, `checkpoint` for the signed checkpoints that
+//! anchor the log (Merkle tree and formats from `gevinst-verify`).
 #![deny(missing_docs)]
 
+pub mod checkpoint;
 pub mod clock;
 pub mod db;
 pub mod repository;
 pub mod verify;
 
+pub use checkpoint::{sign_checkpoint, verify_checkpoint, CheckpointReport, StoredCheckpoint};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use db::{Db, StoreConfig, DEFAULT_SQLITE_PATH};
 pub use repository::{CommandRecord, EventStore, RowRead, StoredEvent, UnreadableRow};

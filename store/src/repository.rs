@@ -325,6 +325,12 @@ impl EventStore {
         &self.db
     }
 
+    /// The store's clock's time now (for checkpoints).
+    #[must_use]
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
     /// Appends one command's events atomically; see the module docs for the protocol.
     pub async fn append(&self, events: &[SerializedEvent]) -> Result<(), StoreError> {
         let Some(first) = events.first() else {

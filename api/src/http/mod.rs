@@ -1,6 +1,7 @@
 //! The HTTP API. Handlers translate requests into commands and queries; they hold no rules.
 
 pub mod error;
+pub mod proofs;
 
 use std::sync::Arc;
 
@@ -112,6 +113,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/proposals/{id}", get(proposal))
         .route("/api/proposals/{id}/realisation", get(realisation))
         .route("/api/proposals/{id}/events", get(events))
+        .route("/api/proofs/inclusion", get(proofs::inclusion))
+        .route("/api/proofs/consistency", get(proofs::consistency))
+        .route("/api/checkpoint", get(proofs::checkpoint))
         .with_state(state)
 }
 

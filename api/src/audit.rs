@@ -1,0 +1,247 @@
+//! The auditor's edge of the verifiable log: the signing key's configuration, `gevinst
+//! checkpoint`, `gevinst verify --checkpoint FILE`, `gevinst audit export DIR`, and the
+//! server's checkpoint schedule. The rules live in `gevinst_store::checkpoint` and the
+//! `gevinst-verify` crate; this module reads files and flags and prints.
+//!
+//! The signing key is a file (`--signing-key PATH`, env `GEVINST_SIGNING_KEY`, default
+//! `data/gevinst-log.key`, beside the default store and never committed), created with mode
+//! 0600 on first use by `serve`, `checkpoint` and `audit export`, or explicitly by `gevinst
+//! checkpoint keygen`. Commands that only check (`verify --checkpoint`) never create one.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use gevinst_domain::chain::format_recorded_at;
+use gevinst_projections::ProposalService;
+use gevinst_store::checkpoint::{load_or_create_signer, load_signer, sign_checkpoint};
+use gevinst_store::EventStore;
+use gevinst_verify::export::{ExportedEvent, CHECKPOINTS_DIR, EVENTS_FILE, PUBLIC_KEY_FILE};
+use gevinst_verify::{NoteSigner, NoteVerifier, DEFAULT_ORIGIN};
+
+/// Where the log's signing key is.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SigningArgs {
+    /// The log's Ed25519 signing key file (created on first use; keep it private).
+    #[arg(
+        long,
+        env = "GEVINST_SIGNING_KEY",
+        default_value = "data/gevinst-log.key"
+    )]
+    pub signing_key: PathBuf,
+    /// The log's name: the checkpoints' origin line and the key's name.
+    #[arg(long, env = "GEVINST_LOG_ORIGIN", default_value = DEFAULT_ORIGIN)]
+    pub log_origin: String,
+}
+
+impl SigningArgs {
+    /// The signer, creating the key file if it does not exist (says so on `out`).
+    pub fn signer(&self, out: &mut (dyn Write + Send)) -> anyhow::Result<NoteSigner> {
+        let (signer, created) = load_or_create_signer(&self.signing_key, &self.log_origin)?;
+        if created {
+            writeln!(
+                out,
+                "new signing key {} (public key {})",
+                self.signing_key.display(),
+                signer.verifier().to_vkey()
+            )?;
+        }
+        Ok(signer)
+    }
+}
+
+/// `gevinst checkpoint …`
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct CheckpointArgs {
+    /// Key management instead of signing.
+    #[command(subcommand)]
+    pub action: Option<CheckpointAction>,
+    /// The signing key.
+    #[command(flatten)]
+    pub key: SigningArgs,
+    /// Also write the signed checkpoint to this file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gevinst checkpoint keygen|public-key`
+#[derive(Debug, clap::Subcommand)]
+pub enum CheckpointAction {
+    /// Create a new signing key file (refuses to overwrite one) and print its public key.
+    Keygen(SigningArgs),
+    /// Print the public (verifier) key of the signing key.
+    PublicKey(SigningArgs),
+}
+
+/// `gevinst audit …`
+#[derive(Debug, clap::Subcommand)]
+pub enum AuditCommand {
+    /// Write the log, its signed checkpoints and the public key to DIR for `gevinst-verify`
+    /// (signs a checkpoint of the current log first).
+    Export {
+        /// The folder (created; files in it are overwritten).
+        dir: PathBuf,
+        /// The signing key.
+        #[command(flatten)]
+        key: SigningArgs,
+    },
+}
+
+/// `gevinst verify`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyArgs {
+    /// Also prove the log still holds exactly what this signed checkpoint covered.
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
+    /// The log's public key (`name+hash+key`, or a file holding it) to check the checkpoint's
+    /// signature; default: derived from the signing key file.
+    #[arg(long)]
+    pub public_key: Option<String>,
+    /// The signing key file (only read, to derive the public key).
+    #[arg(
+        long,
+        env = "GEVINST_SIGNING_KEY",
+        default_value = "data/gevinst-log.key"
+    )]
+    pub signing_key: PathBuf,
+}
+
+impl VerifyArgs {
+    fn verifier(&self) -> anyhow::Result<NoteVerifier> {
+        match &self.public_key {
+            Some(k) => {
+                let text = if Path::new(k).is_file() {
+                    std::fs::read_to_string(k).with_context(|| format!("reading {k}"))?
+                } else {
+                    k.clone()
+                };
+                Ok(NoteVerifier::parse(&text)?)
+            }
+            None => Ok(load_signer(&self.signing_key)
+                .context("no --public-key given, and the signing key cannot be read")?
+                .verifier()),
+        }
+    }
+}
+
+/// `gevinst checkpoint …`
+pub async fn checkpoint(
+    args: CheckpointArgs,
+    service: impl std::future::Future<Output = anyhow::Result<ProposalService>>,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    match args.action {
+        Some(CheckpointAction::Keygen(key)) => {
+            let signer =
+                gevinst_store::checkpoint::create_signer(&key.signing_key, &key.log_origin)?;
+            writeln!(out, "{}", signer.verifier().to_vkey())?;
+        }
+        Some(CheckpointAction::PublicKey(key)) => {
+            writeln!(
+                out,
+                "{}",
+                load_signer(&key.signing_key)?.verifier().to_vkey()
+            )?;
+        }
+        None => {
+            let signer = args.key.signer(out)?;
+            let service = service.await?;
+            let stored = sign_checkpoint(service.store(), &signer).await?;
+            if let Some(path) = &args.out {
+                std::fs::write(path, &stored.note)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            write!(out, "{}", stored.note)?;
+        }
+    }
+    Ok(())
+}
+
+/// `gevinst verify --checkpoint FILE`: the checkpoint check's report; `true` when sound.
+pub async fn verify_checkpoint(
+    args: &VerifyArgs,
+    path: &Path,
+    store: &EventStore,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<bool> {
+    let note =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let verifier = args.verifier()?;
+    let report = gevinst_store::verify_checkpoint(store, &note, &verifier).await?;
+    write!(out, "{report}")?;
+    Ok(report.is_ok())
+}
+
+/// `gevinst audit export DIR`.
+pub async fn export(
+    dir: &Path,
+    key: &SigningArgs,
+    store: &EventStore,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let signer = key.signer(out)?;
+    sign_checkpoint(store, &signer).await?;
+    let cp_dir = dir.join(CHECKPOINTS_DIR);
+    std::fs::create_dir_all(&cp_dir).with_context(|| format!("creating {}", cp_dir.display()))?;
+    let events = store.after_position(0, i64::MAX).await?;
+    let mut lines = String::new();
+    for e in &events {
+        let exported = ExportedEvent {
+            position: u64::try_from(e.position)?,
+            event_id: e.event_id.to_string(),
+            aggregate_type: e.aggregate_type.clone(),
+            stream_id: e.stream_id.clone(),
+            sequence: u64::try_from(e.sequence)?,
+            event_type: e.event_type.clone(),
+            event_version: e.event_version.clone(),
+            payload: e.payload.clone(),
+            metadata: e.metadata.clone(),
+            actor: e.actor.clone(),
+            role: e.role.clone(),
+            effective_date: e.effective_date.map(|d| d.to_string()),
+            idempotency_key: e.idempotency_key.clone(),
+            recorded_at: format_recorded_at(e.recorded_at),
+            prev_hash: e.prev_hash.clone(),
+            hash: e.hash.clone(),
+        };
+        lines.push_str(&serde_json::to_string(&exported)?);
+        lines.push('\n');
+    }
+    std::fs::write(dir.join(EVENTS_FILE), lines).context("writing the events")?;
+    let verifier = signer.verifier();
+    let checkpoints = store.checkpoints(Some(&verifier.key_id())).await?;
+    for c in &checkpoints {
+        std::fs::write(cp_dir.join(format!("{:012}.txt", c.tree_size)), &c.note)
+            .context("writing a checkpoint")?;
+    }
+    std::fs::write(dir.join(PUBLIC_KEY_FILE), verifier.to_vkey() + "\n")
+        .context("writing the public key")?;
+    writeln!(
+        out,
+        "exported {} events and {} signed checkpoint(s) to {} (public key {})",
+        events.len(),
+        checkpoints.len(),
+        dir.display(),
+        verifier.to_vkey()
+    )?;
+    Ok(())
+}
+
+/// Signs a checkpoint every `interval` while the log grows, in the background (the server's
+/// schedule). A failed signing is logged and retried at the next tick.
+pub fn spawn_schedule(service: ProposalService, signer: Arc<NoteSigner>, interval: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match sign_checkpoint(service.store(), &signer).await {
+                Ok(c) => tracing::debug!(size = c.tree_size, "checkpoint signed"),
+                Err(error) => tracing::error!(%error, "could not sign a scheduled checkpoint"),
+            }
+        }
+    });
+}

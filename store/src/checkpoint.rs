@@ -1,0 +1,400 @@
+//! Signed checkpoints of the global log, and the check of the log against one.
+//!
+//! A hash chain shows a changed event, but not a log that was cut short at its end, nor a stream
+//! rewritten with every hash recomputed: whoever can write the database can recompute a chain.
+//! A checkpoint is the outside anchor: the RFC 9162 Merkle root over every event's stored
+//! `hash` in position order (leaf `i` is position `i + 1`), with the tree size and the time,
+//! signed with the log's Ed25519 key as a C2SP signed note (see `gevinst_verify::note`). Whoever
+//! keeps a copy of a checkpoint can later prove, with a consistency proof, that the log still
+//! begins with exactly the events it covered.
+//!
+//! - [`sign_checkpoint`] signs the current log and stores the note in the append-only
+//!   `checkpoint` table (one row per key and size: signing an unchanged log again returns the
+//!   stored checkpoint);
+//! - [`verify_checkpoint`] checks a checkpoint against the log: signature, size, consistency
+//!   proof. When the proof fails it narrows the change down with the stored checkpoints that
+//!   still verify under the same key, and names the proposals concerned from the surviving
+//!   events and the `command` table;
+//! - [`load_or_create_signer`] reads the key file, or creates one (mode 0600) on first use.
+//!
+//! Roots and proofs come from `gevinst-verify`, the crate the offline verifier uses.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use gevinst_verify::{
+    check_consistency, divergence, event_leaf, merkle, Checkpoint, Consistency, Hash, NoteSigner,
+    NoteVerifier, Problem, ProblemKind,
+};
+
+use super::db::Db;
+use super::{EventStore, StoreError};
+
+/// A checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredCheckpoint {
+    /// The signing key's hash, hex.
+    pub key_id: String,
+    /// Positions covered: `1..=tree_size`.
+    pub tree_size: i64,
+    /// The Merkle root, hex.
+    pub root_hash: String,
+    /// When it was signed.
+    pub signed_at: DateTime<Utc>,
+    /// The signed note as issued.
+    pub note: String,
+}
+
+/// One event's place in the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leaf {
+    /// Global position.
+    pub position: i64,
+    /// The proposal.
+    pub stream_id: String,
+    /// The event's stored hash (hex).
+    pub event_hash: String,
+    /// The Merkle leaf hash.
+    pub leaf: Hash,
+}
+
+/// The leaf of a stored event hash; a value that is not a hash still gets a leaf (over its
+/// text), so a damaged row changes the root instead of stopping the check.
+fn leaf_of(event_hash: &str) -> Hash {
+    event_leaf(event_hash).unwrap_or_else(|| merkle::leaf_hash(event_hash.as_bytes()))
+}
+
+const INSERT_CHECKPOINT: &str = "INSERT INTO checkpoint (key_id, tree_size, root_hash, \
+    signed_at, note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key_id, tree_size) DO NOTHING";
+const SELECT_CHECKPOINTS: &str =
+    "SELECT key_id, tree_size, root_hash, signed_at, note FROM checkpoint";
+
+impl EventStore {
+    /// Every event's leaf, in position order.
+    pub async fn leaves(&self) -> Result<Vec<Leaf>, StoreError> {
+        let sql = "SELECT position, stream_id, hash FROM event ORDER BY position";
+        let rows: Vec<(i64, String, String)> = match self.db() {
+            Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
+            Db::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(position, stream_id, event_hash)| Leaf {
+                position,
+                stream_id,
+                leaf: leaf_of(&event_hash),
+                event_hash,
+            })
+            .collect())
+    }
+
+    /// Stores a checkpoint unless one for the same key and size exists; returns the stored one.
+    pub async fn save_checkpoint(
+        &self,
+        checkpoint: &StoredCheckpoint,
+    ) -> Result<StoredCheckpoint, StoreError> {
+        let select = format!("{SELECT_CHECKPOINTS} WHERE key_id = $1 AND tree_size = $2");
+        macro_rules! save {
+            ($pool:expr) => {{
+                sqlx::query(INSERT_CHECKPOINT)
+                    .bind(&checkpoint.key_id)
+                    .bind(checkpoint.tree_size)
+                    .bind(&checkpoint.root_hash)
+                    .bind(checkpoint.signed_at)
+                    .bind(&checkpoint.note)
+                    .execute($pool)
+                    .await?;
+                sqlx::query_as(&select)
+                    .bind(&checkpoint.key_id)
+                    .bind(checkpoint.tree_size)
+                    .fetch_one($pool)
+                    .await?
+            }};
+        }
+        Ok(match self.db() {
+            Db::Postgres(pool) => save!(pool),
+            Db::Sqlite(pool) => save!(pool),
+        })
+    }
+
+    /// Stored checkpoints, smallest first; only `key_id`'s when given.
+    pub async fn checkpoints(
+        &self,
+        key_id: Option<&str>,
+    ) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        let sql = format!(
+            "{SELECT_CHECKPOINTS} WHERE ($1 IS NULL OR key_id = $1) ORDER BY tree_size, key_id"
+        );
+        let sql = sql.as_str();
+        Ok(match self.db() {
+            Db::Postgres(pool) => {
+                sqlx::query_as(&sql.replace("$1 IS NULL", "$1::text IS NULL"))
+                    .bind(key_id)
+                    .fetch_all(pool)
+                    .await?
+            }
+            Db::Sqlite(pool) => sqlx::query_as(sql).bind(key_id).fetch_all(pool).await?,
+        })
+    }
+
+    /// The largest stored checkpoint (of `key_id`'s, when given).
+    pub async fn latest_checkpoint(
+        &self,
+        key_id: Option<&str>,
+    ) -> Result<Option<StoredCheckpoint>, StoreError> {
+        Ok(self.checkpoints(key_id).await?.pop())
+    }
+}
+
+/// Signs a checkpoint of the whole log as it is now and stores it (see the module docs).
+pub async fn sign_checkpoint(
+    store: &EventStore,
+    signer: &NoteSigner,
+) -> Result<StoredCheckpoint, StoreError> {
+    let leaves: Vec<Hash> = store.leaves().await?.into_iter().map(|l| l.leaf).collect();
+    let signed_at = store.now();
+    let checkpoint = Checkpoint {
+        origin: signer.name().to_string(),
+        size: leaves.len() as u64,
+        root: merkle::root(&leaves),
+        time: Some(signed_at.to_rfc3339_opts(SecondsFormat::Secs, true)),
+    };
+    let note = checkpoint
+        .sign(signer)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    store
+        .save_checkpoint(&StoredCheckpoint {
+            key_id: signer.verifier().key_id(),
+            tree_size: i64::try_from(checkpoint.size)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?,
+            root_hash: hex::encode(checkpoint.root),
+            signed_at,
+            note,
+        })
+        .await
+}
+
+/// The outcome of checking the log against one checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointReport {
+    /// The checkpoint, if its signature held.
+    pub checkpoint: Option<Checkpoint>,
+    /// Events in the log now.
+    pub log_size: u64,
+    /// The log's Merkle root now, hex.
+    pub log_root: String,
+    /// Hashes in the consistency proof that verified.
+    pub proof_length: usize,
+    /// Positions after the newest stored checkpoint of this key, not anchored by any.
+    pub unanchored: Option<(u64, u64)>,
+    /// What is wrong; empty when the log still holds exactly what the checkpoint covered.
+    pub problems: Vec<Problem>,
+}
+
+impl CheckpointReport {
+    /// True when nothing is wrong.
+    #[must_use]
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl std::fmt::Display for CheckpointReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.checkpoint, self.is_ok()) {
+            (Some(c), true) => writeln!(
+                f,
+                "ok: the log still holds exactly the {} events the checkpoint covered \
+                 (consistency proof of {} hashes from size {} to {} verified; root now {})",
+                c.size, self.proof_length, c.size, self.log_size, self.log_root
+            )?,
+            _ => {
+                writeln!(
+                    f,
+                    "BROKEN: the log no longer holds what the checkpoint covered ({} problem(s))",
+                    self.problems.len()
+                )?;
+                for p in &self.problems {
+                    writeln!(f, "  {p}")?;
+                }
+            }
+        }
+        if let Some((from, to)) = self.unanchored {
+            writeln!(
+                f,
+                "note: positions {from}..{to} were appended after the newest signed checkpoint \
+                 and are anchored by no checkpoint yet"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks the log against the signed checkpoint `note` (see the module docs).
+pub async fn verify_checkpoint(
+    store: &EventStore,
+    note: &str,
+    verifier: &NoteVerifier,
+) -> Result<CheckpointReport, StoreError> {
+    let leaves = store.leaves().await?;
+    let hashes: Vec<Hash> = leaves.iter().map(|l| l.leaf).collect();
+    let mut report = CheckpointReport {
+        checkpoint: None,
+        log_size: hashes.len() as u64,
+        log_root: hex::encode(merkle::root(&hashes)),
+        proof_length: 0,
+        unanchored: None,
+        problems: Vec::new(),
+    };
+    let checkpoint = match Checkpoint::open(note, verifier) {
+        Ok(c) => c,
+        Err(e) => {
+            report
+                .problems
+                .push(Problem::general(ProblemKind::BadSignature, e.to_string()));
+            return Ok(report);
+        }
+    };
+    let stored: Vec<Checkpoint> = store
+        .checkpoints(Some(&verifier.key_id()))
+        .await?
+        .iter()
+        .filter_map(|c| Checkpoint::open(&c.note, verifier).ok())
+        .collect();
+    let commands = command_ranges(store.db()).await?;
+    let proposals_in = |from: u64, to: u64| {
+        let mut p: Vec<String> = leaves
+            .iter()
+            .filter(|l| (from..=to).contains(&(l.position as u64)))
+            .map(|l| l.stream_id.clone())
+            .chain(
+                commands
+                    .iter()
+                    .filter(|(_, a, b)| *a as u64 <= to && *b as u64 >= from)
+                    .map(|(s, _, _)| s.clone()),
+            )
+            .collect();
+        p.sort();
+        p.dedup();
+        p
+    };
+    match check_consistency(&checkpoint, &hashes) {
+        Consistency::Consistent { proof } => report.proof_length = proof.len(),
+        Consistency::Truncated { log_size } => report.problems.push(Problem {
+            kind: ProblemKind::Truncated,
+            position: Some(log_size + 1),
+            to_position: Some(checkpoint.size),
+            proposals: proposals_in(log_size + 1, checkpoint.size),
+            detail: format!(
+                "the log ends at position {log_size}, but the checkpoint covers positions \
+                 1..{}: events were removed from its end",
+                checkpoint.size
+            ),
+        }),
+        Consistency::Rewritten => {
+            let mut anchors = stored.clone();
+            anchors.push(checkpoint.clone());
+            let (from, to) = divergence(&anchors, &hashes).unwrap_or((1, checkpoint.size));
+            report.problems.push(Problem {
+                kind: ProblemKind::Rewritten,
+                position: Some(from),
+                to_position: Some(to),
+                proposals: proposals_in(from, to),
+                detail: format!(
+                    "the events at positions {from}..{to} are not the ones signed checkpoints \
+                     covered: no consistency proof connects the checkpoint (size {}) to the log \
+                     ({} events); an event there was changed, removed, inserted or forged, even \
+                     if its hash chain was recomputed{}",
+                    checkpoint.size,
+                    report.log_size,
+                    if from > 1 {
+                        format!(
+                            "; positions 1..{} still match a signed checkpoint",
+                            from - 1
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+            });
+        }
+    }
+    let newest = stored
+        .iter()
+        .map(|c| c.size)
+        .chain([checkpoint.size])
+        .max()
+        .unwrap_or(0);
+    if newest < report.log_size {
+        report.unanchored = Some((newest + 1, report.log_size));
+    }
+    report.checkpoint = Some(checkpoint);
+    Ok(report)
+}
+
+/// (stream, first position, last position) of every recorded command.
+async fn command_ranges(db: &Db) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    let sql = "SELECT stream_id, first_position, last_position FROM command";
+    Ok(match db {
+        Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
+        Db::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
+    })
+}
+
+/// Reads the signer key file at `path`, or creates it with a fresh key named `name` when it
+/// does not exist. Returns the signer and whether it was created. The file holds one line,
+/// `PRIVATE+KEY+…` (Go's note format); it is created readable by its owner only.
+pub fn load_or_create_signer(path: &Path, name: &str) -> Result<(NoteSigner, bool), StoreError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => NoteSigner::parse(&text)
+            .map(|s| (s, false))
+            .map_err(|e| StoreError::Config(format!("signing key {}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok((create_signer(path, name)?, true))
+        }
+        Err(e) => Err(StoreError::Config(format!(
+            "cannot read the signing key {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Reads the signer key file at `path`.
+pub fn load_signer(path: &Path) -> Result<NoteSigner, StoreError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        StoreError::Config(format!(
+            "cannot read the signing key {}: {e}",
+            path.display()
+        ))
+    })?;
+    NoteSigner::parse(&text)
+        .map_err(|e| StoreError::Config(format!("signing key {}: {e}", path.display())))
+}
+
+/// Creates a new key file at `path` (refusing to overwrite one).
+pub fn create_signer(path: &Path, name: &str) -> Result<NoteSigner, StoreError> {
+    let config = |what: &str, e: &dyn std::fmt::Display| {
+        StoreError::Config(format!("{what} {}: {e}", path.display()))
+    };
+    let mut seed = [0u8; 32];
+    getrandom::getrandom(&mut seed).map_err(|e| config("no randomness for", &e))?;
+    let signer = NoteSigner::from_seed(name, seed).map_err(|e| config("key name for", &e))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| config("cannot create the folder of", &e))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| config("cannot create the signing key", &e))?;
+    writeln!(file, "{}", signer.to_skey())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| config("cannot write the signing key", &e))?;
+    Ok(signer)
+}
