@@ -80,7 +80,14 @@ async fn serve(t: &TestStore, args: &[String]) {
             argv.push(word.clone());
         }
     }
-    argv.extend(["--bind".into(), "127.0.0.1:0".into()]);
+    // The signing key goes beside the test's store, not into the working folder.
+    let key = std::env::temp_dir().join(format!("gevinst-readme-{}.key", uuid::Uuid::new_v4()));
+    argv.extend([
+        "--bind".into(),
+        "127.0.0.1:0".into(),
+        "--signing-key".into(),
+        key.to_string_lossy().into_owned(),
+    ]);
     let cli = gevinst_api::cli::Cli::try_parse_from(&argv).expect("the README's serve parses");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
