@@ -11,6 +11,7 @@ mod golden;
 mod http;
 mod portfolio;
 mod projections;
+mod rebuild;
 mod record;
 mod scenario;
 mod schema;
