@@ -6,6 +6,7 @@
 //! and `MODULE::TEST::postgres`, so `scripts/test.sh store::` runs the store's tests only.
 
 mod baseline;
+mod bounds;
 mod dashboard;
 mod golden;
 mod http;

@@ -1,0 +1,111 @@
+//! Bounded, plausible input on both backends: amounts beyond the documented limit are refused
+//! and nothing is stored, and many amounts at the limit never take a report down.
+
+use chrono::NaiveDate;
+use gevinst_domain::proposal::{examples, ProposalCommand, RealisedSaving};
+use gevinst_domain::{Amount, Committee, ControlArea, Role};
+use gevinst_projections::PROPOSAL;
+use gevinst_tests::{both_backends, meta, proposal, TestStore};
+
+const OWNER: [&str; 4] = ["--actor", "anna@kk.dk", "--role", "projektejer"];
+
+/// `gevinst record <OWNER> saving BC01 … --amount AMOUNT`.
+async fn record_saving(t: &TestStore, amount: &str) -> (u8, String) {
+    let args: Vec<&str> = ["record"]
+        .into_iter()
+        .chain(OWNER)
+        .chain([
+            "saving",
+            "BC01",
+            "--year",
+            "2025",
+            "--amount",
+            amount,
+            "--price-level",
+            "2025",
+            "--control-area",
+            "service",
+            "--plan-line",
+            "l1",
+            "--committee",
+            "ØU",
+            "--date",
+            "2024-12-31",
+            "--evidence",
+            "Kvantum-udtræk",
+        ])
+        .collect();
+    t.gevinst(&args).await
+}
+
+both_backends!(
+    amounts_beyond_the_limit_are_refused_and_sums_at_the_limit_never_crash_a_report,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let events = || async {
+            t.service
+                .store()
+                .stream(PROPOSAL, "BC01")
+                .await
+                .unwrap()
+                .len()
+        };
+        let before = events().await;
+        let (code, out) = record_saving(&t, "-79228162514264337593543950335").await;
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("beløbet -79228162514264337593543950335 er uden for grænsen ±1.000.000.000.000 (1.000 kr.)"),
+            "{out}"
+        );
+        assert_eq!(events().await, before, "nothing stored");
+
+        // Many savings at the limit in one committee, on two proposals: every sum stays exact
+        // and every main page answers.
+        for (id, committee) in [("BC01", Committee::Economy), ("BC02", Committee::Economy)] {
+            for year in [2025, 2026, 2027] {
+                for _ in 0..8 {
+                    t.service
+                        .execute(
+                            &proposal(id),
+                            ProposalCommand::RecordSaving(RealisedSaving {
+                                year,
+                                amount: Amount::new(-Amount::MAX_ABS).unwrap(),
+                                price_level: examples::price_level(),
+                                plan_line: None,
+                                committee: Some(committee),
+                                control_area: ControlArea::Service,
+                                effective_on: NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
+                                evidence: None,
+                            }),
+                            meta("anna@kk.dk", Role::ProjectOwner),
+                        )
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+        let app = t.spawn_app().await;
+        for route in [
+            "/",
+            "/api/portfolio?as_of=2027-12-31",
+            "/api/late?as_of=2027-12-31",
+            "/api/committee-status?as_of=2027-12-31",
+            "/api/proposals/BC01/realisation?as_of=2027-12-31",
+            "/api/proposals/BC01",
+            "/proposals/BC01?as_of=2027-12-31",
+        ] {
+            let r = reqwest::get(app.url(route)).await.unwrap();
+            let status = r.status().as_u16();
+            let body = r.text().await.unwrap();
+            assert_eq!(status, 200, "{route}: {body:.300}");
+        }
+        let portfolio: serde_json::Value = reqwest::get(app.url("/api/portfolio?as_of=2027-12-31"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let total = portfolio["total"]["realised_to_date"].as_str().unwrap();
+        assert_eq!(total, "-48000000000000");
+    }
+);
