@@ -12,7 +12,7 @@ pub mod repository;
 pub mod verify;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use db::{Db, StoreConfig, DEFAULT_SQLITE_PATH};
+pub use db::{Db, OpenMode, StoreConfig, DEFAULT_SQLITE_PATH};
 pub use repository::{CommandRecord, EventStore, StoredEvent};
 pub use verify::{verify, ChainProblem, VerifyReport};
 
@@ -25,6 +25,9 @@ pub enum StoreError {
     /// The configuration does not name a usable store.
     #[error("store configuration: {0}")]
     Config(String),
+    /// A reading command found no store at the configured path.
+    #[error("der er ingen database i {}: kør kommandoen fra den rigtige mappe eller angiv --database-url (kun `gevinst serve`, `baseline import` og `record` opretter en ny)", .0.display())]
+    Missing(std::path::PathBuf),
     /// The database said no.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),

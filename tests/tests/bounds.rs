@@ -109,3 +109,72 @@ both_backends!(
         assert_eq!(total, "-48000000000000");
     }
 );
+
+/// Runs `gevinst --database-url URL ARGS…` in-process, as `TestStore::gevinst` does for the
+/// test's own store.
+async fn gevinst_at(url: &str, args: &[&str]) -> (u8, String) {
+    use clap::Parser;
+    let argv = ["gevinst", "--database-url", url]
+        .into_iter()
+        .chain(args.iter().copied());
+    let cli = gevinst_api::cli::Cli::try_parse_from(argv).unwrap();
+    let mut out = Vec::new();
+    let code = match gevinst_api::cli::run(cli, &mut out).await {
+        Ok(exit) => exit.code(),
+        Err(e) => {
+            out.extend_from_slice(format!("gevinst: {e:#}").as_bytes());
+            1
+        }
+    };
+    (code, String::from_utf8(out).unwrap())
+}
+
+both_backends!(
+    read_commands_never_create_a_store,
+    |t: TestStore| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("elsewhere").join("gevinst.sqlite");
+        let (url, names) = match t.backend {
+            gevinst_tests::Backend::Sqlite => (
+                format!("sqlite:{}", path.display()),
+                path.display().to_string(),
+            ),
+            gevinst_tests::Backend::Postgres => {
+                let url = t.database_url();
+                let (base, _) = url.rsplit_once('/').unwrap();
+                let name = format!("gevinst_missing_{}", uuid::Uuid::new_v4().simple());
+                (format!("{base}/{name}"), name)
+            }
+        };
+        for args in [
+            &["verify"][..],
+            &["report", "portfolio"],
+            &["report", "late"],
+            &["report", "committee-status"],
+            &["report", "goals"],
+            &["report", "realisation", "BC01"],
+            &["report", "proposal", "BC01"],
+            &["projections", "rebuild"],
+        ] {
+            let (code, out) = gevinst_at(&url, args).await;
+            assert_eq!(code, 1, "{args:?}: {out}");
+            assert!(
+                out.contains(&names),
+                "{args:?} names the missing store: {out}"
+            );
+            if t.backend == gevinst_tests::Backend::Sqlite {
+                assert!(out.contains("der er ingen database i"), "{out}");
+            }
+            assert!(
+                !path.exists() && !path.parent().unwrap().exists(),
+                "{args:?}"
+            );
+        }
+        // The test's own store is there: the same commands read it.
+        t.import_budget_2025().await;
+        let (code, out) = t.gevinst(&["report", "portfolio"]).await;
+        assert_eq!(code, 0, "{out}");
+        let (code, out) = t.gevinst(&["verify"]).await;
+        assert_eq!(code, 0, "{out}");
+    }
+);
