@@ -290,6 +290,12 @@ impl EventStore {
         Self { db, clock }
     }
 
+    /// Now, by the clock that stamps `recorded_at` (for checks relative to the server's time).
+    #[must_use]
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// The database.
     #[must_use]
     pub fn db(&self) -> &Db {

@@ -178,3 +178,86 @@ both_backends!(
         assert_eq!(code, 0, "{out}");
     }
 );
+
+both_backends!(
+    implausible_entries_need_a_confirmation_which_is_stored,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let events = || async { t.service.store().stream(PROPOSAL, "BC01").await.unwrap() };
+        let before = events().await.len();
+        // Kroner typed as 1.000 kr., in a year the plan does not cover, dated in the future, at
+        // a price level the index does not know: four warnings, and nothing stored.
+        let implausible = |confirm: bool| {
+            let mut args: Vec<&str> = ["record"].into_iter().chain(OWNER).collect();
+            if confirm {
+                args.push("--confirm");
+            }
+            args.extend([
+                "saving",
+                "BC01",
+                "--year",
+                "2031",
+                "--amount",
+                "-1.234.567",
+                "--price-level",
+                "2001",
+                "--control-area",
+                "service",
+                "--plan-line",
+                "l1",
+                "--date",
+                "2099-12-31",
+            ]);
+            args
+        };
+        let (code, out) = t.gevinst(&implausible(false)).await;
+        assert_eq!(code, 1, "{out}");
+        for expected in [
+            "intet er gemt, for indtastningen ser usandsynlig ud:",
+            "  - en realiseret besparelse dateret 2099-12-31 ligger efter i dag",
+            "  - år 2031 ligger uden for planens år 2024–2029",
+            "  - beløbet -1234567 (1.000 kr.) er mere end 10 gange planlinje l1s største årsbeløb (297); er det skrevet i kr. i stedet for 1.000 kr.?",
+            "  - prisniveau 2001 p/l kan ikke omregnes til forslagets 2025 p/l",
+            "Gentag kommandoen med --confirm, hvis den er rigtig.",
+        ] {
+            assert!(out.contains(expected), "missing {expected:?} in {out}");
+        }
+        assert_eq!(events().await.len(), before, "nothing stored");
+
+        // Confirmed, it is stored with the warnings the sender saw.
+        let (code, out) = t.gevinst(&implausible(true)).await;
+        assert_eq!(code, 0, "{out}");
+        let stored = events().await;
+        assert_eq!(stored.len(), before + 1);
+        let confirmed: Vec<String> = serde_json::from_str(
+            stored.last().unwrap().metadata["confirmed_warnings"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        let codes: Vec<&str> = confirmed
+            .iter()
+            .map(|w| w.split(':').next().unwrap())
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "future-date",
+                "year-outside-plan",
+                "far-above-plan",
+                "unconvertible-price-level"
+            ]
+        );
+
+        // A plausible entry needs no confirmation and stores none.
+        let (code, out) = record_saving(&t, "-120").await;
+        assert_eq!(code, 0, "{out}");
+        let stored = events().await;
+        assert!(stored
+            .last()
+            .unwrap()
+            .metadata
+            .get("confirmed_warnings")
+            .is_none());
+    }
+);
