@@ -33,6 +33,9 @@ pub enum ReadModelError {
         /// The log's last position.
         head: i64,
     },
+    /// A report's sum overflowed (see `reports::add`).
+    #[error("summen af {0} er for stor til at regne med: kontrollér de registrerede beløb")]
+    Overflow(&'static str),
     /// The read models did not reach a position.
     #[error("read models reached position {reached}, not {position}")]
     Behind {
