@@ -159,6 +159,10 @@ both_backends!(
             body["detail"].as_str().unwrap().contains(&expected),
             "{body}"
         );
+        let page = reqwest::get(app.url("/")).await.unwrap();
+        assert_eq!(page.status(), 503);
+        let html = page.text().await.unwrap();
+        assert!(html.contains(&expected), "{html}");
         // A rebuild puts it right.
         let (code, out) = t.gevinst(&["projections", "rebuild"]).await;
         assert_eq!(code, 0, "{out}");
