@@ -14,7 +14,7 @@ use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports;
 use gevinst_projections::reports::{KnownOn, KnownOnError, View};
 use gevinst_projections::ProposalService;
-use gevinst_store::{Db, SystemClock};
+use gevinst_store::{Db, OpenMode, SystemClock};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{ServeArgs, StoreArgs};
@@ -225,13 +225,22 @@ async fn open_service(store: &StoreArgs) -> anyhow::Result<ProposalService> {
     Ok(ProposalService::new(db, Arc::new(SystemClock)))
 }
 
+/// Opens an existing store for a reading command: a missing store is an error naming its path,
+/// never a new empty one.
+async fn open_existing_service(store: &StoreArgs) -> anyhow::Result<ProposalService> {
+    let db = Db::open_with(&store.store_config()?, OpenMode::MustExist)
+        .await
+        .context("opening the store")?;
+    Ok(ProposalService::new(db, Arc::new(SystemClock)))
+}
+
 /// Opens the store, brings the read models up to date and loads the price index.
 async fn open_reports(
     store: &StoreArgs,
     args: &ReportArgs,
 ) -> anyhow::Result<(ReadModels, gevinst_domain::price::PriceIndex)> {
     let index = args.index()?;
-    let service = open_service(store).await?;
+    let service = open_existing_service(store).await?;
     service.projector().catch_up().await?;
     let read = ReadModels::new(service.store().db().clone()).known_on(args.view().known_instant());
     Ok((read, index))
@@ -304,7 +313,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             Ok(Exit::SUCCESS)
         }
         Command::Verify(args) => {
-            let service = open_service(&cli.store).await?;
+            let service = open_existing_service(&cli.store).await?;
             let report = gevinst_projections::verify_log(service.store())
                 .await
                 .context("reading the event store")?;
@@ -427,7 +436,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             known_on,
             format,
         }) => {
-            let service = open_service(&cli.store).await?;
+            let service = open_existing_service(&cli.store).await?;
             service.projector().catch_up().await?;
             let proposal = proposal
                 .map(|p| gevinst_domain::ProposalId::parse(&p))
@@ -516,7 +525,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             Ok(crate::record::run_record(*args, &service, out).await?)
         }
         Command::Projections(ProjectionsCommand::Rebuild) => {
-            let service = open_service(&cli.store).await?;
+            let service = open_existing_service(&cli.store).await?;
             let bar = progress_bar(0, "rebuilding");
             let position = service
                 .projector()

@@ -158,8 +158,18 @@ enum PageError {
     BadRequest(String),
     /// Nothing at that address (404), with a Danish message.
     NotFound(String),
+    /// The read models lie beyond the event log (503), with the message naming both positions.
+    Unavailable(String),
     /// Something failed that the user cannot fix (500; logged, not shown).
     Internal(String),
+}
+
+/// The read models, or the page that says why not.
+fn read_error(e: crate::http::error::ApiError) -> PageError {
+    match e {
+        crate::http::error::ApiError::ReadModelsAhead(m) => PageError::Unavailable(m),
+        e => internal(e),
+    }
 }
 
 fn internal(e: impl std::fmt::Display) -> PageError {
@@ -171,6 +181,11 @@ impl IntoResponse for PageError {
         let (status, heading, message) = match self {
             PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Ugyldig forespørgsel", m),
             PageError::NotFound(m) => (StatusCode::NOT_FOUND, "Ikke fundet", m),
+            PageError::Unavailable(m) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Læsemodellerne er foran hændelsesloggen",
+                m,
+            ),
             PageError::Internal(details) => {
                 tracing::error!(error = %details, "dashboard request failed");
                 (
@@ -458,7 +473,7 @@ async fn portfolio_page(
     let read = state
         .read()
         .await
-        .map_err(internal)?
+        .map_err(read_error)?
         .known_on(as_of.view().known_instant());
     // One overview serves the table, the statuses and the late list.
     let overview = reports::overview(&read, &state.index, as_of.date)
@@ -705,7 +720,7 @@ async fn proposal_page(
     let read = state
         .read()
         .await
-        .map_err(internal)?
+        .map_err(read_error)?
         .known_on(as_of.view().known_instant());
     let not_found = || PageError::NotFound(format!("Forslag {id} findes ikke i Gevinst."));
     let report = reports::proposal_report(&read, id.as_str())

@@ -15,6 +15,8 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
+use gevinst_domain::plausibility::{self, Warning};
+use gevinst_domain::price::PriceIndex;
 use gevinst_domain::proposal::{
     BudgetAdjustment, CompensatingAction, Fact, Forecast, GoalAchievement, GoalCancellation,
     GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome, MilestoneCompletion, Plan,
@@ -39,6 +41,15 @@ pub struct RecordArgs {
     /// stores nothing new and prints the first outcome.
     #[arg(long)]
     idempotency_key: Option<String>,
+    /// Store it even though it raises plausibility warnings (a realised saving dated in the
+    /// future, a year outside the plan, more than 10× the plan line's largest year, a price
+    /// level the index cannot convert); the confirmed warnings are stored with the event.
+    #[arg(long)]
+    confirm: bool,
+    /// Price index table the plausibility check converts price levels with (default: the
+    /// bundled baselines/price-index.toml).
+    #[arg(long, env = "GEVINST_PRICE_INDEX")]
+    price_index: Option<PathBuf>,
     /// What to record.
     #[command(subcommand)]
     what: RecordWhat,
@@ -329,6 +340,10 @@ pub enum RecordError {
         /// Its kind.
         kind: &'static str,
     },
+    /// The command raises plausibility warnings and `--confirm` was not given; nothing was
+    /// stored.
+    #[error("intet er gemt, for indtastningen ser usandsynlig ud:\n{}\nGentag kommandoen med --confirm, hvis den er rigtig.", .0.iter().map(|w| format!("  - {w}")).collect::<Vec<_>>().join("\n"))]
+    Unconfirmed(Vec<Warning>),
     /// The proposal's rules refused the command; nothing was stored.
     #[error("{proposal}: {error}")]
     Refused {
@@ -934,10 +949,20 @@ pub async fn run_record(
     let role: Role = parse("--role", &args.role)?;
     let idempotency_key =
         parse_opt::<IdempotencyKey>("--idempotency-key", args.idempotency_key.as_ref())?;
+    let confirm = args.confirm;
+    let index = price_index(args.price_index.as_ref())?;
     let (id, command) = command(args.what, &actor, role, service).await?;
     let event = event_type(&command);
+    let warnings = plausibility_warnings(service, &id, &command, &index).await?;
+    if !warnings.is_empty() && !confirm {
+        return Err(RecordError::Unconfirmed(warnings));
+    }
     let mut metadata = EventMetadata::new(actor, role);
     metadata.idempotency_key = idempotency_key;
+    metadata.confirmed_warnings = warnings
+        .iter()
+        .map(|w| format!("{}: {w}", w.code()))
+        .collect();
     let outcome = service.execute(&id, command, metadata).await?;
     let replayed = if outcome.replayed {
         " — allerede registreret med samme nøgle; intet nyt gemt"
@@ -956,6 +981,49 @@ pub async fn run_record(
         )?;
     }
     Ok(crate::cli::Exit::SUCCESS)
+}
+
+/// `--price-index`, or the bundled table.
+fn price_index(path: Option<&PathBuf>) -> Result<PriceIndex, RecordError> {
+    let text = match path {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| RecordError::InvalidArgument {
+            argument: "--price-index",
+            message: format!("{}: {e}", path.display()),
+        })?,
+        None => crate::startup::BUNDLED_PRICE_INDEX.to_string(),
+    };
+    PriceIndex::parse(&text).map_err(|e| RecordError::InvalidArgument {
+        argument: "--price-index",
+        message: e.to_string(),
+    })
+}
+
+/// The plausibility warnings `command` raises against the proposal's plan in force, the price
+/// index and today by the service's clock.
+async fn plausibility_warnings(
+    service: &ProposalService,
+    id: &ProposalId,
+    command: &ProposalCommand,
+    index: &PriceIndex,
+) -> Result<Vec<Warning>, RecordError> {
+    if !matches!(
+        command,
+        ProposalCommand::RecordSaving(_) | ProposalCommand::RecordCost(_)
+    ) {
+        return Ok(Vec::new());
+    }
+    let state = load(service, id).await?;
+    let Some(level) = state.identity().map(|i| i.price_level) else {
+        return Ok(Vec::new());
+    };
+    let today = service.store().now().date_naive();
+    Ok(plausibility::check(
+        command,
+        state.current_plan(),
+        level,
+        index,
+        today,
+    ))
 }
 
 #[cfg(test)]

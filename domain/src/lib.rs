@@ -13,6 +13,7 @@ pub mod metadata;
 pub mod money;
 pub mod payback;
 pub mod period;
+pub mod plausibility;
 pub mod price;
 pub mod proposal;
 pub mod vocabulary;

@@ -25,6 +25,9 @@ pub mod keys {
     pub const SOURCE_SHA256: &str = "source_sha256";
     /// Fingerprint of the command, to refuse a reused key with another command.
     pub const COMMAND_FINGERPRINT: &str = "command_fingerprint";
+    /// The plausibility warnings the sender confirmed (a JSON array of Danish texts; see
+    /// `crate::plausibility`).
+    pub const CONFIRMED_WARNINGS: &str = "confirmed_warnings";
 }
 
 /// The metadata of one command's events.
@@ -44,6 +47,8 @@ pub struct EventMetadata {
     pub source_sha256: Option<String>,
     /// SHA-256 of the command's canonical JSON.
     pub command_fingerprint: Option<String>,
+    /// Plausibility warnings the sender saw and confirmed ("code: text"), empty if none.
+    pub confirmed_warnings: Vec<String>,
 }
 
 /// Why stored metadata could not be read back.
@@ -74,6 +79,7 @@ impl EventMetadata {
             effective_date: None,
             source_sha256: None,
             command_fingerprint: None,
+            confirmed_warnings: Vec::new(),
         }
     }
 
@@ -97,6 +103,12 @@ impl EventMetadata {
         }
         if let Some(s) = &self.command_fingerprint {
             map.insert(keys::COMMAND_FINGERPRINT.into(), s.clone());
+        }
+        if !self.confirmed_warnings.is_empty() {
+            map.insert(
+                keys::CONFIRMED_WARNINGS.into(),
+                serde_json::Value::from(self.confirmed_warnings.clone()).to_string(),
+            );
         }
         map
     }
@@ -132,6 +144,15 @@ impl EventMetadata {
                 })
             })
             .transpose()?;
+        let confirmed_warnings = get(keys::CONFIRMED_WARNINGS)
+            .map(|w| {
+                serde_json::from_str::<Vec<String>>(w).map_err(|e| MetadataError::Invalid {
+                    key: keys::CONFIRMED_WARNINGS,
+                    problem: e.to_string(),
+                })
+            })
+            .transpose()?
+            .unwrap_or_default();
         Ok(Self {
             actor,
             role,
@@ -140,6 +161,7 @@ impl EventMetadata {
             effective_date,
             source_sha256: get(keys::SOURCE_SHA256).map(str::to_string),
             command_fingerprint: get(keys::COMMAND_FINGERPRINT).map(str::to_string),
+            confirmed_warnings,
         })
     }
 }
@@ -154,6 +176,7 @@ mod tests {
         m.reason = Some(Reason::parse("tastefejl").unwrap());
         m.idempotency_key = Some(IdempotencyKey::parse("k-1").unwrap());
         m.effective_date = NaiveDate::from_ymd_opt(2025, 9, 30);
+        m.confirmed_warnings = vec!["future-date: dateret i fremtiden".into()];
         let back = EventMetadata::from_map(&m.to_map()).unwrap();
         assert_eq!(back, m);
         assert_eq!(

@@ -2,6 +2,12 @@
 //! price level (p/l), with savings negative. Amounts are `rust_decimal::Decimal` — never floats —
 //! and at most three decimals, because 0,001 × 1.000 kr. is one krone: anything finer is a typo
 //! or a unit mistake, and accepting it silently would make sums disagree later.
+//!
+//! Amounts are bounded by [`Amount::MAX_ABS`] (10^12 × 1.000 kr. = 1 billiard kr.): Københavns
+//! Kommune's whole yearly budget is about 5 × 10^7 × 1.000 kr. and the Danish state's about
+//! 1.3 × 10^9, so the limit refuses nothing real, while a sum of bounded amounts stays exact
+//! and cannot overflow `Decimal` (about 7.9 × 10^28) before 10^16 entries. Without it one saving
+//! of −79228162514264337593543950335 made every sum over its committee overflow.
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,6 +26,9 @@ pub enum MoneyError {
         "amount {0} has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone"
     )]
     TooPrecise(String),
+    /// Beyond the documented limit: a unit mistake or a typing error, never a real amount.
+    #[error("beløbet {0} er uden for grænsen ±1.000.000.000.000 (1.000 kr.), dvs. 1 billiard kr., langt over ethvert kommunalt budget: skriv beløbet i 1.000 kr.")]
+    TooLarge(String),
     /// Price levels are budget years.
     #[error("price level {0} is outside 2000–2100")]
     PriceLevel(i32),
@@ -38,10 +47,16 @@ impl Amount {
     /// Zero kroner.
     pub const ZERO: Amount = Amount(Decimal::ZERO);
 
-    /// Accepts a decimal with at most 3 decimals.
+    /// The largest absolute amount accepted: 10^12 × 1.000 kr. (see the module doc).
+    pub const MAX_ABS: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+
+    /// Accepts a decimal with at most 3 decimals and at most [`Amount::MAX_ABS`] in absolute
+    /// value.
     pub fn new(value: Decimal) -> Result<Self, MoneyError> {
         let normalized = value.normalize();
-        if normalized.scale() > 3 {
+        if normalized.abs() > Self::MAX_ABS {
+            Err(MoneyError::TooLarge(value.to_string()))
+        } else if normalized.scale() > 3 {
             Err(MoneyError::TooPrecise(value.to_string()))
         } else {
             Ok(Self(normalized))
@@ -74,10 +89,13 @@ impl Amount {
         self.0.is_sign_positive() && !self.0.is_zero()
     }
 
-    /// Sum of amounts; the sum of amounts with ≤ 3 decimals has ≤ 3 decimals.
+    /// Sum of amounts; the sum of amounts with ≤ 3 decimals has ≤ 3 decimals. `None` when the
+    /// sum is beyond [`Amount::MAX_ABS`].
     #[must_use]
     pub fn checked_add(self, other: Amount) -> Option<Amount> {
-        self.0.checked_add(other.0).map(|v| Amount(v.normalize()))
+        self.0
+            .checked_add(other.0)
+            .and_then(|v| Amount::new(v).ok())
     }
 }
 
@@ -179,6 +197,34 @@ mod tests {
     }
 
     #[test]
+    fn amounts_are_bounded_far_above_any_municipal_budget() {
+        assert_eq!(Amount::MAX_ABS, dec!(1_000_000_000_000));
+        assert_eq!(
+            Amount::parse("-1000000000000").unwrap().value(),
+            dec!(-1e12)
+        );
+        assert_eq!(Amount::parse("1000000000000").unwrap().value(), dec!(1e12));
+        for refused in [
+            "-79228162514264337593543950335",
+            "79228162514264337593543950335",
+            "-1000000000000.001",
+            "1e13",
+        ] {
+            assert!(
+                matches!(Amount::parse(refused), Err(MoneyError::TooLarge(_))),
+                "{refused}"
+            );
+        }
+        assert_eq!(
+            Amount::parse("-79228162514264337593543950335").unwrap_err().to_string(),
+            "beløbet -79228162514264337593543950335 er uden for grænsen ±1.000.000.000.000 (1.000 kr.), dvs. 1 billiard kr., langt over ethvert kommunalt budget: skriv beløbet i 1.000 kr."
+        );
+        assert!(serde_json::from_str::<Amount>("\"-79228162514264337593543950335\"").is_err());
+        let max = Amount::new(Amount::MAX_ABS).unwrap();
+        assert_eq!(max.checked_add(Amount::parse("0.001").unwrap()), None);
+    }
+
+    #[test]
     fn price_levels_are_plausible_years() {
         assert!(PriceLevel::new(2025).is_ok());
         assert_eq!(
@@ -191,6 +237,12 @@ mod tests {
         #[test]
         fn amount_parse_never_panics(s in "\\PC*") {
             let _ = Amount::parse(&s);
+        }
+
+        #[test]
+        fn amounts_beyond_the_limit_are_refused(units in any::<i64>(), scale in 0u32..=3) {
+            let d = Decimal::new(units, scale);
+            prop_assert_eq!(Amount::new(d).is_ok(), d.abs() <= Amount::MAX_ABS);
         }
 
         #[test]

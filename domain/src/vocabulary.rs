@@ -3,6 +3,13 @@
 //! (`ØU`, `Anlæg`); code uses English names; serde uses one stable spelling per value so stored
 //! events never depend on how a user typed a word. Free text that must not be empty (reasons,
 //! actors, evidence references) also lives here, so "empty reason" is unrepresentable.
+//!
+//! Free texts end up in tables, CSV files, terminals and an auditor's printout, so they refuse
+//! what would make them read differently from what was stored: control characters (line
+//! breaks and tabs too: they break table rows and CSV lines), Unicode bidi overrides and
+//! isolates and the directional marks (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C),
+//! which can reorder what a reader sees, and texts that look empty (only white space and
+//! zero-width or filler characters).
 
 use std::fmt;
 use std::str::FromStr;
@@ -25,6 +32,26 @@ pub enum VocabularyError {
     /// A required text was empty or only white space.
     #[error("{0} must not be empty")]
     Empty(&'static str),
+    /// A text held a control character.
+    #[error("{what} indeholder kontroltegnet U+{code:04X} ved tegn {position}: skriv teksten på én linje uden kontroltegn")]
+    ControlCharacter {
+        /// Which text.
+        what: &'static str,
+        /// The character's code point.
+        code: u32,
+        /// Its 1-based position in the trimmed text.
+        position: usize,
+    },
+    /// A text held a bidi override, isolate or directional mark.
+    #[error("{what} indeholder retningstegnet U+{code:04X} ved tegn {position}, som kan vende rækkefølgen af det viste: fjern det")]
+    Bidi {
+        /// Which text.
+        what: &'static str,
+        /// The character's code point.
+        code: u32,
+        /// Its 1-based position in the trimmed text.
+        position: usize,
+    },
     /// A text was longer than we store.
     #[error("{what} is longer than {max} characters")]
     TooLong {
@@ -209,9 +236,52 @@ impl ProposalKind {
     }
 }
 
+/// Bidi overrides (U+202A–U+202E), isolates (U+2066–U+2069) and directional marks.
+#[must_use]
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Characters that show nothing: white space, zero-width characters, word joiners, the byte
+/// order mark, the soft hyphen and the Hangul fillers.
+#[must_use]
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200D}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{3164}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+        )
+}
+
 fn non_empty(what: &'static str, input: &str, max: usize) -> Result<String, VocabularyError> {
     let t = input.trim();
-    if t.is_empty() {
+    for (i, c) in t.chars().enumerate() {
+        let (code, position) = (u32::from(c), i + 1);
+        if c.is_control() {
+            return Err(VocabularyError::ControlCharacter {
+                what,
+                code,
+                position,
+            });
+        }
+        if is_bidi_control(c) {
+            return Err(VocabularyError::Bidi {
+                what,
+                code,
+                position,
+            });
+        }
+    }
+    if t.chars().all(is_invisible) {
         Err(VocabularyError::Empty(what))
     } else if t.chars().count() > max {
         Err(VocabularyError::TooLong { what, max })
@@ -228,7 +298,8 @@ macro_rules! text_type {
         pub struct $name(String);
 
         impl $name {
-            /// Trims the text and refuses it when empty or too long.
+            /// Trims the text and refuses it when empty (or empty-looking), too long, or holding
+            /// a control character or a bidi control.
             pub fn parse(input: &str) -> Result<Self, VocabularyError> {
                 non_empty($what, input, $max).map(Self)
             }
@@ -337,5 +408,109 @@ mod tests {
         assert_eq!(Reason::parse(" fejl ").unwrap().as_str(), "fejl");
         assert!(serde_json::from_str::<Reason>("\"\"").is_err());
         assert!(Actor::parse(&"x".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn texts_refuse_control_characters_bidi_controls_and_empty_looking_input() {
+        assert_eq!(
+            Note::parse("ok\nmere").unwrap_err().to_string(),
+            "a note indeholder kontroltegnet U+000A ved tegn 3: skriv teksten på én linje uden kontroltegn"
+        );
+        assert_eq!(
+            Reason::parse("fejl \u{202E}tfel").unwrap_err().to_string(),
+            "a reason indeholder retningstegnet U+202E ved tegn 6, som kan vende rækkefølgen af det viste: fjern det"
+        );
+        for bad in ["a\u{0}b", "a\tb", "a\u{7F}b", "a\u{85}b", "a\u{1B}[31mb"] {
+            assert!(
+                matches!(
+                    EvidenceRef::parse(bad),
+                    Err(VocabularyError::ControlCharacter { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+        for bad in [
+            "\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{2066}", "\u{2067}", "\u{2068}",
+            "\u{2069}", "\u{200E}", "\u{200F}",
+        ] {
+            assert!(
+                matches!(
+                    Note::parse(&format!("x{bad}y")),
+                    Err(VocabularyError::Bidi { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+        for empty in [
+            "\u{200B}",
+            " \u{200B}\u{FEFF} ",
+            "\u{2060}\u{00A0}",
+            "\u{3164}",
+            "\u{00AD}",
+        ] {
+            assert_eq!(
+                Reason::parse(empty),
+                Err(VocabularyError::Empty("a reason")),
+                "{empty:?}"
+            );
+        }
+        assert_eq!(
+            Note::parse("Æble – ø å «citat» ✓ 😀").unwrap().as_str(),
+            "Æble – ø å «citat» ✓ 😀"
+        );
+        assert_eq!(
+            Reason::parse("zero\u{200B}width inside").unwrap().as_str(),
+            "zero\u{200B}width inside"
+        );
+        assert!(serde_json::from_str::<Note>("\"a\\u202eb\"").is_err());
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn forbidden() -> impl Strategy<Value = char> {
+            prop_oneof![
+                (0u32..0x20).prop_map(|c| char::from_u32(c).unwrap()),
+                (0x7Fu32..0xA0).prop_map(|c| char::from_u32(c).unwrap()),
+                (0x202Au32..=0x202E).prop_map(|c| char::from_u32(c).unwrap()),
+                (0x2066u32..=0x2069).prop_map(|c| char::from_u32(c).unwrap()),
+                Just('\u{200E}'),
+                Just('\u{200F}'),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn an_accepted_text_is_trimmed_visible_and_clean(s in "\\PC{0,60}|.{0,60}") {
+                if let Ok(note) = Note::parse(&s) {
+                    let t = note.as_str();
+                    prop_assert_eq!(t, s.trim());
+                    prop_assert!(t.chars().any(|c| !is_invisible(c)));
+                    prop_assert!(!t.chars().any(|c| c.is_control() || is_bidi_control(c)));
+                }
+            }
+
+            #[test]
+            fn a_forbidden_character_anywhere_inside_is_refused(
+                before in "[a-zæøå ]{0,20}", c in forbidden(), after in "[a-zæøå ]{0,20}",
+            ) {
+                let text = format!("x{before}{c}{after}x");
+                prop_assert!(Reason::parse(&text).is_err(), "{:?}", text);
+                prop_assert!(Note::parse(&text).is_err());
+                prop_assert!(EvidenceRef::parse(&text).is_err());
+            }
+
+            #[test]
+            fn invisible_only_texts_are_empty(
+                s in proptest::collection::vec(prop_oneof![
+                    Just(' '), Just('\u{00A0}'), Just('\u{200B}'), Just('\u{200C}'),
+                    Just('\u{200D}'), Just('\u{2060}'), Just('\u{FEFF}'), Just('\u{3000}'),
+                ], 0..12)
+            ) {
+                let text: String = s.into_iter().collect();
+                prop_assert_eq!(Note::parse(&text), Err(VocabularyError::Empty("a note")));
+            }
+        }
     }
 }

@@ -58,6 +58,17 @@ impl StoreConfig {
     }
 }
 
+/// Whether opening may create the store. Only writers (`serve`, `baseline import`, `record`,
+/// migrating) create one; a reading command run from the wrong folder must not silently create
+/// an empty store and report "ok" about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the SQLite file (and its folder) when it is missing.
+    CreateIfMissing,
+    /// The store must exist; a missing SQLite file is [`StoreError::Missing`].
+    MustExist,
+}
+
 /// An open database, either backend.
 #[derive(Debug, Clone)]
 pub enum Db {
@@ -72,9 +83,20 @@ impl Db {
     /// PostgreSQL schema must already be migrated (by `gevinst migrate`, as its owner), and is
     /// only checked.
     pub async fn open(config: &StoreConfig) -> Result<Self, StoreError> {
+        Self::open_with(config, OpenMode::CreateIfMissing).await
+    }
+
+    /// Opens and migrates the store; with [`OpenMode::MustExist`] a missing SQLite file is an
+    /// error naming its path (a missing PostgreSQL database already is one).
+    pub async fn open_with(config: &StoreConfig, mode: OpenMode) -> Result<Self, StoreError> {
         let db = match config {
             StoreConfig::Postgres(url) => Self::open_postgres(url).await?,
-            StoreConfig::Sqlite(path) => Self::open_sqlite(path).await?,
+            StoreConfig::Sqlite(path) => {
+                if mode == OpenMode::MustExist && !path.is_file() {
+                    return Err(StoreError::Missing(path.clone()));
+                }
+                Self::open_sqlite(path, mode == OpenMode::CreateIfMissing).await?
+            }
         };
         match &db {
             Db::Postgres(pool) => check_migrated(pool).await?,
@@ -88,7 +110,7 @@ impl Db {
     pub async fn open_and_migrate(config: &StoreConfig) -> Result<Self, StoreError> {
         let db = match config {
             StoreConfig::Postgres(url) => Self::open_postgres(url).await?,
-            StoreConfig::Sqlite(path) => Self::open_sqlite(path).await?,
+            StoreConfig::Sqlite(path) => Self::open_sqlite(path, true).await?,
         };
         db.migrate().await?;
         Ok(db)
@@ -208,14 +230,17 @@ impl Db {
         Ok(Self::Postgres(pool))
     }
 
-    async fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+    async fn open_sqlite(path: &Path, create: bool) -> Result<Self, StoreError> {
+        if let Some(dir) = path
+            .parent()
+            .filter(|d| create && !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::Config(format!("cannot create {}: {e}", dir.display())))?;
         }
         let options = SqliteConnectOptions::new()
             .filename(path)
-            .create_if_missing(true)
+            .create_if_missing(create)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));

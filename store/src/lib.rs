@@ -15,7 +15,7 @@ pub mod verify;
 
 pub use checkpoint::{sign_checkpoint, verify_checkpoint, CheckpointReport, StoredCheckpoint};
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use db::{Db, StoreConfig, DEFAULT_SQLITE_PATH};
+pub use db::{Db, OpenMode, StoreConfig, DEFAULT_SQLITE_PATH};
 pub use repository::{CommandRecord, EventStore, RowRead, StoredEvent, UnreadableRow};
 pub use verify::{verify, verify_with, ChainProblem, Checks, Decoder, ProblemKind, VerifyReport};
 
@@ -28,6 +28,9 @@ pub enum StoreError {
     /// The configuration does not name a usable store.
     #[error("store configuration: {0}")]
     Config(String),
+    /// A reading command found no store at the configured path.
+    #[error("der er ingen database i {}: kør kommandoen fra den rigtige mappe eller angiv --database-url (kun `gevinst serve`, `baseline import` og `record` opretter en ny)", .0.display())]
+    Missing(std::path::PathBuf),
     /// The database said no.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),

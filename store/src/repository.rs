@@ -319,16 +319,17 @@ impl EventStore {
         Self { db, clock }
     }
 
+    /// Now, by the clock that stamps `recorded_at` (for checkpoints and plausibility checks
+    /// relative to the server's time).
+    #[must_use]
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// The database.
     #[must_use]
     pub fn db(&self) -> &Db {
         &self.db
-    }
-
-    /// The store's clock's time now (for checkpoints).
-    #[must_use]
-    pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
     }
 
     /// Appends one command's events atomically; see the module docs for the protocol.

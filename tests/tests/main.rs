@@ -7,6 +7,7 @@
 
 mod audit;
 mod baseline;
+mod bounds;
 mod dashboard;
 mod golden;
 mod http;
@@ -15,6 +16,7 @@ mod portfolio;
 mod privilege;
 mod projections;
 mod readme;
+mod rebuild;
 mod record;
 mod scenario;
 mod schema;

@@ -35,6 +35,10 @@ pub enum ApiError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The read models lie beyond the event log (restored or truncated log): no figures until
+    /// someone rebuilds them.
+    #[error("{0}")]
+    ReadModelsAhead(String),
     /// Something failed that the client cannot fix (logged, not shown).
     #[error("{0}")]
     Internal(String),
@@ -67,6 +71,11 @@ impl ApiError {
                 "idempotency-key-reused",
                 StatusCode::CONFLICT,
                 "Nøglen er allerede brugt til en anden kommando",
+            ),
+            ApiError::ReadModelsAhead(_) => (
+                "read-models-ahead-of-log",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Læsemodellerne er foran hændelsesloggen",
             ),
             _ => ("internal", StatusCode::INTERNAL_SERVER_ERROR, "Intern fejl"),
         }

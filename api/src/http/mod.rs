@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use chrono::{NaiveDate, SecondsFormat};
 use gevinst_domain::price::PriceIndex;
 use gevinst_domain::ProposalId;
+use gevinst_projections::readmodel::ReadModelError;
 use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports;
 use gevinst_projections::reports::{KnownOn, View};
@@ -38,7 +39,10 @@ impl AppState {
             .projector()
             .catch_up()
             .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            .map_err(|e| match e {
+                ReadModelError::AheadOfLog { .. } => ApiError::ReadModelsAhead(e.to_string()),
+                e => ApiError::Internal(e.to_string()),
+            })?;
         Ok(ReadModels::new(self.service.store().db().clone()))
     }
 }

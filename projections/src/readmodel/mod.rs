@@ -29,6 +29,18 @@ pub enum ReadModelError {
     /// An event or row could not be read.
     #[error("unreadable: {0}")]
     Unreadable(String),
+    /// The checkpoint lies beyond the log's last event: the log lost events (restored from an
+    /// older backup or truncated), and going on would silently skip the next writes.
+    #[error("læsemodellerne står ved position {checkpoint}, men hændelsesloggen slutter ved position {head}: loggen er gendannet eller afkortet; kør `gevinst projections rebuild`")]
+    AheadOfLog {
+        /// Where the read models are.
+        checkpoint: i64,
+        /// The log's last position.
+        head: i64,
+    },
+    /// A report's sum overflowed (see `reports::add`).
+    #[error("summen af {0} er for stor til at regne med: kontrollér de registrerede beløb")]
+    Overflow(&'static str),
     /// The read models did not reach a position.
     #[error("read models reached position {reached}, not {position}")]
     Behind {

@@ -17,3 +17,34 @@ pub use proposal::{proposal_report, ProposalReport};
 pub use realisation::{realisation, Realisation};
 pub use status::{CheckpointStatus, GoalStatus};
 pub use view::{KnownOn, KnownOnError, View};
+
+use rust_decimal::Decimal;
+
+use crate::readmodel::ReadModelError;
+
+/// Adds `v` to `acc`, checked: an overflow is [`ReadModelError::Overflow`] naming `what`, never
+/// a panic. With amounts bounded by `Amount::MAX_ABS` it takes some 10^16 entries to get
+/// there, but a report must not be one bad row away from taking a page down.
+pub(crate) fn add(acc: &mut Decimal, v: Decimal, what: &'static str) -> Result<(), ReadModelError> {
+    *acc = acc.checked_add(v).ok_or(ReadModelError::Overflow(what))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_overflowing_sum_is_a_clear_error_not_a_panic() {
+        let mut acc = Decimal::MAX;
+        let error = add(&mut acc, Decimal::ONE, "realiserede beløb").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "summen af realiserede beløb er for stor til at regne med: kontrollér de registrerede beløb"
+        );
+        assert_eq!(acc, Decimal::MAX, "the sum is left as it was");
+        let mut acc = Decimal::ONE;
+        add(&mut acc, Decimal::TWO, "x").unwrap();
+        assert_eq!(acc, Decimal::from(3));
+    }
+}

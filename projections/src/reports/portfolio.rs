@@ -23,6 +23,7 @@ use gevinst_domain::price::PriceIndex;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
+use super::add;
 use super::goals::{goals, GoalRow};
 use super::realisation::{realisation, Realisation, YearFigures};
 use super::status::GoalStatus;
@@ -142,26 +143,45 @@ pub async fn overview(
         line.committee = row.committee.clone();
         line.proposals += 1;
         line.innovation_proposals += usize::from(r.innovation);
-        line.investment += headline.investment_total();
-        line.savings_full_phase_in += headline.savings_service;
+        add(
+            &mut line.investment,
+            headline.investment_total(),
+            "investeringer",
+        )?;
+        add(
+            &mut line.savings_full_phase_in,
+            headline.savings_service,
+            "planlagte besparelser",
+        )?;
         line.published_only += usize::from(headline.published_only);
         for y in r.years.iter().filter(|y| y.year <= as_of.year()) {
-            line.realised_to_date += y.realised;
-            line.realised_to_date_verified += y.realised_verified;
+            add(&mut line.realised_to_date, y.realised, "realiserede beløb")?;
+            add(
+                &mut line.realised_to_date_verified,
+                y.realised_verified,
+                "verificerede beløb",
+            )?;
         }
         if let Some(last) = full_phase_in_year(&r) {
-            line.forecast_full_phase_in += r
-                .years
-                .iter()
-                .find(|y| y.year == last)
-                .map_or(Decimal::ZERO, |y| y.forecast);
+            add(
+                &mut line.forecast_full_phase_in,
+                r.years
+                    .iter()
+                    .find(|y| y.year == last)
+                    .map_or(Decimal::ZERO, |y| y.forecast),
+                "prognoser",
+            )?;
         } else if headline.published_only {
-            line.forecast_full_phase_in += headline.savings_service;
+            add(
+                &mut line.forecast_full_phase_in,
+                headline.savings_service,
+                "prognoser",
+            )?;
         }
         for (committee, amount) in &r.budget_removed_by_committee {
             let line = committees.entry(committee.clone()).or_default();
             line.committee = committee.clone();
-            line.budget_removed += amount;
+            add(&mut line.budget_removed, *amount, "budgetreduktioner")?;
         }
         proposals.push(r);
     }
@@ -175,12 +195,32 @@ pub async fn overview(
         l.savings_full_phase_in_mio = mio(l.savings_full_phase_in);
         total.proposals += l.proposals;
         total.innovation_proposals += l.innovation_proposals;
-        total.investment += l.investment;
-        total.savings_full_phase_in += l.savings_full_phase_in;
-        total.realised_to_date += l.realised_to_date;
-        total.realised_to_date_verified += l.realised_to_date_verified;
-        total.forecast_full_phase_in += l.forecast_full_phase_in;
-        total.budget_removed += l.budget_removed;
+        add(&mut total.investment, l.investment, "investeringer")?;
+        add(
+            &mut total.savings_full_phase_in,
+            l.savings_full_phase_in,
+            "planlagte besparelser",
+        )?;
+        add(
+            &mut total.realised_to_date,
+            l.realised_to_date,
+            "realiserede beløb",
+        )?;
+        add(
+            &mut total.realised_to_date_verified,
+            l.realised_to_date_verified,
+            "verificerede beløb",
+        )?;
+        add(
+            &mut total.forecast_full_phase_in,
+            l.forecast_full_phase_in,
+            "prognoser",
+        )?;
+        add(
+            &mut total.budget_removed,
+            l.budget_removed,
+            "budgetreduktioner",
+        )?;
         total.published_only += l.published_only;
     }
     total.investment_mio = mio(total.investment);

@@ -28,6 +28,7 @@ use gevinst_domain::{ControlArea, PriceLevel, ProposalKind};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::add;
 use crate::readmodel::{EntryRow, ProposalRow, ReadModelError};
 
 /// One budget year of one proposal.
@@ -261,47 +262,79 @@ pub fn realisation(
                 let Some(v) = convert(*sequence, s.amount, s.price_level, s.control_area) else {
                     continue;
                 };
-                *realised.entry(s.year).or_default() += v;
+                add(realised.entry(s.year).or_default(), v, "realiserede beløb")?;
                 if verified.contains(sequence) {
-                    *realised_verified.entry(s.year).or_default() += v;
+                    add(
+                        realised_verified.entry(s.year).or_default(),
+                        v,
+                        "realiserede beløb",
+                    )?;
                 }
                 if s.control_area == ControlArea::Service {
-                    *realised_service.entry(s.year).or_default() += v;
+                    add(
+                        realised_service.entry(s.year).or_default(),
+                        v,
+                        "realiserede beløb",
+                    )?;
                 }
                 let line = s
                     .plan_line
                     .as_ref()
                     .map_or("—".to_string(), ToString::to_string);
-                *by_line.entry(line).or_default().entry(s.year).or_default() += v;
-                *by_area
-                    .entry(s.control_area.code().to_string())
-                    .or_default()
-                    .entry(s.year)
-                    .or_default() += v;
+                add(
+                    by_line.entry(line).or_default().entry(s.year).or_default(),
+                    v,
+                    "realiserede beløb",
+                )?;
+                add(
+                    by_area
+                        .entry(s.control_area.code().to_string())
+                        .or_default()
+                        .entry(s.year)
+                        .or_default(),
+                    v,
+                    "realiserede beløb",
+                )?;
                 let committee = s.committee.unwrap_or(identity.committee).code().to_string();
-                *by_committee
-                    .entry(committee)
-                    .or_default()
-                    .entry(s.year)
-                    .or_default() += v;
+                add(
+                    by_committee
+                        .entry(committee)
+                        .or_default()
+                        .entry(s.year)
+                        .or_default(),
+                    v,
+                    "realiserede beløb",
+                )?;
             }
             Fact::ImplementationCostIncurred(c) => {
                 let Some(v) = convert(*sequence, c.amount, c.price_level, c.control_area) else {
                     continue;
                 };
-                *incurred.entry(c.year).or_default() += v;
-                *incurred_by_area
-                    .entry((c.control_area.code().to_string(), c.year))
-                    .or_default() += v;
+                add(
+                    incurred.entry(c.year).or_default(),
+                    v,
+                    "afholdte omkostninger",
+                )?;
+                add(
+                    incurred_by_area
+                        .entry((c.control_area.code().to_string(), c.year))
+                        .or_default(),
+                    v,
+                    "afholdte omkostninger",
+                )?;
             }
             Fact::BudgetAdjusted(b) => {
                 let Some(v) = convert(*sequence, b.amount, b.price_level, b.control_area) else {
                     continue;
                 };
-                *removed.entry(b.year).or_default() += v;
-                *removed_by_committee
-                    .entry(b.committee.code().to_string())
-                    .or_default() += v;
+                add(removed.entry(b.year).or_default(), v, "budgetreduktioner")?;
+                add(
+                    removed_by_committee
+                        .entry(b.committee.code().to_string())
+                        .or_default(),
+                    v,
+                    "budgetreduktioner",
+                )?;
             }
             Fact::CompensatingActionRecorded(_) => compensating.push(*sequence),
             Fact::InnovationOutcomeRecorded(o) => {
@@ -335,12 +368,18 @@ pub fn realisation(
         };
         match section {
             PlanSection::PermanentChange => {
-                *forecast_saving.entry(*year).or_default() += v;
+                add(forecast_saving.entry(*year).or_default(), v, "prognoser")?;
                 if *area == ControlArea::Service {
-                    *forecast_saving_service.entry(*year).or_default() += v;
+                    add(
+                        forecast_saving_service.entry(*year).or_default(),
+                        v,
+                        "prognoser",
+                    )?;
                 }
             }
-            PlanSection::ImplementationCost => *forecast_cost.entry(*year).or_default() += v,
+            PlanSection::ImplementationCost => {
+                add(forecast_cost.entry(*year).or_default(), v, "prognoser")?;
+            }
             PlanSection::LoanRepayment => {}
         }
     }
@@ -365,8 +404,8 @@ pub fn realisation(
     for y in &years {
         let plan = plan_by_year.get(y).copied().unwrap_or_default();
         let real = realised.get(y).copied().unwrap_or_default();
-        cum_plan += plan;
-        cum_real += real;
+        add(&mut cum_plan, plan, "planen")?;
+        add(&mut cum_real, real, "de realiserede beløb")?;
         let forecast = forecast_saving
             .get(y)
             .copied()

@@ -1,0 +1,176 @@
+//! "Never a wrong figure": while `projections rebuild` runs, every answer of the real server
+//! equals the answer it gave before (readers see the old read models or the new, never a
+//! half-built one), and a projector whose checkpoint lies beyond the log's head refuses to go
+//! on instead of silently skipping the next writes.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use gevinst_tests::{both_backends, TestStore};
+
+const OWNER: [&str; 4] = ["--actor", "anna@kk.dk", "--role", "projektejer"];
+
+/// The routes whose figures a rebuild must never disturb.
+const ROUTES: &[&str] = &[
+    "/api/portfolio?as_of=2026-12-31",
+    "/api/late?as_of=2026-12-31",
+    "/api/committee-status?as_of=2026-12-31",
+    "/api/proposals/BC01/realisation?as_of=2026-12-31",
+    "/api/goals?as_of=2026-12-31",
+];
+
+/// Records a realised saving on BC01's line l1 through the CLI.
+async fn saving(t: &TestStore, year: &str, amount: &str) {
+    let args: Vec<&str> = ["record"]
+        .into_iter()
+        .chain(OWNER)
+        .chain([
+            "saving",
+            "BC01",
+            "--year",
+            year,
+            "--amount",
+            amount,
+            "--price-level",
+            "2025",
+            "--control-area",
+            "service",
+            "--plan-line",
+            "l1",
+            "--committee",
+            "ØU",
+            "--date",
+            "2024-12-31",
+            "--evidence",
+            "Kvantum-udtræk",
+        ])
+        .collect();
+    let (code, out) = t.gevinst(&args).await;
+    assert_eq!(code, 0, "{out}");
+}
+
+async fn answer(client: &reqwest::Client, url: &str) -> (u16, String) {
+    let r = client.get(url).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+both_backends!(
+    readers_see_the_old_or_the_new_read_models_during_a_rebuild,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        for (year, amount) in [("2024", "-40"), ("2025", "-100"), ("2026", "-250")] {
+            saving(&t, year, amount).await;
+        }
+        let app = t.spawn_app().await;
+        let client = reqwest::Client::new();
+        let mut before = Vec::new();
+        for route in ROUTES {
+            let a = answer(&client, &app.url(route)).await;
+            assert_eq!(a.0, 200, "{route}: {}", a.1);
+            before.push(a);
+        }
+
+        // Rebuild over and over (as `gevinst projections rebuild` would, from another
+        // projector than the server's) while reading every route from the real server.
+        let stop = Arc::new(AtomicBool::new(false));
+        let projector = t.service.projector().clone();
+        let rebuilding = {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let mut rebuilds = 0;
+                while !stop.load(Ordering::Relaxed) && rebuilds < 60 {
+                    projector.rebuild_with(&|_| {}).await.unwrap();
+                    rebuilds += 1;
+                }
+                rebuilds
+            })
+        };
+        let started = Instant::now();
+        let (mut reads, mut wrong) = (0, Vec::new());
+        while !rebuilding.is_finished() {
+            for (route, expected) in ROUTES.iter().zip(&before) {
+                let got = answer(&client, &app.url(route)).await;
+                reads += 1;
+                if &got != expected {
+                    wrong.push(format!("{route}: {} {:.200}", got.0, got.1));
+                }
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+        let rebuilds = rebuilding.await.unwrap();
+        assert!(
+            rebuilds >= 3 && reads >= 10,
+            "{rebuilds} rebuilds, {reads} reads"
+        );
+        assert!(
+            wrong.is_empty(),
+            "{} of {reads} answers during {rebuilds} rebuilds differed from the answer before: {wrong:#?}",
+            wrong.len()
+        );
+    }
+);
+
+both_backends!(
+    a_checkpoint_beyond_the_logs_head_is_refused_not_skipped,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let head = t.service.store().last_position().await.unwrap();
+        // A log restored from an older backup: the read models claim 5 events it no longer has.
+        t.db.execute_raw(&format!(
+            "UPDATE projection_checkpoint SET position = {} WHERE projection = 'read_models'",
+            head + 5
+        ))
+        .await
+        .unwrap();
+        let projector = t.service.projector();
+        let error = projector.catch_up().await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                gevinst_projections::readmodel::ReadModelError::AheadOfLog { checkpoint, head: h }
+                    if checkpoint == head + 5 && h == head
+            ),
+            "{error}"
+        );
+        // The next write is stored, and not silently skipped: every read refuses and names
+        // both positions until someone rebuilds.
+        saving(&t, "2025", "-100").await;
+        let expected = format!(
+            "læsemodellerne står ved position {}, men hændelsesloggen slutter ved position {}",
+            head + 5,
+            head + 1
+        );
+        let (code, out) = t
+            .gevinst(&["report", "portfolio", "--format", "json"])
+            .await;
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains(&expected), "{out}");
+        let app = t.spawn_app().await;
+        let r = reqwest::get(app.url("/api/late?as_of=2026-12-31"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 503);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["type"], "urn:gevinst:problem:read-models-ahead-of-log");
+        assert!(
+            body["detail"].as_str().unwrap().contains(&expected),
+            "{body}"
+        );
+        let page = reqwest::get(app.url("/")).await.unwrap();
+        assert_eq!(page.status(), 503);
+        let html = page.text().await.unwrap();
+        assert!(html.contains(&expected), "{html}");
+        // A rebuild puts it right.
+        let (code, out) = t.gevinst(&["projections", "rebuild"]).await;
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(projector.catch_up().await.unwrap(), head + 1);
+        let r = reqwest::get(app.url("/api/proposals/BC01/realisation?as_of=2026-12-31"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("-100"));
+    }
+);
