@@ -187,12 +187,22 @@ async fn the_application_role_can_append_and_read_but_not_rewrite_history() {
 async fn sqlite_migrates_on_open_and_has_no_roles() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("g.sqlite").display());
+    // A writer creates the file (a reading command never does); opening migrates it.
+    let (code, out) = gevinst(&[
+        "--database-url",
+        &url,
+        "baseline",
+        "import",
+        gevinst_tests::budget_2025_path().to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(code, 0, "{out}");
     let (code, out) = gevinst(&["--database-url", &url, "verify"]).await;
     assert_eq!(
         (code, out.trim()),
         (
             0,
-            "ok: 0 events in 0 proposals, positions 1..0, every hash chain intact"
+            "ok: 24 events in 12 proposals, positions 1..24, every hash chain intact"
         )
     );
     let (code, out) = gevinst(&["--database-url", &url, "migrate", "--app-role", "app"]).await;

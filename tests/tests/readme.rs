@@ -1,11 +1,17 @@
-//! The README cannot drift: every `gevinst …` line in its `sh` code blocks runs here, in order,
-//! against a fresh store on each backend, and must exit 0. Relative paths in a command are taken
-//! from the repository's root, as a user who cloned it would type them. `gevinst serve` runs as
-//! a real server on a random port (the README's `--bind` is replaced by `127.0.0.1:0`) and must
-//! answer `/healthz`.
+//! The README cannot drift: every `gevinst …` and `gevinst-verify …` line in its `sh` code
+//! blocks runs here, in order, against a fresh store on each backend, and must succeed.
 //!
-//! The two set-up commands (`cargo run --release -- serve` and `./scripts/test.sh`) are what
-//! CI itself runs, and the server they start is the one checked here.
+//! - Paths of the repository (`baselines/…`) are taken from its root, as a user who cloned it
+//!   would type them; `data/…` (the folder beside the default store, where the signing key,
+//!   checkpoints and exports go) is a temporary folder of the test's own, and the commands that
+//!   use the signing key are pointed at `data/gevinst-log.key` there.
+//! - `gevinst serve` runs as a real server on a random port (the README's `--bind` is replaced
+//!   by `127.0.0.1:0`) and must answer `/healthz`.
+//! - `gevinst-verify DIR` runs the verifier's library on the export, offline.
+//!
+//! Lines that set up PostgreSQL roles (`psql …`, `DATABASE_URL=… gevinst …`) need a role this
+//! test does not create: `tests/tests/privilege.rs` runs that path. The two set-up commands
+//! (`cargo run --release -- serve` and `./scripts/test.sh`) are what CI itself runs.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,7 +25,8 @@ fn repository() -> PathBuf {
         .to_path_buf()
 }
 
-/// Every `gevinst …` command in README's `sh` blocks, comments removed, split into words.
+/// Every `gevinst …` and `gevinst-verify …` command in README's `sh` blocks, comments removed,
+/// split into words (the program name first).
 fn readme_commands() -> Vec<Vec<String>> {
     let readme = std::fs::read_to_string(repository().join("README.md")).expect("README.md");
     let mut commands = Vec::new();
@@ -34,21 +41,32 @@ fn readme_commands() -> Vec<Vec<String>> {
             continue;
         }
         let command = trimmed.split(" #").next().unwrap_or_default().trim();
-        if let Some(rest) = command.strip_prefix("gevinst ") {
-            commands.push(rest.split_whitespace().map(str::to_string).collect());
+        if command.starts_with("gevinst ") || command.starts_with("gevinst-verify ") {
+            commands.push(command.split_whitespace().map(str::to_string).collect());
         }
     }
     commands
 }
 
-/// An argument naming a file of the repository (it has a `/`), made absolute.
-fn from_root(arg: &str) -> String {
+/// An argument naming a file of the repository (it has a `/`) made absolute, and one in
+/// `data/` moved into the test's own folder.
+fn resolve(arg: &str, data: &Path) -> String {
     let path = repository().join(arg);
-    if arg.contains('/') && !Path::new(arg).is_absolute() && path.exists() {
+    if let Some(rest) = arg.strip_prefix("data/") {
+        data.join(rest).to_string_lossy().into_owned()
+    } else if arg.contains('/') && !Path::new(arg).is_absolute() && path.exists() {
         path.to_string_lossy().into_owned()
     } else {
         arg.to_string()
     }
+}
+
+/// Commands that read or write the log's signing key (default `data/gevinst-log.key`).
+fn uses_signing_key(command: &[String]) -> bool {
+    matches!(
+        command.get(1).map(String::as_str),
+        Some("checkpoint" | "audit" | "verify" | "serve")
+    )
 }
 
 /// Forwards what `serve` prints, so the test can read the address while it serves.
@@ -64,7 +82,7 @@ impl Write for Lines {
     }
 }
 
-async fn serve(t: &TestStore, args: &[String]) {
+async fn serve(t: &TestStore, args: &[String], key: &Path) {
     use clap::Parser;
     let mut argv: Vec<String> = vec![
         "gevinst".into(),
@@ -80,8 +98,6 @@ async fn serve(t: &TestStore, args: &[String]) {
             argv.push(word.clone());
         }
     }
-    // The signing key goes beside the test's store, not into the working folder.
-    let key = std::env::temp_dir().join(format!("gevinst-readme-{}.key", uuid::Uuid::new_v4()));
     argv.extend([
         "--bind".into(),
         "127.0.0.1:0".into(),
@@ -121,20 +137,34 @@ both_backends!(
             "README shows its commands in sh blocks: found {}",
             commands.len()
         );
+        let data = tempfile::tempdir().unwrap();
+        let key = data.path().join("gevinst-log.key");
         for command in &commands {
-            if command.first().map(String::as_str) == Some("serve") {
-                serve(&t, &command[1..]).await;
+            let line = command.join(" ");
+            let mut args: Vec<String> = command[1..]
+                .iter()
+                .map(|a| resolve(a, data.path()))
+                .collect();
+            if command[0] == "gevinst-verify" {
+                let report = gevinst_verify::export::verify_dir(Path::new(&args[0]), None)
+                    .unwrap_or_else(|e| panic!("{line}: {e}"));
+                assert!(report.is_ok(), "{line}: {report:?}");
                 continue;
             }
-            let args: Vec<String> = command.iter().map(|a| from_root(a)).collect();
+            if command[1] == "serve" {
+                serve(&t, &args[1..], &key).await;
+                continue;
+            }
+            if uses_signing_key(command) && !args.iter().any(|a| a == "--signing-key") {
+                args.extend([
+                    "--signing-key".to_string(),
+                    key.to_string_lossy().into_owned(),
+                ]);
+            }
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let (code, out) = t.gevinst(&args).await;
-            assert_eq!(code, 0, "gevinst {}:\n{out}", command.join(" "));
-            assert!(
-                !out.trim().is_empty(),
-                "gevinst {} printed nothing",
-                command.join(" ")
-            );
+            assert_eq!(code, 0, "{line}:\n{out}");
+            assert!(!out.trim().is_empty(), "{line} printed nothing");
         }
     }
 );
