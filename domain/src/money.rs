@@ -225,6 +225,16 @@ mod tests {
     }
 
     #[test]
+    fn sums_parsed_amounts_and_price_levels_keep_their_value() {
+        // Killed mutants: checked_add -> None / Some(0), from_str -> Ok(0), Display -> "".
+        let a: Amount = "-149.5".parse().unwrap();
+        assert_eq!(a.value(), dec!(-149.5));
+        let sum = a.checked_add(Amount::parse("50.25").unwrap()).unwrap();
+        assert_eq!(sum.value(), dec!(-99.25));
+        assert_eq!(PriceLevel::new(2024).unwrap().to_string(), "2024 p/l");
+    }
+
+    #[test]
     fn price_levels_are_plausible_years() {
         assert!(PriceLevel::new(2025).is_ok());
         assert_eq!(

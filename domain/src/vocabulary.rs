@@ -360,6 +360,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn labels_people_read_and_the_length_limit() {
+        // Killed mutants: the Danish labels -> "" / "xyzzy", and `>` -> `>=` in the length check.
+        assert_eq!(ControlArea::Capital.danish(), "anlæg");
+        assert_eq!(ControlArea::Transfers.danish(), "overførsler");
+        assert_eq!(ProposalKind::PreStudy.danish(), "foranalyse");
+        assert_eq!(
+            ProposalKind::CrossCutting.danish(),
+            "tværgående investeringsforslag"
+        );
+        let longest = "a".repeat(200);
+        assert_eq!(Actor::parse(&longest).unwrap().as_str(), longest);
+        assert!(Actor::parse(&"a".repeat(201)).is_err());
+    }
+
+    #[test]
     fn danish_codes_parse_and_display() {
         assert_eq!("ØU".parse::<Committee>().unwrap(), Committee::Economy);
         assert_eq!("sud".parse::<Committee>().unwrap(), Committee::Social);

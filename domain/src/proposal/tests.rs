@@ -1193,3 +1193,26 @@ fn new_commands_carry_their_business_date() {
         Some(date(2026, 6, 30))
     );
 }
+
+#[test]
+fn the_state_remembers_the_identity_and_where_the_baseline_came_from() {
+    // Killed mutants: Proposal::identity -> None, Proposal::baseline_source -> None.
+    let source = BaselineSource {
+        file: "budget-2025-bilag-7.toml".into(),
+        sha256: "ab".repeat(32),
+        findings: vec![],
+    };
+    let mut state = Proposal::default();
+    assert!(state.identity().is_none());
+    cqrs_es::Aggregate::apply(&mut state, registered());
+    cqrs_es::Aggregate::apply(
+        &mut state,
+        ProposalEvent::BaselineAdopted {
+            plan: plan(),
+            source: Some(source.clone()),
+        },
+    );
+    assert_eq!(state.identity().map(|i| i.id.as_str()), Some("BC01"));
+    assert_eq!(state.baseline_source(), Some(&source));
+    assert_eq!(state.baseline(), Some(&plan()));
+}
