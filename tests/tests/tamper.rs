@@ -4,9 +4,12 @@
 //! kinds that leave the log consistent with itself — that plain `verify` cannot see it.
 //!
 //! Those three (the log's tail cut off, a forged append with recomputed hashes, a whole stream
-//! rewritten with recomputed hashes) need an anchor outside the database: `verify --checkpoint`
-//! covers them. Their tests assert that plain `verify` passes, so they fail loudly when a
-//! checkpoint is wired in here and the assertion should change to "detected".
+//! rewritten with recomputed hashes) need an anchor outside the database. Their tests sign a
+//! checkpoint of the genuine history first, show that plain `verify` passes after the tampering,
+//! and that `verify --checkpoint` then detects the cut and the rewrite. A forged event appended
+//! after the newest checkpoint is beyond what any checkpoint covers: `verify --checkpoint` names
+//! those positions as not anchored (and `audit::verify_checkpoint_detects_a_forged_event_…`
+//! shows a forged event in place of an anchored one detected).
 //!
 //! The history (positions in brackets):
 //! BC01: 1 registered [1], 2 baseline [2], 3 saving key `a` [5], 4 saving key `c` [7];
@@ -129,6 +132,24 @@ async fn assert_only_a_checkpoint_sees_it(t: &TestStore, events: usize) {
     assert_eq!(report.events, events);
     let (code, out) = t.gevinst(&["verify"]).await;
     assert_eq!(code, 0, "{out}");
+}
+
+/// A checkpoint of the log as it is now, signed with a key in `dir`, kept outside the store.
+async fn anchor(t: &TestStore, dir: &std::path::Path) -> String {
+    let cp = dir.join("checkpoint.txt").to_string_lossy().into_owned();
+    let key = dir.join("log.key").to_string_lossy().into_owned();
+    let (code, out) = t
+        .gevinst(&["checkpoint", "--out", &cp, "--signing-key", &key])
+        .await;
+    assert_eq!(code, 0, "{out}");
+    cp
+}
+
+/// `gevinst verify --checkpoint` against the anchor: its exit code and output.
+async fn verify_against(t: &TestStore, dir: &std::path::Path, cp: &str) -> (u8, String) {
+    let key = dir.join("log.key").to_string_lossy().into_owned();
+    t.gevinst(&["verify", "--checkpoint", cp, "--signing-key", &key])
+        .await
 }
 
 /// Writes a row as the store would (the guard must be off to replace one).
@@ -410,6 +431,8 @@ both_backends!(stream_tail_deleted, |t: TestStore| async move {
 
 both_backends!(log_truncated, |t: TestStore| async move {
     history(&t).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cp = anchor(&t, dir.path()).await;
     // The log's last command removed with its command row: what remains is a complete,
     // consistent log of six events. Only `verify --checkpoint` against a head recorded
     // elsewhere sees that position 7 existed.
@@ -422,6 +445,9 @@ both_backends!(log_truncated, |t: TestStore| async move {
     )
     .await;
     assert_only_a_checkpoint_sees_it(&t, 6).await;
+    let (code, out) = verify_against(&t, dir.path(), &cp).await;
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("truncated at position 7"), "{out}");
 });
 
 both_backends!(events_reordered, |t: TestStore| async move {
@@ -451,6 +477,8 @@ both_backends!(events_reordered, |t: TestStore| async move {
 
 both_backends!(forged_append, |t: TestStore| async move {
     history(&t).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cp = anchor(&t, dir.path()).await;
     // A fifth BC01 event with a correct hash and a matching command row, written straight into
     // the tables. Only `verify --checkpoint` sees that the head moved without the application.
     let store = t.service.store();
@@ -473,10 +501,18 @@ both_backends!(forged_append, |t: TestStore| async move {
     insert_event(&t.db, &forged).await;
     insert_command(&t.db, &command).await;
     assert_only_a_checkpoint_sees_it(&t, 8).await;
+    // No checkpoint covers what came after it: the check says so instead of vouching for it.
+    let (_, out) = verify_against(&t, dir.path(), &cp).await;
+    assert!(
+        out.contains("positions 8..8 were appended after the newest signed checkpoint"),
+        "{out}"
+    );
 });
 
 both_backends!(stream_rewritten_consistently, |t: TestStore| async move {
     history(&t).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cp = anchor(&t, dir.path()).await;
     // BC02 rewritten from its first event on: another title, another saving, every hash
     // recomputed. Only `verify --checkpoint` sees that the head's hashes changed.
     rewrite_stream(&t, "BC02", |e| {
@@ -495,6 +531,11 @@ both_backends!(stream_rewritten_consistently, |t: TestStore| async move {
     );
     assert_eq!(events[2].payload["SavingRealised"]["amount"], "-1");
     assert_only_a_checkpoint_sees_it(&t, 7).await;
+    let (code, out) = verify_against(&t, dir.path(), &cp).await;
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("rewritten at position"), "{out}");
+    // With one checkpoint the change is narrowed down to the range it covered.
+    assert!(out.contains("BC02"), "{out}");
 });
 
 // 16: the command table.
