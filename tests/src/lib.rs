@@ -189,6 +189,27 @@ impl TestStore {
         self.cleanup.clone()
     }
 
+    /// Switches the append-only guard of `event` and `command` off, as the schema's owner (or
+    /// a superuser) can: what a tamper test needs before it rewrites history behind the
+    /// application's back. Safe to call more than once.
+    pub async fn unguard_history(&self) {
+        let sql: &[&str] = match self.db {
+            gevinst_store::Db::Postgres(_) => &[
+                "ALTER TABLE event DISABLE TRIGGER USER",
+                "ALTER TABLE command DISABLE TRIGGER USER",
+            ],
+            gevinst_store::Db::Sqlite(_) => &[
+                "DROP TRIGGER IF EXISTS event_no_update",
+                "DROP TRIGGER IF EXISTS event_no_delete",
+                "DROP TRIGGER IF EXISTS command_no_update",
+                "DROP TRIGGER IF EXISTS command_no_delete",
+            ],
+        };
+        for s in sql {
+            self.db.execute_raw(s).await.expect("switch the guard off");
+        }
+    }
+
     /// Starts the real application on 127.0.0.1:0 against this store, with the system clock,
     /// and serves it in the background for the rest of the test.
     pub async fn spawn_app(&self) -> TestApp {

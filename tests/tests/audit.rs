@@ -61,25 +61,8 @@ async fn record_saving(t: &TestStore, id: &str, key: &str) {
         .unwrap();
 }
 
-fn disable_triggers(db: &Db) -> &'static [&'static str] {
-    match db {
-        Db::Postgres(_) => &[
-            "ALTER TABLE event DISABLE TRIGGER USER",
-            "ALTER TABLE command DISABLE TRIGGER USER",
-        ],
-        Db::Sqlite(_) => &[
-            "DROP TRIGGER IF EXISTS event_no_update",
-            "DROP TRIGGER IF EXISTS event_no_delete",
-            "DROP TRIGGER IF EXISTS command_no_update",
-            "DROP TRIGGER IF EXISTS command_no_delete",
-        ],
-    }
-}
-
 async fn tamper(t: &TestStore, sql: &[String]) {
-    for s in disable_triggers(&t.db) {
-        t.db.execute_raw(s).await.unwrap();
-    }
+    t.unguard_history().await;
     for s in sql {
         t.db.execute_raw(s).await.unwrap();
     }

@@ -53,28 +53,9 @@ async fn history(t: &TestStore) {
     assert_eq!((report.events, report.commands), (7, 7));
 }
 
-/// Switches the append-only guard off, as the schema's owner (or a superuser) can.
-async fn unguard(db: &Db) {
-    let sql: &[&str] = match db {
-        Db::Postgres(_) => &[
-            "ALTER TABLE event DISABLE TRIGGER USER",
-            "ALTER TABLE command DISABLE TRIGGER USER",
-        ],
-        Db::Sqlite(_) => &[
-            "DROP TRIGGER event_no_update",
-            "DROP TRIGGER event_no_delete",
-            "DROP TRIGGER command_no_update",
-            "DROP TRIGGER command_no_delete",
-        ],
-    };
-    for s in sql {
-        db.execute_raw(s).await.unwrap();
-    }
-}
-
 /// Runs tampering statements with the guard off; each must touch exactly one row.
 async fn tamper(t: &TestStore, statements: &[&str]) {
-    unguard(&t.db).await;
+    t.unguard_history().await;
     for s in statements {
         assert_eq!(t.db.execute_raw(s).await.unwrap(), 1, "{s}");
     }
@@ -231,7 +212,7 @@ async fn insert_command(db: &Db, c: &CommandRecord) {
 /// changed event on: the consistent rewrite an attacker with write access can do.
 async fn rewrite_stream(t: &TestStore, stream: &str, change: impl Fn(&mut StoredEvent)) {
     let mut events = t.service.store().stream(PROPOSAL, stream).await.unwrap();
-    unguard(&t.db).await;
+    t.unguard_history().await;
     let mut prev = gevinst_domain::chain::GENESIS_HASH.to_string();
     for e in &mut events {
         change(e);
