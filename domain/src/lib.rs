@@ -6,6 +6,7 @@
 //! proposal's business rules and the hash chain's canonical encoding.
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod baseline;
 pub mod chain;
 pub mod ids;
@@ -18,6 +19,7 @@ pub mod price;
 pub mod proposal;
 pub mod vocabulary;
 
+pub use access::{Access, Login};
 pub use ids::{GoalId, IdError, MilestoneId, PlanLineId, ProposalId};
 pub use metadata::EventMetadata;
 pub use money::{Amount, MoneyError, PriceLevel};

@@ -183,7 +183,7 @@ word_enum!(
 
 word_enum!(
     /// Who acts: Gevinst's three kinds of user, plus the system itself (baseline import).
-    Role, "role", "projektejer, controller, revisor, system",
+    Role, "role", "projektejer, controller, revisor, administrator, system",
     {
         /// Projektejer: logs progress, realised savings and costs.
         ProjectOwner => "project_owner" | "projektejer" | "owner",
@@ -191,6 +191,8 @@ word_enum!(
         Controller => "controller",
         /// Revisor: reads and replays history.
         Auditor => "auditor" | "revisor",
+        /// Administrator: manages accounts and grants, records no facts.
+        Administrator => "administrator" | "admin",
         /// The system itself, e.g. importing the adopted baseline.
         System => "system",
     }

@@ -584,7 +584,7 @@ both_backends!(
         &t,
         ["--actor", "anna@kk.dk", "--role", "chef"],
         &["progress", "BC01", "--goal", "g2", "--date", "2025-05-01", "--note", "x"],
-        "--role: 'chef' is not a role; expected one of: projektejer, controller, revisor, system",
+        "--role: 'chef' is not a role; expected one of: projektejer, controller, revisor, administrator, system",
     )
     .await;
         refused(
