@@ -128,6 +128,17 @@ pub enum Command {
     Projections(ProjectionsCommand),
     /// Record what happened: progress, savings, costs, corrections, verifications … (one event).
     Record(Box<crate::record::RecordArgs>),
+    /// Accounts: add, disable, list.
+    #[command(subcommand)]
+    User(crate::people::UserCommand),
+    /// Personal access tokens for API clients: create, revoke.
+    #[command(subcommand)]
+    Token(crate::people::TokenCommand),
+    /// Give an account a role: administrator, controller [--committee], projektejer --proposal,
+    /// revisor.
+    Grant(crate::people::GrantArgs),
+    /// Take a role back.
+    Revoke(crate::people::GrantArgs),
 }
 
 /// `gevinst migrate …`
@@ -332,6 +343,26 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             } else {
                 Ok(Exit::NOT_IN_ORDER)
             }
+        }
+        Command::User(command) => {
+            let service = open_service(&cli.store).await?;
+            crate::people::user(command, &service, &mut std::io::stdin().lock(), out).await?;
+            Ok(Exit::SUCCESS)
+        }
+        Command::Token(command) => {
+            let service = open_existing_service(&cli.store).await?;
+            crate::people::token(command, &service, out).await?;
+            Ok(Exit::SUCCESS)
+        }
+        Command::Grant(args) => {
+            let service = open_existing_service(&cli.store).await?;
+            crate::people::grant(args, false, &service, out).await?;
+            Ok(Exit::SUCCESS)
+        }
+        Command::Revoke(args) => {
+            let service = open_existing_service(&cli.store).await?;
+            crate::people::grant(args, true, &service, out).await?;
+            Ok(Exit::SUCCESS)
         }
         Command::Migrate(args) => {
             let db = Db::open_and_migrate(&cli.store.store_config()?)

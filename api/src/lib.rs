@@ -9,6 +9,7 @@ pub mod config;
 pub mod dashboard;
 pub mod format;
 pub mod http;
+pub mod people;
 pub mod record;
 pub mod render;
 pub mod startup;

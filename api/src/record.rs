@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
+use gevinst_domain::access::Login;
 use gevinst_domain::plausibility::{self, Warning};
 use gevinst_domain::price::PriceIndex;
 use gevinst_domain::proposal::{
@@ -23,20 +24,18 @@ use gevinst_domain::proposal::{
     PlanSection, Proposal, ProposalCommand, ProposalError, RealisedSaving, SavingVerification,
 };
 use gevinst_domain::{
-    Actor, Amount, Committee, ControlArea, EventMetadata, EvidenceRef, GoalId, IdempotencyKey,
-    MilestoneId, MoneyError, Note, PlanLineId, PriceLevel, ProposalId, Reason, Role,
+    Actor, Amount, Committee, ControlArea, EvidenceRef, GoalId, IdempotencyKey, MilestoneId,
+    MoneyError, Note, PlanLineId, PriceLevel, ProposalId, Reason, Role,
 };
-use gevinst_projections::{CommandError, ProposalService};
+use gevinst_projections::{CommandError, ProposalService, Request};
 
 /// `gevinst record …`: who records, in which role, and what.
 #[derive(Debug, clap::Args)]
 pub struct RecordArgs {
-    /// Who records it (your login, e.g. anna@kk.dk).
-    #[arg(long, env = "GEVINST_ACTOR")]
-    actor: String,
-    /// In which role: projektejer, controller or revisor.
-    #[arg(long, env = "GEVINST_ROLE")]
-    role: String,
+    /// Who records it: your account's login, e.g. anna@kk.dk. Your grants decide whether you
+    /// may and in which role it is stored (`gevinst grant`).
+    #[arg(long = "as", env = "GEVINST_AS", value_name = "LOGIN")]
+    as_login: String,
     /// A key of your choice that makes the command safe to repeat: a repeat with the same key
     /// stores nothing new and prints the first outcome.
     #[arg(long)]
@@ -645,7 +644,6 @@ fn event_type(command: &ProposalCommand) -> &'static str {
 async fn command(
     what: RecordWhat,
     actor: &Actor,
-    role: Role,
     service: &ProposalService,
 ) -> Result<(ProposalId, ProposalCommand), RecordError> {
     let note = |s: Option<&String>| parse_opt::<Note>("--note", s);
@@ -833,7 +831,7 @@ async fn command(
                 verified_on: parse_date("--date", &date)?,
                 verified_by: actor.clone(),
                 reported_by: actor.clone(),
-                role,
+                role: Role::Controller,
                 note: note(text.as_ref())?,
             }),
         ),
@@ -868,7 +866,7 @@ async fn command(
                 effective_on,
                 reference,
                 note,
-                role,
+                role: Role::Controller,
             };
             (id, ProposalCommand::AdjustBudget(adjustment))
         }
@@ -896,7 +894,7 @@ async fn command(
                 goal: parse("--goal", &goal)?,
                 cancelled_on: parse_date("--date", &date)?,
                 reason: parse("--reason", &reason)?,
-                role,
+                role: Role::Controller,
             }),
         ),
         RecordWhat::MilestoneCompleted {
@@ -945,25 +943,25 @@ pub async fn run_record(
     service: &ProposalService,
     out: &mut (dyn Write + Send),
 ) -> Result<crate::cli::Exit, RecordError> {
-    let actor: Actor = parse("--actor", &args.actor)?;
-    let role: Role = parse("--role", &args.role)?;
+    let login: Login = parse("--as", &args.as_login)?;
     let idempotency_key =
         parse_opt::<IdempotencyKey>("--idempotency-key", args.idempotency_key.as_ref())?;
     let confirm = args.confirm;
     let index = price_index(args.price_index.as_ref())?;
-    let (id, command) = command(args.what, &actor, role, service).await?;
+    let (id, command) = command(args.what, &login.actor(), service).await?;
     let event = event_type(&command);
     let warnings = plausibility_warnings(service, &id, &command, &index).await?;
     if !warnings.is_empty() && !confirm {
         return Err(RecordError::Unconfirmed(warnings));
     }
-    let mut metadata = EventMetadata::new(actor, role);
-    metadata.idempotency_key = idempotency_key;
-    metadata.confirmed_warnings = warnings
-        .iter()
-        .map(|w| format!("{}: {w}", w.code()))
-        .collect();
-    let outcome = service.execute(&id, command, metadata).await?;
+    let request = Request {
+        idempotency_key,
+        confirmed_warnings: warnings
+            .iter()
+            .map(|w| format!("{}: {w}", w.code()))
+            .collect(),
+    };
+    let outcome = service.execute_as(&login, &id, command, request).await?;
     let replayed = if outcome.replayed {
         " — allerede registreret med samme nøgle; intet nyt gemt"
     } else {

@@ -16,11 +16,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{AggregateError, CqrsFramework};
+use gevinst_domain::access::{Action, Denied, Login, Target};
 use gevinst_domain::chain::{canonical_json, sha256_hex};
 use gevinst_domain::proposal::{
     Fact, Proposal, ProposalCommand, ProposalError, SavingVerification,
 };
-use gevinst_domain::{Actor, EventMetadata, IdempotencyKey, ProposalId};
+use gevinst_domain::{Actor, EventMetadata, IdempotencyKey, ProposalId, Role};
+
+use crate::identity::{AccessService, IdentityError};
 
 use crate::readmodel::Projector;
 use gevinst_store::{Clock, CommandRecord, Db, EventStore, StoreError};
@@ -98,6 +101,17 @@ pub enum CommandError {
         /// The key.
         key: String,
     },
+    /// The policy refused the sender (see `gevinst_domain::access`).
+    #[error("{0}")]
+    Denied(#[from] Denied),
+    /// A plan revision's approver is not another active account.
+    #[error(
+        "godkenderen '{approver}' skal være en anden aktiv bruger end den, der reviderer planen"
+    )]
+    Approver {
+        /// As named.
+        approver: String,
+    },
     /// The store failed.
     #[error("store: {0}")]
     Store(#[from] StoreError),
@@ -114,7 +128,17 @@ pub struct ProposalService {
     store: EventStore,
     cqrs: Arc<Framework>,
     projector: Projector,
+    access: AccessService,
     signer: Option<Arc<NoteSigner>>,
+}
+
+/// What a signed-in sender adds to a command besides the command itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Request {
+    /// The client's retry key.
+    pub idempotency_key: Option<IdempotencyKey>,
+    /// Plausibility warnings the sender saw and confirmed.
+    pub confirmed_warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for ProposalService {
@@ -137,6 +161,7 @@ impl ProposalService {
         );
         Self {
             projector: Projector::new(store.clone()),
+            access: AccessService::new(store.clone()),
             store,
             cqrs: Arc::new(cqrs),
             signer: None,
@@ -173,6 +198,84 @@ impl ProposalService {
     #[must_use]
     pub fn store(&self) -> &EventStore {
         &self.store
+    }
+
+    /// Accounts, grants and sign-in.
+    #[must_use]
+    pub fn access(&self) -> &AccessService {
+        &self.access
+    }
+
+    /// The policy's answer for `login` doing `action` on proposal `id` as it stands (an
+    /// unknown proposal is refused as the aggregate would refuse it). The HTTP layer asks this
+    /// before it reads a request's body, so "not allowed" comes before "malformed".
+    pub async fn authorize(
+        &self,
+        login: &Login,
+        id: &ProposalId,
+        action: Action,
+    ) -> Result<Role, CommandError> {
+        let state = self.load(id).await?;
+        self.authorize_on(login, id, &state, action).await
+    }
+
+    async fn authorize_on(
+        &self,
+        login: &Login,
+        id: &ProposalId,
+        state: &Proposal,
+        action: Action,
+    ) -> Result<Role, CommandError> {
+        let access = self.access.current().await.map_err(|e| match e {
+            IdentityError::Store(s) => CommandError::Store(s),
+            e => CommandError::Unexpected(e.to_string()),
+        })?;
+        // The account is checked first, so an unknown proposal tells nothing to a stranger.
+        access.active(login)?;
+        let Some(target) = Target::of(state) else {
+            return Err(CommandError::Rejected {
+                proposal: id.to_string(),
+                error: ProposalError::UnknownProposal,
+            });
+        };
+        Ok(access.decide(login, action, Some(&target))?)
+    }
+
+    /// Executes `command` on proposal `id` for the signed-in `login`: the policy decides the
+    /// role from `login`'s grants and the command (a correction needs what the corrected entry
+    /// needed), the stored actor is the login, and a plan revision's approver must be another
+    /// active account. CLI and HTTP writes come here; only the baseline import and tests use
+    /// [`ProposalService::execute`] with metadata of their own.
+    pub async fn execute_as(
+        &self,
+        login: &Login,
+        id: &ProposalId,
+        command: ProposalCommand,
+        request: Request,
+    ) -> Result<CommandOutcome, CommandError> {
+        let state = self.load(id).await?;
+        let action = Action::of_command(&command, &state);
+        let role = self.authorize_on(login, id, &state, action).await?;
+        if let ProposalCommand::RevisePlan { approved_by, .. } = &command {
+            let approver = Login::parse(approved_by.as_str()).ok();
+            let access = self
+                .access
+                .current()
+                .await
+                .map_err(|e| CommandError::Unexpected(e.to_string()))?;
+            let valid = approver
+                .as_ref()
+                .is_some_and(|a| a != login && access.active(a).is_ok());
+            if !valid {
+                return Err(CommandError::Approver {
+                    approver: approved_by.to_string(),
+                });
+            }
+        }
+        let mut metadata = EventMetadata::new(login.actor(), role);
+        metadata.idempotency_key = request.idempotency_key;
+        metadata.confirmed_warnings = request.confirmed_warnings;
+        self.execute(id, command, metadata).await
     }
 
     /// The projector that keeps the read models current.

@@ -6,10 +6,12 @@
 #![deny(missing_docs)]
 
 pub mod commands;
+pub mod identity;
 pub mod import;
 pub mod readmodel;
 pub mod reports;
 pub mod verify;
 
-pub use commands::{CommandError, CommandOutcome, ProposalService, PROPOSAL};
+pub use commands::{CommandError, CommandOutcome, ProposalService, Request, PROPOSAL};
+pub use identity::{AccessService, IdentityError, Operator};
 pub use verify::verify_log;

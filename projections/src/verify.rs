@@ -13,7 +13,9 @@ use gevinst_domain::proposal::ProposalEvent;
 use gevinst_domain::EventMetadata;
 use gevinst_store::{verify_with, Checks, EventStore, StoreError, StoredEvent, VerifyReport};
 
+use crate::identity::ACCESS;
 use crate::PROPOSAL;
+use gevinst_domain::access::{AccessEvent, ACCESS_STREAM};
 
 /// Reads one stored event as the command path and the projector would: the payload as a
 /// [`ProposalEvent`] whose type and version are the row's, the metadata as [`EventMetadata`].
@@ -33,14 +35,43 @@ pub fn decode_event(stored: &StoredEvent) -> Result<ProposalEvent, String> {
     Ok(event)
 }
 
-/// Verifies the whole log: [`gevinst_store::verify_with`] with the aggregate type `proposal`
-/// and [`decode_event`].
+/// Reads one access event (accounts and grants) as the access stream would.
+pub fn decode_access_event(stored: &StoredEvent) -> Result<AccessEvent, String> {
+    let event: AccessEvent =
+        serde_json::from_value(stored.payload.clone()).map_err(|e| format!("payload: {e}"))?;
+    let (ty, version) = (event.event_type(), event.event_version());
+    if ty != stored.event_type || version != stored.event_version {
+        return Err(format!(
+            "the payload is a {ty} v{version} event, the row says {} v{}",
+            stored.event_type, stored.event_version
+        ));
+    }
+    if stored.stream_id != ACCESS_STREAM {
+        return Err(format!(
+            "an access event in stream '{}' (expected '{ACCESS_STREAM}')",
+            stored.stream_id
+        ));
+    }
+    let map: HashMap<String, String> =
+        serde_json::from_value(stored.metadata.clone()).map_err(|e| format!("metadata: {e}"))?;
+    EventMetadata::from_map(&map).map_err(|e| e.to_string())?;
+    Ok(event)
+}
+
+/// Verifies the whole log: [`gevinst_store::verify_with`], where every row must be a
+/// `proposal` event that [`decode_event`] reads or an `access` event that
+/// [`decode_access_event`] reads.
 pub async fn verify_log(store: &EventStore) -> Result<VerifyReport, StoreError> {
-    let decode = |e: &StoredEvent| decode_event(e).map(|_| ());
+    let decode = |e: &StoredEvent| match e.aggregate_type.as_str() {
+        PROPOSAL => decode_event(e).map(|_| ()),
+        ACCESS => decode_access_event(e).map(|_| ()),
+        // Any other type is reported as a column mismatch by the store's check.
+        _ => Ok(()),
+    };
     verify_with(
         store,
         &Checks {
-            aggregate_type: Some(PROPOSAL),
+            aggregate_types: &[PROPOSAL, ACCESS],
             decode: Some(&decode),
         },
     )

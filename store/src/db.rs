@@ -202,7 +202,10 @@ impl Db {
         for (table,) in &tables {
             let privileges = if table == "_sqlx_migrations" {
                 "SELECT"
-            } else if table.starts_with("rm_") || table == "projection_checkpoint" {
+            } else if table.starts_with("rm_")
+                || table.starts_with("auth_")
+                || table == "projection_checkpoint"
+            {
                 "SELECT, INSERT, UPDATE, DELETE"
             } else {
                 "SELECT, INSERT"

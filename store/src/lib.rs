@@ -9,12 +9,14 @@
 
 pub mod checkpoint;
 pub mod clock;
+pub mod credentials;
 pub mod db;
 pub mod repository;
 pub mod verify;
 
 pub use checkpoint::{sign_checkpoint, verify_checkpoint, CheckpointReport, StoredCheckpoint};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use credentials::{Credentials, SessionRow, TokenRow};
 pub use db::{Db, OpenMode, StoreConfig, DEFAULT_SQLITE_PATH};
 pub use repository::{CommandRecord, EventStore, RowRead, StoredEvent, UnreadableRow};
 pub use verify::{verify, verify_with, ChainProblem, Checks, Decoder, ProblemKind, VerifyReport};

@@ -164,8 +164,8 @@ pub type Decoder<'a> = &'a (dyn Fn(&StoredEvent) -> Result<(), String> + Sync);
 /// how to decode a payload.
 #[derive(Clone, Copy, Default)]
 pub struct Checks<'a> {
-    /// Every row's `aggregate_type` must be this (unchecked when `None`).
-    pub aggregate_type: Option<&'a str>,
+    /// Every row's `aggregate_type` must be one of these (unchecked when empty).
+    pub aggregate_types: &'a [&'a str],
     /// Every event must decode with this (unchecked when `None`).
     pub decode: Option<Decoder<'a>>,
 }
@@ -173,7 +173,7 @@ pub struct Checks<'a> {
 impl fmt::Debug for Checks<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Checks")
-            .field("aggregate_type", &self.aggregate_type)
+            .field("aggregate_types", &self.aggregate_types)
             .field("decode", &self.decode.is_some())
             .finish()
     }
@@ -273,7 +273,7 @@ pub async fn verify_with(
                 broken = true;
             }
         }
-        if let Some(what) = column_mismatches(e, checks.aggregate_type) {
+        if let Some(what) = column_mismatches(e, checks.aggregate_types) {
             report.problems.push(problem(
                 &e.stream_id,
                 e.sequence,
@@ -327,7 +327,7 @@ pub async fn verify_with(
 }
 
 /// The denormalised columns that no longer say what the hashed metadata says.
-fn column_mismatches(e: &StoredEvent, aggregate_type: Option<&str>) -> Option<String> {
+fn column_mismatches(e: &StoredEvent, aggregate_types: &[&str]) -> Option<String> {
     let (actor, role, effective_date) = denormalised(&e.metadata);
     let key = meta_str(&e.metadata, keys::IDEMPOTENCY_KEY).unwrap_or_default();
     let show_date = |d: Option<chrono::NaiveDate>| d.map_or("none".to_string(), |d| d.to_string());
@@ -351,10 +351,11 @@ fn column_mismatches(e: &StoredEvent, aggregate_type: Option<&str>) -> Option<St
             e.idempotency_key
         ));
     }
-    if let Some(expected) = aggregate_type.filter(|t| *t != e.aggregate_type) {
+    if !aggregate_types.is_empty() && !aggregate_types.contains(&e.aggregate_type.as_str()) {
         diffs.push(format!(
-            "aggregate_type '{}' (expected '{expected}')",
-            e.aggregate_type
+            "aggregate_type '{}' (expected '{}')",
+            e.aggregate_type,
+            aggregate_types.join("' or '")
         ));
     }
     (!diffs.is_empty()).then(|| {

@@ -70,6 +70,12 @@ macro_rules! bind_all {
     }};
 }
 
+/// The read models are about proposals; the access stream (accounts and grants) advances the
+/// checkpoint but feeds no read model.
+fn projected(stored: &StoredEvent) -> bool {
+    stored.aggregate_type == crate::PROPOSAL
+}
+
 fn decode(stored: &StoredEvent) -> Result<ProposalEvent, ReadModelError> {
     serde_json::from_value(stored.payload.clone()).map_err(|e| {
         ReadModelError::Unreadable(format!(
@@ -142,7 +148,7 @@ impl Projector {
                 break;
             };
             let mut stmts = Vec::new();
-            for stored in &events {
+            for stored in events.iter().filter(|e| projected(e)) {
                 stmts.extend(statements(stored, &decode(stored)?));
             }
             if self.commit(&stmts, position, last).await? {
@@ -192,7 +198,7 @@ impl Projector {
                     let Some(last) = events.last().map(|e| e.position) else {
                         break;
                     };
-                    for stored in &events {
+                    for stored in events.iter().filter(|e| projected(e)) {
                         for s in statements(stored, &decode(stored)?) {
                             bind_all!(sqlx::query(s.sql), &s.args)
                                 .execute(&mut *tx)
