@@ -319,6 +319,18 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                 "gevinst serving on http://{addr} ({} store)",
                 app.state().service.store().db().backend()
             )?;
+            let access = app.state().service.access().current().await?;
+            if access.has_administrator() {
+                writeln!(out, "log ind på http://{addr}/login")?;
+            } else {
+                writeln!(
+                    out,
+                    "ingen administrator endnu: opret den første i en anden terminal med
+                       gevinst user add LOGIN --name NAVN --password-stdin
+                       gevinst grant LOGIN administrator --reason \"første administrator\"
+                     og log ind på http://{addr}/login (API-klienter: gevinst token create LOGIN)"
+                )?;
+            }
             out.flush()?;
             app.run_until_stopped().await?;
             Ok(Exit::SUCCESS)
@@ -346,7 +358,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
         }
         Command::User(command) => {
             let service = open_service(&cli.store).await?;
-            crate::people::user(command, &service, &mut std::io::stdin().lock(), out).await?;
+            crate::people::user(command, &service, &mut std::io::stdin(), out).await?;
             Ok(Exit::SUCCESS)
         }
         Command::Token(command) => {

@@ -35,7 +35,9 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::format::{danish, danish_fixed};
+use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
+use gevinst_domain::access::Action;
 
 /// How many late items the overview lists.
 const LATE_SHOWN: usize = 20;
@@ -158,6 +160,8 @@ enum PageError {
     BadRequest(String),
     /// Nothing at that address (404), with a Danish message.
     NotFound(String),
+    /// The policy said no (403), with its Danish reason.
+    Forbidden(String),
     /// The read models lie beyond the event log (503), with the message naming both positions.
     Unavailable(String),
     /// Something failed that the user cannot fix (500; logged, not shown).
@@ -166,8 +170,15 @@ enum PageError {
 
 /// The read models, or the page that says why not.
 fn read_error(e: crate::http::error::ApiError) -> PageError {
+    use crate::http::error::ApiError;
+    use gevinst_projections::CommandError;
     match e {
-        crate::http::error::ApiError::ReadModelsAhead(m) => PageError::Unavailable(m),
+        ApiError::ReadModelsAhead(m) => PageError::Unavailable(m),
+        ApiError::Forbidden(m) => PageError::Forbidden(m),
+        ApiError::Command(CommandError::Denied(d)) => PageError::Forbidden(d.to_string()),
+        ApiError::Command(CommandError::Rejected { proposal, .. }) => {
+            PageError::NotFound(format!("Forslag {proposal} findes ikke i Gevinst."))
+        }
         e => internal(e),
     }
 }
@@ -181,6 +192,7 @@ impl IntoResponse for PageError {
         let (status, heading, message) = match self {
             PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Ugyldig forespørgsel", m),
             PageError::NotFound(m) => (StatusCode::NOT_FOUND, "Ikke fundet", m),
+            PageError::Forbidden(m) => (StatusCode::FORBIDDEN, "Ingen adgang", m),
             PageError::Unavailable(m) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Læsemodellerne er foran hændelsesloggen",
@@ -457,9 +469,10 @@ struct PortfolioPage {
 /// `GET /?as_of=YYYY-MM-DD`: the portfolio overview.
 pub async fn portfolio(
     State(state): State<AppState>,
+    PageUser(user): PageUser,
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Response {
-    match portfolio_page(&state, query).await {
+    match portfolio_page(&state, &user, query).await {
         Ok(page) => HtmlTemplate(page).into_response(),
         Err(e) => e.into_response(),
     }
@@ -467,11 +480,12 @@ pub async fn portfolio(
 
 async fn portfolio_page(
     state: &AppState,
+    user: &SignedIn,
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Result<PortfolioPage, PageError> {
     let as_of = AsOf::parse(query)?;
     let read = state
-        .read()
+        .read_as(user, None)
         .await
         .map_err(read_error)?
         .known_on(as_of.view().known_instant());
@@ -694,10 +708,11 @@ struct ProposalPage {
 /// `GET /proposals/{id}?as_of=YYYY-MM-DD`: one proposal.
 pub async fn proposal(
     State(state): State<AppState>,
+    PageUser(user): PageUser,
     id: Result<Path<String>, PathRejection>,
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Response {
-    match proposal_page(&state, id, query).await {
+    match proposal_page(&state, &user, id, query).await {
         Ok(page) => HtmlTemplate(page).into_response(),
         Err(e) => e.into_response(),
     }
@@ -705,6 +720,7 @@ pub async fn proposal(
 
 async fn proposal_page(
     state: &AppState,
+    user: &SignedIn,
     id: Result<Path<String>, PathRejection>,
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Result<ProposalPage, PageError> {
@@ -718,7 +734,7 @@ async fn proposal_page(
     })?;
     let as_of = AsOf::parse(query)?;
     let read = state
-        .read()
+        .read_as(user, Some((&id, Action::ReadDetails)))
         .await
         .map_err(read_error)?
         .known_on(as_of.view().known_instant());

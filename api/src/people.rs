@@ -125,7 +125,7 @@ fn parse_expiry(text: &str) -> anyhow::Result<Option<Duration>> {
 pub async fn user(
     command: UserCommand,
     service: &ProposalService,
-    input: &mut dyn Read,
+    input: &mut (dyn Read + Send),
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let access = service.access();

@@ -58,7 +58,7 @@ pub struct RecordArgs {
 pub type RecordCommand = RecordArgs;
 
 /// An amount with its year, price level, control area and business date.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, clap::Args, serde::Deserialize)]
 pub struct MoneyArgs {
     /// The budget year, e.g. 2025.
     #[arg(long)]
@@ -79,7 +79,12 @@ pub struct MoneyArgs {
 }
 
 /// The facts one can record. Each takes the proposal id (e.g. BC01) first.
-#[derive(Debug, clap::Subcommand)]
+///
+/// The same type is the body of the HTTP command routes (`POST /api/proposals/{id}/…`): the
+/// fields are the flags in snake_case, `command` names the variant and `proposal` comes from
+/// the path, so the CLI and the API parse, default and refuse input alike.
+#[derive(Debug, clap::Subcommand, serde::Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
 pub enum RecordWhat {
     /// Progress on a follow-up goal.
     Progress {
@@ -99,6 +104,7 @@ pub enum RecordWhat {
         evidence: Option<String>,
         /// Flag the goal as at risk.
         #[arg(long)]
+        #[serde(default)]
         at_risk: bool,
     },
     /// A follow-up goal was achieved.
@@ -135,6 +141,7 @@ pub enum RecordWhat {
         proposal: String,
         /// Year, amount, price level, control area and date.
         #[command(flatten)]
+        #[serde(flatten)]
         money: MoneyArgs,
         /// The plan line it realises, e.g. l1.
         #[arg(long)]
@@ -152,6 +159,7 @@ pub enum RecordWhat {
         proposal: String,
         /// Year, amount, price level, control area and date.
         #[command(flatten)]
+        #[serde(flatten)]
         money: MoneyArgs,
         /// The plan line it spends against, e.g. l3.
         #[arg(long)]
@@ -166,6 +174,7 @@ pub enum RecordWhat {
         proposal: String,
         /// Year, amount, price level, control area and date.
         #[command(flatten)]
+        #[serde(flatten)]
         money: MoneyArgs,
         /// Which part of the plan: varig (permanent change), implementering (implementation
         /// cost) or tilbagebetaling (loan repayment) [default: the plan line's].
@@ -236,6 +245,7 @@ pub enum RecordWhat {
         committee: String,
         /// Year, amount, price level, control area (required here) and date.
         #[command(flatten)]
+        #[serde(flatten)]
         money: MoneyArgs,
         /// The decision it rests on, e.g. the budget agreement.
         #[arg(long)]
@@ -249,8 +259,12 @@ pub enum RecordWhat {
         /// The proposal, e.g. BC01.
         proposal: String,
         /// The new plan in full, as JSON.
-        #[arg(long)]
-        file: PathBuf,
+        #[arg(long, required = true)]
+        #[serde(skip)]
+        file: Option<PathBuf>,
+        /// The new plan itself (the HTTP body's `plan`; the CLI reads --file).
+        #[arg(skip)]
+        plan: Option<Box<Plan>>,
         /// Why.
         #[arg(long)]
         reason: String,
@@ -298,6 +312,7 @@ pub enum RecordWhat {
         learning: String,
         /// It led to an investment case (implied by --investment-case).
         #[arg(long)]
+        #[serde(default)]
         led_to_investment_case: bool,
         /// The investment case it led to, e.g. BC12.
         #[arg(long)]
@@ -873,16 +888,26 @@ async fn command(
         RecordWhat::RevisePlan {
             proposal,
             file,
+            plan,
             reason,
             approved_by,
-        } => (
-            proposal_id(&proposal)?,
-            ProposalCommand::RevisePlan {
-                reason: parse("--reason", &reason)?,
-                approved_by: parse("--approved-by", &approved_by)?,
-                plan: plan_file(&file)?,
-            },
-        ),
+        } => {
+            let plan = match (plan, file) {
+                (Some(plan), _) => *plan,
+                (None, Some(file)) => plan_file(&file)?,
+                (None, None) => {
+                    return Err(RecordError::MissingArgument("--file (plan) is required"))
+                }
+            };
+            (
+                proposal_id(&proposal)?,
+                ProposalCommand::RevisePlan {
+                    reason: parse("--reason", &reason)?,
+                    approved_by: parse("--approved-by", &approved_by)?,
+                    plan,
+                },
+            )
+        }
         RecordWhat::CancelGoal {
             proposal,
             goal,
@@ -946,22 +971,16 @@ pub async fn run_record(
     let login: Login = parse("--as", &args.as_login)?;
     let idempotency_key =
         parse_opt::<IdempotencyKey>("--idempotency-key", args.idempotency_key.as_ref())?;
-    let confirm = args.confirm;
     let index = price_index(args.price_index.as_ref())?;
-    let (id, command) = command(args.what, &login.actor(), service).await?;
-    let event = event_type(&command);
-    let warnings = plausibility_warnings(service, &id, &command, &index).await?;
-    if !warnings.is_empty() && !confirm {
-        return Err(RecordError::Unconfirmed(warnings));
-    }
-    let request = Request {
+    let (event, outcome) = send(
+        &login,
+        args.what,
         idempotency_key,
-        confirmed_warnings: warnings
-            .iter()
-            .map(|w| format!("{}: {w}", w.code()))
-            .collect(),
-    };
-    let outcome = service.execute_as(&login, &id, command, request).await?;
+        args.confirm,
+        &index,
+        service,
+    )
+    .await?;
     let replayed = if outcome.replayed {
         " — allerede registreret med samme nøgle; intet nyt gemt"
     } else {
@@ -979,6 +998,36 @@ pub async fn run_record(
         )?;
     }
     Ok(crate::cli::Exit::SUCCESS)
+}
+
+/// The shared command step of the CLI and the HTTP API: reads `what` into its command
+/// (defaults from the proposal, money arguments), checks plausibility (refused unless
+/// `confirm`), and sends it as `login`. Returns the event type appended and the outcome.
+pub async fn send(
+    login: &Login,
+    what: RecordWhat,
+    idempotency_key: Option<IdempotencyKey>,
+    confirm: bool,
+    index: &PriceIndex,
+    service: &ProposalService,
+) -> Result<(&'static str, gevinst_projections::CommandOutcome), RecordError> {
+    let (id, command) = command(what, &login.actor(), service).await?;
+    let event = event_type(&command);
+    let warnings = plausibility_warnings(service, &id, &command, index).await?;
+    if !warnings.is_empty() && !confirm {
+        return Err(RecordError::Unconfirmed(warnings));
+    }
+    let request = Request {
+        idempotency_key,
+        confirmed_warnings: warnings
+            .iter()
+            .map(|w| format!("{}: {w}", w.code()))
+            .collect(),
+    };
+    Ok((
+        event,
+        service.execute_as(login, &id, command, request).await?,
+    ))
 }
 
 /// `--price-index`, or the bundled table.

@@ -102,7 +102,7 @@ pub enum CommandError {
         key: String,
     },
     /// The policy refused the sender (see `gevinst_domain::access`).
-    #[error("{0}")]
+    #[error(transparent)]
     Denied(#[from] Denied),
     /// A plan revision's approver is not another active account.
     #[error(

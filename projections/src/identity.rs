@@ -46,10 +46,10 @@ pub enum Operator {
 #[non_exhaustive]
 pub enum IdentityError {
     /// The access rules refused it (an existing login, an unknown account, …).
-    #[error("{0}")]
+    #[error(transparent)]
     Refused(#[from] AccessError),
     /// The sender may not.
-    #[error("{0}")]
+    #[error(transparent)]
     Denied(#[from] Denied),
     /// The console may act alone only until the first administrator exists.
     #[error("der findes allerede en administrator: angiv --as LOGIN for en administrator")]

@@ -99,9 +99,50 @@ fn init_test_log() {
 pub struct TestApp {
     /// Its base URL, `http://127.0.0.1:PORT`.
     pub base: String,
+    /// A personal access token of the test's reader (`laeser`: controller and auditor for
+    /// every proposal), which [`get`] and [`TestApp::client`] send.
+    pub token: String,
+}
+
+/// The reader's token per server, so [`get`] can stand in for `reqwest::get`.
+static TOKENS: std::sync::Mutex<std::collections::BTreeMap<String, String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// `reqwest::get`, signed in as the reader of the test server the URL points at.
+pub async fn get(url: impl AsRef<str>) -> reqwest::Result<reqwest::Response> {
+    let url = url.as_ref();
+    let token = TOKENS
+        .lock()
+        .expect("the token registry")
+        .iter()
+        .find(|(base, _)| url.starts_with(base.as_str()))
+        .map(|(_, t)| t.clone());
+    let request = reqwest::Client::new().get(url);
+    match token {
+        Some(t) => request.bearer_auth(t),
+        None => request,
+    }
+    .send()
+    .await
 }
 
 impl TestApp {
+    /// A client that sends the reader's token with every request.
+    #[must_use]
+    pub fn client(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", self.token)
+                .parse()
+                .expect("a header value"),
+        );
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .expect("a client")
+    }
+
     /// The URL of `path` on this server.
     #[must_use]
     pub fn url(&self, path: &str) -> String {
@@ -222,9 +263,105 @@ impl TestStore {
         .expect("the application starts");
         let addr = app.local_addr().expect("a bound address");
         tokio::spawn(app.run_until_stopped());
-        TestApp {
-            base: format!("http://{addr}"),
+        let base = format!("http://{addr}");
+        let token = self
+            .user("laeser", &[("controller", None), ("revisor", None)])
+            .await;
+        TOKENS
+            .lock()
+            .expect("the token registry")
+            .insert(base.clone(), token.clone());
+        TestApp { base, token }
+    }
+
+    /// Creates the account `login` (once) with `grants` (role, and a proposal id for a
+    /// projektejer or a committee code for a committee's controller), through the same access
+    /// commands the CLI sends, and returns a fresh personal access token for it. The first
+    /// call also creates the administrator `admin` from the console.
+    pub async fn user(&self, login: &str, grants: &[(&str, Option<&str>)]) -> String {
+        use gevinst_domain::access::{DisplayName, Grant, Login, Scope};
+        use gevinst_projections::Operator;
+        let access = self.service.access();
+        let admin = Login::parse("admin").expect("a login");
+        if !access
+            .current()
+            .await
+            .expect("the access stream")
+            .has_administrator()
+        {
+            access
+                .add_account(
+                    &Operator::Console,
+                    &admin,
+                    DisplayName::parse("Administrator").expect("a name"),
+                    Some("administrator-password"),
+                )
+                .await
+                .expect("the first administrator");
+            access
+                .grant(
+                    &Operator::Console,
+                    &admin,
+                    Grant::new(Role::Administrator, Scope::All).expect("a grant"),
+                    false,
+                    gevinst_domain::Reason::parse("første administrator").expect("a reason"),
+                )
+                .await
+                .expect("the administrator grant");
         }
+        let current = access.current().await.expect("the access stream");
+        let admin = current
+            .accounts()
+            .find(|a| a.active && a.grants.iter().any(|g| g.role() == Role::Administrator))
+            .map_or(admin, |a| a.login.clone());
+        let by = Operator::Account(admin);
+        let who = Login::parse(login).expect("a login");
+        let current = access.current().await.expect("the access stream");
+        if current.account(&who).is_none() {
+            access
+                .add_account(
+                    &by,
+                    &who,
+                    DisplayName::parse(login).expect("a name"),
+                    Some(&format!("{login}-password-1234")),
+                )
+                .await
+                .expect("the account");
+        }
+        for (role, on) in grants {
+            let role: Role = role.parse().expect("a role");
+            let scope = match (role, on) {
+                (Role::ProjectOwner, Some(p)) => {
+                    Scope::Proposal(ProposalId::parse(p).expect("a proposal"))
+                }
+                (_, Some(c)) => Scope::Committee(c.parse().expect("a committee")),
+                (_, None) => Scope::All,
+            };
+            let grant = Grant::new(role, scope).expect("a valid grant");
+            let has = access
+                .current()
+                .await
+                .expect("the access stream")
+                .account(&who)
+                .is_some_and(|a| a.grants.contains(&grant));
+            if !has {
+                access
+                    .grant(
+                        &by,
+                        &who,
+                        grant,
+                        false,
+                        gevinst_domain::Reason::parse("test").expect("a reason"),
+                    )
+                    .await
+                    .expect("the grant");
+            }
+        }
+        access
+            .create_token(&who, None)
+            .await
+            .expect("a token")
+            .token
     }
 
     /// Imports the transcribed Budget 2025 appendix (12 proposals) through the command path.
@@ -253,6 +390,9 @@ impl TestStore {
     /// it printed.
     pub async fn gevinst(&self, args: &[&str]) -> (u8, String) {
         use clap::Parser;
+        if args.first() == Some(&"record") {
+            self.people().await;
+        }
         let url = self.database_url();
         let argv = ["gevinst", "--database-url", url.as_str()]
             .into_iter()
@@ -274,6 +414,32 @@ impl TestStore {
             }
         };
         (code, String::from_utf8(out).expect("utf-8 output"))
+    }
+
+    /// The people the record tests write as (created once per store, before the first
+    /// `gevinst record`): project owners `anna@kk.dk` and `bo@kk.dk` of BC01–BC14, and the
+    /// controllers `carl@kk.dk` and `dora@kk.dk` of every proposal.
+    pub async fn people(&self) {
+        let exists = self
+            .service
+            .access()
+            .current()
+            .await
+            .expect("the access stream")
+            .account(&gevinst_domain::access::Login::parse("dora@kk.dk").expect("a login"))
+            .is_some();
+        if exists {
+            return;
+        }
+        let ids: Vec<String> = (1..=14).map(|n| format!("BC{n:02}")).collect();
+        let owner: Vec<(&str, Option<&str>)> = ids
+            .iter()
+            .map(|id| ("projektejer", Some(id.as_str())))
+            .collect();
+        self.user("anna@kk.dk", &owner).await;
+        self.user("bo@kk.dk", &owner).await;
+        self.user("carl@kk.dk", &[("controller", None)]).await;
+        self.user("dora@kk.dk", &[("controller", None)]).await;
     }
 
     /// Registers `id` with the example identity and adopts the example plan.

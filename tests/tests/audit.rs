@@ -354,13 +354,13 @@ both_backends!(
         let dir = tempfile::tempdir().unwrap();
         t.import_budget_2025().await;
         let base = t.spawn_app().await.base;
-        let none = reqwest::get(format!("{base}/api/checkpoint"))
+        let none = gevinst_tests::get(format!("{base}/api/checkpoint"))
             .await
             .unwrap();
         assert_eq!(none.status(), 404);
         assert_eq!(none.headers()["content-type"], "application/problem+json");
         checkpoint(&t, dir.path(), "cp.txt").await;
-        let response = reqwest::get(format!("{base}/api/checkpoint"))
+        let response = gevinst_tests::get(format!("{base}/api/checkpoint"))
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
@@ -395,7 +395,7 @@ both_backends!(
             "{base}/api/proofs/inclusion?position=5&tree_size={}",
             c.size
         );
-        let body: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+        let body: serde_json::Value = gevinst_tests::get(url).await.unwrap().json().await.unwrap();
         assert_eq!(body["root_hash"], hex::encode(c.root));
         let event_hash = body["event_hash"].as_str().unwrap();
         let leaf = gevinst_verify::event_leaf(event_hash).unwrap();
@@ -405,7 +405,7 @@ both_backends!(
         );
         // The log now extends the signed tree.
         let url = format!("{base}/api/proofs/consistency?from={}", c.size);
-        let body: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+        let body: serde_json::Value = gevinst_tests::get(url).await.unwrap().json().await.unwrap();
         assert_eq!(body["to"], c.size + 1);
         merkle::verify_consistency(
             c.size,
@@ -423,7 +423,7 @@ both_backends!(
             ("inclusion?position=1&tree_size=99999", 404),
             ("consistency?from=9&to=3", 400),
         ] {
-            let r = reqwest::get(format!("{base}/api/proofs/{query}"))
+            let r = gevinst_tests::get(format!("{base}/api/proofs/{query}"))
                 .await
                 .unwrap();
             assert_eq!(r.status(), status, "{query}");

@@ -7,7 +7,7 @@ use gevinst_domain::{Amount, Committee, ControlArea, Role};
 use gevinst_projections::PROPOSAL;
 use gevinst_tests::{both_backends, meta, proposal, TestStore};
 
-const OWNER: [&str; 4] = ["--actor", "anna@kk.dk", "--role", "projektejer"];
+const OWNER: [&str; 2] = ["--as", "anna@kk.dk"];
 
 /// `gevinst record <OWNER> saving BC01 … --amount AMOUNT`.
 async fn record_saving(t: &TestStore, amount: &str) -> (u8, String) {
@@ -94,17 +94,18 @@ both_backends!(
             "/api/proposals/BC01",
             "/proposals/BC01?as_of=2027-12-31",
         ] {
-            let r = reqwest::get(app.url(route)).await.unwrap();
+            let r = gevinst_tests::get(app.url(route)).await.unwrap();
             let status = r.status().as_u16();
             let body = r.text().await.unwrap();
             assert_eq!(status, 200, "{route}: {body:.300}");
         }
-        let portfolio: serde_json::Value = reqwest::get(app.url("/api/portfolio?as_of=2027-12-31"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let portfolio: serde_json::Value =
+            gevinst_tests::get(app.url("/api/portfolio?as_of=2027-12-31"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
         let total = portfolio["total"]["realised_to_date"].as_str().unwrap();
         assert_eq!(total, "-48000000000000");
     }

@@ -30,7 +30,7 @@ async fn spawn_with_baseline(t: &TestStore) -> String {
 
 /// GETs `path`; returns status, content type and body.
 async fn get(base: &str, path: &str) -> (u16, String, String) {
-    let r = reqwest::get(format!("{base}{path}")).await.unwrap();
+    let r = gevinst_tests::get(format!("{base}{path}")).await.unwrap();
     let status = r.status().as_u16();
     let content_type = r
         .headers()
@@ -70,10 +70,8 @@ both_backends!(
         let (code, out) = t
             .gevinst(&[
                 "record",
-                "--actor",
+                "--as",
                 "anna@kk.dk",
-                "--role",
-                "projektejer",
                 "saving",
                 "BC01",
                 "--year",
@@ -254,6 +252,7 @@ async fn run_chromium(dir: &Path, extra: &[String], url: &str) -> String {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--virtual-time-budget=15000",
         ])
         .arg(format!(
             "--user-data-dir={}",
@@ -287,6 +286,25 @@ async fn run_chromium(dir: &Path, extra: &[String], url: &str) -> String {
         std::fs::read_to_string(&stderr_path).unwrap_or_default()
     );
     std::fs::read_to_string(&stdout_path).unwrap()
+}
+
+/// A page that signs the browser in as the test's reader and then goes to `path`: a form the
+/// browser submits itself (`POST /login`, as a person would), whose redirect lands on `path`.
+/// Chromium runs with a virtual-time budget, so it follows the submission and the redirect
+/// before it dumps or paints.
+fn signed_in(dir: &Path, base: &str, path: &str) -> String {
+    let file = dir.join(format!("login-{}.html", uuid::Uuid::new_v4().simple()));
+    std::fs::write(
+        &file,
+        format!(
+            "<!DOCTYPE html><html><body><form method=\"post\" action=\"{base}/login\">\
+             <input name=\"login\" value=\"laeser\"><input name=\"password\" \
+             value=\"laeser-password-1234\"><input name=\"next\" value=\"{path}\"></form>\
+             <script>document.forms[0].submit()</script></body></html>"
+        ),
+    )
+    .unwrap();
+    format!("file://{}", file.display())
 }
 
 /// The rendered DOM of `url`.
@@ -331,8 +349,13 @@ both_backends!(
         // What only a browser shows: the pages as Chromium parses and lays them out. The figures
         // themselves are checked over HTTP above; here the browser's DOM must hold the same
         // elements, and the screenshots must paint.
-        let dom =
-            Html::parse_document(&dump_dom(dir.path(), &format!("{base}/?as_of=2025-10-01")).await);
+        let dom = Html::parse_document(
+            &dump_dom(
+                dir.path(),
+                &signed_in(dir.path(), &base, "/?as_of=2025-10-01"),
+            )
+            .await,
+        );
         assert_eq!(text(&dom, "h1"), "Porteføljeoverblik");
         assert_eq!(texts(&dom, "tr#udvalg-BIU td")[1..3], ["11,2", "-6,1"]);
         assert_eq!(
@@ -343,7 +366,7 @@ both_backends!(
         let dom = Html::parse_document(
             &dump_dom(
                 dir.path(),
-                &format!("{base}/proposals/BC09?as_of=2025-10-01"),
+                &signed_in(dir.path(), &base, "/proposals/BC09?as_of=2025-10-01"),
             )
             .await,
         );
@@ -355,7 +378,7 @@ both_backends!(
             ("/?as_of=2025-10-01", "portfolio.png"),
             ("/proposals/BC09?as_of=2025-10-01", "bc09.png"),
         ] {
-            let png = screenshot(dir.path(), &format!("{base}{path}"), name).await;
+            let png = screenshot(dir.path(), &signed_in(dir.path(), &base, path), name).await;
             assert!(
                 png.len() > 20_000,
                 "the screenshot of {path} is suspiciously small ({} bytes)",

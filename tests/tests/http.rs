@@ -10,18 +10,22 @@ both_backends!(
     |t: TestStore| async move {
         t.register_example("BC01").await;
         let base = t.spawn_app().await.base;
-        let response = reqwest::get(format!("{base}/healthz")).await.unwrap();
+        let response = gevinst_tests::get(format!("{base}/healthz")).await.unwrap();
         assert_eq!(response.status(), 200);
         let body: serde_json::Value = response.json().await.unwrap();
         let backend = match t.backend {
             gevinst_tests::Backend::Sqlite => "sqlite",
             gevinst_tests::Backend::Postgres => "postgres",
         };
+        // Two proposal events, then the five access events `spawn_app` records (the first
+        // administrator and its grant, the test's reader and its two grants).
         assert_eq!(
             body,
-            serde_json::json!({"status": "ok", "backend": backend, "last_position": 2})
+            serde_json::json!({"status": "ok", "backend": backend, "last_position": 2 + 5})
         );
-        let missing = reqwest::get(format!("{base}/no-such-page")).await.unwrap();
+        let missing = gevinst_tests::get(format!("{base}/no-such-page"))
+            .await
+            .unwrap();
         assert_eq!(missing.status(), 404);
     }
 );
@@ -51,7 +55,7 @@ both_backends!(
         );
         let addr = app.local_addr().unwrap();
         tokio::spawn(app.run_until_stopped());
-        let body: serde_json::Value = reqwest::get(format!("http://{addr}/healthz"))
+        let body: serde_json::Value = gevinst_tests::get(format!("http://{addr}/healthz"))
             .await
             .unwrap()
             .json()
@@ -71,7 +75,7 @@ both_backends!(
         let get = |path: &str| {
             let url = app.url(path);
             async move {
-                let r = reqwest::get(&url).await.unwrap();
+                let r = gevinst_tests::get(&url).await.unwrap();
                 let status = r.status().as_u16();
                 let content_type = r.headers()[reqwest::header::CONTENT_TYPE]
                     .to_str()
@@ -119,7 +123,8 @@ both_backends!(
         let (status, verified) = get("/api/verify").await;
         assert_eq!(
             (status, verified["ok"].clone(), verified["events"].clone()),
-            (200, true.into(), 24.into())
+            (200, true.into(), (24 + 5).into()),
+            "the baseline's 24 events and spawn_app's 5 access events"
         );
 
         let (status, body) = get("/api/proposals/BC1").await;
@@ -132,7 +137,7 @@ both_backends!(
         let (status, body) = get("/api/proposals/BC99/realisation").await;
         assert_eq!(status, 404);
         assert_eq!(body["type"], "urn:gevinst:problem:not-found");
-        assert_eq!(body["detail"], "unknown proposal BC99");
+        assert_eq!(body["detail"], "forslag BC99 findes ikke");
         let (status, body) = get("/api/late?as_of=2025-13-01").await;
         assert_eq!(
             status, 400,

@@ -329,7 +329,7 @@ both_backends!(
         let base = t.spawn_app().await.base;
         let get = |path: String| {
             let url = format!("{base}{path}");
-            async move { reqwest::get(url).await.unwrap() }
+            async move { gevinst_tests::get(url).await.unwrap() }
         };
         let r = get("/api/goals?proposal=BC01&as_of=2026-06-30&known_on=2026-03-31".into()).await;
         assert_eq!(r.status(), 200);

@@ -11,6 +11,7 @@ mod bounds;
 mod dashboard;
 mod golden;
 mod http;
+mod identity;
 mod known_on;
 mod portfolio;
 mod privilege;

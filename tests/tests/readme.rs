@@ -124,7 +124,9 @@ async fn serve(t: &TestStore, args: &[String], key: &Path) {
             }
         }
     };
-    let health = reqwest::get(format!("{address}/healthz")).await.unwrap();
+    let health = gevinst_tests::get(format!("{address}/healthz"))
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200, "{printed}");
 }
 

@@ -24,10 +24,10 @@ year = 2025
 level = "100"
 "#;
 
-async fn rec(t: &TestStore, who: &str, role: &str, args: &[&str]) -> String {
+async fn rec(t: &TestStore, who: &str, _role: &str, args: &[&str]) -> String {
     // The story runs to 2027 with today's clock: its later savings are dated in the future,
     // and 2024 p/l is not in the bundled index, so they are confirmed (see tests/tests/bounds.rs).
-    let mut argv = vec!["record", "--actor", who, "--role", role, "--confirm"];
+    let mut argv = vec!["record", "--as", who, "--confirm"];
     argv.extend_from_slice(args);
     let (code, out) = t.gevinst(&argv).await;
     assert_eq!(code, 0, "{argv:?}: {out}");
@@ -223,10 +223,8 @@ both_backends!(
         // Four eyes: the owner may not verify her own saving; a controller may.
         let mut argv = vec![
             "record",
-            "--actor",
+            "--as",
             "anna@kk.dk",
-            "--role",
-            "controller",
             "verify-saving",
             "BC09",
             "--sequence",

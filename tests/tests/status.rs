@@ -32,7 +32,7 @@ async fn status(t: &TestStore, proposal: &str, id: &str, as_of: &str) -> String 
 }
 
 async fn record(t: &TestStore, args: &[&str]) {
-    let mut argv = vec!["record", "--actor", "anna@kk.dk", "--role", "projektejer"];
+    let mut argv = vec!["record", "--as", "anna@kk.dk"];
     argv.extend_from_slice(args);
     let (code, out) = t.gevinst(&argv).await;
     assert_eq!(code, 0, "{out}");
@@ -160,10 +160,8 @@ both_backends!(goals_walk_through_the_quarters, |t: TestStore| async move {
     let (code, out) = t
         .gevinst(&[
             "record",
-            "--actor",
+            "--as",
             "carl@kk.dk",
-            "--role",
-            "controller",
             "cancel-goal",
             "BC13",
             "--goal",

@@ -325,7 +325,7 @@ both_backends!(actor_changed, |t: TestStore| async move {
     );
     // The HTTP API names the kind too.
     let app = t.spawn_app().await;
-    let json: serde_json::Value = reqwest::get(app.url("/api/verify"))
+    let json: serde_json::Value = gevinst_tests::get(app.url("/api/verify"))
         .await
         .unwrap()
         .json()

@@ -29,6 +29,23 @@ pub enum ApiError {
     /// Nothing at that address.
     #[error("{0}")]
     NotFound(String),
+    /// Not signed in (no, a wrong, an expired or a revoked token or session).
+    #[error("log ind, eller send en gyldig nøgle som Authorization: Bearer …")]
+    Unauthenticated,
+    /// A cookie-authenticated write without the session's CSRF token.
+    #[error(
+        "formularen mangler sin CSRF-nøgle (eller den er forkert): genindlæs siden og prøv igen"
+    )]
+    Csrf,
+    /// The policy said no to a read.
+    #[error("{0}")]
+    Forbidden(String),
+    /// `If-Match` names another version than the proposal's.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// Plausibility warnings the client did not confirm (send `"confirm": true`).
+    #[error("intet er gemt, for indtastningen ser usandsynlig ud; send \"confirm\": true, hvis den er rigtig: {}", .0.join("; "))]
+    Implausible(Vec<String>),
     /// A command failed.
     #[error(transparent)]
     Command(#[from] CommandError),
@@ -57,6 +74,40 @@ impl ApiError {
                 "Forespørgslen kan ikke læses",
             ),
             ApiError::NotFound(_) => ("not-found", StatusCode::NOT_FOUND, "Findes ikke"),
+            ApiError::Command(CommandError::Rejected {
+                error: gevinst_domain::proposal::ProposalError::UnknownProposal,
+                ..
+            }) => ("not-found", StatusCode::NOT_FOUND, "Forslaget findes ikke"),
+            ApiError::Unauthenticated => (
+                "unauthenticated",
+                StatusCode::UNAUTHORIZED,
+                "Du er ikke logget ind",
+            ),
+            ApiError::Csrf => (
+                "csrf",
+                StatusCode::FORBIDDEN,
+                "Formularen kan ikke godkendes",
+            ),
+            ApiError::Forbidden(_) | ApiError::Command(CommandError::Denied(_)) => (
+                "forbidden",
+                StatusCode::FORBIDDEN,
+                "Du har ikke adgang til det",
+            ),
+            ApiError::PreconditionFailed(_) => (
+                "precondition-failed",
+                StatusCode::PRECONDITION_FAILED,
+                "Forslaget er ændret siden den version, du så",
+            ),
+            ApiError::Implausible(_) => (
+                "implausible",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Indtastningen ser usandsynlig ud",
+            ),
+            ApiError::Command(CommandError::Approver { .. }) => (
+                "rule-broken",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Reglerne tillader det ikke",
+            ),
             ApiError::Command(CommandError::Rejected { .. }) => (
                 "rule-broken",
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -91,6 +142,13 @@ impl IntoResponse for ApiError {
             "status": status.as_u16(),
         });
         match &self {
+            ApiError::Command(CommandError::Rejected {
+                error: gevinst_domain::proposal::ProposalError::UnknownProposal,
+                proposal,
+            }) => {
+                body["detail"] = json!(format!("forslag {proposal} findes ikke"));
+                body["proposal"] = json!(proposal);
+            }
             ApiError::Command(CommandError::Rejected { error, proposal }) => {
                 body["detail"] = json!(error.to_string());
                 body["proposal"] = json!(proposal);
@@ -110,10 +168,24 @@ impl IntoResponse for ApiError {
             }
             _ => body["detail"] = json!(self.to_string()),
         }
+        if let ApiError::Implausible(warnings) = &self {
+            body["warnings"] = json!(warnings);
+        }
         let mut response = (status, body.to_string()).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        match &self {
+            ApiError::Unauthenticated => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"gevinst\""),
+                );
+            }
+            ApiError::Command(CommandError::Conflict { .. }) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ => {}
+        }
         response
     }
 }

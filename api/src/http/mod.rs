@@ -1,5 +1,7 @@
 //! The HTTP API. Handlers translate requests into commands and queries; they hold no rules.
 
+pub mod auth;
+pub mod commands;
 pub mod error;
 pub mod proofs;
 
@@ -21,7 +23,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::dashboard;
+use auth::SignedIn;
 use error::{ApiError, ApiPath, ApiQuery, ApiResult};
+use gevinst_domain::access::Action;
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -33,6 +37,44 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The query layer's door: asks the policy whether `user` may read (a proposal's details
+    /// or history when `on` names one; otherwise anything a signed-in person may read), then
+    /// hands out the read models. Every read handler comes through here.
+    pub(crate) async fn read_as(
+        &self,
+        user: &SignedIn,
+        on: Option<(&ProposalId, Action)>,
+    ) -> ApiResult<ReadModels> {
+        self.allow(user, on).await?;
+        self.read().await
+    }
+
+    /// The policy's decision alone (for reads that do not use the read models).
+    pub(crate) async fn allow(
+        &self,
+        user: &SignedIn,
+        on: Option<(&ProposalId, Action)>,
+    ) -> ApiResult<()> {
+        match on {
+            Some((id, action)) => {
+                self.service.authorize(&user.login, id, action).await?;
+            }
+            None => {
+                self.service
+                    .access()
+                    .decide(&user.login, Action::ReadDetails, None)
+                    .await
+                    .map_err(|e| match e {
+                        gevinst_projections::IdentityError::Denied(d) => {
+                            ApiError::Forbidden(d.to_string())
+                        }
+                        other => ApiError::Internal(other.to_string()),
+                    })?;
+            }
+        }
+        Ok(())
+    }
+
     /// Read models, caught up with the log (another process may have written).
     pub(crate) async fn read(&self) -> ApiResult<ReadModels> {
         self.service
@@ -109,6 +151,9 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(dashboard::portfolio))
         .route("/proposals/{id}", get(dashboard::proposal))
         .route("/healthz", get(healthz))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", axum::routing::post(auth::logout))
+        .route("/api/me", get(me))
         .route("/api/portfolio", get(portfolio))
         .route("/api/goals", get(goals))
         .route("/api/late", get(late))
@@ -120,15 +165,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/proofs/inclusion", get(proofs::inclusion))
         .route("/api/proofs/consistency", get(proofs::consistency))
         .route("/api/checkpoint", get(proofs::checkpoint))
+        .merge(commands::router())
         .with_state(state)
 }
 
 async fn portfolio(
     State(s): State<AppState>,
+    user: SignedIn,
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
-    let read = s.read().await?.known_on(view.known_instant());
+    let read = s.read_as(&user, None).await?.known_on(view.known_instant());
     let p = reports::portfolio(&read, &s.index, view.as_of)
         .await
         .map_err(internal)?;
@@ -137,12 +184,14 @@ async fn portfolio(
 
 async fn goals(
     State(s): State<AppState>,
+    user: SignedIn,
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
     let id = q.proposal.as_deref().map(proposal_id).transpose()?;
+    let on = id.as_ref().map(|id| (id, Action::ReadDetails));
     let rows = reports::goals(
-        &s.read().await?.known_on(view.known_instant()),
+        &s.read_as(&user, on).await?.known_on(view.known_instant()),
         id.as_ref().map(ProposalId::as_str),
         view.as_of,
     )
@@ -153,10 +202,11 @@ async fn goals(
 
 async fn late(
     State(s): State<AppState>,
+    user: SignedIn,
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
-    let read = s.read().await?.known_on(view.known_instant());
+    let read = s.read_as(&user, None).await?.known_on(view.known_instant());
     let items = reports::late(&read, &s.index, view.as_of)
         .await
         .map_err(internal)?;
@@ -165,10 +215,11 @@ async fn late(
 
 async fn committee_status(
     State(s): State<AppState>,
+    user: SignedIn,
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
-    let read = s.read().await?.known_on(view.known_instant());
+    let read = s.read_as(&user, None).await?.known_on(view.known_instant());
     let rows = reports::committee_status(&read, &s.index, view.as_of)
         .await
         .map_err(internal)?;
@@ -177,12 +228,16 @@ async fn committee_status(
 
 async fn proposal(
     State(s): State<AppState>,
+    user: SignedIn,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
     let id = proposal_id(&id)?;
-    let read = s.read().await?.known_on(view.known_instant());
+    let read = s
+        .read_as(&user, Some((&id, Action::ReadDetails)))
+        .await?
+        .known_on(view.known_instant());
     let report = reports::proposal_report(&read, id.as_str())
         .await
         .map_err(internal)?
@@ -192,12 +247,16 @@ async fn proposal(
 
 async fn realisation(
     State(s): State<AppState>,
+    user: SignedIn,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
     let id = proposal_id(&id)?;
-    let read = s.read().await?.known_on(view.known_instant());
+    let read = s
+        .read_as(&user, Some((&id, Action::ReadDetails)))
+        .await?
+        .known_on(view.known_instant());
     let row = read
         .proposal(id.as_str())
         .await
@@ -221,10 +280,12 @@ pub struct TrailQuery {
 /// (events without a business date, such as registrations and corrections, are kept).
 async fn events(
     State(s): State<AppState>,
+    user: SignedIn,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TrailQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let id = proposal_id(&id)?;
+    s.allow(&user, Some((&id, Action::ReadHistory))).await?;
     let known = known_on(q.known_on.as_deref())?;
     let events = s.service.store().stream(PROPOSAL, id.as_str()).await?;
     if events.is_empty() {
@@ -259,7 +320,13 @@ async fn events(
     ))
 }
 
-async fn verify_chain(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+/// Walks the whole log: for auditors and administrators only.
+async fn verify_chain(State(s): State<AppState>, user: SignedIn) -> ApiResult<Json<Value>> {
+    s.service
+        .access()
+        .decide(&user.login, Action::VerifyLog, None)
+        .await
+        .map_err(|e| ApiError::Forbidden(e.to_string()))?;
     let report = gevinst_projections::verify_log(s.service.store()).await?;
     Ok(Json(json!({
         "ok": report.is_ok(),
@@ -270,6 +337,26 @@ async fn verify_chain(State(s): State<AppState>) -> ApiResult<Json<Value>> {
         "problems": report.problems.iter().map(|p| json!({
             "proposal": p.stream_id, "sequence": p.sequence, "kind": p.kind.code(), "what": p.what,
         })).collect::<Vec<_>>(),
+    })))
+}
+
+/// Who is signed in: login, name, grants, and for a browser session the CSRF token its writes
+/// must send as `x-csrf-token`.
+async fn me(State(s): State<AppState>, user: SignedIn) -> ApiResult<Json<Value>> {
+    let access = s
+        .service
+        .access()
+        .current()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let account = access
+        .active(&user.login)
+        .map_err(|e| ApiError::Forbidden(e.to_string()))?;
+    Ok(Json(json!({
+        "login": account.login,
+        "name": account.name,
+        "grants": account.grants,
+        "csrf_token": (!user.csrf().is_empty()).then(|| user.csrf()),
     })))
 }
 

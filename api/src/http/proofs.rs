@@ -11,6 +11,7 @@ use gevinst_verify::merkle;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::auth::SignedIn;
 use super::error::{ApiError, ApiQuery, ApiResult};
 use super::AppState;
 
@@ -47,8 +48,10 @@ fn hexes(hashes: &[merkle::Hash]) -> Vec<String> {
 /// `GET /api/proofs/inclusion?position=N[&tree_size=M]`
 pub async fn inclusion(
     State(s): State<AppState>,
+    user: SignedIn,
     ApiQuery(q): ApiQuery<InclusionQuery>,
 ) -> ApiResult<Json<Value>> {
+    s.allow(&user, None).await?;
     let leaves = s.service.store().leaves().await?;
     let tree_size = size(q.tree_size, leaves.len())?;
     if q.position == 0 || q.position > tree_size {
@@ -81,8 +84,10 @@ pub async fn inclusion(
 /// `GET /api/proofs/consistency?from=A[&to=B]`
 pub async fn consistency(
     State(s): State<AppState>,
+    user: SignedIn,
     ApiQuery(q): ApiQuery<ConsistencyQuery>,
 ) -> ApiResult<Json<Value>> {
+    s.allow(&user, None).await?;
     let leaves = s.service.store().leaves().await?;
     let to = size(q.to, leaves.len())?;
     if q.from > to {
@@ -110,7 +115,8 @@ pub async fn consistency(
 
 /// `GET /api/checkpoint`: the latest signed checkpoint as a `text/plain` signed note (of the
 /// server's key when it has one).
-pub async fn checkpoint(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
+pub async fn checkpoint(State(s): State<AppState>, user: SignedIn) -> ApiResult<impl IntoResponse> {
+    s.allow(&user, None).await?;
     let key_id = s.service.signer().map(|k| k.verifier().key_id());
     let latest = s
         .service

@@ -1,0 +1,285 @@
+//! Who is asking: the sign-in extractors, `POST /login` and `POST /logout`.
+//!
+//! A request is signed in by a personal access token (`Authorization: Bearer gvt_…`, for API
+//! clients) or by a browser session cookie (`gevinst_session`: HttpOnly, Secure, SameSite=Lax,
+//! eight hours). Nothing else names a person: the login comes from the token or the session,
+//! and the role from the policy. A write signed in by cookie must echo the session's CSRF token
+//! (form field `csrf` or header `x-csrf-token`); a bearer token cannot be sent by another site,
+//! so it needs none.
+//!
+//! [`SignedIn`] answers 401 problem+json for API routes; [`PageUser`] sends a browser to the
+//! login page instead.
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use gevinst_domain::access::Login;
+use gevinst_projections::IdentityError;
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::AppState;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "gevinst_session";
+
+/// How the request was signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A personal access token.
+    Token,
+    /// A browser session, with its CSRF token.
+    Session {
+        /// The token every cookie-authenticated write must echo.
+        csrf: String,
+    },
+}
+
+/// A signed-in request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    /// Who.
+    pub login: Login,
+    /// How.
+    pub via: Via,
+}
+
+impl SignedIn {
+    /// Refuses a cookie-authenticated write whose CSRF token (form field or header) is missing
+    /// or wrong.
+    pub fn check_csrf(&self, headers: &HeaderMap, form: Option<&str>) -> Result<(), ApiError> {
+        let Via::Session { csrf } = &self.via else {
+            return Ok(());
+        };
+        let sent = form.or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()));
+        if sent.is_some_and(|s| constant_time_eq(s.as_bytes(), csrf.as_bytes())) {
+            Ok(())
+        } else {
+            Err(ApiError::Csrf)
+        }
+    }
+
+    /// The CSRF token forms on a page must carry (empty for token sign-ins).
+    #[must_use]
+    pub fn csrf(&self) -> &str {
+        match &self.via {
+            Via::Session { csrf } => csrf,
+            Via::Token => "",
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+async fn sign_in(parts: &Parts, state: &AppState) -> Result<SignedIn, ApiError> {
+    let access = state.service.access();
+    if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+        let token = auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthenticated)?;
+        let login = access.check_token(token.trim()).await.map_err(unauth)?;
+        return Ok(SignedIn {
+            login,
+            via: Via::Token,
+        });
+    }
+    let session = cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthenticated)?;
+    let user = access.check_session(session).await.map_err(unauth)?;
+    Ok(SignedIn {
+        login: user.login,
+        via: Via::Session {
+            csrf: user.csrf_token,
+        },
+    })
+}
+
+fn unauth(e: IdentityError) -> ApiError {
+    match e {
+        IdentityError::Store(s) => ApiError::Store(s),
+        IdentityError::Unexpected(s) => ApiError::Internal(s),
+        _ => ApiError::Unauthenticated,
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        sign_in(parts, state).await
+    }
+}
+
+/// A signed-in browser user; anyone else is sent to the login page.
+#[derive(Debug, Clone)]
+pub struct PageUser(pub SignedIn);
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match sign_in(parts, state).await {
+            Ok(user) => Ok(PageUser(user)),
+            Err(ApiError::Unauthenticated) => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/", |p| p.as_str())
+                    .to_string();
+                Err(Redirect::to(&format!("/login?next={}", encode(&next))).into_response())
+            }
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Only same-site paths are followed after sign-in (no open redirect).
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/",
+    }
+}
+
+/// `?next=` on the login page.
+#[derive(Debug, Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// The login form's fields.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+    next: Option<String>,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn login_page(next: &str, login: &str, error: Option<&str>) -> Html<String> {
+    let error = error.map_or_else(String::new, |e| {
+        format!("<p class=\"fejl\" role=\"alert\">{}</p>", escape(e))
+    });
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Log ind · Gevinst</title></head><body><main>\
+         <h1>Log ind i Gevinst</h1>{error}\
+         <form method=\"post\" action=\"/login\">\
+         <input type=\"hidden\" name=\"next\" value=\"{}\">\
+         <p><label>Login <input name=\"login\" autocomplete=\"username\" value=\"{}\" required></label></p>\
+         <p><label>Adgangskode <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
+         <p><button type=\"submit\">Log ind</button></p></form></main></body></html>",
+        escape(next),
+        escape(login)
+    ))
+}
+
+/// `GET /login`.
+pub async fn login_form(axum::extract::Query(q): axum::extract::Query<Next>) -> Html<String> {
+    login_page(safe_next(q.next.as_deref()), "", None)
+}
+
+/// `POST /login` with `login` and `password`: a session cookie and a redirect to `next`, or the
+/// form again with a Danish error (401).
+pub async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
+    let next = safe_next(form.next.as_deref()).to_string();
+    let access = state.service.access();
+    let session = match access.check_password(&form.login, &form.password).await {
+        Ok(login) => access.create_session(&login).await,
+        Err(e) => Err(e),
+    };
+    match session {
+        Ok(session) => {
+            let max_age = (session.expires_at - state.service.store().now()).num_seconds();
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={max_age}",
+                session.session_id
+            );
+            let mut response = Redirect::to(&next).into_response();
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Err(IdentityError::Store(e)) => ApiError::Store(e).into_response(),
+        Err(IdentityError::Unexpected(e)) => ApiError::Internal(e).into_response(),
+        Err(e) => (
+            StatusCode::UNAUTHORIZED,
+            login_page(&next, &form.login, Some(&e.to_string())),
+        )
+            .into_response(),
+    }
+}
+
+/// The logout form's field.
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {
+    csrf: Option<String>,
+}
+
+/// `POST /logout` (with the session's CSRF token): ends the session and clears the cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    user: SignedIn,
+    headers: HeaderMap,
+    Form(form): Form<LogoutForm>,
+) -> Result<Response, ApiError> {
+    user.check_csrf(&headers, form.csrf.as_deref())?;
+    if let Some(session) = cookie(&headers, SESSION_COOKIE) {
+        state
+            .service
+            .access()
+            .end_session(session)
+            .await
+            .map_err(unauth)?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "gevinst_session=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0",
+        ),
+    );
+    Ok(response)
+}

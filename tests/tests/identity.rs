@@ -1,0 +1,444 @@
+//! People, not typed-in names, over HTTP on both backends: who writes comes from the token or
+//! the session, the policy decides what they may do (before the body is read), four eyes
+//! compares logins, cookie sign-ins need their CSRF token, revoked tokens stop working, a retry
+//! with the same `Idempotency-Key` returns the first outcome, and a stale `If-Match` is 412.
+
+use gevinst_projections::PROPOSAL;
+use gevinst_tests::{both_backends, TestApp, TestStore};
+use serde_json::{json, Value};
+
+const SAVING: &str = r#"{"year": 2025, "amount": "-149", "plan_line": "l1", "date": "2025-06-30"}"#;
+
+async fn post(
+    app: &TestApp,
+    token: Option<&str>,
+    path: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let mut request = reqwest::Client::new()
+        .post(app.url(path))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(t) = token {
+        request = request.bearer_auth(t);
+    }
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, headers, json)
+}
+
+fn problem(headers: &reqwest::header::HeaderMap, body: &Value, code: &str) {
+    assert_eq!(
+        headers["content-type"], "application/problem+json",
+        "{body}"
+    );
+    assert_eq!(
+        body["type"],
+        format!("urn:gevinst:problem:{code}"),
+        "{body}"
+    );
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
+}
+
+async fn events(t: &TestStore, id: &str) -> usize {
+    t.service.store().stream(PROPOSAL, id).await.unwrap().len()
+}
+
+both_backends!(
+    writes_need_a_sign_in_and_a_grant_for_that_proposal,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        let anna = t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        let rita = t.user("rita@kk.dk", &[("revisor", None)]).await;
+        let before = (events(&t, "BC01").await, events(&t, "BC02").await);
+
+        // Not signed in: 401, for writes and reads alike.
+        let (status, headers, body) =
+            post(&app, None, "/api/proposals/BC01/savings", SAVING, &[]).await;
+        assert_eq!(status, 401, "{body}");
+        problem(&headers, &body, "unauthenticated");
+        assert!(headers.contains_key("www-authenticate"));
+        let read = reqwest::get(app.url("/api/portfolio")).await.unwrap();
+        assert_eq!(read.status().as_u16(), 401);
+
+        // BC01's owner writes BC01 …
+        let (status, headers, body) = post(
+            &app,
+            Some(&anna),
+            "/api/proposals/BC01/savings",
+            SAVING,
+            &[],
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["proposal"], "BC01");
+        assert_eq!(body["event_type"], "SavingRealised");
+        let sequence = body["last_sequence"].as_i64().unwrap();
+        assert_eq!(
+            headers["location"],
+            format!("/api/proposals/BC01/events/{sequence}").as_str()
+        );
+        let stored = t.service.store().stream(PROPOSAL, "BC01").await.unwrap();
+        let last = stored.last().unwrap();
+        assert_eq!(
+            (last.actor.as_str(), last.role.as_str()),
+            ("anna@kk.dk", "project_owner")
+        );
+
+        // … but not BC02, and "not allowed" comes before "malformed".
+        for body in [SAVING, "not json at all"] {
+            let (status, headers, answer) =
+                post(&app, Some(&anna), "/api/proposals/BC02/savings", body, &[]).await;
+            assert_eq!(status, 403, "{answer}");
+            problem(&headers, &answer, "forbidden");
+        }
+        // A malformed body on her own proposal is 400, a broken rule 422.
+        let (status, headers, answer) = post(
+            &app,
+            Some(&anna),
+            "/api/proposals/BC01/savings",
+            "{\"year\": \"x\"}",
+            &[],
+        )
+        .await;
+        assert_eq!(status, 400, "{answer}");
+        problem(&headers, &answer, "bad-request");
+        let positive =
+            r#"{"year": 2025, "amount": "149", "plan_line": "l1", "date": "2025-06-30"}"#;
+        let (status, headers, answer) = post(
+            &app,
+            Some(&anna),
+            "/api/proposals/BC01/savings",
+            positive,
+            &[],
+        )
+        .await;
+        assert_eq!(status, 422, "{answer}");
+        problem(&headers, &answer, "rule-broken");
+
+        // An auditor reads everything and writes nothing.
+        let (status, _, answer) = post(
+            &app,
+            Some(&rita),
+            "/api/proposals/BC01/savings",
+            SAVING,
+            &[],
+        )
+        .await;
+        assert_eq!(status, 403, "{answer}");
+        let verify = reqwest::Client::new()
+            .get(app.url("/api/verify"))
+            .bearer_auth(&rita)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(verify.status().as_u16(), 200);
+        let verify = reqwest::Client::new()
+            .get(app.url("/api/verify"))
+            .bearer_auth(&anna)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            verify.status().as_u16(),
+            403,
+            "only auditors and administrators walk the log"
+        );
+
+        assert_eq!(
+            (events(&t, "BC01").await, events(&t, "BC02").await),
+            (before.0 + 1, before.1),
+            "exactly the one allowed write was stored"
+        );
+    }
+);
+
+both_backends!(
+    four_eyes_compares_logins_not_how_they_are_typed,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        // Eva owns BC01 and is also a controller: she may verify savings, but not her own.
+        let eva = t
+            .user(
+                "eva@kk.dk",
+                &[("projektejer", Some("BC01")), ("controller", None)],
+            )
+            .await;
+        let (status, _, body) =
+            post(&app, Some(&eva), "/api/proposals/BC01/savings", SAVING, &[]).await;
+        assert_eq!(status, 201, "{body}");
+        let saving = body["last_sequence"].as_i64().unwrap().to_string();
+        let verification =
+            json!({"sequence": saving.parse::<u64>().unwrap(), "date": "2025-07-01"}).to_string();
+        let (status, _, body) = post(
+            &app,
+            Some(&eva),
+            "/api/proposals/BC01/saving-verifications",
+            &verification,
+            &[],
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains("eva@kk.dk"),
+            "{body}"
+        );
+        // The same person typed another way on the command line is still the same person.
+        let (code, out) = t
+            .gevinst(&[
+                "record",
+                "--as",
+                "EVA@KK.dk",
+                "verify-saving",
+                "BC01",
+                "--sequence",
+                &saving,
+                "--date",
+                "2025-07-01",
+            ])
+            .await;
+        assert_eq!(code, 1, "{out}");
+        // Another controller may.
+        let (code, out) = t
+            .gevinst(&[
+                "record",
+                "--as",
+                "carl@kk.dk",
+                "verify-saving",
+                "BC01",
+                "--sequence",
+                &saving,
+                "--date",
+                "2025-07-01",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let last = t.service.store().stream(PROPOSAL, "BC01").await.unwrap();
+        let v = &last.last().unwrap().payload["SavingVerified"];
+        assert_eq!(
+            (v["verified_by"].as_str(), v["reported_by"].as_str()),
+            (Some("carl@kk.dk"), Some("eva@kk.dk"))
+        );
+    }
+);
+
+both_backends!(
+    sessions_need_their_csrf_token_and_tokens_can_be_revoked,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        let anna = t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+
+        // A wrong password answers the form again with a Danish message.
+        let wrong = client
+            .post(app.url("/login"))
+            .form(&[("login", "anna@kk.dk"), ("password", "forkert")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status().as_u16(), 401);
+        assert!(wrong.text().await.unwrap().contains("forkert"));
+
+        let login = client
+            .post(app.url("/login"))
+            .form(&[
+                ("login", "Anna@kk.dk"),
+                ("password", "anna@kk.dk-password-1234"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status().as_u16(), 303);
+        let set_cookie = login.headers()["set-cookie"].to_str().unwrap().to_string();
+        for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Max-Age=28"] {
+            assert!(set_cookie.contains(attribute), "{set_cookie}");
+        }
+        let cookie = set_cookie.split(';').next().unwrap().to_string();
+        let me: Value = client
+            .get(app.url("/api/me"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["login"], "anna@kk.dk");
+        let csrf = me["csrf_token"].as_str().unwrap().to_string();
+
+        let with_cookie = |extra: Option<&str>| {
+            let mut r = client
+                .post(app.url("/api/proposals/BC01/savings"))
+                .header("cookie", &cookie)
+                .header("content-type", "application/json")
+                .body(SAVING);
+            if let Some(c) = extra {
+                r = r.header("x-csrf-token", c);
+            }
+            r.send()
+        };
+        let refused = with_cookie(None).await.unwrap();
+        assert_eq!(refused.status().as_u16(), 403);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["type"], "urn:gevinst:problem:csrf");
+        assert_eq!(
+            with_cookie(Some("not-the-token"))
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            403
+        );
+        assert_eq!(
+            with_cookie(Some(&csrf)).await.unwrap().status().as_u16(),
+            201
+        );
+
+        // Logout ends the session.
+        let out = client
+            .post(app.url("/logout"))
+            .header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status().as_u16(), 303);
+        let after = client
+            .get(app.url("/api/me"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status().as_u16(), 401);
+        // A page sends a signed-out browser to the login form.
+        let page = client.get(app.url("/proposals/BC01")).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 303);
+        assert!(page.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?next="));
+
+        // A revoked token is 401.
+        let id = anna.split('_').nth(1).unwrap().to_string();
+        let (code, out) = t.gevinst(&["token", "revoke", &id]).await;
+        assert_eq!(code, 0, "{out}");
+        let (status, headers, body) = post(
+            &app,
+            Some(&anna),
+            "/api/proposals/BC01/savings",
+            SAVING,
+            &[],
+        )
+        .await;
+        assert_eq!(status, 401, "{body}");
+        problem(&headers, &body, "unauthenticated");
+    }
+);
+
+both_backends!(
+    a_retry_returns_the_first_outcome_and_a_stale_version_is_412,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        let anna = t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        let before = events(&t, "BC01").await;
+        let key = [("idempotency-key", "anna-2025-06")];
+        let (s1, _, first) = post(
+            &app,
+            Some(&anna),
+            "/api/proposals/BC01/savings",
+            SAVING,
+            &key,
+        )
+        .await;
+        let (s2, _, second) = post(
+            &app,
+            Some(&anna),
+            "/api/proposals/BC01/savings",
+            SAVING,
+            &key,
+        )
+        .await;
+        assert_eq!((s1, s2), (201, 201), "{first} {second}");
+        assert_eq!(first["last_position"], second["last_position"]);
+        assert_eq!(first["recorded_at"], second["recorded_at"]);
+        assert_eq!(second["replayed"], true);
+        assert_eq!(events(&t, "BC01").await, before + 1);
+
+        let version = (before + 1).to_string();
+        let stale = format!("\"{}\"", before);
+        let (status, headers, body) = post(
+            &app,
+            Some(&anna),
+            "/api/proposals/BC01/progress",
+            r#"{"goal": "g1", "date": "2025-06-30", "note": "i gang"}"#,
+            &[("if-match", stale.as_str())],
+        )
+        .await;
+        assert_eq!(status, 412, "{body}");
+        problem(&headers, &body, "precondition-failed");
+        let current = format!("\"{version}\"");
+        let (status, _, body) = post(
+            &app,
+            Some(&anna),
+            "/api/proposals/BC01/progress",
+            r#"{"goal": "g1", "date": "2025-06-30", "note": "i gang"}"#,
+            &[("if-match", current.as_str())],
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+);
+
+both_backends!(
+    a_confidential_proposal_shows_nothing_beyond_its_summary_without_a_grant,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        let anna = t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        let bo = t.user("bo@kk.dk", &[("projektejer", Some("BC08"))]).await;
+        let get = |token: String, path: &'static str| {
+            let url = app.url(path);
+            async move {
+                reqwest::Client::new()
+                    .get(url)
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        for path in [
+            "/api/proposals/BC08",
+            "/api/proposals/BC08/realisation",
+            "/api/proposals/BC08/events",
+            "/api/goals?proposal=BC08",
+            "/proposals/BC08",
+        ] {
+            assert_eq!(get(anna.clone(), path).await, 403, "{path} for anna");
+            assert_eq!(get(bo.clone(), path).await, 200, "{path} for BC08's owner");
+        }
+        assert_eq!(get(anna.clone(), "/api/proposals/BC01/events").await, 200);
+        assert_eq!(
+            get(anna.clone(), "/api/proposals/BC02/events").await,
+            403,
+            "history needs a grant"
+        );
+        assert_eq!(get(anna, "/api/portfolio").await, 200);
+    }
+);
