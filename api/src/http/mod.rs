@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod proofs;
+pub mod service;
 
 use std::sync::Arc;
 
