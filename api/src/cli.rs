@@ -292,7 +292,8 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             let app = Application::build(&cli.store.store_config()?, args.bind)
                 .await
                 .context("starting gevinst")?
-                .with_signer(signer.clone());
+                .with_signer(signer.clone())
+                .with_service_settings(args.service.settings());
             if args.checkpoint_interval > 0 {
                 crate::audit::spawn_schedule(
                     app.state().service.clone(),

@@ -1,6 +1,9 @@
 //! Building the application the same way for production and tests: open (and migrate) the
-//! store, bind the listener — port 0 gives a free port, which tests read back — and serve.
+//! store, bind the listener — port 0 gives a free port, which tests read back — and serve the
+//! routes wrapped in the service layers (`http::service`: limits, timeouts, security headers,
+//! request ids, metrics, readiness) until SIGTERM or SIGINT, then finish what is in flight.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -10,6 +13,7 @@ use tokio::net::TcpListener;
 
 use gevinst_projections::import::{import_baseline, ImportError, ImportReport};
 
+use crate::http::service::{self, ServiceSettings};
 use crate::http::{router, AppState};
 
 /// The adopted Budget 2025 appendix, built into the binary.
@@ -24,6 +28,7 @@ pub const BUNDLED_BASELINE_NAME: &str = "budget-2025-bilag-7.toml";
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    settings: ServiceSettings,
 }
 
 /// Why the application could not start.
@@ -70,6 +75,7 @@ impl Application {
                 service,
                 index: Arc::new(index),
             },
+            settings: ServiceSettings::default(),
         })
     }
 
@@ -77,6 +83,13 @@ impl Application {
     #[must_use]
     pub fn with_signer(mut self, signer: Arc<gevinst_verify::NoteSigner>) -> Self {
         self.state.service = self.state.service.with_signer(signer);
+        self
+    }
+
+    /// Serves with these limits and timeouts instead of the defaults.
+    #[must_use]
+    pub fn with_service_settings(mut self, settings: ServiceSettings) -> Self {
+        self.settings = settings;
         self
     }
 
@@ -115,12 +128,18 @@ impl Application {
         .map(Some)
     }
 
-    /// Serves until the future is dropped or ctrl-c.
+    /// Serves until SIGTERM or SIGINT (or the future is dropped), then stops accepting and
+    /// finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, router(self.state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        let stop = service::shutdown_signal()?;
+        self.run_until(stop).await
+    }
+
+    /// Serves until `stop` completes (or the future is dropped), then stops accepting and
+    /// finishes the requests in flight. Tests pass a future of their own, so the test process
+    /// keeps the default meaning of its signals.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
+        let app = service::harden(router(self.state.clone()), self.state, &self.settings);
+        service::serve(self.listener, app, &self.settings, stop).await
     }
 }

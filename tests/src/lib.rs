@@ -262,7 +262,8 @@ impl TestStore {
         .await
         .expect("the application starts");
         let addr = app.local_addr().expect("a bound address");
-        tokio::spawn(app.run_until_stopped());
+        // Not run_until_stopped: the test process keeps the default meaning of SIGTERM/SIGINT.
+        tokio::spawn(app.run_until(std::future::pending()));
         let base = format!("http://{addr}");
         let token = self
             .user("laeser", &[("controller", None), ("revisor", None)])

@@ -54,7 +54,7 @@ both_backends!(
             "only into an empty store"
         );
         let addr = app.local_addr().unwrap();
-        tokio::spawn(app.run_until_stopped());
+        tokio::spawn(app.run_until(std::future::pending()));
         let body: serde_json::Value = gevinst_tests::get(format!("http://{addr}/healthz"))
             .await
             .unwrap()

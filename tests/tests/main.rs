@@ -21,6 +21,7 @@ mod rebuild;
 mod record;
 mod scenario;
 mod schema;
+mod service;
 mod status;
 mod store;
 mod tamper;

@@ -1,7 +1,9 @@
 //! The API's one error type and its mapping to HTTP, decided in one place: a broken business
 //! rule is the client's problem (422 with the rule's message), a concurrent change is retryable
 //! (409 with the current sequence), bad input is 400, and anything else is a logged 500 whose
-//! details never reach the client.
+//! details never reach the client. The service's own limits answer the same way (see
+//! `service.rs`): a body over the limit is 413, a request past its time and a `/readyz` that
+//! is not ready are 503.
 //!
 //! Every error is `application/problem+json` (RFC 9457): a stable `type` a client can match on
 //! (`urn:gevinst:problem:…`), a Danish `title` for people, the HTTP `status`, and a `detail`
@@ -56,6 +58,19 @@ pub enum ApiError {
     /// someone rebuilds them.
     #[error("{0}")]
     ReadModelsAhead(String),
+    /// The request's body is larger than the server accepts (`--max-body-bytes`).
+    #[error("the request body is larger than the {limit} bytes this server accepts")]
+    TooLarge {
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+    /// The answer took longer than the server allows (`--request-timeout`); retryable.
+    #[error("no answer within {} s", .0.as_secs_f64())]
+    Timeout(std::time::Duration),
+    /// The service cannot answer yet: the store does not answer or the read models cannot be
+    /// brought up to date (`/readyz`).
+    #[error("{0}")]
+    NotReady(String),
     /// Something failed that the client cannot fix (logged, not shown).
     #[error("{0}")]
     Internal(String),
@@ -128,6 +143,21 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Læsemodellerne er foran hændelsesloggen",
             ),
+            ApiError::TooLarge { .. } => (
+                "payload-too-large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Forespørgslen er for stor",
+            ),
+            ApiError::Timeout(_) => (
+                "timeout",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Svaret tog for lang tid; prøv igen",
+            ),
+            ApiError::NotReady(_) => (
+                "not-ready",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Tjenesten er ikke klar",
+            ),
             _ => ("internal", StatusCode::INTERNAL_SERVER_ERROR, "Intern fejl"),
         }
     }
@@ -160,6 +190,10 @@ impl IntoResponse for ApiError {
                 body["detail"] = json!(self.to_string());
                 body["proposal"] = json!(proposal);
                 body["current_sequence"] = json!(current_sequence);
+                body["retryable"] = json!(true);
+            }
+            ApiError::Timeout(_) => {
+                body["detail"] = json!(self.to_string());
                 body["retryable"] = json!(true);
             }
             _ if status == StatusCode::INTERNAL_SERVER_ERROR => {

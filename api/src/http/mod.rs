@@ -4,6 +4,7 @@ pub mod auth;
 pub mod commands;
 pub mod error;
 pub mod proofs;
+pub mod service;
 
 use std::sync::Arc;
 
