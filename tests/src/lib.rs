@@ -126,6 +126,23 @@ pub async fn get(url: impl AsRef<str>) -> reqwest::Result<reqwest::Response> {
     .await
 }
 
+/// A client that signs in as the reader of the test server at `base` (see
+/// [`TestStore::sign_in_reader`]).
+#[must_use]
+pub fn client(base: &str) -> reqwest::Client {
+    let token = TOKENS
+        .lock()
+        .expect("the token registry")
+        .get(base)
+        .cloned()
+        .unwrap_or_default();
+    TestApp {
+        base: base.to_string(),
+        token,
+    }
+    .client()
+}
+
 impl TestApp {
     /// A client that sends the reader's token with every request.
     #[must_use]
@@ -265,14 +282,22 @@ impl TestStore {
         // Not run_until_stopped: the test process keeps the default meaning of SIGTERM/SIGINT.
         tokio::spawn(app.run_until(std::future::pending()));
         let base = format!("http://{addr}");
+        let token = self.sign_in_reader(&base).await;
+        TestApp { base, token }
+    }
+
+    /// Creates the test's reader `laeser` (controller and auditor for every proposal) and
+    /// registers its token for the server at `base`, so [`get`] and [`client`] sign in there;
+    /// returns the token.
+    pub async fn sign_in_reader(&self, base: &str) -> String {
         let token = self
             .user("laeser", &[("controller", None), ("revisor", None)])
             .await;
         TOKENS
             .lock()
             .expect("the token registry")
-            .insert(base.clone(), token.clone());
-        TestApp { base, token }
+            .insert(base.to_string(), token.clone());
+        token
     }
 
     /// Creates the account `login` (once) with `grants` (role, and a proposal id for a

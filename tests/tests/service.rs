@@ -35,7 +35,9 @@ async fn spawn_with(t: &TestStore, settings: ServiceSettings) -> String {
     .with_service_settings(settings);
     let addr = app.local_addr().expect("a bound address");
     tokio::spawn(app.run_until(std::future::pending()));
-    format!("http://{addr}")
+    let base = format!("http://{addr}");
+    t.sign_in_reader(&base).await;
+    base
 }
 
 /// `host:port` of a base URL.
@@ -234,7 +236,7 @@ both_backends!(
         assert_eq!(problem["status"], 413);
         assert_eq!(problem["title"], "Forespørgslen er for stor");
         // A body within the limit passes.
-        let small = reqwest::Client::new()
+        let small = gevinst_tests::client(&base)
             .get(format!("{base}/api/portfolio"))
             .body(vec![b'x'; 1000])
             .send()
@@ -356,8 +358,8 @@ both_backends!(
     readyz_catches_up_and_refuses_read_models_ahead,
     |t: TestStore| async move {
         t.import_budget_2025().await;
-        let head = t.service.store().last_position().await.unwrap();
         let base = t.spawn_app().await.base;
+        let head = t.service.store().last_position().await.unwrap();
         // Behind (as after a restore of the read models): the probe brings them up to date.
         hold_read_models_behind(&t).await.release().await;
         assert_eq!(t.service.projector().checkpoint().await.unwrap(), 0);
@@ -395,11 +397,13 @@ both_backends!(
         )
         .await;
         let lock = hold_read_models_behind(&t).await;
-        let response =
-            tokio::time::timeout(PATIENCE, gevinst_tests::get(format!("{base}/api/portfolio")))
-                .await
-                .expect("an answer once the timeout passes")
-                .unwrap();
+        let response = tokio::time::timeout(
+            PATIENCE,
+            gevinst_tests::get(format!("{base}/api/portfolio")),
+        )
+        .await
+        .expect("an answer once the timeout passes")
+        .unwrap();
         assert!(response.headers().contains_key("x-request-id"));
         let problem = assert_problem(response, 503, "timeout").await;
         assert_eq!(problem["retryable"], true);
@@ -493,6 +497,7 @@ both_backends!(
             .unwrap()
             .unwrap_or_else(|_| panic!("serve never said where it listens:\n{}", server_log()));
 
+        t.sign_in_reader(&base).await;
         // A request in flight, held by the read models' lock.
         let lock = hold_read_models_behind(&t).await;
         let in_flight = tokio::spawn(gevinst_tests::get(format!("{base}/api/portfolio")));
