@@ -10,6 +10,8 @@
 //! Both take `?as_of=YYYY-MM-DD` (the business date, default today) and `?known_on=` (the
 //! recorded time: a date, meaning the end of that day in Copenhagen, or an RFC 3339 instant;
 //! default everything recorded); links keep both, and each page says which times it shows.
+//! Each page links its reports as Excel and CSV downloads (`/exports/…`, see
+//! [`crate::http::exports`]) for the date and recorded time it shows.
 //! Handlers are thin: the figures come from
 //! `gevinst_projections::reports`; this module only turns them into display rows (Danish labels
 //! and number formatting), which askama templates under `api/templates/` lay out and escape.
@@ -130,6 +132,20 @@ impl AsOf {
         self.known
             .as_ref()
             .map_or_else(String::new, |k| k.as_str().to_string())
+    }
+
+    /// The query string of the page's downloads (`/exports/…`): always the date the page shows,
+    /// so the file holds the same figures even when it is opened the next day, the recorded
+    /// time if chosen, and the proposal for a proposal's own reports.
+    fn export_query(&self, proposal: Option<&ProposalId>) -> String {
+        let mut query = format!("?as_of={}", self.date);
+        if let Some(k) = &self.known {
+            query.push_str(&format!("&known_on={}", k.as_str().replace('+', "%2B")));
+        }
+        if let Some(p) = proposal {
+            query.push_str(&format!("&proposal={p}"));
+        }
+        query
     }
 
     /// What links append to keep the chosen times (`?as_of=…&known_on=…`), or nothing.
@@ -267,7 +283,7 @@ fn kind_label(k: ProposalKind) -> &'static str {
     }
 }
 
-fn area_label(a: ControlArea) -> &'static str {
+pub(crate) fn area_label(a: ControlArea) -> &'static str {
     match a {
         ControlArea::Service => "Service",
         ControlArea::Capital => "Anlæg",
@@ -292,7 +308,7 @@ fn basis_label(b: Basis) -> &'static str {
     }
 }
 
-fn finding_kind_label(k: FindingKind) -> &'static str {
+pub(crate) fn finding_kind_label(k: FindingKind) -> &'static str {
     match k {
         FindingKind::Sum => "sum",
         FindingKind::Rounding => "afrunding",
@@ -304,12 +320,22 @@ fn finding_kind_label(k: FindingKind) -> &'static str {
     }
 }
 
-fn late_kind_label(kind: &str) -> &'static str {
+pub(crate) fn late_kind_label(kind: &str) -> &'static str {
     match kind {
         "goal" => "mål",
         "milestone" => "milepæl",
         "saving" => "effektivisering",
         _ => "andet",
+    }
+}
+
+/// A goal's section in Danish ("Implementering", "Realisering"); a milestone's phase as written.
+pub(crate) fn section_danish(section: Option<&str>) -> String {
+    match section {
+        Some("implementation") => "Implementering".to_string(),
+        Some("realisation") => "Realisering".to_string(),
+        Some(other) => other.to_string(),
+        None => String::new(),
     }
 }
 
@@ -442,6 +468,7 @@ struct PortfolioPage {
     known_on: String,
     view: String,
     link: String,
+    export: String,
     committees: Vec<Tabel1Row>,
     total: Tabel1Row,
     any_published_only: bool,
@@ -501,6 +528,7 @@ async fn portfolio_page(
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
         link: as_of.suffix(),
+        export: as_of.export_query(None),
         committees: p.committees.iter().map(Tabel1Row::from).collect(),
         total: Tabel1Row::from(&p.total),
         any_published_only: p.total.published_only > 0,
@@ -630,12 +658,7 @@ struct GoalView {
 
 impl From<&GoalRow> for GoalView {
     fn from(g: &GoalRow) -> Self {
-        let section = match g.section.as_deref() {
-            Some("implementation") => "Implementering".to_string(),
-            Some("realisation") => "Realisering".to_string(),
-            Some(other) => other.to_string(),
-            None => String::new(),
-        };
+        let section = section_danish(g.section.as_deref());
         let checkpoints = if g.checkpoints.len() > 1 {
             g.checkpoints
                 .iter()
@@ -674,6 +697,7 @@ struct ProposalPage {
     known_on: String,
     view: String,
     link: String,
+    export: String,
     id: String,
     title: String,
     facts: Vec<Fact>,
@@ -987,6 +1011,7 @@ fn build_proposal_page(
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
         link: as_of.suffix(),
+        export: as_of.export_query(Some(&r.identity.id)),
         id: r.identity.id.to_string(),
         title: r.identity.title.clone(),
         facts: identity_facts(r),
