@@ -5,7 +5,11 @@
 //!   proposal's committee status with its reasons, and the 20 largest late items;
 //! - `GET /proposals/{id}` — one proposal: identity, plan lines per year, computed against
 //!   stated subtotals, payback, the integrity findings, realisation per year, and goals and
-//!   milestones with schedule and status.
+//!   milestones with schedule and status;
+//! - `GET /committee-status` — "status til udvalgene", the report controllers send the
+//!   committees: each committee's proposals with category and reasons, laid out to print (a
+//!   print stylesheet: A4 pages, one committee a page, the report's name and as-of date in the
+//!   page header, "Side N af M" in the footer).
 //!
 //! Both take `?as_of=YYYY-MM-DD` (the business date, default today) and `?known_on=` (the
 //! recorded time: a date, meaning the end of that day in Copenhagen, or an RFC 3339 instant;
@@ -27,7 +31,7 @@ use chrono::{Datelike, NaiveDate};
 use gevinst_domain::baseline::{Finding, FindingKind};
 use gevinst_domain::payback::{Basis, Payback};
 use gevinst_domain::proposal::PlanSection;
-use gevinst_domain::{ControlArea, ProposalId, ProposalKind};
+use gevinst_domain::{Committee, ControlArea, ProposalId, ProposalKind};
 use gevinst_projections::reports::portfolio::{CommitteeLine, StatusCounts};
 use gevinst_projections::reports::{
     self, Category, CommitteeStatus, GoalRow, GoalStatus, LateItem, ProposalReport, Realisation,
@@ -329,6 +333,20 @@ pub(crate) fn late_kind_label(kind: &str) -> &'static str {
     }
 }
 
+/// A committee's full name ("Sundheds- og Omsorgsudvalget"); an unknown code as it is.
+fn committee_name(code: &str) -> String {
+    match code.parse::<Committee>() {
+        Ok(Committee::Economy) => "Økonomiudvalget".into(),
+        Ok(Committee::EmploymentIntegration) => "Beskæftigelses- og Integrationsudvalget".into(),
+        Ok(Committee::ChildrenYouth) => "Børne- og Ungdomsudvalget".into(),
+        Ok(Committee::CultureLeisure) => "Kultur- og Fritidsudvalget".into(),
+        Ok(Committee::Social) => "Socialudvalget".into(),
+        Ok(Committee::HealthCare) => "Sundheds- og Omsorgsudvalget".into(),
+        Ok(Committee::TechnicalEnvironment) => "Teknik- og Miljøudvalget".into(),
+        Err(_) => code.to_string(),
+    }
+}
+
 /// A goal's section in Danish ("Implementering", "Realisering"); a milestone's phase as written.
 pub(crate) fn section_danish(section: Option<&str>) -> String {
     match section {
@@ -549,6 +567,129 @@ async fn portfolio_page(
         statuses: statuses.iter().map(StatusRow::from).collect(),
         late: late.iter().take(LATE_SHOWN).map(LateRow::from).collect(),
         late_total: late.len(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// `/committee-status`: status til udvalgene, to print.
+
+/// The categories in the order the report lists them: what needs attention first.
+const CATEGORY_ORDER: [Category; 4] = [
+    Category::Roed,
+    Category::ForsinketMedKompenserendeHandlinger,
+    Category::FoelgerPlan,
+    Category::FuldtImplementeret,
+];
+
+struct CategoryHeader {
+    label: &'static str,
+    class: &'static str,
+}
+
+struct CommitteeSummary {
+    label: String,
+    counts: Vec<usize>,
+    total: usize,
+}
+
+fn committee_summary(label: String, rows: &[&CommitteeStatus]) -> CommitteeSummary {
+    let counts: Vec<usize> = CATEGORY_ORDER
+        .iter()
+        .map(|c| rows.iter().filter(|r| r.category == *c).count())
+        .collect();
+    CommitteeSummary {
+        label,
+        total: rows.len(),
+        counts,
+    }
+}
+
+struct CommitteeSection {
+    code: String,
+    name: String,
+    rows: Vec<StatusRow>,
+}
+
+#[derive(Template)]
+#[template(path = "committee_status.html")]
+struct CommitteeStatusPage {
+    as_of: NaiveDate,
+    known_on: String,
+    view: String,
+    /// For the printed page header: "pr. 2025-12-31" and the recorded time if chosen.
+    print_as_of: String,
+    link: String,
+    export: String,
+    headers: Vec<CategoryHeader>,
+    summary: Vec<CommitteeSummary>,
+    summary_total: CommitteeSummary,
+    committees: Vec<CommitteeSection>,
+}
+
+/// `GET /committee-status?as_of=YYYY-MM-DD`: status til udvalgene, per committee, to print.
+pub async fn committee_status(
+    State(state): State<AppState>,
+    query: Result<Query<DashboardQuery>, QueryRejection>,
+) -> Response {
+    match committee_status_page(&state, query).await {
+        Ok(page) => HtmlTemplate(page).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn committee_status_page(
+    state: &AppState,
+    query: Result<Query<DashboardQuery>, QueryRejection>,
+) -> Result<CommitteeStatusPage, PageError> {
+    let as_of = AsOf::parse(query)?;
+    let read = state
+        .read()
+        .await
+        .map_err(read_error)?
+        .known_on(as_of.view().known_instant());
+    let statuses = reports::committee_status(&read, &state.index, as_of.date)
+        .await
+        .map_err(internal)?;
+    let mut by_committee: std::collections::BTreeMap<&str, Vec<&CommitteeStatus>> =
+        std::collections::BTreeMap::new();
+    for s in &statuses {
+        by_committee
+            .entry(s.committee.as_str())
+            .or_default()
+            .push(s);
+    }
+    let all: Vec<&CommitteeStatus> = statuses.iter().collect();
+    let print_as_of = match &as_of.known {
+        Some(k) => format!("Opgjort pr. {}, som kendt {}", as_of.date, k.as_str()),
+        None => format!("Opgjort pr. {}", as_of.date),
+    };
+    Ok(CommitteeStatusPage {
+        as_of: as_of.date,
+        known_on: as_of.known_text(),
+        view: as_of.view().danish(),
+        print_as_of,
+        link: as_of.suffix(),
+        export: as_of.export_query(None),
+        headers: CATEGORY_ORDER
+            .iter()
+            .map(|c| CategoryHeader {
+                label: c.danish(),
+                class: category_class(*c),
+            })
+            .collect(),
+        summary: by_committee
+            .iter()
+            .map(|(code, rows)| committee_summary((*code).to_string(), rows))
+            .collect(),
+        summary_total: committee_summary("I alt".into(), &all),
+        committees: by_committee
+            .iter()
+            .map(|(code, rows)| CommitteeSection {
+                code: (*code).to_string(),
+                name: committee_name(code),
+                rows: rows.iter().map(|s| StatusRow::from(*s)).collect(),
+            })
+            .collect(),
     })
 }
 

@@ -123,7 +123,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/proofs/inclusion", get(proofs::inclusion))
         .route("/api/proofs/consistency", get(proofs::consistency))
         .route("/api/checkpoint", get(proofs::checkpoint))
-        // Downloads (CSV and XLSX) of the reports: one route for all of them.
+        // Status til udvalgene to print, and downloads (CSV, XLSX) of the reports.
+        .route("/committee-status", get(dashboard::committee_status))
         .route("/exports/{file}", get(exports::download))
         .with_state(state)
 }
