@@ -257,6 +257,14 @@ fn category_class(c: Category) -> &'static str {
     }
 }
 
+/// The categories in the order the pages list them: what needs attention first.
+const CATEGORY_ORDER: [Category; 4] = [
+    Category::Roed,
+    Category::ForsinketMedKompenserendeHandlinger,
+    Category::FoelgerPlan,
+    Category::FuldtImplementeret,
+];
+
 /// Goal statuses in the order the overview lists them: what needs attention first.
 const STATUS_ORDER: [GoalStatus; 7] = [
     GoalStatus::Overdue,
@@ -528,19 +536,14 @@ async fn portfolio_page(
     let late = reports::late_items(&overview);
     let p = overview.portfolio;
 
-    let categories = [
-        Category::Roed,
-        Category::ForsinketMedKompenserendeHandlinger,
-        Category::FoelgerPlan,
-        Category::FuldtImplementeret,
-    ]
-    .into_iter()
-    .map(|c| CategoryCount {
-        label: c.danish(),
-        class: category_class(c),
-        count: statuses.iter().filter(|s| s.category == c).count(),
-    })
-    .collect();
+    let categories = CATEGORY_ORDER
+        .into_iter()
+        .map(|c| CategoryCount {
+            label: c.danish(),
+            class: category_class(c),
+            count: statuses.iter().filter(|s| s.category == c).count(),
+        })
+        .collect();
     Ok(PortfolioPage {
         as_of: as_of.date,
         known_on: as_of.known_text(),
@@ -573,34 +576,15 @@ async fn portfolio_page(
 // ---------------------------------------------------------------------------------------------
 // `/committee-status`: status til udvalgene, to print.
 
-/// The categories in the order the report lists them: what needs attention first.
-const CATEGORY_ORDER: [Category; 4] = [
-    Category::Roed,
-    Category::ForsinketMedKompenserendeHandlinger,
-    Category::FoelgerPlan,
-    Category::FuldtImplementeret,
-];
-
-struct CategoryHeader {
-    label: &'static str,
-    class: &'static str,
-}
-
-struct CommitteeSummary {
-    label: String,
-    counts: Vec<usize>,
-    total: usize,
-}
-
-fn committee_summary(label: String, rows: &[&CommitteeStatus]) -> CommitteeSummary {
-    let counts: Vec<usize> = CATEGORY_ORDER
-        .iter()
-        .map(|c| rows.iter().filter(|r| r.category == *c).count())
-        .collect();
-    CommitteeSummary {
-        label,
+/// How many of `rows` fall in each category, in [`CATEGORY_ORDER`].
+fn category_counts(label: &str, rows: &[&CommitteeStatus]) -> CountRow {
+    CountRow {
+        label: label.to_string(),
+        counts: CATEGORY_ORDER
+            .iter()
+            .map(|c| rows.iter().filter(|r| r.category == *c).count())
+            .collect(),
         total: rows.len(),
-        counts,
     }
 }
 
@@ -620,9 +604,9 @@ struct CommitteeStatusPage {
     print_as_of: String,
     link: String,
     export: String,
-    headers: Vec<CategoryHeader>,
-    summary: Vec<CommitteeSummary>,
-    summary_total: CommitteeSummary,
+    headers: Vec<StatusHeader>,
+    summary: Vec<CountRow>,
+    summary_total: CountRow,
     committees: Vec<CommitteeSection>,
 }
 
@@ -672,16 +656,16 @@ async fn committee_status_page(
         export: as_of.export_query(None),
         headers: CATEGORY_ORDER
             .iter()
-            .map(|c| CategoryHeader {
+            .map(|c| StatusHeader {
                 label: c.danish(),
                 class: category_class(*c),
             })
             .collect(),
         summary: by_committee
             .iter()
-            .map(|(code, rows)| committee_summary((*code).to_string(), rows))
+            .map(|(code, rows)| category_counts(code, rows))
             .collect(),
-        summary_total: committee_summary("I alt".into(), &all),
+        summary_total: category_counts("I alt", &all),
         committees: by_committee
             .iter()
             .map(|(code, rows)| CommitteeSection {
