@@ -8,6 +8,11 @@
 #
 # The dashboard's browser test runs headless Chromium from GEVINST_TEST_CHROMIUM if you set it,
 # and otherwise from /usr/bin/chromium, installing Debian's chromium package when it is missing.
+# The committee status's print test reads Chromium's PDF with pdfinfo and pdftotext, installing
+# Debian's poppler-utils package when they are missing.
+#
+# The exports' test opens the XLSX files with Python's openpyxl, installing it with
+# `pip install --user openpyxl` when python3 cannot import it.
 #
 # Extra arguments go to `cargo test`, e.g. `scripts/test.sh -p gevinst-tests store`.
 set -euo pipefail
@@ -65,6 +70,24 @@ ensure_chromium() {
   export GEVINST_TEST_CHROMIUM=/usr/bin/chromium
 }
 
+ensure_poppler() {
+  if ! command -v pdftotext >/dev/null || ! command -v pdfinfo >/dev/null; then
+    log "poppler-utils is not installed: installing Debian's package (the print test reads its PDF)"
+    AS_ROOT_FOR=poppler-utils AS_ROOT_PACKAGE=poppler-utils
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils
+  fi
+}
+
+ensure_openpyxl() {
+  if ! python3 -c 'import openpyxl' 2>/dev/null; then
+    log "openpyxl is not installed: pip install --user openpyxl (for the exports' XLSX check)"
+    python3 -m pip install --user -q openpyxl \
+      || python3 -m pip install --user -q --break-system-packages openpyxl
+  fi
+  export GEVINST_TEST_OPENPYXL=1
+}
+
 if [ -z "${GEVINST_TEST_POSTGRES_URL:-}" ]; then
   start_postgres
 else
@@ -76,6 +99,9 @@ if [ -z "${GEVINST_TEST_CHROMIUM:-}" ]; then
 else
   log "using Chromium at GEVINST_TEST_CHROMIUM"
 fi
+
+ensure_poppler
+ensure_openpyxl
 
 log "running the test suite (every integration test on SQLite and on PostgreSQL)"
 cargo test --workspace --locked "$@"

@@ -3,7 +3,7 @@
 //! Long operations draw a progress bar on stderr when it is a terminal.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -18,6 +18,7 @@ use gevinst_store::{Db, OpenMode, SystemClock};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{ServeArgs, StoreArgs};
+use crate::export::{self, Sheet};
 use crate::render;
 use crate::startup::Application;
 
@@ -40,8 +41,10 @@ pub enum Format {
     Table,
     /// JSON for machines (plain decimals).
     Json,
-    /// CSV for spreadsheets (plain decimals, one row per line).
+    /// CSV for Excel with Danish settings: `;`, decimal comma, byte-order mark, Danish headers.
     Csv,
+    /// An Excel workbook (needs --output): numbers as numbers, totals as formulas.
+    Xlsx,
 }
 
 /// Options shared by the controllers' reports.
@@ -57,6 +60,9 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Write the CSV or XLSX export to this file (XLSX needs it; CSV goes to stdout without).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
     /// Price index table for converting amounts reported at another price level (default: the
     /// bundled baselines/price-index.toml).
     #[arg(long, env = "GEVINST_PRICE_INDEX")]
@@ -97,6 +103,53 @@ fn write_known_on(out: &mut (dyn Write + Send), view: &View) -> std::io::Result<
     if view.known_on.is_some() {
         writeln!(out, "{}", view.danish())?;
         writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Writes a report's CSV or XLSX export: to `output` when given (and says so on `out`), a CSV
+/// without it to `out`. Tables and JSON go to `out` only.
+fn write_export(
+    out: &mut (dyn Write + Send),
+    format: Format,
+    output: Option<&Path>,
+    sheet: &Sheet,
+) -> anyhow::Result<()> {
+    let bytes = match format {
+        Format::Csv => export::csv(sheet)?,
+        Format::Xlsx => export::xlsx(std::slice::from_ref(sheet))?,
+        Format::Table | Format::Json => {
+            anyhow::bail!("--output gælder kun --format csv og --format xlsx")
+        }
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            writeln!(
+                out,
+                "Skrev {} ({}, arket «{}», {} rækker).",
+                path.display(),
+                if format == Format::Xlsx {
+                    "XLSX"
+                } else {
+                    "CSV"
+                },
+                sheet.name,
+                sheet.rows.len()
+            )?;
+        }
+        None if format == Format::Xlsx => anyhow::bail!(
+            "XLSX er et binært format: angiv en fil med --output, fx --output rapport.xlsx"
+        ),
+        None => out.write_all(&bytes)?,
+    }
+    Ok(())
+}
+
+/// `--output` is for the exports: with a table or JSON it is a mistake, said before any work.
+fn check_output(format: Format, output: Option<&Path>) -> anyhow::Result<()> {
+    if output.is_some() && matches!(format, Format::Table | Format::Json) {
+        anyhow::bail!("--output gælder kun --format csv og --format xlsx");
     }
     Ok(())
 }
@@ -166,6 +219,9 @@ pub enum BaselineCommand {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Write the CSV or XLSX export to this file (XLSX needs it; CSV goes to stdout without).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -196,6 +252,9 @@ pub enum ReportCommand {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Write the CSV or XLSX export to this file (XLSX needs it; CSV goes to stdout without).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
     /// Tabel 1 per committee rebuilt from the events, with realised and forecast columns.
     Portfolio(ReportArgs),
@@ -408,14 +467,26 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             crate::audit::export(&dir, &key, service.store(), out).await?;
             Ok(Exit::SUCCESS)
         }
-        Command::Baseline(BaselineCommand::Check { file, format }) => {
+        Command::Baseline(BaselineCommand::Check {
+            file,
+            format,
+            output,
+        }) => {
+            check_output(format, output.as_deref())?;
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let parsed = gevinst_domain::baseline::parse(&text)?;
             let findings = gevinst_domain::baseline::check(&parsed);
             match format {
-                Format::Json | Format::Csv => {
+                Format::Json => {
                     writeln!(out, "{}", serde_json::to_string_pretty(&findings)?)?;
+                }
+                Format::Csv | Format::Xlsx => {
+                    let name = file
+                        .file_name()
+                        .map_or_else(|| "baseline".into(), |n| n.to_string_lossy().to_string());
+                    let sheet = export::findings(&findings, &name);
+                    write_export(out, format, output.as_deref(), &sheet)?;
                 }
                 Format::Table => render::findings(out, &findings)?,
             }
@@ -440,6 +511,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             Ok(Exit::SUCCESS)
         }
         Command::Report(ReportCommand::Proposal { id, args }) => {
+            check_output(args.format, args.output.as_deref())?;
             let (read, index) = open_reports(&cli.store, &args).await?;
             let id = gevinst_domain::ProposalId::parse(&id)?;
             let report = reports::proposal_report(&read, id.as_str())
@@ -453,7 +525,11 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             let realisation = reports::realisation(&row, &entries, &index, args.as_of())?;
             let goals = reports::goals(&read, Some(id.as_str()), args.as_of()).await?;
             match args.format {
-                Format::Json | Format::Csv => {
+                Format::Csv | Format::Xlsx => {
+                    let sheet = export::proposal(&report);
+                    write_export(out, args.format, args.output.as_deref(), &sheet)?;
+                }
+                Format::Json => {
                     let mut json = serde_json::to_value(&report)?;
                     if let Some(map) = json.as_object_mut() {
                         map.insert("as_of".into(), serde_json::to_value(args.as_of())?);
@@ -479,7 +555,9 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             as_of,
             known_on,
             format,
+            output,
         }) => {
+            check_output(format, output.as_deref())?;
             let service = open_existing_service(&cli.store).await?;
             service.projector().catch_up().await?;
             let proposal = proposal
@@ -491,7 +569,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             let rows = reports::goals(&read, proposal.as_ref().map(|p| p.as_str()), as_of).await?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
-                Format::Csv => render::goals_csv(out, &rows)?,
+                Format::Csv | Format::Xlsx => {
+                    let sheet = export::goals(&rows, &view);
+                    write_export(out, format, output.as_deref(), &sheet)?;
+                }
                 Format::Table => {
                     write_known_on(out, &view)?;
                     render::goals(out, &rows, as_of)?;
@@ -500,11 +581,15 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             Ok(Exit::SUCCESS)
         }
         Command::Report(ReportCommand::Portfolio(args)) => {
+            check_output(args.format, args.output.as_deref())?;
             let (read, index) = open_reports(&cli.store, &args).await?;
             let p = reports::portfolio(&read, &index, args.as_of()).await?;
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&p)?)?,
-                Format::Csv => render::portfolio_csv(out, &p)?,
+                Format::Csv | Format::Xlsx => {
+                    let sheet = export::portfolio(&p, &args.view());
+                    write_export(out, args.format, args.output.as_deref(), &sheet)?;
+                }
                 Format::Table => {
                     write_known_on(out, &args.view())?;
                     render::portfolio(out, &p)?;
@@ -513,6 +598,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             Ok(Exit::SUCCESS)
         }
         Command::Report(ReportCommand::Realisation { id, args }) => {
+            check_output(args.format, args.output.as_deref())?;
             let (read, index) = open_reports(&cli.store, &args).await?;
             let id = gevinst_domain::ProposalId::parse(&id)?;
             let row = read
@@ -523,7 +609,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             let r = reports::realisation(&row, &entries, &index, args.as_of())?;
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
-                Format::Csv => render::realisation_csv(out, &r)?,
+                Format::Csv | Format::Xlsx => {
+                    let sheet = export::realisation(&r, &args.view())?;
+                    write_export(out, args.format, args.output.as_deref(), &sheet)?;
+                }
                 Format::Table => {
                     write_known_on(out, &args.view())?;
                     render::realisation(out, &r)?;
@@ -532,11 +621,15 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             Ok(Exit::SUCCESS)
         }
         Command::Report(ReportCommand::Late(args)) => {
+            check_output(args.format, args.output.as_deref())?;
             let (read, index) = open_reports(&cli.store, &args).await?;
             let items = reports::late(&read, &index, args.as_of()).await?;
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&items)?)?,
-                Format::Csv => render::late_csv(out, &items)?,
+                Format::Csv | Format::Xlsx => {
+                    let sheet = export::late(&items, &args.view())?;
+                    write_export(out, args.format, args.output.as_deref(), &sheet)?;
+                }
                 Format::Table => {
                     write_known_on(out, &args.view())?;
                     render::late(out, &items, args.as_of())?;
@@ -545,11 +638,15 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             Ok(Exit::SUCCESS)
         }
         Command::Report(ReportCommand::CommitteeStatus(args)) => {
+            check_output(args.format, args.output.as_deref())?;
             let (read, index) = open_reports(&cli.store, &args).await?;
             let rows = reports::committee_status(&read, &index, args.as_of()).await?;
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
-                Format::Csv => render::committee_status_csv(out, &rows)?,
+                Format::Csv | Format::Xlsx => {
+                    let sheet = export::committee_status(&rows, &args.view());
+                    write_export(out, args.format, args.output.as_deref(), &sheet)?;
+                }
                 Format::Table => {
                     write_known_on(out, &args.view())?;
                     render::committee_status(out, &rows, args.as_of())?;

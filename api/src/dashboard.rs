@@ -5,11 +5,17 @@
 //!   proposal's committee status with its reasons, and the 20 largest late items;
 //! - `GET /proposals/{id}` — one proposal: identity, plan lines per year, computed against
 //!   stated subtotals, payback, the integrity findings, realisation per year, and goals and
-//!   milestones with schedule and status.
+//!   milestones with schedule and status;
+//! - `GET /committee-status` — "status til udvalgene", the report controllers send the
+//!   committees: each committee's proposals with category and reasons, laid out to print (a
+//!   print stylesheet: A4 pages, one committee a page, the report's name and as-of date in the
+//!   page header, "Side N af M" in the footer).
 //!
 //! Both take `?as_of=YYYY-MM-DD` (the business date, default today) and `?known_on=` (the
 //! recorded time: a date, meaning the end of that day in Copenhagen, or an RFC 3339 instant;
 //! default everything recorded); links keep both, and each page says which times it shows.
+//! Each page links its reports as Excel and CSV downloads (`/exports/…`, see
+//! [`crate::http::exports`]) for the date and recorded time it shows.
 //! Handlers are thin: the figures come from
 //! `gevinst_projections::reports`; this module only turns them into display rows (Danish labels
 //! and number formatting), which askama templates under `api/templates/` lay out and escape.
@@ -25,7 +31,7 @@ use chrono::{Datelike, NaiveDate};
 use gevinst_domain::baseline::{Finding, FindingKind};
 use gevinst_domain::payback::{Basis, Payback};
 use gevinst_domain::proposal::PlanSection;
-use gevinst_domain::{ControlArea, ProposalId, ProposalKind};
+use gevinst_domain::{Committee, ControlArea, ProposalId, ProposalKind};
 use gevinst_projections::reports::portfolio::{CommitteeLine, StatusCounts};
 use gevinst_projections::reports::{
     self, Category, CommitteeStatus, GoalRow, GoalStatus, LateItem, ProposalReport, Realisation,
@@ -132,6 +138,20 @@ impl AsOf {
         self.known
             .as_ref()
             .map_or_else(String::new, |k| k.as_str().to_string())
+    }
+
+    /// The query string of the page's downloads (`/exports/…`): always the date the page shows,
+    /// so the file holds the same figures even when it is opened the next day, the recorded
+    /// time if chosen, and the proposal for a proposal's own reports.
+    fn export_query(&self, proposal: Option<&ProposalId>) -> String {
+        let mut query = format!("?as_of={}", self.date);
+        if let Some(k) = &self.known {
+            query.push_str(&format!("&known_on={}", k.as_str().replace('+', "%2B")));
+        }
+        if let Some(p) = proposal {
+            query.push_str(&format!("&proposal={p}"));
+        }
+        query
     }
 
     /// What links append to keep the chosen times (`?as_of=…&known_on=…`), or nothing.
@@ -249,6 +269,14 @@ fn category_class(c: Category) -> &'static str {
     }
 }
 
+/// The categories in the order the pages list them: what needs attention first.
+const CATEGORY_ORDER: [Category; 4] = [
+    Category::Roed,
+    Category::ForsinketMedKompenserendeHandlinger,
+    Category::FoelgerPlan,
+    Category::FuldtImplementeret,
+];
+
 /// Goal statuses in the order the overview lists them: what needs attention first.
 const STATUS_ORDER: [GoalStatus; 7] = [
     GoalStatus::Overdue,
@@ -279,7 +307,7 @@ fn kind_label(k: ProposalKind) -> &'static str {
     }
 }
 
-fn area_label(a: ControlArea) -> &'static str {
+pub(crate) fn area_label(a: ControlArea) -> &'static str {
     match a {
         ControlArea::Service => "Service",
         ControlArea::Capital => "Anlæg",
@@ -304,7 +332,7 @@ fn basis_label(b: Basis) -> &'static str {
     }
 }
 
-fn finding_kind_label(k: FindingKind) -> &'static str {
+pub(crate) fn finding_kind_label(k: FindingKind) -> &'static str {
     match k {
         FindingKind::Sum => "sum",
         FindingKind::Rounding => "afrunding",
@@ -316,12 +344,36 @@ fn finding_kind_label(k: FindingKind) -> &'static str {
     }
 }
 
-fn late_kind_label(kind: &str) -> &'static str {
+pub(crate) fn late_kind_label(kind: &str) -> &'static str {
     match kind {
         "goal" => "mål",
         "milestone" => "milepæl",
         "saving" => "effektivisering",
         _ => "andet",
+    }
+}
+
+/// A committee's full name ("Sundheds- og Omsorgsudvalget"); an unknown code as it is.
+fn committee_name(code: &str) -> String {
+    match code.parse::<Committee>() {
+        Ok(Committee::Economy) => "Økonomiudvalget".into(),
+        Ok(Committee::EmploymentIntegration) => "Beskæftigelses- og Integrationsudvalget".into(),
+        Ok(Committee::ChildrenYouth) => "Børne- og Ungdomsudvalget".into(),
+        Ok(Committee::CultureLeisure) => "Kultur- og Fritidsudvalget".into(),
+        Ok(Committee::Social) => "Socialudvalget".into(),
+        Ok(Committee::HealthCare) => "Sundheds- og Omsorgsudvalget".into(),
+        Ok(Committee::TechnicalEnvironment) => "Teknik- og Miljøudvalget".into(),
+        Err(_) => code.to_string(),
+    }
+}
+
+/// A goal's section in Danish ("Implementering", "Realisering"); a milestone's phase as written.
+pub(crate) fn section_danish(section: Option<&str>) -> String {
+    match section {
+        Some("implementation") => "Implementering".to_string(),
+        Some("realisation") => "Realisering".to_string(),
+        Some(other) => other.to_string(),
+        None => String::new(),
     }
 }
 
@@ -454,6 +506,7 @@ struct PortfolioPage {
     known_on: String,
     view: String,
     link: String,
+    export: String,
     committees: Vec<Tabel1Row>,
     total: Tabel1Row,
     any_published_only: bool,
@@ -497,24 +550,20 @@ async fn portfolio_page(
     let late = reports::late_items(&overview);
     let p = overview.portfolio;
 
-    let categories = [
-        Category::Roed,
-        Category::ForsinketMedKompenserendeHandlinger,
-        Category::FoelgerPlan,
-        Category::FuldtImplementeret,
-    ]
-    .into_iter()
-    .map(|c| CategoryCount {
-        label: c.danish(),
-        class: category_class(c),
-        count: statuses.iter().filter(|s| s.category == c).count(),
-    })
-    .collect();
+    let categories = CATEGORY_ORDER
+        .into_iter()
+        .map(|c| CategoryCount {
+            label: c.danish(),
+            class: category_class(c),
+            count: statuses.iter().filter(|s| s.category == c).count(),
+        })
+        .collect();
     Ok(PortfolioPage {
         as_of: as_of.date,
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
         link: as_of.suffix(),
+        export: as_of.export_query(None),
         committees: p.committees.iter().map(Tabel1Row::from).collect(),
         total: Tabel1Row::from(&p.total),
         any_published_only: p.total.published_only > 0,
@@ -535,6 +584,112 @@ async fn portfolio_page(
         statuses: statuses.iter().map(StatusRow::from).collect(),
         late: late.iter().take(LATE_SHOWN).map(LateRow::from).collect(),
         late_total: late.len(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// `/committee-status`: status til udvalgene, to print.
+
+/// How many of `rows` fall in each category, in [`CATEGORY_ORDER`].
+fn category_counts(label: &str, rows: &[&CommitteeStatus]) -> CountRow {
+    CountRow {
+        label: label.to_string(),
+        counts: CATEGORY_ORDER
+            .iter()
+            .map(|c| rows.iter().filter(|r| r.category == *c).count())
+            .collect(),
+        total: rows.len(),
+    }
+}
+
+struct CommitteeSection {
+    code: String,
+    name: String,
+    rows: Vec<StatusRow>,
+}
+
+#[derive(Template)]
+#[template(path = "committee_status.html")]
+struct CommitteeStatusPage {
+    as_of: NaiveDate,
+    known_on: String,
+    view: String,
+    /// For the printed page header: "pr. 2025-12-31" and the recorded time if chosen.
+    print_as_of: String,
+    link: String,
+    export: String,
+    headers: Vec<StatusHeader>,
+    summary: Vec<CountRow>,
+    summary_total: CountRow,
+    committees: Vec<CommitteeSection>,
+}
+
+/// `GET /committee-status?as_of=YYYY-MM-DD`: status til udvalgene, per committee, to print.
+pub async fn committee_status(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    query: Result<Query<DashboardQuery>, QueryRejection>,
+) -> Response {
+    match committee_status_page(&state, &user, query).await {
+        Ok(page) => HtmlTemplate(page).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn committee_status_page(
+    state: &AppState,
+    user: &SignedIn,
+    query: Result<Query<DashboardQuery>, QueryRejection>,
+) -> Result<CommitteeStatusPage, PageError> {
+    let as_of = AsOf::parse(query)?;
+    let read = state
+        .read_as(user, None)
+        .await
+        .map_err(read_error)?
+        .known_on(as_of.view().known_instant());
+    let statuses = reports::committee_status(&read, &state.index, as_of.date)
+        .await
+        .map_err(internal)?;
+    let mut by_committee: std::collections::BTreeMap<&str, Vec<&CommitteeStatus>> =
+        std::collections::BTreeMap::new();
+    for s in &statuses {
+        by_committee
+            .entry(s.committee.as_str())
+            .or_default()
+            .push(s);
+    }
+    let all: Vec<&CommitteeStatus> = statuses.iter().collect();
+    let print_as_of = match &as_of.known {
+        Some(k) => format!("Opgjort pr. {}, som kendt {}", as_of.date, k.as_str()),
+        None => format!("Opgjort pr. {}", as_of.date),
+    };
+    Ok(CommitteeStatusPage {
+        as_of: as_of.date,
+        known_on: as_of.known_text(),
+        view: as_of.view().danish(),
+        print_as_of,
+        link: as_of.suffix(),
+        export: as_of.export_query(None),
+        headers: CATEGORY_ORDER
+            .iter()
+            .map(|c| StatusHeader {
+                label: c.danish(),
+                class: category_class(*c),
+            })
+            .collect(),
+        summary: by_committee
+            .iter()
+            .map(|(code, rows)| category_counts(code, rows))
+            .collect(),
+        summary_total: category_counts("I alt", &all),
+        committees: by_committee
+            .iter()
+            .map(|(code, rows)| CommitteeSection {
+                code: (*code).to_string(),
+                name: committee_name(code),
+                rows: rows.iter().map(|s| StatusRow::from(*s)).collect(),
+            })
+            .collect(),
     })
 }
 
@@ -644,12 +799,7 @@ struct GoalView {
 
 impl From<&GoalRow> for GoalView {
     fn from(g: &GoalRow) -> Self {
-        let section = match g.section.as_deref() {
-            Some("implementation") => "Implementering".to_string(),
-            Some("realisation") => "Realisering".to_string(),
-            Some(other) => other.to_string(),
-            None => String::new(),
-        };
+        let section = section_danish(g.section.as_deref());
         let checkpoints = if g.checkpoints.len() > 1 {
             g.checkpoints
                 .iter()
@@ -688,6 +838,7 @@ struct ProposalPage {
     known_on: String,
     view: String,
     link: String,
+    export: String,
     id: String,
     title: String,
     facts: Vec<Fact>,
@@ -1003,6 +1154,7 @@ fn build_proposal_page(
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
         link: as_of.suffix(),
+        export: as_of.export_query(Some(&r.identity.id)),
         id: r.identity.id.to_string(),
         title: r.identity.title.clone(),
         facts: identity_facts(r),

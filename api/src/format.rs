@@ -1,6 +1,7 @@
 //! Danish number formatting for tables people read: thousands separator `.`, decimal comma
-//! (`-1.234,5`). JSON and CSV keep plain decimals (`-1234.5`) for machines, so this is only
-//! ever applied at rendering time.
+//! (`-1.234,5`), and for the CSV exports the decimal comma alone (`-1234,5`, which Excel with
+//! Danish regional settings reads as a number). JSON keeps plain decimals (`-1234.5`) for
+//! machines, so this is only ever applied at rendering time.
 
 use rust_decimal::Decimal;
 
@@ -45,6 +46,19 @@ pub fn danish_fixed(value: Decimal, decimals: u32) -> String {
     format!("{int},{frac:0<width$}")
 }
 
+/// Formats `value` with a decimal comma and no thousands separator (`-1234,5`), keeping its
+/// decimals (trailing zeros dropped): a cell a Danish spreadsheet reads as a number.
+#[must_use]
+pub fn decimal_comma(value: Decimal) -> String {
+    let normalized = value.normalize();
+    let text = if normalized.is_zero() {
+        "0".to_string()
+    } else {
+        normalized.to_string()
+    };
+    text.replace('.', ",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +72,14 @@ mod tests {
         assert_eq!(danish(dec!(-0.250)), "-0,25");
         assert_eq!(danish(dec!(0)), "0");
         assert_eq!(danish(dec!(-1000)), "-1.000");
+    }
+
+    #[test]
+    fn a_decimal_comma_without_grouping() {
+        assert_eq!(decimal_comma(dec!(-1234.50)), "-1234,5");
+        assert_eq!(decimal_comma(dec!(1234567)), "1234567");
+        assert_eq!(decimal_comma(dec!(-0.000)), "0");
+        assert_eq!(decimal_comma(dec!(0.25)), "0,25");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
+pub mod export;
 pub mod format;
 pub mod http;
 pub mod people;

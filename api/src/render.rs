@@ -1,5 +1,6 @@
 //! Tables for people: Danish labels, Danish number formatting (`-1.234,5`), one fact per line.
-//! Machines get JSON from the same report structs; nothing here computes anything.
+//! Machines get JSON from the same report structs, spreadsheets CSV and XLSX from
+//! [`crate::export`]; nothing here computes anything.
 
 use std::io::{self, Write};
 
@@ -13,25 +14,6 @@ use gevinst_projections::reports::{
 use rust_decimal::Decimal;
 
 use crate::format::{danish, danish_fixed};
-
-/// Writes one CSV record (RFC 4180 quoting).
-fn csv(out: &mut dyn Write, fields: &[String]) -> io::Result<()> {
-    let quoted: Vec<String> = fields
-        .iter()
-        .map(|f| {
-            if f.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                f.clone()
-            }
-        })
-        .collect();
-    writeln!(out, "{}", quoted.join(","))
-}
-
-fn opt(d: Option<Decimal>) -> String {
-    d.map(|v| v.normalize().to_string()).unwrap_or_default()
-}
 
 fn pct(d: Option<Decimal>) -> String {
     d.map_or("–".to_string(), |v| {
@@ -197,48 +179,6 @@ pub fn goals(out: &mut dyn Write, rows: &[GoalRow], as_of: NaiveDate) -> io::Res
     Ok(())
 }
 
-/// Goals as CSV.
-pub fn goals_csv(out: &mut dyn Write, rows: &[GoalRow]) -> io::Result<()> {
-    csv(
-        out,
-        &[
-            "proposal",
-            "committee",
-            "kind",
-            "id",
-            "section",
-            "status",
-            "schedule",
-            "when",
-            "responsible",
-            "achieved_on",
-            "at_risk",
-            "text",
-        ]
-        .map(String::from),
-    )?;
-    for g in rows {
-        csv(
-            out,
-            &[
-                g.proposal.clone(),
-                g.committee.clone(),
-                g.kind.to_string(),
-                g.id.clone(),
-                g.section.clone().unwrap_or_default(),
-                format!("{:?}", g.status),
-                g.schedule.clone(),
-                g.when.clone(),
-                g.responsible.clone().unwrap_or_default(),
-                g.achieved_on.map(|d| d.to_string()).unwrap_or_default(),
-                g.at_risk.to_string(),
-                g.text.clone(),
-            ],
-        )?;
-    }
-    Ok(())
-}
-
 /// The rebuilt Tabel 1, per committee, with realised and forecast columns.
 pub fn portfolio(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
     writeln!(
@@ -287,45 +227,6 @@ fn counts(c: &gevinst_projections::reports::portfolio::StatusCounts) -> String {
         .map(|(s, n)| format!("{} {n}", s.danish()))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The portfolio as CSV: one row per committee and the total.
-pub fn portfolio_csv(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
-    csv(
-        out,
-        &[
-            "committee",
-            "proposals",
-            "innovation_proposals",
-            "investment",
-            "investment_mio",
-            "savings_full_phase_in",
-            "savings_full_phase_in_mio",
-            "realised_to_date",
-            "realised_to_date_verified",
-            "forecast_full_phase_in",
-        ]
-        .map(String::from),
-    )?;
-    for l in p.committees.iter().chain(std::iter::once(&p.total)) {
-        csv(
-            out,
-            &[
-                l.committee.clone(),
-                l.proposals.to_string(),
-                l.innovation_proposals.to_string(),
-                l.investment.normalize().to_string(),
-                l.investment_mio.to_string(),
-                l.savings_full_phase_in.normalize().to_string(),
-                l.savings_full_phase_in_mio.to_string(),
-                l.realised_to_date.normalize().to_string(),
-                l.realised_to_date_verified.normalize().to_string(),
-                l.forecast_full_phase_in.normalize().to_string(),
-                l.budget_removed.normalize().to_string(),
-            ],
-        )?;
-    }
-    Ok(())
 }
 
 /// One proposal's realisation per year.
@@ -399,56 +300,6 @@ pub fn realisation(out: &mut dyn Write, r: &Realisation) -> io::Result<()> {
     Ok(())
 }
 
-/// One proposal's realisation as CSV, one row per year.
-pub fn realisation_csv(out: &mut dyn Write, r: &Realisation) -> io::Result<()> {
-    csv(
-        out,
-        &[
-            "proposal",
-            "year",
-            "baseline",
-            "plan",
-            "realised",
-            "realised_verified",
-            "forecast",
-            "variance",
-            "rate",
-            "cumulative_plan",
-            "cumulative_realised",
-            "cumulative_variance",
-            "cumulative_rate",
-            "cost_budget",
-            "cost_incurred",
-            "budget_removed",
-        ]
-        .map(String::from),
-    )?;
-    for y in &r.years {
-        csv(
-            out,
-            &[
-                r.proposal.clone(),
-                y.year.to_string(),
-                y.baseline.normalize().to_string(),
-                y.plan.normalize().to_string(),
-                y.realised.normalize().to_string(),
-                y.realised_verified.normalize().to_string(),
-                y.forecast.normalize().to_string(),
-                y.variance.normalize().to_string(),
-                opt(y.rate),
-                y.cumulative_plan.normalize().to_string(),
-                y.cumulative_realised.normalize().to_string(),
-                y.cumulative_variance.normalize().to_string(),
-                opt(y.cumulative_rate),
-                y.cost_budget.normalize().to_string(),
-                y.cost_incurred.normalize().to_string(),
-                y.budget_removed.normalize().to_string(),
-            ],
-        )?;
-    }
-    Ok(())
-}
-
 /// What is late, largest first.
 pub fn late(out: &mut dyn Write, items: &[LateItem], as_of: NaiveDate) -> io::Result<()> {
     writeln!(out, "Forsinket pr. {as_of}: {} forhold", items.len())?;
@@ -464,38 +315,6 @@ pub fn late(out: &mut dyn Write, items: &[LateItem], as_of: NaiveDate) -> io::Re
             out,
             "{} {:<4} {:<9} {:>16}  {}",
             i.proposal, i.what, i.kind, size, i.description
-        )?;
-    }
-    Ok(())
-}
-
-/// What is late, as CSV.
-pub fn late_csv(out: &mut dyn Write, items: &[LateItem]) -> io::Result<()> {
-    csv(
-        out,
-        &[
-            "proposal",
-            "committee",
-            "kind",
-            "what",
-            "shortfall",
-            "days_overdue",
-            "description",
-        ]
-        .map(String::from),
-    )?;
-    for i in items {
-        csv(
-            out,
-            &[
-                i.proposal.clone(),
-                i.committee.clone(),
-                i.kind.clone(),
-                i.what.clone(),
-                i.shortfall.normalize().to_string(),
-                i.days_overdue.map(|d| d.to_string()).unwrap_or_default(),
-                i.description.clone(),
-            ],
         )?;
     }
     Ok(())
@@ -520,27 +339,6 @@ pub fn committee_status(
         for reason in &r.reasons {
             writeln!(out, "            – {reason}")?;
         }
-    }
-    Ok(())
-}
-
-/// Committee status as CSV.
-pub fn committee_status_csv(out: &mut dyn Write, rows: &[CommitteeStatus]) -> io::Result<()> {
-    csv(
-        out,
-        &["proposal", "committee", "category", "reasons", "title"].map(String::from),
-    )?;
-    for r in rows {
-        csv(
-            out,
-            &[
-                r.proposal.clone(),
-                r.committee.clone(),
-                r.category.danish().to_string(),
-                r.reasons.join("; "),
-                r.title.clone(),
-            ],
-        )?;
     }
     Ok(())
 }

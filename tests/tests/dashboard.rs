@@ -1,8 +1,10 @@
 //! The dashboard on the real server, on both backends: the HTML pages over HTTP, and the same
-//! pages rendered by a real browser (headless Chromium, `--dump-dom` and `--screenshot`).
+//! pages rendered by a real browser (headless Chromium, `--dump-dom` and `--screenshot`), and
+//! the committee status printed to PDF (`--print-to-pdf`), read back with poppler's `pdfinfo`
+//! and `pdftotext`: A4 pages, one committee a page, header, date and page numbers on each.
 //!
 //! The browser comes from `GEVINST_TEST_CHROMIUM` (default `/usr/bin/chromium`); a missing
-//! browser fails the test and says to run `scripts/test.sh`, which installs it.
+//! browser or poppler fails the test and says to run `scripts/test.sh`, which installs them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -398,5 +400,109 @@ both_backends!(
                 .unwrap();
             }
         }
+    }
+);
+
+/// Runs a poppler tool (`pdfinfo`, `pdftotext`) with `args`; returns what it printed.
+fn poppler(tool: &str, args: &[&std::ffi::OsStr]) -> String {
+    let output = Command::new(tool).args(args).output().unwrap_or_else(|e| {
+        panic!(
+            "the print test reads the PDF with {tool} (Debian's poppler-utils), which cannot \
+                 run here: {e}. Run scripts/test.sh, which installs it."
+        )
+    });
+    assert!(
+        output.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+both_backends!(
+    a_browser_prints_the_committee_status_on_a4_pages,
+    |t: TestStore| async move {
+        let base = spawn_with_baseline(&t).await;
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("status.pdf");
+        run_chromium(
+            dir.path(),
+            &[
+                // Our own page header and footer (the stylesheet's), not the browser's.
+                "--no-pdf-header-footer".to_string(),
+                format!("--print-to-pdf={}", pdf.display()),
+            ],
+            &signed_in(dir.path(), &base, "/committee-status?as_of=2025-10-01"),
+        )
+        .await;
+        if let Some(keep) = std::env::var_os("GEVINST_TEST_SCREENSHOT_DIR") {
+            std::fs::create_dir_all(&keep).unwrap();
+            std::fs::copy(&pdf, Path::new(&keep).join("gevinst-status.pdf")).unwrap();
+        }
+
+        let read = ReadModels::new(t.db.clone());
+        let index = PriceIndex::parse(BUNDLED_PRICE_INDEX).unwrap();
+        let as_of = NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+        let statuses = reports::committee_status(&read, &index, as_of)
+            .await
+            .unwrap();
+        let mut committees: Vec<&str> = statuses.iter().map(|s| s.committee.as_str()).collect();
+        committees.sort_unstable();
+        committees.dedup();
+        assert_eq!(committees.len(), 5, "{committees:?}");
+
+        // A4, the summary on the first page and each committee on a page of its own.
+        let info = poppler("pdfinfo", &[pdf.as_os_str()]);
+        assert!(info.contains("(A4)"), "{info}");
+        let pages = 1 + committees.len();
+        assert!(
+            info.lines()
+                .any(|l| l.split_whitespace().eq(["Pages:", &pages.to_string()])),
+            "{pages} pages: {info}"
+        );
+        let text = poppler(
+            "pdftotext",
+            &["-layout".as_ref(), pdf.as_os_str(), "-".as_ref()],
+        );
+        let printed: Vec<&str> = text
+            .split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .collect();
+        assert_eq!(printed.len(), pages, "{text}");
+        for (i, page) in printed.iter().enumerate() {
+            assert!(
+                page.contains("Status til udvalgene · Budget 2025"),
+                "the header on page {}: {page}",
+                i + 1
+            );
+            assert!(
+                page.contains("Opgjort pr. 2025-10-01"),
+                "the as-of date on page {}: {page}",
+                i + 1
+            );
+            assert!(
+                page.contains(&format!("Side {} af {pages}", i + 1)),
+                "the page number on page {}: {page}",
+                i + 1
+            );
+            for screen_only in ["Porteføljeoverblik", "Hent som regneark", "Opgørelsesdato"] {
+                assert!(
+                    !page.contains(screen_only),
+                    "{screen_only} is for the screen: {page}"
+                );
+            }
+        }
+        assert!(printed[0].contains("Samlet"), "{}", printed[0]);
+        for (page, code) in printed[1..].iter().zip(&committees) {
+            assert!(page.contains(&format!("({code})")), "{code}: {page}");
+            for s in statuses.iter().filter(|s| s.committee == *code) {
+                assert!(
+                    page.contains(&s.proposal),
+                    "{} on {code}'s page",
+                    s.proposal
+                );
+            }
+        }
+        assert!(printed[1].contains("Beskæftigelses- og Integrationsudvalget (BIU)"));
     }
 );

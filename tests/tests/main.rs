@@ -9,6 +9,7 @@ mod audit;
 mod baseline;
 mod bounds;
 mod dashboard;
+mod exports;
 mod golden;
 mod http;
 mod identity;

@@ -139,7 +139,7 @@ both_backends!(
             csv.lines()
                 .next()
                 .unwrap()
-                .starts_with("committee,proposals,innovation_proposals,investment"),
+                .starts_with("\u{feff}Udvalg;Antal forslag;Heraf innovationsforslag"),
             "{csv}"
         );
         assert_eq!(csv.lines().count(), 7, "{csv}");

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod commands;
 pub mod error;
+pub mod exports;
 pub mod proofs;
 pub mod service;
 
@@ -125,17 +126,19 @@ fn known_on(raw: Option<&str>) -> ApiResult<Option<KnownOn>> {
 /// A report's body, with headers saying which times it was computed at (`Gevinst-As-Of`, and
 /// `Gevinst-Known-On` as an RFC 3339 instant, or `now` for everything recorded).
 fn viewed(view: &View, body: Value) -> impl IntoResponse {
+    (view_headers(view), Json(body))
+}
+
+/// The `Gevinst-As-Of` and `Gevinst-Known-On` headers of a report computed as `view` says.
+fn view_headers(view: &View) -> [(&'static str, String); 2] {
     let known = view.known_instant().map_or_else(
         || "now".to_string(),
         |t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
     );
-    (
-        [
-            ("gevinst-as-of", view.as_of.to_string()),
-            ("gevinst-known-on", known),
-        ],
-        Json(body),
-    )
+    [
+        ("gevinst-as-of", view.as_of.to_string()),
+        ("gevinst-known-on", known),
+    ]
 }
 
 fn proposal_id(raw: &str) -> ApiResult<ProposalId> {
@@ -167,6 +170,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/proofs/consistency", get(proofs::consistency))
         .route("/api/checkpoint", get(proofs::checkpoint))
         .merge(commands::router())
+        // Status til udvalgene to print, and downloads (CSV, XLSX) of the reports.
+        .route("/committee-status", get(dashboard::committee_status))
+        .route("/exports/{file}", get(exports::download))
         .with_state(state)
 }
 

@@ -1,0 +1,182 @@
+//! Downloads of the controllers' reports as CSV and XLSX: `GET /exports/{report}.{csv|xlsx}`
+//! with the reports' usual `?as_of=…&known_on=…` (and `&proposal=BC01` where a report is about
+//! one proposal), the files the dashboard links to and the command line writes with
+//! `--format csv|xlsx --output FILE` — both from [`crate::export`].
+//!
+//! | File | Report | `proposal` |
+//! |---|---|---|
+//! | `portfolio` | Tabel 1 per committee with realised and forecast | — |
+//! | `goals` | goals and milestones with status | optional |
+//! | `late` | what is late, largest first | — |
+//! | `committee-status` | status til udvalgene | — |
+//! | `realisation` | one proposal's realisation per year | required |
+//! | `proposal` | one proposal's plan lines and subtotals | required |
+//!
+//! The file comes as an attachment named in Danish with its date (`portefolje-2025-12-31.xlsx`),
+//! with the `Gevinst-As-Of`/`Gevinst-Known-On` headers the JSON reports carry. One route, so
+//! a sign-in can be put in front of all of them at once.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use gevinst_domain::ProposalId;
+use gevinst_projections::reports;
+use gevinst_projections::reports::View;
+
+use super::error::{ApiError, ApiPath, ApiQuery, ApiResult};
+use super::{internal, proposal_id, view_headers, AppState, AsOf};
+use crate::export::{self, Sheet, CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE};
+
+/// The reports one can download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Report {
+    Portfolio,
+    Goals,
+    Late,
+    CommitteeStatus,
+    Realisation,
+    Proposal,
+}
+
+impl Report {
+    fn parse(stem: &str) -> Option<Self> {
+        Some(match stem {
+            "portfolio" => Report::Portfolio,
+            "goals" => Report::Goals,
+            "late" => Report::Late,
+            "committee-status" => Report::CommitteeStatus,
+            "realisation" => Report::Realisation,
+            "proposal" => Report::Proposal,
+            _ => return None,
+        })
+    }
+
+    /// The attachment's name without date and extension.
+    fn danish_stem(self, proposal: Option<&ProposalId>) -> String {
+        let one = |stem: &str| match proposal {
+            Some(p) => format!("{stem}-{p}"),
+            None => stem.to_string(),
+        };
+        match self {
+            Report::Portfolio => "portefolje".into(),
+            Report::Goals => one("maal-og-milepaele"),
+            Report::Late => "forsinket".into(),
+            Report::CommitteeStatus => "status-til-udvalgene".into(),
+            Report::Realisation => one("realisering"),
+            Report::Proposal => one("plan"),
+        }
+    }
+}
+
+/// `GET /exports/{file}`: one report as CSV or XLSX.
+pub async fn download(
+    State(s): State<AppState>,
+    user: super::auth::SignedIn,
+    ApiPath(file): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<impl IntoResponse> {
+    let unknown = || {
+        ApiError::NotFound(format!(
+            "no export {file}: try portfolio, goals, late, committee-status, realisation or \
+             proposal, as .csv or .xlsx"
+        ))
+    };
+    let (stem, extension) = file.rsplit_once('.').ok_or_else(unknown)?;
+    let report = Report::parse(stem).ok_or_else(unknown)?;
+    let xlsx = match extension {
+        "xlsx" => true,
+        "csv" => false,
+        _ => return Err(unknown()),
+    };
+    let view = q.view()?;
+    let proposal = q.proposal.as_deref().map(proposal_id).transpose()?;
+    let sheet = sheet(&s, &user, report, &view, proposal.as_ref()).await?;
+    let (bytes, content_type) = if xlsx {
+        (
+            export::xlsx(std::slice::from_ref(&sheet)),
+            XLSX_CONTENT_TYPE,
+        )
+    } else {
+        (export::csv(&sheet), CSV_CONTENT_TYPE)
+    };
+    let bytes = bytes.map_err(internal)?;
+    let name = export::file_name(
+        &report.danish_stem(proposal.as_ref()),
+        view.as_of,
+        extension,
+    );
+    Ok((
+        view_headers(&view),
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    ))
+}
+
+/// The report as a sheet, read as `view` says.
+async fn sheet(
+    s: &AppState,
+    user: &super::auth::SignedIn,
+    report: Report,
+    view: &View,
+    proposal: Option<&ProposalId>,
+) -> ApiResult<Sheet> {
+    let on = proposal.map(|id| (id, gevinst_domain::access::Action::ReadDetails));
+    let read = s.read_as(user, on).await?.known_on(view.known_instant());
+    let required = || {
+        proposal.ok_or_else(|| {
+            ApiError::BadRequest("this export is about one proposal: add ?proposal=BC01".into())
+        })
+    };
+    let unknown = |id: &ProposalId| ApiError::NotFound(format!("unknown proposal {id}"));
+    Ok(match report {
+        Report::Portfolio => {
+            let p = reports::portfolio(&read, &s.index, view.as_of)
+                .await
+                .map_err(internal)?;
+            export::portfolio(&p, view)
+        }
+        Report::Goals => {
+            let rows = reports::goals(&read, proposal.map(ProposalId::as_str), view.as_of)
+                .await
+                .map_err(internal)?;
+            export::goals(&rows, view)
+        }
+        Report::Late => {
+            let items = reports::late(&read, &s.index, view.as_of)
+                .await
+                .map_err(internal)?;
+            export::late(&items, view).map_err(internal)?
+        }
+        Report::CommitteeStatus => {
+            let rows = reports::committee_status(&read, &s.index, view.as_of)
+                .await
+                .map_err(internal)?;
+            export::committee_status(&rows, view)
+        }
+        Report::Realisation => {
+            let id = required()?;
+            let row = read
+                .proposal(id.as_str())
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| unknown(id))?;
+            let entries = read.entries(Some(id.as_str())).await.map_err(internal)?;
+            let r = reports::realisation(&row, &entries, &s.index, view.as_of).map_err(internal)?;
+            export::realisation(&r, view).map_err(internal)?
+        }
+        Report::Proposal => {
+            let id = required()?;
+            let r = reports::proposal_report(&read, id.as_str())
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| unknown(id))?;
+            export::proposal(&r)
+        }
+    })
+}
