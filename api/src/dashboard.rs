@@ -234,24 +234,20 @@ fn category_class(c: Category) -> &'static str {
         Category::ForsinketMedKompenserendeHandlinger => "kat-forsinket",
         Category::FoelgerPlan => "kat-plan",
         Category::FuldtImplementeret => "kat-fuldt",
+        Category::IkkeVurderet => "kat-ikke-vurderet",
     }
 }
 
 /// Goal statuses in the order the overview lists them: what needs attention first.
-const STATUS_ORDER: [GoalStatus; 7] = [
-    GoalStatus::Overdue,
-    GoalStatus::Due,
-    GoalStatus::Upcoming,
-    GoalStatus::AchievedOnTime,
-    GoalStatus::AchievedLate,
-    GoalStatus::Unscheduled,
-    GoalStatus::Cancelled,
-];
+const STATUS_ORDER: [GoalStatus; 10] = GoalStatus::ALL;
 
 fn status_class(s: GoalStatus) -> &'static str {
     match s {
         GoalStatus::Overdue => "st-overskredet",
-        GoalStatus::Due => "st-aktuel",
+        GoalStatus::Due
+        | GoalStatus::NotReported
+        | GoalStatus::AtRisk
+        | GoalStatus::PartiallyAchieved => "st-aktuel",
         GoalStatus::Upcoming => "st-kommende",
         GoalStatus::AchievedOnTime | GoalStatus::AchievedLate => "st-opnaaet",
         GoalStatus::Cancelled | GoalStatus::Unscheduled => "st-neutral",
@@ -483,19 +479,14 @@ async fn portfolio_page(
     let late = reports::late_items(&overview);
     let p = overview.portfolio;
 
-    let categories = [
-        Category::Roed,
-        Category::ForsinketMedKompenserendeHandlinger,
-        Category::FoelgerPlan,
-        Category::FuldtImplementeret,
-    ]
-    .into_iter()
-    .map(|c| CategoryCount {
-        label: c.danish(),
-        class: category_class(c),
-        count: statuses.iter().filter(|s| s.category == c).count(),
-    })
-    .collect();
+    let categories = Category::ALL
+        .into_iter()
+        .map(|c| CategoryCount {
+            label: c.danish(),
+            class: category_class(c),
+            count: statuses.iter().filter(|s| s.category == c).count(),
+        })
+        .collect();
     Ok(PortfolioPage {
         as_of: as_of.date,
         known_on: as_of.known_text(),
@@ -910,7 +901,14 @@ fn build_proposal_page(
                 .payback
                 .iter()
                 .find(|v| v.basis == p.basis)
-                .map_or_else(|| "–".to_string(), |v| payback_text(v.forecast));
+                .map_or_else(
+                    || "–".to_string(),
+                    |v| {
+                        v.forecast_withheld
+                            .clone()
+                            .unwrap_or_else(|| payback_text(v.forecast))
+                    },
+                );
             PaybackLine {
                 basis: basis_label(p.basis),
                 computed: payback_text(p.computed),

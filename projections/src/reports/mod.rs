@@ -1,6 +1,7 @@
 //! Reports: what controllers, owners and auditors ask of the read models, as typed rows that
 //! the edges render as tables (Danish), JSON or CSV.
 
+pub mod committee;
 pub mod goals;
 pub mod portfolio;
 pub mod proposal;
@@ -8,13 +9,14 @@ pub mod realisation;
 pub mod status;
 pub mod view;
 
+pub use committee::{Category, Materiality, NotAssessed, StatusRules, RULES};
 pub use goals::{goals, GoalRow};
 pub use portfolio::{
-    committee_status, late, late_items, overview, portfolio, statuses, Category, CommitteeStatus,
-    LateItem, Overview, Portfolio,
+    committee_status, late, late_items, overview, portfolio, statuses, statuses_with,
+    CommitteeStatus, LateItem, Overview, Portfolio,
 };
 pub use proposal::{proposal_report, ProposalReport};
-pub use realisation::{realisation, Realisation};
+pub use realisation::{realisation, Realisation, ReportState, Source};
 pub use status::{CheckpointStatus, GoalStatus};
 pub use view::{KnownOn, KnownOnError, View};
 
