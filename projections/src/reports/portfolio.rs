@@ -493,6 +493,16 @@ fn findings(
             ));
         }
     }
+    for y in r
+        .years
+        .iter()
+        .filter(|y| y.cost_report == ReportState::MissingReport)
+    {
+        f.missing.push(format!(
+            "{}: mangler indberetning af implementeringsomkostninger",
+            y.year
+        ));
+    }
     for a in r
         .compensating_targets
         .iter()
