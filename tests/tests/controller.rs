@@ -22,6 +22,26 @@ async fn owner(t: &TestStore, args: &[&str]) -> String {
     rec(t, "anna@kk.dk", "projektejer", args).await
 }
 
+/// Records a saving or a cost for `year`, dated 15 December, on a plan line or on service.
+async fn money(
+    t: &TestStore,
+    what: &str,
+    proposal: &str,
+    year: &str,
+    amount: &str,
+    line: Option<&str>,
+) -> String {
+    let date = format!("{year}-12-15");
+    let mut args = vec![
+        what, proposal, "--year", year, "--amount", amount, "--date", &date,
+    ];
+    match line {
+        Some(l) => args.extend(["--plan-line", l]),
+        None => args.extend(["--control-area", "service"]),
+    }
+    owner(t, &args).await
+}
+
 /// The sequence a `record` receipt names ("… hændelse 17 …").
 fn sequence(receipt: &str) -> String {
     receipt
@@ -229,40 +249,10 @@ async fn a_year_of_reports(t: &TestStore) {
     )
     .await;
     for (line, amount) in [("l1", "-149"), ("l2", "-148")] {
-        owner(
-            t,
-            &[
-                "saving",
-                "BC01",
-                "--year",
-                "2025",
-                "--amount",
-                amount,
-                "--plan-line",
-                line,
-                "--date",
-                "2025-12-15",
-            ],
-        )
-        .await;
+        money(t, "saving", "BC01", "2025", amount, Some(line)).await;
     }
     for (line, amount) in [("l4", "750"), ("l5", "1250")] {
-        owner(
-            t,
-            &[
-                "cost",
-                "BC01",
-                "--year",
-                "2025",
-                "--amount",
-                amount,
-                "--plan-line",
-                line,
-                "--date",
-                "2025-12-15",
-            ],
-        )
-        .await;
+        money(t, "cost", "BC01", "2025", amount, Some(line)).await;
     }
 
     // BC02: everything done with evidence, costs reported, 2025's saving 1 t.kr. short.
@@ -305,39 +295,9 @@ async fn a_year_of_reports(t: &TestStore) {
         .await;
     }
     for (year, amount) in [("2024", "422"), ("2025", "1400")] {
-        owner(
-            t,
-            &[
-                "cost",
-                "BC02",
-                "--year",
-                year,
-                "--amount",
-                amount,
-                "--date",
-                &format!("{year}-12-15"),
-                "--control-area",
-                "service",
-            ],
-        )
-        .await;
+        money(t, "cost", "BC02", year, amount, None).await;
     }
-    owner(
-        t,
-        &[
-            "saving",
-            "BC02",
-            "--year",
-            "2025",
-            "--amount",
-            "-561",
-            "--date",
-            "2025-12-15",
-            "--control-area",
-            "service",
-        ],
-    )
-    .await;
+    money(t, "saving", "BC02", "2025", "-561", None).await;
 
     // BC03 (innovation): milestones 1–2 on time, the running goal evidenced every quarter.
     for (m, date) in [("m1", "2025-06-20"), ("m2", "2025-09-25")] {
@@ -374,22 +334,7 @@ async fn a_year_of_reports(t: &TestStore) {
         )
         .await;
     }
-    owner(
-        t,
-        &[
-            "cost",
-            "BC03",
-            "--year",
-            "2025",
-            "--amount",
-            "1545",
-            "--date",
-            "2025-12-15",
-            "--control-area",
-            "service",
-        ],
-    )
-    .await;
+    money(t, "cost", "BC03", "2025", "1545", None).await;
 
     // BC09: g1–g2 achieved; g3 has a bare note only; 2025 saving 590 short.
     for goal in ["g1", "g2"] {
@@ -438,38 +383,8 @@ async fn a_year_of_reports(t: &TestStore) {
         ],
     )
     .await;
-    owner(
-        t,
-        &[
-            "saving",
-            "BC09",
-            "--year",
-            "2025",
-            "--amount",
-            "-2300",
-            "--plan-line",
-            "l1",
-            "--date",
-            "2025-12-15",
-        ],
-    )
-    .await;
-    owner(
-        t,
-        &[
-            "cost",
-            "BC09",
-            "--year",
-            "2025",
-            "--amount",
-            "3300",
-            "--date",
-            "2025-12-15",
-            "--control-area",
-            "service",
-        ],
-    )
-    .await;
+    money(t, "saving", "BC09", "2025", "-2300", Some("l1")).await;
+    money(t, "cost", "BC09", "2025", "3300", None).await;
 
     // BC12: g1–g5 achieved with evidence; g6 (a realisation goal) by the verified saving.
     for (goal, date) in [
@@ -494,22 +409,7 @@ async fn a_year_of_reports(t: &TestStore) {
         )
         .await;
     }
-    let saving = owner(
-        t,
-        &[
-            "saving",
-            "BC12",
-            "--year",
-            "2025",
-            "--amount",
-            "-4500",
-            "--date",
-            "2025-12-15",
-            "--control-area",
-            "service",
-        ],
-    )
-    .await;
+    let saving = money(t, "saving", "BC12", "2025", "-4500", None).await;
     rec(
         t,
         "carl@kk.dk",
@@ -525,22 +425,7 @@ async fn a_year_of_reports(t: &TestStore) {
     )
     .await;
     for (year, amount) in [("2024", "50"), ("2025", "4800")] {
-        owner(
-            t,
-            &[
-                "cost",
-                "BC12",
-                "--year",
-                year,
-                "--amount",
-                amount,
-                "--date",
-                &format!("{year}-12-15"),
-                "--control-area",
-                "service",
-            ],
-        )
-        .await;
+        money(t, "cost", "BC12", year, amount, None).await;
     }
 }
 
@@ -707,38 +592,8 @@ both_backends!(
     |t: TestStore| async move {
         t.import_budget_2025().await;
         // BC01 reports its whole 2025 plan, but a controller has verified only l1.
-        let l1 = owner(
-            &t,
-            &[
-                "saving",
-                "BC01",
-                "--year",
-                "2025",
-                "--amount",
-                "-149",
-                "--plan-line",
-                "l1",
-                "--date",
-                "2025-12-15",
-            ],
-        )
-        .await;
-        owner(
-            &t,
-            &[
-                "saving",
-                "BC01",
-                "--year",
-                "2025",
-                "--amount",
-                "-148",
-                "--plan-line",
-                "l2",
-                "--date",
-                "2025-12-15",
-            ],
-        )
-        .await;
+        let l1 = money(&t, "saving", "BC01", "2025", "-149", Some("l1")).await;
+        money(&t, "saving", "BC01", "2025", "-148", Some("l2")).await;
         let status = committee(&t, "2026-01-31", &[]).await;
         assert!(
             !status["BC01"]["reasons"]

@@ -13,7 +13,7 @@
 //!   g6) takes its status from those milestones and lists them in `restates`; the portfolio
 //!   counts and the committee status skip it, so a late milestone is counted once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use gevinst_domain::period::{parse_when, resolve, ResolvedSchedule};
@@ -157,20 +157,7 @@ fn verified_savings(
     plan: &Plan,
     as_of: NaiveDate,
 ) -> Result<BTreeMap<i32, YearSavings>, ReadModelError> {
-    let mut facts = Vec::new();
-    for e in entries.iter().filter(|e| e.is_active()) {
-        let fact = e.fact()?;
-        if fact.effective_date() <= as_of {
-            facts.push((e.sequence, fact));
-        }
-    }
-    let verified: BTreeSet<i64> = facts
-        .iter()
-        .filter_map(|(_, f)| match f {
-            Fact::SavingVerified(v) => i64::try_from(v.saving).ok(),
-            _ => None,
-        })
-        .collect();
+    let (facts, verified) = super::effective_facts(entries, as_of)?;
     let mut out: BTreeMap<i32, YearSavings> = plan
         .years
         .iter()

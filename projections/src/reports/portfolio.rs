@@ -56,6 +56,25 @@ pub struct CommitteeLine {
     pub published_only: usize,
 }
 
+impl CommitteeLine {
+    /// One unit, one form: 1.000 kr. amounts without trailing zeros, so a committee holding a
+    /// confidential proposal (whose published mio. kr. figure times 1.000 carries a scale of
+    /// one decimal) reads "56650", like its neighbours' "11170", not "56650.0". The mio. kr.
+    /// columns keep their one decimal: that is their stated precision.
+    fn normalise(&mut self) {
+        for v in [
+            &mut self.investment,
+            &mut self.savings_full_phase_in,
+            &mut self.realised_to_date,
+            &mut self.realised_to_date_verified,
+            &mut self.forecast_full_phase_in,
+            &mut self.budget_removed,
+        ] {
+            *v = v.normalize();
+        }
+    }
+}
+
 /// Goal status counts.
 pub type StatusCounts = BTreeMap<GoalStatus, usize>;
 
@@ -242,6 +261,9 @@ pub async fn overview(
     }
     total.investment_mio = mio(total.investment);
     total.savings_full_phase_in_mio = mio(total.savings_full_phase_in);
+    for l in lines.iter_mut().chain(std::iter::once(&mut total)) {
+        l.normalise();
+    }
 
     let mut by_proposal: BTreeMap<String, StatusCounts> = BTreeMap::new();
     let mut by_committee: BTreeMap<String, StatusCounts> = BTreeMap::new();
@@ -486,22 +508,23 @@ fn findings(
                 subject,
             });
         }
-        for y in missing_reports(r) {
-            f.missing.push(format!(
-                "{}: mangler indberetning af realiserede effektiviseringer",
-                y.year
-            ));
-        }
     }
-    for y in r
-        .years
-        .iter()
-        .filter(|y| y.cost_report == ReportState::MissingReport)
-    {
-        f.missing.push(format!(
-            "{}: mangler indberetning af implementeringsomkostninger",
-            y.year
-        ));
+    // Missing savings reports count for proposals judged on savings; missing cost reports for
+    // every proposal (the pool's money was spent on all of them).
+    for y in &r.years {
+        for (state, judged, what) in [
+            (
+                y.savings_report,
+                !r.innovation,
+                "realiserede effektiviseringer",
+            ),
+            (y.cost_report, true, "implementeringsomkostninger"),
+        ] {
+            if judged && state == ReportState::MissingReport {
+                f.missing
+                    .push(format!("{}: mangler indberetning af {what}", y.year));
+            }
+        }
     }
     for a in r
         .compensating_targets

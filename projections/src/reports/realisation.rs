@@ -345,20 +345,7 @@ pub fn realisation(
         ProposalKind::Innovation | ProposalKind::PreStudy
     );
 
-    let mut facts: Vec<(i64, Fact)> = Vec::new();
-    for e in entries.iter().filter(|e| e.is_active()) {
-        let fact = e.fact()?;
-        if fact.effective_date() <= as_of {
-            facts.push((e.sequence, fact));
-        }
-    }
-    let verified: BTreeSet<i64> = facts
-        .iter()
-        .filter_map(|(_, f)| match f {
-            Fact::SavingVerified(v) => i64::try_from(v.saving).ok(),
-            _ => None,
-        })
-        .collect();
+    let (facts, verified) = super::effective_facts(entries, as_of)?;
 
     let mut unconverted = Vec::new();
     let mut convert =
