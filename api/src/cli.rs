@@ -268,8 +268,19 @@ pub enum ReportCommand {
     },
     /// What is late: overdue goals and years below plan, largest first.
     Late(ReportArgs),
-    /// Each proposal's status for the committee, with the reasons.
-    CommitteeStatus(ReportArgs),
+    /// Each proposal's status for the committee, with the rule that decided it and the reasons.
+    CommitteeStatus {
+        /// Options.
+        #[command(flatten)]
+        args: ReportArgs,
+        /// The smallest shortfall that can make a proposal red, in 1.000 kr.
+        #[arg(long, default_value = "100", env = "GEVINST_MATERIALITY_AMOUNT")]
+        materiality_amount: rust_decimal::Decimal,
+        /// The smallest shortfall that can make a proposal red, as a share of the year's planned
+        /// saving (0.05 = 5 %); a shortfall must reach both thresholds.
+        #[arg(long, default_value = "0.05", env = "GEVINST_MATERIALITY_SHARE")]
+        materiality_share: rust_decimal::Decimal,
+    },
 }
 
 /// `gevinst projections …`
@@ -637,10 +648,21 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             }
             Ok(Exit::SUCCESS)
         }
-        Command::Report(ReportCommand::CommitteeStatus(args)) => {
+        Command::Report(ReportCommand::CommitteeStatus {
+            args,
+            materiality_amount,
+            materiality_share,
+        }) => {
             check_output(args.format, args.output.as_deref())?;
             let (read, index) = open_reports(&cli.store, &args).await?;
-            let rows = reports::committee_status(&read, &index, args.as_of()).await?;
+            let rules = reports::StatusRules {
+                materiality: reports::Materiality {
+                    min_amount: materiality_amount,
+                    min_share: materiality_share,
+                },
+            };
+            let overview = reports::overview(&read, &index, args.as_of()).await?;
+            let rows = reports::statuses_with(&overview, &rules);
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
                 Format::Csv | Format::Xlsx => {

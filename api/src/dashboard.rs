@@ -266,32 +266,20 @@ fn category_class(c: Category) -> &'static str {
         Category::ForsinketMedKompenserendeHandlinger => "kat-forsinket",
         Category::FoelgerPlan => "kat-plan",
         Category::FuldtImplementeret => "kat-fuldt",
+        Category::IkkeVurderet => "kat-ikke-vurderet",
     }
 }
 
-/// The categories in the order the pages list them: what needs attention first.
-const CATEGORY_ORDER: [Category; 4] = [
-    Category::Roed,
-    Category::ForsinketMedKompenserendeHandlinger,
-    Category::FoelgerPlan,
-    Category::FuldtImplementeret,
-];
-
 /// Goal statuses in the order the overview lists them: what needs attention first.
-const STATUS_ORDER: [GoalStatus; 7] = [
-    GoalStatus::Overdue,
-    GoalStatus::Due,
-    GoalStatus::Upcoming,
-    GoalStatus::AchievedOnTime,
-    GoalStatus::AchievedLate,
-    GoalStatus::Unscheduled,
-    GoalStatus::Cancelled,
-];
+const STATUS_ORDER: [GoalStatus; 10] = GoalStatus::ALL;
 
 fn status_class(s: GoalStatus) -> &'static str {
     match s {
         GoalStatus::Overdue => "st-overskredet",
-        GoalStatus::Due => "st-aktuel",
+        GoalStatus::Due
+        | GoalStatus::NotReported
+        | GoalStatus::AtRisk
+        | GoalStatus::PartiallyAchieved => "st-aktuel",
         GoalStatus::Upcoming => "st-kommende",
         GoalStatus::AchievedOnTime | GoalStatus::AchievedLate => "st-opnaaet",
         GoalStatus::Cancelled | GoalStatus::Unscheduled => "st-neutral",
@@ -550,7 +538,7 @@ async fn portfolio_page(
     let late = reports::late_items(&overview);
     let p = overview.portfolio;
 
-    let categories = CATEGORY_ORDER
+    let categories = Category::ALL
         .into_iter()
         .map(|c| CategoryCount {
             label: c.danish(),
@@ -590,11 +578,11 @@ async fn portfolio_page(
 // ---------------------------------------------------------------------------------------------
 // `/committee-status`: status til udvalgene, to print.
 
-/// How many of `rows` fall in each category, in [`CATEGORY_ORDER`].
+/// How many of `rows` fall in each category, in [`Category::ALL`].
 fn category_counts(label: &str, rows: &[&CommitteeStatus]) -> CountRow {
     CountRow {
         label: label.to_string(),
-        counts: CATEGORY_ORDER
+        counts: Category::ALL
             .iter()
             .map(|c| rows.iter().filter(|r| r.category == *c).count())
             .collect(),
@@ -670,7 +658,7 @@ async fn committee_status_page(
         print_as_of,
         link: as_of.suffix(),
         export: as_of.export_query(None),
-        headers: CATEGORY_ORDER
+        headers: Category::ALL
             .iter()
             .map(|c| StatusHeader {
                 label: c.danish(),
@@ -1077,7 +1065,14 @@ fn build_proposal_page(
                 .payback
                 .iter()
                 .find(|v| v.basis == p.basis)
-                .map_or_else(|| "–".to_string(), |v| payback_text(v.forecast));
+                .map_or_else(
+                    || "–".to_string(),
+                    |v| {
+                        v.forecast_withheld
+                            .clone()
+                            .unwrap_or_else(|| payback_text(v.forecast))
+                    },
+                );
             PaybackLine {
                 basis: basis_label(p.basis),
                 computed: payback_text(p.computed),

@@ -209,6 +209,9 @@ pub enum RecordWhat {
         /// The delayed goal it answers, if one.
         #[arg(long)]
         goal: Option<String>,
+        /// The budget year whose savings shortfall it answers, if one.
+        #[arg(long)]
+        year: Option<i32>,
         /// When it was decided.
         #[arg(long)]
         date: String,
@@ -818,6 +821,7 @@ async fn command(
         RecordWhat::CompensatingAction {
             proposal,
             goal,
+            year,
             date,
             action,
             expected_effect,
@@ -826,6 +830,7 @@ async fn command(
             proposal_id(&proposal)?,
             ProposalCommand::RecordCompensatingAction(CompensatingAction {
                 goal: parse_opt("--goal", goal.as_ref())?,
+                year,
                 recorded_on: parse_date("--date", &date)?,
                 action: parse("--action", &action)?,
                 expected_effect: parse_opt("--expected-effect", expected_effect.as_ref())?,

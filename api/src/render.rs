@@ -9,7 +9,7 @@ use gevinst_domain::baseline::Finding;
 use gevinst_domain::payback::Basis;
 use gevinst_projections::import::ImportReport;
 use gevinst_projections::reports::{
-    CommitteeStatus, GoalRow, LateItem, Portfolio, ProposalReport, Realisation,
+    CommitteeStatus, GoalRow, LateItem, Portfolio, ProposalReport, Realisation, ReportState,
 };
 use rust_decimal::Decimal;
 
@@ -175,6 +175,13 @@ pub fn goals(out: &mut dyn Write, rows: &[GoalRow], as_of: NaiveDate) -> io::Res
                 .map(|r| format!("  Ansvarlig: {r}"))
                 .unwrap_or_default()
         )?;
+        if !g.restates.is_empty() {
+            writeln!(
+                out,
+                "          Gentager milepæl {} (tælles kun én gang)",
+                g.restates.join(", ")
+            )?;
+        }
     }
     Ok(())
 }
@@ -276,12 +283,28 @@ pub fn realisation(out: &mut dyn Write, r: &Realisation) -> io::Result<()> {
                 format!("{} år (vender i {})", p.years, p.turns_in)
             })
         };
+        let forecast = p
+            .forecast_withheld
+            .clone()
+            .unwrap_or_else(|| show(p.forecast));
+        let sources: Vec<String> = p
+            .forecast_sources
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: omk. {}, eff. {}",
+                    s.year,
+                    s.cost.danish(),
+                    s.saving.danish()
+                )
+            })
+            .collect();
         writeln!(
             out,
-            "Tilbagebetalingstid, {basis}: plan {}; prognose {}",
+            "Tilbagebetalingstid, {basis}: plan {}; prognose {forecast}",
             show(p.planned),
-            show(p.forecast)
         )?;
+        writeln!(out, "  prognosen bygger på: {}", sources.join("; "))?;
     }
     writeln!(
         out,
@@ -294,6 +317,33 @@ pub fn realisation(out: &mut dyn Write, r: &Realisation) -> io::Result<()> {
             .map(|p| format!(", {} %", danish(p)))
             .unwrap_or_default()
     )?;
+    for o in &r.obligations {
+        writeln!(
+            out,
+            "Finansiering (uden for tilbagebetalingstiden): {} {} {}",
+            o.label,
+            o.year,
+            danish(o.amount)
+        )?;
+    }
+    for y in r
+        .years
+        .iter()
+        .filter(|y| y.savings_report == ReportState::MissingReport)
+    {
+        writeln!(out, "{}: effektiviseringer mangler indberetning", y.year)?;
+    }
+    for y in r
+        .years
+        .iter()
+        .filter(|y| y.cost_report == ReportState::MissingReport)
+    {
+        writeln!(
+            out,
+            "{}: implementeringsomkostninger mangler indberetning",
+            y.year
+        )?;
+    }
     for u in &r.unconverted {
         writeln!(out, "Ikke omregnet (hændelse {}): {}", u.sequence, u.reason)?;
     }
@@ -328,13 +378,14 @@ pub fn committee_status(
 ) -> io::Result<()> {
     writeln!(out, "Status til udvalgene pr. {as_of}")?;
     for r in rows {
+        let category = match r.not_assessed {
+            Some(why) => format!("{}: {}", r.category.danish(), why.danish()),
+            None => r.category.danish().to_string(),
+        };
         writeln!(
             out,
             "{} {:<5} {:<40} {}",
-            r.proposal,
-            r.committee,
-            r.category.danish(),
-            r.title
+            r.proposal, r.committee, category, r.title
         )?;
         for reason in &r.reasons {
             writeln!(out, "            – {reason}")?;

@@ -21,7 +21,13 @@
 //! * **service** ("baseret på serviceeffektivisering"): all implementation costs plus the
 //!   permanent change on the *service* control area only;
 //! * **total economy** ("baseret på totaløkonomi"): all implementation costs plus all permanent
-//!   change (every control area) plus any internal-loan repayment.
+//!   change (every control area).
+//!
+//! A loan repayment (BC04's "Tilbagebetalingsplan på internt lån") counts on **neither** basis:
+//! it is financing — the pool lent the money and gets it back — not a saving the investment
+//! earns. Counted as one, it made BC04, a pre-study with no savings and no stated payback, "pay
+//! back" in 1 year. Reports list such flows as obligations instead. No proposal that states a
+//! payback has a loan line, so no stated figure below is affected.
 //!
 //! # Why this rule
 //!
@@ -82,7 +88,7 @@ pub struct Payback {
 pub enum Basis {
     /// "baseret på serviceeffektivisering": implementation costs + the service permanent change.
     Service,
-    /// "baseret på totaløkonomi": implementation costs + all permanent change + loan repayment.
+    /// "baseret på totaløkonomi": implementation costs + all permanent change (every area).
     TotalEconomy,
 }
 
@@ -121,11 +127,11 @@ pub fn yearly_impact(plan: &Plan, basis: Basis) -> Vec<(i32, Decimal)> {
     for line in &plan.lines {
         let counts = match (basis, line.section) {
             (_, PlanSection::ImplementationCost) => true,
+            (_, PlanSection::LoanRepayment) => false,
             (Basis::Service, PlanSection::PermanentChange) => {
                 line.control_area == ControlArea::Service
             }
-            (Basis::Service, PlanSection::LoanRepayment) => false,
-            (Basis::TotalEconomy, _) => true,
+            (Basis::TotalEconomy, PlanSection::PermanentChange) => true,
         };
         if !counts {
             continue;
@@ -247,6 +253,33 @@ mod tests {
                 turns_in: 2027
             })
         );
+    }
+
+    #[test]
+    fn a_loan_repayment_is_financing_not_payback() {
+        use crate::proposal::examples::plan;
+        use crate::proposal::{PlanLine, PlanSection};
+        // A pre-study: 1.000 of costs in 2025, the internal loan repaid 2027–2030 (BC04).
+        let mut p = plan();
+        p.lines
+            .retain(|l| l.section == PlanSection::ImplementationCost);
+        let mut loan: PlanLine = p.lines[0].clone();
+        loan.section = PlanSection::LoanRepayment;
+        loan.id = crate::PlanLineId::parse("l9").unwrap();
+        loan.amounts = [(2027, -258), (2028, -258)]
+            .into_iter()
+            .map(|(y, v)| (y, crate::Amount::new(Decimal::from(v)).unwrap()))
+            .collect();
+        p.lines.push(loan);
+        for basis in [Basis::Service, Basis::TotalEconomy] {
+            assert!(
+                yearly_impact(&p, basis)
+                    .iter()
+                    .all(|(_, v)| *v >= Decimal::ZERO),
+                "{basis:?}: no year gains from the repayment"
+            );
+            assert_eq!(plan_payback(&p, basis), None, "{basis:?}");
+        }
     }
 
     proptest! {

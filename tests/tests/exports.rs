@@ -379,9 +379,10 @@ both_backends!(
             ),
         ] {
             let sep = if path.contains('?') { '&' } else { '?' };
-            let response = gevinst_tests::get(app.url(&format!("/exports/{path}{sep}as_of={AS_OF}")))
-                .await
-                .unwrap();
+            let response =
+                gevinst_tests::get(app.url(&format!("/exports/{path}{sep}as_of={AS_OF}")))
+                    .await
+                    .unwrap();
             assert_eq!(response.status(), 200, "{path}");
             let headers = response.headers().clone();
             assert_eq!(

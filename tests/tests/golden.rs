@@ -105,6 +105,7 @@ fn samples() -> Vec<ProposalEvent> {
         }),
         ProposalEvent::CompensatingActionRecorded(CompensatingAction {
             goal: Some(GoalId::parse("g1").unwrap()),
+            year: None,
             recorded_on: date(2025, 10, 15),
             action: Note::parse("Ekstra ressourcer til udrulning i 4. kvartal").unwrap(),
             expected_effect: Some(Note::parse("Målet nås i 1. kvartal 2026").unwrap()),

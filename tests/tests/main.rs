@@ -8,6 +8,7 @@
 mod audit;
 mod baseline;
 mod bounds;
+mod controller;
 mod dashboard;
 mod exports;
 mod golden;

@@ -75,6 +75,20 @@ both_backends!(
         }
         // Nothing realised yet.
         assert_eq!(json["total"]["realised_to_date"], "0");
+        // One unit, one form: SUD holds the confidential BC08 (published in mio. kr.), and its
+        // 1.000 kr. figures read like every other committee's, without a trailing ".0".
+        for l in &lines {
+            for field in [
+                "investment",
+                "savings_full_phase_in",
+                "forecast_full_phase_in",
+            ] {
+                let v = l[field].as_str().unwrap();
+                assert!(!v.contains('.'), "{} {field} = {v}", l["committee"]);
+            }
+        }
+        let sud = lines.iter().find(|l| l["committee"] == "SUD").unwrap();
+        assert_eq!(sud["investment"], "56650", "{sud}");
 
         // Each proposal's plan totals per year are the plan's own (computed from its lines).
         let read = ReadModels::new(t.db.clone());

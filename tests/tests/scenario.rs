@@ -242,6 +242,8 @@ both_backends!(
             &[
                 "compensating-action",
                 "BC09",
+                "--year",
+                "2026",
                 "--date",
                 "2027-02-01",
                 "--action",
@@ -489,13 +491,25 @@ both_backends!(
             bc09["category"], "forsinket_med_kompenserende_handlinger",
             "{bc09}"
         );
+        assert_eq!(bc09["rule"], "problem_answered_or_immaterial", "{bc09}");
         assert!(
-            bc09["reasons"]
-                .as_array()
+            bc09["reasons"].as_array().unwrap().iter().any(|r| r
+                .as_str()
                 .unwrap()
-                .iter()
-                .any(|r| r == "2026: realiseret -4180 mod plan -5780 (1.000 kr.)"),
-            "{bc09}"
+                .starts_with(
+                    "2026: realiseret (indberettet, ikke verificeret) -4180 mod plan -5780 (1.000 kr.) [væsentlig; kompenserende handling (hændelse "
+                )),
+            "the action names 2026, so 2026 moves: {bc09}"
+        );
+        // BC01 is short by 150 in 2026 (material: over 100 t.kr. and 5 %) with no action: red.
+        let bc01 = status.iter().find(|s| s["proposal"] == "BC01").unwrap();
+        assert_eq!(bc01["category"], "roed", "{bc01}");
+        // BC11 reported nothing: not a shortfall of its whole plan but missing reports.
+        let bc11 = status.iter().find(|s| s["proposal"] == "BC11").unwrap();
+        assert_eq!(
+            (bc11["category"].clone(), bc11["not_assessed"].clone()),
+            ("ikke_vurderet".into(), "missing_reports".into()),
+            "{bc11}"
         );
         let (code, out) = t
             .gevinst(&[
@@ -536,8 +550,12 @@ both_backends!(
                 .unwrap_or_else(|| panic!("{needle} missing: {out}"))
         };
         assert!(
-            at("BC11 2027") < at("BC09 2026"),
-            "largest shortfall first: {out}"
+            at("BC09 2026") < at("BC11 2027"),
+            "shortfalls first; BC11 reported nothing, which is not a shortfall: {out}"
+        );
+        assert!(
+            out.contains("BC11 2027 missing_report"),
+            "a year without a report is listed as such: {out}"
         );
         assert!(
             at("BC09 2026") < at("BC01 2026"),

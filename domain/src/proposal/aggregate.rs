@@ -262,6 +262,9 @@ impl Proposal {
                 if let Some(goal) = &a.goal {
                     goal_state(goal)?;
                 }
+                if let Some(year) = a.year {
+                    Self::check_year(plan, year)?;
+                }
             }
             Fact::SavingVerified(v) => {
                 if v.role != Role::Controller {

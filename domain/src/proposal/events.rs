@@ -143,10 +143,18 @@ pub struct Forecast {
 
 /// What the owner does to make up for a delay or a shortfall (kompenserende handling): the
 /// answer a committee gets when it asks "what are you doing about it?".
+///
+/// It answers what it names — a delayed goal, a year's shortfall, or both — and nothing else:
+/// the committee status moves only the problem named. `year` was added after version 1 was
+/// first stored; it is optional, defaults to none and is left out of the JSON when absent, so
+/// stored events decode and hash exactly as before.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompensatingAction {
     /// The delayed goal it answers, if one; it must exist and not be cancelled.
     pub goal: Option<GoalId>,
+    /// The budget year whose savings shortfall it answers, if one; within the plan's years.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
     /// When it was recorded (business date).
     pub recorded_on: NaiveDate,
     /// What is done.

@@ -685,6 +685,7 @@ fn actor(s: &str) -> Actor {
 fn compensating(goal: Option<&str>) -> CompensatingAction {
     CompensatingAction {
         goal: goal.map(|g| GoalId::parse(g).unwrap()),
+        year: None,
         recorded_on: date(2025, 10, 15),
         action: Note::parse("Ekstra ressourcer til udrulning i Q4").unwrap(),
         expected_effect: Some(Note::parse("Målet nås i 1. kvartal 2026").unwrap()),
@@ -782,6 +783,41 @@ fn a_compensating_action_needs_a_known_goal_that_is_not_cancelled() {
             None,
         )))
         .then_expect_error(ProposalError::NoPlan);
+}
+
+#[test]
+fn a_compensating_action_may_name_a_plan_year_and_only_one() {
+    let for_year = |year| CompensatingAction {
+        year: Some(year),
+        ..compensating(None)
+    };
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordCompensatingAction(for_year(2026)))
+        .then_expect_events(vec![ProposalEvent::CompensatingActionRecorded(for_year(
+            2026,
+        ))]);
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RecordCompensatingAction(for_year(1990)))
+        .then_expect_error_message("year 1990 is outside the plan's years ± 10 (2015–2038)");
+}
+
+#[test]
+fn a_compensating_action_without_a_year_is_stored_as_before() {
+    // Version 1 as first stored (no `year`): it decodes, and encodes to the same bytes, so
+    // the hash chain over stored events is unchanged.
+    let stored = r#"{"goal":"g1","recorded_on":"2025-10-15","action":"Ekstra ressourcer","expected_effect":null,"evidence":null}"#;
+    let decoded: CompensatingAction = serde_json::from_str(stored).unwrap();
+    assert_eq!(decoded.year, None);
+    assert_eq!(serde_json::to_string(&decoded).unwrap(), stored);
+    let with_year = CompensatingAction {
+        year: Some(2026),
+        ..decoded
+    };
+    assert!(serde_json::to_string(&with_year)
+        .unwrap()
+        .contains(r#""year":2026"#));
 }
 
 #[test]

@@ -3,15 +3,28 @@
 //! only entries effective on or before it count — also for the achievement date, the latest
 //! note and the evidence shown (a goal-scheduled entry's date is the due date it sets, so it
 //! counts whatever the date).
+//!
+//! Two links are made here because the status rules need them (`super::status`):
+//! - a **realisation goal** is linked to the money: the proposal's verified savings per year
+//!   against the plan's permanent change for that year. The amounts are compared as recorded
+//!   (this report has no price index; a saving recorded at another price level differs by the
+//!   index step, a few per cent, which the realisation report converts exactly);
+//! - a goal whose "Hvornår" **restates milestones** ("Milepæl 1 – Q2 2025 Milepæl 2 – …", BC03
+//!   g6) takes its status from those milestones and lists them in `restates`; the portfolio
+//!   counts and the committee status skip it, so a late milestone is counted once.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use gevinst_domain::period::{parse_when, resolve, ResolvedSchedule};
-use gevinst_domain::proposal::{Fact, GoalSection};
+use gevinst_domain::proposal::{Fact, GoalSection, Plan, TotalKind};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::status::{statuses, CheckpointStatus, GoalRecord, GoalStatus};
+use super::add;
+use super::status::{
+    overall, statuses, CheckpointStatus, GoalRecord, GoalStatus, ProgressReport, YearSavings,
+};
 use crate::readmodel::{EntryRow, ReadModelError, ReadModels};
 
 /// One goal or milestone.
@@ -48,6 +61,9 @@ pub struct GoalRow {
     pub evidence: Option<String>,
     /// The latest progress report flagged the goal at risk.
     pub at_risk: bool,
+    /// The milestones this goal restates (its status is theirs; it is not counted twice).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub restates: Vec<String>,
 }
 
 impl GoalRow {
@@ -60,23 +76,6 @@ impl GoalRow {
             "mål"
         }
     }
-}
-
-fn overall(checkpoints: &[CheckpointStatus]) -> GoalStatus {
-    let has = |s: GoalStatus| checkpoints.iter().any(|c| c.status == s);
-    for s in [
-        GoalStatus::Cancelled,
-        GoalStatus::Unscheduled,
-        GoalStatus::Overdue,
-        GoalStatus::Due,
-        GoalStatus::Upcoming,
-        GoalStatus::AchievedLate,
-    ] {
-        if has(s) {
-            return s;
-        }
-    }
-    GoalStatus::AchievedOnTime
 }
 
 /// The latest report on a goal.
@@ -126,9 +125,11 @@ fn records(
             Fact::GoalCancelled(f) => r.record.cancelled_on = Some(f.cancelled_on),
             Fact::GoalScheduled(f) => r.record.scheduled_due = Some(f.due_on),
             Fact::GoalProgressReported(f) => {
-                if !f.at_risk {
-                    r.record.progress_ok.push(f.reported_on);
-                }
+                r.record.progress.push(ProgressReport {
+                    on: f.reported_on,
+                    at_risk: f.at_risk,
+                    evidenced: f.evidence.is_some(),
+                });
                 let newer = r
                     .latest
                     .as_ref()
@@ -149,6 +150,68 @@ fn records(
     Ok(by_subject)
 }
 
+/// The plan's permanent change and the verified realised savings per year (as recorded, see
+/// the module docs), effective on or before `as_of`.
+fn verified_savings(
+    entries: &[EntryRow],
+    plan: &Plan,
+    as_of: NaiveDate,
+) -> Result<BTreeMap<i32, YearSavings>, ReadModelError> {
+    let (facts, verified) = super::effective_facts(entries, as_of)?;
+    let mut out: BTreeMap<i32, YearSavings> = plan
+        .years
+        .iter()
+        .map(|y| {
+            (
+                *y,
+                YearSavings {
+                    planned: plan.computed_total(TotalKind::PermanentChange, None, *y),
+                    verified: Decimal::ZERO,
+                },
+            )
+        })
+        .collect();
+    for (sequence, fact) in &facts {
+        if let Fact::SavingRealised(s) = fact {
+            if verified.contains(sequence) {
+                let year = out.entry(s.year).or_default();
+                add(&mut year.verified, s.amount.value(), "verificerede beløb")?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The milestones a goal's "Hvornår" names ("Milepæl 1 – Q2 2025 Milepæl 2 – …"), by the
+/// number in their names; empty when it names none or a number matches no milestone.
+fn restated_milestones(when: &str, plan: &Plan) -> Vec<String> {
+    let lower = when.to_lowercase();
+    let mut numbers = Vec::new();
+    for (i, _) in lower.match_indices("milepæl") {
+        let digits: String = lower[i + "milepæl".len()..]
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if !digits.is_empty() {
+            numbers.push(digits);
+        }
+    }
+    let mut ids = Vec::new();
+    for n in numbers {
+        let name = format!("milepæl {n}");
+        match plan
+            .milestones
+            .iter()
+            .find(|m| m.name.trim().to_lowercase() == name)
+        {
+            Some(m) => ids.push(m.id.to_string()),
+            None => return Vec::new(),
+        }
+    }
+    ids
+}
+
 /// Every goal and milestone of `proposal` (or of all proposals), with status as of `as_of`.
 pub async fn goals(
     read: &ReadModels,
@@ -164,7 +227,9 @@ pub async fn goals(
         let Some(plan) = p.current()? else { continue };
         let entries = read.entries(Some(&p.proposal_id)).await?;
         let recorded = records(&entries, as_of)?;
+        let savings = verified_savings(&entries, &plan, as_of)?;
         let ctx = plan.resolve_context();
+        let first = rows.len();
         let mut push = |kind: &'static str,
                         id: String,
                         section: Option<String>,
@@ -174,7 +239,11 @@ pub async fn goals(
             let resolved: ResolvedSchedule = resolve(&parse_when(&when), &ctx);
             let empty = Recorded::default();
             let r = recorded.get(&id).unwrap_or(&empty);
-            let checkpoints = statuses(&resolved, &r.record, as_of);
+            let mut record = r.record.clone();
+            if section.as_deref() == Some("realisation") {
+                record.savings.clone_from(&savings);
+            }
+            let checkpoints = statuses(&resolved, &record, as_of);
             let latest = r.latest.clone();
             rows.push(GoalRow {
                 proposal: p.proposal_id.clone(),
@@ -190,6 +259,7 @@ pub async fn goals(
                 latest_note: latest.as_ref().and_then(|l| l.note.clone()),
                 evidence: latest.as_ref().and_then(|l| l.evidence.clone()),
                 at_risk: latest.as_ref().is_some_and(|l| l.at_risk),
+                restates: Vec::new(),
                 when,
                 id,
             });
@@ -219,6 +289,26 @@ pub async fn goals(
                 None,
                 m.when.clone(),
             );
+        }
+        // A goal that restates milestones takes their checkpoints and status.
+        for g in &plan.goals {
+            let restates = restated_milestones(&g.when, &plan);
+            if restates.is_empty() {
+                continue;
+            }
+            let checkpoints: Vec<CheckpointStatus> = rows[first..]
+                .iter()
+                .filter(|r| r.kind == "milestone" && restates.contains(&r.id))
+                .flat_map(|r| r.checkpoints.clone())
+                .collect();
+            if let Some(row) = rows[first..]
+                .iter_mut()
+                .find(|r| r.kind == "goal" && r.id == g.id.as_str())
+            {
+                row.status = overall(&checkpoints);
+                row.checkpoints = checkpoints;
+                row.restates = restates;
+            }
         }
     }
     Ok(rows)

@@ -1,6 +1,7 @@
 //! Reports: what controllers, owners and auditors ask of the read models, as typed rows that
 //! the edges render as tables (Danish), JSON or CSV.
 
+pub mod committee;
 pub mod goals;
 pub mod portfolio;
 pub mod proposal;
@@ -8,19 +9,49 @@ pub mod realisation;
 pub mod status;
 pub mod view;
 
+pub use committee::{Category, Materiality, NotAssessed, StatusRules, RULES};
 pub use goals::{goals, GoalRow};
 pub use portfolio::{
-    committee_status, late, late_items, overview, portfolio, statuses, Category, CommitteeStatus,
-    LateItem, Overview, Portfolio,
+    committee_status, late, late_items, overview, portfolio, statuses, statuses_with,
+    CommitteeStatus, LateItem, Overview, Portfolio,
 };
 pub use proposal::{proposal_report, ProposalReport};
-pub use realisation::{realisation, Realisation};
+pub use realisation::{realisation, Realisation, ReportState, Source};
 pub use status::{CheckpointStatus, GoalStatus};
 pub use view::{KnownOn, KnownOnError, View};
 
+use std::collections::BTreeSet;
+
+use gevinst_domain::proposal::Fact;
 use rust_decimal::Decimal;
 
 use crate::readmodel::ReadModelError;
+
+/// Active facts with their sequences, and the sequences of the verified savings among them.
+pub(crate) type EffectiveFacts = (Vec<(i64, Fact)>, BTreeSet<i64>);
+
+/// The active facts of `entries` effective on or before `as_of`, with their sequences, and the
+/// sequences of the savings among them that a controller verified (as of the same date).
+pub(crate) fn effective_facts(
+    entries: &[crate::readmodel::EntryRow],
+    as_of: chrono::NaiveDate,
+) -> Result<EffectiveFacts, ReadModelError> {
+    let mut facts = Vec::new();
+    for e in entries.iter().filter(|e| e.is_active()) {
+        let fact = e.fact()?;
+        if fact.effective_date() <= as_of {
+            facts.push((e.sequence, fact));
+        }
+    }
+    let verified = facts
+        .iter()
+        .filter_map(|(_, f)| match f {
+            Fact::SavingVerified(v) => i64::try_from(v.saving).ok(),
+            _ => None,
+        })
+        .collect();
+    Ok((facts, verified))
+}
 
 /// Adds `v` to `acc`, checked: an overflow is [`ReadModelError::Overflow`] naming `what`, never
 /// a panic. With amounts bounded by `Amount::MAX_ABS` it takes some 10^16 entries to get

@@ -3,18 +3,12 @@
 //! columns; what is late; and the status controllers report to committees.
 //!
 //! # Committee status (the municipality's categories for investment-pool proposals)
-//! Evaluated as of a date, with the reasons listed:
-//! - **rød**: a problem — an overdue goal, or an ended year whose realised savings fell short
-//!   of the plan — and no compensating action recorded by the owner;
-//! - **forsinket med kompenserende handlinger**: such a problem, and at least one compensating
-//!   action recorded;
-//! - **fuldt implementeret**: every goal achieved (or cancelled) and, once the full phase-in
-//!   year has ended, its savings realised at least as planned;
-//! - **følger plan**: otherwise.
-//!
-//! Innovation proposals and pre-studies (BC03, BC04) are judged on their learning goals and on
-//! whether an outcome was recorded (and led to an investment case), never on savings: they are
-//! *fuldt implementeret* once an outcome is recorded, and only overdue goals count as problems.
+//! Evaluated as of a date with the rule table of [`super::committee`] (written down there, as
+//! data): this module gathers each proposal's findings — overdue and unreported goals, undated
+//! goals, ended years short of plan (judged on verified figures where they exist, weighed
+//! against the materiality threshold) or without a report, compensating actions and what they
+//! name — and the table decides. A goal that restates milestones is left out (its milestones
+//! are counted), so a late milestone counts once.
 
 use std::collections::BTreeMap;
 
@@ -24,8 +18,10 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use super::add;
+use super::committee::{judge, Findings, Materiality, NotAssessed, Problem, Subject};
+pub use super::committee::{Category, StatusRules};
 use super::goals::{goals, GoalRow};
-use super::realisation::{realisation, Realisation, YearFigures};
+use super::realisation::{realisation, Realisation, ReportState, YearFigures};
 use super::status::GoalStatus;
 use crate::readmodel::{ReadModelError, ReadModels};
 
@@ -58,6 +54,25 @@ pub struct CommitteeLine {
     pub budget_removed: Decimal,
     /// How many figures came from summaries already rounded to 0,1 mio. kr. (confidential).
     pub published_only: usize,
+}
+
+impl CommitteeLine {
+    /// One unit, one form: 1.000 kr. amounts without trailing zeros, so a committee holding a
+    /// confidential proposal (whose published mio. kr. figure times 1.000 carries a scale of
+    /// one decimal) reads "56650", like its neighbours' "11170", not "56650.0". The mio. kr.
+    /// columns keep their one decimal: that is their stated precision.
+    fn normalise(&mut self) {
+        for v in [
+            &mut self.investment,
+            &mut self.savings_full_phase_in,
+            &mut self.realised_to_date,
+            &mut self.realised_to_date_verified,
+            &mut self.forecast_full_phase_in,
+            &mut self.budget_removed,
+        ] {
+            *v = v.normalize();
+        }
+    }
 }
 
 /// Goal status counts.
@@ -116,12 +131,33 @@ pub async fn portfolio(
     Ok(overview(read, index, as_of).await?.portfolio)
 }
 
-/// Ended years whose realised savings fell short of the plan (innovation proposals are not
-/// judged on savings, but the late list shows any shortfall).
-fn shortfalls(r: &Realisation, as_of: NaiveDate) -> impl Iterator<Item = &YearFigures> {
+/// Ended, reported years whose savings fell short of the plan, with the figure judged: the
+/// verified one where the year has verified savings, else the reported one (innovation
+/// proposals are not judged on savings, but the late list shows any shortfall). A year with
+/// nothing reported is not a shortfall: see [`missing_reports`].
+fn shortfalls(r: &Realisation, as_of: NaiveDate) -> impl Iterator<Item = (&YearFigures, Decimal)> {
     r.years
         .iter()
-        .filter(move |y| y.year < as_of.year() && y.plan < Decimal::ZERO && y.realised > y.plan)
+        .filter(move |y| {
+            y.year < as_of.year()
+                && y.plan < Decimal::ZERO
+                && y.savings_report == ReportState::Reported
+        })
+        .filter_map(|y| {
+            let judged = if y.verified {
+                y.realised_verified
+            } else {
+                y.realised
+            };
+            (judged > y.plan).then_some((y, judged))
+        })
+}
+
+/// Ended years that planned savings and have nothing reported.
+fn missing_reports(r: &Realisation) -> impl Iterator<Item = &YearFigures> {
+    r.years
+        .iter()
+        .filter(|y| y.savings_report == ReportState::MissingReport)
 }
 
 /// Builds the portfolio and the goal rows as of `as_of`, reading each proposal once.
@@ -225,11 +261,14 @@ pub async fn overview(
     }
     total.investment_mio = mio(total.investment);
     total.savings_full_phase_in_mio = mio(total.savings_full_phase_in);
+    for l in lines.iter_mut().chain(std::iter::once(&mut total)) {
+        l.normalise();
+    }
 
     let mut by_proposal: BTreeMap<String, StatusCounts> = BTreeMap::new();
     let mut by_committee: BTreeMap<String, StatusCounts> = BTreeMap::new();
     let mut all = StatusCounts::new();
-    for g in &goal_rows {
+    for g in goal_rows.iter().filter(|g| g.restates.is_empty()) {
         *by_proposal
             .entry(g.proposal.clone())
             .or_default()
@@ -257,7 +296,22 @@ pub async fn overview(
     })
 }
 
-/// Something late: an overdue goal or milestone, or an ended year below plan.
+/// How a shortfall reads: the figure judged, and whether it is verified.
+fn shortfall_text(y: &YearFigures, judged: Decimal) -> String {
+    format!(
+        "{} {} mod plan {} (1.000 kr.)",
+        if y.verified {
+            "verificeret"
+        } else {
+            "realiseret (indberettet, ikke verificeret)"
+        },
+        judged.normalize(),
+        y.plan.normalize()
+    )
+}
+
+/// Something late: an overdue or unreported goal or milestone, an ended year below plan, or an
+/// ended year with no report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LateItem {
     /// Proposal.
@@ -279,7 +333,7 @@ pub struct LateItem {
 fn days_overdue(g: &GoalRow, as_of: NaiveDate) -> Option<i64> {
     g.checkpoints
         .iter()
-        .filter(|c| c.status == GoalStatus::Overdue)
+        .filter(|c| matches!(c.status, GoalStatus::Overdue | GoalStatus::NotReported))
         .filter_map(|c| c.window.as_deref())
         .filter_map(|w| {
             let end = w.rsplit('–').next()?;
@@ -304,30 +358,43 @@ pub fn late_items(o: &Overview) -> Vec<LateItem> {
     let as_of = o.portfolio.as_of;
     let mut items = Vec::new();
     for r in &o.portfolio.proposals {
-        for y in shortfalls(r, as_of) {
+        for (y, judged) in shortfalls(r, as_of) {
             items.push(LateItem {
                 proposal: r.proposal.clone(),
                 committee: r.committee.clone(),
                 kind: "saving".into(),
                 what: y.year.to_string(),
-                description: format!(
-                    "realiseret {} mod plan {} (1.000 kr.)",
-                    y.realised.normalize(),
-                    y.plan.normalize()
-                ),
-                shortfall: y.realised - y.plan,
+                description: shortfall_text(y, judged),
+                shortfall: judged - y.plan,
                 days_overdue: None,
             });
         }
+        for y in missing_reports(r) {
+            let year_end = NaiveDate::from_ymd_opt(y.year, 12, 31).unwrap_or(as_of);
+            items.push(LateItem {
+                proposal: r.proposal.clone(),
+                committee: r.committee.clone(),
+                kind: "missing_report".into(),
+                what: y.year.to_string(),
+                description: format!(
+                    "mangler indberetning af realiserede effektiviseringer (plan {} 1.000 kr.)",
+                    y.plan.normalize()
+                ),
+                shortfall: Decimal::ZERO,
+                days_overdue: Some((as_of - year_end).num_days()),
+            });
+        }
     }
-    for g in o.goals.iter().filter(|g| g.status == GoalStatus::Overdue) {
+    for g in o.goals.iter().filter(|g| {
+        g.restates.is_empty() && matches!(g.status, GoalStatus::Overdue | GoalStatus::NotReported)
+    }) {
         items.push(LateItem {
             days_overdue: days_overdue(g, as_of),
             proposal: g.proposal.clone(),
             committee: g.committee.clone(),
             kind: g.kind.to_string(),
             what: g.id.clone(),
-            description: format!("{} (Hvornår: {})", g.text, g.when),
+            description: format!("{} (Hvornår: {}; {})", g.text, g.when, g.status.danish()),
             shortfall: Decimal::ZERO,
         });
     }
@@ -341,35 +408,6 @@ pub fn late_items(o: &Overview) -> Vec<LateItem> {
     items
 }
 
-/// The status categories reported to committees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// Fuldt implementeret.
-    FuldtImplementeret,
-    /// Følger plan.
-    FoelgerPlan,
-    /// Forsinket med kompenserende handlinger.
-    ForsinketMedKompenserendeHandlinger,
-    /// Rød.
-    Roed,
-}
-
-impl Category {
-    /// The Danish label.
-    #[must_use]
-    pub fn danish(self) -> &'static str {
-        match self {
-            Category::FuldtImplementeret => "fuldt implementeret",
-            Category::FoelgerPlan => "følger plan",
-            Category::ForsinketMedKompenserendeHandlinger => {
-                "forsinket med kompenserende handlinger"
-            }
-            Category::Roed => "rød",
-        }
-    }
-}
-
 /// A proposal's status for the committee, with why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitteeStatus {
@@ -381,11 +419,15 @@ pub struct CommitteeStatus {
     pub title: String,
     /// Category.
     pub category: Category,
-    /// The criteria that decided it.
+    /// The code of the rule that decided it (see `super::committee::RULES`).
+    pub rule: &'static str,
+    /// For "ikke vurderet": why.
+    pub not_assessed: Option<NotAssessed>,
+    /// The criteria that decided it, and every finding.
     pub reasons: Vec<String>,
 }
 
-/// The committee status of every proposal as of `as_of`.
+/// The committee status of every proposal as of `as_of`, with the default rules.
 pub async fn committee_status(
     read: &ReadModels,
     index: &PriceIndex,
@@ -394,98 +436,141 @@ pub async fn committee_status(
     Ok(statuses(&overview(read, index, as_of).await?))
 }
 
-/// The committee status of every proposal of an [`Overview`].
+/// The committee status of every proposal of an [`Overview`], with the default rules.
 #[must_use]
 pub fn statuses(o: &Overview) -> Vec<CommitteeStatus> {
-    let as_of = o.portfolio.as_of;
-    let goal_rows = &o.goals;
-    let mut out = Vec::new();
-    for r in &o.portfolio.proposals {
-        let own: Vec<&GoalRow> = goal_rows
+    statuses_with(o, &StatusRules::default())
+}
+
+/// What the rules look at for one proposal.
+fn findings(
+    r: &Realisation,
+    own: &[&GoalRow],
+    confidential: bool,
+    as_of: NaiveDate,
+    materiality: &Materiality,
+) -> Findings {
+    let answered_by = |subject: &Subject| -> Vec<i64> {
+        r.compensating_targets
             .iter()
-            .filter(|g| g.proposal == r.proposal)
-            .collect();
-        let mut problems = Vec::new();
-        for g in own.iter().filter(|g| g.status == GoalStatus::Overdue) {
-            problems.push(format!(
-                "{} {} er overskredet ({})",
+            .filter(|a| match subject {
+                Subject::Goal(g) => a.goal.as_deref() == Some(g.as_str()),
+                Subject::Year(y) => a.year == Some(*y),
+            })
+            .map(|a| a.sequence)
+            .collect()
+    };
+    let mut f = Findings {
+        confidential,
+        innovation: r.innovation,
+        outcome: r.led_to_investment_case,
+        ..Findings::default()
+    };
+    for g in own {
+        let subject = Subject::Goal(g.id.clone());
+        match g.status {
+            GoalStatus::Overdue => f.problems.push(Problem {
+                text: format!("{} {} er overskredet ({})", g.kind_danish(), g.id, g.when),
+                material: true,
+                answered_by: answered_by(&subject),
+                subject,
+            }),
+            GoalStatus::NotReported => f.missing.push(format!(
+                "{} {} er ikke rapporteret ({})",
                 g.kind_danish(),
                 g.id,
                 g.when
-            ));
-        }
-        if !r.innovation {
-            for y in shortfalls(r, as_of) {
-                problems.push(format!(
-                    "{}: realiseret {} mod plan {} (1.000 kr.)",
-                    y.year,
-                    y.realised.normalize(),
-                    y.plan.normalize()
-                ));
+            )),
+            GoalStatus::Unscheduled => f.undated.push(format!(
+                "{} {} er ikke vurderet: uden dato ({})",
+                g.kind_danish(),
+                g.id,
+                g.when
+            )),
+            GoalStatus::AtRisk => {
+                f.notes
+                    .push(format!("{} {} er i risiko", g.kind_danish(), g.id));
             }
+            GoalStatus::PartiallyAchieved => {
+                f.notes
+                    .push(format!("{} {} er delvist opnået", g.kind_danish(), g.id));
+            }
+            _ => {}
         }
-        let all_done = !own.is_empty()
-            && own.iter().all(|g| {
-                matches!(
-                    g.status,
-                    GoalStatus::AchievedOnTime | GoalStatus::AchievedLate | GoalStatus::Cancelled
-                )
+    }
+    if !r.innovation {
+        for (y, judged) in shortfalls(r, as_of) {
+            let subject = Subject::Year(y.year);
+            f.problems.push(Problem {
+                text: format!("{}: {}", y.year, shortfall_text(y, judged)),
+                material: materiality.is_material(y.plan, judged - y.plan),
+                answered_by: answered_by(&subject),
+                subject,
             });
-        let phase_in_met = full_phase_in_year(r).is_some_and(|last| {
-            last < as_of.year()
-                && r.years
-                    .iter()
-                    .find(|y| y.year == last)
-                    .is_some_and(|y| y.realised <= y.plan)
-        });
-        let (category, mut reasons) = if !problems.is_empty() {
-            if r.compensating_actions.is_empty() {
-                (Category::Roed, problems)
-            } else {
-                problems.push(format!(
-                    "{} kompenserende handling(er) registreret",
-                    r.compensating_actions.len()
-                ));
-                (Category::ForsinketMedKompenserendeHandlinger, problems)
-            }
-        } else if r.innovation && r.led_to_investment_case.is_some() {
-            let led = r.led_to_investment_case == Some(true);
-            (
-                Category::FuldtImplementeret,
-                vec![format!(
-                    "læring dokumenteret; {}",
-                    if led {
-                        "førte til en investeringscase"
-                    } else {
-                        "førte ikke til en investeringscase"
-                    }
-                )],
-            )
-        } else if all_done && (r.innovation || phase_in_met) {
-            (
-                Category::FuldtImplementeret,
-                vec![
-                    "alle mål opnået, og effektiviseringen er realiseret ved fuld indfasning"
-                        .into(),
-                ],
-            )
-        } else {
-            (
-                Category::FoelgerPlan,
-                vec!["ingen overskredne mål eller år under plan".into()],
-            )
-        };
-        if r.innovation && category != Category::FuldtImplementeret {
-            reasons.push(
-                "innovationsforslag/foranalyse: vurderes på læringsmål, ikke effektiviseringer"
-                    .into(),
-            );
         }
+    }
+    // Missing savings reports count for proposals judged on savings; missing cost reports for
+    // every proposal (the pool's money was spent on all of them).
+    for y in &r.years {
+        for (state, judged, what) in [
+            (
+                y.savings_report,
+                !r.innovation,
+                "realiserede effektiviseringer",
+            ),
+            (y.cost_report, true, "implementeringsomkostninger"),
+        ] {
+            if judged && state == ReportState::MissingReport {
+                f.missing
+                    .push(format!("{}: mangler indberetning af {what}", y.year));
+            }
+        }
+    }
+    for a in r
+        .compensating_targets
+        .iter()
+        .filter(|a| a.goal.is_none() && a.year.is_none())
+    {
+        f.notes.push(format!(
+            "kompenserende handling (hændelse {}) nævner hverken mål eller år og flytter intet",
+            a.sequence
+        ));
+    }
+    f.all_done = !own.is_empty() && own.iter().all(|g| g.status.is_done());
+    f.phase_in_met = full_phase_in_year(r).is_some_and(|last| {
+        last < as_of.year()
+            && r.years.iter().find(|y| y.year == last).is_some_and(|y| {
+                y.savings_report == ReportState::Reported
+                    && (if y.verified {
+                        y.realised_verified
+                    } else {
+                        y.realised
+                    }) <= y.plan
+            })
+    });
+    f
+}
+
+/// The committee status of every proposal of an [`Overview`] under `rules`.
+#[must_use]
+pub fn statuses_with(o: &Overview, rules: &StatusRules) -> Vec<CommitteeStatus> {
+    let as_of = o.portfolio.as_of;
+    let mut out = Vec::new();
+    for r in &o.portfolio.proposals {
+        let own: Vec<&GoalRow> = o
+            .goals
+            .iter()
+            .filter(|g| g.proposal == r.proposal && g.restates.is_empty())
+            .collect();
+        let f = findings(r, &own, r.confidential, as_of, &rules.materiality);
+        let (rule, reasons) = judge(&f);
         out.push(CommitteeStatus {
             proposal: r.proposal.clone(),
             committee: r.committee.clone(),
             title: r.title.clone(),
-            category,
+            category: rule.category,
+            rule: rule.code,
+            not_assessed: rule.not_assessed,
             reasons,
         });
     }

@@ -5,15 +5,29 @@
 //! revisions have moved the promise (baseline drift); and whether savings were actually taken
 //! out of a committee's budget frame (cashable).
 //!
-//! Conventions (amounts in 1.000 kr. at the plan's price level; savings negative):
-//! - **variance** = realised − plan: positive means less was saved than planned;
+//! # Why missing is not zero
+//!
+//! A year that has ended with nothing reported is *mangler indberetning*, not a year that saved
+//! (or cost) nothing: read as zero, a missing cost report makes an investment look cheaper and
+//! its payback shorter (BC02's 5 years became 1). So every year says whether its savings and its
+//! costs rest on a report ([`ReportState`]), and the forecast payback says which figure each year
+//! rests on ([`Source`]) and is withheld where a past year's cost is unreported.
+//!
+//! # Conventions (amounts in 1.000 kr. at the plan's price level; savings negative)
+//!
+//! - **variance** = realised − plan: positive means less was saved than planned (for a year
+//!   with a missing report it is shown, but the committee status does not read it as a
+//!   shortfall);
 //! - **realisation rate** = realised ÷ plan (1 = as planned), absent when the plan is zero;
 //! - **forecast** for a year = the sum of the latest forecast per plan line (or for the whole
-//!   proposal) for that year; without one, the realised figure for a year that has ended and
-//!   the plan for a year that has not;
-//! - **forecast payback** uses actuals (realised savings, incurred costs) for years before the
-//!   as-of year and forecasts (or the plan) from the as-of year on, with the payback rule of
-//!   `gevinst_domain::payback`;
+//!   proposal) for that year; without one, the plan;
+//! - **forecast payback** (the rule of `gevinst_domain::payback`) takes, per year and for costs
+//!   and savings separately: before the as-of year the reported figure, or — for savings without
+//!   a report — the forecast or the plan; from the as-of year on, the forecast or the plan. A past
+//!   year with planned costs and neither a cost report nor a cost forecast makes it *kan ikke beregnes*: `forecast` is
+//!   absent and `forecast_withheld` says why;
+//! - **financing flows** (an internal loan's repayment, BC04) are obligations, listed in
+//!   `obligations`, never part of payback: repaying a loan earns nothing back;
 //! - an amount reported at another price level is converted with the price index
 //!   (`gevinst_domain::price`); both values are kept, and an amount the index cannot convert is
 //!   listed under `unconverted` and left out of the sums rather than guessed.
@@ -30,6 +44,106 @@ use serde::Serialize;
 
 use super::add;
 use crate::readmodel::{EntryRow, ProposalRow, ReadModelError};
+
+/// Whether a year's figures rest on a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportState {
+    /// Something was reported for the year.
+    Reported,
+    /// The year has ended, something was planned, nothing was reported.
+    MissingReport,
+    /// The year has not ended and nothing is reported yet.
+    #[default]
+    NotDue,
+    /// The year has ended with nothing planned and nothing reported.
+    NothingPlanned,
+}
+
+impl ReportState {
+    fn of(reported: bool, ended: bool, planned: bool) -> ReportState {
+        match (reported, ended, planned) {
+            (true, _, _) => ReportState::Reported,
+            (false, false, _) => ReportState::NotDue,
+            (false, true, true) => ReportState::MissingReport,
+            (false, true, false) => ReportState::NothingPlanned,
+        }
+    }
+
+    /// The Danish label.
+    #[must_use]
+    pub fn danish(self) -> &'static str {
+        match self {
+            ReportState::Reported => "indberettet",
+            ReportState::MissingReport => "mangler indberetning",
+            ReportState::NotDue => "ikke afsluttet",
+            ReportState::NothingPlanned => "intet planlagt",
+        }
+    }
+}
+
+/// What a year's figure in the forecast payback rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Reported actuals.
+    Reported,
+    /// The owner's latest forecast.
+    Forecast,
+    /// The plan in force.
+    #[default]
+    Plan,
+    /// Nothing reported for an ended year that planned something: the payback is withheld.
+    Missing,
+}
+
+impl Source {
+    /// The Danish label.
+    #[must_use]
+    pub fn danish(self) -> &'static str {
+        match self {
+            Source::Reported => "indberettet",
+            Source::Forecast => "prognose",
+            Source::Plan => "plan",
+            Source::Missing => "mangler indberetning",
+        }
+    }
+}
+
+/// The sources of one year of the forecast payback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct YearSource {
+    /// The year.
+    pub year: i32,
+    /// Where its implementation cost comes from.
+    pub cost: Source,
+    /// Where its saving comes from.
+    pub saving: Source,
+}
+
+/// A financing flow the proposal owes (outside payback), 1.000 kr.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Obligation {
+    /// The plan line.
+    pub plan_line: String,
+    /// What it is, as the plan names it.
+    pub label: String,
+    /// The year.
+    pub year: i32,
+    /// The amount as the plan states it.
+    pub amount: Decimal,
+}
+
+/// A compensating action and what it names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CompensatingRef {
+    /// Its sequence.
+    pub sequence: i64,
+    /// The goal it answers, if one.
+    pub goal: Option<String>,
+    /// The year whose shortfall it answers, if one.
+    pub year: Option<i32>,
+}
 
 /// One budget year of one proposal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
@@ -64,6 +178,15 @@ pub struct YearFigures {
     pub cost_incurred: Decimal,
     /// Budget frame reductions recorded for the proposal's savings in this year.
     pub budget_removed: Decimal,
+    /// Whether the savings rest on a report.
+    pub savings_report: ReportState,
+    /// Whether the implementation costs rest on a report.
+    pub cost_report: ReportState,
+    /// Some of the year's realised savings are verified: the committee status judges the
+    /// verified figure.
+    pub verified: bool,
+    /// Where `forecast` comes from: a forecast event or the plan.
+    pub forecast_source: Source,
 }
 
 /// Plan and realised per year for one key of a breakdown (plan line, control area, committee).
@@ -97,8 +220,12 @@ pub struct PaybackView {
     pub basis: Basis,
     /// From the plan in force.
     pub planned: Option<Payback>,
-    /// From actuals to date and forecasts for the rest.
+    /// From actuals to date and forecasts for the rest; absent when withheld.
     pub forecast: Option<Payback>,
+    /// Why the forecast is withheld ("kan ikke beregnes: …"), if it is.
+    pub forecast_withheld: Option<String>,
+    /// What each year of the forecast rests on.
+    pub forecast_sources: Vec<YearSource>,
 }
 
 /// How far revisions moved the promise.
@@ -136,6 +263,8 @@ pub struct Realisation {
     pub kind: String,
     /// Innovation proposal or pre-study (judged on learning, not savings).
     pub innovation: bool,
+    /// Confidential: only the public summary row is known.
+    pub confidential: bool,
     /// The plan's price level.
     pub price_level: i32,
     /// Per year.
@@ -156,6 +285,10 @@ pub struct Realisation {
     pub unconverted: Vec<Unconverted>,
     /// Sequences of active compensating actions.
     pub compensating_actions: Vec<i64>,
+    /// The same with what each names.
+    pub compensating_targets: Vec<CompensatingRef>,
+    /// Financing flows (loan repayment), outside payback.
+    pub obligations: Vec<Obligation>,
     /// For innovation proposals: whether an outcome led to an investment case.
     pub led_to_investment_case: Option<bool>,
     /// Budget frame reductions per committee whose frame was reduced (all years).
@@ -212,20 +345,7 @@ pub fn realisation(
         ProposalKind::Innovation | ProposalKind::PreStudy
     );
 
-    let mut facts: Vec<(i64, Fact)> = Vec::new();
-    for e in entries.iter().filter(|e| e.is_active()) {
-        let fact = e.fact()?;
-        if fact.effective_date() <= as_of {
-            facts.push((e.sequence, fact));
-        }
-    }
-    let verified: BTreeSet<i64> = facts
-        .iter()
-        .filter_map(|(_, f)| match f {
-            Fact::SavingVerified(v) => i64::try_from(v.saving).ok(),
-            _ => None,
-        })
-        .collect();
+    let (facts, verified) = super::effective_facts(entries, as_of)?;
 
     let mut unconverted = Vec::new();
     let mut convert =
@@ -255,10 +375,14 @@ pub fn realisation(
     let mut removed: BTreeMap<i32, Decimal> = BTreeMap::new();
     let mut removed_by_committee: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut compensating = Vec::new();
+    let mut compensating_targets = Vec::new();
+    let mut saving_reported: BTreeSet<i32> = BTreeSet::new();
+    let mut cost_reported: BTreeSet<i32> = BTreeSet::new();
     let mut led_to_case = None;
     for (sequence, fact) in &facts {
         match fact {
             Fact::SavingRealised(s) => {
+                saving_reported.insert(s.year);
                 let Some(v) = convert(*sequence, s.amount, s.price_level, s.control_area) else {
                     continue;
                 };
@@ -307,6 +431,7 @@ pub fn realisation(
                 )?;
             }
             Fact::ImplementationCostIncurred(c) => {
+                cost_reported.insert(c.year);
                 let Some(v) = convert(*sequence, c.amount, c.price_level, c.control_area) else {
                     continue;
                 };
@@ -336,7 +461,14 @@ pub fn realisation(
                     "budgetreduktioner",
                 )?;
             }
-            Fact::CompensatingActionRecorded(_) => compensating.push(*sequence),
+            Fact::CompensatingActionRecorded(a) => {
+                compensating.push(*sequence);
+                compensating_targets.push(CompensatingRef {
+                    sequence: *sequence,
+                    goal: a.goal.as_ref().map(ToString::to_string),
+                    year: a.year,
+                });
+            }
             Fact::InnovationOutcomeRecorded(o) => {
                 led_to_case = Some(led_to_case.unwrap_or(false) || o.led_to_investment_case);
             }
@@ -406,10 +538,10 @@ pub fn realisation(
         let real = realised.get(y).copied().unwrap_or_default();
         add(&mut cum_plan, plan, "planen")?;
         add(&mut cum_real, real, "de realiserede beløb")?;
-        let forecast = forecast_saving
+        let (forecast, forecast_source) = forecast_saving
             .get(y)
-            .copied()
-            .unwrap_or(if *y < this_year { real } else { plan });
+            .map_or((plan, Source::Plan), |f| (*f, Source::Forecast));
+        let ended = *y < this_year;
         rows.push(YearFigures {
             year: *y,
             baseline: baseline_by_year.get(y).copied().unwrap_or_default(),
@@ -426,10 +558,19 @@ pub fn realisation(
             cost_budget: cost_budget(*y),
             cost_incurred: incurred.get(y).copied().unwrap_or_default(),
             budget_removed: removed.get(y).copied().unwrap_or_default(),
+            savings_report: ReportState::of(saving_reported.contains(y), ended, !plan.is_zero()),
+            cost_report: ReportState::of(
+                cost_reported.contains(y),
+                ended,
+                !cost_budget(*y).is_zero(),
+            ),
+            verified: realised_verified.contains_key(y),
+            forecast_source,
         });
     }
 
-    // Forecast payback: actuals before the as-of year, forecasts (or plan) from it on.
+    // Forecast payback: per year, reports before the as-of year, forecasts (or the plan) for
+    // what is not reported and from the as-of year on; withheld if a past cost is missing.
     let service_plan = |y: i32| {
         current.computed_total(
             gevinst_domain::proposal::TotalKind::PermanentChange,
@@ -437,54 +578,93 @@ pub fn realisation(
             y,
         )
     };
-    let loan = |y: i32| -> Decimal {
-        current
-            .lines
-            .iter()
-            .filter(|l| l.section == PlanSection::LoanRepayment)
-            .map(|l| l.amounts.get_or_zero(y).value())
-            .sum()
-    };
-    let series = |basis: Basis| -> Vec<(i32, Decimal)> {
-        years
-            .iter()
-            .map(|y| {
-                let past = *y < this_year;
-                let cost = if past {
-                    incurred.get(y).copied().unwrap_or_default()
-                } else {
-                    forecast_cost
-                        .get(y)
-                        .copied()
-                        .unwrap_or_else(|| cost_budget(*y))
-                };
-                let saving = match (basis, past) {
-                    (Basis::Service, true) => realised_service.get(y).copied().unwrap_or_default(),
-                    (Basis::Service, false) => forecast_saving_service
-                        .get(y)
-                        .copied()
-                        .unwrap_or_else(|| service_plan(*y)),
-                    (Basis::TotalEconomy, true) => realised.get(y).copied().unwrap_or_default(),
-                    (Basis::TotalEconomy, false) => forecast_saving
-                        .get(y)
-                        .copied()
-                        .unwrap_or_else(|| plan_by_year.get(y).copied().unwrap_or_default()),
-                };
-                let financing = if basis == Basis::TotalEconomy {
-                    loan(*y)
-                } else {
-                    Decimal::ZERO
-                };
-                (*y, cost + saving + financing)
-            })
-            .collect()
+    let series = |basis: Basis| -> (Vec<(i32, Decimal)>, Vec<YearSource>) {
+        let mut values = Vec::new();
+        let mut sources = Vec::new();
+        for y in &years {
+            let past = *y < this_year;
+            let (cost, cost_source) = if past && cost_reported.contains(y) {
+                (
+                    incurred.get(y).copied().unwrap_or_default(),
+                    Source::Reported,
+                )
+            } else if let Some(f) = forecast_cost.get(y) {
+                (*f, Source::Forecast)
+            } else if past && !cost_budget(*y).is_zero() {
+                (cost_budget(*y), Source::Missing)
+            } else {
+                (cost_budget(*y), Source::Plan)
+            };
+            let (reported, forecast, planned) = match basis {
+                Basis::Service => (
+                    realised_service.get(y).copied().unwrap_or_default(),
+                    forecast_saving_service.get(y).copied(),
+                    service_plan(*y),
+                ),
+                Basis::TotalEconomy => (
+                    realised.get(y).copied().unwrap_or_default(),
+                    forecast_saving.get(y).copied(),
+                    plan_by_year.get(y).copied().unwrap_or_default(),
+                ),
+            };
+            let (saving, saving_source) = if past && saving_reported.contains(y) {
+                (reported, Source::Reported)
+            } else if let Some(f) = forecast {
+                (f, Source::Forecast)
+            } else {
+                (planned, Source::Plan)
+            };
+            values.push((*y, cost + saving));
+            sources.push(YearSource {
+                year: *y,
+                cost: cost_source,
+                saving: saving_source,
+            });
+        }
+        (values, sources)
     };
     let payback_views = [Basis::Service, Basis::TotalEconomy]
         .into_iter()
-        .map(|basis| PaybackView {
-            basis,
-            planned: plan_payback(&current, basis),
-            forecast: payback(&series(basis)),
+        .map(|basis| {
+            let (values, sources) = series(basis);
+            let missing: Vec<String> = sources
+                .iter()
+                .filter(|s| s.cost == Source::Missing)
+                .map(|s| s.year.to_string())
+                .collect();
+            let withheld = (!missing.is_empty()).then(|| {
+                format!(
+                    "kan ikke beregnes: implementeringsomkostningerne for {} er ikke indberettet",
+                    missing.join(", ")
+                )
+            });
+            PaybackView {
+                basis,
+                planned: plan_payback(&current, basis),
+                forecast: if withheld.is_some() {
+                    None
+                } else {
+                    payback(&values)
+                },
+                forecast_withheld: withheld,
+                forecast_sources: sources,
+            }
+        })
+        .collect();
+    let obligations = current
+        .lines
+        .iter()
+        .filter(|l| l.section == PlanSection::LoanRepayment)
+        .flat_map(|l| {
+            l.amounts
+                .iter()
+                .filter(|(_, a)| !a.value().is_zero())
+                .map(|(year, a)| Obligation {
+                    plan_line: l.id.to_string(),
+                    label: l.label.clone(),
+                    year: *year,
+                    amount: a.value(),
+                })
         })
         .collect();
 
@@ -559,6 +739,7 @@ pub fn realisation(
         committee: row.committee.clone(),
         kind: row.kind.clone(),
         innovation,
+        confidential: row.confidential,
         price_level: plan_level.year(),
         years: rows,
         by_plan_line: merge(plan_breakdown(&|l| l.id.to_string()), by_line),
@@ -575,6 +756,8 @@ pub fn realisation(
         drift,
         unconverted,
         compensating_actions: compensating,
+        compensating_targets,
+        obligations,
         led_to_investment_case: led_to_case,
         budget_removed_by_committee: removed_by_committee,
     })

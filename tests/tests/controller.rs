@@ -1,0 +1,651 @@
+//! A Danish controller's reading of Budget 2025 on both backends (issue 10): the portfolio and
+//! the committee status as of 2025-12-31 with nothing reported — where silence must read as
+//! "ikke rapporteret" / "mangler indberetning", never as a miss or a zero — and then with a
+//! realistic year of reports, read on 2025-12-31 and again once the year has closed
+//! (2026-01-31). The expected status of every proposal is written out with its rule; the
+//! reasons that decide it are checked word for word.
+
+use std::collections::BTreeMap;
+
+use gevinst_tests::{both_backends, TestStore};
+use serde_json::Value;
+
+/// Records as `who`; the role (the second argument, kept for reading) comes from their grants.
+async fn rec(t: &TestStore, who: &str, _role: &str, args: &[&str]) -> String {
+    let mut argv = vec!["record", "--as", who, "--confirm"];
+    argv.extend_from_slice(args);
+    let (code, out) = t.gevinst(&argv).await;
+    assert_eq!(code, 0, "{argv:?}: {out}");
+    out
+}
+
+async fn owner(t: &TestStore, args: &[&str]) -> String {
+    rec(t, "anna@kk.dk", "projektejer", args).await
+}
+
+/// Records a saving or a cost for `year`, dated 15 December, on a plan line or on service.
+async fn money(
+    t: &TestStore,
+    what: &str,
+    proposal: &str,
+    year: &str,
+    amount: &str,
+    line: Option<&str>,
+) -> String {
+    let date = format!("{year}-12-15");
+    let mut args = vec![
+        what, proposal, "--year", year, "--amount", amount, "--date", &date,
+    ];
+    match line {
+        Some(l) => args.extend(["--plan-line", l]),
+        None => args.extend(["--control-area", "service"]),
+    }
+    owner(t, &args).await
+}
+
+/// The sequence a `record` receipt names ("… hændelse 17 …").
+fn sequence(receipt: &str) -> String {
+    receipt
+        .split("hændelse ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .unwrap_or_else(|| panic!("no sequence in {receipt}"))
+        .to_string()
+}
+
+async fn json(t: &TestStore, args: &[&str]) -> Value {
+    let mut argv = args.to_vec();
+    argv.extend_from_slice(&["--format", "json"]);
+    let (code, out) = t.gevinst(&argv).await;
+    assert_eq!(code, 0, "{argv:?}: {out}");
+    serde_json::from_str(&out).unwrap()
+}
+
+/// proposal → (category, rule, not_assessed, reasons).
+async fn committee(t: &TestStore, as_of: &str, extra: &[&str]) -> BTreeMap<String, Value> {
+    let mut args = vec!["report", "committee-status", "--as-of", as_of];
+    args.extend_from_slice(extra);
+    json(t, &args)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["proposal"].as_str().unwrap().to_string(), s.clone()))
+        .collect()
+}
+
+fn decided(s: &BTreeMap<String, Value>) -> Vec<(String, String, String)> {
+    s.iter()
+        .map(|(p, v)| {
+            (
+                p.clone(),
+                v["category"].as_str().unwrap().to_string(),
+                v["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has_reason(s: &Value, reason: &str) -> bool {
+    s["reasons"].as_array().unwrap().iter().any(|r| r == reason)
+}
+
+fn expected(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    rows.iter()
+        .map(|(p, c, r)| (p.to_string(), c.to_string(), r.to_string()))
+        .collect()
+}
+
+both_backends!(
+    budget_2025_with_nothing_reported_is_not_assessed_not_red,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let status = committee(&t, "2025-12-31", &[]).await;
+        // Nothing is red and nothing is green: with no reports the system does not know.
+        assert_eq!(
+            decided(&status),
+            expected(&[
+                ("BC01", "ikke_vurderet", "missing_reports"),
+                ("BC02", "ikke_vurderet", "missing_reports"),
+                ("BC03", "ikke_vurderet", "missing_reports"),
+                ("BC04", "ikke_vurderet", "undated"),
+                ("BC05", "ikke_vurderet", "undated"),
+                ("BC07", "ikke_vurderet", "missing_reports"),
+                ("BC08", "ikke_vurderet", "confidential"),
+                ("BC09", "ikke_vurderet", "missing_reports"),
+                ("BC11", "ikke_vurderet", "missing_reports"),
+                ("BC12", "ikke_vurderet", "missing_reports"),
+                ("BC13", "ikke_vurderet", "missing_reports"),
+                ("BC14", "ikke_vurderet", "missing_reports"),
+            ])
+        );
+        let bc02 = &status["BC02"];
+        assert_eq!(bc02["not_assessed"], "missing_reports");
+        for reason in [
+            "mål g1 er ikke rapporteret (Ultimo 2024)",
+            "mål g2 er ikke rapporteret (Ultimo 2024)",
+            "2024: mangler indberetning af implementeringsomkostninger",
+        ] {
+            assert!(has_reason(bc02, reason), "{reason}: {bc02}");
+        }
+        // BC13 g1 ("Ved frigivelse af investeringsmidler") is not assessed, never on plan.
+        assert!(has_reason(
+            &status["BC13"],
+            "mål g1 er ikke vurderet: uden dato (Ved frigivelse af investeringsmidler)"
+        ));
+        assert_eq!(status["BC08"]["not_assessed"], "confidential");
+
+        // Goals: none overdue (nothing is known to be missed), many not reported.
+        let portfolio = json(&t, &["report", "portfolio", "--as-of", "2025-12-31"]).await;
+        assert_eq!(portfolio["goal_counts"].get("overdue"), None, "{portfolio}");
+        assert!(portfolio["goal_counts"]["not_reported"].as_u64().unwrap() > 20);
+        // The late list has no savings shortfall: nothing reported is not a shortfall.
+        let late = json(&t, &["report", "late", "--as-of", "2026-06-30"]).await;
+        let kinds: Vec<&str> = late
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["kind"].as_str().unwrap())
+            .collect();
+        assert!(!kinds.contains(&"saving"), "{kinds:?}");
+        assert!(kinds.contains(&"missing_report"), "{kinds:?}");
+
+        // Forecast payback: where a past year's cost is unreported it is withheld, not shorter.
+        // (Read as zero, BC02 went 5 → 1, BC07 5 → 1, BC13 6 → 3 and BC04 to 1 år.)
+        for (id, year) in [
+            ("BC02", "2024, 2025"),
+            ("BC07", "2025"),
+            ("BC13", "2025"),
+            ("BC04", "2025"),
+        ] {
+            let r = json(&t, &["report", "realisation", id, "--as-of", "2026-06-30"]).await;
+            for p in r["payback"].as_array().unwrap() {
+                assert_eq!(p["forecast"], Value::Null, "{id}: {p}");
+                assert_eq!(
+                    p["forecast_withheld"],
+                    format!(
+                        "kan ikke beregnes: implementeringsomkostningerne for {year} er ikke indberettet"
+                    ),
+                    "{id}"
+                );
+            }
+            // A past year with nothing reported says so; its forecast is the plan, never zero.
+            let y2025 = r["years"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|y| y["year"] == 2025)
+                .unwrap();
+            assert_eq!(y2025["cost_report"], "missing_report", "{id}");
+            assert_eq!(y2025["forecast"], y2025["plan"], "{id}");
+            assert_eq!(y2025["forecast_source"], "plan", "{id}");
+        }
+        let bc02 = json(
+            &t,
+            &["report", "realisation", "BC02", "--as-of", "2026-06-30"],
+        )
+        .await;
+        let y2025 = &bc02["years"][1];
+        assert_eq!(
+            (y2025["year"].clone(), y2025["savings_report"].clone()),
+            (2025.into(), "missing_report".into())
+        );
+        // BC04's internal-loan repayment is an obligation, outside payback (planned: none).
+        let bc04 = json(
+            &t,
+            &["report", "realisation", "BC04", "--as-of", "2026-06-30"],
+        )
+        .await;
+        let obligations: Vec<(i64, String)> = bc04["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["year"].as_i64().unwrap(),
+                    o["amount"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            obligations,
+            [2027, 2028, 2029, 2030].map(|y| (y, "-258".to_string()))
+        );
+        for p in bc04["payback"].as_array().unwrap() {
+            assert_eq!(p["planned"], Value::Null, "{p}");
+        }
+    }
+);
+
+/// A realistic first year: BC01, BC02, BC03, BC09 and BC12 report; the rest stay silent.
+async fn a_year_of_reports(t: &TestStore) {
+    // BC01: g1 achieved with evidence; g2 flagged at risk in its quarter; 2025 as planned.
+    owner(
+        t,
+        &[
+            "achieved",
+            "BC01",
+            "--goal",
+            "g1",
+            "--date",
+            "2025-09-20",
+            "--evidence",
+            "Serviceportalen release 2025.3",
+        ],
+    )
+    .await;
+    owner(
+        t,
+        &[
+            "progress",
+            "BC01",
+            "--goal",
+            "g2",
+            "--date",
+            "2025-11-10",
+            "--note",
+            "Høring i MED trækker ud",
+            "--at-risk",
+        ],
+    )
+    .await;
+    for (line, amount) in [("l1", "-149"), ("l2", "-148")] {
+        money(t, "saving", "BC01", "2025", amount, Some(line)).await;
+    }
+    for (line, amount) in [("l4", "750"), ("l5", "1250")] {
+        money(t, "cost", "BC01", "2025", amount, Some(line)).await;
+    }
+
+    // BC02: everything done with evidence, costs reported, 2025's saving 1 t.kr. short.
+    for (goal, date) in [
+        ("g1", "2024-12-10"),
+        ("g2", "2024-12-12"),
+        ("g3", "2025-12-01"),
+    ] {
+        owner(
+            t,
+            &[
+                "achieved",
+                "BC02",
+                "--goal",
+                goal,
+                "--date",
+                date,
+                "--evidence",
+                "KEJD driftsrapport",
+            ],
+        )
+        .await;
+    }
+    for date in ["2025-02-15", "2025-05-15", "2025-08-15", "2025-11-15"] {
+        owner(
+            t,
+            &[
+                "progress",
+                "BC02",
+                "--goal",
+                "g4",
+                "--date",
+                date,
+                "--note",
+                "Indtægter fra ladeoperatører bogført",
+                "--evidence",
+                "Kvantum-udtræk",
+            ],
+        )
+        .await;
+    }
+    for (year, amount) in [("2024", "422"), ("2025", "1400")] {
+        money(t, "cost", "BC02", year, amount, None).await;
+    }
+    money(t, "saving", "BC02", "2025", "-561", None).await;
+
+    // BC03 (innovation): milestones 1–2 on time, the running goal evidenced every quarter.
+    for (m, date) in [("m1", "2025-06-20"), ("m2", "2025-09-25")] {
+        owner(
+            t,
+            &[
+                "milestone-completed",
+                "BC03",
+                "--milestone",
+                m,
+                "--date",
+                date,
+                "--evidence",
+                "Styregruppereferat",
+            ],
+        )
+        .await;
+    }
+    for date in ["2025-03-20", "2025-06-20", "2025-09-20", "2025-12-10"] {
+        owner(
+            t,
+            &[
+                "progress",
+                "BC03",
+                "--goal",
+                "g5",
+                "--date",
+                date,
+                "--note",
+                "Læringslog opdateret",
+                "--evidence",
+                "Læringslog",
+            ],
+        )
+        .await;
+    }
+    money(t, "cost", "BC03", "2025", "1545", None).await;
+
+    // BC09: g1–g2 achieved; g3 has a bare note only; 2025 saving 590 short.
+    for goal in ["g1", "g2"] {
+        owner(
+            t,
+            &[
+                "achieved",
+                "BC09",
+                "--goal",
+                goal,
+                "--date",
+                "2025-03-15",
+                "--evidence",
+                "Ansættelsesbrev",
+            ],
+        )
+        .await;
+    }
+    owner(
+        t,
+        &[
+            "progress",
+            "BC09",
+            "--goal",
+            "g3",
+            "--date",
+            "2025-08-01",
+            "--note",
+            "Frikøb aftalt med to af fem botilbud",
+        ],
+    )
+    .await;
+    owner(
+        t,
+        &[
+            "progress",
+            "BC09",
+            "--goal",
+            "g4",
+            "--date",
+            "2024-12-01",
+            "--note",
+            "Baseline opgjort",
+            "--evidence",
+            "Økonomiudtræk Q4 2024",
+        ],
+    )
+    .await;
+    money(t, "saving", "BC09", "2025", "-2300", Some("l1")).await;
+    money(t, "cost", "BC09", "2025", "3300", None).await;
+
+    // BC12: g1–g5 achieved with evidence; g6 (a realisation goal) by the verified saving.
+    for (goal, date) in [
+        ("g1", "2024-03-01"),
+        ("g2", "2024-03-15"),
+        ("g3", "2025-03-10"),
+        ("g4", "2025-06-30"),
+        ("g5", "2025-08-30"),
+    ] {
+        owner(
+            t,
+            &[
+                "achieved",
+                "BC12",
+                "--goal",
+                goal,
+                "--date",
+                date,
+                "--evidence",
+                "Projektrapport",
+            ],
+        )
+        .await;
+    }
+    let saving = money(t, "saving", "BC12", "2025", "-4500", None).await;
+    rec(
+        t,
+        "carl@kk.dk",
+        "controller",
+        &[
+            "verify-saving",
+            "BC12",
+            "--sequence",
+            &sequence(&saving),
+            "--date",
+            "2025-12-20",
+        ],
+    )
+    .await;
+    for (year, amount) in [("2024", "50"), ("2025", "4800")] {
+        money(t, "cost", "BC12", year, amount, None).await;
+    }
+}
+
+both_backends!(
+    budget_2025_with_a_year_of_reports,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        a_year_of_reports(&t).await;
+
+        // 31 December 2025: the year is still open, so savings are not yet judged.
+        let status = committee(&t, "2025-12-31", &[]).await;
+        assert_eq!(
+            decided(&status),
+            expected(&[
+                ("BC01", "foelger_plan", "on_plan"),
+                ("BC02", "foelger_plan", "on_plan"),
+                ("BC03", "foelger_plan", "on_plan"),
+                ("BC04", "ikke_vurderet", "undated"),
+                ("BC05", "ikke_vurderet", "undated"),
+                ("BC07", "ikke_vurderet", "missing_reports"),
+                ("BC08", "ikke_vurderet", "confidential"),
+                ("BC09", "roed", "material_problem"),
+                ("BC11", "ikke_vurderet", "missing_reports"),
+                ("BC12", "foelger_plan", "on_plan"),
+                ("BC13", "ikke_vurderet", "missing_reports"),
+                ("BC14", "ikke_vurderet", "missing_reports"),
+            ])
+        );
+        // BC01: g2 at risk is shown, and decides nothing yet.
+        assert!(has_reason(&status["BC01"], "mål g2 er i risiko"));
+        // BC09: g3 had a note, no evidence, and its quarter has passed: a known miss.
+        assert!(has_reason(
+            &status["BC09"],
+            "mål g3 er overskredet (I 3. kvartal 2025.) [væsentlig]"
+        ));
+        // BC12 g6 is achieved by the verified 2025 saving, not by a note.
+        let goals = json(
+            &t,
+            &[
+                "report",
+                "goals",
+                "--proposal",
+                "BC12",
+                "--as-of",
+                "2025-12-31",
+            ],
+        )
+        .await;
+        let g6 = goals
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == "g6")
+            .unwrap();
+        assert_eq!(g6["status"], "achieved_on_time", "{g6}");
+        // BC02's forecast payback rests on the 2024 cost report and the plan for the rest.
+        let bc02 = json(
+            &t,
+            &["report", "realisation", "BC02", "--as-of", "2025-12-31"],
+        )
+        .await;
+        let service = &bc02["payback"][0];
+        assert_eq!(service["forecast"]["years"], 5, "{service}");
+        assert_eq!(
+            service["forecast_sources"][0],
+            serde_json::json!({"year": 2024, "cost": "reported", "saving": "plan"})
+        );
+
+        // The owners answer what they can: BC01 for g2, BC09 for 2025's shortfall (not g3).
+        owner(
+            &t,
+            &[
+                "compensating-action",
+                "BC01",
+                "--goal",
+                "g2",
+                "--date",
+                "2026-01-10",
+                "--action",
+                "Praksis forelægges direktionen i februar",
+            ],
+        )
+        .await;
+        let action = owner(
+            &t,
+            &[
+                "compensating-action",
+                "BC09",
+                "--year",
+                "2025",
+                "--date",
+                "2026-01-20",
+                "--action",
+                "Genudbud af madservice på to botilbud",
+            ],
+        )
+        .await;
+        let action = sequence(&action);
+
+        // 31 January 2026: 2025 has closed.
+        let status = committee(&t, "2026-01-31", &[]).await;
+        let decided_then = decided(&status);
+        let of = |id: &str| {
+            decided_then
+                .iter()
+                .find(|(p, _, _)| p == id)
+                .map(|(_, c, r)| (c.as_str(), r.as_str()))
+                .unwrap()
+        };
+        // BC01: g2 missed in its quarter, answered by an action naming it: yellow.
+        assert_eq!(
+            of("BC01"),
+            (
+                "forsinket_med_kompenserende_handlinger",
+                "problem_answered_or_immaterial"
+            )
+        );
+        // BC02: 1 t.kr. short is below the threshold: yellow, not red.
+        assert_eq!(
+            of("BC02"),
+            (
+                "forsinket_med_kompenserende_handlinger",
+                "problem_answered_or_immaterial"
+            )
+        );
+        assert!(has_reason(
+            &status["BC02"],
+            "2025: realiseret (indberettet, ikke verificeret) -561 mod plan -562 (1.000 kr.) [under væsentlighedsgrænsen]"
+        ));
+        // BC09: the action names 2025, so 2025 moves; g3 is still unanswered: red.
+        assert_eq!(of("BC09"), ("roed", "material_problem"));
+        assert!(has_reason(
+            &status["BC09"],
+            &format!(
+                "2025: realiseret (indberettet, ikke verificeret) -2300 mod plan -2890 (1.000 kr.) [væsentlig; kompenserende handling (hændelse {action})]"
+            )
+        ));
+        assert!(has_reason(
+            &status["BC09"],
+            "mål g3 er overskredet (I 3. kvartal 2025.) [væsentlig]"
+        ));
+        assert_eq!(of("BC03"), ("foelger_plan", "on_plan"));
+        assert_eq!(of("BC12"), ("foelger_plan", "on_plan"));
+        // The silent ones now also miss their 2025 reports.
+        assert_eq!(of("BC11"), ("ikke_vurderet", "missing_reports"));
+        assert!(has_reason(
+            &status["BC11"],
+            "2025: mangler indberetning af realiserede effektiviseringer"
+        ));
+
+        // The threshold is configurable: with none, BC02's 1 t.kr. is red.
+        let strict = committee(
+            &t,
+            "2026-01-31",
+            &["--materiality-amount", "0", "--materiality-share", "0"],
+        )
+        .await;
+        assert_eq!(strict["BC02"]["category"], "roed");
+    }
+);
+
+both_backends!(
+    a_shortfall_is_judged_on_verified_figures_where_they_exist,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        // BC01 reports its whole 2025 plan, but a controller has verified only l1.
+        let l1 = money(&t, "saving", "BC01", "2025", "-149", Some("l1")).await;
+        money(&t, "saving", "BC01", "2025", "-148", Some("l2")).await;
+        let status = committee(&t, "2026-01-31", &[]).await;
+        assert!(
+            !status["BC01"]["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r.as_str().unwrap().contains("mod plan")),
+            "reported as planned: no shortfall {}",
+            status["BC01"]
+        );
+        rec(
+            &t,
+            "carl@kk.dk",
+            "controller",
+            &[
+                "verify-saving",
+                "BC01",
+                "--sequence",
+                &sequence(&l1),
+                "--date",
+                "2026-01-15",
+            ],
+        )
+        .await;
+        let status = committee(&t, "2026-01-31", &[]).await;
+        assert_eq!(status["BC01"]["category"], "roed", "{}", status["BC01"]);
+        assert!(has_reason(
+            &status["BC01"],
+            "2025: verificeret -149 mod plan -297 (1.000 kr.) [væsentlig]"
+        ));
+        // A compensating action that names neither goal nor year moves nothing.
+        let vague = owner(
+            &t,
+            &[
+                "compensating-action",
+                "BC01",
+                "--date",
+                "2026-01-20",
+                "--action",
+                "Vi gør en ekstra indsats",
+            ],
+        )
+        .await;
+        let status = committee(&t, "2026-01-31", &[]).await;
+        assert_eq!(status["BC01"]["category"], "roed");
+        assert!(has_reason(
+            &status["BC01"],
+            &format!(
+                "kompenserende handling (hændelse {}) nævner hverken mål eller år og flytter intet",
+                sequence(&vague)
+            )
+        ));
+    }
+);
