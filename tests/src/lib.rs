@@ -417,7 +417,7 @@ impl TestStore {
     pub async fn gevinst(&self, args: &[&str]) -> (u8, String) {
         use clap::Parser;
         if args.first() == Some(&"record") {
-            self.people().await;
+            Box::pin(self.people()).await;
         }
         let url = self.database_url();
         let argv = ["gevinst", "--database-url", url.as_str()]
@@ -432,7 +432,9 @@ impl TestStore {
             }
         };
         let mut out = Vec::new();
-        let code = match gevinst_api::cli::run(cli, &mut out).await {
+        // Boxed: `run` is one large future (every subcommand's state), too large for a test
+        // worker thread's stack when held inline.
+        let code = match Box::pin(gevinst_api::cli::run(cli, &mut out)).await {
             Ok(exit) => exit.code(),
             Err(e) => {
                 out.extend_from_slice(format!("gevinst: {e:#}").as_bytes());

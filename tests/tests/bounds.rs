@@ -120,7 +120,7 @@ async fn gevinst_at(url: &str, args: &[&str]) -> (u8, String) {
         .chain(args.iter().copied());
     let cli = gevinst_api::cli::Cli::try_parse_from(argv).unwrap();
     let mut out = Vec::new();
-    let code = match gevinst_api::cli::run(cli, &mut out).await {
+    let code = match Box::pin(gevinst_api::cli::run(cli, &mut out)).await {
         Ok(exit) => exit.code(),
         Err(e) => {
             out.extend_from_slice(format!("gevinst: {e:#}").as_bytes());

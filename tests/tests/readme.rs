@@ -108,7 +108,7 @@ async fn serve(t: &TestStore, args: &[String], key: &Path) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
         let mut out = Lines(tx);
-        let _ = gevinst_api::cli::run(cli, &mut out).await;
+        let _ = Box::pin(gevinst_api::cli::run(cli, &mut out)).await;
     });
     let mut printed = String::new();
     let address = loop {

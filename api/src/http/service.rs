@@ -259,7 +259,22 @@ pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send> {
 /// The policy for every answer. Pages need only their own inline styles (by hash) and to send
 /// their forms to us; JSON needs nothing. No framing by anyone (`frame-ancestors`).
 fn content_security_policy() -> HeaderValue {
-    let styles: Vec<String> = inline_style_hashes()
+    policy(inline_style_hashes())
+}
+
+/// The policy for one rendered page whose `<style>` block holds template values (the printed
+/// committee status puts its date in the page margins): the static hashes plus the hashes of
+/// that page's own blocks. The handler sets it; the layer keeps a policy already present.
+pub(crate) fn content_security_policy_for(page: &str) -> HeaderValue {
+    let mut hashes = inline_style_hashes();
+    hashes.extend(style_hashes(page));
+    hashes.sort();
+    hashes.dedup();
+    policy(hashes)
+}
+
+fn policy(hashes: Vec<String>) -> HeaderValue {
+    let styles: Vec<String> = hashes
         .into_iter()
         .map(|hash| format!("'sha256-{hash}'"))
         .collect();
@@ -283,22 +298,26 @@ const TEMPLATES: [&str; 4] = [
     include_str!("../../templates/error.html"),
 ];
 
-/// The base64 SHA-256 of each `<style>` block's text in the templates, as CSP wants them. The
-/// blocks hold no template syntax, so the rendered text is the template's text.
-fn inline_style_hashes() -> Vec<String> {
+/// The base64 SHA-256 of each `<style>` block's text in `html`, as CSP wants them.
+fn style_hashes(html: &str) -> Vec<String> {
     let mut hashes = Vec::new();
-    for template in TEMPLATES {
-        let mut rest = template;
-        while let Some(start) = rest.find("<style>") {
-            let body = &rest[start + "<style>".len()..];
-            let Some(end) = body.find("</style>") else {
-                break;
-            };
-            let digest = Sha256::digest(&body.as_bytes()[..end]);
-            hashes.push(base64::engine::general_purpose::STANDARD.encode(digest));
-            rest = &body[end..];
-        }
+    let mut rest = html;
+    while let Some(start) = rest.find("<style>") {
+        let body = &rest[start + "<style>".len()..];
+        let Some(end) = body.find("</style>") else {
+            break;
+        };
+        let digest = Sha256::digest(&body.as_bytes()[..end]);
+        hashes.push(base64::engine::general_purpose::STANDARD.encode(digest));
+        rest = &body[end..];
     }
+    hashes
+}
+
+/// The hashes of the templates' static `<style>` blocks (they hold no template syntax, so the
+/// rendered text is the template's text).
+fn inline_style_hashes() -> Vec<String> {
+    let mut hashes: Vec<String> = TEMPLATES.iter().flat_map(|t| style_hashes(t)).collect();
     hashes.sort();
     hashes.dedup();
     hashes
