@@ -396,9 +396,9 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             } else {
                 writeln!(
                     out,
-                    "ingen administrator endnu: opret den første i en anden terminal med
-                       gevinst user add LOGIN --name NAVN --password-stdin
-                       gevinst grant LOGIN administrator --reason \"første administrator\"
+                    "ingen administrator endnu: opret den første i en anden terminal med\n  \
+                     gevinst user add LOGIN --name NAVN --password-stdin\n  \
+                     gevinst grant LOGIN administrator --reason \"første administrator\"\n\
                      og log ind på http://{addr}/login (API-klienter: gevinst token create LOGIN)"
                 )?;
             }

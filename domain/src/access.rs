@@ -38,7 +38,7 @@ pub enum AccessInputError {
     #[error("navnet skal være 1–200 tegn uden kontroltegn")]
     Name,
     /// A role that cannot be granted in that scope.
-    #[error("{role} kan ikke tildeles {scope}: {rule}")]
+    #[error("{} kan ikke tildeles {scope}: {rule}", .role.danish())]
     Scope {
         /// The role.
         role: Role,
@@ -209,7 +209,7 @@ impl Grant {
 
 impl fmt::Display for Grant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} for {}", self.role, self.scope)
+        write!(f, "{} for {}", self.role.danish(), self.scope)
     }
 }
 
@@ -725,6 +725,8 @@ mod tests {
         assert!(Login::parse("").is_err());
         assert!(Login::parse(&"a".repeat(101)).is_err());
         assert_eq!(login("Anna@KK.dk").as_str(), "anna@kk.dk");
+        let grant = Grant::new(Role::Auditor, Scope::All).unwrap();
+        assert_eq!(grant.to_string(), "revisor for alle forslag");
     }
 
     #[test]

@@ -225,6 +225,20 @@ impl ControlArea {
     }
 }
 
+impl Role {
+    /// The word users read ("projektejer", not the stored "project_owner").
+    #[must_use]
+    pub fn danish(self) -> &'static str {
+        match self {
+            Role::ProjectOwner => "projektejer",
+            Role::Controller => "controller",
+            Role::Auditor => "revisor",
+            Role::Administrator => "administrator",
+            Role::System => "system",
+        }
+    }
+}
+
 impl ProposalKind {
     /// The word users read in tables.
     #[must_use]
