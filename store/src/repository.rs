@@ -547,15 +547,6 @@ impl EventStore {
         }))
     }
 
-    /// Every global position, ascending (for the gap check).
-    pub async fn positions(&self) -> Result<Vec<i64>, StoreError> {
-        Ok(on_backend!(&self.db, |pool, _cast| {
-            sqlx::query_scalar("SELECT position FROM event ORDER BY position")
-                .fetch_all(pool)
-                .await?
-        }))
-    }
-
     /// The highest global position (0 for an empty store).
     pub async fn last_position(&self) -> Result<i64, StoreError> {
         Ok(on_backend!(&self.db, |pool, _cast| {

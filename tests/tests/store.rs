@@ -4,10 +4,12 @@
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use gevinst_domain::proposal::{examples, ProposalCommand};
+use cqrs_es::persist::{PersistedEventRepository, ReplayStream, SerializedEvent};
+use gevinst_domain::metadata::keys;
+use gevinst_domain::proposal::{examples, Proposal, ProposalCommand};
 use gevinst_domain::{IdempotencyKey, Role};
 use gevinst_projections::{CommandError, PROPOSAL};
-use gevinst_store::{verify, Db, EventStore};
+use gevinst_store::{verify, Db, EventStore, StoreError};
 use gevinst_tests::{both_backends, meta, proposal, TestStore};
 
 fn saving_command(year: i32, amount: i64) -> ProposalCommand {
@@ -368,6 +370,22 @@ both_backends!(
                 }
             })
         };
+        // So must `verify` while the log grows under it: it reads the events, then the command
+        // table, which may already hold commands whose events it did not read.
+        let verifier = {
+            let store = store.clone();
+            let done = done.clone();
+            tokio::spawn(async move {
+                loop {
+                    let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                    let report = verify(&store).await.unwrap();
+                    assert!(report.is_ok(), "while the writers append: {report}");
+                    if finished {
+                        return;
+                    }
+                }
+            })
+        };
         let mut writers = Vec::new();
         for n in 1..=16 {
             let service = t.service.clone();
@@ -412,6 +430,7 @@ both_backends!(
         }
         done.store(true, std::sync::atomic::Ordering::SeqCst);
         let seen = reader.await.unwrap();
+        verifier.await.unwrap();
         assert_eq!(
             seen,
             (1..=80).collect::<Vec<i64>>(),
@@ -446,5 +465,175 @@ both_backends!(
         let events = store.stream(PROPOSAL, "BC01").await.unwrap();
         assert_eq!(events.len(), 3);
         assert!(verify(&store).await.unwrap().is_ok());
+    }
+);
+
+both_backends!(
+    one_append_of_several_events_is_numbered_chained_and_recorded_once,
+    |t: TestStore| async move {
+        // No command of today's domain emits more than one event, but the append protocol takes
+        // a command's events as one slice: they must get consecutive sequences and positions,
+        // one chain, one recorded time and one command row, or nothing at all.
+        t.register_example("BC01").await;
+        t.register_example("BC02").await;
+        t.service
+            .execute(&proposal("BC01"), saving_command(2025, -400), keyed("one"))
+            .await
+            .unwrap();
+        let store = t.service.store();
+        let saving = store.stream(PROPOSAL, "BC01").await.unwrap().pop().unwrap();
+        assert_eq!((saving.sequence, saving.position), (3, 5));
+        let command = |first_sequence: usize, key: &str| -> Vec<SerializedEvent> {
+            (0..2)
+                .map(|i| {
+                    let mut metadata = saving.metadata.clone();
+                    metadata[keys::IDEMPOTENCY_KEY] = key.into();
+                    metadata[keys::COMMAND_FINGERPRINT] = format!("fingerprint of {key}").into();
+                    let mut payload = saving.payload.clone();
+                    payload["SavingRealised"]["amount"] = format!("-{}", 10 + i).into();
+                    SerializedEvent {
+                        aggregate_id: "BC01".to_string(),
+                        sequence: first_sequence + i,
+                        aggregate_type: PROPOSAL.to_string(),
+                        event_type: saving.event_type.clone(),
+                        event_version: saving.event_version.clone(),
+                        payload,
+                        metadata,
+                    }
+                })
+                .collect()
+        };
+        store.append(&command(4, "pair")).await.unwrap();
+        let events = store.stream(PROPOSAL, "BC01").await.unwrap();
+        let pair = &events[3..];
+        assert_eq!(
+            pair.iter()
+                .map(|e| (e.sequence, e.position))
+                .collect::<Vec<_>>(),
+            vec![(4, 6), (5, 7)]
+        );
+        assert_eq!(pair[0].prev_hash, saving.hash);
+        assert_eq!(pair[1].prev_hash, pair[0].hash);
+        assert_eq!(pair[0].recorded_at, pair[1].recorded_at);
+        assert_eq!(pair[1].payload["SavingRealised"]["amount"], "-11");
+        let record = store
+            .command(PROPOSAL, "BC01", "pair")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                record.first_sequence,
+                record.last_sequence,
+                record.first_position,
+                record.last_position
+            ),
+            (4, 5, 6, 7)
+        );
+        assert_eq!(
+            (record.fingerprint.as_str(), record.recorded_at),
+            ("fingerprint of pair", pair[0].recorded_at)
+        );
+
+        // A writer that read the stream before the pair was appended is refused.
+        let stale = store.append(&command(4, "stale")).await.unwrap_err();
+        assert!(
+            matches!(
+                stale,
+                StoreError::Conflict {
+                    expected: 4,
+                    current: 5,
+                    ..
+                }
+            ),
+            "{stale}"
+        );
+        // A slice whose second event skips a sequence is refused as a whole.
+        let mut holed = command(6, "holed");
+        holed[1].sequence = 8;
+        let holed = store.append(&holed).await.unwrap_err();
+        assert!(
+            matches!(
+                holed,
+                StoreError::Conflict {
+                    expected: 8,
+                    current: 5,
+                    ..
+                }
+            ),
+            "{holed}"
+        );
+        assert_eq!(
+            count(store).await,
+            7,
+            "neither refused append stored anything"
+        );
+        assert_eq!(
+            store.command(PROPOSAL, "BC01", "holed").await.unwrap(),
+            None
+        );
+        let report = verify(store).await.unwrap();
+        assert!(report.is_ok(), "{report}");
+        assert_eq!((report.events, report.commands), (7, 6));
+    }
+);
+
+/// Every event a replay stream yields: (proposal, sequence).
+async fn replayed(mut stream: ReplayStream) -> Vec<(String, usize)> {
+    let mut seen = Vec::new();
+    while let Some(event) = stream.next::<Proposal>(&[]).await {
+        let event = event.unwrap();
+        seen.push((event.aggregate_id, event.sequence));
+    }
+    seen
+}
+
+both_backends!(
+    the_replay_interface_reads_streams_and_the_global_order,
+    |t: TestStore| async move {
+        // Gevinst loads aggregates with `get_events` only; the rest of cqrs-es' repository
+        // interface (what `QueryReplay` and snapshotting stores call) must still answer truly.
+        t.register_example("BC01").await;
+        t.register_example("BC02").await;
+        t.service
+            .execute(&proposal("BC01"), saving_command(2025, -400), keyed("k"))
+            .await
+            .unwrap();
+        let store = t.service.store();
+        let pairs = |events: Vec<SerializedEvent>| -> Vec<(String, usize)> {
+            events
+                .into_iter()
+                .map(|e| (e.aggregate_id, e.sequence))
+                .collect()
+        };
+        let bc01 = |n: usize| ("BC01".to_string(), n);
+        let bc02 = |n: usize| ("BC02".to_string(), n);
+        assert_eq!(
+            pairs(store.get_events::<Proposal>("BC01").await.unwrap()),
+            vec![bc01(1), bc01(2), bc01(3)]
+        );
+        assert_eq!(
+            pairs(store.get_last_events::<Proposal>("BC01", 2).await.unwrap()),
+            vec![bc01(3)],
+            "the events after sequence 2"
+        );
+        assert_eq!(
+            pairs(store.get_last_events::<Proposal>("BC01", 0).await.unwrap()).len(),
+            3
+        );
+        assert!(store
+            .get_snapshot::<Proposal>("BC01")
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            replayed(store.stream_events::<Proposal>("BC02").await.unwrap()).await,
+            vec![bc02(1), bc02(2)]
+        );
+        assert_eq!(
+            replayed(store.stream_all_events::<Proposal>().await.unwrap()).await,
+            vec![bc01(1), bc01(2), bc02(1), bc02(2), bc01(3)],
+            "the global commit order, not stream by stream"
+        );
     }
 );

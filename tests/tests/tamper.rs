@@ -454,6 +454,18 @@ both_backends!(events_reordered, |t: TestStore| async move {
     .await;
 });
 
+both_backends!(
+    log_tail_deleted_without_its_command,
+    |t: TestStore| async move {
+        history(&t).await;
+        // The log's last event removed but its command row left: unlike `log_truncated`, the
+        // command table still names position 7, and plain `verify` sees it (the log did not grow
+        // while it ran, so a command beyond the events it read is not a concurrent append).
+        tamper(&t, &["DELETE FROM event WHERE position = 7"]).await;
+        assert_found(&t, &[("BC01", 4, "command_mismatch")]).await;
+    }
+);
+
 // 14–15: consistent forgeries.
 
 both_backends!(forged_append, |t: TestStore| async move {
