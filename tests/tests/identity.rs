@@ -442,3 +442,54 @@ both_backends!(
         assert_eq!(get(anna, "/api/portfolio").await, 200);
     }
 );
+
+both_backends!(
+    what_is_recorded_on_a_confidential_proposal_reaches_no_ungranted_reader,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        let anna = t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        let bo = t.user("bo@kk.dk", &[("projektejer", Some("BC08"))]).await;
+        let secret = "HEMMELIG-handling-BC08";
+        let action = json!({"date": "2025-06-30", "action": secret}).to_string();
+        let (status, _, body) = post(
+            &app,
+            Some(&bo),
+            "/api/proposals/BC08/compensating-actions",
+            &action,
+            &[],
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        let read = |token: &str, path: &str| {
+            let request = reqwest::Client::new().get(app.url(path)).bearer_auth(token);
+            async move { request.send().await.unwrap().text().await.unwrap() }
+        };
+        // Its owner finds it in the history: it was stored, and a reader could see it.
+        assert!(read(&bo, "/api/proposals/BC08/events")
+            .await
+            .contains(secret));
+        // Every read a person without a grant on BC08 can make leaves it out.
+        for path in [
+            "/",
+            "/committee-status?as_of=2025-12-31",
+            "/api/portfolio?as_of=2025-12-31",
+            "/api/goals?as_of=2025-12-31",
+            "/api/late?as_of=2025-12-31",
+            "/api/committee-status?as_of=2025-12-31",
+            "/api/proposals/BC08",
+            "/api/proposals/BC08/events",
+            "/api/proposals/BC08/realisation",
+            "/proposals/BC08",
+            "/exports/portfolio.csv?as_of=2025-12-31",
+            "/exports/goals.csv?as_of=2025-12-31",
+            "/exports/late.csv?as_of=2025-12-31",
+            "/exports/committee-status.csv?as_of=2025-12-31",
+        ] {
+            assert!(
+                !read(&anna, path).await.contains(secret),
+                "{path} shows it to anna"
+            );
+        }
+    }
+);
