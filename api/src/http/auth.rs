@@ -13,7 +13,7 @@
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use gevinst_domain::access::Login;
 use gevinst_projections::IdentityError;
@@ -189,34 +189,26 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// The sign-in page (askama escapes what it shows).
+#[derive(askama::Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    next: &'a str,
+    login: &'a str,
+    error: Option<String>,
 }
 
-fn login_page(next: &str, login: &str, error: Option<&str>) -> Html<String> {
-    let error = error.map_or_else(String::new, |e| {
-        format!("<p class=\"fejl\" role=\"alert\">{}</p>", escape(e))
-    });
-    Html(format!(
-        "<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Log ind · Gevinst</title></head><body><main>\
-         <h1>Log ind i Gevinst</h1>{error}\
-         <form method=\"post\" action=\"/login\">\
-         <input type=\"hidden\" name=\"next\" value=\"{}\">\
-         <p><label>Login <input name=\"login\" autocomplete=\"username\" value=\"{}\" required></label></p>\
-         <p><label>Adgangskode <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
-         <p><button type=\"submit\">Log ind</button></p></form></main></body></html>",
-        escape(next),
-        escape(login)
-    ))
+fn login_page(next: &str, login: &str, error: Option<&str>) -> Response {
+    crate::dashboard::HtmlTemplate(LoginPage {
+        next,
+        login,
+        error: error.map(str::to_string),
+    })
+    .into_response()
 }
 
 /// `GET /login`.
-pub async fn login_form(axum::extract::Query(q): axum::extract::Query<Next>) -> Html<String> {
+pub async fn login_form(axum::extract::Query(q): axum::extract::Query<Next>) -> Response {
     login_page(safe_next(q.next.as_deref()), "", None)
 }
 
