@@ -21,15 +21,22 @@ use gevinst_store::EventStore;
 use gevinst_verify::export::{ExportedEvent, CHECKPOINTS_DIR, EVENTS_FILE, PUBLIC_KEY_FILE};
 use gevinst_verify::{NoteSigner, NoteVerifier, DEFAULT_ORIGIN};
 
+/// Where the signing key is when `--signing-key` and `GEVINST_SIGNING_KEY` do not say.
+pub const DEFAULT_SIGNING_KEY: &str = "data/gevinst-log.key";
+
+/// The signing key file as configured for commands without a `--signing-key` flag
+/// (`GEVINST_SIGNING_KEY`, else [`DEFAULT_SIGNING_KEY`]).
+#[must_use]
+pub fn configured_signing_key() -> PathBuf {
+    std::env::var_os("GEVINST_SIGNING_KEY")
+        .map_or_else(|| PathBuf::from(DEFAULT_SIGNING_KEY), PathBuf::from)
+}
+
 /// Where the log's signing key is.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SigningArgs {
     /// The log's Ed25519 signing key file (created on first use; keep it private).
-    #[arg(
-        long,
-        env = "GEVINST_SIGNING_KEY",
-        default_value = "data/gevinst-log.key"
-    )]
+    #[arg(long, env = "GEVINST_SIGNING_KEY", default_value = DEFAULT_SIGNING_KEY)]
     pub signing_key: PathBuf,
     /// The log's name: the checkpoints' origin line and the key's name.
     #[arg(long, env = "GEVINST_LOG_ORIGIN", default_value = DEFAULT_ORIGIN)]
@@ -101,11 +108,7 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub public_key: Option<String>,
     /// The signing key file (only read, to derive the public key).
-    #[arg(
-        long,
-        env = "GEVINST_SIGNING_KEY",
-        default_value = "data/gevinst-log.key"
-    )]
+    #[arg(long, env = "GEVINST_SIGNING_KEY", default_value = DEFAULT_SIGNING_KEY)]
     pub signing_key: PathBuf,
 }
 

@@ -146,6 +146,12 @@ fn write_export(
     Ok(())
 }
 
+/// A baseline file's name as the events and exports record it (the file name, not the path).
+fn baseline_name(file: &Path) -> String {
+    file.file_name()
+        .map_or_else(|| "baseline".into(), |n| n.to_string_lossy().to_string())
+}
+
 /// `--output` is for the exports: with a table or JSON it is a mistake, said before any work.
 fn check_output(format: Format, output: Option<&Path>) -> anyhow::Result<()> {
     if output.is_some() && matches!(format, Format::Table | Format::Json) {
@@ -493,10 +499,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                     writeln!(out, "{}", serde_json::to_string_pretty(&findings)?)?;
                 }
                 Format::Csv | Format::Xlsx => {
-                    let name = file
-                        .file_name()
-                        .map_or_else(|| "baseline".into(), |n| n.to_string_lossy().to_string());
-                    let sheet = export::findings(&findings, &name);
+                    let sheet = export::findings(&findings, &baseline_name(&file));
                     write_export(out, format, output.as_deref(), &sheet)?;
                 }
                 Format::Table => render::findings(out, &findings)?,
@@ -507,11 +510,8 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let service = open_service(&cli.store).await?;
-            let name = file
-                .file_name()
-                .map_or_else(|| "baseline".into(), |n| n.to_string_lossy().to_string());
             let bar = progress_bar(0, "importing");
-            let report = import_baseline(&service, &name, &bytes, &|step| {
+            let report = import_baseline(&service, &baseline_name(&file), &bytes, &|step| {
                 bar.set_length(step.total as u64);
                 bar.set_position(step.done as u64);
                 bar.set_message(step.proposal.clone());
@@ -528,12 +528,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             let report = reports::proposal_report(&read, id.as_str())
                 .await?
                 .with_context(|| format!("unknown proposal {id}"))?;
-            let row = read
-                .proposal(id.as_str())
-                .await?
-                .with_context(|| format!("unknown proposal {id}"))?;
-            let entries = read.entries(Some(id.as_str())).await?;
-            let realisation = reports::realisation(&row, &entries, &index, args.as_of())?;
+            let realisation =
+                reports::proposal_realisation(&read, id.as_str(), &index, args.as_of())
+                    .await?
+                    .with_context(|| format!("unknown proposal {id}"))?;
             let goals = reports::goals(&read, Some(id.as_str()), args.as_of()).await?;
             match args.format {
                 Format::Csv | Format::Xlsx => {
@@ -612,12 +610,9 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             check_output(args.format, args.output.as_deref())?;
             let (read, index) = open_reports(&cli.store, &args).await?;
             let id = gevinst_domain::ProposalId::parse(&id)?;
-            let row = read
-                .proposal(id.as_str())
+            let r = reports::proposal_realisation(&read, id.as_str(), &index, args.as_of())
                 .await?
                 .with_context(|| format!("unknown proposal {id}"))?;
-            let entries = read.entries(Some(id.as_str())).await?;
-            let r = reports::realisation(&row, &entries, &index, args.as_of())?;
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
                 Format::Csv | Format::Xlsx => {
@@ -679,8 +674,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
         Command::Record(args) => {
             let mut service = open_service(&cli.store).await?;
             // A receipt when the log's signing key is configured and exists (never created here).
-            let key = std::env::var_os("GEVINST_SIGNING_KEY")
-                .map_or_else(|| PathBuf::from("data/gevinst-log.key"), PathBuf::from);
+            let key = crate::audit::configured_signing_key();
             if key.is_file() {
                 let signer = gevinst_store::checkpoint::load_signer(&key)?;
                 service = service.with_signer(Arc::new(signer));

@@ -48,15 +48,23 @@ use gevinst_domain::access::Action;
 /// How many late items the overview lists.
 const LATE_SHOWN: usize = 20;
 
-/// Renders an askama template as an HTML response (`text/html; charset=utf-8`). A template that
-/// fails to render is logged and answered with a bare 500 page without details.
+/// Renders an askama template as an HTML response (`text/html; charset=utf-8`) with the
+/// Content-Security-Policy that allows exactly its inline styles (see `http::service`). A
+/// template that fails to render is logged and answered with a bare 500 page without details.
 #[derive(Debug, Clone)]
 pub struct HtmlTemplate<T>(pub T);
 
 impl<T: Template> IntoResponse for HtmlTemplate<T> {
     fn into_response(self) -> Response {
         match self.0.render() {
-            Ok(html) => Html(html).into_response(),
+            Ok(html) => (
+                [(
+                    axum::http::header::CONTENT_SECURITY_POLICY,
+                    crate::http::service::content_security_policy_for(&html),
+                )],
+                Html(html),
+            )
+                .into_response(),
             Err(err) => {
                 tracing::error!(error = %err, "rendering a dashboard page failed");
                 (
@@ -144,14 +152,10 @@ impl AsOf {
     /// so the file holds the same figures even when it is opened the next day, the recorded
     /// time if chosen, and the proposal for a proposal's own reports.
     fn export_query(&self, proposal: Option<&ProposalId>) -> String {
-        let mut query = format!("?as_of={}", self.date);
-        if let Some(k) = &self.known {
-            query.push_str(&format!("&known_on={}", k.as_str().replace('+', "%2B")));
-        }
-        if let Some(p) = proposal {
-            query.push_str(&format!("&proposal={p}"));
-        }
-        query
+        let mut parts = vec![format!("as_of={}", self.date)];
+        parts.extend(self.known_param());
+        parts.extend(proposal.map(|p| format!("proposal={p}")));
+        format!("?{}", parts.join("&"))
     }
 
     /// What links append to keep the chosen times (`?as_of=…&known_on=…`), or nothing.
@@ -160,16 +164,20 @@ impl AsOf {
         if self.chosen {
             parts.push(format!("as_of={}", self.date));
         }
-        if let Some(k) = &self.known {
-            // A parsed date or RFC 3339 instant holds only digits, letters T/Z, `-:.` and a
-            // `+` offset; `+` alone needs escaping in a query string.
-            parts.push(format!("known_on={}", k.as_str().replace('+', "%2B")));
-        }
+        parts.extend(self.known_param());
         if parts.is_empty() {
             String::new()
         } else {
             format!("?{}", parts.join("&"))
         }
+    }
+
+    /// `known_on=…` if a recorded time was chosen. A parsed date or RFC 3339 instant holds
+    /// only digits, letters T/Z, `-:.` and a `+` offset; `+` alone needs escaping in a query.
+    fn known_param(&self) -> Option<String> {
+        self.known
+            .as_ref()
+            .map(|k| format!("known_on={}", k.as_str().replace('+', "%2B")))
     }
 }
 
@@ -343,16 +351,8 @@ pub(crate) fn late_kind_label(kind: &str) -> &'static str {
 
 /// A committee's full name ("Sundheds- og Omsorgsudvalget"); an unknown code as it is.
 fn committee_name(code: &str) -> String {
-    match code.parse::<Committee>() {
-        Ok(Committee::Economy) => "Økonomiudvalget".into(),
-        Ok(Committee::EmploymentIntegration) => "Beskæftigelses- og Integrationsudvalget".into(),
-        Ok(Committee::ChildrenYouth) => "Børne- og Ungdomsudvalget".into(),
-        Ok(Committee::CultureLeisure) => "Kultur- og Fritidsudvalget".into(),
-        Ok(Committee::Social) => "Socialudvalget".into(),
-        Ok(Committee::HealthCare) => "Sundheds- og Omsorgsudvalget".into(),
-        Ok(Committee::TechnicalEnvironment) => "Teknik- og Miljøudvalget".into(),
-        Err(_) => code.to_string(),
-    }
+    code.parse::<Committee>()
+        .map_or_else(|_| code.to_string(), |c| c.name().to_string())
 }
 
 /// A goal's section in Danish ("Implementering", "Realisering"); a milestone's phase as written.
@@ -619,18 +619,7 @@ pub async fn committee_status(
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Response {
     match committee_status_page(&state, &user, query).await {
-        Ok(page) => match page.render() {
-            // Its print stylesheet holds the date, so the page brings its own style hash.
-            Ok(html) => (
-                [(
-                    axum::http::header::CONTENT_SECURITY_POLICY,
-                    crate::http::service::content_security_policy_for(&html),
-                )],
-                Html(html),
-            )
-                .into_response(),
-            Err(_) => HtmlTemplate(page).into_response(),
-        },
+        Ok(page) => HtmlTemplate(page).into_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -35,7 +35,7 @@ pub enum AccessInputError {
     #[error("'{0}' er ikke et gyldigt login: brug 1–100 tegn af a–z, 0–9 og . _ - @")]
     Login(String),
     /// Not a display name.
-    #[error("navnet skal være 1–200 tegn uden kontroltegn")]
+    #[error("navnet skal være 1–200 tegn uden kontrol- eller retningstegn")]
     Name,
     /// A role that cannot be granted in that scope.
     #[error("{} kan ikke tildeles {scope}: {rule}", .role.danish())]
@@ -219,13 +219,12 @@ impl fmt::Display for Grant {
 pub struct DisplayName(String);
 
 impl DisplayName {
-    /// 1–200 characters without control characters.
+    /// 1–200 characters, by the rules of every free text (`crate::vocabulary`): no control
+    /// or bidi characters, not empty-looking.
     pub fn parse(input: &str) -> Result<Self, AccessInputError> {
-        let t = input.trim();
-        if t.is_empty() || t.chars().count() > 200 || t.chars().any(char::is_control) {
-            return Err(AccessInputError::Name);
-        }
-        Ok(Self(t.to_string()))
+        crate::vocabulary::non_empty("a name", input, 200)
+            .map(Self)
+            .map_err(|_| AccessInputError::Name)
     }
 
     /// The name.

@@ -225,6 +225,22 @@ impl ControlArea {
     }
 }
 
+impl Committee {
+    /// The committee's full name, as committees and documents write it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Committee::Economy => "Økonomiudvalget",
+            Committee::EmploymentIntegration => "Beskæftigelses- og Integrationsudvalget",
+            Committee::ChildrenYouth => "Børne- og Ungdomsudvalget",
+            Committee::CultureLeisure => "Kultur- og Fritidsudvalget",
+            Committee::Social => "Socialudvalget",
+            Committee::HealthCare => "Sundheds- og Omsorgsudvalget",
+            Committee::TechnicalEnvironment => "Teknik- og Miljøudvalget",
+        }
+    }
+}
+
 impl Role {
     /// The word users read ("projektejer", not the stored "project_owner").
     #[must_use]
@@ -278,7 +294,11 @@ pub fn is_invisible(c: char) -> bool {
         )
 }
 
-fn non_empty(what: &'static str, input: &str, max: usize) -> Result<String, VocabularyError> {
+pub(crate) fn non_empty(
+    what: &'static str,
+    input: &str,
+    max: usize,
+) -> Result<String, VocabularyError> {
     let t = input.trim();
     for (i, c) in t.chars().enumerate() {
         let (code, position) = (u32::from(c), i + 1);

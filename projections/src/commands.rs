@@ -16,7 +16,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{AggregateError, CqrsFramework};
-use gevinst_domain::access::{Action, Denied, Login, Target};
+use gevinst_domain::access::{Access, Action, Denied, Login, Target};
 use gevinst_domain::chain::{canonical_json, sha256_hex};
 use gevinst_domain::proposal::{
     Fact, Proposal, ProposalCommand, ProposalError, SavingVerification,
@@ -30,7 +30,7 @@ use gevinst_store::{Clock, CommandRecord, Db, EventStore, StoreError};
 use gevinst_verify::NoteSigner;
 
 /// The aggregate type name under which proposals are stored.
-pub const PROPOSAL: &str = "proposal";
+pub const PROPOSAL: &str = <Proposal as cqrs_es::Aggregate>::TYPE;
 
 /// What an accepted command produced.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -118,6 +118,16 @@ pub enum CommandError {
     /// The framework failed outside the store (e.g. unreadable history).
     #[error("{0}")]
     Unexpected(String),
+}
+
+impl From<IdentityError> for CommandError {
+    fn from(e: IdentityError) -> Self {
+        match e {
+            IdentityError::Store(s) => CommandError::Store(s),
+            IdentityError::Denied(d) => CommandError::Denied(d),
+            e => CommandError::Unexpected(e.to_string()),
+        }
+    }
 }
 
 type Framework = CqrsFramework<Proposal, PersistedEventStore<EventStore, Proposal>>;
@@ -216,20 +226,19 @@ impl ProposalService {
         action: Action,
     ) -> Result<Role, CommandError> {
         let state = self.load(id).await?;
-        self.authorize_on(login, id, &state, action).await
+        Ok(self.authorize_on(login, id, &state, action).await?.0)
     }
 
+    /// The role the policy gives `login` for `action` on `state`, and the accounts and grants
+    /// it decided on (so a caller asks the same snapshot again).
     async fn authorize_on(
         &self,
         login: &Login,
         id: &ProposalId,
         state: &Proposal,
         action: Action,
-    ) -> Result<Role, CommandError> {
-        let access = self.access.current().await.map_err(|e| match e {
-            IdentityError::Store(s) => CommandError::Store(s),
-            e => CommandError::Unexpected(e.to_string()),
-        })?;
+    ) -> Result<(Role, Access), CommandError> {
+        let access = self.access.current().await?;
         // The account is checked first, so an unknown proposal tells nothing to a stranger.
         access.active(login)?;
         let Some(target) = Target::of(state) else {
@@ -238,7 +247,8 @@ impl ProposalService {
                 error: ProposalError::UnknownProposal,
             });
         };
-        Ok(access.decide(login, action, Some(&target))?)
+        let role = access.decide(login, action, Some(&target))?;
+        Ok((role, access))
     }
 
     /// Executes `command` on proposal `id` for the signed-in `login`: the policy decides the
@@ -255,17 +265,10 @@ impl ProposalService {
     ) -> Result<CommandOutcome, CommandError> {
         let state = self.load(id).await?;
         let action = Action::of_command(&command, &state);
-        let role = self.authorize_on(login, id, &state, action).await?;
+        let (role, access) = self.authorize_on(login, id, &state, action).await?;
         if let ProposalCommand::RevisePlan { approved_by, .. } = &command {
-            let approver = Login::parse(approved_by.as_str()).ok();
-            let access = self
-                .access
-                .current()
-                .await
-                .map_err(|e| CommandError::Unexpected(e.to_string()))?;
-            let valid = approver
-                .as_ref()
-                .is_some_and(|a| a != login && access.active(a).is_ok());
+            let valid = Login::parse(approved_by.as_str())
+                .is_ok_and(|a| &a != login && access.active(&a).is_ok());
             if !valid {
                 return Err(CommandError::Approver {
                     approver: approved_by.to_string(),

@@ -20,14 +20,15 @@ use chrono::{DateTime, Duration, Utc};
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{AggregateError, CqrsFramework};
 use gevinst_domain::access::{
-    Access, AccessCommand, AccessError, Action, Denied, DisplayName, Grant, Login, ACCESS_STREAM,
+    Access, AccessCommand, AccessError, Action, Denied, DisplayName, Grant, Login, Target,
+    ACCESS_STREAM,
 };
 use gevinst_domain::{Actor, EventMetadata, IdempotencyKey, Reason, Role};
 use gevinst_store::{Credentials, EventStore, StoreError, TokenRow};
 use sha2::{Digest, Sha256};
 
 /// The aggregate type of the access stream.
-pub const ACCESS: &str = "access";
+pub const ACCESS: &str = <Access as cqrs_es::Aggregate>::TYPE;
 
 /// How long a browser session lasts.
 pub const SESSION_HOURS: i64 = 8;
@@ -92,11 +93,29 @@ pub struct NewSession {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A signed-in person, and the accounts and grants as they stood when the sign-in was
+/// checked: the policy answers one request from this one snapshot instead of replaying the
+/// access stream for every question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// Who.
+    pub login: Login,
+    /// Accounts and grants.
+    pub access: Arc<Access>,
+}
+
+impl Principal {
+    /// The policy's answer for this person (see [`Access::decide`]).
+    pub fn decide(&self, action: Action, target: Option<&Target>) -> Result<Role, Denied> {
+        self.access.decide(&self.login, action, target)
+    }
+}
+
 /// A signed-in person, as a session knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionUser {
-    /// Who.
-    pub login: Login,
+    /// Who, with the grants.
+    pub principal: Principal,
     /// The session's CSRF token.
     pub csrf_token: String,
 }
@@ -156,16 +175,6 @@ impl AccessService {
             .await
             .map_err(|e| IdentityError::Unexpected(e.to_string()))?;
         Ok(context.aggregate().clone())
-    }
-
-    /// The policy's answer for `login` (see [`Access::decide`]).
-    pub async fn decide(
-        &self,
-        login: &Login,
-        action: Action,
-        target: Option<&gevinst_domain::access::Target>,
-    ) -> Result<Role, IdentityError> {
-        Ok(self.current().await?.decide(login, action, target)?)
     }
 
     /// Sends `command` as `by`, with `reason`.
@@ -275,12 +284,12 @@ impl AccessService {
         self.execute(by, command, Some(reason)).await
     }
 
-    /// Checks a local password; the login if it is right and the account active.
+    /// Checks a local password; the person if it is right and the account active.
     pub async fn check_password(
         &self,
         login: &str,
         password: &str,
-    ) -> Result<Login, IdentityError> {
+    ) -> Result<Principal, IdentityError> {
         let login = Login::parse(login).map_err(|_| IdentityError::BadCredentials)?;
         let hash = self
             .credentials
@@ -295,9 +304,14 @@ impl AccessService {
         self.active(login).await
     }
 
-    async fn active(&self, login: Login) -> Result<Login, IdentityError> {
-        match self.current().await?.active(&login) {
-            Ok(_) => Ok(login),
+    /// `login` with the current accounts and grants, if the account is active.
+    async fn active(&self, login: Login) -> Result<Principal, IdentityError> {
+        let access = self.current().await?;
+        match access.active(&login) {
+            Ok(_) => Ok(Principal {
+                login,
+                access: Arc::new(access),
+            }),
             Err(_) => Err(IdentityError::BadCredentials),
         }
     }
@@ -343,8 +357,8 @@ impl AccessService {
             .await?)
     }
 
-    /// The account a bearer token belongs to, if the token is valid now.
-    pub async fn check_token(&self, token: &str) -> Result<Login, IdentityError> {
+    /// The person a bearer token belongs to, if the token is valid now.
+    pub async fn check_token(&self, token: &str) -> Result<Principal, IdentityError> {
         let row = self
             .credentials
             .token_by_hash(&secret_hash(token))
@@ -392,7 +406,7 @@ impl AccessService {
         }
         let login = Login::parse(&row.login).map_err(|_| IdentityError::BadCredentials)?;
         Ok(SessionUser {
-            login: self.active(login).await?,
+            principal: self.active(login).await?,
             csrf_token: row.csrf_token,
         })
     }

@@ -20,36 +20,32 @@ use gevinst_domain::access::{AccessEvent, ACCESS_STREAM};
 /// Reads one stored event as the command path and the projector would: the payload as a
 /// [`ProposalEvent`] whose type and version are the row's, the metadata as [`EventMetadata`].
 pub fn decode_event(stored: &StoredEvent) -> Result<ProposalEvent, String> {
-    let event: ProposalEvent =
-        serde_json::from_value(stored.payload.clone()).map_err(|e| format!("payload: {e}"))?;
-    let (ty, version) = (event.event_type(), event.event_version());
-    if ty != stored.event_type || version != stored.event_version {
-        return Err(format!(
-            "the payload is a {ty} v{version} event, the row says {} v{}",
-            stored.event_type, stored.event_version
-        ));
-    }
-    let map: HashMap<String, String> =
-        serde_json::from_value(stored.metadata.clone()).map_err(|e| format!("metadata: {e}"))?;
-    EventMetadata::from_map(&map).map_err(|e| e.to_string())?;
-    Ok(event)
+    decode(stored)
 }
 
-/// Reads one access event (accounts and grants) as the access stream would.
+/// Reads one access event (accounts and grants) as the access stream would; it must be in the
+/// one access stream.
 pub fn decode_access_event(stored: &StoredEvent) -> Result<AccessEvent, String> {
-    let event: AccessEvent =
-        serde_json::from_value(stored.payload.clone()).map_err(|e| format!("payload: {e}"))?;
-    let (ty, version) = (event.event_type(), event.event_version());
-    if ty != stored.event_type || version != stored.event_version {
-        return Err(format!(
-            "the payload is a {ty} v{version} event, the row says {} v{}",
-            stored.event_type, stored.event_version
-        ));
-    }
+    let event = decode(stored)?;
     if stored.stream_id != ACCESS_STREAM {
         return Err(format!(
             "an access event in stream '{}' (expected '{ACCESS_STREAM}')",
             stored.stream_id
+        ));
+    }
+    Ok(event)
+}
+
+/// The payload as `E` whose type and version are the row's, and the metadata as
+/// [`EventMetadata`].
+fn decode<E: DomainEvent>(stored: &StoredEvent) -> Result<E, String> {
+    let event: E =
+        serde_json::from_value(stored.payload.clone()).map_err(|e| format!("payload: {e}"))?;
+    let (ty, version) = (event.event_type(), event.event_version());
+    if ty != stored.event_type || version != stored.event_version {
+        return Err(format!(
+            "the payload is a {ty} v{version} event, the row says {} v{}",
+            stored.event_type, stored.event_version
         ));
     }
     let map: HashMap<String, String> =

@@ -7,16 +7,6 @@
 
 use crate::{Db, StoreError};
 
-/// Runs the same statement on either backend (both accept `$n` placeholders).
-macro_rules! on_db {
-    ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            Db::Postgres($pool) => $body,
-            Db::Sqlite($pool) => $body,
-        }
-    };
-}
-
 /// One personal access token's row (the token itself is never stored).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TokenRow {
@@ -65,7 +55,7 @@ impl Credentials {
     ) -> Result<(), StoreError> {
         let sql = "INSERT INTO auth_password (login, password_hash, set_at) VALUES ($1, $2, $3) \
                    ON CONFLICT (login) DO UPDATE SET password_hash = $2, set_at = $3";
-        on_db!(&self.db, |pool| {
+        on_backend!(&self.db, |pool, _cast| {
             sqlx::query(sql)
                 .bind(login)
                 .bind(hash)
@@ -79,7 +69,7 @@ impl Credentials {
     /// `login`'s password hash, if it has a local password.
     pub async fn password_hash(&self, login: &str) -> Result<Option<String>, StoreError> {
         let sql = "SELECT password_hash FROM auth_password WHERE login = $1";
-        Ok(on_db!(&self.db, |pool| sqlx::query_scalar(sql)
+        Ok(on_backend!(&self.db, |pool, _cast| sqlx::query_scalar(sql)
             .bind(login)
             .fetch_optional(pool)
             .await?))
@@ -96,7 +86,7 @@ impl Credentials {
     ) -> Result<(), StoreError> {
         let sql = "INSERT INTO auth_token (token_id, token_hash, login, created_at, expires_at) \
                    VALUES ($1, $2, $3, $4, $5)";
-        on_db!(&self.db, |pool| {
+        on_backend!(&self.db, |pool, _cast| {
             sqlx::query(sql)
                 .bind(token_id)
                 .bind(token_hash)
@@ -113,7 +103,7 @@ impl Credentials {
     pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<TokenRow>, StoreError> {
         let sql = "SELECT token_id, login, created_at, expires_at, revoked_at FROM auth_token \
                    WHERE token_hash = $1";
-        Ok(on_db!(&self.db, |pool| sqlx::query_as(sql)
+        Ok(on_backend!(&self.db, |pool, _cast| sqlx::query_as(sql)
             .bind(token_hash)
             .fetch_optional(pool)
             .await?))
@@ -123,7 +113,7 @@ impl Credentials {
     pub async fn tokens_of(&self, login: &str) -> Result<Vec<TokenRow>, StoreError> {
         let sql = "SELECT token_id, login, created_at, expires_at, revoked_at FROM auth_token \
                    WHERE login = $1 ORDER BY created_at DESC, token_id";
-        Ok(on_db!(&self.db, |pool| sqlx::query_as(sql)
+        Ok(on_backend!(&self.db, |pool, _cast| sqlx::query_as(sql)
             .bind(login)
             .fetch_all(pool)
             .await?))
@@ -133,7 +123,7 @@ impl Credentials {
     pub async fn revoke_token(&self, token_id: &str, now: i64) -> Result<bool, StoreError> {
         let sql =
             "UPDATE auth_token SET revoked_at = $2 WHERE token_id = $1 AND revoked_at IS NULL";
-        let done = on_db!(&self.db, |pool| sqlx::query(sql)
+        let done = on_backend!(&self.db, |pool, _cast| sqlx::query(sql)
             .bind(token_id)
             .bind(now)
             .execute(pool)
@@ -153,7 +143,7 @@ impl Credentials {
     ) -> Result<(), StoreError> {
         let sql = "INSERT INTO auth_session (session_hash, login, csrf_token, created_at, \
                    expires_at) VALUES ($1, $2, $3, $4, $5)";
-        on_db!(&self.db, |pool| {
+        on_backend!(&self.db, |pool, _cast| {
             sqlx::query(sql)
                 .bind(session_hash)
                 .bind(login)
@@ -169,7 +159,7 @@ impl Credentials {
     /// The session whose id hashes to `session_hash`.
     pub async fn session(&self, session_hash: &str) -> Result<Option<SessionRow>, StoreError> {
         let sql = "SELECT login, csrf_token, expires_at FROM auth_session WHERE session_hash = $1";
-        Ok(on_db!(&self.db, |pool| sqlx::query_as(sql)
+        Ok(on_backend!(&self.db, |pool, _cast| sqlx::query_as(sql)
             .bind(session_hash)
             .fetch_optional(pool)
             .await?))
@@ -178,7 +168,7 @@ impl Credentials {
     /// Ends a session (logout), and every session that has expired by `now`.
     pub async fn delete_session(&self, session_hash: &str, now: i64) -> Result<(), StoreError> {
         let sql = "DELETE FROM auth_session WHERE session_hash = $1 OR expires_at <= $2";
-        on_db!(&self.db, |pool| {
+        on_backend!(&self.db, |pool, _cast| {
             sqlx::query(sql)
                 .bind(session_hash)
                 .bind(now)
@@ -191,7 +181,7 @@ impl Credentials {
     /// Ends every session of `login` (the account was disabled).
     pub async fn delete_sessions_of(&self, login: &str) -> Result<(), StoreError> {
         let sql = "DELETE FROM auth_session WHERE login = $1";
-        on_db!(&self.db, |pool| {
+        on_backend!(&self.db, |pool, _cast| {
             sqlx::query(sql).bind(login).execute(pool).await?;
         });
         Ok(())

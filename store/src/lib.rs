@@ -7,6 +7,23 @@
 //! anchor the log (Merkle tree and formats from `gevinst-verify`).
 #![deny(missing_docs)]
 
+/// Runs `$body` with `$pool` bound to the backend's pool and `$cast` to its text cast (the
+/// same SQL runs on both: both accept `$n` placeholders), so a query is written once.
+macro_rules! on_backend {
+    ($db:expr, |$pool:ident, $cast:ident| $body:expr) => {
+        match $db {
+            Db::Postgres($pool) => {
+                let $cast = "::text";
+                $body
+            }
+            Db::Sqlite($pool) => {
+                let $cast = "";
+                $body
+            }
+        }
+    };
+}
+
 pub mod checkpoint;
 pub mod clock;
 pub mod credentials;

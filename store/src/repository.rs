@@ -255,22 +255,6 @@ pub(crate) fn denormalised(metadata: &Value) -> (String, String, Option<NaiveDat
     )
 }
 
-/// Runs `$body` with `$pool` bound to the backend's pool and `$cast` to its text cast.
-macro_rules! on_backend {
-    ($db:expr, |$pool:ident, $cast:ident| $body:expr) => {
-        match $db {
-            Db::Postgres($pool) => {
-                let $cast = "::text";
-                $body
-            }
-            Db::Sqlite($pool) => {
-                let $cast = "";
-                $body
-            }
-        }
-    };
-}
-
 /// The insert half of an append, identical on both backends but for the INSERT's casts.
 macro_rules! insert_rows {
     ($tx:expr, $insert:expr, $rows:expr, $command:expr) => {{

@@ -15,9 +15,11 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use gevinst_domain::access::Login;
+use gevinst_domain::access::{Action, Target};
+use gevinst_projections::identity::Principal;
 use gevinst_projections::IdentityError;
 use serde::Deserialize;
+use subtle::ConstantTimeEq as _;
 
 use super::error::ApiError;
 use super::AppState;
@@ -37,16 +39,26 @@ pub enum Via {
     },
 }
 
-/// A signed-in request.
+/// A signed-in request: who, with the accounts and grants as they stood at sign-in (the
+/// policy answers the request from that snapshot), and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedIn {
-    /// Who.
-    pub login: Login,
+    /// Who, with the grants.
+    pub principal: Principal,
     /// How.
     pub via: Via,
 }
 
 impl SignedIn {
+    /// The policy's answer for this person doing `action` (on `target`): a refusal is 403
+    /// problem+json with the policy's Danish reason.
+    pub fn may(&self, action: Action, target: Option<&Target>) -> Result<(), ApiError> {
+        self.principal
+            .decide(action, target)
+            .map(|_| ())
+            .map_err(|d| ApiError::Forbidden(d.to_string()))
+    }
+
     /// Refuses a cookie-authenticated write whose CSRF token (form field or header) is missing
     /// or wrong.
     pub fn check_csrf(&self, headers: &HeaderMap, form: Option<&str>) -> Result<(), ApiError> {
@@ -54,7 +66,8 @@ impl SignedIn {
             return Ok(());
         };
         let sent = form.or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()));
-        if sent.is_some_and(|s| constant_time_eq(s.as_bytes(), csrf.as_bytes())) {
+        // Compared in constant time (`subtle`), so the answer's timing tells nothing of it.
+        if sent.is_some_and(|s| bool::from(s.as_bytes().ct_eq(csrf.as_bytes()))) {
             Ok(())
         } else {
             Err(ApiError::Csrf)
@@ -69,10 +82,6 @@ impl SignedIn {
             Via::Token => "",
         }
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -94,16 +103,15 @@ async fn sign_in(parts: &Parts, state: &AppState) -> Result<SignedIn, ApiError> 
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(ApiError::Unauthenticated)?;
-        let login = access.check_token(token.trim()).await.map_err(unauth)?;
         return Ok(SignedIn {
-            login,
+            principal: access.check_token(token.trim()).await.map_err(unauth)?,
             via: Via::Token,
         });
     }
     let session = cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthenticated)?;
     let user = access.check_session(session).await.map_err(unauth)?;
     Ok(SignedIn {
-        login: user.login,
+        principal: user.principal,
         via: Via::Session {
             csrf: user.csrf_token,
         },
@@ -148,23 +156,12 @@ impl FromRequestParts<AppState> for PageUser {
                     .path_and_query()
                     .map_or("/", |p| p.as_str())
                     .to_string();
-                Err(Redirect::to(&format!("/login?next={}", encode(&next))).into_response())
+                let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+                Err(Redirect::to(&format!("/login?{query}")).into_response())
             }
             Err(e) => Err(e.into_response()),
         }
     }
-}
-
-/// Percent-encodes everything but unreserved characters.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Only same-site paths are followed after sign-in (no open redirect).
@@ -218,7 +215,7 @@ pub async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -
     let next = safe_next(form.next.as_deref()).to_string();
     let access = state.service.access();
     let session = match access.check_password(&form.login, &form.password).await {
-        Ok(login) => access.create_session(&login).await,
+        Ok(principal) => access.create_session(&principal.login).await,
         Err(e) => Err(e),
     };
     match session {

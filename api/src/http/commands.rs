@@ -158,7 +158,9 @@ async fn handle(
     user.check_csrf(&headers, None)?;
     let id = ProposalId::parse(&id).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let service = &state.service;
-    service.authorize(&user.login, &id, route.action).await?;
+    service
+        .authorize(&user.principal.login, &id, route.action)
+        .await?;
     if let Some(expected) = headers.get(header::IF_MATCH) {
         let version = service.load(&id).await?.version();
         let current = format!("\"{version}\"");
@@ -203,9 +205,16 @@ async fn handle(
     object.insert("proposal".into(), json!(id.as_str()));
     let what: RecordWhat = serde_json::from_value(value)
         .map_err(|e| ApiError::BadRequest(format!("kroppen passer ikke til kommandoen: {e}")))?;
-    let (event, outcome) = record::send(&user.login, what, key, confirm, &state.index, service)
-        .await
-        .map_err(ApiError::from)?;
+    let (event, outcome) = record::send(
+        &user.principal.login,
+        what,
+        key,
+        confirm,
+        &state.index,
+        service,
+    )
+    .await
+    .map_err(ApiError::from)?;
     let location = format!(
         "/api/proposals/{}/events/{}",
         outcome.proposal, outcome.last_sequence

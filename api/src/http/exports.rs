@@ -161,13 +161,10 @@ async fn sheet(
         }
         Report::Realisation => {
             let id = required()?;
-            let row = read
-                .proposal(id.as_str())
+            let r = reports::proposal_realisation(&read, id.as_str(), &s.index, view.as_of)
                 .await
                 .map_err(internal)?
                 .ok_or_else(|| unknown(id))?;
-            let entries = read.entries(Some(id.as_str())).await.map_err(internal)?;
-            let r = reports::realisation(&row, &entries, &s.index, view.as_of).map_err(internal)?;
             export::realisation(&r, view).map_err(internal)?
         }
         Report::Proposal => {

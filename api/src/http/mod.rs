@@ -27,7 +27,9 @@ use serde_json::{json, Value};
 use crate::dashboard;
 use auth::SignedIn;
 use error::{ApiError, ApiPath, ApiQuery, ApiResult};
-use gevinst_domain::access::Action;
+use gevinst_domain::access::{Action, Target};
+use gevinst_domain::proposal::ProposalError;
+use gevinst_projections::CommandError;
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -39,42 +41,25 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The query layer's door: asks the policy whether `user` may read (a proposal's details
-    /// or history when `on` names one; otherwise anything a signed-in person may read), then
-    /// hands out the read models. Every read handler comes through here.
+    /// The query layer's door: catches the read models up and asks the policy whether `user`
+    /// may read — a proposal's details or history when `on` names one (the proposal as the
+    /// read models hold it; unknown is 404), otherwise anything a signed-in person may read —
+    /// then hands out the read models. Every read handler comes through here.
     pub(crate) async fn read_as(
         &self,
         user: &SignedIn,
         on: Option<(&ProposalId, Action)>,
     ) -> ApiResult<ReadModels> {
-        self.allow(user, on).await?;
-        self.read().await
-    }
-
-    /// The policy's decision alone (for reads that do not use the read models).
-    pub(crate) async fn allow(
-        &self,
-        user: &SignedIn,
-        on: Option<(&ProposalId, Action)>,
-    ) -> ApiResult<()> {
-        match on {
-            Some((id, action)) => {
-                self.service.authorize(&user.login, id, action).await?;
-            }
-            None => {
-                self.service
-                    .access()
-                    .decide(&user.login, Action::ReadDetails, None)
-                    .await
-                    .map_err(|e| match e {
-                        gevinst_projections::IdentityError::Denied(d) => {
-                            ApiError::Forbidden(d.to_string())
-                        }
-                        other => ApiError::Internal(other.to_string()),
-                    })?;
-            }
-        }
-        Ok(())
+        let read = self.read().await?;
+        let target = match on {
+            Some((id, _)) => Some(target(&read, id).await?),
+            None => None,
+        };
+        user.may(
+            on.map_or(Action::ReadDetails, |(_, action)| action),
+            target.as_ref(),
+        )?;
+        Ok(read)
     }
 
     /// Read models, caught up with the log (another process may have written).
@@ -139,6 +124,26 @@ fn view_headers(view: &View) -> [(&'static str, String); 2] {
         ("gevinst-as-of", view.as_of.to_string()),
         ("gevinst-known-on", known),
     ]
+}
+
+/// What the policy needs to know of proposal `id`, from its read-model row.
+async fn target(read: &ReadModels, id: &ProposalId) -> ApiResult<Target> {
+    let unknown = || {
+        ApiError::Command(CommandError::Rejected {
+            proposal: id.to_string(),
+            error: ProposalError::UnknownProposal,
+        })
+    };
+    let row = read
+        .proposal(id.as_str())
+        .await
+        .map_err(internal)?
+        .ok_or_else(unknown)?;
+    Ok(Target {
+        proposal: id.clone(),
+        committee: row.committee.parse().map_err(internal)?,
+        confidential: row.confidential,
+    })
 }
 
 fn proposal_id(raw: &str) -> ApiResult<ProposalId> {
@@ -264,13 +269,10 @@ async fn realisation(
         .read_as(&user, Some((&id, Action::ReadDetails)))
         .await?
         .known_on(view.known_instant());
-    let row = read
-        .proposal(id.as_str())
+    let r = reports::proposal_realisation(&read, id.as_str(), &s.index, view.as_of)
         .await
         .map_err(internal)?
         .ok_or_else(|| ApiError::NotFound(format!("unknown proposal {id}")))?;
-    let entries = read.entries(Some(id.as_str())).await.map_err(internal)?;
-    let r = reports::realisation(&row, &entries, &s.index, view.as_of).map_err(internal)?;
     Ok(viewed(&view, json!(r)))
 }
 
@@ -292,7 +294,7 @@ async fn events(
     ApiQuery(q): ApiQuery<TrailQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let id = proposal_id(&id)?;
-    s.allow(&user, Some((&id, Action::ReadHistory))).await?;
+    s.read_as(&user, Some((&id, Action::ReadHistory))).await?;
     let known = known_on(q.known_on.as_deref())?;
     let events = s.service.store().stream(PROPOSAL, id.as_str()).await?;
     if events.is_empty() {
@@ -329,11 +331,7 @@ async fn events(
 
 /// Walks the whole log: for auditors and administrators only.
 async fn verify_chain(State(s): State<AppState>, user: SignedIn) -> ApiResult<Json<Value>> {
-    s.service
-        .access()
-        .decide(&user.login, Action::VerifyLog, None)
-        .await
-        .map_err(|e| ApiError::Forbidden(e.to_string()))?;
+    user.may(Action::VerifyLog, None)?;
     let report = gevinst_projections::verify_log(s.service.store()).await?;
     Ok(Json(json!({
         "ok": report.is_ok(),
@@ -349,15 +347,11 @@ async fn verify_chain(State(s): State<AppState>, user: SignedIn) -> ApiResult<Js
 
 /// Who is signed in: login, name, grants, and for a browser session the CSRF token its writes
 /// must send as `x-csrf-token`.
-async fn me(State(s): State<AppState>, user: SignedIn) -> ApiResult<Json<Value>> {
-    let access = s
-        .service
-        .access()
-        .current()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let account = access
-        .active(&user.login)
+async fn me(user: SignedIn) -> ApiResult<Json<Value>> {
+    let account = user
+        .principal
+        .access
+        .active(&user.principal.login)
         .map_err(|e| ApiError::Forbidden(e.to_string()))?;
     Ok(Json(json!({
         "login": account.login,

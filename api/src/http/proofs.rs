@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use super::auth::SignedIn;
 use super::error::{ApiError, ApiQuery, ApiResult};
 use super::AppState;
+use gevinst_domain::access::Action;
 
 /// `?position=N[&tree_size=M]`
 #[derive(Debug, Deserialize)]
@@ -51,7 +52,7 @@ pub async fn inclusion(
     user: SignedIn,
     ApiQuery(q): ApiQuery<InclusionQuery>,
 ) -> ApiResult<Json<Value>> {
-    s.allow(&user, None).await?;
+    user.may(Action::ReadDetails, None)?;
     let leaves = s.service.store().leaves().await?;
     let tree_size = size(q.tree_size, leaves.len())?;
     if q.position == 0 || q.position > tree_size {
@@ -87,7 +88,7 @@ pub async fn consistency(
     user: SignedIn,
     ApiQuery(q): ApiQuery<ConsistencyQuery>,
 ) -> ApiResult<Json<Value>> {
-    s.allow(&user, None).await?;
+    user.may(Action::ReadDetails, None)?;
     let leaves = s.service.store().leaves().await?;
     let to = size(q.to, leaves.len())?;
     if q.from > to {
@@ -116,7 +117,7 @@ pub async fn consistency(
 /// `GET /api/checkpoint`: the latest signed checkpoint as a `text/plain` signed note (of the
 /// server's key when it has one).
 pub async fn checkpoint(State(s): State<AppState>, user: SignedIn) -> ApiResult<impl IntoResponse> {
-    s.allow(&user, None).await?;
+    user.may(Action::ReadDetails, None)?;
     let key_id = s.service.signer().map(|k| k.verifier().key_id());
     let latest = s
         .service

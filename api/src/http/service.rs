@@ -28,9 +28,10 @@
 //!   by the raw path, so a scan of random addresses cannot grow the series without bound
 //!   (anything that matched no route is `unmatched`).
 //! - **Content-Security-Policy**: the pages use no script, no image, no font and nothing from
-//!   elsewhere; the templates' inline `<style>` blocks are allowed by their SHA-256 hashes,
-//!   computed from the templates at start, so the policy needs no `'unsafe-inline'`. A style
-//!   attribute (`style="…"`) would be refused; put the rule in the block.
+//!   elsewhere; each rendered page's inline `<style>` blocks are allowed by their SHA-256
+//!   hashes, computed from the page as sent (`dashboard::HtmlTemplate`), so the policy needs no
+//!   `'unsafe-inline'`. A style attribute (`style="…"`) would be refused; put the rule in the
+//!   block.
 //! - **Readiness** means the store answers and the read models are at the log's head as it was
 //!   when the probe came: `/readyz` runs the same catch-up the next read would, within the
 //!   request timeout. A catch-up commits in batches, so one that takes longer than the timeout
@@ -256,26 +257,24 @@ pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send> {
     })
 }
 
-/// The policy for every answer. Pages need only their own inline styles (by hash) and to send
-/// their forms to us; JSON needs nothing. No framing by anyone (`frame-ancestors`).
+/// The policy for every answer that does not bring its own: nothing may load or run, no
+/// framing by anyone (`frame-ancestors`), forms only to us. JSON needs nothing more; a page
+/// brings its own policy ([`content_security_policy_for`]).
 fn content_security_policy() -> HeaderValue {
-    policy(inline_style_hashes())
+    policy(&[])
 }
 
-/// The policy for one rendered page whose `<style>` block holds template values (the printed
-/// committee status puts its date in the page margins): the static hashes plus the hashes of
-/// that page's own blocks. The handler sets it; the layer keeps a policy already present.
+/// The policy for one rendered page: the default, plus its own inline `<style>` blocks by
+/// their SHA-256 hashes (so no `'unsafe-inline'`). Computed from what is sent, so a style
+/// that holds template values (the printed committee status puts its date in the page
+/// margins) is covered like a static one, and no list of templates must be kept in step.
 pub(crate) fn content_security_policy_for(page: &str) -> HeaderValue {
-    let mut hashes = inline_style_hashes();
-    hashes.extend(style_hashes(page));
-    hashes.sort();
-    hashes.dedup();
-    policy(hashes)
+    policy(&style_hashes(page))
 }
 
-fn policy(hashes: Vec<String>) -> HeaderValue {
+fn policy(hashes: &[String]) -> HeaderValue {
     let styles: Vec<String> = hashes
-        .into_iter()
+        .iter()
         .map(|hash| format!("'sha256-{hash}'"))
         .collect();
     let style_src = if styles.is_empty() {
@@ -290,14 +289,6 @@ fn policy(hashes: Vec<String>) -> HeaderValue {
     HeaderValue::from_str(&policy).expect("a policy of ASCII text")
 }
 
-/// The templates as compiled into the binary: their `<style>` blocks are what the pages send.
-const TEMPLATES: [&str; 4] = [
-    include_str!("../../templates/base.html"),
-    include_str!("../../templates/portfolio.html"),
-    include_str!("../../templates/proposal.html"),
-    include_str!("../../templates/error.html"),
-];
-
 /// The base64 SHA-256 of each `<style>` block's text in `html`, as CSP wants them.
 fn style_hashes(html: &str) -> Vec<String> {
     let mut hashes = Vec::new();
@@ -311,13 +302,6 @@ fn style_hashes(html: &str) -> Vec<String> {
         hashes.push(base64::engine::general_purpose::STANDARD.encode(digest));
         rest = &body[end..];
     }
-    hashes
-}
-
-/// The hashes of the templates' static `<style>` blocks (they hold no template syntax, so the
-/// rendered text is the template's text).
-fn inline_style_hashes() -> Vec<String> {
-    let mut hashes: Vec<String> = TEMPLATES.iter().flat_map(|t| style_hashes(t)).collect();
     hashes.sort();
     hashes.dedup();
     hashes

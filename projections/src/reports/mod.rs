@@ -16,7 +16,7 @@ pub use portfolio::{
     CommitteeStatus, LateItem, Overview, Portfolio,
 };
 pub use proposal::{proposal_report, ProposalReport};
-pub use realisation::{realisation, Realisation, ReportState, Source};
+pub use realisation::{proposal_realisation, realisation, Realisation, ReportState, Source};
 pub use status::{CheckpointStatus, GoalStatus};
 pub use view::{KnownOn, KnownOnError, View};
 

@@ -143,14 +143,7 @@ fn shortfalls(r: &Realisation, as_of: NaiveDate) -> impl Iterator<Item = (&YearF
                 && y.plan < Decimal::ZERO
                 && y.savings_report == ReportState::Reported
         })
-        .filter_map(|y| {
-            let judged = if y.verified {
-                y.realised_verified
-            } else {
-                y.realised
-            };
-            (judged > y.plan).then_some((y, judged))
-        })
+        .filter_map(|y| (y.judged() > y.plan).then_some((y, y.judged())))
 }
 
 /// Ended years that planned savings and have nothing reported.
@@ -446,7 +439,6 @@ pub fn statuses(o: &Overview) -> Vec<CommitteeStatus> {
 fn findings(
     r: &Realisation,
     own: &[&GoalRow],
-    confidential: bool,
     as_of: NaiveDate,
     materiality: &Materiality,
 ) -> Findings {
@@ -461,7 +453,7 @@ fn findings(
             .collect()
     };
     let mut f = Findings {
-        confidential,
+        confidential: r.confidential,
         innovation: r.innovation,
         outcome: r.led_to_investment_case,
         ..Findings::default()
@@ -539,14 +531,10 @@ fn findings(
     f.all_done = !own.is_empty() && own.iter().all(|g| g.status.is_done());
     f.phase_in_met = full_phase_in_year(r).is_some_and(|last| {
         last < as_of.year()
-            && r.years.iter().find(|y| y.year == last).is_some_and(|y| {
-                y.savings_report == ReportState::Reported
-                    && (if y.verified {
-                        y.realised_verified
-                    } else {
-                        y.realised
-                    }) <= y.plan
-            })
+            && r.years
+                .iter()
+                .find(|y| y.year == last)
+                .is_some_and(|y| y.savings_report == ReportState::Reported && y.judged() <= y.plan)
     });
     f
 }
@@ -562,7 +550,7 @@ pub fn statuses_with(o: &Overview, rules: &StatusRules) -> Vec<CommitteeStatus> 
             .iter()
             .filter(|g| g.proposal == r.proposal && g.restates.is_empty())
             .collect();
-        let f = findings(r, &own, r.confidential, as_of, &rules.materiality);
+        let f = findings(r, &own, as_of, &rules.materiality);
         let (rule, reasons) = judge(&f);
         out.push(CommitteeStatus {
             proposal: r.proposal.clone(),

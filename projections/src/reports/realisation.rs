@@ -43,7 +43,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::add;
-use crate::readmodel::{EntryRow, ProposalRow, ReadModelError};
+use crate::readmodel::{EntryRow, ProposalRow, ReadModelError, ReadModels};
 
 /// Whether a year's figures rest on a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -189,6 +189,19 @@ pub struct YearFigures {
     pub forecast_source: Source,
 }
 
+impl YearFigures {
+    /// The realised savings a controller judges the year by: the verified figure where the
+    /// year has verified savings, else the reported one.
+    #[must_use]
+    pub fn judged(&self) -> Decimal {
+        if self.verified {
+            self.realised_verified
+        } else {
+            self.realised
+        }
+    }
+}
+
 /// Plan and realised per year for one key of a breakdown (plan line, control area, committee).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BreakdownRow {
@@ -327,6 +340,21 @@ fn latest<K: Ord + Clone, T: Clone>(
         }
     }
     best.into_iter().map(|(k, (_, _, v))| (k, v)).collect()
+}
+
+/// Proposal `id`'s realisation as the read models hold it; `None` when there is no such
+/// proposal.
+pub async fn proposal_realisation(
+    read: &ReadModels,
+    id: &str,
+    index: &PriceIndex,
+    as_of: NaiveDate,
+) -> Result<Option<Realisation>, ReadModelError> {
+    let Some(row) = read.proposal(id).await? else {
+        return Ok(None);
+    };
+    let entries = read.entries(Some(id)).await?;
+    realisation(&row, &entries, index, as_of).map(Some)
 }
 
 /// Computes the realisation of one proposal as of `as_of` (only entries effective by then).
