@@ -82,6 +82,35 @@ impl<T: Template> IntoResponse for HtmlTemplate<T> {
     }
 }
 
+/// Who is signed in, for the page header: the login, the roles the grants give, and the
+/// token the logout form must carry (empty for a bearer token, which has no session to end).
+#[derive(Debug, Clone)]
+pub(crate) struct UserBar {
+    pub(crate) login: String,
+    pub(crate) roles: String,
+    pub(crate) csrf: String,
+}
+
+impl UserBar {
+    pub(crate) fn of(user: &SignedIn) -> Self {
+        let principal = &user.principal;
+        let grants: Vec<String> = principal
+            .access
+            .account(&principal.login)
+            .map(|a| a.grants.iter().map(ToString::to_string).collect())
+            .unwrap_or_default();
+        Self {
+            login: principal.login.to_string(),
+            roles: if grants.is_empty() {
+                "ingen roller".to_string()
+            } else {
+                grants.join(", ")
+            },
+            csrf: user.csrf().to_string(),
+        }
+    }
+}
+
 /// The dashboard's query string: `?as_of=YYYY-MM-DD&known_on=…`.
 #[derive(Debug, Default, Deserialize)]
 pub struct DashboardQuery {
@@ -237,6 +266,7 @@ impl IntoResponse for PageError {
             }
         };
         let page = ErrorPage {
+            user: None,
             status: status.as_u16(),
             heading,
             message,
@@ -248,6 +278,7 @@ impl IntoResponse for PageError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
+    user: Option<UserBar>,
     status: u16,
     heading: &'static str,
     message: String,
@@ -345,6 +376,7 @@ pub(crate) fn late_kind_label(kind: &str) -> &'static str {
         "goal" => "mål",
         "milestone" => "milepæl",
         "saving" => "effektivisering",
+        "missing_report" => "mangler indberetning",
         _ => "andet",
     }
 }
@@ -490,6 +522,7 @@ impl From<&LateItem> for LateRow {
 #[derive(Template)]
 #[template(path = "portfolio.html")]
 struct PortfolioPage {
+    user: Option<UserBar>,
     as_of: NaiveDate,
     known_on: String,
     view: String,
@@ -547,6 +580,7 @@ async fn portfolio_page(
         })
         .collect();
     Ok(PortfolioPage {
+        user: Some(UserBar::of(user)),
         as_of: as_of.date,
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
@@ -599,6 +633,7 @@ struct CommitteeSection {
 #[derive(Template)]
 #[template(path = "committee_status.html")]
 struct CommitteeStatusPage {
+    user: Option<UserBar>,
     as_of: NaiveDate,
     known_on: String,
     view: String,
@@ -652,6 +687,7 @@ async fn committee_status_page(
         None => format!("Opgjort pr. {}", as_of.date),
     };
     Ok(CommitteeStatusPage {
+        user: Some(UserBar::of(user)),
         as_of: as_of.date,
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
@@ -822,6 +858,7 @@ impl From<&GoalRow> for GoalView {
 #[derive(Template)]
 #[template(path = "proposal.html")]
 struct ProposalPage {
+    user: Option<UserBar>,
     as_of: NaiveDate,
     known_on: String,
     view: String,
@@ -903,13 +940,10 @@ async fn proposal_page(
         .iter()
         .find(|s| s.proposal == id.as_str())
         .map(StatusRow::from);
-    Ok(build_proposal_page(
-        as_of,
-        &report,
-        &realisation,
-        &goals,
-        category,
-    ))
+    Ok(ProposalPage {
+        user: Some(UserBar::of(user)),
+        ..build_proposal_page(as_of, &report, &realisation, &goals, category)
+    })
 }
 
 fn identity_facts(r: &ProposalReport) -> Vec<Fact> {
@@ -1145,6 +1179,7 @@ fn build_proposal_page(
     }
 
     ProposalPage {
+        user: None,
         as_of: as_of.date,
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
@@ -1170,6 +1205,18 @@ fn build_proposal_page(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_kind_of_late_item_reads_in_danish() {
+        for (kind, label) in [
+            ("goal", "mål"),
+            ("milestone", "milepæl"),
+            ("saving", "effektivisering"),
+            ("missing_report", "mangler indberetning"),
+        ] {
+            assert_eq!(late_kind_label(kind), label, "{kind}");
+        }
+    }
+
     use super::*;
 
     async fn body_of(response: Response) -> (StatusCode, String, String) {

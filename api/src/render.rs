@@ -196,18 +196,19 @@ pub fn portfolio(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
     writeln!(out, "Mio. kr. (planens prisniveau)")?;
     writeln!(
         out,
-        "{:<8} {:>14} {:>12} {:>16} {:>16} {:>16}",
+        "{:<8} {:>14} {:>12} {:>18} {:>16} {:>18} {:>14}",
         "Udvalg",
         "Antal (innov.)",
         "Investering",
         "Effekt. fuld ind.",
         "Realiseret t.d.",
-        "Prognose fuld ind."
+        "Prognose fuld ind.",
+        "Fjernet fra b."
     )?;
     for l in p.committees.iter().chain(std::iter::once(&p.total)) {
         writeln!(
             out,
-            "{:<8} {:>14} {:>12} {:>16} {:>16} {:>16} {:>14}",
+            "{:<8} {:>14} {:>12} {:>18} {:>16} {:>18} {:>14}",
             l.committee,
             if l.innovation_proposals > 0 {
                 format!("{} ({})", l.proposals, l.innovation_proposals)
@@ -363,8 +364,12 @@ pub fn late(out: &mut dyn Write, items: &[LateItem], as_of: NaiveDate) -> io::Re
         };
         writeln!(
             out,
-            "{} {:<4} {:<9} {:>16}  {}",
-            i.proposal, i.what, i.kind, size, i.description
+            "{} {:<4} {:<20} {:>16}  {}",
+            i.proposal,
+            i.what,
+            crate::dashboard::late_kind_label(&i.kind),
+            size,
+            i.description
         )?;
     }
     Ok(())

@@ -56,7 +56,7 @@ pub enum IdentityError {
     #[error("der findes allerede en administrator: angiv --as LOGIN for en administrator")]
     ConsoleClosed,
     /// Wrong login, password or token, or an expired or revoked one; deliberately one message.
-    #[error("login, adgangskode eller nøgle er forkert, udløbet eller tilbagekaldt")]
+    #[error("Login, adgangskode eller nøgle er forkert, udløbet eller tilbagekaldt")]
     BadCredentials,
     /// A password that is too short.
     #[error("adgangskoden skal være mindst 12 tegn")]

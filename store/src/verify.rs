@@ -114,6 +114,9 @@ impl fmt::Display for ChainProblem {
 pub struct VerifyReport {
     /// Streams walked.
     pub streams: usize,
+    /// Streams walked per aggregate type (`proposal`, `access`), by each stream's first
+    /// readable event.
+    pub stream_types: std::collections::BTreeMap<String, usize>,
     /// Events checked.
     pub events: usize,
     /// Commands checked.
@@ -133,21 +136,31 @@ impl VerifyReport {
     }
 }
 
+impl VerifyReport {
+    /// How many of the streams are proposals (the access stream is not).
+    #[must_use]
+    pub fn proposals(&self) -> usize {
+        gevinst_verify::export::proposal_streams(self.streams, &self.stream_types)
+    }
+}
+
 impl fmt::Display for VerifyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_ok() {
             write!(
                 f,
-                "ok: {} events in {} proposals, positions 1..{}, every hash chain intact",
-                self.events, self.streams, self.last_position
+                "ok: {} events in {}, positions 1..{}, every hash chain intact",
+                self.events,
+                gevinst_verify::export::streams_text(self.streams, &self.stream_types),
+                self.last_position
             )
         } else {
             writeln!(
                 f,
-                "BROKEN: {} problem(s) in {} events of {} proposals",
+                "BROKEN: {} problem(s) in {} events of {}",
                 self.problems.len(),
                 self.events,
-                self.streams
+                gevinst_verify::export::streams_text(self.streams, &self.stream_types)
             )?;
             for p in &self.problems {
                 writeln!(f, "  {p}")?;
@@ -206,6 +219,7 @@ pub async fn verify_with(
     let mut expected_sequence = 1;
     let mut prev_hash = GENESIS_HASH.to_string();
     let mut broken = false;
+    let mut typed = false;
     let mut positions = Vec::with_capacity(rows.len());
     let mut readable = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -217,6 +231,7 @@ pub async fn verify_with(
         if current.as_deref() != Some(stream_id.as_str()) {
             current = Some(stream_id.clone());
             report.streams += 1;
+            typed = false;
             expected_sequence = 1;
             prev_hash = GENESIS_HASH.to_string();
             broken = false;
@@ -237,6 +252,13 @@ pub async fn verify_with(
             }
         };
         readable.push(e);
+        if !typed {
+            typed = true;
+            *report
+                .stream_types
+                .entry(e.aggregate_type.clone())
+                .or_default() += 1;
+        }
         if !broken {
             let chain = if e.sequence != expected_sequence {
                 Some((

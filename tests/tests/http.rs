@@ -126,6 +126,17 @@ both_backends!(
             (200, true.into(), (24 + 5).into()),
             "the baseline's 24 events and spawn_app's 5 access events"
         );
+        // The accounts and grants are a stream of their own, not a thirteenth proposal.
+        assert_eq!(
+            (verified["proposals"].clone(), verified["streams"].clone()),
+            (12.into(), 13.into())
+        );
+        let (code, out) = t.gevinst(&["verify"]).await;
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.starts_with("ok: 29 events in 12 proposals and 1 access stream,"),
+            "{out}"
+        );
 
         let (status, body) = get("/api/proposals/BC1").await;
         assert_eq!(status, 400);

@@ -278,6 +278,33 @@ both_backends!(
             .unwrap();
         assert_eq!(me["login"], "anna@kk.dk");
         let csrf = me["csrf_token"].as_str().unwrap().to_string();
+        // Every page says who is signed in, with the roles, and offers to log out with the
+        // session's CSRF token.
+        let page = client
+            .get(app.url("/"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let html = scraper::Html::parse_document(&page);
+        let bar = scraper::Selector::parse("header.site form.bruger").unwrap();
+        let bar = html.select(&bar).next().expect("the page has a user bar");
+        assert_eq!(bar.value().attr("action"), Some("/logout"));
+        let text: String = bar.text().collect();
+        assert!(
+            text.contains("anna@kk.dk (projektejer for forslag BC01)"),
+            "{text}"
+        );
+        let field = scraper::Selector::parse("input[name=csrf]").unwrap();
+        assert_eq!(
+            bar.select(&field)
+                .next()
+                .and_then(|i| i.value().attr("value")),
+            Some(csrf.as_str())
+        );
 
         let with_cookie = |extra: Option<&str>| {
             let mut r = client

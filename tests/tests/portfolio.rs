@@ -135,9 +135,21 @@ both_backends!(
             .await;
         assert_eq!(code, 0);
         assert!(
-            table.contains("BIU               3 (2)         11,2             -6,1"),
+            table.contains("BIU               3 (2)         11,2               -6,1"),
             "{table}"
         );
+        // Every column has its header, the budget reductions' too.
+        let header = table.lines().nth(2).unwrap();
+        let row = table.lines().find(|l| l.starts_with("BIU")).unwrap();
+        assert!(header.ends_with("Fjernet fra b."), "{table}");
+        assert_eq!(header.len(), row.len(), "header and rows line up: {table}");
+        // The late list names its kinds in Danish, as the dashboard does.
+        let (code, late) = t
+            .gevinst(&["report", "late", "--as-of", "2025-12-31"])
+            .await;
+        assert_eq!(code, 0, "{late}");
+        assert!(late.contains(" mål "), "{late}");
+        assert!(!late.contains(" goal "), "{late}");
         let (code, csv) = t
             .gevinst(&[
                 "report",

@@ -554,7 +554,7 @@ both_backends!(
             "shortfalls first; BC11 reported nothing, which is not a shortfall: {out}"
         );
         assert!(
-            out.contains("BC11 2027 missing_report"),
+            out.contains("BC11 2027 mangler indberetning"),
             "a year without a report is listed as such: {out}"
         );
         assert!(
@@ -562,11 +562,11 @@ both_backends!(
             "largest shortfall first: {out}"
         );
         assert!(
-            out.contains("BC09 2026 saving       mangler 1.600"),
+            out.contains("BC09 2026 effektivisering         mangler 1.600"),
             "{out}"
         );
         assert!(
-            !out.contains("BC13 2027 saving"),
+            !out.contains("BC13 2027 effektivisering"),
             "BC13 realised its 2027 plan: {out}"
         );
 

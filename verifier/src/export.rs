@@ -142,8 +142,10 @@ impl ExportedEvent {
 pub struct ExportReport {
     /// Events read.
     pub events: u64,
-    /// Streams (proposals) seen.
-    pub proposals: usize,
+    /// Streams seen.
+    pub streams: usize,
+    /// Streams per aggregate type (`proposal`, `access`), by each stream's first event.
+    pub stream_types: BTreeMap<String, usize>,
     /// The Merkle root of all events.
     pub root: String,
     /// Signed checkpoints checked, by size.
@@ -168,10 +170,10 @@ impl std::fmt::Display for ExportReport {
             let last = self.checkpoints.last().copied().unwrap_or(0);
             writeln!(
                 f,
-                "ok: {} events in {} proposals, every hash chain intact; {} signed checkpoint(s) \
+                "ok: {} events in {}, every hash chain intact; {} signed checkpoint(s) \
                  by {} verified, the latest covering positions 1..{last}; root {}",
                 self.events,
-                self.proposals,
+                streams_text(self.streams, &self.stream_types),
                 self.checkpoints.len(),
                 self.key,
                 self.root
@@ -224,13 +226,43 @@ fn read(path: &Path) -> Result<String, ExportError> {
     })
 }
 
+/// How many of `streams` are proposals: all but those `by_type` names with another type.
+#[must_use]
+pub fn proposal_streams(streams: usize, by_type: &BTreeMap<String, usize>) -> usize {
+    let others: usize = by_type
+        .iter()
+        .filter(|(t, _)| t.as_str() != "proposal")
+        .map(|(_, n)| n)
+        .sum();
+    streams.saturating_sub(others)
+}
+
+/// "12 proposals", and the other streams by aggregate type ("12 proposals and 1 access
+/// stream"): accounts and grants are a stream of their own, not a proposal. `streams` counts
+/// every stream, `by_type` those whose type is known.
+#[must_use]
+pub fn streams_text(streams: usize, by_type: &BTreeMap<String, usize>) -> String {
+    let mut text = format!("{} proposals", proposal_streams(streams, by_type));
+    for (t, n) in by_type.iter().filter(|(t, _)| t.as_str() != "proposal") {
+        text.push_str(&format!(
+            " and {n} {t} stream{}",
+            if *n == 1 { "" } else { "s" }
+        ));
+    }
+    text
+}
+
 /// Checks the exported events: hashes, chains, positions. Returns the leaves (one per readable
 /// line; a bad hash still gives a leaf of its stored value, so checkpoints can be checked too)
-/// and the number of proposals.
+/// and each position's stream, and each stream's aggregate type.
 #[must_use]
-pub fn check_events(lines: &str, problems: &mut Vec<Problem>) -> (Vec<Hash>, Vec<String>) {
+pub fn check_events(
+    lines: &str,
+    problems: &mut Vec<Problem>,
+) -> (Vec<Hash>, Vec<String>, BTreeMap<String, String>) {
     let mut leaves = Vec::new();
     let mut streams: Vec<String> = Vec::new();
+    let mut types: BTreeMap<String, String> = BTreeMap::new();
     let mut last: BTreeMap<String, (u64, String)> = BTreeMap::new();
     for (i, line) in lines.lines().enumerate() {
         let expected_position = i as u64 + 1;
@@ -247,6 +279,9 @@ pub fn check_events(lines: &str, problems: &mut Vec<Problem>) -> (Vec<Hash>, Vec
             }
         };
         streams.push(e.stream_id.clone());
+        types
+            .entry(e.stream_id.clone())
+            .or_insert_with(|| e.aggregate_type.clone());
         let at = |kind, detail| Problem::at(kind, e.position, Some(&e.stream_id), detail);
         if e.position != expected_position {
             problems.push(at(
@@ -298,7 +333,7 @@ pub fn check_events(lines: &str, problems: &mut Vec<Problem>) -> (Vec<Hash>, Vec
         }
         last.insert(e.stream_id.clone(), (e.sequence, e.hash.clone()));
     }
-    (leaves, streams)
+    (leaves, streams, types)
 }
 
 /// Checks signed checkpoint notes against the log's leaves. `streams[i]` is the proposal of
@@ -386,7 +421,7 @@ pub fn verify_dir(dir: &Path, key: Option<&str>) -> Result<ExportReport, ExportE
     let verifier = NoteVerifier::parse(&vkey)?;
     let events = read(&dir.join(EVENTS_FILE))?;
     let mut problems = Vec::new();
-    let (leaves, streams) = check_events(&events, &mut problems);
+    let (leaves, streams, types) = check_events(&events, &mut problems);
     let mut notes = Vec::new();
     let cp_dir = dir.join(CHECKPOINTS_DIR);
     let entries = std::fs::read_dir(&cp_dir).map_err(|source| ExportError::Io {
@@ -417,12 +452,14 @@ pub fn verify_dir(dir: &Path, key: Option<&str>) -> Result<ExportReport, ExportE
             ),
         ));
     }
-    let mut proposals = streams.clone();
-    proposals.sort();
-    proposals.dedup();
+    let mut stream_types: BTreeMap<String, usize> = BTreeMap::new();
+    for t in types.values() {
+        *stream_types.entry(t.clone()).or_default() += 1;
+    }
     Ok(ExportReport {
         events: streams.len() as u64,
-        proposals: proposals.len(),
+        streams: types.len(),
+        stream_types,
         root: hex::encode(crate::merkle::root(&leaves)),
         checkpoints,
         key: verifier.to_vkey(),
@@ -433,6 +470,20 @@ pub fn verify_dir(dir: &Path, key: Option<&str>) -> Result<ExportReport, ExportE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_access_stream_is_not_counted_as_a_proposal() {
+        let none = BTreeMap::new();
+        assert_eq!(streams_text(12, &none), "12 proposals");
+        let mut types = BTreeMap::from([("proposal".to_string(), 12), ("access".to_string(), 1)]);
+        assert_eq!(proposal_streams(13, &types), 12);
+        assert_eq!(streams_text(13, &types), "12 proposals and 1 access stream");
+        types.insert("other".to_string(), 2);
+        assert_eq!(
+            streams_text(15, &types),
+            "12 proposals and 1 access stream and 2 other streams"
+        );
+    }
 
     #[test]
     fn event_hash_is_the_chain_known_answer() {

@@ -190,6 +190,7 @@ pub struct LoginForm {
 #[derive(askama::Template)]
 #[template(path = "login.html")]
 struct LoginPage<'a> {
+    user: Option<crate::dashboard::UserBar>,
     next: &'a str,
     login: &'a str,
     error: Option<String>,
@@ -197,6 +198,7 @@ struct LoginPage<'a> {
 
 fn login_page(next: &str, login: &str, error: Option<&str>) -> Response {
     crate::dashboard::HtmlTemplate(LoginPage {
+        user: None,
         next,
         login,
         error: error.map(str::to_string),

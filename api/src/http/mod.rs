@@ -336,7 +336,8 @@ async fn verify_chain(State(s): State<AppState>, user: SignedIn) -> ApiResult<Js
     Ok(Json(json!({
         "ok": report.is_ok(),
         "events": report.events,
-        "proposals": report.streams,
+        "proposals": report.proposals(),
+        "streams": report.streams,
         "commands": report.commands,
         "last_position": report.last_position,
         "problems": report.problems.iter().map(|p| json!({
