@@ -11,6 +11,13 @@
 # The committee status's print test reads Chromium's PDF with pdfinfo and pdftotext, installing
 # Debian's poppler-utils package when they are missing.
 #
+# The sign-in test drives Chromium with chromedriver (GEVINST_TEST_CHROMEDRIVER, default
+# /usr/bin/chromedriver), installing Debian's chromium-driver package when it is missing, and
+# signs in through a real OpenID provider: the npm package oidc-provider, pinned in
+# scripts/oidc-provider (installed with `npm ci`; Node.js 20 or later from Debian's nodejs
+# package when node is missing), started on a free port for the run and stopped at the end,
+# unless GEVINST_TEST_OIDC_ISSUER names one already running.
+#
 # The exports' test opens the XLSX files with Python's openpyxl, installing it with
 # `pip install --user openpyxl` when python3 cannot import it.
 #
@@ -20,6 +27,18 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# What to stop and remove when the script ends, however it ends (last started, first stopped).
+CLEANUP=()
+cleanup() {
+  local i
+  for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[$i]}" || true; done
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -50,13 +69,13 @@ start_postgres() {
     run=(runuser -u postgres --)
   fi
   local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 54329)
+  port=$(free_port 2>/dev/null || echo 54329)
   log "starting a throwaway PostgreSQL ($("$bin/postgres" --version)) on 127.0.0.1:$port"
   "${run[@]}" "$bin/initdb" -D "$PGDATA_DIR" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   "${run[@]}" "$bin/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $PGDATA_DIR -c max_connections=400 -c synchronous_commit=on" start >/dev/null
   STOP_PG=("${run[@]}" "$bin/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop)
-  trap 'log "stopping PostgreSQL"; "${STOP_PG[@]}" >/dev/null 2>&1 || true; rm -rf "$PGDATA_DIR"' EXIT
+  CLEANUP+=('log "stopping PostgreSQL"; "${STOP_PG[@]}" >/dev/null 2>&1; rm -rf "$PGDATA_DIR"')
   export GEVINST_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 }
 
@@ -68,6 +87,48 @@ ensure_chromium() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
   fi
   export GEVINST_TEST_CHROMIUM=/usr/bin/chromium
+}
+
+ensure_chromedriver() {
+  if [ -z "${GEVINST_TEST_CHROMEDRIVER:-}" ] && [ ! -x /usr/bin/chromedriver ]; then
+    log "chromedriver is not installed: installing Debian's chromium-driver package (the sign-in test drives Chromium with it)"
+    AS_ROOT_FOR=chromedriver AS_ROOT_PACKAGE=chromium-driver
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium-driver
+  fi
+}
+
+start_oidc_provider() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    log "Node.js is not installed: installing Debian's nodejs and npm packages (for the OpenID provider)"
+    AS_ROOT_FOR=Node.js AS_ROOT_PACKAGE="nodejs npm"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
+  fi
+  local dir=scripts/oidc-provider
+  if [ ! -d "$dir/node_modules/oidc-provider" ]; then
+    log "installing the OpenID provider (npm package oidc-provider, as pinned in $dir/package-lock.json)"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+  local port
+  port=$(free_port)
+  OIDC_LOG=$(mktemp "${TMPDIR:-/tmp}/gevinst-oidc.XXXXXX")
+  log "starting the OpenID provider (oidc-provider $(node -p "require('./$dir/node_modules/oidc-provider/package.json').version")) on 127.0.0.1:$port"
+  PORT=$port node "$dir/server.js" >"$OIDC_LOG" 2>&1 &
+  OIDC_PID=$!
+  CLEANUP+=('log "stopping the OpenID provider"; kill "$OIDC_PID" 2>/dev/null; rm -f "$OIDC_LOG"')
+  export GEVINST_TEST_OIDC_ISSUER="http://127.0.0.1:$port"
+  local i
+  for i in $(seq 1 100); do
+    if python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)" \
+      "$GEVINST_TEST_OIDC_ISSUER/.well-known/openid-configuration" 2>/dev/null; then
+      return
+    fi
+    if ! kill -0 "$OIDC_PID" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  log "the OpenID provider did not start:"; cat "$OIDC_LOG" >&2
+  exit 1
 }
 
 ensure_poppler() {
@@ -100,6 +161,12 @@ else
   log "using Chromium at GEVINST_TEST_CHROMIUM"
 fi
 
+ensure_chromedriver
+if [ -z "${GEVINST_TEST_OIDC_ISSUER:-}" ]; then
+  start_oidc_provider
+else
+  log "using the OpenID provider at GEVINST_TEST_OIDC_ISSUER"
+fi
 ensure_poppler
 ensure_openpyxl
 

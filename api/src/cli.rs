@@ -391,6 +391,15 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                 )?;
             }
             let addr = app.local_addr()?;
+            let app = match args.oidc.settings(addr) {
+                Some(settings) => {
+                    let issuer = settings.issuer.clone();
+                    let app = app.with_oidc(settings).context("OpenID Connect")?;
+                    writeln!(out, "log ind gennem OpenID-udbyderen {issuer}")?;
+                    app
+                }
+                None => app,
+            };
             writeln!(
                 out,
                 "gevinst serving on http://{addr} ({} store)",

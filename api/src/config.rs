@@ -42,6 +42,53 @@ pub struct ServeArgs {
     /// Limits and timeouts of the HTTP service.
     #[command(flatten)]
     pub service: ServiceArgs,
+    /// Sign-in through the municipality's OpenID provider.
+    #[command(flatten)]
+    pub oidc: OidcArgs,
+}
+
+/// Sign-in through the municipality's OpenID provider (authorization code + PKCE). Unset
+/// issuer: local accounts and tokens only.
+#[derive(Debug, Clone, Args)]
+pub struct OidcArgs {
+    /// The provider's issuer URL, e.g. https://login.microsoftonline.com/TENANT/v2.0.
+    #[arg(long, env = "GEVINST_OIDC_ISSUER", requires = "oidc_client_id")]
+    pub oidc_issuer: Option<String>,
+    /// The client id Gevinst is registered with at the provider.
+    #[arg(long, env = "GEVINST_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The client secret (prefer the environment variable to the flag).
+    #[arg(long, env = "GEVINST_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// The ID token claim that holds the Gevinst login (Entra ID: preferred_username or upn).
+    #[arg(long, env = "GEVINST_OIDC_LOGIN_CLAIM", default_value = "email")]
+    pub oidc_login_claim: String,
+    /// The provider's name on the login page's button.
+    #[arg(long, env = "GEVINST_OIDC_NAME", default_value = "kommunens log ind")]
+    pub oidc_name: String,
+    /// Gevinst's address as browsers see it (the redirect URI is this plus
+    /// /login/oidc/callback); default: http:// and the bound address.
+    #[arg(long, env = "GEVINST_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl OidcArgs {
+    /// The settings, if an issuer is configured; `bound` is the address actually listened on.
+    #[must_use]
+    pub fn settings(&self, bound: SocketAddr) -> Option<crate::http::oidc::OidcSettings> {
+        let issuer = self.oidc_issuer.clone()?;
+        Some(crate::http::oidc::OidcSettings {
+            issuer,
+            client_id: self.oidc_client_id.clone().unwrap_or_default(),
+            client_secret: self.oidc_client_secret.clone(),
+            login_claim: self.oidc_login_claim.clone(),
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{bound}")),
+            display_name: self.oidc_name.clone(),
+        })
+    }
 }
 
 /// Limits and timeouts of the HTTP service (see `http::service` for why these defaults).

@@ -74,6 +74,7 @@ impl Application {
             state: AppState {
                 service,
                 index: Arc::new(index),
+                oidc: None,
             },
             settings: ServiceSettings::default(),
         })
@@ -84,6 +85,16 @@ impl Application {
     pub fn with_signer(mut self, signer: Arc<gevinst_verify::NoteSigner>) -> Self {
         self.state.service = self.state.service.with_signer(signer);
         self
+    }
+
+    /// Signs people in through the municipality's OpenID provider too (the settings are
+    /// checked now; the provider is first asked at the first sign-in).
+    pub fn with_oidc(
+        mut self,
+        settings: crate::http::oidc::OidcSettings,
+    ) -> Result<Self, crate::http::oidc::OidcError> {
+        self.state.oidc = Some(Arc::new(crate::http::oidc::Oidc::new(settings)?));
+        Ok(self)
     }
 
     /// Serves with these limits and timeouts instead of the defaults.

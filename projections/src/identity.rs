@@ -58,6 +58,13 @@ pub enum IdentityError {
     /// Wrong login, password or token, or an expired or revoked one; deliberately one message.
     #[error("Login, adgangskode eller nøgle er forkert, udløbet eller tilbagekaldt")]
     BadCredentials,
+    /// The OpenID provider vouched for a login that is no active account here. Unlike a wrong
+    /// password, this may be said plainly: the person has proven who they are.
+    #[error(
+        "du er logget ind som '{0}', men det er ikke en aktiv bruger i Gevinst: \
+         bed en administrator om at oprette dig og give dig en rolle"
+    )]
+    NoAccount(String),
     /// A password that is too short.
     #[error("adgangskoden skal være mindst 12 tegn")]
     WeakPassword,
@@ -302,6 +309,18 @@ impl AccessService {
             .verify_password(password.as_bytes(), &parsed)
             .map_err(|_| IdentityError::BadCredentials)?;
         self.active(login).await
+    }
+
+    /// The person the municipality's OpenID provider vouches for as `login` (from the verified
+    /// ID token), if it is an active account here: the provider authenticates, Gevinst's
+    /// accounts and grants decide.
+    pub async fn check_vouched(&self, login: &str) -> Result<Principal, IdentityError> {
+        let no_account = || IdentityError::NoAccount(login.to_string());
+        let parsed = Login::parse(login).map_err(|_| no_account())?;
+        self.active(parsed).await.map_err(|e| match e {
+            IdentityError::BadCredentials => no_account(),
+            e => e,
+        })
     }
 
     /// `login` with the current accounts and grants, if the account is active.

@@ -271,6 +271,14 @@ impl TestStore {
     /// Starts the real application on 127.0.0.1:0 against this store, with the system clock,
     /// and serves it in the background for the rest of the test.
     pub async fn spawn_app(&self) -> TestApp {
+        let (app, base) = self.bind_app().await;
+        self.serve(app, base).await
+    }
+
+    /// The real application bound to 127.0.0.1:0 against this store (with the system clock),
+    /// and its base URL, not yet serving: for a test that configures it further, e.g. with an
+    /// OpenID provider that must first learn the address. [`TestStore::serve`] starts it.
+    pub async fn bind_app(&self) -> (gevinst_api::startup::Application, String) {
         let app = gevinst_api::startup::Application::build_with_clock(
             &self.config,
             "127.0.0.1:0".parse().expect("a socket address"),
@@ -279,9 +287,14 @@ impl TestStore {
         .await
         .expect("the application starts");
         let addr = app.local_addr().expect("a bound address");
+        (app, format!("http://{addr}"))
+    }
+
+    /// Serves a bound application in the background for the rest of the test, with the
+    /// test's reader signed in (see [`TestStore::sign_in_reader`]).
+    pub async fn serve(&self, app: gevinst_api::startup::Application, base: String) -> TestApp {
         // Not run_until_stopped: the test process keeps the default meaning of SIGTERM/SIGINT.
         tokio::spawn(app.run_until(std::future::pending()));
-        let base = format!("http://{addr}");
         let token = self.sign_in_reader(&base).await;
         TestApp { base, token }
     }

@@ -229,7 +229,7 @@ both_backends!(
 );
 
 /// The Chromium binary, or a failure that says how to get it.
-fn chromium() -> PathBuf {
+pub(crate) fn chromium() -> PathBuf {
     let path = std::env::var_os("GEVINST_TEST_CHROMIUM")
         .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
     assert!(

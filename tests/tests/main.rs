@@ -15,6 +15,7 @@ mod golden;
 mod http;
 mod identity;
 mod known_on;
+mod oidc;
 mod portfolio;
 mod privilege;
 mod projections;

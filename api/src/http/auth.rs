@@ -1,4 +1,5 @@
-//! Who is asking: the sign-in extractors, `POST /login` and `POST /logout`.
+//! Who is asking: the sign-in extractors, `POST /login`, the OpenID provider's sign-in
+//! (`/login/oidc`, see [`super::oidc`]) and `POST /logout`.
 //!
 //! A request is signed in by a personal access token (`Authorization: Bearer gvt_…`, for API
 //! clients) or by a browser session cookie (`gevinst_session`: HttpOnly, Secure, SameSite=Lax,
@@ -22,6 +23,7 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq as _;
 
 use super::error::ApiError;
+use super::oidc::{Answer, Oidc, OidcError, PENDING_COOKIE};
 use super::AppState;
 
 /// The session cookie's name.
@@ -186,7 +188,8 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// The sign-in page (askama escapes what it shows).
+/// The sign-in page (askama escapes what it shows): the local account form, and a button for
+/// the municipality's OpenID provider when one is configured.
 #[derive(askama::Template)]
 #[template(path = "login.html")]
 struct LoginPage<'a> {
@@ -194,53 +197,163 @@ struct LoginPage<'a> {
     next: &'a str,
     login: &'a str,
     error: Option<String>,
+    provider: Option<&'a str>,
+    provider_href: String,
 }
 
-fn login_page(next: &str, login: &str, error: Option<&str>) -> Response {
+fn login_page(state: &AppState, next: &str, login: &str, error: Option<&str>) -> Response {
+    let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
     crate::dashboard::HtmlTemplate(LoginPage {
         user: None,
         next,
         login,
         error: error.map(str::to_string),
+        provider: state.oidc.as_deref().map(Oidc::display_name),
+        provider_href: format!("/login/oidc?{query}"),
     })
     .into_response()
 }
 
 /// `GET /login`.
-pub async fn login_form(axum::extract::Query(q): axum::extract::Query<Next>) -> Response {
-    login_page(safe_next(q.next.as_deref()), "", None)
+pub async fn login_form(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<Next>,
+) -> Response {
+    login_page(&state, safe_next(q.next.as_deref()), "", None)
+}
+
+/// A refusal on the login page (401), or the error page for a failing store.
+fn refused(state: &AppState, next: &str, login: &str, e: IdentityError) -> Response {
+    match e {
+        IdentityError::Store(e) => ApiError::Store(e).into_response(),
+        IdentityError::Unexpected(e) => ApiError::Internal(e).into_response(),
+        e => (
+            StatusCode::UNAUTHORIZED,
+            login_page(state, next, login, Some(&e.to_string())),
+        )
+            .into_response(),
+    }
+}
+
+/// A session for `principal`: the cookie, and a redirect to `next`.
+async fn start_session(
+    state: &AppState,
+    principal: &Principal,
+    next: &str,
+) -> Result<Response, IdentityError> {
+    let session = state
+        .service
+        .access()
+        .create_session(&principal.login)
+        .await?;
+    let max_age = (session.expires_at - state.service.store().now()).num_seconds();
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={max_age}",
+        session.session_id
+    );
+    let mut response = Redirect::to(next).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
 }
 
 /// `POST /login` with `login` and `password`: a session cookie and a redirect to `next`, or the
 /// form again with a Danish error (401).
 pub async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
     let next = safe_next(form.next.as_deref()).to_string();
-    let access = state.service.access();
-    let session = match access.check_password(&form.login, &form.password).await {
-        Ok(principal) => access.create_session(&principal.login).await,
+    let signed_in = match state
+        .service
+        .access()
+        .check_password(&form.login, &form.password)
+        .await
+    {
+        Ok(principal) => start_session(&state, &principal, &next).await,
         Err(e) => Err(e),
     };
-    match session {
-        Ok(session) => {
-            let max_age = (session.expires_at - state.service.store().now()).num_seconds();
-            let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={max_age}",
-                session.session_id
-            );
-            let mut response = Redirect::to(&next).into_response();
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
+    signed_in.unwrap_or_else(|e| refused(&state, &next, &form.login, e))
+}
+
+/// `GET /login/oidc?next=…`: off to the OpenID provider, remembering the sign-in in a cookie.
+pub async fn oidc_start(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<Next>,
+) -> Response {
+    let next = safe_next(q.next.as_deref());
+    let Some(oidc) = state.oidc.as_deref() else {
+        return ApiError::NotFound("log ind med OpenID Connect er ikke sat op her".into())
+            .into_response();
+    };
+    match oidc.start(next).await {
+        Ok(started) => {
+            let mut response = Redirect::to(&started.location).into_response();
+            if let Ok(value) = HeaderValue::from_str(&started.cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }
             response
         }
-        Err(IdentityError::Store(e)) => ApiError::Store(e).into_response(),
-        Err(IdentityError::Unexpected(e)) => ApiError::Internal(e).into_response(),
         Err(e) => (
-            StatusCode::UNAUTHORIZED,
-            login_page(&next, &form.login, Some(&e.to_string())),
+            StatusCode::BAD_GATEWAY,
+            login_page(&state, next, "", Some(&e.to_string())),
         )
             .into_response(),
     }
+}
+
+/// The provider's answer on the redirect URI.
+#[derive(Debug, Deserialize)]
+pub struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    iss: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// `GET /login/oidc/callback?code=…&state=…`: the provider vouches for a login; an active
+/// account of that login gets a session, anyone else the login page with the reason (401).
+pub async fn oidc_callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<Callback>,
+) -> Response {
+    let Some(oidc) = state.oidc.as_deref() else {
+        return ApiError::NotFound("log ind med OpenID Connect er ikke sat op her".into())
+            .into_response();
+    };
+    let finished = match (q.error, q.code, q.state) {
+        (Some(error), _, _) => Err(OidcError::Refused(q.error_description.unwrap_or(error))),
+        (None, Some(code), Some(state)) => {
+            let answer = Answer {
+                code,
+                state,
+                issuer: q.iss,
+            };
+            oidc.finish(cookie(&headers, PENDING_COOKIE), &answer).await
+        }
+        _ => Err(OidcError::NoPendingSignIn),
+    };
+    let mut response = match finished {
+        Ok(done) => {
+            let next = safe_next(Some(&done.next)).to_string();
+            let access = state.service.access();
+            match access.check_vouched(&done.login).await {
+                Ok(principal) => start_session(&state, &principal, &next).await,
+                Err(e) => Err(e),
+            }
+            .unwrap_or_else(|e| refused(&state, &next, "", e))
+        }
+        Err(e) => (
+            StatusCode::UNAUTHORIZED,
+            login_page(&state, "/", "", Some(&e.to_string())),
+        )
+            .into_response(),
+    };
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static(Oidc::clear_cookie()),
+    );
+    response
 }
 
 /// The logout form's field.

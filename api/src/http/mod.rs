@@ -4,6 +4,7 @@ pub mod auth;
 pub mod commands;
 pub mod error;
 pub mod exports;
+pub mod oidc;
 pub mod proofs;
 pub mod service;
 
@@ -38,6 +39,8 @@ pub struct AppState {
     pub service: ProposalService,
     /// The price index for converting amounts between price levels.
     pub index: Arc<PriceIndex>,
+    /// Sign-in through the municipality's OpenID provider, when configured.
+    pub oidc: Option<Arc<oidc::Oidc>>,
 }
 
 impl AppState {
@@ -161,6 +164,8 @@ pub fn router(state: AppState) -> Router {
         .route("/proposals/{id}", get(dashboard::proposal))
         .route("/healthz", get(healthz))
         .route("/login", get(auth::login_form).post(auth::login))
+        .route("/login/oidc", get(auth::oidc_start))
+        .route(oidc::CALLBACK_PATH, get(auth::oidc_callback))
         .route("/logout", axum::routing::post(auth::logout))
         .route("/api/me", get(me))
         .route("/api/portfolio", get(portfolio))
