@@ -11,6 +11,8 @@
 //!   print stylesheet: A4 pages, one committee a page, the report's name and as-of date in the
 //!   page header, "Side N af M" in the footer).
 //!
+//! - `GET /proposals/{id}/history` and `GET /verify` — the auditor's pages (see [`history`]).
+//!
 //! Both take `?as_of=YYYY-MM-DD` (the business date, default today) and `?known_on=` (the
 //! recorded time: a date, meaning the end of that day in Copenhagen, or an RFC 3339 instant;
 //! default everything recorded); links keep both, and each page says which times it shows.
@@ -39,6 +41,10 @@ use gevinst_projections::reports::{
 use gevinst_projections::reports::{KnownOn, View};
 use rust_decimal::Decimal;
 use serde::Deserialize;
+
+mod history;
+
+pub use history::{history, verify};
 
 use crate::format::{danish, danish_fixed};
 use crate::http::auth::{PageUser, SignedIn};

@@ -12,6 +12,7 @@ mod controller;
 mod dashboard;
 mod exports;
 mod golden;
+mod history_page;
 mod http;
 mod identity;
 mod known_on;

@@ -162,6 +162,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(dashboard::portfolio))
         .route("/proposals/{id}", get(dashboard::proposal))
+        .route("/proposals/{id}/history", get(dashboard::history))
+        .route("/verify", get(dashboard::verify))
         .route("/healthz", get(healthz))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/login/oidc", get(auth::oidc_start))

@@ -1,0 +1,305 @@
+//! The auditor's pages: a proposal's history, and the verification of the whole log.
+//!
+//! - `GET /proposals/{id}/history` — every event of the proposal in the order it was recorded:
+//!   who, in which role, when it was recorded, the business date it applies to, the reason,
+//!   and its hash (with the previous one, so the chain can be followed by eye). A correction
+//!   links to what it corrects and the corrected entry back to its correction; a verification
+//!   links to the saving it verifies. `?known_on=` shows the history as it was known at a
+//!   recorded time (the same reading as everywhere else). The policy's `ReadHistory` decides,
+//!   as for `/api/proposals/{id}/events`.
+//! - `GET /verify` — the chain, order and command checks of `gevinst verify`, for auditors and
+//!   administrators (`VerifyLog`, as `/api/verify`).
+//!
+//! Why a page and not only the API: an auditor reads a history, and a correction is only
+//! understood next to what it corrects. The stored JSON of each event is shown as it is, under
+//! the Danish summary, so nothing is hidden by the rendering.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Copenhagen;
+use gevinst_domain::access::Action;
+use gevinst_domain::{ProposalId, Role};
+use gevinst_projections::PROPOSAL;
+use serde_json::Value;
+
+use super::{internal, read_error, AsOf, DashboardQuery, HtmlTemplate, PageError, UserBar};
+use crate::http::auth::{PageUser, SignedIn};
+use crate::http::AppState;
+
+/// The Danish name of an event kind (its stable English code is shown beside it).
+#[must_use]
+pub(crate) fn event_label(event_type: &str) -> &'static str {
+    match event_type {
+        "ProposalRegistered" => "Forslaget oprettet",
+        "BaselineAdopted" => "Planen indlæst fra bilaget",
+        "PlanRevised" => "Planen revideret",
+        "MilestoneCompleted" => "Milepæl nået",
+        "GoalProgressReported" => "Fremdrift på opfølgningsmål",
+        "GoalAchieved" => "Opfølgningsmål opnået",
+        "GoalScheduled" => "Opfølgningsmål dateret",
+        "GoalCancelled" => "Opfølgningsmål annulleret",
+        "SavingRealised" => "Realiseret effektivisering",
+        "ImplementationCostIncurred" => "Implementeringsomkostning",
+        "ForecastUpdated" => "Forventning",
+        "CompensatingActionRecorded" => "Kompenserende tiltag",
+        "SavingVerified" => "Effektivisering verificeret",
+        "BudgetAdjusted" => "Budgetramme tilpasset",
+        "InnovationOutcomeRecorded" => "Læring fra innovation eller foranalyse",
+        "EntryReversed" => "Registrering tilbageført",
+        "EntrySuperseded" => "Registrering erstattet",
+        _ => "Anden hændelse",
+    }
+}
+
+/// One event as the history page shows it.
+#[derive(Debug)]
+struct HistoryRow {
+    sequence: i64,
+    position: i64,
+    label: &'static str,
+    event_type: String,
+    actor: String,
+    role: String,
+    recorded: String,
+    recorded_utc: String,
+    effective: String,
+    reason: String,
+    /// The entry this one corrects or verifies, with the verb.
+    refers_to: Option<(u64, &'static str)>,
+    /// The entries that correct this one.
+    corrected_by: Vec<i64>,
+    hash: String,
+    prev_hash: String,
+    payload: String,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    user: Option<UserBar>,
+    id: String,
+    title: String,
+    known_text: String,
+    known_on: String,
+    rows: Vec<HistoryRow>,
+    corrections: usize,
+}
+
+/// A recorded instant as Copenhagen reads it, `02.12.2026 kl. 08:31:05`.
+fn copenhagen(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Copenhagen)
+        .format("%d.%m.%Y kl. %H:%M:%S")
+        .to_string()
+}
+
+/// `GET /proposals/{id}/history`.
+pub async fn history(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    id: Result<Path<String>, PathRejection>,
+    query: Result<Query<DashboardQuery>, QueryRejection>,
+) -> Response {
+    match history_page(&state, &user, id, query).await {
+        Ok(page) => HtmlTemplate(page).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn history_page(
+    state: &AppState,
+    user: &SignedIn,
+    id: Result<Path<String>, PathRejection>,
+    query: Result<Query<DashboardQuery>, QueryRejection>,
+) -> Result<HistoryPage, PageError> {
+    let Path(raw) = id.map_err(|_| {
+        PageError::BadRequest("Adressen indeholder ikke et læsbart forslagsnummer.".to_string())
+    })?;
+    let id = ProposalId::parse(&raw).map_err(|_| {
+        PageError::BadRequest(format!(
+            "«{raw}» er ikke et forslagsnummer. Et forslagsnummer er BC efterfulgt af to cifre, fx BC01."
+        ))
+    })?;
+    let as_of = AsOf::parse(query)?;
+    let read = state
+        .read_as(user, Some((&id, Action::ReadHistory)))
+        .await
+        .map_err(read_error)?;
+    let title = read
+        .proposal(id.as_str())
+        .await
+        .map_err(internal)?
+        .map(|row| row.title)
+        .unwrap_or_default();
+    let known = as_of.view().known_instant();
+    let events: Vec<_> = state
+        .service
+        .store()
+        .stream(PROPOSAL, id.as_str())
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .filter(|e| known.is_none_or(|t| e.recorded_at <= t))
+        .collect();
+    // Which entries were corrected, and by which events.
+    let mut corrected_by: BTreeMap<u64, Vec<i64>> = BTreeMap::new();
+    for e in &events {
+        if let Some(n) = corrects(&e.event_type, &e.payload) {
+            corrected_by.entry(n).or_default().push(e.sequence);
+        }
+    }
+    let corrections = corrected_by.values().map(Vec::len).sum();
+    let rows = events
+        .into_iter()
+        .map(|e| {
+            let refers_to = corrects(&e.event_type, &e.payload)
+                .map(|n| (n, "retter"))
+                .or_else(|| verifies(&e.event_type, &e.payload).map(|n| (n, "verificerer")));
+            HistoryRow {
+                corrected_by: u64::try_from(e.sequence)
+                    .ok()
+                    .and_then(|s| corrected_by.get(&s).cloned())
+                    .unwrap_or_default(),
+                sequence: e.sequence,
+                position: e.position,
+                label: event_label(&e.event_type),
+                reason: reason(&e.payload, &e.metadata),
+                recorded: copenhagen(e.recorded_at),
+                recorded_utc: e.recorded_at.to_rfc3339(),
+                effective: e
+                    .effective_date
+                    .map_or_else(|| "–".to_string(), |d| d.format("%d.%m.%Y").to_string()),
+                payload: serde_json::to_string_pretty(&e.payload).unwrap_or_default(),
+                refers_to,
+                event_type: e.event_type,
+                actor: e.actor,
+                // The stored code (`project_owner`) in the Danish word people use.
+                role: e
+                    .role
+                    .parse::<Role>()
+                    .map_or(e.role, |r| r.danish().to_string()),
+                hash: e.hash,
+                prev_hash: e.prev_hash,
+            }
+        })
+        .collect();
+    Ok(HistoryPage {
+        user: Some(UserBar::of(user)),
+        id: id.to_string(),
+        title,
+        known_text: as_of.known_text(),
+        known_on: as_of
+            .known
+            .as_ref()
+            .map(|k| k.as_str().to_string())
+            .unwrap_or_default(),
+        rows,
+        corrections,
+    })
+}
+
+/// The sequence a correction names.
+fn corrects(event_type: &str, payload: &Value) -> Option<u64> {
+    matches!(event_type, "EntryReversed" | "EntrySuperseded")
+        .then(|| payload.get(event_type)?.get("corrects")?.as_u64())
+        .flatten()
+}
+
+/// The saving a verification names.
+fn verifies(event_type: &str, payload: &Value) -> Option<u64> {
+    (event_type == "SavingVerified")
+        .then(|| payload.get(event_type)?.get("saving")?.as_u64())
+        .flatten()
+}
+
+/// Why: the event's own reason (a correction, a plan revision), else the command's.
+fn reason(payload: &Value, metadata: &Value) -> String {
+    payload
+        .as_object()
+        .and_then(|o| o.values().next())
+        .and_then(|inner| inner.get("reason"))
+        .or_else(|| metadata.get("reason"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    user: Option<UserBar>,
+    ok: bool,
+    events: usize,
+    proposals: usize,
+    streams: usize,
+    commands: usize,
+    last_position: i64,
+    checked_at: String,
+    problems: Vec<(String, String, String, String)>,
+}
+
+/// `GET /verify`: the whole log walked, for auditors and administrators.
+pub async fn verify(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
+    match verify_page(&state, &user).await {
+        Ok(page) => HtmlTemplate(page).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn verify_page(state: &AppState, user: &SignedIn) -> Result<VerifyPage, PageError> {
+    user.may(Action::VerifyLog, None).map_err(read_error)?;
+    let report = gevinst_projections::verify_log(state.service.store())
+        .await
+        .map_err(internal)?;
+    Ok(VerifyPage {
+        user: Some(UserBar::of(user)),
+        ok: report.is_ok(),
+        events: report.events,
+        proposals: report.proposals(),
+        streams: report.streams,
+        commands: report.commands,
+        last_position: report.last_position,
+        checked_at: copenhagen(state.service.store().now()),
+        problems: report
+            .problems
+            .iter()
+            .map(|p| {
+                (
+                    p.stream_id.clone(),
+                    p.sequence.to_string(),
+                    p.kind.code().to_string(),
+                    p.what.clone(),
+                )
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn corrections_and_verifications_name_their_entry() {
+        let reversed = json!({"EntryReversed": {"corrects": 7, "reason": "tastefejl"}});
+        assert_eq!(corrects("EntryReversed", &reversed), Some(7));
+        assert_eq!(corrects("SavingRealised", &reversed), None);
+        let verified = json!({"SavingVerified": {"saving": 5}});
+        assert_eq!(verifies("SavingVerified", &verified), Some(5));
+        assert_eq!(reason(&reversed, &json!({"reason": "andet"})), "tastefejl");
+        assert_eq!(reason(&verified, &json!({"reason": "andet"})), "andet");
+        assert_eq!(reason(&verified, &json!({})), "");
+    }
+
+    #[test]
+    fn every_event_kind_has_a_danish_name() {
+        for (kind, _) in gevinst_domain::proposal::ProposalEvent::TYPES {
+            assert_ne!(event_label(kind), "Anden hændelse", "{kind}");
+        }
+    }
+}
