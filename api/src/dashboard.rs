@@ -42,8 +42,10 @@ use gevinst_projections::reports::{KnownOn, View};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+mod forms;
 mod history;
 
+pub use forms::{register, send as send_form};
 pub use history::{history, verify};
 
 use crate::format::{danish, danish_fixed};
@@ -865,6 +867,8 @@ impl From<&GoalRow> for GoalView {
 #[template(path = "proposal.html")]
 struct ProposalPage {
     user: Option<UserBar>,
+    /// Whether the grants allow recording or deciding here (then the page links the forms).
+    may_register: bool,
     as_of: NaiveDate,
     known_on: String,
     view: String,
@@ -946,8 +950,11 @@ async fn proposal_page(
         .iter()
         .find(|s| s.proposal == id.as_str())
         .map(StatusRow::from);
+    let target = crate::http::target(&read, &id).await.map_err(read_error)?;
+    let may = |action| user.principal.decide(action, Some(&target)).is_ok();
     Ok(ProposalPage {
         user: Some(UserBar::of(user)),
+        may_register: may(Action::Record) || may(Action::Decide),
         ..build_proposal_page(as_of, &report, &realisation, &goals, category)
     })
 }
@@ -1185,6 +1192,7 @@ fn build_proposal_page(
     }
 
     ProposalPage {
+        may_register: false,
         user: None,
         as_of: as_of.date,
         known_on: as_of.known_text(),

@@ -8,9 +8,11 @@
 mod audit;
 mod baseline;
 mod bounds;
+mod browser;
 mod controller;
 mod dashboard;
 mod exports;
+mod forms;
 mod golden;
 mod history_page;
 mod http;

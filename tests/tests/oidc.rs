@@ -3,19 +3,14 @@
 //! The provider is the npm package `oidc-provider` (scripts/oidc-provider), which
 //! scripts/test.sh installs and starts and names in `GEVINST_TEST_OIDC_ISSUER`. Each test's
 //! Gevinst listens on its own port, so it registers itself as a client first (OpenID Connect
-//! Dynamic Client Registration). Headless Chromium is driven over WebDriver by `chromedriver`
-//! (Debian's chromium-driver; `GEVINST_TEST_CHROMEDRIVER`, default /usr/bin/chromedriver)
-//! with `fantoccini`: the test types into the provider's own login page and clicks its consent
-//! button, as a person would.
+//! Dynamic Client Registration). The browser ([`Browser`]) types into the provider's own login
+//! page and clicks its consent button, as a person would.
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Locator;
 use gevinst_api::http::oidc::{OidcSettings, CALLBACK_PATH};
 use gevinst_tests::{both_backends, TestApp, TestStore};
+
+use crate::browser::Browser;
 use serde_json::{json, Value};
 
 /// The provider's issuer URL, or a failure that says how to get one.
@@ -69,145 +64,21 @@ async fn spawn_with_provider(t: &TestStore) -> TestApp {
     t.serve(app, base).await
 }
 
-/// chromedriver on a free port, with a headless Chromium session; both end when dropped.
-struct Browser {
-    driver: Child,
-    client: Option<Client>,
-}
-
-impl Browser {
-    async fn start() -> Self {
-        let driver_path = std::env::var_os("GEVINST_TEST_CHROMEDRIVER")
-            .map_or_else(|| PathBuf::from("/usr/bin/chromedriver"), PathBuf::from);
-        assert!(
-            driver_path.is_file(),
-            "the sign-in test drives Chromium with chromedriver, and there is none at {} \
-             (GEVINST_TEST_CHROMEDRIVER, default /usr/bin/chromedriver). Run scripts/test.sh, \
-             which installs Debian's chromium-driver package.",
-            driver_path.display()
-        );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .unwrap()
-            .port();
-        let driver = Command::new(driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let mut browser = Self {
-            driver,
-            client: None,
-        };
-        let capabilities = json!({
-            "goog:chromeOptions": {
-                "binary": crate::dashboard::chromium(),
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--disable-dev-shm-usage", "--no-first-run"],
-            }
-        });
-        let serde_json::Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
-        let url = format!("http://127.0.0.1:{port}");
-        for _ in 0..100 {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(capabilities.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => {
-                    browser.client = Some(client);
-                    return browser;
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        }
-        panic!("chromedriver did not start a Chromium session within 10 s");
-    }
-
-    fn client(&self) -> &Client {
-        self.client.as_ref().expect("a session")
-    }
-
-    /// Types into the field `name` of the page shown.
-    async fn fill(&self, name: &str, text: &str) {
-        self.client()
-            .wait()
-            .for_element(Locator::Css(&format!("input[name='{name}']")))
-            .await
-            .unwrap_or_else(|e| panic!("a field {name}: {e}"))
-            .send_keys(text)
-            .await
-            .unwrap();
-    }
-
-    /// Clicks the element `css` once it is there.
-    async fn click(&self, css: &str) {
-        self.client()
-            .wait()
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("an element {css}: {e}"))
-            .click()
-            .await
-            .unwrap();
-    }
-
-    /// Signs in at the provider's login page as `login`, then consents.
-    async fn sign_in_at_provider(&self, login: &str) {
-        self.fill("login", login).await;
-        self.fill("password", "hvad-som-helst").await;
-        self.click("button[type='submit']").await;
-        // The provider asks once whether Gevinst may have the person's email and name.
-        self.client()
-            .wait()
-            .for_element(Locator::XPath("//button[normalize-space()='Continue']"))
-            .await
-            .expect("the consent page")
-            .click()
-            .await
-            .unwrap();
-    }
-
-    /// Waits until the browser is on a page of `base` whose text contains `text`; that text.
-    async fn wait_for_text(&self, base: &str, text: &str) -> String {
-        for _ in 0..100 {
-            let url = self.client().current_url().await.unwrap();
-            if url.as_str().starts_with(base) {
-                let body = self
-                    .client()
-                    .find(Locator::Css("body"))
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap();
-                if body.contains(text) {
-                    return body;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let url = self.client().current_url().await.unwrap();
-        let source = self.client().source().await.unwrap_or_default();
-        panic!("never saw {text:?}; at {url}:\n{source}");
-    }
-
-    async fn close(mut self) {
-        if let Some(client) = self.client.take() {
-            client.close().await.ok();
-        }
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        self.driver.kill().ok();
-        self.driver.wait().ok();
-    }
+/// Signs in at the provider's login page as `login`, then consents.
+async fn sign_in_at_provider(browser: &Browser, login: &str) {
+    browser.fill("login", login).await;
+    browser.fill("password", "hvad-som-helst").await;
+    browser.click("button[type='submit']").await;
+    // The provider asks once whether Gevinst may have the person's email and name.
+    browser
+        .client()
+        .wait()
+        .for_element(Locator::XPath("//button[normalize-space()='Continue']"))
+        .await
+        .expect("the consent page")
+        .click()
+        .await
+        .unwrap();
 }
 
 both_backends!(
@@ -229,7 +100,7 @@ both_backends!(
             .wait_for_text(&app.base, "Log ind med Testudbyderen")
             .await;
         browser.click("a#oidc").await;
-        browser.sign_in_at_provider("anna@kk.dk").await;
+        sign_in_at_provider(&browser, "anna@kk.dk").await;
         // Back at Gevinst, signed in, on the page she asked for.
         let page = browser
             .wait_for_text(&app.base, "Logget ind som anna@kk.dk")
@@ -264,7 +135,7 @@ both_backends!(
         let browser = Browser::start().await;
         browser.client().goto(&app.url("/login")).await.unwrap();
         browser.click("a#oidc").await;
-        browser.sign_in_at_provider("eve@kk.dk").await;
+        sign_in_at_provider(&browser, "eve@kk.dk").await;
         let page = browser
             .wait_for_text(&app.base, "ikke en aktiv bruger i Gevinst")
             .await;

@@ -130,7 +130,7 @@ fn view_headers(view: &View) -> [(&'static str, String); 2] {
 }
 
 /// What the policy needs to know of proposal `id`, from its read-model row.
-async fn target(read: &ReadModels, id: &ProposalId) -> ApiResult<Target> {
+pub(crate) async fn target(read: &ReadModels, id: &ProposalId) -> ApiResult<Target> {
     let unknown = || {
         ApiError::Command(CommandError::Rejected {
             proposal: id.to_string(),
@@ -164,6 +164,11 @@ pub fn router(state: AppState) -> Router {
         .route("/proposals/{id}", get(dashboard::proposal))
         .route("/proposals/{id}/history", get(dashboard::history))
         .route("/verify", get(dashboard::verify))
+        .route("/proposals/{id}/register", get(dashboard::register))
+        .route(
+            "/proposals/{id}/register/{segment}",
+            axum::routing::post(dashboard::send_form),
+        )
         .route("/healthz", get(healthz))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/login/oidc", get(auth::oidc_start))

@@ -1,0 +1,268 @@
+//! Recording in the browser, on both backends: a project owner signs in with her password,
+//! opens the forms from her proposal's page and records a realised saving; an implausible
+//! amount is not saved until she confirms it, a malformed one is refused beside its field with
+//! what she typed kept, a post without the session's CSRF token is refused; a controller
+//! verifies her saving through his own form (four eyes); a reader gets no forms.
+
+use fantoccini::Locator;
+use gevinst_tests::{both_backends, TestApp, TestStore};
+use scraper::{Html, Selector};
+use serde_json::Value;
+
+use crate::browser::Browser;
+
+async fn events(app: &TestApp, id: &str) -> Vec<Value> {
+    app.client()
+        .get(app.url(&format!("/api/proposals/{id}/events")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn savings(events: &[Value]) -> Vec<&Value> {
+    events
+        .iter()
+        .filter(|e| e["event_type"] == "SavingRealised")
+        .collect()
+}
+
+/// Fills the savings form and sends it.
+async fn send_saving(browser: &Browser, amount: &str) {
+    browser.type_in("#savings-year", "2025").await;
+    browser.type_in("#savings-amount", amount).await;
+    browser.set("savings-date", "2025-06-30").await;
+    browser
+        .client()
+        .find(Locator::Css("#savings-plan_line"))
+        .await
+        .unwrap()
+        .select_by_value("l1")
+        .await
+        .unwrap();
+    browser.click("#savings button[type='submit']").await;
+}
+
+both_backends!(
+    a_project_owner_records_a_saving_in_the_browser,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        let browser = Browser::start().await;
+        browser
+            .sign_in(
+                &app.base,
+                "anna@kk.dk",
+                "anna@kk.dk-password-1234",
+                "/proposals/BC01",
+            )
+            .await;
+        browser
+            .wait_for_text(&app.base, "Logget ind som anna@kk.dk")
+            .await;
+        browser.click("a#registrer").await;
+        let page = browser
+            .wait_for_text(&app.base, "Realiseret effektivisering")
+            .await;
+        assert!(
+            !page.contains("Verificér en realiseret effektivisering"),
+            "a project owner gets no controller's forms"
+        );
+
+        // Far above the plan: nothing is saved; the warning and a box to tick.
+        send_saving(&browser, "-999999").await;
+        let page = browser.wait_for_text(&app.base, "Intet er gemt").await;
+        assert!(page.contains("Ja, det er rigtigt"), "{page}");
+        assert_eq!(browser.value("#savings-amount").await, "-999999");
+        assert_eq!(browser.value("#savings-date").await, "2025-06-30");
+        assert_eq!(browser.value("#savings-plan_line").await, "l1");
+        assert!(savings(&events(&app, "BC01").await).is_empty());
+
+        // Malformed: refused beside the field, what was typed kept.
+        browser.type_in("#savings-amount", "ti tusind").await;
+        browser.click("#savings button[type='submit']").await;
+        browser.wait_for_text(&app.base, "ti tusind").await;
+        let beside = browser
+            .client()
+            .find(Locator::Css("#savings .feltfejl"))
+            .await
+            .expect("the refusal beside the amount")
+            .text()
+            .await
+            .unwrap();
+        assert!(!beside.is_empty());
+        assert_eq!(browser.value("#savings-amount").await, "ti tusind");
+        assert!(savings(&events(&app, "BC01").await).is_empty());
+
+        // A plausible amount in Danish notation is saved at once.
+        send_saving(&browser, "-1.234,5").await;
+        let page = browser
+            .wait_for_text(&app.base, "Gemt: Realiseret effektivisering")
+            .await;
+        let all = events(&app, "BC01").await;
+        let saved = savings(&all);
+        assert_eq!(saved.len(), 1);
+        assert_eq!(saved[0]["actor"], "anna@kk.dk");
+        assert_eq!(saved[0]["payload"]["SavingRealised"]["amount"], "-1234.5");
+        assert!(
+            page.contains(&format!("nr. {}", saved[0]["sequence"])),
+            "{page}"
+        );
+
+        // The implausible one, confirmed: saved, with the warning it was confirmed against.
+        send_saving(&browser, "-999999").await;
+        browser.wait_for_text(&app.base, "Ja, det er rigtigt").await;
+        browser.click("#savings-confirm").await;
+        browser.click("#savings button[type='submit']").await;
+        browser
+            .wait_for_text(&app.base, "Gemt: Realiseret effektivisering")
+            .await;
+        let all = events(&app, "BC01").await;
+        let saved = savings(&all);
+        assert_eq!(saved.len(), 2);
+        let confirmed = saved[1]["metadata"]["confirmed_warnings"].to_string();
+        assert!(confirmed.contains("far-above-plan"), "{confirmed}");
+
+        // Without the session's CSRF token, the same post is refused and nothing is stored.
+        let session = browser
+            .client()
+            .get_named_cookie("gevinst_session")
+            .await
+            .unwrap();
+        let response = reqwest::Client::new()
+            .post(app.url("/proposals/BC01/register/savings"))
+            .header("cookie", format!("gevinst_session={}", session.value()))
+            .form(&[("year", "2025"), ("amount", "-10"), ("date", "2025-06-30")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403);
+        assert_eq!(savings(&events(&app, "BC01").await).len(), 2);
+        browser.close().await;
+    }
+);
+
+/// Signs in with a password over plain HTTP; a client that sends the session cookie.
+async fn session(app: &TestApp, login: &str) -> reqwest::Client {
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/login"))
+        .form(&[
+            ("login", login),
+            ("password", &format!("{login}-password-1234")),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "signed in");
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", cookie.parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+fn hidden(html: &Html, form: &str, name: &str) -> String {
+    let selector = Selector::parse(&format!("#{form} input[name='{name}']")).unwrap();
+    html.select(&selector)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .unwrap_or_else(|| panic!("{form} {name}"))
+        .to_string()
+}
+
+both_backends!(
+    a_controller_verifies_through_his_form_and_a_reader_gets_none,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        let anna = t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        t.user("carl@kk.dk", &[("controller", None)]).await;
+        t.user("rita@kk.dk", &[("revisor", None)]).await;
+        let outcome: Value = reqwest::Client::new()
+            .post(app.url("/api/proposals/BC01/savings"))
+            .bearer_auth(&anna)
+            .json(&serde_json::json!({"year": 2025, "amount": "-149", "plan_line": "l1", "date": "2025-06-30"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let saving = outcome["last_sequence"].to_string();
+
+        let carl = session(&app, "carl@kk.dk").await;
+        let page = carl
+            .get(app.url("/proposals/BC01/register"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let html = Html::parse_document(&page.text().await.unwrap());
+        let form = [
+            ("csrf", hidden(&html, "saving-verifications", "csrf")),
+            (
+                "idempotency_key",
+                hidden(&html, "saving-verifications", "idempotency_key"),
+            ),
+            ("sequence", saving.clone()),
+            ("date", "2025-07-01".to_string()),
+            ("note", "bilag afstemt".to_string()),
+        ];
+        let sent = carl
+            .post(app.url("/proposals/BC01/register/saving-verifications"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), 200, "followed to the receipt");
+        assert!(sent
+            .url()
+            .query()
+            .unwrap_or("")
+            .contains("gemt=saving-verifications"));
+        // Sent twice (a double click): recorded once.
+        let again = carl
+            .post(app.url("/proposals/BC01/register/saving-verifications"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 200);
+        let all = events(&app, "BC01").await;
+        let verified: Vec<_> = all
+            .iter()
+            .filter(|e| e["event_type"] == "SavingVerified")
+            .collect();
+        assert_eq!(verified.len(), 1);
+        assert_eq!(verified[0]["actor"], "carl@kk.dk");
+        assert_eq!(
+            verified[0]["payload"]["SavingVerified"]["saving"].to_string(),
+            saving
+        );
+
+        // A reader may read, not record: no forms, and the page says why.
+        let rita = session(&app, "rita@kk.dk").await;
+        let page = rita
+            .get(app.url("/proposals/BC01/register"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 403);
+        let proposal = rita.get(app.url("/proposals/BC01")).send().await.unwrap();
+        assert!(!proposal.text().await.unwrap().contains("id=\"registrer\""));
+    }
+);
