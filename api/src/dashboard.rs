@@ -44,9 +44,11 @@ use serde::Deserialize;
 
 mod forms;
 mod history;
+mod queue;
 
 pub use forms::{register, send as send_form};
 pub use history::{history, verify};
+pub use queue::queue as verification_queue;
 
 use crate::format::{danish, danish_fixed};
 use crate::http::auth::{PageUser, SignedIn};

@@ -2,7 +2,8 @@
 //! opens the forms from her proposal's page and records a realised saving; an implausible
 //! amount is not saved until she confirms it, a malformed one is refused beside its field with
 //! what she typed kept, a post without the session's CSRF token is refused; a controller
-//! verifies her saving through his own form (four eyes); a reader gets no forms.
+//! verifies her saving from the queue of savings waiting for verification (four eyes: his own
+//! saving has no button for him); a reader gets no forms and verifies nothing.
 
 use fantoccini::Locator;
 use gevinst_tests::{both_backends, TestApp, TestStore};
@@ -175,12 +176,12 @@ async fn session(app: &TestApp, login: &str) -> reqwest::Client {
         .unwrap()
 }
 
-fn hidden(html: &Html, form: &str, name: &str) -> String {
-    let selector = Selector::parse(&format!("#{form} input[name='{name}']")).unwrap();
+fn hidden(html: &Html, within: &str, name: &str) -> String {
+    let selector = Selector::parse(&format!("#{within} input[name='{name}']")).unwrap();
     html.select(&selector)
         .next()
         .and_then(|e| e.value().attr("value"))
-        .unwrap_or_else(|| panic!("{form} {name}"))
+        .unwrap_or_else(|| panic!("{within} {name}"))
         .to_string()
 }
 
@@ -205,35 +206,44 @@ both_backends!(
         let saving = outcome["last_sequence"].to_string();
 
         let carl = session(&app, "carl@kk.dk").await;
-        let page = carl
+        // The register page offers him the verification form; the queue lists the saving.
+        let register = carl
             .get(app.url("/proposals/BC01/register"))
             .send()
             .await
             .unwrap();
-        assert_eq!(page.status(), 200);
-        let html = Html::parse_document(&page.text().await.unwrap());
-        let form = [
-            ("csrf", hidden(&html, "saving-verifications", "csrf")),
-            (
-                "idempotency_key",
-                hidden(&html, "saving-verifications", "idempotency_key"),
-            ),
-            ("sequence", saving.clone()),
-            ("date", "2025-07-01".to_string()),
-            ("note", "bilag afstemt".to_string()),
-        ];
+        assert_eq!(register.status(), 200);
+        assert!(register
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"saving-verifications\""));
+        let queue = carl
+            .get(app.url("/verification-queue"))
+            .send()
+            .await
+            .unwrap();
+        let html = Html::parse_document(&queue.text().await.unwrap());
+        let row = format!("v-BC01-{saving}");
+        let form: Vec<(String, String)> =
+            ["csrf", "idempotency_key", "sequence", "date", "return_to"]
+                .iter()
+                .map(|name| (name.to_string(), hidden(&html, &row, name)))
+                .collect();
+        assert_eq!(form[2].1, saving);
         let sent = carl
             .post(app.url("/proposals/BC01/register/saving-verifications"))
             .form(&form)
             .send()
             .await
             .unwrap();
-        assert_eq!(sent.status(), 200, "followed to the receipt");
-        assert!(sent
-            .url()
-            .query()
-            .unwrap_or("")
-            .contains("gemt=saving-verifications"));
+        assert_eq!(sent.status(), 200, "followed back to the queue");
+        assert_eq!(sent.url().path(), "/verification-queue");
+        let html = Html::parse_document(&sent.text().await.unwrap());
+        let notice = Selector::parse("#gemt").unwrap();
+        assert!(html.select(&notice).next().is_some(), "the receipt");
+        let listed = Selector::parse(&format!("#{row}")).unwrap();
+        assert!(html.select(&listed).next().is_none(), "no longer waiting");
         // Sent twice (a double click): recorded once.
         let again = carl
             .post(app.url("/proposals/BC01/register/saving-verifications"))
@@ -252,6 +262,38 @@ both_backends!(
         assert_eq!(
             verified[0]["payload"]["SavingVerified"]["saving"].to_string(),
             saving
+        );
+
+        // A saving carl recorded himself waits for someone else: no button for him.
+        let carls = reqwest::Client::new()
+            .post(app.url("/api/proposals/BC01/savings"))
+            .bearer_auth(t.user("carl@kk.dk", &[]).await)
+            .json(&serde_json::json!({"year": 2025, "amount": "-10", "plan_line": "l1", "date": "2025-07-31"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(carls.status(), 201);
+        let own: Value = carls.json().await.unwrap();
+        let queue = carl
+            .get(app.url("/verification-queue"))
+            .send()
+            .await
+            .unwrap();
+        let html = Html::parse_document(&queue.text().await.unwrap());
+        let own_row = Selector::parse(&format!("#v-BC01-{} form", own["last_sequence"])).unwrap();
+        assert!(html.select(&own_row).next().is_none(), "four eyes");
+        let rita_queue = session(&app, "rita@kk.dk")
+            .await
+            .get(app.url("/verification-queue"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            rita_queue.contains("Intet venter på din verificering"),
+            "an auditor verifies nothing"
         );
 
         // A reader may read, not record: no forms, and the page says why.

@@ -314,6 +314,9 @@ const SPECS: &[Spec] = &[
     },
 ];
 
+/// The one page besides its own a form may return to.
+const QUEUE: &str = "/verification-queue";
+
 fn route(segment: &str) -> Option<&'static Route> {
     ROUTES.iter().find(|r| r.segment == segment)
 }
@@ -682,6 +685,11 @@ pub async fn send(
             }
         };
         Ok(match sent {
+            // From the verification queue, back to the queue.
+            Ok(sequence) if value_of(&form, "return_to") == Some(QUEUE) => Redirect::to(&format!(
+                "{QUEUE}?verificeret={id}&nr={sequence}"
+            ))
+            .into_response(),
             Ok(sequence) => Redirect::to(&format!(
                 "/proposals/{id}/register?gemt={segment}&nr={sequence}"
             ))

@@ -191,7 +191,10 @@ async fn history_page(
         user: Some(UserBar::of(user)),
         id: id.to_string(),
         title,
-        known_text: as_of.known_text(),
+        known_text: match as_of.known_text() {
+            k if k.is_empty() => "alt, der er registreret til nu".to_string(),
+            k => format!("som kendt {k}"),
+        },
         known_on: as_of
             .known
             .as_ref()

@@ -165,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         .route("/proposals/{id}/history", get(dashboard::history))
         .route("/verify", get(dashboard::verify))
         .route("/proposals/{id}/register", get(dashboard::register))
+        .route("/verification-queue", get(dashboard::verification_queue))
         .route(
             "/proposals/{id}/register/{segment}",
             axum::routing::post(dashboard::send_form),

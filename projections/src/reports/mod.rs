@@ -7,6 +7,7 @@ pub mod portfolio;
 pub mod proposal;
 pub mod realisation;
 pub mod status;
+pub mod verification;
 pub mod view;
 
 pub use committee::{Category, Materiality, NotAssessed, StatusRules, RULES};
@@ -18,6 +19,7 @@ pub use portfolio::{
 pub use proposal::{proposal_report, ProposalReport};
 pub use realisation::{proposal_realisation, realisation, Realisation, ReportState, Source};
 pub use status::{CheckpointStatus, GoalStatus};
+pub use verification::{pending_verifications, Pending};
 pub use view::{KnownOn, KnownOnError, View};
 
 use std::collections::BTreeSet;
