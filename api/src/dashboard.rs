@@ -44,10 +44,12 @@ use serde::Deserialize;
 
 mod forms;
 mod history;
+mod mine;
 mod queue;
 
 pub use forms::{register, send as send_form};
 pub use history::{history, verify};
+pub use mine::mine;
 pub use queue::queue as verification_queue;
 
 use crate::format::{danish, danish_fixed};

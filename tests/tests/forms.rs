@@ -308,3 +308,68 @@ both_backends!(
         assert!(!proposal.text().await.unwrap().contains("id=\"registrer\""));
     }
 );
+
+both_backends!(
+    a_project_owners_start_page_lists_what_she_owes_on_her_proposals_only,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        t.user("rita@kk.dk", &[("revisor", None)]).await;
+        let anna = session(&app, "anna@kk.dk").await;
+        let page = anna.get(app.url("/mine")).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let html = Html::parse_document(&page.text().await.unwrap());
+        let sections = Selector::parse("section.mit-forslag").unwrap();
+        let ids: Vec<_> = html
+            .select(&sections)
+            .filter_map(|s| s.value().attr("id"))
+            .collect();
+        assert_eq!(ids, ["p-BC01"], "her proposal, and no other");
+        // The goals that need her: exactly those the goals report has due, at risk, overdue
+        // or unreported for BC01 today.
+        let goals: Vec<Value> = app
+            .client()
+            .get(app.url("/api/goals?proposal=BC01"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut expected: Vec<String> = goals
+            .iter()
+            .filter(|g| {
+                ["due", "at_risk", "overdue", "not_reported"]
+                    .contains(&g["status"].as_str().unwrap_or(""))
+            })
+            .map(|g| format!("todo-BC01-{}", g["id"].as_str().unwrap()))
+            .collect();
+        assert!(
+            !expected.is_empty(),
+            "with nothing reported, something is owed"
+        );
+        let rows = Selector::parse("table.todo tbody tr").unwrap();
+        let mut listed: Vec<String> = html
+            .select(&rows)
+            .filter_map(|r| r.value().attr("id").map(str::to_string))
+            .collect();
+        expected.sort();
+        listed.sort();
+        assert_eq!(listed, expected);
+        // A reader records nothing, so has no proposals of her own.
+        let rita = session(&app, "rita@kk.dk").await;
+        let text = rita
+            .get(app.url("/mine"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            text.contains("Du har ingen forslag at registrere på"),
+            "{text}"
+        );
+    }
+);

@@ -166,6 +166,7 @@ pub fn router(state: AppState) -> Router {
         .route("/verify", get(dashboard::verify))
         .route("/proposals/{id}/register", get(dashboard::register))
         .route("/verification-queue", get(dashboard::verification_queue))
+        .route("/mine", get(dashboard::mine))
         .route(
             "/proposals/{id}/register/{segment}",
             axum::routing::post(dashboard::send_form),
