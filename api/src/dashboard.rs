@@ -44,11 +44,13 @@ use serde::Deserialize;
 
 mod forms;
 mod history;
+mod late;
 mod mine;
 mod queue;
 
 pub use forms::{register, send as send_form};
 pub use history::{history, verify};
+pub use late::late;
 pub use mine::mine;
 pub use queue::queue as verification_queue;
 

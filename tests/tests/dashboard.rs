@@ -511,3 +511,59 @@ both_backends!(
         assert!(printed[1].contains("Beskæftigelses- og Integrationsudvalget (BIU)"));
     }
 );
+
+both_backends!(
+    the_late_page_lists_every_item_and_filters_by_committee_and_kind,
+    |t: TestStore| async move {
+        let base = spawn_with_baseline(&t).await;
+        let q = "as_of=2025-12-31";
+        let api: Vec<serde_json::Value> = gevinst_tests::get(format!("{base}/api/late?{q}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            api.len() > 20,
+            "more than the overview shows: {}",
+            api.len()
+        );
+        let rows = |body: &str| texts(&Html::parse_document(body), "#forsinket-tabel tbody tr th");
+        let (status, _, body) = get(&base, &format!("/late?{q}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            rows(&body).len(),
+            api.len(),
+            "every item, not the largest 20"
+        );
+        // The overview links here, keeping the date.
+        let (_, _, overview) = get(&base, &format!("/?{q}")).await;
+        let link = Selector::parse("#alle-forsinkede").unwrap();
+        let overview = Html::parse_document(&overview);
+        let href = overview
+            .select(&link)
+            .next()
+            .and_then(|a| a.value().attr("href"))
+            .unwrap();
+        assert_eq!(href, format!("/late?{q}"));
+        // By committee, and by kind: exactly the API's items of that committee or kind.
+        for (filter, field, value) in [
+            ("committee=SUD", "committee", "SUD"),
+            ("kind=goal", "kind", "goal"),
+        ] {
+            let expected: Vec<String> = api
+                .iter()
+                .filter(|i| i[field] == value)
+                .map(|i| i["proposal"].as_str().unwrap().to_string())
+                .collect();
+            assert!(!expected.is_empty(), "{filter}");
+            let (status, _, body) = get(&base, &format!("/late?{q}&{filter}")).await;
+            assert_eq!(status, 200);
+            assert_eq!(rows(&body), expected, "{filter}");
+        }
+        // A committee that does not exist is the user's error, in Danish.
+        let (status, _, body) = get(&base, &format!("/late?{q}&committee=XYZ")).await;
+        assert_eq!(status, 400);
+        assert!(body.contains("er ikke et udvalg"), "{body}");
+    }
+);

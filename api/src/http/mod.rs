@@ -167,6 +167,7 @@ pub fn router(state: AppState) -> Router {
         .route("/proposals/{id}/register", get(dashboard::register))
         .route("/verification-queue", get(dashboard::verification_queue))
         .route("/mine", get(dashboard::mine))
+        .route("/late", get(dashboard::late))
         .route(
             "/proposals/{id}/register/{segment}",
             axum::routing::post(dashboard::send_form),
