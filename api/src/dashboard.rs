@@ -550,6 +550,8 @@ struct PortfolioPage {
     goal_total: CountRow,
     categories: Vec<CategoryCount>,
     statuses: Vec<StatusRow>,
+    /// The realisation rate per committee, drawn.
+    rate_chart: crate::charts::Chart,
     late: Vec<LateRow>,
     late_total: usize,
 }
@@ -583,6 +585,18 @@ async fn portfolio_page(
         .map_err(internal)?;
     let statuses = reports::statuses(&overview);
     let late = reports::late_items(&overview);
+    let rates = reports::committee_realisation(&overview).map_err(internal)?;
+    let rate_chart = crate::charts::rate_bars(
+        "udvalg-diagram",
+        &format!(
+            "Realiseringsgrad pr. udvalg til og med {} (indberettet mod plan)",
+            as_of.date.year()
+        ),
+        &rates
+            .iter()
+            .map(|r| (r.committee.clone(), r.rate))
+            .collect::<Vec<_>>(),
+    );
     let p = overview.portfolio;
 
     let categories = Category::ALL
@@ -618,6 +632,7 @@ async fn portfolio_page(
         goal_total: count_row("I alt", &p.goal_counts),
         categories,
         statuses: statuses.iter().map(StatusRow::from).collect(),
+        rate_chart,
         late: late.iter().take(LATE_SHOWN).map(LateRow::from).collect(),
         late_total: late.len(),
     })
@@ -892,6 +907,8 @@ struct ProposalPage {
     payback: Vec<PaybackLine>,
     findings: Vec<FindingRow>,
     realisation: Vec<YearRow>,
+    /// Plan, realised, verified and forecast, cumulative per year, drawn.
+    realisation_chart: Option<crate::charts::Chart>,
     drift: String,
     realisation_notes: Vec<String>,
     goals: Vec<GoalView>,
@@ -963,6 +980,51 @@ async fn proposal_page(
         may_register: may(Action::Record) || may(Action::Decide),
         ..build_proposal_page(as_of, &report, &realisation, &goals, category)
     })
+}
+
+/// The proposal's realisation drawn: plan, realised, verified and forecast, cumulative per
+/// year (no chart if a running sum overflows; the table beside it still says it all).
+fn realisation_chart(real: &Realisation) -> Option<crate::charts::Chart> {
+    use crate::charts::{grouped_bars, Series};
+    let mut running = [Decimal::ZERO; 2];
+    let mut verified = Vec::new();
+    let mut forecast = Vec::new();
+    for y in &real.years {
+        running[0] = running[0].checked_add(y.realised_verified)?;
+        running[1] = running[1].checked_add(y.forecast)?;
+        verified.push(running[0]);
+        forecast.push(running[1]);
+    }
+    let series = [
+        Series {
+            name: "Plan",
+            colour: "#9aa5b1",
+            values: real.years.iter().map(|y| y.cumulative_plan).collect(),
+        },
+        Series {
+            name: "Realiseret",
+            colour: "#1d4f91",
+            values: real.years.iter().map(|y| y.cumulative_realised).collect(),
+        },
+        Series {
+            name: "Heraf verificeret",
+            colour: "#2e7d32",
+            values: verified,
+        },
+        Series {
+            name: "Prognose",
+            colour: "#c77700",
+            values: forecast,
+        },
+    ];
+    let years: Vec<String> = real.years.iter().map(|y| y.year.to_string()).collect();
+    Some(grouped_bars(
+        "realisering-diagram",
+        "Akkumuleret pr. år: plan, realiseret, verificeret og prognose",
+        "1.000 kr., vist som beløb uden fortegn",
+        &years,
+        &series,
+    ))
 }
 
 fn identity_facts(r: &ProposalReport) -> Vec<Fact> {
@@ -1217,6 +1279,7 @@ fn build_proposal_page(
         payback,
         findings: r.findings.iter().map(FindingRow::from).collect(),
         realisation,
+        realisation_chart: realisation_chart(real),
         drift,
         realisation_notes,
         goals: goals.iter().map(GoalView::from).collect(),

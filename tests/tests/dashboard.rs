@@ -567,3 +567,45 @@ both_backends!(
         assert!(body.contains("er ikke et udvalg"), "{body}");
     }
 );
+
+both_backends!(
+    the_charts_draw_the_figures_and_say_them_in_words,
+    |t: TestStore| async move {
+        let base = spawn_with_baseline(&t).await;
+        let q = "as_of=2025-12-31";
+        let realisation: serde_json::Value =
+            gevinst_tests::get(format!("{base}/api/proposals/BC01/realisation?{q}"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        let (status, _, body) = get(&base, &format!("/proposals/BC01?{q}")).await;
+        assert_eq!(status, 200);
+        let page = Html::parse_document(&body);
+        let svg = Selector::parse("figure#realisering-figur svg[role='img'] title").unwrap();
+        assert!(page.select(&svg).next().is_some(), "an SVG with a title");
+        let caption = texts(&page, "figure#realisering-figur figcaption").join(" ");
+        // One bar group per year of the plan, with the cumulative plan in words.
+        let years = realisation["years"].as_array().unwrap();
+        assert!(!years.is_empty());
+        for y in years {
+            let plan: Decimal = y["cumulative_plan"].as_str().unwrap().parse().unwrap();
+            let said = format!("{}: plan {}", y["year"], danish_fixed(plan.abs(), 1));
+            assert!(caption.contains(&said), "{said} in {caption}");
+        }
+        let bars = Selector::parse("figure#realisering-figur svg rect[height]").unwrap();
+        // Four series per year, plus the legend's four swatches.
+        assert_eq!(page.select(&bars).count(), years.len() * 4 + 4);
+        // The portfolio's chart names every committee of Tabel 1.
+        let (_, _, body) = get(&base, &format!("/?{q}")).await;
+        let page = Html::parse_document(&body);
+        let caption = texts(&page, "figure#udvalg-figur figcaption").join(" ");
+        let committees = texts(&page, "#tabel-1 tbody th");
+        assert!(!committees.is_empty());
+        for c in committees.iter().filter(|c| c.as_str() != "I alt") {
+            let code = c.split_whitespace().next().unwrap();
+            assert!(caption.contains(code), "{code} in {caption}");
+        }
+    }
+);

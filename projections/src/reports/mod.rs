@@ -13,8 +13,8 @@ pub mod view;
 pub use committee::{Category, Materiality, NotAssessed, StatusRules, RULES};
 pub use goals::{goals, GoalRow};
 pub use portfolio::{
-    committee_status, late, late_items, overview, portfolio, statuses, statuses_with,
-    CommitteeStatus, LateItem, Overview, Portfolio,
+    committee_realisation, committee_status, late, late_items, overview, portfolio, statuses,
+    statuses_with, CommitteeRealisation, CommitteeStatus, LateItem, Overview, Portfolio,
 };
 pub use proposal::{proposal_report, ProposalReport};
 pub use realisation::{proposal_realisation, realisation, Realisation, ReportState, Source};

@@ -564,3 +564,65 @@ pub fn statuses_with(o: &Overview, rules: &StatusRules) -> Vec<CommitteeStatus> 
     }
     out
 }
+
+/// One committee's realisation to date: the plan and what was realised (reported, and of
+/// that verified) over the proposals' years up to and including the year of the as-of date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitteeRealisation {
+    /// Committee code.
+    pub committee: String,
+    /// The plan to date (1.000 kr.; savings negative).
+    pub plan_to_date: Decimal,
+    /// Reported realised to date.
+    pub realised_to_date: Decimal,
+    /// Of which verified.
+    pub verified_to_date: Decimal,
+    /// Realised / plan, when there is a plan to date.
+    pub rate: Option<Decimal>,
+    /// Verified / plan, when there is a plan to date.
+    pub verified_rate: Option<Decimal>,
+}
+
+/// The realisation rate to date per committee, in the order of the portfolio's committees:
+/// each proposal counts on its own committee, over its years up to the as-of date's year.
+/// Sums are checked (an overflow is an error, never a panic).
+pub fn committee_realisation(o: &Overview) -> Result<Vec<CommitteeRealisation>, ReadModelError> {
+    let year = o.portfolio.as_of.year();
+    let mut out: Vec<CommitteeRealisation> = o
+        .portfolio
+        .committees
+        .iter()
+        .map(|c| CommitteeRealisation {
+            committee: c.committee.clone(),
+            plan_to_date: Decimal::ZERO,
+            realised_to_date: Decimal::ZERO,
+            verified_to_date: Decimal::ZERO,
+            rate: None,
+            verified_rate: None,
+        })
+        .collect();
+    for r in &o.portfolio.proposals {
+        let Some(line) = out.iter_mut().find(|c| c.committee == r.committee) else {
+            continue;
+        };
+        for y in r.years.iter().filter(|y| y.year <= year) {
+            super::add(&mut line.plan_to_date, y.plan, "planlagte beløb")?;
+            super::add(&mut line.realised_to_date, y.realised, "realiserede beløb")?;
+            super::add(
+                &mut line.verified_to_date,
+                y.realised_verified,
+                "verificerede beløb",
+            )?;
+        }
+    }
+    for line in &mut out {
+        let rate = |part: Decimal| {
+            (!line.plan_to_date.is_zero())
+                .then(|| part.checked_div(line.plan_to_date))
+                .flatten()
+        };
+        line.rate = rate(line.realised_to_date);
+        line.verified_rate = rate(line.verified_to_date);
+    }
+    Ok(out)
+}
