@@ -3,7 +3,10 @@
 //! amount is not saved until she confirms it, a malformed one is refused beside its field with
 //! what she typed kept, a post without the session's CSRF token is refused; a controller
 //! verifies her saving from the queue of savings waiting for verification (four eyes: his own
-//! saving has no button for him); a reader gets no forms and verifies nothing.
+//! saving has no button for him); a reader gets no forms and verifies nothing. And the three
+//! people in one browser story: the owner records a saving and a goal achievement and sees
+//! both on the page, the controller verifies from the queue, the auditor follows a correction
+//! both ways in the history.
 
 use fantoccini::Locator;
 use gevinst_tests::{both_backends, TestApp, TestStore};
@@ -371,5 +374,145 @@ both_backends!(
             text.contains("Du har ingen forslag at registrere på"),
             "{text}"
         );
+    }
+);
+
+/// The last event of `kind` on BC01, as the API shows it.
+async fn last_of(app: &TestApp, kind: &str) -> Value {
+    events(app, "BC01")
+        .await
+        .into_iter()
+        .filter(|e| e["event_type"] == kind)
+        .next_back()
+        .unwrap_or_else(|| panic!("a {kind}"))
+}
+
+both_backends!(
+    owner_controller_and_auditor_each_do_their_part_in_the_browser,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        t.user("carl@kk.dk", &[("controller", None)]).await;
+        t.user("rita@kk.dk", &[("revisor", None)]).await;
+
+        // The owner: a saving, a second one typed by mistake, a goal achieved, the mistake
+        // reversed; then both facts on the proposal's page.
+        let anna = Browser::start().await;
+        anna.sign_in(
+            &app.base,
+            "anna@kk.dk",
+            "anna@kk.dk-password-1234",
+            "/proposals/BC01/register",
+        )
+        .await;
+        anna.wait_for_text(&app.base, "Realiseret effektivisering")
+            .await;
+        send_saving(&anna, "-149").await;
+        anna.wait_for_text(&app.base, "Gemt: Realiseret effektivisering")
+            .await;
+        let saving = last_of(&app, "SavingRealised").await["sequence"].clone();
+        send_saving(&anna, "-20").await;
+        anna.wait_for_text(&app.base, "Gemt: Realiseret effektivisering")
+            .await;
+        let mistake = last_of(&app, "SavingRealised").await["sequence"].clone();
+        anna.client()
+            .find(Locator::Css("#goal-achievements-goal"))
+            .await
+            .unwrap()
+            .select_by_value("g1")
+            .await
+            .unwrap();
+        anna.set("goal-achievements-date", "2025-06-30").await;
+        anna.type_in("#goal-achievements-evidence", "styregruppereferat 12")
+            .await;
+        anna.click("#goal-achievements button[type='submit']").await;
+        anna.wait_for_text(&app.base, "Gemt: Opfølgningsmål opnået")
+            .await;
+        anna.type_in("#corrections-sequence", &mistake.to_string())
+            .await;
+        anna.type_in("#corrections-reason", "registreret to gange")
+            .await;
+        anna.click("#corrections button[type='submit']").await;
+        anna.wait_for_text(&app.base, "Gemt: Ret en registrering")
+            .await;
+        let correction = last_of(&app, "EntryReversed").await["sequence"].clone();
+        anna.client()
+            .goto(&app.url("/proposals/BC01?as_of=2025-12-31"))
+            .await
+            .unwrap();
+        let page = anna.wait_for_text(&app.base, "Realisering").await;
+        let row_2025 = anna
+            .client()
+            .find(Locator::XPath(
+                "//table[@id='realisering-tabel']/tbody/tr[th[starts-with(normalize-space(.), '2025')]]",
+            ))
+            .await
+            .expect("the 2025 row of the realisation")
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            row_2025.contains("-149"),
+            "the saving counts, the mistake does not: {row_2025}"
+        );
+        let g1 = anna
+            .client()
+            .find(Locator::Css("tr#maal-g1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(g1.contains("opnået"), "{g1}");
+        assert!(page.contains("styregruppereferat 12") || g1.contains("styregruppereferat 12"));
+        anna.close().await;
+
+        // The controller verifies the saving from the queue.
+        let carl = Browser::start().await;
+        carl.sign_in(
+            &app.base,
+            "carl@kk.dk",
+            "carl@kk.dk-password-1234",
+            "/verification-queue",
+        )
+        .await;
+        carl.wait_for_text(&app.base, "Til verificering").await;
+        carl.click(&format!("tr#v-BC01-{saving} button[type='submit']"))
+            .await;
+        carl.wait_for_text(&app.base, "Verificeret: BC01").await;
+        let verified = last_of(&app, "SavingVerified").await;
+        assert_eq!(verified["actor"], "carl@kk.dk");
+        assert_eq!(verified["payload"]["SavingVerified"]["saving"], saving);
+        carl.close().await;
+
+        // The auditor reads the history and follows the correction both ways.
+        let rita = Browser::start().await;
+        rita.sign_in(
+            &app.base,
+            "rita@kk.dk",
+            "rita@kk.dk-password-1234",
+            "/proposals/BC01",
+        )
+        .await;
+        rita.wait_for_text(&app.base, "Historik").await;
+        rita.click("a#historik").await;
+        rita.wait_for_text(&app.base, "registreret to gange").await;
+        let target = |b: &Browser| {
+            let c = b.client().clone();
+            async move {
+                c.execute(
+                    "return document.querySelector(':target')?.id ?? '';",
+                    vec![],
+                )
+                .await
+                .unwrap()
+            }
+        };
+        rita.click(&format!("tr#e-{mistake} a.rettet-af")).await;
+        assert_eq!(target(&rita).await, format!("e-{correction}"));
+        rita.click(&format!("tr#e-{correction} a.retter")).await;
+        assert_eq!(target(&rita).await, format!("e-{mistake}"));
+        rita.close().await;
     }
 );
