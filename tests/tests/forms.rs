@@ -382,8 +382,7 @@ async fn last_of(app: &TestApp, kind: &str) -> Value {
     events(app, "BC01")
         .await
         .into_iter()
-        .filter(|e| e["event_type"] == kind)
-        .next_back()
+        .rfind(|e| e["event_type"] == kind)
         .unwrap_or_else(|| panic!("a {kind}"))
 }
 
