@@ -15,6 +15,7 @@ mod golden;
 mod http;
 mod identity;
 mod known_on;
+mod openapi;
 mod portfolio;
 mod privilege;
 mod projections;

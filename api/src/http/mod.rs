@@ -91,6 +91,7 @@ pub struct AsOf {
     /// everything recorded).
     known_on: Option<String>,
     /// Only this proposal, e.g. BC01.
+    #[param(pattern = "^[Bb][Cc][0-9]{2}$", example = "BC01")]
     proposal: Option<String>,
 }
 
@@ -312,6 +313,7 @@ pub struct TrailQuery {
 #[into_params(parameter_in = Path)]
 pub struct ProposalPath {
     /// The proposal, e.g. BC01.
+    #[param(pattern = "^[Bb][Cc][0-9]{2}$", example = "BC01")]
     #[allow(dead_code)]
     // read through `ApiPath<String>`; this names it for the API description
     id: String,

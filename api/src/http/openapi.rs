@@ -36,6 +36,9 @@ use crate::record::{MoneyArgs, RecordWhat};
 /// Where the document is served.
 pub const PATH: &str = "/api/openapi.json";
 
+/// What `ProposalId::parse` accepts.
+const PROPOSAL_ID: &str = "^[Bb][Cc][0-9]{2}$";
+
 /// The sign-in schemes' names in the document.
 const BEARER: &str = "bearer";
 const SESSION: &str = "session";
@@ -271,8 +274,12 @@ fn command(route: &Route) -> Operation {
                 .parameter_in(ParameterIn::Path)
                 .required(Required::True)
                 .description(Some("The proposal, e.g. BC01."))
+                .example(Some(json!("BC01")))
                 .schema(Some(Schema::Object(
-                    ObjectBuilder::new().schema_type(Type::String).build(),
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(PROPOSAL_ID))
+                        .build(),
                 )))
                 .build(),
         )
