@@ -16,9 +16,9 @@
 #
 # When the tests pass, schemathesis (4.x, `pip install --user` when missing) fuzzes the JSON API
 # from its own description, /api/openapi.json: a `gevinst serve` on a fresh SQLite store in a
-# temporary directory, an administrator and controller with a token, every operation with
-# generated parameters and bodies, failing on any 5xx and any response its schema does not
-# describe. GEVINST_SCHEMATHESIS_SEED picks the seed (printed; default 1),
+# temporary directory with the Budget 2025 baseline, an administrator and controller with a
+# token, every operation with generated parameters and bodies (ids mostly from
+# scripts/schemathesis.toml), failing on any 5xx and any response its schema does not describe. GEVINST_SCHEMATHESIS_SEED picks the seed (printed; default 1),
 # GEVINST_SCHEMATHESIS_EXAMPLES the examples per operation (default 100).
 #
 # Extra arguments go to `cargo test`, e.g. `scripts/test.sh -p gevinst-tests store`.
@@ -113,6 +113,7 @@ fuzz_api() (
   dir=$(mktemp -d "${TMPDIR:-/tmp}/gevinst-fuzz.XXXXXX")
   trap 'if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi; rm -rf "$dir"' EXIT
   export DATABASE_URL="sqlite:$dir/gevinst.sqlite" GEVINST_SIGNING_KEY="$dir/gevinst-log.key"
+  "$gevinst" baseline import baselines/budget-2025-bilag-7.toml >/dev/null
   printf 'fuzz-test-password-%s\n' "$RANDOM$RANDOM" \
     | "$gevinst" user add ada@kk.dk --name Ada --password-stdin >/dev/null
   "$gevinst" grant ada@kk.dk administrator --reason fuzz >/dev/null
@@ -129,7 +130,10 @@ fuzz_api() (
   done
   seed=${GEVINST_SCHEMATHESIS_SEED:-1}
   log "schemathesis against 127.0.0.1:$port (seed $seed): no 5xx, every response as its schema says"
-  schemathesis run "http://127.0.0.1:$port/api/openapi.json" \
+  # From the temporary directory, where schemathesis and hypothesis leave their caches.
+  local config=$PWD/scripts/schemathesis.toml
+  cd "$dir"
+  schemathesis --config-file "$config" run "http://127.0.0.1:$port/api/openapi.json" \
     -H "Authorization: Bearer $token" \
     --checks not_a_server_error,response_schema_conformance \
     --max-examples "${GEVINST_SCHEMATHESIS_EXAMPLES:-100}" --seed "$seed" \
