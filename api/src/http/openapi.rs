@@ -129,7 +129,22 @@ fn complete(described: OpenApi) -> OpenApi {
                 "Ready: the store answers and the read models have caught up with the log",
             ))
             .operation_id(Some("readyz"))
-            .response("200", json_response("Ready", object()))
+            .response(
+                "200",
+                json_response(
+                    "Ready",
+                    schema_from(json!({
+                        "type": "object",
+                        "required": ["status", "backend", "last_position", "read_models_position"],
+                        "properties": {
+                            "status": {"type": "string", "enum": ["ready"]},
+                            "backend": {"type": "string", "enum": ["sqlite", "postgres"]},
+                            "last_position": {"type": "integer"},
+                            "read_models_position": {"type": "integer"},
+                        },
+                    })),
+                ),
+            )
             .build(),
     );
     doc.paths.add_path_operation(
