@@ -111,14 +111,19 @@ fuzz_api() (
   cargo build --locked -q -p gevinst-api --bin gevinst
   local gevinst=$PWD/target/debug/gevinst dir port token seed
   dir=$(mktemp -d "${TMPDIR:-/tmp}/gevinst-fuzz.XXXXXX")
-  trap 'if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi; rm -rf "$dir"' EXIT
+  trap 'status=$?; [ "$status" = 0 ] || log "the API fuzz test failed (exit $status)"
+    if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi
+    rm -rf "$dir"' EXIT
   export DATABASE_URL="sqlite:$dir/gevinst.sqlite" GEVINST_SIGNING_KEY="$dir/gevinst-log.key"
   "$gevinst" baseline import baselines/budget-2025-bilag-7.toml >/dev/null
   printf 'fuzz-test-password-%s\n' "$RANDOM$RANDOM" \
     | "$gevinst" user add ada@kk.dk --name Ada --password-stdin >/dev/null
   "$gevinst" grant ada@kk.dk administrator --reason fuzz >/dev/null
   "$gevinst" grant ada@kk.dk controller --reason fuzz --as ada@kk.dk >/dev/null
-  token=$("$gevinst" token create ada@kk.dk --expires 1d 2>/dev/null | head -n 1)
+  # The token is the first line printed (not `| head -n 1`: under pipefail, gevinst's SIGPIPE on
+  # the second line would fail the script now and then).
+  token=$("$gevinst" token create ada@kk.dk --expires 1d)
+  token=${token%%$'\n'*}
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   "$gevinst" serve --bind "127.0.0.1:$port" >"$dir/serve.log" 2>&1 &
   SERVER=$!
