@@ -166,11 +166,46 @@ fn complete(described: OpenApi) -> OpenApi {
     for item in doc.paths.paths.values_mut() {
         for (operation, write) in [(&mut item.get, false), (&mut item.post, true)] {
             if let Some(operation) = operation {
+                add_view_headers(operation);
                 add_problems(operation, write);
             }
         }
     }
     doc
+}
+
+/// A read that takes `as_of` says in its headers which times it answered for (`viewed` in
+/// `mod.rs`).
+fn add_view_headers(operation: &mut Operation) {
+    let viewed = operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| p.name == "as_of" && p.parameter_in == ParameterIn::Query);
+    if !viewed {
+        return;
+    }
+    let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") else {
+        return;
+    };
+    for (name, description) in [
+        (
+            "Gevinst-As-Of",
+            "The business date it was computed at (`all` for a trail without as_of).",
+        ),
+        (
+            "Gevinst-Known-On",
+            "What was known: an RFC 3339 instant, or `now` for everything recorded.",
+        ),
+    ] {
+        ok.headers.insert(
+            name.to_string(),
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::String))
+                .description(Some(description))
+                .build(),
+        );
+    }
 }
 
 /// `{"type": "object"}`.
