@@ -18,8 +18,9 @@
 # from its own description, /api/openapi.json: a `gevinst serve` on a fresh SQLite store in a
 # temporary directory with the Budget 2025 baseline, an administrator and controller with a
 # token, every operation with generated parameters and bodies (ids mostly from
-# scripts/schemathesis.toml), failing on any 5xx and any response its schema does not describe. GEVINST_SCHEMATHESIS_SEED picks the seed (printed; default 1),
-# GEVINST_SCHEMATHESIS_EXAMPLES the examples per operation (default 100).
+# scripts/schemathesis.toml), failing on any 5xx and any response its description does not
+# allow (body, content type, headers). GEVINST_SCHEMATHESIS_SEED picks the seed (printed;
+# default 1), GEVINST_SCHEMATHESIS_EXAMPLES the examples per operation (default 100).
 #
 # Extra arguments go to `cargo test`, e.g. `scripts/test.sh -p gevinst-tests store`.
 set -euo pipefail
@@ -134,13 +135,13 @@ fuzz_api() (
     sleep 0.5
   done
   seed=${GEVINST_SCHEMATHESIS_SEED:-1}
-  log "schemathesis against 127.0.0.1:$port (seed $seed): no 5xx, every response as its schema says"
+  log "schemathesis against 127.0.0.1:$port (seed $seed): no 5xx, every response as described"
   # From the temporary directory, where schemathesis and hypothesis leave their caches.
   local config=$PWD/scripts/schemathesis.toml
   cd "$dir"
   schemathesis --config-file "$config" run "http://127.0.0.1:$port/api/openapi.json" \
     -H "Authorization: Bearer $token" \
-    --checks not_a_server_error,response_schema_conformance \
+    --checks not_a_server_error,response_schema_conformance,content_type_conformance,response_headers_conformance \
     --max-examples "${GEVINST_SCHEMATHESIS_EXAMPLES:-100}" --seed "$seed" \
     --generation-database none --no-color \
     || { log "schemathesis failed; the server's log:"; tail -n 50 "$dir/serve.log" >&2; exit 1; }
