@@ -282,14 +282,14 @@ fn add_problems(operation: &mut Operation, write: bool) {
 
 /// One command route's operation.
 fn command(route: &Route) -> Operation {
-    let header = |name: &str, description: &str| {
+    let header = |name: &str, description: &str, schema: ObjectBuilder| {
         ParameterBuilder::new()
             .name(name)
             .parameter_in(ParameterIn::Header)
             .required(Required::False)
             .description(Some(description))
             .schema(Some(Schema::Object(
-                ObjectBuilder::new().schema_type(Type::String).build(),
+                schema.schema_type(Type::String).build(),
             )))
             .build()
     };
@@ -336,16 +336,23 @@ fn command(route: &Route) -> Operation {
         .parameter(header(
             "Idempotency-Key",
             "A key of the client's choice: a repeat with the same key stores nothing new and \
-             answers the first outcome with the same status.",
+             answers the first outcome with the same status: up to 200 characters, not blank, \
+             no control characters.",
+            // As `IdempotencyKey::parse` reads it.
+            ObjectBuilder::new()
+                .max_length(Some(200))
+                .pattern(Some("\\S")),
         ))
         .parameter(header(
             "If-Match",
             "The proposal's version as its ETag (`\"7\"`, or `*`): refused with 412 when it \
              has moved on.",
+            ObjectBuilder::new(),
         ))
         .parameter(header(
             "x-csrf-token",
             "The session's CSRF token, required when signed in by cookie.",
+            ObjectBuilder::new(),
         ))
         .request_body(Some(
             RequestBodyBuilder::new()
