@@ -21,6 +21,14 @@
 # The exports' test opens the XLSX files with Python's openpyxl, installing it with
 # `pip install --user openpyxl` when python3 cannot import it.
 #
+# When the tests pass, schemathesis (4.x, `pip install --user` when missing) fuzzes the JSON API
+# from its own description, /api/openapi.json: a `gevinst serve` on a fresh SQLite store in a
+# temporary directory with the Budget 2025 baseline, an administrator and controller with a
+# token, every operation with generated parameters and bodies (ids mostly from
+# scripts/schemathesis.toml), failing on any 5xx and any response its description does not
+# allow (body, content type, headers). GEVINST_SCHEMATHESIS_SEED picks the seed (printed;
+# default 1), GEVINST_SCHEMATHESIS_EXAMPLES the examples per operation (default 100).
+#
 # Extra arguments go to `cargo test`, e.g. `scripts/test.sh -p gevinst-tests store`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -149,6 +157,57 @@ ensure_openpyxl() {
   export GEVINST_TEST_OPENPYXL=1
 }
 
+ensure_schemathesis() {
+  export PATH="$HOME/.local/bin:$PATH"
+  if ! schemathesis --version 2>/dev/null | grep -q 'version 4\.'; then
+    log "schemathesis 4 is not installed: pip install --user 'schemathesis>=4,<5' (for the API fuzz test)"
+    python3 -m pip install --user -q 'schemathesis>=4,<5' \
+      || python3 -m pip install --user -q --break-system-packages 'schemathesis>=4,<5'
+  fi
+}
+
+# Runs in a subshell, so its EXIT trap stops the server and removes the store whatever happens.
+fuzz_api() (
+  ensure_schemathesis
+  log "building the gevinst binary for the API fuzz test"
+  cargo build --locked -q -p gevinst-api --bin gevinst
+  local gevinst=$PWD/target/debug/gevinst dir port token seed
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/gevinst-fuzz.XXXXXX")
+  trap 'status=$?; [ "$status" = 0 ] || log "the API fuzz test failed (exit $status)"
+    if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi
+    rm -rf "$dir"' EXIT
+  export DATABASE_URL="sqlite:$dir/gevinst.sqlite" GEVINST_SIGNING_KEY="$dir/gevinst-log.key"
+  "$gevinst" baseline import baselines/budget-2025-bilag-7.toml >/dev/null
+  printf 'fuzz-test-password-%s\n' "$RANDOM$RANDOM" \
+    | "$gevinst" user add ada@kk.dk --name Ada --password-stdin >/dev/null
+  "$gevinst" grant ada@kk.dk administrator --reason fuzz >/dev/null
+  "$gevinst" grant ada@kk.dk controller --reason fuzz --as ada@kk.dk >/dev/null
+  # The token is the first line printed (not `| head -n 1`: under pipefail, gevinst's SIGPIPE on
+  # the second line would fail the script now and then).
+  token=$("$gevinst" token create ada@kk.dk --expires 1d)
+  token=${token%%$'\n'*}
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$gevinst" serve --bind "127.0.0.1:$port" >"$dir/serve.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 120); do
+    if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+      "http://127.0.0.1:$port/readyz" 2>/dev/null; then break; fi
+    kill -0 "$SERVER" 2>/dev/null || { cat "$dir/serve.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  seed=${GEVINST_SCHEMATHESIS_SEED:-1}
+  log "schemathesis against 127.0.0.1:$port (seed $seed): no 5xx, every response as described"
+  # From the temporary directory, where schemathesis and hypothesis leave their caches.
+  local config=$PWD/scripts/schemathesis.toml
+  cd "$dir"
+  schemathesis --config-file "$config" run "http://127.0.0.1:$port/api/openapi.json" \
+    -H "Authorization: Bearer $token" \
+    --checks not_a_server_error,response_schema_conformance,content_type_conformance,response_headers_conformance \
+    --max-examples "${GEVINST_SCHEMATHESIS_EXAMPLES:-100}" --seed "$seed" \
+    --generation-database none --no-color \
+    || { log "schemathesis failed; the server's log:"; tail -n 50 "$dir/serve.log" >&2; exit 1; }
+)
+
 if [ -z "${GEVINST_TEST_POSTGRES_URL:-}" ]; then
   start_postgres
 else
@@ -172,3 +231,5 @@ ensure_openpyxl
 
 log "running the test suite (every integration test on SQLite and on PostgreSQL)"
 cargo test --workspace --locked "$@"
+
+fuzz_api

@@ -58,13 +58,14 @@ pub struct RecordArgs {
 pub type RecordCommand = RecordArgs;
 
 /// An amount with its year, price level, control area and business date.
-#[derive(Debug, clap::Args, serde::Deserialize)]
+#[derive(Debug, clap::Args, serde::Deserialize, utoipa::ToSchema)]
 pub struct MoneyArgs {
     /// The budget year, e.g. 2025.
     #[arg(long)]
     year: i32,
     /// The amount in 1.000 kr., at most 3 decimals: -1234.5 or -1.234,5 (savings negative).
     #[arg(long, allow_hyphen_values = true)]
+    #[schema(example = "-149")]
     amount: String,
     /// The price level (p/l year) the amount is stated at [default: the proposal's].
     #[arg(long)]
@@ -75,6 +76,7 @@ pub struct MoneyArgs {
     control_area: Option<String>,
     /// The business date it is effective from, e.g. 2025-09-30.
     #[arg(long)]
+    #[schema(format = Date)]
     date: String,
 }
 
@@ -83,7 +85,7 @@ pub struct MoneyArgs {
 /// The same type is the body of the HTTP command routes (`POST /api/proposals/{id}/…`): the
 /// fields are the flags in snake_case, `command` names the variant and `proposal` comes from
 /// the path, so the CLI and the API parse, default and refuse input alike.
-#[derive(Debug, clap::Subcommand, serde::Deserialize)]
+#[derive(Debug, clap::Subcommand, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum RecordWhat {
     /// Progress on a follow-up goal.
@@ -95,6 +97,7 @@ pub enum RecordWhat {
         goal: String,
         /// The date the progress describes, e.g. 2025-09-30.
         #[arg(long)]
+        #[schema(format = Date)]
         date: String,
         /// What happened.
         #[arg(long)]
@@ -116,6 +119,7 @@ pub enum RecordWhat {
         goal: String,
         /// When it was achieved.
         #[arg(long)]
+        #[schema(format = Date)]
         date: String,
         /// The evidence that it was.
         #[arg(long)]
@@ -130,6 +134,7 @@ pub enum RecordWhat {
         goal: String,
         /// The date it is now due.
         #[arg(long)]
+        #[schema(format = Date)]
         date: String,
         /// Why this date.
         #[arg(long)]
@@ -200,6 +205,7 @@ pub enum RecordWhat {
         reason: String,
         /// The amount the entry should have had; without it the entry is reversed.
         #[arg(long, allow_hyphen_values = true)]
+        #[schema(example = "-120")]
         replace_amount: Option<String>,
     },
     /// The owner's compensating action for a delay.
@@ -214,6 +220,7 @@ pub enum RecordWhat {
         year: Option<i32>,
         /// When it was decided.
         #[arg(long)]
+        #[schema(format = Date)]
         date: String,
         /// What is done.
         #[arg(long)]
@@ -234,6 +241,7 @@ pub enum RecordWhat {
         sequence: u64,
         /// When it was verified.
         #[arg(long)]
+        #[schema(format = Date)]
         date: String,
         /// What was checked.
         #[arg(long)]
@@ -267,6 +275,7 @@ pub enum RecordWhat {
         file: Option<PathBuf>,
         /// The new plan itself (the HTTP body's `plan`; the CLI reads --file).
         #[arg(skip)]
+        #[schema(value_type = Option<Object>)]
         plan: Option<Box<Plan>>,
         /// Why.
         #[arg(long)]
@@ -284,6 +293,7 @@ pub enum RecordWhat {
         goal: String,
         /// Effective date.
         #[arg(long)]
+        #[schema(format = Date)]
         date: String,
         /// Why.
         #[arg(long)]
@@ -298,6 +308,7 @@ pub enum RecordWhat {
         milestone: String,
         /// When it was completed.
         #[arg(long)]
+        #[schema(format = Date)]
         date: String,
         /// Evidence.
         #[arg(long)]
@@ -309,6 +320,7 @@ pub enum RecordWhat {
         proposal: String,
         /// When it was recorded.
         #[arg(long)]
+        #[schema(format = Date)]
         date: String,
         /// What was learnt.
         #[arg(long)]

@@ -470,6 +470,46 @@ both_backends!(
     }
 );
 
+/// Every GET in the OpenAPI `document`, asked about BC08: `{id}` is BC08, `as_of` is
+/// 2025-12-31, a required number is 1, and a path that takes a `proposal` filter is asked both
+/// without and with `proposal=BC08`.
+fn reads_of(document: &Value) -> Vec<String> {
+    let mut reads = Vec::new();
+    let paths = document["paths"]
+        .as_object()
+        .expect("the document has paths");
+    for (path, item) in paths {
+        let Some(get) = item.get("get") else { continue };
+        let mut query = Vec::new();
+        let mut takes_proposal = false;
+        for parameter in get["parameters"].as_array().into_iter().flatten() {
+            let name = parameter["name"].as_str().unwrap_or_default();
+            match (parameter["in"].as_str(), name) {
+                (Some("query"), "as_of") => query.push("as_of=2025-12-31".to_string()),
+                (Some("query"), "proposal") => takes_proposal = true,
+                (Some("query"), _) if parameter["required"] == json!(true) => {
+                    query.push(format!("{name}=1"));
+                }
+                _ => {}
+            }
+        }
+        let path = path.replace("{id}", "BC08");
+        let with = |extra: Option<&str>| {
+            let query: Vec<&str> = query.iter().map(String::as_str).chain(extra).collect();
+            if query.is_empty() {
+                path.clone()
+            } else {
+                format!("{path}?{}", query.join("&"))
+            }
+        };
+        reads.push(with(None));
+        if takes_proposal {
+            reads.push(with(Some("proposal=BC08")));
+        }
+    }
+    reads
+}
+
 both_backends!(
     what_is_recorded_on_a_confidential_proposal_reaches_no_ungranted_reader,
     |t: TestStore| async move {
@@ -496,23 +536,34 @@ both_backends!(
         assert!(read(&bo, "/api/proposals/BC08/events")
             .await
             .contains(secret));
-        // Every read a person without a grant on BC08 can make leaves it out.
-        for path in [
+        // Every read a person without a grant on BC08 can make leaves it out: every GET the
+        // API's own description lists, and the pages and downloads it does not describe.
+        let document: Value = serde_json::from_str(&read(&anna, "/api/openapi.json").await)
+            .expect("the OpenAPI document is JSON");
+        let described = reads_of(&document);
+        assert!(
+            described.len() >= 16, // 15 GET paths, /api/goals with and without the filter
+            "the document describes only these reads: {described:?}"
+        );
+        let pages = [
             "/",
             "/committee-status?as_of=2025-12-31",
-            "/api/portfolio?as_of=2025-12-31",
-            "/api/goals?as_of=2025-12-31",
-            "/api/late?as_of=2025-12-31",
-            "/api/committee-status?as_of=2025-12-31",
-            "/api/proposals/BC08",
-            "/api/proposals/BC08/events",
-            "/api/proposals/BC08/realisation",
             "/proposals/BC08",
+            "/proposals/BC08/history",
+            "/proposals/BC08/register",
+            "/mine",
+            "/late?as_of=2025-12-31",
+            "/verification-queue",
+            "/verify",
             "/exports/portfolio.csv?as_of=2025-12-31",
             "/exports/goals.csv?as_of=2025-12-31",
+            "/exports/goals.csv?as_of=2025-12-31&proposal=BC08",
             "/exports/late.csv?as_of=2025-12-31",
             "/exports/committee-status.csv?as_of=2025-12-31",
-        ] {
+            "/exports/realisation.csv?as_of=2025-12-31&proposal=BC08",
+            "/exports/proposal.csv?as_of=2025-12-31&proposal=BC08",
+        ];
+        for path in described.iter().map(String::as_str).chain(pages) {
             assert!(
                 !read(&anna, path).await.contains(secret),
                 "{path} shows it to anna"

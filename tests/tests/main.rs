@@ -19,6 +19,7 @@ mod http;
 mod identity;
 mod known_on;
 mod oidc;
+mod openapi;
 mod portfolio;
 mod privilege;
 mod projections;

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod error;
 pub mod exports;
 pub mod oidc;
+pub mod openapi;
 pub mod proofs;
 pub mod service;
 
@@ -22,8 +23,11 @@ use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports;
 use gevinst_projections::reports::{KnownOn, View};
 use gevinst_projections::{ProposalService, PROPOSAL};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::dashboard;
 use auth::SignedIn;
@@ -80,27 +84,51 @@ impl AppState {
 }
 
 /// `?as_of=YYYY-MM-DD` (default today), `&known_on=` (a date or an RFC 3339 instant; default:
-/// everything recorded) and, for goals, `&proposal=BC01`.
-#[derive(Debug, Deserialize)]
+/// everything recorded) and, for goals and the exports, `&proposal=BC01`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOf {
+    /// The business date the report is computed at, e.g. 2025-12-31 (default: today).
     as_of: Option<NaiveDate>,
+    /// Only what was recorded by then: a date (its end) or an RFC 3339 instant (default:
+    /// everything recorded).
     known_on: Option<String>,
+    /// Only this proposal, e.g. BC01.
+    #[param(pattern = "^[Bb][Cc][0-9]{2}$", example = "BC01")]
     proposal: Option<String>,
 }
 
 impl AsOf {
-    fn date(&self) -> NaiveDate {
-        self.as_of
-            .unwrap_or_else(|| chrono::Utc::now().date_naive())
-    }
-
     /// Both times; a `known_on` that cannot be read is a 400 problem naming it.
     fn view(&self) -> ApiResult<View> {
-        Ok(View {
-            as_of: self.date(),
-            known_on: known_on(self.known_on.as_deref())?,
-        })
+        view(self.as_of, self.known_on.as_deref())
     }
+}
+
+/// `?as_of=YYYY-MM-DD&known_on=…` for the reports that take no proposal filter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// The business date the report is computed at, e.g. 2025-12-31 (default: today).
+    as_of: Option<NaiveDate>,
+    /// Only what was recorded by then: a date (its end) or an RFC 3339 instant (default:
+    /// everything recorded).
+    known_on: Option<String>,
+}
+
+impl ReportQuery {
+    fn view(&self) -> ApiResult<View> {
+        view(self.as_of, self.known_on.as_deref())
+    }
+}
+
+/// The view at `as_of` (default today) as known on `known_on`; a `known_on` that cannot be
+/// read is a 400 problem naming it.
+fn view(as_of: Option<NaiveDate>, known: Option<&str>) -> ApiResult<View> {
+    Ok(View {
+        as_of: as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        known_on: known_on(known)?,
+    })
 }
 
 /// `known_on` if given (blank counts as not given).
@@ -172,34 +200,22 @@ pub fn router(state: AppState) -> Router {
             "/proposals/{id}/register/{segment}",
             axum::routing::post(dashboard::send_form),
         )
-        .route("/healthz", get(healthz))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/login/oidc", get(auth::oidc_start))
         .route(oidc::CALLBACK_PATH, get(auth::oidc_callback))
         .route("/logout", axum::routing::post(auth::logout))
-        .route("/api/me", get(me))
-        .route("/api/portfolio", get(portfolio))
-        .route("/api/goals", get(goals))
-        .route("/api/late", get(late))
-        .route("/api/committee-status", get(committee_status))
-        .route("/api/verify", get(verify_chain))
-        .route("/api/proposals/{id}", get(proposal))
-        .route("/api/proposals/{id}/realisation", get(realisation))
-        .route("/api/proposals/{id}/events", get(events))
-        .route("/api/proofs/inclusion", get(proofs::inclusion))
-        .route("/api/proofs/consistency", get(proofs::consistency))
-        .route("/api/checkpoint", get(proofs::checkpoint))
-        .merge(commands::router())
+        .merge(openapi::router())
         // Status til udvalgene to print, and downloads (CSV, XLSX) of the reports.
         .route("/committee-status", get(dashboard::committee_status))
         .route("/exports/{file}", get(exports::download))
         .with_state(state)
 }
 
+#[utoipa::path(get, path = "/api/portfolio", params(ReportQuery), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "Tabel 1: every proposal with its plan, realisation and status", body = Object)))]
 async fn portfolio(
     State(s): State<AppState>,
     user: SignedIn,
-    ApiQuery(q): ApiQuery<AsOf>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
     let read = s.read_as(&user, None).await?.known_on(view.known_instant());
@@ -209,6 +225,7 @@ async fn portfolio(
     Ok(viewed(&view, json!(p)))
 }
 
+#[utoipa::path(get, path = "/api/goals", params(AsOf), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "Every follow-up goal and milestone with its status", body = Vec<Object>)))]
 async fn goals(
     State(s): State<AppState>,
     user: SignedIn,
@@ -227,10 +244,11 @@ async fn goals(
     Ok(viewed(&view, json!(rows)))
 }
 
+#[utoipa::path(get, path = "/api/late", params(ReportQuery), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "What is overdue or below plan", body = Vec<Object>)))]
 async fn late(
     State(s): State<AppState>,
     user: SignedIn,
-    ApiQuery(q): ApiQuery<AsOf>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
     let read = s.read_as(&user, None).await?.known_on(view.known_instant());
@@ -240,10 +258,11 @@ async fn late(
     Ok(viewed(&view, json!(items)))
 }
 
+#[utoipa::path(get, path = "/api/committee-status", params(ReportQuery), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "Each proposal's category for Status til udvalgene, with the rule and reasons", body = Vec<Object>)))]
 async fn committee_status(
     State(s): State<AppState>,
     user: SignedIn,
-    ApiQuery(q): ApiQuery<AsOf>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
     let read = s.read_as(&user, None).await?.known_on(view.known_instant());
@@ -253,11 +272,12 @@ async fn committee_status(
     Ok(viewed(&view, json!(rows)))
 }
 
+#[utoipa::path(get, path = "/api/proposals/{id}", params(ReportQuery, ProposalPath), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "One proposal: plan, totals, payback, findings", body = Object)))]
 async fn proposal(
     State(s): State<AppState>,
     user: SignedIn,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<AsOf>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
     let id = proposal_id(&id)?;
@@ -272,11 +292,12 @@ async fn proposal(
     Ok(viewed(&view, json!(report)))
 }
 
+#[utoipa::path(get, path = "/api/proposals/{id}/realisation", params(ReportQuery, ProposalPath), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "One proposal's realisation against its plan per year", body = Object)))]
 async fn realisation(
     State(s): State<AppState>,
     user: SignedIn,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<AsOf>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
     let id = proposal_id(&id)?;
@@ -293,15 +314,30 @@ async fn realisation(
 
 /// `?as_of=YYYY-MM-DD&known_on=…` for the audit trail: both optional, and only applied when
 /// given (the trail shows everything by default).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TrailQuery {
+    /// Only events effective by this date (events without a business date are kept).
     as_of: Option<NaiveDate>,
+    /// Only events recorded by then: a date (its end) or an RFC 3339 instant.
     known_on: Option<String>,
+}
+
+/// `{id}` in a proposal's path.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ProposalPath {
+    /// The proposal, e.g. BC01.
+    #[param(pattern = "^[Bb][Cc][0-9]{2}$", example = "BC01")]
+    #[allow(dead_code)]
+    // read through `ApiPath<String>`; this names it for the API description
+    id: String,
 }
 
 /// The audit trail of one proposal: every stored event with who, when, why and its hashes;
 /// with `known_on` only events recorded by then, with `as_of` only events effective by then
 /// (events without a business date, such as registrations and corrections, are kept).
+#[utoipa::path(get, path = "/api/proposals/{id}/events", params(TrailQuery, ProposalPath), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "The proposal's audit trail: every stored event with who, when, why and its hashes", body = Vec<Object>)))]
 async fn events(
     State(s): State<AppState>,
     user: SignedIn,
@@ -345,43 +381,130 @@ async fn events(
 }
 
 /// Walks the whole log: for auditors and administrators only.
-async fn verify_chain(State(s): State<AppState>, user: SignedIn) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/verify", security(("bearer" = []), ("session" = [])), responses((status = 200, description = "What the walk over the whole log found", body = Verified)))]
+async fn verify_chain(State(s): State<AppState>, user: SignedIn) -> ApiResult<Json<Verified>> {
     user.may(Action::VerifyLog, None)?;
     let report = gevinst_projections::verify_log(s.service.store()).await?;
-    Ok(Json(json!({
-        "ok": report.is_ok(),
-        "events": report.events,
-        "proposals": report.proposals(),
-        "streams": report.streams,
-        "commands": report.commands,
-        "last_position": report.last_position,
-        "problems": report.problems.iter().map(|p| json!({
-            "proposal": p.stream_id, "sequence": p.sequence, "kind": p.kind.code(), "what": p.what,
-        })).collect::<Vec<_>>(),
-    })))
+    Ok(Json(Verified {
+        ok: report.is_ok(),
+        events: report.events,
+        proposals: report.proposals(),
+        streams: report.streams,
+        commands: report.commands,
+        last_position: report.last_position,
+        problems: report
+            .problems
+            .iter()
+            .map(|p| ChainProblem {
+                proposal: p.stream_id.clone(),
+                sequence: p.sequence,
+                kind: p.kind.code(),
+                what: p.what.clone(),
+            })
+            .collect(),
+    }))
+}
+
+/// `GET /api/verify`: what the walk over the whole log found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verified {
+    /// Every hash chain, column and command row intact.
+    ok: bool,
+    /// Events checked.
+    events: usize,
+    /// Proposal streams walked.
+    proposals: usize,
+    /// Streams walked (the proposals and the access stream).
+    streams: usize,
+    /// Command rows checked.
+    commands: usize,
+    /// The log's highest position.
+    last_position: i64,
+    /// What is broken, by stream and sequence.
+    problems: Vec<ChainProblem>,
+}
+
+/// One thing `GET /api/verify` found broken.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChainProblem {
+    /// The stream (a proposal, or `*` for the global order).
+    proposal: String,
+    /// The sequence (for the global order, the position).
+    sequence: i64,
+    /// The kind, machine-readable.
+    kind: &'static str,
+    /// What is wrong.
+    what: String,
 }
 
 /// Who is signed in: login, name, grants, and for a browser session the CSRF token its writes
 /// must send as `x-csrf-token`.
-async fn me(user: SignedIn) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/me", security(("bearer" = []), ("session" = [])), responses((status = 200, description = "Who is signed in", body = Me)))]
+async fn me(user: SignedIn) -> ApiResult<Json<Me>> {
     let account = user
         .principal
         .access
         .active(&user.principal.login)
         .map_err(|e| ApiError::Forbidden(e.to_string()))?;
-    Ok(Json(json!({
-        "login": account.login,
-        "name": account.name,
-        "grants": account.grants,
-        "csrf_token": (!user.csrf().is_empty()).then(|| user.csrf()),
-    })))
+    Ok(Json(Me {
+        login: account.login.to_string(),
+        name: account.name.as_str().to_string(),
+        grants: account.grants.iter().map(|g| json!(g)).collect(),
+        csrf_token: (!user.csrf().is_empty()).then(|| user.csrf().to_string()),
+    }))
 }
 
-async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+/// `GET /api/me`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// The login, e.g. anna@kk.dk.
+    login: String,
+    /// The name shown.
+    name: String,
+    /// The account's grants: a role, on a proposal, a committee or everything.
+    #[schema(value_type = Vec<Object>)]
+    grants: Vec<Value>,
+    /// For a browser session: the CSRF token its writes must send as `x-csrf-token`.
+    csrf_token: Option<String>,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    status: &'static str,
+    /// `sqlite` or `postgres`.
+    backend: &'static str,
+    /// The log's last global position (0 when empty).
+    last_position: i64,
+}
+
+/// Alive: the store answers.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The store answers", body = Health)))]
+async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     let store = state.service.store();
-    Ok(Json(json!({
-        "status": "ok",
-        "backend": store.db().backend(),
-        "last_position": store.last_position().await?,
-    })))
+    Ok(Json(Health {
+        status: "ok",
+        backend: store.db().backend(),
+        last_position: store.last_position().await?,
+    }))
+}
+
+/// The JSON API's routes, each registered with its description (see [`openapi`]): a route and
+/// its description cannot drift apart. The command routes come from [`commands::ROUTES`].
+pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(me))
+        .routes(routes!(portfolio))
+        .routes(routes!(goals))
+        .routes(routes!(late))
+        .routes(routes!(committee_status))
+        .routes(routes!(verify_chain))
+        .routes(routes!(proposal))
+        .routes(routes!(realisation))
+        .routes(routes!(events))
+        .routes(routes!(proofs::inclusion))
+        .routes(routes!(proofs::consistency))
+        .routes(routes!(proofs::checkpoint))
 }

@@ -8,8 +8,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use gevinst_verify::merkle;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::auth::SignedIn;
 use super::error::{ApiError, ApiQuery, ApiResult};
@@ -17,17 +17,59 @@ use super::AppState;
 use gevinst_domain::access::Action;
 
 /// `?position=N[&tree_size=M]`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InclusionQuery {
+    /// The event's global position, from 1.
     position: u64,
+    /// The tree the proof is for (default: the whole log).
     tree_size: Option<u64>,
 }
 
 /// `?from=A[&to=B]`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConsistencyQuery {
+    /// The earlier tree's size.
     from: u64,
+    /// The later tree's size (default: the whole log).
     to: Option<u64>,
+}
+
+/// An inclusion proof (RFC 9162 §2.1.3).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Inclusion {
+    /// The event's global position, from 1.
+    position: u64,
+    /// Its leaf index, from 0.
+    leaf_index: u64,
+    /// The tree the proof is for.
+    tree_size: u64,
+    /// The stream the event belongs to (a proposal, or the access stream).
+    proposal: String,
+    /// The event's stored hash (the leaf data).
+    event_hash: String,
+    /// The leaf's hash.
+    leaf_hash: String,
+    /// The tree's root hash.
+    root_hash: String,
+    /// The audit path, leaf to root.
+    proof: Vec<String>,
+}
+
+/// A consistency proof (RFC 9162 §2.1.4).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Consistency {
+    /// The earlier tree's size.
+    from: u64,
+    /// The later tree's size.
+    to: u64,
+    /// The earlier tree's root hash.
+    from_root: String,
+    /// The later tree's root hash.
+    to_root: String,
+    /// The proof's hashes.
+    proof: Vec<String>,
 }
 
 /// The tree size asked for, which must not exceed the log's.
@@ -47,11 +89,13 @@ fn hexes(hashes: &[merkle::Hash]) -> Vec<String> {
 }
 
 /// `GET /api/proofs/inclusion?position=N[&tree_size=M]`
+#[utoipa::path(get, path = "/api/proofs/inclusion", params(InclusionQuery), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The event's inclusion proof", body = Inclusion)))]
 pub async fn inclusion(
     State(s): State<AppState>,
     user: SignedIn,
     ApiQuery(q): ApiQuery<InclusionQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Inclusion>> {
     user.may(Action::ReadDetails, None)?;
     let leaves = s.service.store().leaves().await?;
     let tree_size = size(q.tree_size, leaves.len())?;
@@ -70,24 +114,26 @@ pub async fn inclusion(
     let proof =
         merkle::inclusion_proof(&hashes, index).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let leaf = &leaves[usize::try_from(index).unwrap_or(usize::MAX)];
-    Ok(Json(json!({
-        "position": q.position,
-        "leaf_index": index,
-        "tree_size": tree_size,
-        "proposal": leaf.stream_id,
-        "event_hash": leaf.event_hash,
-        "leaf_hash": hex::encode(leaf.leaf),
-        "root_hash": hex::encode(merkle::root(&hashes)),
-        "proof": hexes(&proof),
-    })))
+    Ok(Json(Inclusion {
+        position: q.position,
+        leaf_index: index,
+        tree_size,
+        proposal: leaf.stream_id.clone(),
+        event_hash: leaf.event_hash.clone(),
+        leaf_hash: hex::encode(leaf.leaf),
+        root_hash: hex::encode(merkle::root(&hashes)),
+        proof: hexes(&proof),
+    }))
 }
 
 /// `GET /api/proofs/consistency?from=A[&to=B]`
+#[utoipa::path(get, path = "/api/proofs/consistency", params(ConsistencyQuery), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The consistency proof between the two trees", body = Consistency)))]
 pub async fn consistency(
     State(s): State<AppState>,
     user: SignedIn,
     ApiQuery(q): ApiQuery<ConsistencyQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Consistency>> {
     user.may(Action::ReadDetails, None)?;
     let leaves = s.service.store().leaves().await?;
     let to = size(q.to, leaves.len())?;
@@ -105,17 +151,19 @@ pub async fn consistency(
     let proof = merkle::consistency_proof(&hashes, q.from)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let from_root = merkle::root(&hashes[..usize::try_from(q.from).unwrap_or(usize::MAX)]);
-    Ok(Json(json!({
-        "from": q.from,
-        "to": to,
-        "from_root": hex::encode(from_root),
-        "to_root": hex::encode(merkle::root(&hashes)),
-        "proof": hexes(&proof),
-    })))
+    Ok(Json(Consistency {
+        from: q.from,
+        to,
+        from_root: hex::encode(from_root),
+        to_root: hex::encode(merkle::root(&hashes)),
+        proof: hexes(&proof),
+    }))
 }
 
 /// `GET /api/checkpoint`: the latest signed checkpoint as a `text/plain` signed note (of the
 /// server's key when it has one).
+#[utoipa::path(get, path = "/api/checkpoint", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The latest signed checkpoint (C2SP signed note)", content_type = "text/plain", body = String)))]
 pub async fn checkpoint(State(s): State<AppState>, user: SignedIn) -> ApiResult<impl IntoResponse> {
     user.may(Action::ReadDetails, None)?;
     let key_id = s.service.signer().map(|k| k.verifier().key_id());
