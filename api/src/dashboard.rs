@@ -831,6 +831,8 @@ struct YearRow {
     cost_budget: String,
     cost_incurred: String,
     below_plan: bool,
+    /// The correction of an entry of this year (the latest), linked to the history.
+    corrected: Option<i64>,
 }
 
 struct GoalView {
@@ -848,6 +850,8 @@ struct GoalView {
     note: String,
     evidence: String,
     at_risk: bool,
+    /// The correction of a report on this goal (the latest), linked to the history.
+    corrected: Option<i64>,
 }
 
 impl From<&GoalRow> for GoalView {
@@ -880,6 +884,7 @@ impl From<&GoalRow> for GoalView {
             note: g.latest_note.clone().unwrap_or_default(),
             evidence: g.evidence.clone().unwrap_or_default(),
             at_risk: g.at_risk,
+            corrected: None,
         }
     }
 }
@@ -975,11 +980,30 @@ async fn proposal_page(
         .map(StatusRow::from);
     let target = crate::http::target(&read, &id).await.map_err(read_error)?;
     let may = |action| user.principal.decide(action, Some(&target)).is_ok();
-    Ok(ProposalPage {
+    // Figures that rest on a corrected entry carry a mark linking to the correction.
+    let mut corrected_years = std::collections::BTreeMap::new();
+    let mut corrected_goals = std::collections::BTreeMap::new();
+    for e in read.entries(Some(id.as_str())).await.map_err(internal)? {
+        let Some(by) = e.corrected_by else { continue };
+        if let Some(year) = e.year {
+            corrected_years.insert(year, by);
+        }
+        if let Some(subject) = e.subject {
+            corrected_goals.insert(subject, by);
+        }
+    }
+    let mut page = ProposalPage {
         user: Some(UserBar::of(user)),
         may_register: may(Action::Record) || may(Action::Decide),
         ..build_proposal_page(as_of, &report, &realisation, &goals, category)
-    })
+    };
+    for y in &mut page.realisation {
+        y.corrected = corrected_years.get(&y.year).copied();
+    }
+    for g in &mut page.goals {
+        g.corrected = corrected_goals.get(&g.id).copied();
+    }
+    Ok(page)
 }
 
 /// The proposal's realisation drawn: plan, realised, verified and forecast, cumulative per
@@ -1221,6 +1245,7 @@ fn build_proposal_page(
                 && y.year < as_of.date.year()
                 && y.plan < Decimal::ZERO
                 && y.realised > y.plan,
+            corrected: None,
         })
         .collect();
     let drift = format!(

@@ -143,6 +143,17 @@ both_backends!(
         );
         assert!(attr(&before, "tr.rettet", "id").is_empty());
 
+        // The proposal's page marks the year whose figure rests on the corrected entry, and
+        // links the mark to the correction; the years without a correction carry none.
+        let (_, proposal) = page(&app, &app.token, "/proposals/BC01?as_of=2025-12-31").await;
+        let marks = attr(&proposal, "#realisering-tabel a.rettet-maerke", "href");
+        assert_eq!(marks, [format!("/proposals/BC01/history#e-{reversal_seq}")]);
+        let marked_year = text(
+            &proposal,
+            "#realisering-tabel tbody tr:has(a.rettet-maerke) th",
+        );
+        assert!(marked_year[0].starts_with("2025"), "{marked_year:?}");
+
         // The policy decides, as for the API: BC02's history is not anna's.
         assert_eq!(page(&app, &anna, "/proposals/BC02/history").await.0, 403);
         assert_eq!(page(&app, &anna, "/proposals/BC01/history").await.0, 200);
