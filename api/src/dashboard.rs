@@ -30,10 +30,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
-use gevinst_domain::baseline::{Finding, FindingKind};
-use gevinst_domain::payback::{Basis, Payback};
+use gevinst_domain::baseline::Finding;
+use gevinst_domain::payback::Payback;
 use gevinst_domain::proposal::PlanSection;
-use gevinst_domain::{Committee, ControlArea, ProposalId, ProposalKind};
+use gevinst_domain::ProposalId;
 use gevinst_projections::reports::portfolio::{CommitteeLine, StatusCounts};
 use gevinst_projections::reports::{
     self, Category, CommitteeStatus, GoalRow, GoalStatus, LateItem, ProposalReport, Realisation,
@@ -57,6 +57,10 @@ pub use queue::queue as verification_queue;
 use crate::format::{danish, danish_fixed};
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
+use crate::labels::{
+    area_label, basis_label, committee_name, finding_kind_label, kind_label, late_kind_label,
+    section_danish, section_label,
+};
 use gevinst_domain::access::Action;
 
 /// How many late items the overview lists.
@@ -336,78 +340,6 @@ fn status_class(s: GoalStatus) -> &'static str {
         GoalStatus::Upcoming => "st-kommende",
         GoalStatus::AchievedOnTime | GoalStatus::AchievedLate => "st-opnaaet",
         GoalStatus::Cancelled | GoalStatus::Unscheduled => "st-neutral",
-    }
-}
-
-fn kind_label(k: ProposalKind) -> &'static str {
-    match k {
-        ProposalKind::Investment => "Investeringsforslag",
-        ProposalKind::CrossCutting => "Tværgående investeringsforslag",
-        ProposalKind::Innovation => "Innovationsforslag",
-        ProposalKind::PreStudy => "Foranalyse",
-    }
-}
-
-pub(crate) fn area_label(a: ControlArea) -> &'static str {
-    match a {
-        ControlArea::Service => "Service",
-        ControlArea::Capital => "Anlæg",
-        ControlArea::Transfers => "Overførsler",
-        ControlArea::DemandDriven => "Efterspørgselsstyret",
-        ControlArea::Financing => "Finansposter",
-    }
-}
-
-fn section_label(s: PlanSection) -> &'static str {
-    match s {
-        PlanSection::PermanentChange => "Varig ændring (effektiviseringer og driftsudgifter)",
-        PlanSection::ImplementationCost => "Implementeringsomkostninger",
-        PlanSection::LoanRepayment => "Tilbagebetaling af lån",
-    }
-}
-
-fn basis_label(b: Basis) -> &'static str {
-    match b {
-        Basis::Service => "baseret på serviceeffektivisering",
-        Basis::TotalEconomy => "baseret på totaløkonomi",
-    }
-}
-
-pub(crate) fn finding_kind_label(k: FindingKind) -> &'static str {
-    match k {
-        FindingKind::Sum => "sum",
-        FindingKind::Rounding => "afrunding",
-        FindingKind::Sign => "fortegn",
-        FindingKind::Payback => "tilbagebetalingstid",
-        FindingKind::BetweenTables => "mellem tabeller",
-        FindingKind::Count => "antal",
-        FindingKind::LoanRepayment => "tilbagebetaling af lån",
-    }
-}
-
-pub(crate) fn late_kind_label(kind: &str) -> &'static str {
-    match kind {
-        "goal" => "mål",
-        "milestone" => "milepæl",
-        "saving" => "effektivisering",
-        "missing_report" => "mangler indberetning",
-        _ => "andet",
-    }
-}
-
-/// A committee's full name ("Sundheds- og Omsorgsudvalget"); an unknown code as it is.
-fn committee_name(code: &str) -> String {
-    code.parse::<Committee>()
-        .map_or_else(|_| code.to_string(), |c| c.name().to_string())
-}
-
-/// A goal's section in Danish ("Implementering", "Realisering"); a milestone's phase as written.
-pub(crate) fn section_danish(section: Option<&str>) -> String {
-    match section {
-        Some("implementation") => "Implementering".to_string(),
-        Some("realisation") => "Realisering".to_string(),
-        Some(other) => other.to_string(),
-        None => String::new(),
     }
 }
 

@@ -33,8 +33,8 @@ use rust_xlsxwriter::{
     Color, DocProperties, Format, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
 };
 
-use crate::dashboard::{area_label, finding_kind_label, late_kind_label, section_danish};
 use crate::format::decimal_comma;
+use crate::labels::{area_label, finding_kind_label, late_kind_label, section_danish};
 
 /// The content type of an XLSX file.
 pub const XLSX_CONTENT_TYPE: &str =

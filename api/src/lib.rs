@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod export;
 pub mod format;
 pub mod http;
+pub mod labels;
 pub mod people;
 pub mod record;
 pub mod render;

@@ -367,7 +367,7 @@ pub fn late(out: &mut dyn Write, items: &[LateItem], as_of: NaiveDate) -> io::Re
             "{} {:<4} {:<20} {:>16}  {}",
             i.proposal,
             i.what,
-            crate::dashboard::late_kind_label(&i.kind),
+            crate::labels::late_kind_label(&i.kind),
             size,
             i.description
         )?;

@@ -30,31 +30,7 @@ use serde_json::Value;
 use super::{internal, read_error, AsOf, DashboardQuery, HtmlTemplate, PageError, UserBar};
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
-
-/// The Danish name of an event kind (its stable English code is shown beside it).
-#[must_use]
-pub(crate) fn event_label(event_type: &str) -> &'static str {
-    match event_type {
-        "ProposalRegistered" => "Forslaget oprettet",
-        "BaselineAdopted" => "Planen indlæst fra bilaget",
-        "PlanRevised" => "Planen revideret",
-        "MilestoneCompleted" => "Milepæl nået",
-        "GoalProgressReported" => "Fremdrift på opfølgningsmål",
-        "GoalAchieved" => "Opfølgningsmål opnået",
-        "GoalScheduled" => "Opfølgningsmål dateret",
-        "GoalCancelled" => "Opfølgningsmål annulleret",
-        "SavingRealised" => "Realiseret effektivisering",
-        "ImplementationCostIncurred" => "Implementeringsomkostning",
-        "ForecastUpdated" => "Forventning",
-        "CompensatingActionRecorded" => "Kompenserende tiltag",
-        "SavingVerified" => "Effektivisering verificeret",
-        "BudgetAdjusted" => "Budgetramme tilpasset",
-        "InnovationOutcomeRecorded" => "Læring fra innovation eller foranalyse",
-        "EntryReversed" => "Registrering tilbageført",
-        "EntrySuperseded" => "Registrering erstattet",
-        _ => "Anden hændelse",
-    }
-}
+use crate::labels::event_label;
 
 /// One event as the history page shows it.
 #[derive(Debug)]
@@ -301,6 +277,7 @@ mod tests {
 
     #[test]
     fn every_event_kind_has_a_danish_name() {
+        use crate::labels::event_label;
         for (kind, _) in gevinst_domain::proposal::ProposalEvent::TYPES {
             assert_ne!(event_label(kind), "Anden hændelse", "{kind}");
         }
