@@ -105,18 +105,18 @@ both_backends!(
         assert_eq!(
             decided(&status),
             expected(&[
-                ("BC01", "ikke_vurderet", "missing_reports"),
-                ("BC02", "ikke_vurderet", "missing_reports"),
-                ("BC03", "ikke_vurderet", "missing_reports"),
-                ("BC04", "ikke_vurderet", "undated"),
-                ("BC05", "ikke_vurderet", "undated"),
-                ("BC07", "ikke_vurderet", "missing_reports"),
-                ("BC08", "ikke_vurderet", "confidential"),
-                ("BC09", "ikke_vurderet", "missing_reports"),
-                ("BC11", "ikke_vurderet", "missing_reports"),
-                ("BC12", "ikke_vurderet", "missing_reports"),
-                ("BC13", "ikke_vurderet", "missing_reports"),
-                ("BC14", "ikke_vurderet", "missing_reports"),
+                ("BC01", "not_assessed", "missing_reports"),
+                ("BC02", "not_assessed", "missing_reports"),
+                ("BC03", "not_assessed", "missing_reports"),
+                ("BC04", "not_assessed", "undated"),
+                ("BC05", "not_assessed", "undated"),
+                ("BC07", "not_assessed", "missing_reports"),
+                ("BC08", "not_assessed", "confidential"),
+                ("BC09", "not_assessed", "missing_reports"),
+                ("BC11", "not_assessed", "missing_reports"),
+                ("BC12", "not_assessed", "missing_reports"),
+                ("BC13", "not_assessed", "missing_reports"),
+                ("BC14", "not_assessed", "missing_reports"),
             ])
         );
         let bc02 = &status["BC02"];
@@ -441,18 +441,18 @@ both_backends!(
         assert_eq!(
             decided(&status),
             expected(&[
-                ("BC01", "foelger_plan", "on_plan"),
-                ("BC02", "foelger_plan", "on_plan"),
-                ("BC03", "foelger_plan", "on_plan"),
-                ("BC04", "ikke_vurderet", "undated"),
-                ("BC05", "ikke_vurderet", "undated"),
-                ("BC07", "ikke_vurderet", "missing_reports"),
-                ("BC08", "ikke_vurderet", "confidential"),
-                ("BC09", "roed", "material_problem"),
-                ("BC11", "ikke_vurderet", "missing_reports"),
-                ("BC12", "foelger_plan", "on_plan"),
-                ("BC13", "ikke_vurderet", "missing_reports"),
-                ("BC14", "ikke_vurderet", "missing_reports"),
+                ("BC01", "on_track", "on_plan"),
+                ("BC02", "on_track", "on_plan"),
+                ("BC03", "on_track", "on_plan"),
+                ("BC04", "not_assessed", "undated"),
+                ("BC05", "not_assessed", "undated"),
+                ("BC07", "not_assessed", "missing_reports"),
+                ("BC08", "not_assessed", "confidential"),
+                ("BC09", "red", "material_problem"),
+                ("BC11", "not_assessed", "missing_reports"),
+                ("BC12", "on_track", "on_plan"),
+                ("BC13", "not_assessed", "missing_reports"),
+                ("BC14", "not_assessed", "missing_reports"),
             ])
         );
         // BC01: g2 at risk is shown, and decides nothing yet.
@@ -540,7 +540,7 @@ both_backends!(
         assert_eq!(
             of("BC01"),
             (
-                "forsinket_med_kompenserende_handlinger",
+                "delayed_with_compensating_actions",
                 "problem_answered_or_immaterial"
             )
         );
@@ -548,7 +548,7 @@ both_backends!(
         assert_eq!(
             of("BC02"),
             (
-                "forsinket_med_kompenserende_handlinger",
+                "delayed_with_compensating_actions",
                 "problem_answered_or_immaterial"
             )
         );
@@ -557,7 +557,7 @@ both_backends!(
             "2025: realiseret (indberettet, ikke verificeret) -561 mod plan -562 (1.000 kr.) [under væsentlighedsgrænsen]"
         ));
         // BC09: the action names 2025, so 2025 moves; g3 is still unanswered: red.
-        assert_eq!(of("BC09"), ("roed", "material_problem"));
+        assert_eq!(of("BC09"), ("red", "material_problem"));
         assert!(has_reason(
             &status["BC09"],
             &format!(
@@ -568,10 +568,10 @@ both_backends!(
             &status["BC09"],
             "mål g3 er overskredet (I 3. kvartal 2025.) [væsentlig]"
         ));
-        assert_eq!(of("BC03"), ("foelger_plan", "on_plan"));
-        assert_eq!(of("BC12"), ("foelger_plan", "on_plan"));
+        assert_eq!(of("BC03"), ("on_track", "on_plan"));
+        assert_eq!(of("BC12"), ("on_track", "on_plan"));
         // The silent ones now also miss their 2025 reports.
-        assert_eq!(of("BC11"), ("ikke_vurderet", "missing_reports"));
+        assert_eq!(of("BC11"), ("not_assessed", "missing_reports"));
         assert!(has_reason(
             &status["BC11"],
             "2025: mangler indberetning af realiserede effektiviseringer"
@@ -584,7 +584,7 @@ both_backends!(
             &["--materiality-amount", "0", "--materiality-share", "0"],
         )
         .await;
-        assert_eq!(strict["BC02"]["category"], "roed");
+        assert_eq!(strict["BC02"]["category"], "red");
     }
 );
 
@@ -620,7 +620,7 @@ both_backends!(
         )
         .await;
         let status = committee(&t, "2026-01-31", &[]).await;
-        assert_eq!(status["BC01"]["category"], "roed", "{}", status["BC01"]);
+        assert_eq!(status["BC01"]["category"], "red", "{}", status["BC01"]);
         assert!(has_reason(
             &status["BC01"],
             "2025: verificeret -149 mod plan -297 (1.000 kr.) [væsentlig]"
@@ -639,7 +639,7 @@ both_backends!(
         )
         .await;
         let status = committee(&t, "2026-01-31", &[]).await;
-        assert_eq!(status["BC01"]["category"], "roed");
+        assert_eq!(status["BC01"]["category"], "red");
         assert!(has_reason(
             &status["BC01"],
             &format!(

@@ -37,19 +37,24 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-/// The status categories reported to committees.
+/// The status categories reported to committees. People read [`Category::danish`]; JSON
+/// carries the stable English codes below, never a transliteration of the Danish word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Fuldt implementeret.
+    #[serde(rename = "fully_implemented")]
     FuldtImplementeret,
     /// Følger plan.
+    #[serde(rename = "on_track")]
     FoelgerPlan,
     /// Forsinket med kompenserende handlinger.
+    #[serde(rename = "delayed_with_compensating_actions")]
     ForsinketMedKompenserendeHandlinger,
     /// Rød.
+    #[serde(rename = "red")]
     Roed,
     /// Ikke vurderet: the figures or dates needed to judge are missing (see [`NotAssessed`]).
+    #[serde(rename = "not_assessed")]
     IkkeVurderet,
 }
 
