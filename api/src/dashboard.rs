@@ -136,6 +136,37 @@ pub struct DashboardQuery {
     known_on: Option<String>,
 }
 
+/// `?committee=SUD`: a page narrowed to one committee.
+#[derive(Debug, Default, Deserialize)]
+pub struct CommitteeFilter {
+    committee: Option<String>,
+}
+
+impl CommitteeFilter {
+    /// The committee named, if any; an unknown code is the user's error, in Danish.
+    fn parse(
+        filter: Result<Query<CommitteeFilter>, QueryRejection>,
+    ) -> Result<Option<gevinst_domain::Committee>, PageError> {
+        let Query(filter) = filter.unwrap_or_default();
+        match filter.committee.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(code) => code.parse().map(Some).map_err(|_| {
+                PageError::BadRequest(format!(
+                    "«{code}» er ikke et udvalg. Brug en forkortelse som ØU, BIU, BUU, KFU, SUD, SOU eller TMU."
+                ))
+            }),
+        }
+    }
+}
+
+/// Every committee as a filter's choices: code and name.
+fn committee_choices() -> Vec<(String, String)> {
+    gevinst_domain::Committee::ALL
+        .iter()
+        .map(|c| (c.code().to_string(), c.name().to_string()))
+        .collect()
+}
+
 /// The date a page is computed as of, and whether the user chose it (then links keep it), and
 /// the recorded time it reads the log at, if chosen.
 #[derive(Debug, Clone)]
@@ -483,6 +514,10 @@ struct PortfolioPage {
     categories: Vec<CategoryCount>,
     statuses: Vec<StatusRow>,
     /// The realisation rate per committee, drawn.
+    /// The committee the page is narrowed to (empty: all).
+    committee: String,
+    /// The filter's choices.
+    committee_choices: Vec<(String, String)>,
     rate_chart: crate::charts::Chart,
     late: Vec<LateRow>,
     late_total: usize,
@@ -493,8 +528,9 @@ pub async fn portfolio(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     query: Result<Query<DashboardQuery>, QueryRejection>,
+    filter: Result<Query<CommitteeFilter>, QueryRejection>,
 ) -> Response {
-    match portfolio_page(&state, &user, query).await {
+    match portfolio_page(&state, &user, query, filter).await {
         Ok(page) => HtmlTemplate(page).into_response(),
         Err(e) => e.into_response(),
     }
@@ -504,8 +540,11 @@ async fn portfolio_page(
     state: &AppState,
     user: &SignedIn,
     query: Result<Query<DashboardQuery>, QueryRejection>,
+    filter: Result<Query<CommitteeFilter>, QueryRejection>,
 ) -> Result<PortfolioPage, PageError> {
     let as_of = AsOf::parse(query)?;
+    let only = CommitteeFilter::parse(filter)?;
+    let chosen = |code: &str| only.is_none_or(|c| c.code() == code);
     let read = state
         .read_as(user, None)
         .await
@@ -515,8 +554,10 @@ async fn portfolio_page(
     let overview = reports::overview(&read, &state.index, as_of.date)
         .await
         .map_err(internal)?;
-    let statuses = reports::statuses(&overview);
-    let late = reports::late_items(&overview);
+    let mut statuses = reports::statuses(&overview);
+    statuses.retain(|s| chosen(&s.committee));
+    let mut late = reports::late_items(&overview);
+    late.retain(|i| chosen(&i.committee));
     let rates = reports::committee_realisation(&overview).map_err(internal)?;
     let rate_chart = crate::charts::rate_bars(
         "udvalg-diagram",
@@ -565,6 +606,8 @@ async fn portfolio_page(
         categories,
         statuses: statuses.iter().map(StatusRow::from).collect(),
         rate_chart,
+        committee: only.map(|c| c.code().to_string()).unwrap_or_default(),
+        committee_choices: committee_choices(),
         late: late.iter().take(LATE_SHOWN).map(LateRow::from).collect(),
         late_total: late.len(),
     })
@@ -606,6 +649,10 @@ struct CommitteeStatusPage {
     summary: Vec<CountRow>,
     summary_total: CountRow,
     committees: Vec<CommitteeSection>,
+    /// The committee the report is narrowed to (empty: all).
+    committee: String,
+    /// The filter's choices.
+    committee_choices: Vec<(String, String)>,
 }
 
 /// `GET /committee-status?as_of=YYYY-MM-DD`: status til udvalgene, per committee, to print.
@@ -613,8 +660,9 @@ pub async fn committee_status(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     query: Result<Query<DashboardQuery>, QueryRejection>,
+    filter: Result<Query<CommitteeFilter>, QueryRejection>,
 ) -> Response {
-    match committee_status_page(&state, &user, query).await {
+    match committee_status_page(&state, &user, query, filter).await {
         Ok(page) => HtmlTemplate(page).into_response(),
         Err(e) => e.into_response(),
     }
@@ -624,16 +672,19 @@ async fn committee_status_page(
     state: &AppState,
     user: &SignedIn,
     query: Result<Query<DashboardQuery>, QueryRejection>,
+    filter: Result<Query<CommitteeFilter>, QueryRejection>,
 ) -> Result<CommitteeStatusPage, PageError> {
     let as_of = AsOf::parse(query)?;
+    let only = CommitteeFilter::parse(filter)?;
     let read = state
         .read_as(user, None)
         .await
         .map_err(read_error)?
         .known_on(as_of.view().known_instant());
-    let statuses = reports::committee_status(&read, &state.index, as_of.date)
+    let mut statuses = reports::committee_status(&read, &state.index, as_of.date)
         .await
         .map_err(internal)?;
+    statuses.retain(|s| only.is_none_or(|c| c.code() == s.committee));
     let mut by_committee: std::collections::BTreeMap<&str, Vec<&CommitteeStatus>> =
         std::collections::BTreeMap::new();
     for s in &statuses {
@@ -667,6 +718,8 @@ async fn committee_status_page(
             .map(|(code, rows)| category_counts(code, rows))
             .collect(),
         summary_total: category_counts("I alt", &all),
+        committee: only.map(|c| c.code().to_string()).unwrap_or_default(),
+        committee_choices: committee_choices(),
         committees: by_committee
             .iter()
             .map(|(code, rows)| CommitteeSection {

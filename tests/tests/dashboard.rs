@@ -609,3 +609,50 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    the_overview_and_the_committee_report_narrow_to_one_committee,
+    |t: TestStore| async move {
+        let base = spawn_with_baseline(&t).await;
+        let q = "as_of=2025-12-31";
+        let statuses: Vec<serde_json::Value> =
+            gevinst_tests::get(format!("{base}/api/committee-status?{q}"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        let sud: Vec<String> = statuses
+            .iter()
+            .filter(|s| s["committee"] == "SUD")
+            .map(|s| format!("status-{}", s["proposal"].as_str().unwrap()))
+            .collect();
+        assert!(!sud.is_empty() && sud.len() < statuses.len());
+        let (status, _, body) = get(&base, &format!("/?{q}&committee=SUD")).await;
+        assert_eq!(status, 200);
+        let page = Html::parse_document(&body);
+        let rows = Selector::parse("#udvalgsstatus-tabel tbody tr").unwrap();
+        let listed: Vec<String> = page
+            .select(&rows)
+            .filter_map(|r| r.value().attr("id").map(str::to_string))
+            .collect();
+        assert_eq!(listed, sud);
+        for committee in texts(&page, "#forsinket-tabel tbody td:nth-of-type(1)") {
+            assert_eq!(committee, "SUD", "the late list is SUD's too");
+        }
+        // Tabel 1 still shows every committee.
+        assert!(texts(&page, "#tabel-1 tbody th").len() > 1);
+        // The committee report: SUD's page only.
+        let (status, _, body) = get(&base, &format!("/committee-status?{q}&committee=SUD")).await;
+        assert_eq!(status, 200);
+        let page = Html::parse_document(&body);
+        let sections = Selector::parse("section.udvalg").unwrap();
+        let ids: Vec<_> = page
+            .select(&sections)
+            .filter_map(|s| s.value().attr("id"))
+            .collect();
+        assert_eq!(ids, ["udvalg-SUD"]);
+        let (status, _, _) = get(&base, &format!("/committee-status?{q}&committee=XYZ")).await;
+        assert_eq!(status, 400);
+    }
+);

@@ -2,30 +2,27 @@
 //! filterable by committee and by kind, as of a business date and as known at a recorded time
 //! like every page. The overview links here.
 
-use std::str::FromStr as _;
-
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use gevinst_domain::Committee;
 use gevinst_projections::reports;
 use serde::Deserialize;
 
 use super::{
-    internal, late_kind_label, read_error, AsOf, DashboardQuery, HtmlTemplate, LateRow, PageError,
-    UserBar,
+    committee_choices, internal, read_error, AsOf, CommitteeFilter, DashboardQuery, HtmlTemplate,
+    LateRow, PageError, UserBar,
 };
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
+use crate::labels::late_kind_label;
 
 /// The kinds the late list holds, in the order the filter offers them.
 const KINDS: [&str; 4] = ["saving", "missing_report", "goal", "milestone"];
 
-/// `?committee=SUD&kind=goal`, beside the date and recorded time.
+/// `?kind=goal`, beside the date, the recorded time and the committee.
 #[derive(Debug, Default, Deserialize)]
 pub struct LateFilter {
-    committee: Option<String>,
     kind: Option<String>,
 }
 
@@ -50,9 +47,10 @@ pub async fn late(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     query: Result<Query<DashboardQuery>, QueryRejection>,
+    committee: Result<Query<CommitteeFilter>, QueryRejection>,
     filter: Result<Query<LateFilter>, QueryRejection>,
 ) -> Response {
-    match late_page(&state, &user, query, filter).await {
+    match late_page(&state, &user, query, committee, filter).await {
         Ok(page) => HtmlTemplate(page).into_response(),
         Err(e) => e.into_response(),
     }
@@ -62,18 +60,12 @@ async fn late_page(
     state: &AppState,
     user: &SignedIn,
     query: Result<Query<DashboardQuery>, QueryRejection>,
+    committee: Result<Query<CommitteeFilter>, QueryRejection>,
     filter: Result<Query<LateFilter>, QueryRejection>,
 ) -> Result<LatePage, PageError> {
     let as_of = AsOf::parse(query)?;
+    let committee = CommitteeFilter::parse(committee)?;
     let Query(filter) = filter.unwrap_or_default();
-    let committee = match filter.committee.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(code) => Some(Committee::from_str(code).map_err(|_| {
-            PageError::BadRequest(format!(
-                "«{code}» er ikke et udvalg. Brug en forkortelse som ØU, BIU, BUU, KFU, SUD, SOU eller TMU."
-            ))
-        })?),
-    };
     let kind = match filter.kind.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(k) => Some(*KINDS.iter().find(|x| **x == k).ok_or_else(|| {
@@ -105,10 +97,7 @@ async fn late_page(
         link: as_of.suffix(),
         committee: committee.map(|c| c.code().to_string()).unwrap_or_default(),
         kind: kind.unwrap_or_default().to_string(),
-        committees: Committee::ALL
-            .iter()
-            .map(|c| (c.code().to_string(), c.name().to_string()))
-            .collect(),
+        committees: committee_choices(),
         kinds: KINDS
             .iter()
             .map(|k| ((*k).to_string(), late_kind_label(k)))
