@@ -300,3 +300,121 @@ mod tests {
         assert_eq!(nice(dec!(0.3)), dec!(1));
     }
 }
+
+/// One row of a timeline: a label and its spans over the columns (first and last column,
+/// inclusive), each with a colour and the words for it.
+#[derive(Debug, Clone)]
+pub struct TimelineRow {
+    /// The row's label, e.g. a goal's id.
+    pub label: String,
+    /// The spans: first column, last column, colour, words.
+    pub spans: Vec<(usize, usize, &'static str, String)>,
+}
+
+/// A timeline: columns (e.g. quarters, labelled by `column_label` where it returns one),
+/// rows of coloured spans, and a dashed line at the column `now`, if given.
+#[must_use]
+pub fn timeline(
+    id: &str,
+    title: &str,
+    columns: &[String],
+    rows: &[TimelineRow],
+    now: Option<usize>,
+) -> Chart {
+    let row_h: i64 = 20;
+    let label_w: i64 = 70;
+    let top: i64 = 30;
+    let height = top + row_h * i64::try_from(rows.len()).unwrap_or(0) + 8;
+    let n = i64::try_from(columns.len().max(1)).unwrap_or(1);
+    let col_w = ((WIDTH - label_w - RIGHT) / n).max(4);
+    let x_of = |c: usize| label_w + i64::try_from(c).unwrap_or(0) * col_w;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{}</title>"#,
+        escape(title)
+    );
+    let words: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let spans: Vec<&str> = r.spans.iter().map(|s| s.3.as_str()).collect();
+            format!("{}: {}", r.label, spans.join(", "))
+        })
+        .collect();
+    let text = format!("{title}. {}.", words.join("; "));
+    svg.push_str(&format!(r#"<desc id="{id}-d">{}</desc>"#, escape(&text)));
+    // Column labels: the year at each year's first quarter, with a line down the chart.
+    for (c, label) in columns.iter().enumerate() {
+        if c == 0 || label.ends_with("Q1") {
+            let x = x_of(c);
+            svg.push_str(&format!(
+                r##"<line x1="{x}" y1="{}" x2="{x}" y2="{height}" stroke="#d5dbe3" stroke-width="1"/><text x="{}" y="{}" font-size="11" fill="#4a5563">{}</text>"##,
+                top - 12,
+                x + 2,
+                top - 4,
+                escape(label.get(..4).unwrap_or(label))
+            ));
+        }
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let y = top + row_h * i64::try_from(r).unwrap_or(0);
+        svg.push_str(&format!(
+            r##"<text x="{}" y="{}" font-size="12" text-anchor="end" fill="#1b2733">{}</text>"##,
+            label_w - 6,
+            y + 14,
+            escape(&row.label)
+        ));
+        for (first, last, colour, words) in &row.spans {
+            let width =
+                (i64::try_from(last.saturating_sub(*first) + 1).unwrap_or(1) * col_w - 2).max(2);
+            svg.push_str(&format!(
+                r#"<rect x="{}" y="{}" width="{width}" height="{}" fill="{colour}" rx="2"><title>{}: {}</title></rect>"#,
+                x_of(*first) + 1,
+                y + 3,
+                row_h - 6,
+                escape(&row.label),
+                escape(words)
+            ));
+        }
+    }
+    if let Some(now) = now {
+        let x = x_of(now) + col_w / 2;
+        svg.push_str(&format!(
+            r##"<line x1="{x}" y1="{}" x2="{x}" y2="{height}" stroke="#b3261e" stroke-width="1" stroke-dasharray="4 3"/>"##,
+            top - 2
+        ));
+    }
+    svg.push_str("</svg>");
+    Chart { svg, text }
+}
+
+#[cfg(test)]
+mod timeline_tests {
+    use super::*;
+
+    #[test]
+    fn spans_sit_in_their_columns_and_are_said_in_words() {
+        let columns: Vec<String> = ["2025Q3", "2025Q4", "2026Q1"].map(String::from).to_vec();
+        let chart = timeline(
+            "g",
+            "Mål",
+            &columns,
+            &[TimelineRow {
+                label: "g1".into(),
+                spans: vec![(1, 2, "#b3261e", "2025Q4–2026Q1 overskredet".into())],
+            }],
+            Some(2),
+        );
+        // Three columns over 640 px: 213 each; the span starts in the second, two wide.
+        assert!(
+            chart
+                .svg
+                .contains(r##"<rect x="284" y="33" width="424" height="14" fill="#b3261e""##),
+            "{}",
+            chart.svg
+        );
+        assert!(
+            chart.svg.contains(">2026</text>"),
+            "a year starts at its Q1"
+        );
+        assert_eq!(chart.text, "Mål. g1: 2025Q4–2026Q1 overskredet.");
+    }
+}

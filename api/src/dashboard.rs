@@ -899,6 +899,8 @@ struct ProposalPage {
     realisation: Vec<YearRow>,
     /// Plan, realised, verified and forecast, cumulative per year, drawn.
     realisation_chart: Option<crate::charts::Chart>,
+    /// The goals' and milestones' checkpoints on a quarter axis, coloured by status.
+    goal_chart: Option<crate::charts::Chart>,
     drift: String,
     realisation_notes: Vec<String>,
     goals: Vec<GoalView>,
@@ -989,6 +991,73 @@ async fn proposal_page(
         g.corrected = corrected_goals.get(&g.id).copied();
     }
     Ok(page)
+}
+
+/// A goal status's colour in the timeline (the badges' hues).
+fn status_colour(s: GoalStatus) -> &'static str {
+    match s {
+        GoalStatus::AchievedOnTime => "#2e7d32",
+        GoalStatus::AchievedLate => "#7cb342",
+        GoalStatus::Overdue => "#b3261e",
+        GoalStatus::NotReported => "#e07b00",
+        GoalStatus::Due | GoalStatus::AtRisk | GoalStatus::PartiallyAchieved => "#f2b01e",
+        GoalStatus::Upcoming => "#9aa5b1",
+        GoalStatus::Cancelled | GoalStatus::Unscheduled => "#d5dbe3",
+    }
+}
+
+/// The goals' and milestones' planned quarters against their status, as of `as_of` (no chart
+/// when no goal has a dated checkpoint; the goals table says it all).
+fn goal_chart(goals: &[GoalRow], as_of: NaiveDate) -> Option<crate::charts::Chart> {
+    use gevinst_domain::period::Quarter;
+    let window = |w: &str| -> Option<(Quarter, Quarter)> {
+        let (a, b) = w.split_once('–').unwrap_or((w, w));
+        Some((a.parse().ok()?, b.parse().ok()?))
+    };
+    let windows: Vec<(Quarter, Quarter)> = goals
+        .iter()
+        .flat_map(|g| g.checkpoints.iter())
+        .filter_map(|c| c.window.as_deref().and_then(window))
+        .collect();
+    let first = windows.iter().map(|w| w.0).min()?;
+    let last = windows.iter().map(|w| w.1).max()?;
+    let mut columns = vec![first];
+    while let Some(next) = columns.last().copied().and_then(Quarter::next) {
+        if next > last || columns.len() >= 48 {
+            break;
+        }
+        columns.push(next);
+    }
+    let column = |q: Quarter| columns.iter().position(|c| *c == q);
+    let rows: Vec<crate::charts::TimelineRow> = goals
+        .iter()
+        .map(|g| crate::charts::TimelineRow {
+            label: g.id.clone(),
+            spans: g
+                .checkpoints
+                .iter()
+                .filter_map(|c| {
+                    let w = c.window.as_deref()?;
+                    let (a, b) = window(w)?;
+                    let end = column(b).unwrap_or(columns.len() - 1);
+                    Some((
+                        column(a)?,
+                        end,
+                        status_colour(c.status),
+                        format!("{w} {}", c.status.danish()),
+                    ))
+                })
+                .collect(),
+        })
+        .collect();
+    let now = column(Quarter::containing(as_of));
+    Some(crate::charts::timeline(
+        "maal-diagram",
+        "Mål og milepæle: planlagte kvartaler og status",
+        &columns.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        &rows,
+        now,
+    ))
 }
 
 /// The proposal's realisation drawn: plan, realised, verified and forecast, cumulative per
@@ -1290,6 +1359,7 @@ fn build_proposal_page(
         findings: r.findings.iter().map(FindingRow::from).collect(),
         realisation,
         realisation_chart: realisation_chart(real),
+        goal_chart: goal_chart(goals, as_of.date),
         drift,
         realisation_notes,
         goals: goals.iter().map(GoalView::from).collect(),

@@ -597,6 +597,28 @@ both_backends!(
         let bars = Selector::parse("figure#realisering-figur svg rect[height]").unwrap();
         // Four series per year, plus the legend's four swatches.
         assert_eq!(page.select(&bars).count(), years.len() * 4 + 4);
+        // The goal timeline: one span per dated checkpoint, each said in words.
+        let goals: Vec<serde_json::Value> =
+            gevinst_tests::get(format!("{base}/api/goals?proposal=BC03&{q}"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        let windows: Vec<String> = goals
+            .iter()
+            .flat_map(|g| g["checkpoints"].as_array().unwrap().iter())
+            .filter_map(|c| c["window"].as_str().map(str::to_string))
+            .collect();
+        assert!(windows.len() > 5, "{windows:?}");
+        let (_, _, body) = get(&base, &format!("/proposals/BC03?{q}")).await;
+        let page = Html::parse_document(&body);
+        let spans = Selector::parse("figure#maal-figur svg rect").unwrap();
+        assert_eq!(page.select(&spans).count(), windows.len());
+        let caption = texts(&page, "figure#maal-figur figcaption").join(" ");
+        for w in &windows {
+            assert!(caption.contains(w.as_str()), "{w} in {caption}");
+        }
         // The portfolio's chart names every committee of Tabel 1.
         let (_, _, body) = get(&base, &format!("/?{q}")).await;
         let page = Html::parse_document(&body);
