@@ -8,26 +8,7 @@ use rust_decimal::Decimal;
 /// Formats `value` the Danish way, keeping its decimals (trailing zeros dropped).
 #[must_use]
 pub fn danish(value: Decimal) -> String {
-    let normalized = value.normalize();
-    let text = normalized.abs().to_string();
-    let (int, frac) = text.split_once('.').unwrap_or((text.as_str(), ""));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    let sign = if normalized.is_sign_negative() && !normalized.is_zero() {
-        "-"
-    } else {
-        ""
-    };
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped},{frac}")
-    }
+    gevinst_domain::money::danish_digits(value.normalize())
 }
 
 /// Formats `value` the Danish way with exactly `decimals` decimals (rounded half away from zero).

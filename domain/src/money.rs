@@ -166,6 +166,33 @@ impl fmt::Display for PriceLevel {
     }
 }
 
+/// `value` written the Danish way with exactly its own decimals: `.` between thousands and a
+/// decimal comma (`-1.234,50` for a value of scale 2). The one place of Danish digits: the
+/// presentation's formatting (`gevinst_api::format`) and the findings' explanations, which are
+/// sentences people read, both write numbers with it.
+#[must_use]
+pub fn danish_digits(value: Decimal) -> String {
+    let text = value.abs().to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((text.as_str(), ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    let sign = if value.is_sign_negative() && !value.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{frac}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,6 +73,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{BaselineFile, BaselineProposal};
 use crate::ids::ProposalId;
+use crate::money::danish_digits;
 use crate::payback::{plan_payback, Basis};
 use crate::proposal::plan::{
     CommitteeDistribution, Plan, PlanLine, PlanSection, ProposalIdentity, TotalKind,
@@ -163,7 +164,7 @@ impl fmt::Display for Finding {
         }
         write!(
             f,
-            ": stated {}, computed {} ({}) [{}] {}",
+            ": angivet {}, beregnet {} ({}) [{}] {}",
             self.stated, self.computed, self.unit, self.kind, self.explanation
         )
     }
@@ -183,6 +184,11 @@ struct FindingDraft<'a> {
 }
 
 /// A figure in mio. kr. shown with at least the one decimal the document prints.
+/// A figure in a sentence people read: Danish digits, trailing zeros dropped.
+fn n(value: Decimal) -> String {
+    danish_digits(value.normalize())
+}
+
 fn mio_text(value: Decimal) -> Decimal {
     let mut d = value.normalize();
     if d.scale() < 1 {
@@ -262,12 +268,12 @@ fn check_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
             let computed = plan.computed_total(st.kind, st.control_area, *year);
             if stated != computed {
                 let mut explanation = format!(
-                    "the rows add up to {}, the subtotal row states {}",
-                    computed.normalize(),
-                    stated.normalize()
+                    "rækkerne giver tilsammen {}, subtotalrækken angiver {}",
+                    n(computed),
+                    n(stated)
                 );
                 if let Some(note) = &st.note {
-                    explanation.push_str(&format!("; note: {note}"));
+                    explanation.push_str(&format!("; bemærkning: {note}"));
                 }
                 out.push(
                     FindingDraft {
@@ -308,15 +314,15 @@ fn check_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
             if computed.is_none() || stated != computed_years {
                 let explanation = match computed {
                     Some(c) => format!(
-                        "the cumulative impact reaches zero or below in {}; counting the first year with an impact ({}) as year 1 gives {} år, the document states {} år",
+                        "den akkumulerede virkning når nul eller derunder i {}; regnet med det første år med virkning ({}) som år 1 giver det {} år, dokumentet angiver {} år",
                         c.turns_in,
                         i64::from(c.turns_in) - i64::from(c.years) + 1,
                         c.years,
-                        stated.normalize()
+                        n(stated)
                     ),
                     None => format!(
-                        "the cumulative impact never reaches zero or below within the plan's years (computed is 0 for 'none'); the document states {} år",
-                        stated.normalize()
+                        "den akkumulerede virkning når aldrig nul eller derunder inden for planens år (beregnet står som 0 for «ingen»); dokumentet angiver {} år",
+                        n(stated)
                     ),
                 };
                 out.push(
@@ -362,9 +368,9 @@ fn check_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
                     computed: -borrowed,
                     kind: FindingKind::LoanRepayment,
                     explanation: format!(
-                        "the repayment plan repays {} in total, the implementation costs it funds are {}",
-                        (-repaid).normalize(),
-                        borrowed.normalize()
+                        "tilbagebetalingsplanen tilbagebetaler i alt {}, de implementeringsomkostninger, den finansierer, er {}",
+                        n(-repaid),
+                        n(borrowed)
                     ),
                 }
                 .build(),
@@ -420,10 +426,10 @@ fn check_distributions(p: &BaselineProposal, out: &mut Vec<Finding>) {
                         computed,
                         kind: FindingKind::Sum,
                         explanation: format!(
-                            "the {} committee rows add up to {}, the table's total row states {}",
+                            "de {} udvalgsrækker giver tilsammen {}, tabellens totalrække angiver {}",
                             rows.len(),
-                            computed.normalize(),
-                            total.value().normalize()
+                            n(computed),
+                            n(total.value())
                         ),
                     }
                     .build(),
@@ -436,19 +442,19 @@ fn check_distributions(p: &BaselineProposal, out: &mut Vec<Finding>) {
             Some((
                 TotalKind::PermanentChange,
                 None,
-                "the permanent change (Samlet varig ændring)",
+                "den varige ændring (Samlet varig ændring)",
             ))
         } else if caption_has(dt.caption.as_deref(), "inkl. implementering") {
             Some((
                 TotalKind::TotalImpact,
                 None,
-                "the total impact (Samlet økonomisk påvirkning)",
+                "den samlede økonomiske påvirkning (Samlet økonomisk påvirkning)",
             ))
         } else if caption_has(dt.caption.as_deref(), "anlægsinvestering") {
             Some((
                 TotalKind::ImplementationCost,
                 Some(ControlArea::Capital),
-                "the implementation costs on anlæg",
+                "implementeringsomkostningerne på anlæg",
             ))
         } else {
             None
@@ -469,9 +475,9 @@ fn check_distributions(p: &BaselineProposal, out: &mut Vec<Finding>) {
                             computed,
                             kind: FindingKind::BetweenTables,
                             explanation: format!(
-                                "Tabel 1's rows give {} for {what}, the table's total row states {}",
-                                computed.normalize(),
-                                total.value().normalize()
+                                "Tabel 1's rækker giver {} for {what}, tabellens totalrække angiver {}",
+                                n(computed),
+                                n(total.value())
                             ),
                         }
                         .build(),
@@ -561,13 +567,13 @@ fn check_distributions(p: &BaselineProposal, out: &mut Vec<Finding>) {
                             computed,
                             kind: FindingKind::BetweenTables,
                             explanation: format!(
-                                "{} states {}; the committee's rows in {} give {} (permanent change {} + investment {})",
+                                "{} angiver {}; udvalgets rækker i {} giver {} (varig ændring {} + investering {})",
                                 inc_tables.join(" + "),
-                                stated.normalize(),
+                                n(stated),
                                 other_tables.join(" + "),
-                                computed.normalize(),
-                                from_permanent.normalize(),
-                                from_investment.normalize()
+                                n(computed),
+                                n(from_permanent),
+                                n(from_investment)
                             ),
                         }
                         .build(),
@@ -605,7 +611,7 @@ fn check_administration(p: &BaselineProposal, out: &mut Vec<Finding>) {
                 let written_in = if total.unit_as_written.trim() == THOUSANDS {
                     String::new()
                 } else {
-                    format!(" (the table is written in {})", total.unit_as_written)
+                    format!(" (tabellen er skrevet i {})", total.unit_as_written)
                 };
                 out.push(
                     FindingDraft {
@@ -619,10 +625,10 @@ fn check_administration(p: &BaselineProposal, out: &mut Vec<Finding>) {
                         computed,
                         kind: FindingKind::Sum,
                         explanation: format!(
-                            "the {} administration rows add up to {}, the total row states {}{written_in}",
+                            "de {} forvaltningsrækker giver tilsammen {}, totalrækken angiver {}{written_in}",
                             rows.iter().filter(|f| !f.is_total).count(),
-                            computed.normalize(),
-                            total.amount.value().normalize()
+                            n(computed),
+                            n(total.amount.value())
                         ),
                     }
                     .build(),
@@ -664,9 +670,9 @@ fn check_administration(p: &BaselineProposal, out: &mut Vec<Finding>) {
                             computed,
                             kind: FindingKind::Sum,
                             explanation: format!(
-                                "the rows add up to {}, the total row states {}",
-                                computed.normalize(),
-                                stated.value().normalize()
+                                "rækkerne giver tilsammen {}, totalrækken angiver {}",
+                                n(computed),
+                                n(stated.value())
                             ),
                         }
                         .build(),
@@ -754,9 +760,9 @@ fn mio_check(c: MioCheck<'_>, out: &mut Vec<Finding>) {
     let computed = c.exact.value;
     let published = if c.exact.rounded_inputs > 0 {
         format!(
-            " (incl. {} figure(s) published only in mio. kr. (confidential proposal), so the tolerance is {})",
+            " (inkl. {} tal, der kun er offentliggjort i mio. kr. (fortroligt forslag), så tolerancen er {})",
             c.exact.rounded_inputs,
-            tolerance.normalize()
+            n(tolerance)
         )
     } else {
         String::new()
@@ -767,18 +773,18 @@ fn mio_check(c: MioCheck<'_>, out: &mut Vec<Finding>) {
             (
                 FindingKind::Sign,
                 format!(
-                    "the 1.000 kr. rows give {}{published}; the stated {} agrees only with its sign flipped",
-                    mio_text(computed),
-                    mio_text(c.stated)
+                    "rækkerne i 1.000 kr. giver {}{published}; det angivne {} stemmer kun med modsat fortegn",
+                    danish_digits(mio_text(computed)),
+                    danish_digits(mio_text(c.stated))
                 ),
             )
         } else {
             (
                 FindingKind::Sum,
                 format!(
-                    "the 1.000 kr. rows give {}{published}, which does not round to the stated {}",
-                    mio_text(computed),
-                    mio_text(c.stated)
+                    "rækkerne i 1.000 kr. giver {}{published}, som ikke afrundes til det angivne {}",
+                    danish_digits(mio_text(computed)),
+                    danish_digits(mio_text(c.stated))
                 ),
             )
         };
@@ -813,14 +819,14 @@ fn mio_check(c: MioCheck<'_>, out: &mut Vec<Finding>) {
                     computed: printed.sum,
                     kind: FindingKind::Rounding,
                     explanation: format!(
-                        "the printed {} add up to {}; the stated {} agrees with the exact {} from the 1.000 kr. rows (tolerance {}{}), so the difference comes from adding rounded figures",
+                        "de trykte {} giver tilsammen {}; det angivne {} stemmer med de eksakte {} fra rækkerne i 1.000 kr. (tolerance {}{}), så forskellen skyldes sammenlægning af afrundede tal",
                         printed.what,
-                        mio_text(printed.sum),
-                        mio_text(c.stated),
-                        mio_text(computed),
-                        tolerance.normalize(),
+                        danish_digits(mio_text(printed.sum)),
+                        danish_digits(mio_text(c.stated)),
+                        danish_digits(mio_text(computed)),
+                        n(tolerance),
                         if c.exact.rounded_inputs > 0 {
-                            format!(", incl. {} figure(s) published only in mio. kr. (confidential proposal)", c.exact.rounded_inputs)
+                            format!(", inkl. {} tal, der kun er offentliggjort i mio. kr. (fortroligt forslag)", c.exact.rounded_inputs)
                         } else {
                             String::new()
                         }
@@ -863,7 +869,7 @@ fn count_check(row: &str, column: &str, stated: u32, computed: usize, out: &mut 
                 computed,
                 kind: FindingKind::Count,
                 explanation: format!(
-                    "the file holds {} such proposals, the table states {}",
+                    "filen har {} sådanne forslag, tabellen angiver {}",
                     computed, stated
                 ),
             }
@@ -933,7 +939,7 @@ fn check_front_tabel_1(file: &BaselineFile, out: &mut Vec<Finding>) {
                     .map(|r| r.savings_service)
                     .sum();
                 let what = format!(
-                    "rows of the committee's {} proposals in Tabel 2 and 3",
+                    "rækker for udvalgets {} forslag i Tabel 2 og 3",
                     proposals.len()
                 );
                 (
@@ -953,7 +959,7 @@ fn check_front_tabel_1(file: &BaselineFile, out: &mut Vec<Finding>) {
                 let mut inv = vec![Printed {
                     table: FRONT_1.into(),
                     sum: committee_rows.iter().map(|r| r.investment_total).sum(),
-                    what: "committee rows".into(),
+                    what: "udvalgsrækker".into(),
                 }];
                 let t2_total = file.investment_pool.iter().find(|r| r.proposal.is_none());
                 let t3_total = file.innovation_pool.iter().find(|r| r.proposal.is_none());
@@ -963,7 +969,7 @@ fn check_front_tabel_1(file: &BaselineFile, out: &mut Vec<Finding>) {
                         sum: t2.investment_service
                             + t2.investment_capital
                             + t3.innovation_pool_service,
-                        what: "\"I alt\" rows of Tabel 2 (service + anlæg) and Tabel 3".into(),
+                        what: "«I alt»-rækker i Tabel 2 (service + anlæg) og Tabel 3".into(),
                     });
                 }
                 (
@@ -974,7 +980,7 @@ fn check_front_tabel_1(file: &BaselineFile, out: &mut Vec<Finding>) {
                             .iter()
                             .map(|r| r.savings_full_phase_in_service)
                             .sum(),
-                        what: "committee rows".into(),
+                        what: "udvalgsrækker".into(),
                     }],
                 )
             }
@@ -1117,7 +1123,7 @@ fn check_front_tabel_2(file: &BaselineFile, out: &mut Vec<Finding>) {
                     printed: vec![Printed {
                         table: FRONT_2.into(),
                         sum: printed,
-                        what: format!("{} proposal rows", rows.len()),
+                        what: format!("{} forslagsrækker", rows.len()),
                     }],
                 },
                 out,
@@ -1163,7 +1169,7 @@ fn check_front_tabel_3(file: &BaselineFile, out: &mut Vec<Finding>) {
                 printed: vec![Printed {
                     table: FRONT_3.into(),
                     sum: rows.iter().map(|(r, _)| r.innovation_pool_service).sum(),
-                    what: format!("{} proposal rows", rows.len()),
+                    what: format!("{} forslagsrækker", rows.len()),
                 }],
             },
             out,

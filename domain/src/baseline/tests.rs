@@ -1076,6 +1076,22 @@ fn the_known_disagreements_are_among_the_findings() {
     assert!(has(
         &|f| is(f, "BC04") && f.kind == FindingKind::LoanRepayment
     ));
+    // People read the explanations: Danish words, Danish digits (1.032, not 1032).
+    assert!(has(&|f| is(f, "BC04")
+        && f.kind == FindingKind::LoanRepayment
+        && f.explanation.contains("tilbagebetaler i alt 1.032")));
+    for f in &findings {
+        // A transcription note from the baseline file is quoted as it was written.
+        let own = f
+            .explanation
+            .split("; bemærkning:")
+            .next()
+            .unwrap_or_default();
+        let e = format!(" {own} ");
+        for english in [" the ", " rows ", " states ", " add up ", " give "] {
+            assert!(!e.contains(english), "English in {f}");
+        }
+    }
     // README 3–5: BC01 Tabel A vs 2.1.1 differ by one; Tabel A and ii do not add up by one.
     assert!(has(&|f| is(f, "BC01")
         && f.kind == FindingKind::BetweenTables
@@ -1123,7 +1139,7 @@ fn findings_serialise_for_the_cli() {
     assert_eq!(json["stated"], "-1474");
     assert_eq!(json["difference"], "1");
     let line = findings[0].to_string();
-    assert!(line.starts_with("BC01 · Tabel A · Total · 2027: stated -1474, computed -1475"));
+    assert!(line.starts_with("BC01 · Tabel A · Total · 2027: angivet -1474, beregnet -1475"));
 }
 
 #[test]
