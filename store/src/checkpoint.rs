@@ -205,14 +205,14 @@ impl std::fmt::Display for CheckpointReport {
         match (&self.checkpoint, self.is_ok()) {
             (Some(c), true) => writeln!(
                 f,
-                "ok: the log still holds exactly the {} events the checkpoint covered \
-                 (consistency proof of {} hashes from size {} to {} verified; root now {})",
+                "i orden: loggen rummer stadig præcis de {} hændelser, checkpointet dækkede \
+                 (konsistensbevis på {} hashes fra størrelse {} til {} verificeret; roden nu {})",
                 c.size, self.proof_length, c.size, self.log_size, self.log_root
             )?,
             _ => {
                 writeln!(
                     f,
-                    "BROKEN: the log no longer holds what the checkpoint covered ({} problem(s))",
+                    "BRUDT: loggen rummer ikke længere det, checkpointet dækkede ({} fejl)",
                     self.problems.len()
                 )?;
                 for p in &self.problems {
@@ -223,8 +223,8 @@ impl std::fmt::Display for CheckpointReport {
         if let Some((from, to)) = self.unanchored {
             writeln!(
                 f,
-                "note: positions {from}..{to} were appended after the newest signed checkpoint \
-                 and are anchored by no checkpoint yet"
+                "bemærk: position {from}..{to} er tilføjet efter det nyeste signerede checkpoint \
+                 og er endnu ikke forankret i et checkpoint"
             )?;
         }
         Ok(())

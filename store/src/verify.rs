@@ -96,13 +96,13 @@ impl fmt::Display for ChainProblem {
         if self.stream_id == "*" {
             write!(
                 f,
-                "global order at position {}: {} [{}]",
+                "global rækkefølge ved position {}: {} [{}]",
                 self.sequence, self.what, self.kind
             )
         } else {
             write!(
                 f,
-                "proposal {} at sequence {}: {} [{}]",
+                "{} nr. {}: {} [{}]",
                 self.stream_id, self.sequence, self.what, self.kind
             )
         }
@@ -149,7 +149,7 @@ impl fmt::Display for VerifyReport {
         if self.is_ok() {
             write!(
                 f,
-                "ok: {} events in {}, positions 1..{}, every hash chain intact",
+                "i orden: {} hændelser i {}, position 1..{}, alle hashkæder er intakte",
                 self.events,
                 gevinst_verify::export::streams_text(self.streams, &self.stream_types),
                 self.last_position
@@ -157,7 +157,7 @@ impl fmt::Display for VerifyReport {
         } else {
             writeln!(
                 f,
-                "BROKEN: {} problem(s) in {} events of {}",
+                "BRUDT: {} fejl i {} hændelser i {}",
                 self.problems.len(),
                 self.events,
                 gevinst_verify::export::streams_text(self.streams, &self.stream_types)
@@ -265,7 +265,7 @@ pub async fn verify_with(
                     expected_sequence,
                     ProblemKind::SequenceGap,
                     format!(
-                        "event {expected_sequence} is missing: the stream goes from {} to {}",
+                        "hændelse nr. {expected_sequence} mangler: strømmen springer fra {} til {}",
                         expected_sequence - 1,
                         e.sequence
                     ),
@@ -274,14 +274,14 @@ pub async fn verify_with(
                 Some((
                     e.sequence,
                     ProblemKind::ChainBreak,
-                    "prev_hash does not match the previous event's hash (an event before it was changed, removed or inserted)".to_string(),
+                    "prev_hash passer ikke med den forrige hændelses hash (en tidligere hændelse er ændret, fjernet eller indsat)".to_string(),
                 ))
             } else if e.computed_hash() != e.hash {
                 Some((
                     e.sequence,
                     ProblemKind::HashMismatch,
                     format!(
-                        "stored {} event does not match its hash: its content was changed after it was recorded",
+                        "den gemte {}-hændelse passer ikke med sin hash: indholdet er ændret, efter den blev registreret",
                         e.event_type
                     ),
                 ))
@@ -310,7 +310,7 @@ pub async fn verify_with(
                     e.sequence,
                     ProblemKind::Unreadable,
                     format!(
-                        "stored {} v{} event cannot be read by this version of gevinst: {why}",
+                        "den gemte {} v{}-hændelse kan ikke læses af denne version af gevinst: {why}",
                         e.event_type, e.event_version
                     ),
                 ));
@@ -330,7 +330,7 @@ pub async fn verify_with(
             stream_id: "*".to_string(),
             sequence: i64::try_from(i + 1).unwrap_or(i64::MAX),
             kind: ProblemKind::PositionGap,
-            what: format!("position {} is missing (gap before {p})", i + 1),
+            what: format!("position {} mangler (hul før {p})", i + 1),
         });
     }
     // Commands committed after the events were read belong to events this walk did not see;
@@ -352,7 +352,7 @@ pub async fn verify_with(
 fn column_mismatches(e: &StoredEvent, aggregate_types: &[&str]) -> Option<String> {
     let (actor, role, effective_date) = denormalised(&e.metadata);
     let key = meta_str(&e.metadata, keys::IDEMPOTENCY_KEY).unwrap_or_default();
-    let show_date = |d: Option<chrono::NaiveDate>| d.map_or("none".to_string(), |d| d.to_string());
+    let show_date = |d: Option<chrono::NaiveDate>| d.map_or("ingen".to_string(), |d| d.to_string());
     let mut diffs = Vec::new();
     if e.actor != actor {
         diffs.push(format!("actor '{}' (metadata: '{actor}')", e.actor));
@@ -375,14 +375,14 @@ fn column_mismatches(e: &StoredEvent, aggregate_types: &[&str]) -> Option<String
     }
     if !aggregate_types.is_empty() && !aggregate_types.contains(&e.aggregate_type.as_str()) {
         diffs.push(format!(
-            "aggregate_type '{}' (expected '{}')",
+            "aggregate_type '{}' (forventet '{}')",
             e.aggregate_type,
-            aggregate_types.join("' or '")
+            aggregate_types.join("' eller '")
         ));
     }
     (!diffs.is_empty()).then(|| {
         format!(
-            "stored columns disagree with the hashed event: {}",
+            "de gemte kolonner siger noget andet end den hashede hændelse: {}",
             diffs.join(", ")
         )
     })
@@ -409,7 +409,7 @@ fn command_problems(events: &[&StoredEvent], commands: &[CommandRecord]) -> Vec<
             sequence: c.first_sequence,
             kind: ProblemKind::CommandMismatch,
             what: format!(
-                "command '{}' (events {}..{}, positions {}..{}): {what}",
+                "kommando '{}' (hændelse {}..{}, position {}..{}): {what}",
                 c.idempotency_key,
                 c.first_sequence,
                 c.last_sequence,
@@ -419,7 +419,7 @@ fn command_problems(events: &[&StoredEvent], commands: &[CommandRecord]) -> Vec<
         };
         let Some(mut group) = by_key.remove(&key) else {
             problems.push(mismatch(
-                "no stored event carries its idempotency key".to_string(),
+                "ingen gemt hændelse har dens idempotensnøgle".to_string(),
             ));
             continue;
         };
@@ -428,14 +428,14 @@ fn command_problems(events: &[&StoredEvent], commands: &[CommandRecord]) -> Vec<
         let sequences: Vec<i64> = group.iter().map(|e| e.sequence).collect();
         let positions: Vec<i64> = group.iter().map(|e| e.position).collect();
         if sequences != (c.first_sequence..=c.last_sequence).collect::<Vec<_>>() {
-            diffs.push(format!("its events have sequences {sequences:?}"));
+            diffs.push(format!("dens hændelser har numrene {sequences:?}"));
         }
         if positions != (c.first_position..=c.last_position).collect::<Vec<_>>() {
-            diffs.push(format!("its events have positions {positions:?}"));
+            diffs.push(format!("dens hændelser har positionerne {positions:?}"));
         }
         if let Some(e) = group.iter().find(|e| e.recorded_at != c.recorded_at) {
             diffs.push(format!(
-                "recorded at {} but event {} at {}",
+                "registreret {}, men hændelse {} {}",
                 c.recorded_at.to_rfc3339(),
                 e.sequence,
                 e.recorded_at.to_rfc3339()
@@ -445,7 +445,7 @@ fn command_problems(events: &[&StoredEvent], commands: &[CommandRecord]) -> Vec<
             meta_str(&e.metadata, keys::COMMAND_FINGERPRINT).unwrap_or_default() != c.fingerprint
         }) {
             diffs.push(format!(
-                "fingerprint differs from event {}'s metadata",
+                "fingeraftrykket afviger fra hændelse {}s metadata",
                 e.sequence
             ));
         }
@@ -461,7 +461,7 @@ fn command_problems(events: &[&StoredEvent], commands: &[CommandRecord]) -> Vec<
             sequence: first,
             kind: ProblemKind::CommandMissing,
             what: format!(
-                "events {first}..{last} carry idempotency key '{key}', but no command row records it"
+                "hændelse {first}..{last} har idempotensnøglen '{key}', men ingen kommandorække har den"
             ),
         });
     }

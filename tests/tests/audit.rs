@@ -142,7 +142,7 @@ both_backends!(
         assert_eq!(code, 0, "{out}");
         assert!(
             out.contains(&format!(
-                "ok: the log still holds exactly the {size} events"
+                "i orden: loggen rummer stadig præcis de {size} hændelser"
             )),
             "{out}"
         );
@@ -151,7 +151,7 @@ both_backends!(
         let (code, out) = verify_against(&t, dir.path(), &cp).await;
         assert_eq!(code, 0, "{out}");
         assert!(
-            out.contains(&format!("from size {size} to {}", size + 1)),
+            out.contains(&format!("fra størrelse {size} til {}", size + 1)),
             "{out}"
         );
         // A checkpoint signed by another key is refused.
@@ -254,7 +254,7 @@ both_backends!(
         let (_, out) = verify_against(&t, dir.path(), &cp).await;
         assert!(
             out.contains(&format!(
-                "note: positions {0}..{0} were appended after the newest signed checkpoint",
+                "bemærk: position {0}..{0} er tilføjet efter det nyeste signerede checkpoint",
                 position + 1
             )),
             "{out}"

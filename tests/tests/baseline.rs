@@ -45,7 +45,7 @@ both_backends!(
             (code, out.trim()),
             (
                 0,
-                "ok: 24 events in 12 proposals, positions 1..24, every hash chain intact"
+                "i orden: 24 hændelser i 12 forslag, position 1..24, alle hashkæder er intakte"
             )
         );
     }

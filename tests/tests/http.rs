@@ -134,7 +134,7 @@ both_backends!(
         let (code, out) = t.gevinst(&["verify"]).await;
         assert_eq!(code, 0, "{out}");
         assert!(
-            out.starts_with("ok: 29 events in 12 proposals and 1 access stream,"),
+            out.starts_with("i orden: 29 hændelser i 12 forslag og 1 adgangsstrøm,"),
             "{out}"
         );
 

@@ -202,7 +202,7 @@ async fn sqlite_migrates_on_open_and_has_no_roles() {
         (code, out.trim()),
         (
             0,
-            "ok: 24 events in 12 proposals, positions 1..24, every hash chain intact"
+            "i orden: 24 hændelser i 12 forslag, position 1..24, alle hashkæder er intakte"
         )
     );
     let (code, out) = gevinst(&["--database-url", &url, "migrate", "--app-role", "app"]).await;

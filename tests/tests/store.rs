@@ -233,7 +233,7 @@ both_backends!(
             (code, out.trim()),
             (
                 0,
-                "ok: 6 events in 2 proposals, positions 1..6, every hash chain intact"
+                "i orden: 6 hændelser i 2 forslag, position 1..6, alle hashkæder er intakte"
             )
         );
 
@@ -248,7 +248,7 @@ both_backends!(
         assert_eq!(report.problems.len(), 1, "{report}");
         let p = &report.problems[0];
         assert_eq!((p.stream_id.as_str(), p.sequence), ("BC01", 3));
-        assert!(p.what.contains("does not match its hash"), "{}", p.what);
+        assert!(p.what.contains("passer ikke med sin hash"), "{}", p.what);
 
         assert_eq!(t.db.execute_raw(delete_middle).await.unwrap(), 1);
         let report = verify(t.service.store()).await.unwrap();
@@ -264,28 +264,21 @@ both_backends!(
             "{report}"
         );
         assert!(
-            report.problems[1].what.contains("event 2 is missing"),
+            report.problems[1].what.contains("hændelse nr. 2 mangler"),
             "{report}"
         );
-        assert!(
-            report.to_string().contains("proposal BC02 at sequence 2"),
-            "{report}"
-        );
+        assert!(report.to_string().contains("BC02 nr. 2"), "{report}");
 
         // The auditor's command says the same and fails.
         let (code, out) = t.gevinst(&["verify"]).await;
         assert_eq!(code, 2, "{out}");
-        assert!(out.starts_with("BROKEN: 4 problem(s)"), "{out}");
+        assert!(out.starts_with("BRUDT: 4 fejl"), "{out}");
         assert!(
-            out.contains(
-                "proposal BC01 at sequence 3: stored SavingRealised event does not match its hash"
-            ),
+            out.contains("BC01 nr. 3: den gemte SavingRealised-hændelse passer ikke med sin hash"),
             "{out}"
         );
         assert!(
-            out.contains(
-                "proposal BC02 at sequence 2: event 2 is missing: the stream goes from 1 to 3"
-            ),
+            out.contains("BC02 nr. 2: hændelse nr. 2 mangler: strømmen springer fra 1 til 3"),
             "{out}"
         );
     }

@@ -94,9 +94,9 @@ async fn assert_found(t: &TestStore, expected: &[(&str, i64, &'static str)]) {
     assert_eq!(code, 2, "{out}");
     for (stream, sequence, kind) in &expected {
         let place = if stream == "*" {
-            format!("global order at position {sequence}: ")
+            format!("global rækkefølge ved position {sequence}: ")
         } else {
-            format!("proposal {stream} at sequence {sequence}: ")
+            format!("{stream} nr. {sequence}: ")
         };
         assert!(
             out.lines()
@@ -318,7 +318,7 @@ both_backends!(actor_changed, |t: TestStore| async move {
     let (_, out) = t.gevinst(&["verify"]).await;
     assert!(
         out.contains(
-            "proposal BC01 at sequence 3: stored columns disagree with the hashed event: \
+            "BC01 nr. 3: de gemte kolonner siger noget andet end den hashede hændelse: \
              actor 'mallory' (metadata: 'anna@kk.dk') [column_mismatch]"
         ),
         "{out}"
@@ -336,7 +336,7 @@ both_backends!(actor_changed, |t: TestStore| async move {
         json["problems"][0],
         serde_json::json!({
             "proposal": "BC01", "sequence": 3, "kind": "column_mismatch",
-            "what": "stored columns disagree with the hashed event: actor 'mallory' (metadata: 'anna@kk.dk')",
+            "what": "de gemte kolonner siger noget andet end den hashede hændelse: actor 'mallory' (metadata: 'anna@kk.dk')",
         })
     );
 });
@@ -497,7 +497,7 @@ both_backends!(forged_append, |t: TestStore| async move {
     // No checkpoint covers what came after it: the check says so instead of vouching for it.
     let (_, out) = verify_against(&t, dir.path(), &cp).await;
     assert!(
-        out.contains("positions 8..8 were appended after the newest signed checkpoint"),
+        out.contains("position 8..8 er tilføjet efter det nyeste signerede checkpoint"),
         "{out}"
     );
 });

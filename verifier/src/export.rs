@@ -170,8 +170,8 @@ impl std::fmt::Display for ExportReport {
             let last = self.checkpoints.last().copied().unwrap_or(0);
             writeln!(
                 f,
-                "ok: {} events in {}, every hash chain intact; {} signed checkpoint(s) \
-                 by {} verified, the latest covering positions 1..{last}; root {}",
+                "i orden: {} hændelser i {}, alle hashkæder er intakte; {} signerede checkpoints \
+                 af {} verificeret, det seneste dækker position 1..{last}; rod {}",
                 self.events,
                 streams_text(self.streams, &self.stream_types),
                 self.checkpoints.len(),
@@ -181,8 +181,8 @@ impl std::fmt::Display for ExportReport {
             if last < self.events {
                 writeln!(
                     f,
-                    "note: positions {}..{} were appended after the latest checkpoint and are \
-                     covered by the hash chains only",
+                    "bemærk: position {}..{} er tilføjet efter det seneste checkpoint og er \
+                     kun dækket af hashkæderne",
                     last + 1,
                     self.events
                 )?;
@@ -191,7 +191,7 @@ impl std::fmt::Display for ExportReport {
         } else {
             writeln!(
                 f,
-                "BROKEN: {} problem(s) in {} events",
+                "BRUDT: {} fejl i {} hændelser",
                 self.problems.len(),
                 self.events
             )?;
@@ -242,12 +242,14 @@ pub fn proposal_streams(streams: usize, by_type: &BTreeMap<String, usize>) -> us
 /// every stream, `by_type` those whose type is known.
 #[must_use]
 pub fn streams_text(streams: usize, by_type: &BTreeMap<String, usize>) -> String {
-    let mut text = format!("{} proposals", proposal_streams(streams, by_type));
+    let mut text = format!("{} forslag", proposal_streams(streams, by_type));
     for (t, n) in by_type.iter().filter(|(t, _)| t.as_str() != "proposal") {
-        text.push_str(&format!(
-            " and {n} {t} stream{}",
-            if *n == 1 { "" } else { "s" }
-        ));
+        let plural = if *n == 1 { "" } else { "me" };
+        if t == "access" {
+            text.push_str(&format!(" og {n} adgangsstrøm{plural}"));
+        } else {
+            text.push_str(&format!(" og {n} strøm{plural} af typen '{t}'"));
+        }
     }
     text
 }
@@ -474,14 +476,14 @@ mod tests {
     #[test]
     fn the_access_stream_is_not_counted_as_a_proposal() {
         let none = BTreeMap::new();
-        assert_eq!(streams_text(12, &none), "12 proposals");
+        assert_eq!(streams_text(12, &none), "12 forslag");
         let mut types = BTreeMap::from([("proposal".to_string(), 12), ("access".to_string(), 1)]);
         assert_eq!(proposal_streams(13, &types), 12);
-        assert_eq!(streams_text(13, &types), "12 proposals and 1 access stream");
+        assert_eq!(streams_text(13, &types), "12 forslag og 1 adgangsstrøm");
         types.insert("other".to_string(), 2);
         assert_eq!(
             streams_text(15, &types),
-            "12 proposals and 1 access stream and 2 other streams"
+            "12 forslag og 1 adgangsstrøm og 2 strømme af typen 'other'"
         );
     }
 

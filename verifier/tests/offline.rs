@@ -114,7 +114,7 @@ fn a_sound_export_verifies_offline() {
     write_export(dir.path(), &ev, &ev, &[3, 6]);
     let (code, out) = run(dir.path(), &[]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.starts_with("ok: 6 events in 3 proposals"), "{out}");
+    assert!(out.starts_with("i orden: 6 hændelser i 3 forslag"), "{out}");
     let (code, out) = run(
         dir.path(),
         &["--key", &signer().verifier().to_vkey(), "--json"],
