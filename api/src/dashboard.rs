@@ -289,6 +289,18 @@ fn read_error(e: crate::http::error::ApiError) -> PageError {
     }
 }
 
+/// The proposal a page's address names, or the page that says why it names none.
+fn proposal_in_path(id: Result<Path<String>, PathRejection>) -> Result<ProposalId, PageError> {
+    let Path(raw) = id.map_err(|_| {
+        PageError::BadRequest("Adressen indeholder ikke et læsbart forslagsnummer.".to_string())
+    })?;
+    ProposalId::parse(&raw).map_err(|_| {
+        PageError::BadRequest(format!(
+            "«{raw}» er ikke et forslagsnummer. Et forslagsnummer er BC efterfulgt af to cifre, fx BC01."
+        ))
+    })
+}
+
 fn internal(e: impl std::fmt::Display) -> PageError {
     PageError::Internal(e.to_string())
 }
@@ -925,14 +937,7 @@ async fn proposal_page(
     id: Result<Path<String>, PathRejection>,
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Result<ProposalPage, PageError> {
-    let Path(raw) = id.map_err(|_| {
-        PageError::BadRequest("Adressen indeholder ikke et læsbart forslagsnummer.".to_string())
-    })?;
-    let id = ProposalId::parse(&raw).map_err(|_| {
-        PageError::BadRequest(format!(
-            "«{raw}» er ikke et forslagsnummer. Et forslagsnummer er BC efterfulgt af to cifre, fx BC01."
-        ))
-    })?;
+    let id = proposal_in_path(id)?;
     let as_of = AsOf::parse(query)?;
     let read = state
         .read_as(user, Some((&id, Action::ReadDetails)))

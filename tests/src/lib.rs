@@ -165,6 +165,55 @@ impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
+
+    /// Proposal `id`'s events as `GET /api/proposals/{id}/events` answers the reader.
+    pub async fn history(&self, id: &str) -> Vec<serde_json::Value> {
+        self.client()
+            .get(self.url(&format!("/api/proposals/{id}/events")))
+            .send()
+            .await
+            .expect("the events route answers")
+            .json()
+            .await
+            .expect("the events as JSON")
+    }
+
+    /// Signs `login` (made by [`TestStore::user`]) in with its password over `POST /login`, as a
+    /// browser's form would; a client that sends the session cookie.
+    pub async fn session(&self, login: &str) -> reqwest::Client {
+        let response = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client")
+            .post(self.url("/login"))
+            .form(&[("login", login), ("password", &password_of(login))])
+            .send()
+            .await
+            .expect("the login route answers");
+        assert_eq!(response.status(), 303, "{login} signed in");
+        let cookie = response.headers()[reqwest::header::SET_COOKIE]
+            .to_str()
+            .expect("a cookie")
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::COOKIE,
+            cookie.parse().expect("a header value"),
+        );
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .expect("a client")
+    }
+}
+
+/// The local password [`TestStore::user`] gives `login`.
+#[must_use]
+pub fn password_of(login: &str) -> String {
+    format!("{login}-password-1234")
 }
 
 /// Where the transcribed Budget 2025 appendix lives in the repository.
@@ -362,7 +411,7 @@ impl TestStore {
                     &by,
                     &who,
                     DisplayName::parse(login).expect("a name"),
-                    Some(&format!("{login}-password-1234")),
+                    Some(&password_of(login)),
                 )
                 .await
                 .expect("the account");

@@ -9,22 +9,11 @@
 //! both ways in the history.
 
 use fantoccini::Locator;
-use gevinst_tests::{both_backends, TestApp, TestStore};
+use gevinst_tests::{both_backends, password_of, TestApp, TestStore};
 use scraper::{Html, Selector};
 use serde_json::Value;
 
 use crate::browser::Browser;
-
-async fn events(app: &TestApp, id: &str) -> Vec<Value> {
-    app.client()
-        .get(app.url(&format!("/api/proposals/{id}/events")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
 
 fn savings(events: &[Value]) -> Vec<&Value> {
     events
@@ -60,7 +49,7 @@ both_backends!(
             .sign_in(
                 &app.base,
                 "anna@kk.dk",
-                "anna@kk.dk-password-1234",
+                &password_of("anna@kk.dk"),
                 "/proposals/BC01",
             )
             .await;
@@ -83,7 +72,7 @@ both_backends!(
         assert_eq!(browser.value("#savings-amount").await, "-999999");
         assert_eq!(browser.value("#savings-date").await, "2025-06-30");
         assert_eq!(browser.value("#savings-plan_line").await, "l1");
-        assert!(savings(&events(&app, "BC01").await).is_empty());
+        assert!(savings(&app.history("BC01").await).is_empty());
 
         // Malformed: refused beside the field, what was typed kept.
         browser.type_in("#savings-amount", "ti tusind").await;
@@ -99,14 +88,14 @@ both_backends!(
             .unwrap();
         assert!(!beside.is_empty());
         assert_eq!(browser.value("#savings-amount").await, "ti tusind");
-        assert!(savings(&events(&app, "BC01").await).is_empty());
+        assert!(savings(&app.history("BC01").await).is_empty());
 
         // A plausible amount in Danish notation is saved at once.
         send_saving(&browser, "-1.234,5").await;
         let page = browser
             .wait_for_text(&app.base, "Gemt: Realiseret effektivisering")
             .await;
-        let all = events(&app, "BC01").await;
+        let all = app.history("BC01").await;
         let saved = savings(&all);
         assert_eq!(saved.len(), 1);
         assert_eq!(saved[0]["actor"], "anna@kk.dk");
@@ -124,7 +113,7 @@ both_backends!(
         browser
             .wait_for_text(&app.base, "Gemt: Realiseret effektivisering")
             .await;
-        let all = events(&app, "BC01").await;
+        let all = app.history("BC01").await;
         let saved = savings(&all);
         assert_eq!(saved.len(), 2);
         let confirmed = saved[1]["metadata"]["confirmed_warnings"].to_string();
@@ -144,40 +133,10 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(response.status(), 403);
-        assert_eq!(savings(&events(&app, "BC01").await).len(), 2);
+        assert_eq!(savings(&app.history("BC01").await).len(), 2);
         browser.close().await;
     }
 );
-
-/// Signs in with a password over plain HTTP; a client that sends the session cookie.
-async fn session(app: &TestApp, login: &str) -> reqwest::Client {
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(app.url("/login"))
-        .form(&[
-            ("login", login),
-            ("password", &format!("{login}-password-1234")),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303, "signed in");
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("cookie", cookie.parse().unwrap());
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
 
 fn hidden(html: &Html, within: &str, name: &str) -> String {
     let selector = Selector::parse(&format!("#{within} input[name='{name}']")).unwrap();
@@ -208,7 +167,7 @@ both_backends!(
             .unwrap();
         let saving = outcome["last_sequence"].to_string();
 
-        let carl = session(&app, "carl@kk.dk").await;
+        let carl = app.session("carl@kk.dk").await;
         // The register page offers him the verification form; the queue lists the saving.
         let register = carl
             .get(app.url("/proposals/BC01/register"))
@@ -255,7 +214,7 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(again.status(), 200);
-        let all = events(&app, "BC01").await;
+        let all = app.history("BC01").await;
         let verified: Vec<_> = all
             .iter()
             .filter(|e| e["event_type"] == "SavingVerified")
@@ -285,7 +244,8 @@ both_backends!(
         let html = Html::parse_document(&queue.text().await.unwrap());
         let own_row = Selector::parse(&format!("#v-BC01-{} form", own["last_sequence"])).unwrap();
         assert!(html.select(&own_row).next().is_none(), "four eyes");
-        let rita_queue = session(&app, "rita@kk.dk")
+        let rita_queue = app
+            .session("rita@kk.dk")
             .await
             .get(app.url("/verification-queue"))
             .send()
@@ -300,7 +260,7 @@ both_backends!(
         );
 
         // A reader may read, not record: no forms, and the page says why.
-        let rita = session(&app, "rita@kk.dk").await;
+        let rita = app.session("rita@kk.dk").await;
         let page = rita
             .get(app.url("/proposals/BC01/register"))
             .send()
@@ -319,7 +279,7 @@ both_backends!(
         let app = t.spawn_app().await;
         t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
         t.user("rita@kk.dk", &[("revisor", None)]).await;
-        let anna = session(&app, "anna@kk.dk").await;
+        let anna = app.session("anna@kk.dk").await;
         let page = anna.get(app.url("/mine")).send().await.unwrap();
         assert_eq!(page.status(), 200);
         let html = Html::parse_document(&page.text().await.unwrap());
@@ -361,7 +321,7 @@ both_backends!(
         listed.sort();
         assert_eq!(listed, expected);
         // A reader records nothing, so has no proposals of her own.
-        let rita = session(&app, "rita@kk.dk").await;
+        let rita = app.session("rita@kk.dk").await;
         let text = rita
             .get(app.url("/mine"))
             .send()
@@ -379,7 +339,7 @@ both_backends!(
 
 /// The last event of `kind` on BC01, as the API shows it.
 async fn last_of(app: &TestApp, kind: &str) -> Value {
-    events(app, "BC01")
+    app.history("BC01")
         .await
         .into_iter()
         .rfind(|e| e["event_type"] == kind)
@@ -401,7 +361,7 @@ both_backends!(
         anna.sign_in(
             &app.base,
             "anna@kk.dk",
-            "anna@kk.dk-password-1234",
+            &password_of("anna@kk.dk"),
             "/proposals/BC01/register",
         )
         .await;
@@ -472,7 +432,7 @@ both_backends!(
         carl.sign_in(
             &app.base,
             "carl@kk.dk",
-            "carl@kk.dk-password-1234",
+            &password_of("carl@kk.dk"),
             "/verification-queue",
         )
         .await;
@@ -490,7 +450,7 @@ both_backends!(
         rita.sign_in(
             &app.base,
             "rita@kk.dk",
-            "rita@kk.dk-password-1234",
+            &password_of("rita@kk.dk"),
             "/proposals/BC01",
         )
         .await;

@@ -57,15 +57,7 @@ both_backends!(
             json!({"year": 2025, "amount": "-149", "plan_line": "l1", "date": "2025-06-30"});
         let first = post(&app, &anna, "/api/proposals/BC01/savings", saving).await;
         let saving_seq = first["last_sequence"].as_u64().unwrap();
-        let api_before: Vec<Value> = app
-            .client()
-            .get(app.url("/api/proposals/BC01/events"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let api_before: Vec<Value> = app.history("BC01").await;
         let known_before = api_before.last().unwrap()["recorded_at"]
             .as_str()
             .unwrap()
@@ -79,15 +71,7 @@ both_backends!(
         .await;
         let reversal_seq = reversal["last_sequence"].as_u64().unwrap();
 
-        let api: Vec<Value> = app
-            .client()
-            .get(app.url("/api/proposals/BC01/events"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let api: Vec<Value> = app.history("BC01").await;
         let (status, html) = page(&app, &app.token, "/proposals/BC01/history").await;
         assert_eq!(status, 200);
         // One row per event, in the API's order, each with its hash.

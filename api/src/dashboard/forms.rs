@@ -29,7 +29,7 @@ use gevinst_projections::reports;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{internal, read_error, HtmlTemplate, PageError, UserBar};
+use super::{internal, proposal_in_path, read_error, HtmlTemplate, PageError, UserBar};
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::commands::{Route, ROUTES};
 use crate::http::AppState;
@@ -449,17 +449,6 @@ fn view(
     }
 }
 
-fn proposal_id(id: Result<Path<String>, PathRejection>) -> Result<ProposalId, PageError> {
-    let Path(raw) = id.map_err(|_| {
-        PageError::BadRequest("Adressen indeholder ikke et læsbart forslagsnummer.".to_string())
-    })?;
-    ProposalId::parse(&raw).map_err(|_| {
-        PageError::BadRequest(format!(
-            "«{raw}» er ikke et forslagsnummer. Et forslagsnummer er BC efterfulgt af to cifre, fx BC01."
-        ))
-    })
-}
-
 /// A form sent and refused: its segment, the fields as typed, and why.
 type Sent<'a> = (&'a str, &'a [(String, String)], &'a Refusal);
 
@@ -561,7 +550,7 @@ pub async fn register(
     Query(saved): Query<Saved>,
 ) -> Response {
     let result = async {
-        let id = proposal_id(id)?;
+        let id = proposal_in_path(id)?;
         let spec = saved
             .gemt
             .as_deref()
@@ -645,7 +634,7 @@ pub async fn send(
     let result = async {
         user.check_csrf(&headers, value_of(&form, "csrf"))
             .map_err(|_| PageError::Forbidden("Formularen mangler sin sikkerhedsnøgle (CSRF): hent siden igen, og send den derfra.".into()))?;
-        let id = proposal_id(Ok(Path(raw)))?;
+        let id = proposal_in_path(Ok(Path(raw)))?;
         let (Some(spec), Some(route)) = (SPECS.iter().find(|s| s.segment == segment), route(&segment))
         else {
             return Err(PageError::NotFound(format!("Der er ingen formular «{segment}».")));

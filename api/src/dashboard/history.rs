@@ -23,11 +23,13 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Copenhagen;
 use gevinst_domain::access::Action;
-use gevinst_domain::{ProposalId, Role};
+use gevinst_domain::Role;
 use gevinst_projections::PROPOSAL;
 use serde_json::Value;
 
-use super::{internal, read_error, AsOf, DashboardQuery, HtmlTemplate, PageError, UserBar};
+use super::{
+    internal, proposal_in_path, read_error, AsOf, DashboardQuery, HtmlTemplate, PageError, UserBar,
+};
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
 use crate::labels::event_label;
@@ -92,14 +94,7 @@ async fn history_page(
     id: Result<Path<String>, PathRejection>,
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Result<HistoryPage, PageError> {
-    let Path(raw) = id.map_err(|_| {
-        PageError::BadRequest("Adressen indeholder ikke et læsbart forslagsnummer.".to_string())
-    })?;
-    let id = ProposalId::parse(&raw).map_err(|_| {
-        PageError::BadRequest(format!(
-            "«{raw}» er ikke et forslagsnummer. Et forslagsnummer er BC efterfulgt af to cifre, fx BC01."
-        ))
-    })?;
+    let id = proposal_in_path(id)?;
     let as_of = AsOf::parse(query)?;
     let read = state
         .read_as(user, Some((&id, Action::ReadHistory)))
