@@ -50,7 +50,7 @@ impl SigningArgs {
         if created {
             writeln!(
                 out,
-                "new signing key {} (public key {})",
+                "ny signeringsnøgle {} (offentlig nøgle {})",
                 self.signing_key.display(),
                 signer.verifier().to_vkey()
             )?;
@@ -224,7 +224,7 @@ pub async fn export(
         .context("writing the public key")?;
     writeln!(
         out,
-        "exported {} events and {} signed checkpoint(s) to {} (public key {})",
+        "eksporterede {} hændelser og {} signerede checkpoints til {} (offentlig nøgle {})",
         events.len(),
         checkpoints.len(),
         dir.display(),

@@ -384,7 +384,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             {
                 writeln!(
                     out,
-                    "empty store: imported {} ({} proposals, {} events)",
+                    "tomt lager: indlæste {} ({} forslag, {} hændelser)",
                     report.file,
                     report.registered.len(),
                     report.events_appended
@@ -402,7 +402,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             };
             writeln!(
                 out,
-                "gevinst serving on http://{addr} ({} store)",
+                "gevinst kører på http://{addr} ({}-lager)",
                 app.state().service.store().db().backend()
             )?;
             let access = app.state().service.access().current().await?;
@@ -468,7 +468,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                 .context("migrating the store")?;
             writeln!(
                 out,
-                "migrated: {} schema at version {}",
+                "migreret: {}-skemaet er i version {}",
                 db.backend(),
                 db.schema_version()
             )?;
@@ -477,7 +477,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                     .grant_app_role(role)
                     .await
                     .with_context(|| format!("granting the application role {role}"))?;
-                writeln!(out, "granted {role}:")?;
+                writeln!(out, "tildelt {role}:")?;
                 for grant in grants {
                     writeln!(out, "  {grant}")?;
                 }
@@ -701,7 +701,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                 })
                 .await?;
             bar.finish_and_clear();
-            writeln!(out, "read models rebuilt from {position} events")?;
+            writeln!(
+                out,
+                "læsemodellerne er genopbygget fra {position} hændelser"
+            )?;
             Ok(Exit::SUCCESS)
         }
     }

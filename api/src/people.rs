@@ -201,7 +201,13 @@ pub async fn token(
             writeln!(out, "{}", new.token)?;
             let until = new.expires_at.map_or_else(
                 || "udløber aldrig".to_string(),
-                |t| format!("gyldig til {t}"),
+                |t| {
+                    format!(
+                        "gyldig til {}",
+                        t.with_timezone(&chrono_tz::Europe::Copenhagen)
+                            .format("%d.%m.%Y kl. %H:%M")
+                    )
+                },
             );
             writeln!(
                 out,

@@ -457,7 +457,7 @@ both_backends!(
         let size = t.service.store().last_position().await.unwrap();
         assert!(
             out.contains(&format!(
-                "exported {size} events and 2 signed checkpoint(s)"
+                "eksporterede {size} hændelser og 2 signerede checkpoints"
             )),
             "{out}"
         );

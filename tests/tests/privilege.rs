@@ -116,7 +116,7 @@ async fn the_application_role_can_append_and_read_but_not_rewrite_history() {
         gevinst(&["--database-url", &owner_url, "migrate", "--app-role", &role]).await;
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.starts_with("migrated: postgres schema at version "),
+        out.starts_with("migreret: postgres-skemaet er i version "),
         "{out}"
     );
     for line in [
@@ -154,7 +154,7 @@ async fn the_application_role_can_append_and_read_but_not_rewrite_history() {
     let (code, out) = gevinst(&["--database-url", &app_url, "projections", "rebuild"]).await;
     assert_eq!(
         (code, out.as_str()),
-        (0, "read models rebuilt from 1 events\n")
+        (0, "læsemodellerne er genopbygget fra 1 hændelser\n")
     );
 
     // …and nothing that rewrites history.

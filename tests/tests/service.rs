@@ -486,7 +486,7 @@ both_backends!(
                 .lines()
                 .map_while(Result::ok)
             {
-                if let Some(addr) = line.split("serving on ").nth(1) {
+                if let Some(addr) = line.split("kører på ").nth(1) {
                     let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_string());
                 }
             }
