@@ -602,7 +602,7 @@ fn parse_section(input: &str) -> Result<PlanSection, RecordError> {
         }
         "tilbagebetaling" | "loan_repayment" => Ok(PlanSection::LoanRepayment),
         _ => Err(invalid("--section")(format!(
-            "'{input}' is not a plan section; expected one of: varig, implementering, tilbagebetaling"
+            "«{input}» er ikke en del af planen; brug en af: varig, implementering, tilbagebetaling"
         ))),
     }
 }
@@ -1130,11 +1130,11 @@ mod tests {
         );
         assert_eq!(
             parse_amount("-400,1234").unwrap_err().to_string(),
-            "amount -400.1234 has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone"
+            "beløbet -400.1234 har mere end 3 decimaler: beløb er i 1.000 kr., så 3 decimaler er én krone"
         );
         assert_eq!(
             parse_amount("-400.1234").unwrap_err().to_string(),
-            "amount -400.1234 has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone"
+            "beløbet -400.1234 har mere end 3 decimaler: beløb er i 1.000 kr., så 3 decimaler er én krone"
         );
         for bad in [
             "", "-", "abc", "1,2,3", "1,", ",5", "--1", "1.2.3,x", "1 000",

@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
     /// A proposal id must be `BC` followed by two digits.
-    #[error("'{0}' is not a proposal id: expected BC followed by two digits, e.g. BC01")]
+    #[error("«{0}» er ikke et forslagsnummer: skriv BC efterfulgt af to cifre, fx BC01")]
     Proposal(String),
     /// A local id (plan line, goal, milestone) must be a short slug.
-    #[error("'{value}' is not a valid {what} id: use 1–40 characters a–z, 0–9, '-' or '_', starting with a letter or digit")]
+    #[error("«{value}» er ikke et gyldigt {what}-id: brug 1–40 tegn a–z, 0–9, '-' eller '_', begyndende med et bogstav eller et ciffer")]
     Local {
         /// What kind of id was expected.
         what: &'static str,
@@ -166,7 +166,7 @@ mod tests {
         assert_eq!(ProposalId::parse(" BC14 ").unwrap().as_str(), "BC14");
         for bad in ["BC1", "BC001", "XX01", "", "BC0A", "BC 1"] {
             let err = ProposalId::parse(bad).unwrap_err();
-            assert!(err.to_string().contains("not a proposal id"), "{bad}");
+            assert!(err.to_string().contains("er ikke et forslagsnummer"), "{bad}");
         }
     }
 
@@ -176,7 +176,7 @@ mod tests {
         assert!(PlanLineId::parse("l-12_b").is_ok());
         assert_eq!(
             GoalId::parse("G1").unwrap_err().to_string(),
-            "'G1' is not a valid goal id: use 1–40 characters a–z, 0–9, '-' or '_', starting with a letter or digit"
+            "«G1» er ikke et gyldigt goal-id: brug 1–40 tegn a–z, 0–9, '-' eller '_', begyndende med et bogstav eller et ciffer"
         );
         assert!(MilestoneId::parse("").is_err());
         assert!(MilestoneId::parse("-m").is_err());

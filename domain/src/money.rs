@@ -19,18 +19,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
     /// Not a decimal number at all.
-    #[error("'{0}' is not an amount: write a decimal number in 1.000 kr., e.g. -1500 or 37.5")]
+    #[error("«{0}» er ikke et beløb: skriv et tal i 1.000 kr., fx -1500 eller 37,5")]
     NotANumber(String),
     /// More than three decimals in 1.000 kr. is finer than one krone.
     #[error(
-        "amount {0} has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone"
+        "beløbet {0} har mere end 3 decimaler: beløb er i 1.000 kr., så 3 decimaler er én krone"
     )]
     TooPrecise(String),
     /// Beyond the documented limit: a unit mistake or a typing error, never a real amount.
     #[error("beløbet {0} er uden for grænsen ±1.000.000.000.000 (1.000 kr.), dvs. 1 billiard kr., langt over ethvert kommunalt budget: skriv beløbet i 1.000 kr.")]
     TooLarge(String),
     /// Price levels are budget years.
-    #[error("price level {0} is outside 2000–2100")]
+    #[error("prisniveau {0} ligger uden for 2000–2100")]
     PriceLevel(i32),
 }
 
@@ -206,7 +206,7 @@ mod tests {
         assert_eq!(Amount::parse("2.5000").unwrap().value(), dec!(2.5));
         assert_eq!(
             Amount::parse("1.0001").unwrap_err().to_string(),
-            "amount 1.0001 has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone"
+            "beløbet 1.0001 har mere end 3 decimaler: beløb er i 1.000 kr., så 3 decimaler er én krone"
         );
         assert!(matches!(
             Amount::parse("1,5"),
@@ -266,7 +266,7 @@ mod tests {
         assert!(PriceLevel::new(2025).is_ok());
         assert_eq!(
             PriceLevel::new(25).unwrap_err().to_string(),
-            "price level 25 is outside 2000–2100"
+            "prisniveau 25 ligger uden for 2000–2100"
         );
     }
 

@@ -1,7 +1,7 @@
 //! The glossary's closed word lists as types (see `shared/GLOSSARY.md`): committees,
 //! administrations, control areas, proposal kinds, roles. Users write the Danish codes
 //! (`ØU`, `Anlæg`); code uses English names; serde uses one stable spelling per value so stored
-//! events never depend on how a user typed a word. Free text that must not be empty (reasons,
+//! events never depend on how a user typed a word. Free text that må ikke være tom (reasons,
 //! actors, evidence references) also lives here, so "empty reason" is unrepresentable.
 //!
 //! Free texts end up in tables, CSV files, terminals and an auditor's printout, so they refuse
@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VocabularyError {
     /// Not one of the known words.
-    #[error("'{value}' is not a {what}; expected one of: {expected}")]
+    #[error("«{value}» er ikke et gyldigt {what}; brug en af: {expected}")]
     Unknown {
         /// What kind of word was expected.
         what: &'static str,
@@ -30,7 +30,7 @@ pub enum VocabularyError {
         expected: &'static str,
     },
     /// A required text was empty or only white space.
-    #[error("{0} must not be empty")]
+    #[error("{0} må ikke være tom")]
     Empty(&'static str),
     /// A text held a control character.
     #[error("{what} indeholder kontroltegnet U+{code:04X} ved tegn {position}: skriv teksten på én linje uden kontroltegn")]
@@ -53,7 +53,7 @@ pub enum VocabularyError {
         position: usize,
     },
     /// A text was longer than we store.
-    #[error("{what} is longer than {max} characters")]
+    #[error("{what} er længere end {max} tegn")]
     TooLong {
         /// Which text.
         what: &'static str,
@@ -426,7 +426,7 @@ mod tests {
         assert_eq!(Committee::Economy.to_string(), "ØU");
         assert_eq!(
             "XYZ".parse::<Committee>().unwrap_err().to_string(),
-            "'XYZ' is not a committee (udvalg); expected one of: ØU, BIU, BUU, KFU, SUD, SOU, TMU"
+            "«XYZ» er ikke et gyldigt committee (udvalg); brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU"
         );
     }
 
@@ -454,7 +454,7 @@ mod tests {
     fn texts_must_not_be_empty() {
         assert_eq!(
             Reason::parse("   ").unwrap_err().to_string(),
-            "a reason must not be empty"
+            "a reason må ikke være tom"
         );
         assert_eq!(Reason::parse(" fejl ").unwrap().as_str(), "fejl");
         assert!(serde_json::from_str::<Reason>("\"\"").is_err());

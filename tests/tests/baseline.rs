@@ -181,7 +181,7 @@ both_backends!(
         assert!(out.contains("unknown proposal BC99"), "{out}");
         let (code, out) = t.gevinst(&["report", "proposal", "XX"]).await;
         assert_eq!(code, 1);
-        assert!(out.contains("'XX' is not a proposal id"), "{out}");
+        assert!(out.contains("«XX» er ikke et forslagsnummer"), "{out}");
     }
 );
 

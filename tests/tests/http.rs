@@ -143,7 +143,7 @@ both_backends!(
         assert_eq!(body["type"], "urn:gevinst:problem:bad-request");
         assert_eq!(
             body["detail"],
-            "'BC1' is not a proposal id: expected BC followed by two digits, e.g. BC01"
+            "«BC1» er ikke et forslagsnummer: skriv BC efterfulgt af to cifre, fx BC01"
         );
         let (status, body) = get("/api/proposals/BC99/realisation").await;
         assert_eq!(status, 404);

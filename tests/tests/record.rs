@@ -449,7 +449,7 @@ both_backends!(
                 "--evidence",
                 "rapport",
             ],
-            "BC01: goal g1 is cancelled (event 3); reverse the cancellation first",
+            "BC01: målet g1 er annulleret (hændelse 3); tilbagefør annulleringen først",
         )
         .await;
         // Amounts finer than one krone, or readable two ways.
@@ -471,7 +471,7 @@ both_backends!(
         &t,
         OWNER,
         &saving("-400.1234"),
-        "--amount: amount -400.1234 has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone",
+        "--amount: beløbet -400.1234 har mere end 3 decimaler: beløb er i 1.000 kr., så 3 decimaler er én krone",
     )
     .await;
         refused(
@@ -485,7 +485,7 @@ both_backends!(
             &t,
             OWNER,
             &saving("400"),
-            "BC01: a realised saving must be negative (savings are negative in 1.000 kr.); got 400",
+            "BC01: en realiseret effektivisering skal være negativ (effektiviseringer er negative i 1.000 kr.); fik 400",
         )
         .await;
         // Four eyes: whoever recorded the saving cannot verify it, whatever role they claim.
@@ -518,7 +518,7 @@ both_backends!(
         &t,
         CONTROLLER,
         &["verify-saving", "BC01", "--sequence", "3", "--date", "2026-01-20"],
-        "BC01: event 3 (GoalCancelled) is not a realised saving; only a SavingRealised entry, or the EntrySuperseded that replaced one, can be verified",
+        "BC01: hændelse 3 (GoalCancelled) er ikke en realiseret effektivisering; kun en SavingRealised-registrering eller den EntrySuperseded, der erstattede en, kan verificeres",
     )
     .await;
         // Controllers only; innovation outcomes only for innovation proposals.
@@ -546,7 +546,7 @@ both_backends!(
         &t,
         OWNER,
         &["innovation-outcome", "BC01", "--date", "2026-06-30", "--learning", "x"],
-        "BC01: an innovation outcome can only be recorded for an innovation proposal or a pre-study (innovation, foranalyse); this proposal is of kind investering",
+        "BC01: læring kan kun registreres for et innovationsforslag eller en foranalyse; dette forslag er af typen investering",
     )
     .await;
         // Corrections.
@@ -561,14 +561,14 @@ both_backends!(
         &t,
         OWNER,
         &["correction", "BC01", "--sequence", "2", "--reason", "x", "--replace-amount", "-1"],
-        "BC01: event 2 (BaselineAdopted) cannot be corrected: only progress and money entries can; revise the plan instead",
+        "BC01: hændelse 2 (BaselineAdopted) kan ikke rettes: kun fremdrift og beløb kan; revidér planen i stedet",
     )
     .await;
         refused(
             &t,
             OWNER,
             &["correction", "BC01", "--sequence", "4", "--reason", " "],
-            "--reason: a reason must not be empty",
+            "--reason: a reason må ikke være tom",
         )
         .await;
         // Input that is not what it names.
@@ -576,7 +576,7 @@ both_backends!(
         &t,
         OWNER,
         &["progress", "BC01", "--goal", "G1", "--date", "2025-05-01", "--note", "x"],
-        "--goal: 'G1' is not a valid goal id: use 1–40 characters a–z, 0–9, '-' or '_', starting with a letter or digit",
+        "--goal: «G1» er ikke et gyldigt goal-id: brug 1–40 tegn a–z, 0–9, '-' eller '_', begyndende med et bogstav eller et ciffer",
     )
     .await;
         refused(
@@ -627,7 +627,7 @@ both_backends!(
             "budget-adjustment", "BC01", "--committee", "XYZ", "--year", "2026", "--amount", "-1",
             "--control-area", "service", "--date", "2026-01-01",
         ],
-        "--committee: 'XYZ' is not a committee (udvalg); expected one of: ØU, BIU, BUU, KFU, SUD, SOU, TMU",
+        "--committee: «XYZ» er ikke et gyldigt committee (udvalg); brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU",
     )
     .await;
         refused(
@@ -663,7 +663,7 @@ both_backends!(
         .await;
         assert_eq!(
         (code, out.as_str()),
-        (1, "gevinst: PROPOSAL: 'BC1' is not a proposal id: expected BC followed by two digits, e.g. BC01")
+        (1, "gevinst: PROPOSAL: «BC1» er ikke et forslagsnummer: skriv BC efterfulgt af to cifre, fx BC01")
     );
         refused(
             &t,
@@ -678,7 +678,7 @@ both_backends!(
                 "--date",
                 "2025-12-31",
             ],
-            "BC02: unknown proposal: nothing is registered under this id",
+            "BC02: ukendt forslag: intet er registreret under dette nummer",
         )
         .await;
     }
@@ -751,7 +751,7 @@ both_backends!(
         assert!(matches!(err, CommandError::Rejected { .. }), "{err}");
         assert_eq!(
         err.to_string(),
-        "BC01: four eyes: anna@kk.dk recorded saving 3 and may not also verify it; another controller must"
+        "BC01: fire øjne: anna@kk.dk registrerede effektivisering 3 og må ikke også verificere den; en anden controller skal"
     );
         // A project owner claiming the controller role in the fact is judged by the metadata.
         let err = t
@@ -765,7 +765,7 @@ both_backends!(
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "BC01: a project_owner may not verify a saving; only a controller may"
+            "BC01: en projektejer må ikke verificere en effektivisering; kun en controller må"
         );
         assert_eq!(stream(&t, "BC01").await.len(), 3);
         // Carl verifies; whatever he claims, the stored fact names him and anna.

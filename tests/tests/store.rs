@@ -149,7 +149,7 @@ both_backends!(
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "BC01: year 2060 is outside the plan's years ± 10 (2015–2038)"
+            "BC01: året 2060 ligger uden for planens år ± 10 (2015–2038)"
         );
         let err = t
             .service
@@ -158,7 +158,7 @@ both_backends!(
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "BC09: unknown proposal: nothing is registered under this id"
+            "BC09: ukendt forslag: intet er registreret under dette nummer"
         );
         let err = t
             .service
@@ -173,7 +173,7 @@ both_backends!(
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "BC09: the registration is for BC01, but the command was sent to BC09"
+            "BC09: registreringen gælder BC01, men kommandoen blev sendt til BC09"
         );
         assert_eq!(count(t.service.store()).await, 2);
         // The key of a rejected command is free: nothing was accepted under it.

@@ -1198,7 +1198,7 @@ fn a_danish_decimal_comma_is_refused() {
     );
     assert_eq!(
         error_of(&text),
-        "BC01 plan_line l1, amounts, 2025: '1,5' is not an amount: write a decimal number in 1.000 kr., e.g. -1500 or 37.5"
+        "BC01 plan_line l1, amounts, 2025: «1,5» er ikke et beløb: skriv et tal i 1.000 kr., fx -1500 eller 37,5"
     );
 }
 
@@ -1211,7 +1211,7 @@ fn four_decimals_are_refused() {
     );
     assert_eq!(
         error_of(&text),
-        "BC01 plan_line l1, amounts, 2025: amount -149.0001 has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone"
+        "BC01 plan_line l1, amounts, 2025: beløbet -149.0001 har mere end 3 decimaler: beløb er i 1.000 kr., så 3 decimaler er én krone"
     );
 }
 
@@ -1224,7 +1224,7 @@ fn an_unknown_committee_is_refused() {
     );
     assert_eq!(
         error_of(&text),
-        "BC01 committee: 'XU' is not a committee (udvalg); expected one of: ØU, BIU, BUU, KFU, SUD, SOU, TMU"
+        "BC01 committee: «XU» er ikke et gyldigt committee (udvalg); brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU"
     );
     let text = BUDGET_2025.replacen(
         "committee = \"TMU\"\nproposals = 2",
@@ -1233,7 +1233,7 @@ fn an_unknown_committee_is_refused() {
     );
     assert_eq!(
         error_of(&text),
-        "summary.committee_table TMX, committee: 'TMX' is not a committee (udvalg); expected one of: ØU, BIU, BUU, KFU, SUD, SOU, TMU"
+        "summary.committee_table TMX, committee: «TMX» er ikke et gyldigt committee (udvalg); brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU"
     );
 }
 
@@ -1242,7 +1242,7 @@ fn an_unknown_control_area_is_refused() {
     let text = BUDGET_2025.replacen("control_area = \"service\"", "control_area = \"drift\"", 1);
     assert_eq!(
         error_of(&text),
-        "BC01 plan_line l1, control_area: 'drift' is not a control area (styringsområde); expected one of: service, anlaeg, overfoersler, efterspoergselsstyret, finansposter"
+        "BC01 plan_line l1, control_area: «drift» er ikke et gyldigt control area (styringsområde); brug en af: service, anlaeg, overfoersler, efterspoergselsstyret, finansposter"
     );
 }
 

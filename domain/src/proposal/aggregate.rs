@@ -202,7 +202,7 @@ impl Proposal {
                 if c.role != Role::Controller {
                     return Err(ProposalError::NotPermitted {
                         role: c.role,
-                        action: "cancel a goal",
+                        action: "annullere et opfølgningsmål",
                     });
                 }
                 goal_state(&c.goal)?;
@@ -270,7 +270,7 @@ impl Proposal {
                 if v.role != Role::Controller {
                     return Err(ProposalError::NotPermitted {
                         role: v.role,
-                        action: "verify a saving",
+                        action: "verificere en effektivisering",
                     });
                 }
                 self.verification_target(v.saving)?;
@@ -293,7 +293,7 @@ impl Proposal {
                 if b.role != Role::Controller {
                     return Err(ProposalError::NotPermitted {
                         role: b.role,
-                        action: "adjust a budget frame",
+                        action: "tilpasse en budgetramme",
                     });
                 }
                 Self::check_year(plan, b.year)?;

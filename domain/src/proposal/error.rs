@@ -9,13 +9,13 @@ use crate::vocabulary::{Actor, ProposalKind, Role};
 #[non_exhaustive]
 pub enum ProposalError {
     /// The stream has no registration.
-    #[error("unknown proposal: nothing is registered under this id")]
+    #[error("ukendt forslag: intet er registreret under dette nummer")]
     UnknownProposal,
     /// Registered twice.
-    #[error("proposal {0} is already registered")]
+    #[error("forslag {0} er allerede registreret")]
     AlreadyRegistered(ProposalId),
     /// The registration names another id than the stream.
-    #[error("the registration is for {found}, but the command was sent to {expected}")]
+    #[error("registreringen gælder {found}, men kommandoen blev sendt til {expected}")]
     IdMismatch {
         /// Stream id.
         expected: String,
@@ -23,25 +23,27 @@ pub enum ProposalError {
         found: ProposalId,
     },
     /// A baseline can be adopted once.
-    #[error("the baseline is already adopted; change the plan with a plan revision (reason and approver required)")]
+    #[error("baselinen er allerede indlæst; ændr planen med en planrevision (begrundelse og godkender kræves)")]
     BaselineAlreadyAdopted,
     /// Progress or money before a plan.
-    #[error("the proposal has no adopted plan yet")]
+    #[error("forslaget har endnu ingen plan")]
     NoPlan,
     /// The plan itself is inconsistent.
-    #[error("the plan is not consistent: {}", .0.join("; "))]
+    #[error("planen hænger ikke sammen: {}", .0.join("; "))]
     InvalidPlan(Vec<String>),
     /// No such goal in the current plan.
-    #[error("unknown goal {0}: the current plan has no such follow-up goal")]
+    #[error("ukendt opfølgningsmål {0}: den gældende plan har ikke det mål")]
     UnknownGoal(GoalId),
     /// No such plan line in the current plan.
-    #[error("unknown plan line {0}: the current plan has no such line")]
+    #[error("ukendt planlinje {0}: den gældende plan har ikke den linje")]
     UnknownPlanLine(PlanLineId),
     /// No such milestone in the current plan.
-    #[error("unknown milestone {0}: the current plan has no such milestone")]
+    #[error("ukendt milepæl {0}: den gældende plan har ikke den milepæl")]
     UnknownMilestone(MilestoneId),
     /// Achieved already.
-    #[error("goal {goal} is already achieved (event {sequence}); correct that entry instead")]
+    #[error(
+        "målet {goal} er allerede opnået (hændelse {sequence}); ret den registrering i stedet"
+    )]
     GoalAlreadyAchieved {
         /// The goal.
         goal: GoalId,
@@ -49,9 +51,7 @@ pub enum ProposalError {
         sequence: u64,
     },
     /// Completed already.
-    #[error(
-        "milestone {milestone} is already completed (event {sequence}); correct that entry instead"
-    )]
+    #[error("milepælen {milestone} er allerede nået (hændelse {sequence}); ret den registrering i stedet")]
     MilestoneAlreadyCompleted {
         /// The milestone.
         milestone: MilestoneId,
@@ -59,7 +59,7 @@ pub enum ProposalError {
         sequence: u64,
     },
     /// Cancelled goals take no progress.
-    #[error("goal {goal} is cancelled (event {sequence}); reverse the cancellation first")]
+    #[error("målet {goal} er annulleret (hændelse {sequence}); tilbagefør annulleringen først")]
     GoalCancelled {
         /// The goal.
         goal: GoalId,
@@ -67,7 +67,7 @@ pub enum ProposalError {
         sequence: u64,
     },
     /// A year far from the plan.
-    #[error("year {year} is outside the plan's years ± 10 ({min}–{max})")]
+    #[error("året {year} ligger uden for planens år ± 10 ({min}–{max})")]
     YearOutOfRange {
         /// The year given.
         year: i32,
@@ -77,13 +77,13 @@ pub enum ProposalError {
         max: i32,
     },
     /// The plan has no years at all (e.g. a confidential proposal).
-    #[error("the plan has no years, so no amounts can be recorded against it")]
+    #[error("planen har ingen år, så der kan ikke registreres beløb på den")]
     PlanHasNoYears,
     /// Savings are negative by convention.
-    #[error("a realised saving must be negative (savings are negative in 1.000 kr.); got {0}")]
+    #[error("en realiseret effektivisering skal være negativ (effektiviseringer er negative i 1.000 kr.); fik {0}")]
     SavingNotNegative(String),
     /// A line that plans a new running cost is realised as a positive amount.
-    #[error("plan line {line} plans a new running cost (positive amounts), so what is realised on it is positive too; got {got}")]
+    #[error("planlinje {line} planlægger en ny driftsudgift (positive beløb), så det realiserede på den er også positivt; fik {got}")]
     RunningCostNotPositive {
         /// The line.
         line: PlanLineId,
@@ -91,10 +91,10 @@ pub enum ProposalError {
         got: String,
     },
     /// Costs are positive by convention.
-    #[error("an implementation cost must be positive; got {0}; to undo a cost, correct its entry")]
+    #[error("en implementeringsomkostning skal være positiv; fik {0}; ret registreringen for at fortryde en omkostning")]
     CostNotPositive(String),
     /// A plan line of the wrong section.
-    #[error("plan line {line} is a {found} line, not a {expected} line")]
+    #[error("planlinje {line} er en {found}-linje, ikke en {expected}-linje")]
     WrongPlanSection {
         /// The line.
         line: PlanLineId,
@@ -104,10 +104,10 @@ pub enum ProposalError {
         found: &'static str,
     },
     /// Correction of an event that is not there.
-    #[error("there is no event {0} in this proposal's history")]
+    #[error("der er ingen hændelse {0} i forslagets historik")]
     CorrectionTargetMissing(u64),
     /// Correction of an event that is not a progress or money entry.
-    #[error("event {sequence} ({event_type}) cannot be corrected: only progress and money entries can; revise the plan instead")]
+    #[error("hændelse {sequence} ({event_type}) kan ikke rettes: kun fremdrift og beløb kan; revidér planen i stedet")]
     NotCorrectable {
         /// Its sequence.
         sequence: u64,
@@ -115,7 +115,7 @@ pub enum ProposalError {
         event_type: String,
     },
     /// Correction of an event already corrected.
-    #[error("event {sequence} was already corrected by event {by}; correct that one instead")]
+    #[error("hændelse {sequence} er allerede rettet af hændelse {by}; ret den i stedet")]
     AlreadyCorrected {
         /// The target.
         sequence: u64,
@@ -123,9 +123,7 @@ pub enum ProposalError {
         by: u64,
     },
     /// A replacement of another kind than the original.
-    #[error(
-        "event {sequence} is a {expected} entry; its replacement must be one too, not {found}"
-    )]
+    #[error("hændelse {sequence} er en {expected}-registrering; erstatningen skal være det samme, ikke {found}")]
     ReplacementKindMismatch {
         /// The target.
         sequence: u64,
@@ -135,7 +133,7 @@ pub enum ProposalError {
         found: &'static str,
     },
     /// The role may not do this.
-    #[error("a {role} may not {action}; only a controller may")]
+    #[error("en {} må ikke {action}; kun en controller må", .role.danish())]
     NotPermitted {
         /// The role that tried.
         role: Role,
@@ -143,10 +141,10 @@ pub enum ProposalError {
         action: &'static str,
     },
     /// Verification of an event that is not there.
-    #[error("there is no event {0} in this proposal's history to verify")]
+    #[error("der er ingen hændelse {0} i forslagets historik at verificere")]
     VerificationTargetMissing(u64),
     /// Verification of an event that is not a realised saving.
-    #[error("event {sequence} ({kind}) is not a realised saving; only a SavingRealised entry, or the EntrySuperseded that replaced one, can be verified")]
+    #[error("hændelse {sequence} ({kind}) er ikke en realiseret effektivisering; kun en SavingRealised-registrering eller den EntrySuperseded, der erstattede en, kan verificeres")]
     NotASaving {
         /// The target.
         sequence: u64,
@@ -154,7 +152,7 @@ pub enum ProposalError {
         kind: String,
     },
     /// Verification of a saving that a correction has voided.
-    #[error("saving {sequence} was corrected by event {by} and no longer counts; verify the entry in force instead")]
+    #[error("effektivisering {sequence} er rettet af hændelse {by} og tæller ikke længere; verificér den gældende registrering i stedet")]
     SavingCorrected {
         /// The saving.
         sequence: u64,
@@ -162,9 +160,7 @@ pub enum ProposalError {
         by: u64,
     },
     /// A saving is verified once.
-    #[error(
-        "saving {saving} is already verified (event {sequence}); correct that verification instead"
-    )]
+    #[error("effektivisering {saving} er allerede verificeret (hændelse {sequence}); ret den verificering i stedet")]
     SavingAlreadyVerified {
         /// The saving.
         saving: u64,
@@ -172,7 +168,7 @@ pub enum ProposalError {
         sequence: u64,
     },
     /// Four eyes: whoever recorded a saving cannot verify it.
-    #[error("four eyes: {actor} recorded saving {saving} and may not also verify it; another controller must")]
+    #[error("fire øjne: {actor} registrerede effektivisering {saving} og må ikke også verificere den; en anden controller skal")]
     FourEyes {
         /// The saving.
         saving: u64,
@@ -180,12 +176,12 @@ pub enum ProposalError {
         actor: Actor,
     },
     /// Innovation outcomes belong to innovation proposals and pre-studies.
-    #[error("an innovation outcome can only be recorded for an innovation proposal or a pre-study (innovation, foranalyse); this proposal is of kind {kind}")]
+    #[error("læring kan kun registreres for et innovationsforslag eller en foranalyse; dette forslag er af typen {kind}")]
     NotAnInnovation {
         /// The proposal's kind.
         kind: ProposalKind,
     },
     /// An investment case named by an outcome that says it led to none.
-    #[error("the outcome names investment case {0} but says it led to no investment case; mark that it did, or leave the case out")]
+    #[error("læringen nævner business casen {0}, men siger, at den ikke førte til en business case; markér, at den gjorde, eller udelad casen")]
     InvestmentCaseInconsistent(ProposalId),
 }

@@ -93,7 +93,7 @@ fn registering_twice_is_refused() {
         .when(ProposalCommand::RegisterProposal {
             identity: identity("BC01"),
         })
-        .then_expect_error_message("proposal BC01 is already registered");
+        .then_expect_error_message("forslag BC01 er allerede registreret");
 }
 
 #[test]
@@ -132,7 +132,7 @@ fn adopt_the_baseline_once() {
             source: None,
         })
         .then_expect_error_message(
-            "the baseline is already adopted; change the plan with a plan revision (reason and approver required)",
+            "baselinen er allerede indlæst; ændr planen med en planrevision (begrundelse og godkender kræves)",
         );
 }
 
@@ -149,7 +149,7 @@ fn an_inconsistent_plan_is_refused_with_every_problem() {
             source: None,
         })
         .then_expect_error_message(
-            "the plan is not consistent: plan line l1 has an amount for 2040, which is not one of the plan's years; plan line id l1 is used twice; goal id g1 is used twice",
+            "planen hænger ikke sammen: plan line l1 has an amount for 2040, which is not one of the plan's years; plan line id l1 is used twice; goal id g1 is used twice",
         );
 }
 
@@ -191,7 +191,7 @@ fn revising_before_a_baseline_is_refused() {
             reason: reason("x"),
             approved_by: Actor::parse("chef").unwrap(),
         })
-        .then_expect_error_message("the proposal has no adopted plan yet");
+        .then_expect_error_message("forslaget har endnu ingen plan");
 }
 
 #[test]
@@ -199,18 +199,18 @@ fn revision_requires_reason_and_approver() {
     // Both are types that cannot be empty: the command cannot even be built without them.
     assert_eq!(
         Reason::parse("").unwrap_err().to_string(),
-        "a reason must not be empty"
+        "a reason må ikke være tom"
     );
     assert_eq!(
         Actor::parse(" ").unwrap_err().to_string(),
-        "an actor must not be empty"
+        "an actor må ikke være tom"
     );
     let json = serde_json::json!({
         "command": "revise_plan", "plan": plan(), "reason": "", "approved_by": "chef"
     });
     let err = serde_json::from_value::<ProposalCommand>(json).unwrap_err();
     assert!(
-        err.to_string().contains("a reason must not be empty"),
+        err.to_string().contains("a reason må ikke være tom"),
         "{err}"
     );
     let json = serde_json::json!({"command": "revise_plan", "plan": plan(), "reason": "x"});
@@ -236,7 +236,7 @@ fn complete_a_milestone_once() {
         .and(vec![ProposalEvent::MilestoneCompleted(done.clone())])
         .when(ProposalCommand::CompleteMilestone(done))
         .then_expect_error_message(
-            "milestone m1 is already completed (event 3); correct that entry instead",
+            "milepælen m1 er allerede nået (hændelse 3); ret den registrering i stedet",
         );
 }
 
@@ -249,7 +249,7 @@ fn unknown_milestone_is_refused() {
             completed_on: date(2025, 6, 1),
             evidence: None,
         }))
-        .then_expect_error_message("unknown milestone m9: the current plan has no such milestone");
+        .then_expect_error_message("ukendt milepæl m9: den gældende plan har ikke den milepæl");
 }
 
 #[test]
@@ -265,7 +265,7 @@ fn unknown_goal_is_refused() {
     Fw::with(())
         .given(given_plan())
         .when(ProposalCommand::ReportGoalProgress(progress("g7")))
-        .then_expect_error_message("unknown goal g7: the current plan has no such follow-up goal");
+        .then_expect_error_message("ukendt opfølgningsmål g7: den gældende plan har ikke det mål");
 }
 
 #[test]
@@ -291,7 +291,7 @@ fn achieve_a_goal_once() {
             date(2025, 10, 1),
         )))
         .then_expect_error_message(
-            "goal g1 is already achieved (event 3); correct that entry instead",
+            "målet g1 er allerede opnået (hændelse 3); ret den registrering i stedet",
         );
 }
 
@@ -339,14 +339,14 @@ fn controllers_cancel_goals_and_cancelled_goals_take_nothing() {
             date(2025, 11, 1),
         )))
         .then_expect_error_message(
-            "goal g1 is cancelled (event 3); reverse the cancellation first",
+            "målet g1 er annulleret (hændelse 3); tilbagefør annulleringen først",
         );
     Fw::with(())
         .given(given_plan())
         .and(vec![ProposalEvent::GoalCancelled(c)])
         .when(ProposalCommand::ReportGoalProgress(progress("g1")))
         .then_expect_error_message(
-            "goal g1 is cancelled (event 3); reverse the cancellation first",
+            "målet g1 er annulleret (hændelse 3); tilbagefør annulleringen først",
         );
 }
 
@@ -358,7 +358,9 @@ fn only_controllers_cancel_goals() {
             "g1",
             Role::ProjectOwner,
         )))
-        .then_expect_error_message("a project_owner may not cancel a goal; only a controller may");
+        .then_expect_error_message(
+            "en projektejer må ikke annullere et opfølgningsmål; kun en controller må",
+        );
 }
 
 // ---- money ----
@@ -377,13 +379,13 @@ fn savings_are_negative_and_costs_positive() {
         .given(given_plan())
         .when(ProposalCommand::RecordSaving(saving(2025, 400)))
         .then_expect_error_message(
-            "a realised saving must be negative (savings are negative in 1.000 kr.); got 400",
+            "en realiseret effektivisering skal være negativ (effektiviseringer er negative i 1.000 kr.); fik 400",
         );
     Fw::with(())
         .given(given_plan())
         .when(ProposalCommand::RecordCost(cost(2025, -5)))
         .then_expect_error_message(
-            "an implementation cost must be positive; got -5; to undo a cost, correct its entry",
+            "en implementeringsomkostning skal være positiv; fik -5; ret registreringen for at fortryde en omkostning",
         );
 }
 
@@ -401,7 +403,7 @@ fn a_running_cost_line_is_realised_as_a_positive_amount() {
         .given(given_plan())
         .when(ProposalCommand::RecordSaving(on_l2))
         .then_expect_error_message(
-            "plan line l2 plans a new running cost (positive amounts), so what is realised on it is positive too; got -100",
+            "planlinje l2 planlægger en ny driftsudgift (positive beløb), så det realiserede på den er også positivt; fik -100",
         );
 }
 
@@ -410,7 +412,7 @@ fn years_must_lie_within_the_plan_years_plus_minus_ten() {
     Fw::with(())
         .given(given_plan())
         .when(ProposalCommand::RecordSaving(saving(2039, -1)))
-        .then_expect_error_message("year 2039 is outside the plan's years ± 10 (2015–2038)");
+        .then_expect_error_message("året 2039 ligger uden for planens år ± 10 (2015–2038)");
     Fw::with(())
         .given(given_plan())
         .when(ProposalCommand::RecordSaving(saving(2038, -1)))
@@ -418,7 +420,7 @@ fn years_must_lie_within_the_plan_years_plus_minus_ten() {
     Fw::with(())
         .given(given_plan())
         .when(ProposalCommand::RecordCost(cost(2014, 1)))
-        .then_expect_error_message("year 2014 is outside the plan's years ± 10 (2015–2038)");
+        .then_expect_error_message("året 2014 ligger uden for planens år ± 10 (2015–2038)");
 }
 
 #[test]
@@ -440,7 +442,7 @@ fn amounts_with_more_than_three_decimals_are_refused() {
     let err = Amount::parse("-12.3456").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "amount -12.3456 has more than 3 decimals: amounts are in 1.000 kr., so 3 decimals is one krone"
+        "beløbet -12.3456 har mere end 3 decimaler: beløb er i 1.000 kr., så 3 decimaler er én krone"
     );
     let mut json = serde_json::to_value(ProposalCommand::RecordSaving(saving(2025, -1))).unwrap();
     json["amount"] = serde_json::json!("-0.0001");
@@ -454,14 +456,14 @@ fn unknown_plan_line_and_wrong_section_are_refused() {
     Fw::with(())
         .given(given_plan())
         .when(ProposalCommand::RecordSaving(s))
-        .then_expect_error_message("unknown plan line l9: the current plan has no such line");
+        .then_expect_error_message("ukendt planlinje l9: den gældende plan har ikke den linje");
     let mut s = saving(2025, -10);
     s.plan_line = Some(PlanLineId::parse("l3").unwrap());
     Fw::with(())
         .given(given_plan())
         .when(ProposalCommand::RecordSaving(s))
         .then_expect_error_message(
-            "plan line l3 is a implementation cost line, not a permanent change line",
+            "planlinje l3 er en implementation cost-linje, ikke en permanent change-linje",
         );
 }
 
@@ -484,7 +486,7 @@ fn update_a_forecast() {
     Fw::with(())
         .given(given_plan())
         .when(ProposalCommand::UpdateForecast(forecast(2050, -1200)))
-        .then_expect_error_message("year 2050 is outside the plan's years ± 10 (2015–2038)");
+        .then_expect_error_message("året 2050 ligger uden for planens år ± 10 (2015–2038)");
 }
 
 // ---- corrections ----
@@ -552,7 +554,7 @@ fn a_replacement_obeys_the_same_rules() {
             replacement: Fact::SavingRealised(saving(2025, 400)),
         })
         .then_expect_error_message(
-            "a realised saving must be negative (savings are negative in 1.000 kr.); got 400",
+            "en realiseret effektivisering skal være negativ (effektiviseringer er negative i 1.000 kr.); fik 400",
         );
 }
 
@@ -564,7 +566,7 @@ fn correcting_a_missing_event_is_refused() {
             sequence: 9,
             reason: reason("x"),
         })
-        .then_expect_error_message("there is no event 9 in this proposal's history");
+        .then_expect_error_message("der er ingen hændelse 9 i forslagets historik");
 }
 
 #[test]
@@ -576,7 +578,7 @@ fn correcting_a_plan_event_is_refused() {
             reason: reason("x"),
         })
         .then_expect_error_message(
-            "event 2 (BaselineAdopted) cannot be corrected: only progress and money entries can; revise the plan instead",
+            "hændelse 2 (BaselineAdopted) kan ikke rettes: kun fremdrift og beløb kan; revidér planen i stedet",
         );
 }
 
@@ -596,9 +598,7 @@ fn correcting_twice_is_refused() {
             sequence: 3,
             reason: reason("igen"),
         })
-        .then_expect_error_message(
-            "event 3 was already corrected by event 4; correct that one instead",
-        );
+        .then_expect_error_message("hændelse 3 er allerede rettet af hændelse 4; ret den i stedet");
     Fw::with(())
         .given(given_plan())
         .and(given)
@@ -607,9 +607,7 @@ fn correcting_twice_is_refused() {
             reason: reason("igen"),
             replacement: Fact::SavingRealised(saving(2025, -1)),
         })
-        .then_expect_error_message(
-            "event 3 was already corrected by event 4; correct that one instead",
-        );
+        .then_expect_error_message("hændelse 3 er allerede rettet af hændelse 4; ret den i stedet");
 }
 
 #[test]
@@ -645,7 +643,7 @@ fn a_replacement_of_another_kind_is_refused() {
             replacement: Fact::ImplementationCostIncurred(cost(2025, 10)),
         })
         .then_expect_error_message(
-            "event 3 is a SavingRealised entry; its replacement must be one too, not ImplementationCostIncurred",
+            "hændelse 3 er en SavingRealised-registrering; erstatningen skal være det samme, ikke ImplementationCostIncurred",
         );
 }
 
@@ -654,7 +652,7 @@ fn correction_requires_a_reason() {
     let json = serde_json::json!({"command": "reverse_entry", "sequence": 3, "reason": "  "});
     let err = serde_json::from_value::<ProposalCommand>(json).unwrap_err();
     assert!(
-        err.to_string().contains("a reason must not be empty"),
+        err.to_string().contains("a reason må ikke være tom"),
         "{err}"
     );
 }
@@ -764,7 +762,7 @@ fn a_compensating_action_needs_a_known_goal_that_is_not_cancelled() {
         .when(ProposalCommand::RecordCompensatingAction(compensating(
             Some("g9"),
         )))
-        .then_expect_error_message("unknown goal g9: the current plan has no such follow-up goal");
+        .then_expect_error_message("ukendt opfølgningsmål g9: den gældende plan har ikke det mål");
     Fw::with(())
         .given(given_plan())
         .and(vec![ProposalEvent::GoalCancelled(cancellation(
@@ -775,7 +773,7 @@ fn a_compensating_action_needs_a_known_goal_that_is_not_cancelled() {
             Some("g1"),
         )))
         .then_expect_error_message(
-            "goal g1 is cancelled (event 3); reverse the cancellation first",
+            "målet g1 er annulleret (hændelse 3); tilbagefør annulleringen først",
         );
     Fw::with(())
         .given(vec![registered()])
@@ -800,7 +798,7 @@ fn a_compensating_action_may_name_a_plan_year_and_only_one() {
     Fw::with(())
         .given(given_plan())
         .when(ProposalCommand::RecordCompensatingAction(for_year(1990)))
-        .then_expect_error_message("year 1990 is outside the plan's years ± 10 (2015–2038)");
+        .then_expect_error_message("året 1990 ligger uden for planens år ± 10 (2015–2038)");
 }
 
 #[test]
@@ -857,7 +855,7 @@ fn only_controllers_verify_savings() {
             Role::ProjectOwner,
         )))
         .then_expect_error_message(
-            "a project_owner may not verify a saving; only a controller may",
+            "en projektejer må ikke verificere en effektivisering; kun en controller må",
         );
 }
 
@@ -872,7 +870,7 @@ fn four_eyes_the_one_who_recorded_a_saving_cannot_verify_it() {
             Role::Controller,
         )))
         .then_expect_error_message(
-            "four eyes: anna recorded saving 3 and may not also verify it; another controller must",
+            "fire øjne: anna registrerede effektivisering 3 og må ikke også verificere den; en anden controller skal",
         );
 }
 
@@ -886,7 +884,7 @@ fn verifying_a_missing_event_is_refused() {
             "anna",
             Role::Controller,
         )))
-        .then_expect_error_message("there is no event 9 in this proposal's history to verify");
+        .then_expect_error_message("der er ingen hændelse 9 i forslagets historik at verificere");
     Fw::with(())
         .given(given_saving())
         .when(ProposalCommand::VerifySaving(verification(
@@ -909,7 +907,7 @@ fn only_savings_can_be_verified() {
             Role::Controller,
         )))
         .then_expect_error_message(
-            "event 2 (BaselineAdopted) is not a realised saving; only a SavingRealised entry, or the EntrySuperseded that replaced one, can be verified",
+            "hændelse 2 (BaselineAdopted) er ikke en realiseret effektivisering; kun en SavingRealised-registrering eller den EntrySuperseded, der erstattede en, kan verificeres",
         );
     Fw::with(())
         .given(given_plan())
@@ -923,7 +921,7 @@ fn only_savings_can_be_verified() {
             Role::Controller,
         )))
         .then_expect_error_message(
-            "event 3 (ImplementationCostIncurred) is not a realised saving; only a SavingRealised entry, or the EntrySuperseded that replaced one, can be verified",
+            "hændelse 3 (ImplementationCostIncurred) er ikke en realiseret effektivisering; kun en SavingRealised-registrering eller den EntrySuperseded, der erstattede en, kan verificeres",
         );
 }
 
@@ -942,7 +940,7 @@ fn a_corrected_saving_cannot_be_verified() {
             Role::Controller,
         )))
         .then_expect_error_message(
-            "saving 3 was corrected by event 4 and no longer counts; verify the entry in force instead",
+            "effektivisering 3 er rettet af hændelse 4 og tæller ikke længere; verificér den gældende registrering i stedet",
         );
 }
 
@@ -963,7 +961,7 @@ fn a_saving_is_verified_once() {
             Role::Controller,
         )))
         .then_expect_error_message(
-            "saving 3 is already verified (event 4); correct that verification instead",
+            "effektivisering 3 er allerede verificeret (hændelse 4); ret den verificering i stedet",
         );
 }
 
@@ -1062,7 +1060,7 @@ fn only_controllers_adjust_budget_frames() {
             Role::ProjectOwner,
         )))
         .then_expect_error_message(
-            "a project_owner may not adjust a budget frame; only a controller may",
+            "en projektejer må ikke tilpasse en budgetramme; kun en controller må",
         );
 }
 
@@ -1075,7 +1073,7 @@ fn budget_adjustment_years_lie_within_the_plan_years_plus_minus_ten() {
             -1,
             Role::Controller,
         )))
-        .then_expect_error_message("year 2039 is outside the plan's years ± 10 (2015–2038)");
+        .then_expect_error_message("året 2039 ligger uden for planens år ± 10 (2015–2038)");
 }
 
 #[test]
@@ -1100,7 +1098,7 @@ fn other_proposals_record_no_innovation_outcome() {
         .given(given_kind(ProposalKind::Investment))
         .when(ProposalCommand::RecordInnovationOutcome(outcome(false, None)))
         .then_expect_error_message(
-            "an innovation outcome can only be recorded for an innovation proposal or a pre-study (innovation, foranalyse); this proposal is of kind investering",
+            "læring kan kun registreres for et innovationsforslag eller en foranalyse; dette forslag er af typen investering",
         );
     Fw::with(())
         .given(given_kind(ProposalKind::CrossCutting))
@@ -1121,7 +1119,7 @@ fn an_outcome_naming_an_investment_case_must_say_it_led_to_one() {
             Some("BC12"),
         )))
         .then_expect_error_message(
-            "the outcome names investment case BC12 but says it led to no investment case; mark that it did, or leave the case out",
+            "læringen nævner business casen BC12, men siger, at den ikke førte til en business case; markér, at den gjorde, eller udelad casen",
         );
 }
 
@@ -1184,7 +1182,7 @@ fn the_new_entries_are_correctable_like_the_others() {
             replacement: Fact::BudgetAdjusted(adjustment(2026, -1, Role::ProjectOwner)),
         })
         .then_expect_error_message(
-            "a project_owner may not adjust a budget frame; only a controller may",
+            "en projektejer må ikke tilpasse en budgetramme; kun en controller må",
         );
 }
 
