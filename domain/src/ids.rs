@@ -166,7 +166,10 @@ mod tests {
         assert_eq!(ProposalId::parse(" BC14 ").unwrap().as_str(), "BC14");
         for bad in ["BC1", "BC001", "XX01", "", "BC0A", "BC 1"] {
             let err = ProposalId::parse(bad).unwrap_err();
-            assert!(err.to_string().contains("er ikke et forslagsnummer"), "{bad}");
+            assert!(
+                err.to_string().contains("er ikke et forslagsnummer"),
+                "{bad}"
+            );
         }
     }
 
