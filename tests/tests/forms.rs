@@ -86,7 +86,10 @@ both_backends!(
             .text()
             .await
             .unwrap();
-        assert!(!beside.is_empty());
+        assert!(
+            beside.contains("«ti tusind» er ikke et beløb"),
+            "in Danish: {beside}"
+        );
         assert_eq!(browser.value("#savings-amount").await, "ti tusind");
         assert!(savings(&app.history("BC01").await).is_empty());
 
