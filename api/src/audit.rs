@@ -117,14 +117,14 @@ impl VerifyArgs {
         match &self.public_key {
             Some(k) => {
                 let text = if Path::new(k).is_file() {
-                    std::fs::read_to_string(k).with_context(|| format!("reading {k}"))?
+                    std::fs::read_to_string(k).with_context(|| format!("{k} kunne ikke læses"))?
                 } else {
                     k.clone()
                 };
                 Ok(NoteVerifier::parse(&text)?)
             }
             None => Ok(load_signer(&self.signing_key)
-                .context("no --public-key given, and the signing key cannot be read")?
+                .context("ingen --public-key angivet, og signeringsnøglen kan ikke læses")?
                 .verifier()),
         }
     }
@@ -155,7 +155,7 @@ pub async fn checkpoint(
             let stored = sign_checkpoint(service.store(), &signer).await?;
             if let Some(path) = &args.out {
                 std::fs::write(path, &stored.note)
-                    .with_context(|| format!("writing {}", path.display()))?;
+                    .with_context(|| format!("{} kunne ikke skrives", path.display()))?;
             }
             write!(out, "{}", stored.note)?;
         }
@@ -170,8 +170,8 @@ pub async fn verify_checkpoint(
     store: &EventStore,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<bool> {
-    let note =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let note = std::fs::read_to_string(path)
+        .with_context(|| format!("{} kunne ikke læses", path.display()))?;
     let verifier = args.verifier()?;
     let report = gevinst_store::verify_checkpoint(store, &note, &verifier).await?;
     write!(out, "{report}")?;
@@ -188,7 +188,8 @@ pub async fn export(
     let signer = key.signer(out)?;
     sign_checkpoint(store, &signer).await?;
     let cp_dir = dir.join(CHECKPOINTS_DIR);
-    std::fs::create_dir_all(&cp_dir).with_context(|| format!("creating {}", cp_dir.display()))?;
+    std::fs::create_dir_all(&cp_dir)
+        .with_context(|| format!("{} kunne ikke oprettes", cp_dir.display()))?;
     let events = store.after_position(0, i64::MAX).await?;
     let mut lines = String::new();
     for e in &events {
@@ -213,15 +214,15 @@ pub async fn export(
         lines.push_str(&serde_json::to_string(&exported)?);
         lines.push('\n');
     }
-    std::fs::write(dir.join(EVENTS_FILE), lines).context("writing the events")?;
+    std::fs::write(dir.join(EVENTS_FILE), lines).context("hændelserne kunne ikke skrives")?;
     let verifier = signer.verifier();
     let checkpoints = store.checkpoints(Some(&verifier.key_id())).await?;
     for c in &checkpoints {
         std::fs::write(cp_dir.join(format!("{:012}.txt", c.tree_size)), &c.note)
-            .context("writing a checkpoint")?;
+            .context("et checkpoint kunne ikke skrives")?;
     }
     std::fs::write(dir.join(PUBLIC_KEY_FILE), verifier.to_vkey() + "\n")
-        .context("writing the public key")?;
+        .context("den offentlige nøgle kunne ikke skrives")?;
     writeln!(
         out,
         "eksporterede {} hændelser og {} signerede checkpoints til {} (offentlig nøgle {})",

@@ -85,7 +85,7 @@ impl ReportArgs {
     fn index(&self) -> anyhow::Result<gevinst_domain::price::PriceIndex> {
         let text = match &self.price_index {
             Some(path) => std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?,
+                .with_context(|| format!("{} kunne ikke læses", path.display()))?,
             None => crate::startup::BUNDLED_PRICE_INDEX.to_string(),
         };
         Ok(gevinst_domain::price::PriceIndex::parse(&text)?)
@@ -124,7 +124,8 @@ fn write_export(
     };
     match output {
         Some(path) => {
-            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(path, &bytes)
+                .with_context(|| format!("{} kunne ikke skrives", path.display()))?;
             writeln!(
                 out,
                 "Skrev {} ({}, arket «{}», {} rækker).",
@@ -308,7 +309,7 @@ fn progress_bar(len: u64, what: &str) -> ProgressBar {
 async fn open_service(store: &StoreArgs) -> anyhow::Result<ProposalService> {
     let db = Db::open(&store.store_config()?)
         .await
-        .context("opening the store")?;
+        .context("lageret kunne ikke åbnes")?;
     Ok(ProposalService::new(db, Arc::new(SystemClock)))
 }
 
@@ -317,7 +318,7 @@ async fn open_service(store: &StoreArgs) -> anyhow::Result<ProposalService> {
 async fn open_existing_service(store: &StoreArgs) -> anyhow::Result<ProposalService> {
     let db = Db::open_with(&store.store_config()?, OpenMode::MustExist)
         .await
-        .context("opening the store")?;
+        .context("lageret kunne ikke åbnes")?;
     Ok(ProposalService::new(db, Arc::new(SystemClock)))
 }
 
@@ -367,7 +368,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             let signer = Arc::new(args.signing.signer(out)?);
             let app = Application::build(&cli.store.store_config()?, args.bind)
                 .await
-                .context("starting gevinst")?
+                .context("gevinst kunne ikke starte")?
                 .with_signer(signer.clone())
                 .with_service_settings(args.service.settings());
             if args.checkpoint_interval > 0 {
@@ -380,7 +381,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             if let Some(report) = app
                 .import_bundled_baseline_if_empty()
                 .await
-                .context("importing the bundled baseline")?
+                .context("den medfølgende baseline kunne ikke indlæses")?
             {
                 writeln!(
                     out,
@@ -425,7 +426,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             let service = open_existing_service(&cli.store).await?;
             let report = gevinst_projections::verify_log(service.store())
                 .await
-                .context("reading the event store")?;
+                .context("hændelsesloggen kunne ikke læses")?;
             write!(out, "{report}")?;
             if report.is_ok() {
                 writeln!(out)?;
@@ -465,7 +466,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
         Command::Migrate(args) => {
             let db = Db::open_and_migrate(&cli.store.store_config()?)
                 .await
-                .context("migrating the store")?;
+                .context("lageret kunne ikke migreres")?;
             writeln!(
                 out,
                 "migreret: {}-skemaet er i version {}",
@@ -476,7 +477,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                 let grants = db
                     .grant_app_role(role)
                     .await
-                    .with_context(|| format!("granting the application role {role}"))?;
+                    .with_context(|| format!("applikationsrollen {role} kunne ikke tildeles"))?;
                 writeln!(out, "tildelt {role}:")?;
                 for grant in grants {
                     writeln!(out, "  {grant}")?;
@@ -500,7 +501,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
         }) => {
             check_output(format, output.as_deref())?;
             let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
+                .with_context(|| format!("{} kunne ikke læses", file.display()))?;
             let parsed = gevinst_domain::baseline::parse(&text)?;
             let findings = gevinst_domain::baseline::check(&parsed);
             match format {
@@ -516,8 +517,8 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             Ok(Exit::SUCCESS)
         }
         Command::Baseline(BaselineCommand::Import { file }) => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("{} kunne ikke læses", file.display()))?;
             let service = open_service(&cli.store).await?;
             let bar = progress_bar(0, "importing");
             let report = import_baseline(&service, &baseline_name(&file), &bytes, &|step| {
@@ -536,11 +537,11 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             let id = gevinst_domain::ProposalId::parse(&id)?;
             let report = reports::proposal_report(&read, id.as_str())
                 .await?
-                .with_context(|| format!("unknown proposal {id}"))?;
+                .with_context(|| format!("ukendt forslag {id}"))?;
             let realisation =
                 reports::proposal_realisation(&read, id.as_str(), &index, args.as_of())
                     .await?
-                    .with_context(|| format!("unknown proposal {id}"))?;
+                    .with_context(|| format!("ukendt forslag {id}"))?;
             let goals = reports::goals(&read, Some(id.as_str()), args.as_of()).await?;
             match args.format {
                 Format::Csv | Format::Xlsx => {
@@ -621,7 +622,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             let id = gevinst_domain::ProposalId::parse(&id)?;
             let r = reports::proposal_realisation(&read, id.as_str(), &index, args.as_of())
                 .await?
-                .with_context(|| format!("unknown proposal {id}"))?;
+                .with_context(|| format!("ukendt forslag {id}"))?;
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
                 Format::Csv | Format::Xlsx => {

@@ -362,7 +362,7 @@ pub enum RecordError {
         problem: String,
     },
     /// `--replace-amount` on an entry without an amount.
-    #[error("event {sequence} is a {kind} entry, which has no amount; reverse it (leave out --replace-amount) and record it anew")]
+    #[error("hændelse {sequence} er en {kind}-registrering uden beløb; tilbagefør den (udelad --replace-amount) og registrér den igen")]
     NoAmountToReplace {
         /// The entry.
         sequence: u64,
@@ -386,7 +386,7 @@ pub enum RecordError {
     #[error(transparent)]
     Command(CommandError),
     /// The command was stored, but printing its outcome failed.
-    #[error("the command was stored, but writing its outcome failed")]
+    #[error("kommandoen er gemt, men dens kvittering kunne ikke skrives")]
     Output(#[from] std::io::Error),
 }
 
@@ -403,7 +403,7 @@ impl From<CommandError> for RecordError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountInputError {
     /// `1.234` reads as 1234 (Danish thousands) and as 1.234 (decimal point).
-    #[error("'{input}' is ambiguous: write {whole} (or {input},0) for the whole number, or {decimal} for the decimal")]
+    #[error("«{input}» er tvetydigt: skriv {whole} (eller {input},0) for heltallet eller {decimal} for decimaltallet")]
     Ambiguous {
         /// As typed.
         input: String,
@@ -413,7 +413,7 @@ pub enum AmountInputError {
         decimal: String,
     },
     /// Thousands separators not in groups of three.
-    #[error("'{0}' has misplaced thousands separators: write e.g. -1.234.567,5 or -1234567.5")]
+    #[error("«{0}» har tusindtalsseparatorer de forkerte steder: skriv fx -1.234.567,5 eller -1234567.5")]
     Grouping(String),
     /// Not a number, or too precise.
     #[error(transparent)]
@@ -1118,7 +1118,7 @@ mod tests {
     fn ambiguous_and_malformed_amounts_are_refused_with_reasons() {
         assert_eq!(
             parse_amount("1.234").unwrap_err().to_string(),
-            "'1.234' is ambiguous: write 1234 (or 1.234,0) for the whole number, or 1,234 for the decimal"
+            "«1.234» er tvetydigt: skriv 1234 (eller 1.234,0) for heltallet eller 1,234 for decimaltallet"
         );
         assert_eq!(
             parse_amount("-12.34.5").unwrap_err(),

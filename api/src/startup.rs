@@ -35,13 +35,13 @@ pub struct Application {
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     /// The store could not be opened.
-    #[error("cannot open the store: {0}")]
+    #[error("lageret kan ikke åbnes: {0}")]
     Store(#[from] StoreError),
     /// The price index table is invalid.
-    #[error("the price index is invalid: {0}")]
+    #[error("prisindekset er ugyldigt: {0}")]
     PriceIndex(String),
     /// The address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("kan ikke lytte på {addr}: {source}")]
     Bind {
         /// The address.
         addr: SocketAddr,

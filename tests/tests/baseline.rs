@@ -178,7 +178,7 @@ both_backends!(
 
         let (code, out) = t.gevinst(&["report", "proposal", "BC99"]).await;
         assert_eq!(code, 1);
-        assert!(out.contains("unknown proposal BC99"), "{out}");
+        assert!(out.contains("ukendt forslag BC99"), "{out}");
         let (code, out) = t.gevinst(&["report", "proposal", "XX"]).await;
         assert_eq!(code, 1);
         assert!(out.contains("«XX» er ikke et forslagsnummer"), "{out}");

@@ -478,7 +478,7 @@ both_backends!(
         &t,
         OWNER,
         &saving("-1.234"),
-        "--amount: '-1.234' is ambiguous: write -1234 (or -1.234,0) for the whole number, or -1,234 for the decimal",
+        "--amount: «-1.234» er tvetydigt: skriv -1234 (eller -1.234,0) for heltallet eller -1,234 for decimaltallet",
     )
     .await;
         refused(
@@ -554,7 +554,7 @@ both_backends!(
         &t,
         OWNER,
         &["correction", "BC01", "--sequence", "3", "--reason", "x", "--replace-amount", "-1"],
-        "event 3 is a GoalCancelled entry, which has no amount; reverse it (leave out --replace-amount) and record it anew",
+        "hændelse 3 er en GoalCancelled-registrering uden beløb; tilbagefør den (udelad --replace-amount) og registrér den igen",
     )
     .await;
         refused(

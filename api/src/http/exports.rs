@@ -133,7 +133,7 @@ async fn sheet(
             ApiError::BadRequest("this export is about one proposal: add ?proposal=BC01".into())
         })
     };
-    let unknown = |id: &ProposalId| ApiError::NotFound(format!("unknown proposal {id}"));
+    let unknown = |id: &ProposalId| ApiError::NotFound(format!("ukendt forslag {id}"));
     Ok(match report {
         Report::Portfolio => {
             let p = reports::portfolio(&read, &s.index, view.as_of)

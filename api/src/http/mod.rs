@@ -288,7 +288,7 @@ async fn proposal(
     let report = reports::proposal_report(&read, id.as_str())
         .await
         .map_err(internal)?
-        .ok_or_else(|| ApiError::NotFound(format!("unknown proposal {id}")))?;
+        .ok_or_else(|| ApiError::NotFound(format!("ukendt forslag {id}")))?;
     Ok(viewed(&view, json!(report)))
 }
 
@@ -308,7 +308,7 @@ async fn realisation(
     let r = reports::proposal_realisation(&read, id.as_str(), &s.index, view.as_of)
         .await
         .map_err(internal)?
-        .ok_or_else(|| ApiError::NotFound(format!("unknown proposal {id}")))?;
+        .ok_or_else(|| ApiError::NotFound(format!("ukendt forslag {id}")))?;
     Ok(viewed(&view, json!(r)))
 }
 
@@ -349,7 +349,7 @@ async fn events(
     let known = known_on(q.known_on.as_deref())?;
     let events = s.service.store().stream(PROPOSAL, id.as_str()).await?;
     if events.is_empty() {
-        return Err(ApiError::NotFound(format!("unknown proposal {id}")));
+        return Err(ApiError::NotFound(format!("ukendt forslag {id}")));
     }
     let known_instant = known.as_ref().map(KnownOn::instant);
     let rows: Vec<Value> = events
