@@ -24,7 +24,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use gevinst_domain::access::{Action, Target};
-use gevinst_domain::{Committee, IdempotencyKey, ProposalId};
+use gevinst_domain::{IdempotencyKey, ProposalId};
 use gevinst_projections::reports;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -386,10 +386,7 @@ fn options(kind: Kind, choices: &Choices) -> Vec<(String, String)> {
         Kind::Goal => choices.goals.clone(),
         Kind::Milestone => choices.milestones.clone(),
         Kind::PlanLine => choices.lines.clone(),
-        Kind::Committee => Committee::ALL
-            .iter()
-            .map(|c| (c.code().to_string(), c.name().to_string()))
-            .collect(),
+        Kind::Committee => super::committee_choices(),
         _ => Vec::new(),
     }
 }

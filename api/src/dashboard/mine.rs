@@ -10,7 +10,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use gevinst_domain::access::Action;
-use gevinst_domain::ProposalId;
 use gevinst_projections::reports::{self, GoalStatus};
 
 use super::{internal, read_error, GoalView, HtmlTemplate, LateRow, PageError, StatusRow, UserBar};
@@ -54,15 +53,17 @@ async fn mine_page(state: &AppState, user: &SignedIn) -> Result<MinePage, PageEr
         .await
         .map_err(internal)?;
     let late = reports::late_items(&overview);
+    // The proposals this person may record on, in one read.
+    let mine: std::collections::BTreeSet<String> = crate::http::targets(&read)
+        .await
+        .map_err(read_error)?
+        .into_iter()
+        .filter(|(_, target)| user.principal.decide(Action::Record, Some(target)).is_ok())
+        .map(|(row, _)| row.proposal_id)
+        .collect();
     let mut proposals = Vec::new();
     for status in reports::statuses(&overview) {
-        let id = ProposalId::parse(&status.proposal).map_err(internal)?;
-        let target = crate::http::target(&read, &id).await.map_err(read_error)?;
-        if user
-            .principal
-            .decide(Action::Record, Some(&target))
-            .is_err()
-        {
+        if !mine.contains(&status.proposal) {
             continue;
         }
         let mut todo: Vec<_> = overview

@@ -76,23 +76,19 @@ async fn queue_page(
     let pending = reports::pending_verifications(&read, None, today)
         .await
         .map_err(internal)?;
+    // The proposals this person may decide on, with their titles, in one read.
+    let decidable: std::collections::BTreeMap<String, String> = crate::http::targets(&read)
+        .await
+        .map_err(read_error)?
+        .into_iter()
+        .filter(|(_, target)| user.principal.decide(Action::Decide, Some(target)).is_ok())
+        .map(|(row, _)| (row.proposal_id, row.title))
+        .collect();
     let mut rows = Vec::new();
     for p in pending {
-        let id = ProposalId::parse(&p.proposal).map_err(internal)?;
-        let target = crate::http::target(&read, &id).await.map_err(read_error)?;
-        if user
-            .principal
-            .decide(Action::Decide, Some(&target))
-            .is_err()
-        {
+        let Some(title) = decidable.get(&p.proposal).cloned() else {
             continue;
-        }
-        let title = read
-            .proposal(id.as_str())
-            .await
-            .map_err(internal)?
-            .map(|r| r.title)
-            .unwrap_or_default();
+        };
         rows.push(Row {
             own: p.reported_by == user.principal.login.as_str(),
             proposal: p.proposal,

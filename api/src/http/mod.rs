@@ -170,8 +170,23 @@ pub(crate) async fn target(read: &ReadModels, id: &ProposalId) -> ApiResult<Targ
         .await
         .map_err(internal)?
         .ok_or_else(unknown)?;
+    target_of(&row)
+}
+
+/// Every proposal's read-model row with what the policy needs of it, in one read (for the
+/// pages that list proposals and ask the policy about each).
+pub(crate) async fn targets(
+    read: &ReadModels,
+) -> ApiResult<Vec<(gevinst_projections::readmodel::ProposalRow, Target)>> {
+    let rows = read.proposals().await.map_err(internal)?;
+    rows.into_iter()
+        .map(|row| target_of(&row).map(|t| (row, t)))
+        .collect()
+}
+
+fn target_of(row: &gevinst_projections::readmodel::ProposalRow) -> ApiResult<Target> {
     Ok(Target {
-        proposal: id.clone(),
+        proposal: ProposalId::parse(&row.proposal_id).map_err(internal)?,
         committee: row.committee.parse().map_err(internal)?,
         confidential: row.confidential,
     })
