@@ -72,6 +72,12 @@ impl Proposal {
         self.current_plan.as_ref()
     }
 
+    /// How many times the plan has been revised (0: the baseline is the current plan).
+    #[must_use]
+    pub fn revisions(&self) -> u32 {
+        self.revisions
+    }
+
     /// How many events the stream holds.
     #[must_use]
     pub fn version(&self) -> u64 {
@@ -395,7 +401,9 @@ impl Proposal {
                 reason,
                 approved_by,
             } => {
-                self.plan()?;
+                if self.plan()? == &plan {
+                    return Err(ProposalError::PlanUnchanged);
+                }
                 let problems = plan.problems();
                 if !problems.is_empty() {
                     return Err(ProposalError::InvalidPlan(problems));

@@ -28,6 +28,9 @@ pub enum ProposalError {
     /// Progress or money before a plan.
     #[error("forslaget har endnu ingen plan")]
     NoPlan,
+    /// A revision that revises nothing.
+    #[error("den reviderede plan er den samme som den gældende: intet er gemt")]
+    PlanUnchanged,
     /// The plan itself is inconsistent.
     #[error("planen hænger ikke sammen: {}", .0.join("; "))]
     InvalidPlan(Vec<String>),

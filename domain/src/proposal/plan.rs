@@ -475,20 +475,20 @@ impl Plan {
         let mut problems = Vec::new();
         let years: BTreeSet<i32> = self.years.iter().copied().collect();
         if years.len() != self.years.len() {
-            problems.push("the plan lists a year twice".to_string());
+            problems.push("planen nævner et år to gange".to_string());
         }
         if let Some(y) = self.years.iter().find(|y| !(2000..=2100).contains(*y)) {
-            problems.push(format!("plan year {y} is outside 2000–2100"));
+            problems.push(format!("planåret {y} ligger uden for 2000–2100"));
         }
         let mut seen = BTreeSet::new();
         for line in &self.lines {
             if !seen.insert(line.id.as_str()) {
-                problems.push(format!("plan line id {} is used twice", line.id));
+                problems.push(format!("planlinjen {} findes to gange", line.id));
             }
             for year in line.amounts.keys() {
                 if !years.contains(year) {
                     problems.push(format!(
-                        "plan line {} has an amount for {year}, which is not one of the plan's years",
+                        "planlinje {} har et beløb i {year}, som ikke er et af planens år",
                         line.id
                     ));
                 }
@@ -497,19 +497,19 @@ impl Plan {
         let mut seen = BTreeSet::new();
         for goal in &self.goals {
             if !seen.insert(goal.id.as_str()) {
-                problems.push(format!("goal id {} is used twice", goal.id));
+                problems.push(format!("opfølgningsmålet {} findes to gange", goal.id));
             }
         }
         let mut seen = BTreeSet::new();
         for m in &self.milestones {
             if !seen.insert(m.id.as_str()) {
-                problems.push(format!("milestone id {} is used twice", m.id));
+                problems.push(format!("milepælen {} findes to gange", m.id));
             }
         }
         for phase in &self.phases {
             if phase.end < phase.start {
                 problems.push(format!(
-                    "phase '{}' ends ({}) before it starts ({})",
+                    "fasen «{}» slutter ({}), før den begynder ({})",
                     phase.name, phase.end, phase.start
                 ));
             }

@@ -149,7 +149,7 @@ fn an_inconsistent_plan_is_refused_with_every_problem() {
             source: None,
         })
         .then_expect_error_message(
-            "planen hænger ikke sammen: plan line l1 has an amount for 2040, which is not one of the plan's years; plan line id l1 is used twice; goal id g1 is used twice",
+            "planen hænger ikke sammen: planlinje l1 har et beløb i 2040, som ikke er et af planens år; planlinjen l1 findes to gange; opfølgningsmålet g1 findes to gange",
         );
 }
 
@@ -180,6 +180,20 @@ fn revise_the_plan_keeps_the_baseline() {
     }
     assert_eq!(state.baseline(), Some(&plan()));
     assert_eq!(state.current_plan(), Some(&lowered));
+}
+
+#[test]
+fn a_revision_that_revises_nothing_is_refused() {
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::RevisePlan {
+            plan: plan(),
+            reason: reason("Ingen ændring"),
+            approved_by: Actor::parse("økonomichef").unwrap(),
+        })
+        .then_expect_error_message(
+            "den reviderede plan er den samme som den gældende: intet er gemt",
+        );
 }
 
 #[test]
