@@ -508,7 +508,7 @@ fn parse_date(argument: &'static str, input: &str) -> Result<NaiveDate, RecordEr
         .or_else(|_| NaiveDate::parse_from_str(t, "%d.%m.%Y"))
         .map_err(|_| {
             invalid(argument)(format!(
-                "'{input}' is not a date: write it as 2025-09-30 (or 30.09.2025)"
+                "«{input}» er ikke en dato: skriv den som 2025-09-30 (eller 30.09.2025)"
             ))
         })
 }
@@ -537,7 +537,7 @@ fn price_level(given: Option<i32>, proposal: &Proposal) -> Result<PriceLevel, Re
         None => proposal
             .identity()
             .map(|i| i.price_level)
-            .ok_or(RecordError::MissingArgument("--price-level is required")),
+            .ok_or(RecordError::MissingArgument("--price-level skal angives")),
     }
 }
 
@@ -587,7 +587,7 @@ fn control_area(
     line.and_then(|l| proposal.current_plan()?.line(l))
         .map(|l| l.control_area)
         .ok_or(RecordError::MissingArgument(
-            "--control-area is required unless --plan-line names a line of the current plan",
+            "--control-area skal angives, medmindre --plan-line peger på en linje i den gældende plan",
         ))
 }
 
@@ -644,7 +644,7 @@ fn plan_file(path: &PathBuf) -> Result<Plan, RecordError> {
         problem,
     };
     let text = std::fs::read_to_string(path).map_err(|e| problem(e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| problem(format!("not a plan in JSON: {e}")))
+    serde_json::from_str(&text).map_err(|e| problem(format!("ikke en plan i JSON: {e}")))
 }
 
 /// The event a command appends, for the one line printed.
@@ -784,7 +784,7 @@ async fn command(
                     .and_then(|l| m.state.current_plan()?.line(l))
                     .map(|l| l.section)
                     .ok_or(RecordError::MissingArgument(
-                        "--section is required unless --plan-line names a line of the current plan",
+                        "--section skal angives, medmindre --plan-line peger på en linje i den gældende plan",
                     ))?,
             };
             let forecast = Forecast {
@@ -884,7 +884,7 @@ async fn command(
                 Some(area) => parse("--control-area", area)?,
                 None => {
                     return Err(RecordError::MissingArgument(
-                        "--control-area is required for a budget adjustment",
+                        "--control-area skal angives for en tilpasning af budgetrammen",
                     ))
                 }
             };
@@ -913,7 +913,7 @@ async fn command(
                 (Some(plan), _) => *plan,
                 (None, Some(file)) => plan_file(&file)?,
                 (None, None) => {
-                    return Err(RecordError::MissingArgument("--file (plan) is required"))
+                    return Err(RecordError::MissingArgument("--file (planen) skal angives"))
                 }
             };
             (
@@ -1005,8 +1005,11 @@ pub async fn run_record(
     };
     writeln!(
         out,
-        "{}: hændelse {} ({event}) registreret, global position {}{replayed}",
-        outcome.proposal, outcome.last_sequence, outcome.last_position
+        "{}: hændelse {} registreret: {} ({event}), global position {}{replayed}",
+        outcome.proposal,
+        outcome.last_sequence,
+        crate::labels::event_label(event),
+        outcome.last_position
     )?;
     if let Some(receipt) = &outcome.receipt {
         write!(
@@ -1157,7 +1160,7 @@ mod tests {
         assert_eq!(parse_date("--date", "30.09.2025").unwrap(), d);
         assert_eq!(
             parse_date("--date", "30/9").unwrap_err().to_string(),
-            "--date: '30/9' is not a date: write it as 2025-09-30 (or 30.09.2025)"
+            "--date: «30/9» er ikke en dato: skriv den som 2025-09-30 (eller 30.09.2025)"
         );
     }
 

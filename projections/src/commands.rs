@@ -86,7 +86,7 @@ pub enum CommandError {
         error: ProposalError,
     },
     /// Another command changed the proposal first; retry.
-    #[error("proposal {proposal} was changed by another command at the same time (now at event {current_sequence}); retry")]
+    #[error("forslag {proposal} blev ændret af en anden kommando samtidig (nu ved hændelse {current_sequence}); prøv igen")]
     Conflict {
         /// The proposal.
         proposal: String,
@@ -94,7 +94,7 @@ pub enum CommandError {
         current_sequence: i64,
     },
     /// The key was used for a different command.
-    #[error("idempotency key '{key}' was already used for a different command on {proposal}")]
+    #[error("idempotensnøglen «{key}» er allerede brugt til en anden kommando på {proposal}")]
     IdempotencyKeyReused {
         /// The proposal.
         proposal: String,

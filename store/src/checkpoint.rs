@@ -287,8 +287,8 @@ pub async fn verify_checkpoint(
             to_position: Some(checkpoint.size),
             proposals: proposals_in(log_size + 1, checkpoint.size),
             detail: format!(
-                "the log ends at position {log_size}, but the checkpoint covers positions \
-                 1..{}: events were removed from its end",
+                "loggen slutter ved position {log_size}, men kontrolpunktet dækker position \
+                 1..{}: hændelser er fjernet fra dens ende",
                 checkpoint.size
             ),
         }),
@@ -302,15 +302,15 @@ pub async fn verify_checkpoint(
                 to_position: Some(to),
                 proposals: proposals_in(from, to),
                 detail: format!(
-                    "the events at positions {from}..{to} are not the ones signed checkpoints \
-                     covered: no consistency proof connects the checkpoint (size {}) to the log \
-                     ({} events); an event there was changed, removed, inserted or forged, even \
-                     if its hash chain was recomputed{}",
+                    "hændelserne på position {from}..{to} er ikke dem, de signerede kontrolpunkter \
+                     dækkede: intet konsistensbevis forbinder kontrolpunktet ({} hændelser) med \
+                     loggen ({} hændelser); en hændelse dér er ændret, fjernet, indsat eller \
+                     forfalsket, også selv om dens hashkæde er regnet om{}",
                     checkpoint.size,
                     report.log_size,
                     if from > 1 {
                         format!(
-                            "; positions 1..{} still match a signed checkpoint",
+                            "; position 1..{} passer stadig med et signeret kontrolpunkt",
                             from - 1
                         )
                     } else {
@@ -349,12 +349,12 @@ pub fn load_or_create_signer(path: &Path, name: &str) -> Result<(NoteSigner, boo
     match std::fs::read_to_string(path) {
         Ok(text) => NoteSigner::parse(&text)
             .map(|s| (s, false))
-            .map_err(|e| StoreError::Config(format!("signing key {}: {e}", path.display()))),
+            .map_err(|e| StoreError::Config(format!("signeringsnøglen {}: {e}", path.display()))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Ok((create_signer(path, name)?, true))
         }
         Err(e) => Err(StoreError::Config(format!(
-            "cannot read the signing key {}: {e}",
+            "kan ikke læse signeringsnøglen {}: {e}",
             path.display()
         ))),
     }
@@ -364,12 +364,12 @@ pub fn load_or_create_signer(path: &Path, name: &str) -> Result<(NoteSigner, boo
 pub fn load_signer(path: &Path) -> Result<NoteSigner, StoreError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         StoreError::Config(format!(
-            "cannot read the signing key {}: {e}",
+            "kan ikke læse signeringsnøglen {}: {e}",
             path.display()
         ))
     })?;
     NoteSigner::parse(&text)
-        .map_err(|e| StoreError::Config(format!("signing key {}: {e}", path.display())))
+        .map_err(|e| StoreError::Config(format!("signeringsnøglen {}: {e}", path.display())))
 }
 
 /// Creates a new key file at `path` (refusing to overwrite one).
@@ -378,10 +378,10 @@ pub fn create_signer(path: &Path, name: &str) -> Result<NoteSigner, StoreError> 
         StoreError::Config(format!("{what} {}: {e}", path.display()))
     };
     let mut seed = [0u8; 32];
-    getrandom::getrandom(&mut seed).map_err(|e| config("no randomness for", &e))?;
-    let signer = NoteSigner::from_seed(name, seed).map_err(|e| config("key name for", &e))?;
+    getrandom::getrandom(&mut seed).map_err(|e| config("ingen tilfældighed til", &e))?;
+    let signer = NoteSigner::from_seed(name, seed).map_err(|e| config("nøglenavnet til", &e))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| config("cannot create the folder of", &e))?;
+        std::fs::create_dir_all(dir).map_err(|e| config("kan ikke oprette mappen til", &e))?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -392,9 +392,9 @@ pub fn create_signer(path: &Path, name: &str) -> Result<NoteSigner, StoreError> 
     }
     let mut file = options
         .open(path)
-        .map_err(|e| config("cannot create the signing key", &e))?;
+        .map_err(|e| config("kan ikke oprette signeringsnøglen", &e))?;
     writeln!(file, "{}", signer.to_skey())
         .and_then(|()| file.sync_all())
-        .map_err(|e| config("cannot write the signing key", &e))?;
+        .map_err(|e| config("kan ikke skrive signeringsnøglen", &e))?;
     Ok(signer)
 }

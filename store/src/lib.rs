@@ -61,7 +61,7 @@ pub enum StoreError {
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// Another command was appended to the stream first.
-    #[error("proposal {stream_id} changed concurrently: this command expected to write event {expected}, but the stream is at {current}; reload and retry")]
+    #[error("forslag {stream_id} blev ændret samtidig: kommandoen ville skrive hændelse {expected}, men forslaget er ved hændelse {current}; hent det igen, og prøv igen")]
     Conflict {
         /// The stream.
         stream_id: String,
@@ -71,7 +71,7 @@ pub enum StoreError {
         current: i64,
     },
     /// A command with this idempotency key was already accepted.
-    #[error("a command with idempotency key '{}' was already accepted for {}", .0.idempotency_key, .0.stream_id)]
+    #[error("en kommando med idempotensnøglen «{}» er allerede modtaget for {}", .0.idempotency_key, .0.stream_id)]
     DuplicateCommand(Box<CommandRecord>),
     /// A stored row cannot be read.
     #[error("stored history is unreadable: {0}")]

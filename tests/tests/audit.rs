@@ -168,7 +168,7 @@ both_backends!(
             ])
             .await;
         assert_eq!(code, 2, "{out}");
-        assert!(out.contains("bad signature"), "{out}");
+        assert!(out.contains("ugyldig signatur"), "{out}");
         // The table refuses changes.
         for sql in [
             "UPDATE checkpoint SET tree_size = 1",
@@ -208,10 +208,10 @@ both_backends!(
         assert_eq!(code, 2, "{out}");
         assert!(
             // With its command row gone too, nothing left in the store names the proposal.
-            out.contains(&format!("truncated at position {size}:")),
+            out.contains(&format!("afkortet ved position {size}:")),
             "{out}"
         );
-        assert!(out.contains("events were removed from its end"), "{out}");
+        assert!(out.contains("hændelser er fjernet fra dens ende"), "{out}");
     }
 );
 
@@ -240,7 +240,7 @@ both_backends!(
         let (code, out) = verify_against(&t, dir.path(), &cp).await;
         assert_eq!(code, 2, "{out}");
         assert!(
-            out.contains(&format!("rewritten at position {position} (proposal BC02)")),
+            out.contains(&format!("omskrevet ved position {position} (forslag BC02)")),
             "{out}"
         );
         // A forged event appended after the newest checkpoint is not covered by any: the
@@ -299,10 +299,10 @@ both_backends!(
         assert_eq!(code, 0, "the hash chains alone cannot see it: {out}");
         let (code, out) = verify_against(&t, dir.path(), &first).await;
         assert_eq!(code, 2, "{out}");
-        assert!(out.contains("rewritten at position"), "{out}");
+        assert!(out.contains("omskrevet ved position"), "{out}");
         assert!(out.contains("BC01"), "{out}");
         assert!(
-            out.contains("even if its hash chain was recomputed"),
+            out.contains("også selv om dens hashkæde er regnet om"),
             "{out}"
         );
     }
@@ -478,7 +478,7 @@ both_backends!(
         assert!(
             report
                 .to_string()
-                .contains(&format!("hash mismatch at position {size} (proposal BC05)")),
+                .contains(&format!("forkert hash ved position {size} (forslag BC05)")),
             "{report}"
         );
         // The export's last event dropped.
@@ -491,7 +491,7 @@ both_backends!(
         assert!(
             report
                 .to_string()
-                .contains(&format!("truncated at position {size}")),
+                .contains(&format!("afkortet ved position {size}")),
             "{report}"
         );
     }

@@ -56,8 +56,10 @@ async fn appends_one(
     assert_eq!(
         out,
         format!(
-            "{id}: hændelse {} ({event_type}) registreret, global position {}\n",
-            e.sequence, e.position
+            "{id}: hændelse {} registreret: {} ({event_type}), global position {}\n",
+            e.sequence,
+            gevinst_api::labels::event_label(event_type),
+            e.position
         )
     );
     e
@@ -585,7 +587,7 @@ both_backends!(
             &[
                 "progress", "BC01", "--goal", "g2", "--date", "1. maj", "--note", "x",
             ],
-            "--date: '1. maj' is not a date: write it as 2025-09-30 (or 30.09.2025)",
+            "--date: «1. maj» er ikke en dato: skriv den som 2025-09-30 (eller 30.09.2025)",
         )
         .await;
         refused(

@@ -120,7 +120,7 @@ both_backends!(
         );
         assert_eq!(
             err.to_string(),
-            "idempotency key 'retry-1' was already used for a different command on BC01"
+            "idempotensnøglen «retry-1» er allerede brugt til en anden kommando på BC01"
         );
         // The same key on another proposal is another command.
         t.register_example("BC02").await;

@@ -428,7 +428,7 @@ both_backends!(log_truncated, |t: TestStore| async move {
     assert_only_a_checkpoint_sees_it(&t, 6).await;
     let (code, out) = verify_against(&t, dir.path(), &cp).await;
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("truncated at position 7"), "{out}");
+    assert!(out.contains("afkortet ved position 7"), "{out}");
 });
 
 both_backends!(events_reordered, |t: TestStore| async move {
@@ -526,7 +526,7 @@ both_backends!(stream_rewritten_consistently, |t: TestStore| async move {
     assert_only_a_checkpoint_sees_it(&t, 7).await;
     let (code, out) = verify_against(&t, dir.path(), &cp).await;
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("rewritten at position"), "{out}");
+    assert!(out.contains("omskrevet ved position"), "{out}");
     // With one checkpoint the change is narrowed down to the range it covered.
     assert!(out.contains("BC02"), "{out}");
 });

@@ -207,7 +207,7 @@ impl std::fmt::Display for ExportReport {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("kan ikke læse {path}: {source}")]
     Io {
         /// The file.
         path: String,
@@ -275,7 +275,7 @@ pub fn check_events(
                     ProblemKind::Unreadable,
                     expected_position,
                     None,
-                    format!("line {expected_position} of {EVENTS_FILE} is not an event: {err}"),
+                    format!("linje {expected_position} i {EVENTS_FILE} er ikke en hændelse: {err}"),
                 ));
                 continue;
             }
@@ -289,8 +289,8 @@ pub fn check_events(
             problems.push(at(
                 ProblemKind::PositionGap,
                 format!(
-                    "line {expected_position} holds position {}: positions must run 1, 2, 3 … \
-                     without a gap",
+                    "linje {expected_position} har position {}: positionerne skal løbe 1, 2, 3 … \
+                     uden huller",
                     e.position
                 ),
             ));
@@ -303,7 +303,7 @@ pub fn check_events(
             problems.push(at(
                 ProblemKind::ChainBroken,
                 format!(
-                    "sequence {} follows sequence {prev_seq} of the stream",
+                    "nr. {} følger efter nr. {prev_seq} i forslagets strøm",
                     e.sequence
                 ),
             ));
@@ -311,8 +311,8 @@ pub fn check_events(
             problems.push(at(
                 ProblemKind::ChainBroken,
                 format!(
-                    "event {} ({}) names a prev_hash that is not the hash of the stream's \
-                     previous event",
+                    "hændelse {} ({}) angiver en prev_hash, der ikke er hashen af strømmens \
+                     forrige hændelse",
                     e.sequence, e.event_type
                 ),
             ));
@@ -321,7 +321,7 @@ pub fn check_events(
             problems.push(at(
                 ProblemKind::HashMismatch,
                 format!(
-                    "event {} ({}) does not match its hash: its content was changed",
+                    "hændelse {} ({}) passer ikke med sin hash: indholdet er ændret",
                     e.sequence, e.event_type
                 ),
             ));
@@ -330,7 +330,10 @@ pub fn check_events(
             Some(leaf) => leaves.push(leaf),
             None => problems.push(at(
                 ProblemKind::Unreadable,
-                format!("stored hash '{}' is not 64 lower-case hex digits", e.hash),
+                format!(
+                    "den gemte hash «{}» er ikke 64 hexcifre med små bogstaver",
+                    e.hash
+                ),
             )),
         }
         last.insert(e.stream_id.clone(), (e.sequence, e.hash.clone()));
@@ -353,7 +356,7 @@ pub fn check_checkpoints(
             Ok(c) => valid.push(c),
             Err(e) => problems.push(Problem::general(
                 ProblemKind::BadSignature,
-                format!("checkpoint {name}: {e}"),
+                format!("kontrolpunkt {name}: {e}"),
             )),
         }
     }
@@ -380,8 +383,8 @@ pub fn check_checkpoints(
                 to_position: Some(c.size),
                 proposals: Vec::new(),
                 detail: format!(
-                    "the log ends at position {log_size}, but a signed checkpoint covers \
-                     positions 1..{}: events were removed from its end",
+                    "loggen slutter ved position {log_size}, men et signeret kontrolpunkt dækker \
+                     position 1..{}: hændelser er fjernet fra dens ende",
                     c.size
                 ),
             }),
@@ -396,12 +399,12 @@ pub fn check_checkpoints(
                 to_position: Some(to),
                 proposals: proposals_in(from, to),
                 detail: format!(
-                    "the events at positions {from}..{to} are not the ones the signed \
-                     checkpoint of size {to} covered (a consistency proof to the log's {log_size} \
-                     events fails){}",
+                    "hændelserne på position {from}..{to} er ikke dem, det signerede \
+                     kontrolpunkt med {to} hændelser dækkede (et konsistensbevis til loggens {log_size} \
+                     hændelser fejler){}",
                     if from > 1 {
                         format!(
-                            "; positions 1..{} still match a signed checkpoint",
+                            "; position 1..{} passer stadig med et signeret kontrolpunkt",
                             from - 1
                         )
                     } else {
@@ -449,7 +452,7 @@ pub fn verify_dir(dir: &Path, key: Option<&str>) -> Result<ExportReport, ExportE
         problems.push(Problem::general(
             ProblemKind::NoCheckpoint,
             format!(
-                "no valid checkpoint signed by {} in {CHECKPOINTS_DIR}/: nothing anchors the log",
+                "intet gyldigt kontrolpunkt signeret af {} i {CHECKPOINTS_DIR}/: intet forankrer loggen",
                 verifier.to_vkey()
             ),
         ));

@@ -54,14 +54,14 @@ pub enum ProblemKind {
 impl fmt::Display for ProblemKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            ProblemKind::Unreadable => "unreadable",
-            ProblemKind::BadSignature => "bad signature",
-            ProblemKind::PositionGap => "position gap",
-            ProblemKind::HashMismatch => "hash mismatch",
-            ProblemKind::ChainBroken => "chain broken",
-            ProblemKind::Truncated => "truncated",
-            ProblemKind::Rewritten => "rewritten",
-            ProblemKind::NoCheckpoint => "no checkpoint",
+            ProblemKind::Unreadable => "ulæselig",
+            ProblemKind::BadSignature => "ugyldig signatur",
+            ProblemKind::PositionGap => "hul i positionerne",
+            ProblemKind::HashMismatch => "forkert hash",
+            ProblemKind::ChainBroken => "brudt kæde",
+            ProblemKind::Truncated => "afkortet",
+            ProblemKind::Rewritten => "omskrevet",
+            ProblemKind::NoCheckpoint => "intet kontrolpunkt",
         })
     }
 }
@@ -111,12 +111,12 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.kind)?;
         match (self.position, self.to_position) {
-            (Some(a), Some(b)) if a != b => write!(f, " at positions {a}..{b}")?,
-            (Some(a), _) => write!(f, " at position {a}")?,
+            (Some(a), Some(b)) if a != b => write!(f, " ved position {a}..{b}")?,
+            (Some(a), _) => write!(f, " ved position {a}")?,
             _ => {}
         }
         if !self.proposals.is_empty() {
-            write!(f, " (proposal {})", self.proposals.join(", "))?;
+            write!(f, " (forslag {})", self.proposals.join(", "))?;
         }
         write!(f, ": {}", self.detail)
     }

@@ -8,12 +8,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: gevinst-verify DIR [--key VKEY | --key-file FILE] [--json]\n\
-    Checks a `gevinst audit export` folder offline: every event's hash and chain, every signed\n\
-    checkpoint's signature, and that the log is consistent with every checkpoint.\n\
-    --key VKEY / --key-file FILE  the log's public key from a trusted source (default: the\n\
-                                  export's own public-key.txt)\n\
-    --json                        print the report as JSON";
+const USAGE: &str = "brug: gevinst-verify MAPPE [--key VKEY | --key-file FIL] [--json]\n\
+    Kontrollerer en mappe fra `gevinst audit export` uden net og database: hver hændelses hash\n\
+    og kæde, hvert signeret kontrolpunkts signatur, og at loggen stemmer med hvert kontrolpunkt.\n\
+    --key VKEY / --key-file FIL  loggens offentlige nøgle fra en kilde, du stoler på (standard:\n\
+                                 eksportens egen public-key.txt)\n\
+    --json                       skriv rapporten som JSON";
 
 fn main() -> ExitCode {
     let mut dir: Option<PathBuf> = None;
@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             "--key-file" => match args.next().map(std::fs::read_to_string) {
                 Some(Ok(k)) => key = Some(k),
                 Some(Err(e)) => {
-                    eprintln!("gevinst-verify: cannot read the key file: {e}");
+                    eprintln!("gevinst-verify: kan ikke læse nøglefilen: {e}");
                     return ExitCode::from(1);
                 }
                 None => key = None,
@@ -38,7 +38,7 @@ fn main() -> ExitCode {
             }
             other if dir.is_none() && !other.starts_with('-') => dir = Some(other.into()),
             other => {
-                eprintln!("gevinst-verify: unexpected argument '{other}'\n{USAGE}");
+                eprintln!("gevinst-verify: uventet argument «{other}»\n{USAGE}");
                 return ExitCode::from(1);
             }
         }

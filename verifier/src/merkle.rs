@@ -71,7 +71,7 @@ pub fn root(leaves: &[Hash]) -> Hash {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProofError {
     /// The leaf index lies outside the tree.
-    #[error("leaf {index} is not in a tree of size {size}")]
+    #[error("blad {index} findes ikke i et træ med {size} blade")]
     IndexOutOfRange {
         /// The leaf index (0-based).
         index: u64,
@@ -79,7 +79,7 @@ pub enum ProofError {
         size: u64,
     },
     /// A consistency proof from a larger to a smaller tree was asked for.
-    #[error("a tree of size {from} cannot be a prefix of a tree of size {to}")]
+    #[error("et træ med {from} blade kan ikke være begyndelsen af et træ med {to} blade")]
     Shrinking {
         /// The first (older) size.
         from: u64,
@@ -87,10 +87,10 @@ pub enum ProofError {
         to: u64,
     },
     /// The proof has the wrong number of hashes for the sizes.
-    #[error("the proof has the wrong length")]
+    #[error("beviset har forkert længde")]
     WrongLength,
     /// The recomputed root differs from the expected one.
-    #[error("the proof does not lead to the expected root")]
+    #[error("beviset fører ikke til den forventede rod")]
     RootMismatch,
 }
 

@@ -33,23 +33,23 @@ const ALG_ED25519: u8 = 0x01;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NoteError {
     /// A key string is malformed.
-    #[error("malformed key: {0}")]
+    #[error("ugyldig nøgle: {0}")]
     Key(String),
     /// The note text is malformed.
-    #[error("malformed checkpoint: {0}")]
+    #[error("ugyldigt kontrolpunkt: {0}")]
     Format(String),
     /// No signature by the expected key.
-    #[error("the checkpoint carries no signature by key {0}")]
+    #[error("kontrolpunktet har ingen signatur med nøglen {0}")]
     NotSigned(String),
     /// A signature by the expected key that does not verify.
-    #[error("the checkpoint's signature by key {0} is invalid: the text was changed or the signature forged")]
+    #[error("kontrolpunktets signatur med nøglen {0} er ugyldig: teksten er ændret, eller signaturen er forfalsket")]
     BadSignature(String),
 }
 
 fn check_name(name: &str) -> Result<(), NoteError> {
     if name.is_empty() || name.contains('+') || name.chars().any(char::is_whitespace) {
         return Err(NoteError::Key(format!(
-            "key name '{name}' must be non-empty, without '+' and without spaces"
+            "nøglenavnet «{name}» må ikke være tomt og ikke indeholde «+» eller mellemrum"
         )));
     }
     Ok(())
@@ -81,27 +81,27 @@ impl NoteVerifier {
         let mut parts = vkey.trim().splitn(3, '+');
         let (Some(name), Some(hash), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(NoteError::Key(
-                "expected <name>+<key hash>+<key>".to_string(),
+                "forventede <navn>+<nøglehash>+<nøgle>".to_string(),
             ));
         };
         check_name(name)?;
         let bytes = B64
             .decode(key)
-            .map_err(|e| NoteError::Key(format!("key is not base64: {e}")))?;
+            .map_err(|e| NoteError::Key(format!("nøglen er ikke base64: {e}")))?;
         let Some((&ALG_ED25519, raw)) = bytes.split_first() else {
             return Err(NoteError::Key(
-                "not an Ed25519 key (algorithm byte 0x01)".into(),
+                "ikke en Ed25519-nøgle (algoritmebyte 0x01)".into(),
             ));
         };
         let raw: [u8; 32] = raw
             .try_into()
-            .map_err(|_| NoteError::Key("an Ed25519 public key has 32 bytes".into()))?;
+            .map_err(|_| NoteError::Key("en offentlig Ed25519-nøgle har 32 byte".into()))?;
         let key = VerifyingKey::from_bytes(&raw)
-            .map_err(|e| NoteError::Key(format!("not an Ed25519 public key: {e}")))?;
+            .map_err(|e| NoteError::Key(format!("ikke en offentlig Ed25519-nøgle: {e}")))?;
         let expected = key_hash(name, &key);
         if hex::encode(expected) != hash.to_ascii_lowercase() {
             return Err(NoteError::Key(format!(
-                "key hash {hash} does not match the key (expected {})",
+                "nøglehashen {hash} passer ikke med nøglen (forventet {})",
                 hex::encode(expected)
             )));
         }
@@ -169,24 +169,24 @@ impl NoteSigner {
             parts.next(),
         ) else {
             return Err(NoteError::Key(
-                "expected PRIVATE+KEY+<name>+<key hash>+<key>".to_string(),
+                "forventede PRIVATE+KEY+<navn>+<nøglehash>+<nøgle>".to_string(),
             ));
         };
         let bytes = B64
             .decode(key)
-            .map_err(|e| NoteError::Key(format!("key is not base64: {e}")))?;
+            .map_err(|e| NoteError::Key(format!("nøglen er ikke base64: {e}")))?;
         let Some((&ALG_ED25519, raw)) = bytes.split_first() else {
             return Err(NoteError::Key(
-                "not an Ed25519 key (algorithm byte 0x01)".into(),
+                "ikke en Ed25519-nøgle (algoritmebyte 0x01)".into(),
             ));
         };
         let seed: [u8; 32] = raw
             .try_into()
-            .map_err(|_| NoteError::Key("an Ed25519 private key has 32 bytes".into()))?;
+            .map_err(|_| NoteError::Key("en privat Ed25519-nøgle har 32 byte".into()))?;
         let signer = Self::from_seed(name, seed)?;
         if signer.verifier().key_id() != hash.to_ascii_lowercase() {
             return Err(NoteError::Key(format!(
-                "key hash {hash} does not match the key"
+                "nøglehashen {hash} passer ikke med nøglen"
             )));
         }
         Ok(signer)
@@ -234,11 +234,13 @@ impl NoteSigner {
 
 fn check_text(text: &str) -> Result<(), NoteError> {
     if !text.ends_with('\n') {
-        return Err(NoteError::Format("the text must end with a newline".into()));
+        return Err(NoteError::Format(
+            "teksten skal slutte med et linjeskift".into(),
+        ));
     }
     if text.contains("\n\n") || text.starts_with('\n') {
         return Err(NoteError::Format(
-            "the text must not contain an empty line".into(),
+            "teksten må ikke indeholde en tom linje".into(),
         ));
     }
     Ok(())
@@ -251,32 +253,32 @@ type SignatureLine<'a> = (&'a str, &'a str);
 fn split_note(note: &str) -> Result<(&str, Vec<SignatureLine<'_>>), NoteError> {
     let Some(at) = note.rfind("\n\n") else {
         return Err(NoteError::Format(
-            "no empty line between the text and the signatures".into(),
+            "ingen tom linje mellem teksten og signaturerne".into(),
         ));
     };
     let (text, sigs) = (&note[..=at], &note[at + 2..]);
     check_text(text)?;
     if !sigs.ends_with('\n') {
         return Err(NoteError::Format(
-            "the last signature line has no newline".into(),
+            "den sidste signaturlinje har intet linjeskift".into(),
         ));
     }
     let mut lines = Vec::new();
     for line in sigs.lines() {
         let Some(rest) = line.strip_prefix("— ") else {
             return Err(NoteError::Format(format!(
-                "signature line '{line}' does not start with '— '"
+                "signaturlinjen «{line}» begynder ikke med «— »"
             )));
         };
         let Some((name, sig)) = rest.split_once(' ') else {
             return Err(NoteError::Format(format!(
-                "signature line '{line}' has no signature"
+                "signaturlinjen «{line}» har ingen signatur"
             )));
         };
         lines.push((name, sig));
     }
     if lines.is_empty() {
-        return Err(NoteError::Format("no signature lines".into()));
+        return Err(NoteError::Format("ingen signaturlinjer".into()));
     }
     Ok((text, lines))
 }
@@ -291,7 +293,7 @@ pub fn open(note: &str, verifier: &NoteVerifier) -> Result<String, NoteError> {
         }
         let Ok(bytes) = B64.decode(sig) else {
             return Err(NoteError::Format(format!(
-                "signature by {name} is not base64"
+                "signaturen fra {name} er ikke base64"
             )));
         };
         if bytes.len() != 4 + 64 || bytes[..4] != verifier.hash {
@@ -347,30 +349,30 @@ impl Checkpoint {
         let origin = lines
             .next()
             .filter(|o| !o.is_empty())
-            .ok_or_else(|| NoteError::Format("no origin line".into()))?;
+            .ok_or_else(|| NoteError::Format("ingen linje med loggens navn".into()))?;
         let size_line = lines
             .next()
-            .ok_or_else(|| NoteError::Format("no tree size line".into()))?;
+            .ok_or_else(|| NoteError::Format("ingen linje med træets størrelse".into()))?;
         if size_line.is_empty()
             || !size_line.bytes().all(|b| b.is_ascii_digit())
             || (size_line.len() > 1 && size_line.starts_with('0'))
         {
             return Err(NoteError::Format(format!(
-                "tree size '{size_line}' is not a decimal number"
+                "træstørrelsen «{size_line}» er ikke et decimaltal"
             )));
         }
         let size = size_line
             .parse()
-            .map_err(|_| NoteError::Format(format!("tree size '{size_line}' is too large")))?;
+            .map_err(|_| NoteError::Format(format!("træstørrelsen «{size_line}» er for stor")))?;
         let root_line = lines
             .next()
-            .ok_or_else(|| NoteError::Format("no root hash line".into()))?;
+            .ok_or_else(|| NoteError::Format("ingen linje med rodhashen".into()))?;
         let root: Hash = B64
             .decode(root_line)
             .ok()
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| {
-                NoteError::Format(format!("root hash '{root_line}' is not 32 bytes of base64"))
+                NoteError::Format(format!("rodhashen «{root_line}» er ikke 32 byte i base64"))
             })?;
         let time = lines
             .filter_map(|l| l.strip_prefix("time "))
@@ -396,7 +398,7 @@ impl Checkpoint {
         let checkpoint = Self::parse_text(&text)?;
         if checkpoint.origin != verifier.name {
             return Err(NoteError::Format(format!(
-                "the checkpoint is for log '{}', the key for '{}'",
+                "kontrolpunktet gælder loggen «{}», nøglen «{}»",
                 checkpoint.origin, verifier.name
             )));
         }

@@ -134,7 +134,7 @@ fn a_changed_event_fails() {
     let (code, out) = run(dir.path(), &[]);
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("hash mismatch at position 4 (proposal BC03)"),
+        out.contains("forkert hash ved position 4 (forslag BC03)"),
         "{out}"
     );
 }
@@ -146,7 +146,7 @@ fn a_truncated_export_fails() {
     write_export(dir.path(), &ev[..4], &ev, &[3, 6]);
     let (code, out) = run(dir.path(), &[]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("truncated at positions 5..6"), "{out}");
+    assert!(out.contains("afkortet ved position 5..6"), "{out}");
 }
 
 #[test]
@@ -161,10 +161,10 @@ fn a_consistently_rewritten_stream_fails() {
     let (code, out) = run(dir.path(), &[]);
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("rewritten at positions 4..6 (proposal BC01, BC02, BC03)"),
+        out.contains("omskrevet ved position 4..6 (forslag BC01, BC02, BC03)"),
         "{out}"
     );
-    assert!(!out.contains("hash mismatch"), "{out}");
+    assert!(!out.contains("forkert hash"), "{out}");
 }
 
 #[test]
@@ -180,11 +180,11 @@ fn a_forged_checkpoint_or_a_foreign_key_fails() {
     std::fs::write(&path, note.replacen("\n6\n", "\n5\n", 1)).unwrap();
     let (code, out) = run(dir.path(), &[]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("bad signature"), "{out}");
-    assert!(out.contains("no checkpoint"), "{out}");
+    assert!(out.contains("ugyldig signatur"), "{out}");
+    assert!(out.contains("intet kontrolpunkt"), "{out}");
     std::fs::write(&path, note).unwrap();
     let other = NoteSigner::from_seed(DEFAULT_ORIGIN, [1; 32]).unwrap();
     let (code, out) = run(dir.path(), &["--key", &other.verifier().to_vkey()]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("carries no signature by key"), "{out}");
+    assert!(out.contains("har ingen signatur med nøglen"), "{out}");
 }

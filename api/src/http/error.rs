@@ -59,13 +59,13 @@ pub enum ApiError {
     #[error("{0}")]
     ReadModelsAhead(String),
     /// The request's body is larger than the server accepts (`--max-body-bytes`).
-    #[error("the request body is larger than the {limit} bytes this server accepts")]
+    #[error("forespørgslens indhold er større end de {limit} byte, serveren modtager")]
     TooLarge {
         /// The configured limit in bytes.
         limit: usize,
     },
     /// The answer took longer than the server allows (`--request-timeout`); retryable.
-    #[error("no answer within {} s", .0.as_secs_f64())]
+    #[error("intet svar inden for {} s", .0.as_secs_f64())]
     Timeout(std::time::Duration),
     /// The service cannot answer yet: the store does not answer or the read models cannot be
     /// brought up to date (`/readyz`).

@@ -321,7 +321,7 @@ fn mio(context: &str, text: &str) -> Result<Decimal, BaselineError> {
 fn years_figure(context: &str, text: &str) -> Result<Decimal, BaselineError> {
     Decimal::from_str(text.trim()).map_err(|_| BaselineError::Invalid {
         context: context.to_string(),
-        message: format!("'{text}' is not a number of years"),
+        message: format!("«{text}» er ikke et antal år"),
     })
 }
 
@@ -364,15 +364,12 @@ fn yearly(
         let year: i32 = key
             .trim()
             .parse()
-            .map_err(|_| invalid(context, format!("'{key}' is not a year")))?;
+            .map_err(|_| invalid(context, format!("«{key}» er ikke et år")))?;
         if !years.contains(&year) {
             let list: Vec<String> = years.iter().map(i32::to_string).collect();
             return Err(invalid(
                 context,
-                format!(
-                    "{year} is not one of the proposal's years ({})",
-                    list.join(", ")
-                ),
+                format!("{year} er ikke et af forslagets år ({})", list.join(", ")),
             ));
         }
         out.insert(year, amount(&format!("{context}, {year}"), value)?);
@@ -386,7 +383,7 @@ fn yearly(
         if !missing.is_empty() {
             return Err(invalid(
                 context,
-                format!("no amount for {missing:?}: every row must have all the proposal's years (write \"0\" for a blank cell)"),
+                format!("intet beløb for {missing:?}: hver række skal have alle forslagets år (skriv \"0\" for en tom celle)"),
             ));
         }
     }
@@ -397,7 +394,7 @@ fn date(context: &str, text: &str) -> Result<NaiveDate, BaselineError> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
         invalid(
             context,
-            format!("'{text}' is not a date (write YYYY-MM-DD)"),
+            format!("«{text}» er ikke en dato (skriv ÅÅÅÅ-MM-DD)"),
         )
     })
 }
@@ -558,7 +555,7 @@ fn summary_proposal(
     if !known.contains(&pid) {
         return Err(invalid(
             ctx,
-            format!("{pid} is not a proposal in this file"),
+            format!("{pid} er ikke et forslag i denne fil"),
         ));
     }
     Ok(Some(pid))
@@ -752,7 +749,7 @@ impl RawProposal {
                         other => {
                             return Err(invalid(
                                 &ctx,
-                                format!("unit_of_amount '{other}' is not kr. or 1.000 kr."),
+                                format!("unit_of_amount «{other}» er hverken kr. eller 1.000 kr."),
                             ))
                         }
                     };
@@ -800,7 +797,7 @@ impl RawProposal {
                 if !years.contains(&l.year) {
                     return Err(invalid(
                         &ctx,
-                        format!("{} is not one of the proposal's years", l.year),
+                        format!("{} er ikke et af forslagets år", l.year),
                     ));
                 }
                 Ok(LoanRepayment {
@@ -889,7 +886,7 @@ impl RawProposal {
                     if r.level_as_written.is_some() {
                         return Err(invalid(
                             &format!("{p} risk '{}'", r.scope),
-                            "level_as_written is given but level is not",
+                            "level_as_written er angivet, men level er ikke",
                         ));
                     }
                     unrated_risks.push(UnratedRisk {
@@ -962,7 +959,7 @@ impl RawProposal {
         if !problems.is_empty() {
             return Err(invalid(
                 &p,
-                format!("the plan is not valid: {}", problems.join("; ")),
+                format!("planen hænger ikke sammen: {}", problems.join("; ")),
             ));
         }
 

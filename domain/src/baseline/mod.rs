@@ -55,10 +55,10 @@ use crate::vocabulary::{Committee, VocabularyError};
 pub enum BaselineError {
     /// Not TOML, or not this schema: a syntax error, a missing required field, an unknown field,
     /// a value of the wrong type. The message includes the line and column.
-    #[error("the baseline file does not match the schema: {0}")]
+    #[error("baselinefilen følger ikke skemaet: {0}")]
     Schema(String),
     /// A `schema_version` this loader does not read.
-    #[error("schema_version {0} is not supported: this version of Gevinst reads schema_version 1")]
+    #[error("schema_version {0} kan ikke læses: denne version af Gevinst læser schema_version 1")]
     SchemaVersion(u32),
     /// An amount in 1.000 kr. that is not a plain decimal with at most 3 decimals.
     #[error("{context}: {source}")]
@@ -69,7 +69,7 @@ pub enum BaselineError {
         source: MoneyError,
     },
     /// A front-matter figure in mio. kr. that is not a plain decimal with at most 1 decimal.
-    #[error("{context}: '{value}' is not a figure in mio. kr.: write a plain decimal with at most one decimal, e.g. -1.5")]
+    #[error("{context}: «{value}» er ikke et tal i mio. kr.: skriv et decimaltal med højst én decimal, fx -1.5")]
     Mio {
         /// Table, row and column.
         context: String,

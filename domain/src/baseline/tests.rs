@@ -1255,7 +1255,7 @@ fn a_missing_required_field_is_refused() {
     );
     let message = error_of(&text);
     assert!(
-        message.starts_with("the baseline file does not match the schema: "),
+        message.starts_with("baselinefilen følger ikke skemaet: "),
         "{message}"
     );
     assert!(message.contains("missing field `id`"), "{message}");
@@ -1268,32 +1268,32 @@ fn other_slips_are_refused_with_their_place() {
         (
             "investment_total = \"11.2\"",
             "investment_total = \"11.25\"",
-            "summary.committee_table BIU, investment_total: '11.25' is not a figure in mio. kr.: write a plain decimal with at most one decimal, e.g. -1.5",
+            "summary.committee_table BIU, investment_total: «11.25» er ikke et tal i mio. kr.: skriv et decimaltal med højst én decimal, fx -1.5",
         ),
         (
             BC01_L1,
             "amounts = { \"2024\" = \"0\", \"2023\" = \"-149\",",
-            "BC01 plan_line l1, amounts: 2023 is not one of the proposal's years (2024, 2025, 2026, 2027, 2028, 2029)",
+            "BC01 plan_line l1, amounts: 2023 er ikke et af forslagets år (2024, 2025, 2026, 2027, 2028, 2029)",
         ),
         (
             "schema_version = 1",
             "schema_version = 2",
-            "schema_version 2 is not supported: this version of Gevinst reads schema_version 1",
+            "schema_version 2 kan ikke læses: denne version af Gevinst læser schema_version 1",
         ),
         (
             "proposal = \"BC14\"",
             "proposal = \"BC15\"",
-            "summary.investment_pool_row BC15: BC15 is not a proposal in this file",
+            "summary.investment_pool_row BC15: BC15 er ikke et forslag i denne fil",
         ),
         (
             "start = \"2025-01-01\"",
             "start = \"01.01.25\"",
-            "BC03 phase 'Analyse og planlægningsfasen', start: '01.01.25' is not a date (write YYYY-MM-DD)",
+            "BC03 phase 'Analyse og planlægningsfasen', start: «01.01.25» er ikke en dato (skriv ÅÅÅÅ-MM-DD)",
         ),
         (
             "id = \"l2\"",
             "id = \"l1\"",
-            "BC01: the plan is not valid: plan line id l1 is used twice",
+            "BC01: planen hænger ikke sammen: planlinjen l1 findes to gange",
         ),
         (
             "amount = \"-258\"",
@@ -1314,9 +1314,7 @@ fn other_slips_are_refused_with_their_place() {
     );
     assert!(error_of(&text).contains("unknown field `lable`"));
     // Not TOML at all.
-    assert!(
-        error_of("this is = = not toml").starts_with("the baseline file does not match the schema")
-    );
+    assert!(error_of("this is = = not toml").starts_with("baselinefilen følger ikke skemaet"));
 }
 
 proptest::proptest! {
