@@ -47,12 +47,14 @@ mod history;
 mod late;
 mod mine;
 mod queue;
+mod revision;
 
 pub use forms::{register, send as send_form};
 pub use history::{history, verify};
 pub use late::late;
 pub use mine::mine;
 pub use queue::queue as verification_queue;
+pub use revision::{form as plan_revision, send as send_plan_revision};
 
 use crate::format::{danish, danish_fixed};
 use crate::http::auth::{PageUser, SignedIn};
@@ -305,8 +307,24 @@ fn internal(e: impl std::fmt::Display) -> PageError {
     PageError::Internal(e.to_string())
 }
 
+/// A page, or the error page that says why not, both with the signed-in person's bar (name,
+/// roles, sign-out), so a refusal still shows who is asking.
+fn respond<T: Template>(user: &SignedIn, page: Result<T, PageError>) -> Response {
+    match page {
+        Ok(page) => HtmlTemplate(page).into_response(),
+        Err(e) => e.answer(Some(UserBar::of(user))),
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        self.answer(None)
+    }
+}
+
+impl PageError {
+    /// The error page, with the person's bar where the request was signed in.
+    fn answer(self, user: Option<UserBar>) -> Response {
         let (status, heading, message) = match self {
             PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Ugyldig forespørgsel", m),
             PageError::NotFound(m) => (StatusCode::NOT_FOUND, "Ikke fundet", m),
@@ -327,7 +345,7 @@ impl IntoResponse for PageError {
             }
         };
         let page = ErrorPage {
-            user: None,
+            user,
             status: status.as_u16(),
             heading,
             message,
@@ -542,10 +560,8 @@ pub async fn portfolio(
     query: Result<Query<DashboardQuery>, QueryRejection>,
     filter: Result<Query<CommitteeFilter>, QueryRejection>,
 ) -> Response {
-    match portfolio_page(&state, &user, query, filter).await {
-        Ok(page) => HtmlTemplate(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+    let page = portfolio_page(&state, &user, query, filter).await;
+    respond(&user, page)
 }
 
 async fn portfolio_page(
@@ -674,10 +690,8 @@ pub async fn committee_status(
     query: Result<Query<DashboardQuery>, QueryRejection>,
     filter: Result<Query<CommitteeFilter>, QueryRejection>,
 ) -> Response {
-    match committee_status_page(&state, &user, query, filter).await {
-        Ok(page) => HtmlTemplate(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+    let page = committee_status_page(&state, &user, query, filter).await;
+    respond(&user, page)
 }
 
 async fn committee_status_page(
@@ -925,10 +939,8 @@ pub async fn proposal(
     id: Result<Path<String>, PathRejection>,
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Response {
-    match proposal_page(&state, &user, id, query).await {
-        Ok(page) => HtmlTemplate(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+    let page = proposal_page(&state, &user, id, query).await;
+    respond(&user, page)
 }
 
 async fn proposal_page(

@@ -20,6 +20,7 @@ mod identity;
 mod known_on;
 mod oidc;
 mod openapi;
+mod plan_revision;
 mod portfolio;
 mod privilege;
 mod projections;

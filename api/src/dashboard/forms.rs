@@ -15,7 +15,8 @@
 //!   sending the same form twice returns the first outcome.
 //! - **CSRF.** Every form carries the session's token; a post without it is refused (403).
 //!
-//! A plan revision needs a whole plan and stays on the API and CLI.
+//! A plan revision edits the whole economic table and has its own page (`revision`), linked
+//! from here for those who may decide.
 
 use askama::Template;
 use axum::extract::rejection::PathRejection;
@@ -357,6 +358,8 @@ struct RegisterPage {
     title: String,
     saved: Option<String>,
     forms: Vec<FormView>,
+    /// Whether the person may revise the plan (links to its page).
+    revise: bool,
 }
 
 /// What went wrong with one sending, to show beside its form.
@@ -527,6 +530,7 @@ async fn page(
         title,
         saved,
         forms,
+        revise: decide,
     })
 }
 
@@ -559,10 +563,7 @@ pub async fn register(
         page(&state, &user, &id, note, None).await
     }
     .await;
-    match result {
-        Ok(page) => HtmlTemplate(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+    super::respond(&user, result)
 }
 
 /// The form's fields as the route's JSON body; a whole number that is not one is refused
@@ -687,7 +688,7 @@ pub async fn send(
         })
     }
     .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    result.unwrap_or_else(|e| e.answer(Some(UserBar::of(&user))))
 }
 
 #[cfg(test)]
@@ -720,7 +721,7 @@ mod tests {
             let what: Result<RecordWhat, _> = serde_json::from_value(Value::Object(object));
             assert!(what.is_ok(), "{}: {:?}", spec.segment, what.err());
         }
-        // Every API route but the plan revision has a form.
+        // Every API route has a form here, but the plan revision, which has its own page.
         let missing: Vec<_> = ROUTES
             .iter()
             .filter(|r| !SPECS.iter().any(|s| s.segment == r.segment))

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Copenhagen;
 use gevinst_domain::access::Action;
@@ -27,9 +27,7 @@ use gevinst_domain::Role;
 use gevinst_projections::PROPOSAL;
 use serde_json::Value;
 
-use super::{
-    internal, proposal_in_path, read_error, AsOf, DashboardQuery, HtmlTemplate, PageError, UserBar,
-};
+use super::{internal, proposal_in_path, read_error, AsOf, DashboardQuery, PageError, UserBar};
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
 use crate::labels::event_label;
@@ -82,10 +80,8 @@ pub async fn history(
     id: Result<Path<String>, PathRejection>,
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Response {
-    match history_page(&state, &user, id, query).await {
-        Ok(page) => HtmlTemplate(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+    let page = history_page(&state, &user, id, query).await;
+    super::respond(&user, page)
 }
 
 async fn history_page(
@@ -218,10 +214,8 @@ struct VerifyPage {
 
 /// `GET /verify`: the whole log walked, for auditors and administrators.
 pub async fn verify(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
-    match verify_page(&state, &user).await {
-        Ok(page) => HtmlTemplate(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+    let page = verify_page(&state, &user).await;
+    super::respond(&user, page)
 }
 
 async fn verify_page(state: &AppState, user: &SignedIn) -> Result<VerifyPage, PageError> {

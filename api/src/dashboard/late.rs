@@ -5,13 +5,13 @@
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use gevinst_projections::reports;
 use serde::Deserialize;
 
 use super::{
-    committee_choices, internal, read_error, AsOf, CommitteeFilter, DashboardQuery, HtmlTemplate,
-    LateRow, PageError, UserBar,
+    committee_choices, internal, read_error, AsOf, CommitteeFilter, DashboardQuery, LateRow,
+    PageError, UserBar,
 };
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
@@ -50,10 +50,8 @@ pub async fn late(
     committee: Result<Query<CommitteeFilter>, QueryRejection>,
     filter: Result<Query<LateFilter>, QueryRejection>,
 ) -> Response {
-    match late_page(&state, &user, query, committee, filter).await {
-        Ok(page) => HtmlTemplate(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+    let page = late_page(&state, &user, query, committee, filter).await;
+    super::respond(&user, page)
 }
 
 async fn late_page(

@@ -8,11 +8,11 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use gevinst_domain::access::Action;
 use gevinst_projections::reports::{self, GoalStatus};
 
-use super::{internal, read_error, GoalView, HtmlTemplate, LateRow, PageError, StatusRow, UserBar};
+use super::{internal, read_error, GoalView, LateRow, PageError, StatusRow, UserBar};
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
 
@@ -40,10 +40,8 @@ struct MinePage {
 
 /// `GET /mine`.
 pub async fn mine(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
-    match mine_page(&state, &user).await {
-        Ok(page) => HtmlTemplate(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+    let page = mine_page(&state, &user).await;
+    super::respond(&user, page)
 }
 
 async fn mine_page(state: &AppState, user: &SignedIn) -> Result<MinePage, PageError> {

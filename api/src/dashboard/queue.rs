@@ -7,12 +7,12 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use gevinst_domain::access::Action;
 use gevinst_domain::ProposalId;
 use gevinst_projections::reports;
 
-use super::{internal, read_error, HtmlTemplate, PageError, UserBar};
+use super::{internal, read_error, PageError, UserBar};
 use crate::format::danish;
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
@@ -60,10 +60,8 @@ pub async fn queue(
             .map(|id| format!("Verificeret: {id}, gemt som nr. {n} i historikken.")),
         _ => None,
     };
-    match queue_page(&state, &user, saved).await {
-        Ok(page) => HtmlTemplate(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+    let page = queue_page(&state, &user, saved).await;
+    super::respond(&user, page)
 }
 
 async fn queue_page(

@@ -208,6 +208,10 @@ pub fn router(state: AppState) -> Router {
         .route("/proposals/{id}/history", get(dashboard::history))
         .route("/verify", get(dashboard::verify))
         .route("/proposals/{id}/register", get(dashboard::register))
+        .route(
+            "/proposals/{id}/plan-revision",
+            get(dashboard::plan_revision).post(dashboard::send_plan_revision),
+        )
         .route("/verification-queue", get(dashboard::verification_queue))
         .route("/mine", get(dashboard::mine))
         .route("/late", get(dashboard::late))
