@@ -482,15 +482,30 @@ mod tests {
     fn json_codes_are_english_and_every_old_spelling_still_reads() {
         let codes = |all: Vec<String>| all.join(" ");
         assert_eq!(
-            codes(ControlArea::ALL.iter().map(|a| a.code().to_string()).collect()),
+            codes(
+                ControlArea::ALL
+                    .iter()
+                    .map(|a| a.code().to_string())
+                    .collect()
+            ),
             "service capital transfers demand_driven financing"
         );
         assert_eq!(
-            codes(ProposalKind::ALL.iter().map(|k| k.code().to_string()).collect()),
+            codes(
+                ProposalKind::ALL
+                    .iter()
+                    .map(|k| k.code().to_string())
+                    .collect()
+            ),
             "investment cross_cutting innovation pre_study"
         );
         assert_eq!(
-            codes(RiskLevel::ALL.iter().map(|r| r.code().to_string()).collect()),
+            codes(
+                RiskLevel::ALL
+                    .iter()
+                    .map(|r| r.code().to_string())
+                    .collect()
+            ),
             "low medium high"
         );
         // The serde name is the code, and it round-trips.

@@ -332,7 +332,10 @@ fn a_v1_payload_with_anlaeg_reads_as_capital_and_is_written_as_capital() {
     let text = std::fs::read_to_string(golden_path("ProposalRegistered", "1")).unwrap();
     let event: ProposalEvent = serde_json::from_str(&text).unwrap();
     let again = serde_json::to_value(&event).unwrap();
-    assert_eq!(again["ProposalRegistered"]["identity"]["kind"], "investment");
+    assert_eq!(
+        again["ProposalRegistered"]["identity"]["kind"],
+        "investment"
+    );
 }
 
 #[test]

@@ -403,26 +403,43 @@ both_backends!(
             .await
             .unwrap();
         let store = t.service.store();
-        let v2 = store.stream(gevinst_projections::PROPOSAL, "BC01").await.unwrap().pop().unwrap();
+        let v2 = store
+            .stream(gevinst_projections::PROPOSAL, "BC01")
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
         assert_eq!(
-            (v2.event_version.as_str(), &v2.payload[&v2.event_type]["control_area"]),
+            (
+                v2.event_version.as_str(),
+                &v2.payload[&v2.event_type]["control_area"]
+            ),
             ("2", &serde_json::json!("capital"))
         );
         // Rows an older version wrote: the transliterated codes, version 1.
         let next = usize::try_from(v2.sequence).unwrap() + 1;
-        store.append(&[as_v1_row(&v2, next, "anlaeg")]).await.unwrap();
+        store
+            .append(&[as_v1_row(&v2, next, "anlaeg")])
+            .await
+            .unwrap();
         store
             .append(&[as_v1_row(&v2, next + 1, "overfoersler")])
             .await
             .unwrap();
-        let rows = store.stream(gevinst_projections::PROPOSAL, "BC01").await.unwrap();
+        let rows = store
+            .stream(gevinst_projections::PROPOSAL, "BC01")
+            .await
+            .unwrap();
         assert_eq!(
             rows.iter()
                 .map(|e| e.event_version.as_str())
                 .collect::<Vec<_>>(),
             ["2", "2", "2", "1", "1"]
         );
-        assert_eq!(rows[3].payload["ImplementationCostIncurred"]["control_area"], "anlaeg");
+        assert_eq!(
+            rows[3].payload["ImplementationCostIncurred"]["control_area"],
+            "anlaeg"
+        );
 
         // The v1 rows verify (their hashes cover the stored payload) and decode.
         let report = gevinst_projections::verify_log(store).await.unwrap();
@@ -449,7 +466,11 @@ both_backends!(
                     .iter()
                     .filter_map(|e| e.control_area.clone())
                     .collect();
-                assert_eq!(areas, ["capital", "capital", "transfers", "capital"], "{what}");
+                assert_eq!(
+                    areas,
+                    ["capital", "capital", "transfers", "capital"],
+                    "{what}"
+                );
                 let r = proposal_realisation(read, "BC01", index, as_of)
                     .await
                     .unwrap()
@@ -462,7 +483,10 @@ both_backends!(
                     .collect();
                 assert_eq!(
                     costs,
-                    [("capital", "205".to_string()), ("transfers", "100".to_string())],
+                    [
+                        ("capital", "205".to_string()),
+                        ("transfers", "100".to_string())
+                    ],
                     "{what}: one group per control area"
                 );
                 assert_eq!(r.kind, "investment", "{what}");

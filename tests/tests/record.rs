@@ -621,15 +621,25 @@ both_backends!(
         )
         .await;
         refused(
-        &t,
-        OWNER,
-        &[
-            "budget-adjustment", "BC01", "--committee", "XYZ", "--year", "2026", "--amount", "-1",
-            "--control-area", "service", "--date", "2026-01-01",
-        ],
-        "--committee: «XYZ» er ikke et udvalg; brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU",
-    )
-    .await;
+            &t,
+            OWNER,
+            &[
+                "budget-adjustment",
+                "BC01",
+                "--committee",
+                "XYZ",
+                "--year",
+                "2026",
+                "--amount",
+                "-1",
+                "--control-area",
+                "service",
+                "--date",
+                "2026-01-01",
+            ],
+            "--committee: «XYZ» er ikke et udvalg; brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU",
+        )
+        .await;
         refused(
             &t,
             OWNER,
