@@ -70,8 +70,9 @@ pub struct MoneyArgs {
     /// The price level (p/l year) the amount is stated at [default: the proposal's].
     #[arg(long)]
     price_level: Option<i32>,
-    /// The control area: service, anlaeg, overfoersler, efterspoergselsstyret, finansposter
-    /// [default: the plan line's].
+    /// The control area: service, capital, transfers, demand_driven, financing (the Danish
+    /// anlæg, overførsler, efterspørgselsstyret, finansposter are read too) [default: the plan
+    /// line's].
     #[arg(long)]
     control_area: Option<String>,
     /// The business date it is effective from, e.g. 2025-09-30.

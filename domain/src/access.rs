@@ -222,7 +222,7 @@ impl DisplayName {
     /// 1–200 characters, by the rules of every free text (`crate::vocabulary`): no control
     /// or bidi characters, not empty-looking.
     pub fn parse(input: &str) -> Result<Self, AccessInputError> {
-        crate::vocabulary::non_empty("a name", input, 200)
+        crate::vocabulary::non_empty("navnet", input, 200)
             .map(Self)
             .map_err(|_| AccessInputError::Name)
     }

@@ -1,8 +1,25 @@
 //! The glossary's closed word lists as types (see `shared/GLOSSARY.md`): committees,
-//! administrations, control areas, proposal kinds, roles. Users write the Danish codes
-//! (`ØU`, `Anlæg`); code uses English names; serde uses one stable spelling per value so stored
-//! events never depend on how a user typed a word. Free text that må ikke være tom (reasons,
-//! actors, evidence references) also lives here, so "empty reason" is unrepresentable.
+//! administrations, control areas, proposal kinds, roles, risk levels. Users write the Danish
+//! words (`ØU`, `Anlæg`, `tværgående`); code uses English names; serde uses one stable machine
+//! code per value (= [`ControlArea::code`] etc.) so stored events never depend on how a user
+//! typed a word. Free text that must not be empty (reasons, actors, evidence references) also
+//! lives here, so "empty reason" is unrepresentable.
+//!
+//! # Machine codes
+//! JSON keeps stable machine codes in English, never transliterations: control areas are
+//! `service`, `capital`, `transfers`, `demand_driven`, `financing`; proposal kinds
+//! `investment`, `cross_cutting`, `innovation`, `pre_study`; risk levels `low`, `medium`,
+//! `high`; roles `project_owner`, `controller`, `auditor`, `administrator`, `system`.
+//! Committees (`ØU`, `BIU` …) and administrations (`ØKF` …) are official abbreviations and are
+//! their own codes. People read the Danish words (`danish()`, `api::labels`), never the codes.
+//!
+//! Every other spelling listed for a value is an alias, accepted on input both by [`FromStr`]
+//! (the CLI, the baseline TOML, forms) and by serde deserialisation. That includes the codes
+//! written before the English ones (`anlaeg`, `overfoersler`, `efterspoergselsstyret`,
+//! `finansposter`, `investering`, `tvaergaaende`, `foranalyse`, `lav`, `middel`, `hoej`): the
+//! events stored with them are the v1 payloads of the event types that carry these words (see
+//! `proposal::events`), and the aliases are their v1→v2 upcaster. Stored rows are never
+//! rewritten; their hashes cover the payload as stored, so they keep verifying.
 //!
 //! Free texts end up in tables, CSV files, terminals and an auditor's printout, so they refuse
 //! what would make them read differently from what was stored: control characters (line
@@ -20,17 +37,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VocabularyError {
     /// Not one of the known words.
-    #[error("«{value}» er ikke et gyldigt {what}; brug en af: {expected}")]
+    #[error("«{value}» er ikke {what}; brug en af: {expected}")]
     Unknown {
-        /// What kind of word was expected.
+        /// What kind of word was expected, in Danish with its indefinite article ("et udvalg").
         what: &'static str,
         /// The refused input.
         value: String,
-        /// The accepted spellings.
+        /// The spellings people type (Danish).
         expected: &'static str,
     },
     /// A required text was empty or only white space.
-    #[error("{0} må ikke være tom")]
+    #[error("{what} må ikke være {empty}", what = .0, empty = empty_word(.0))]
     Empty(&'static str),
     /// A text held a control character.
     #[error("{what} indeholder kontroltegnet U+{code:04X} ved tegn {position}: skriv teksten på én linje uden kontroltegn")]
@@ -62,6 +79,15 @@ pub enum VocabularyError {
     },
 }
 
+/// "tom" or "tomt", agreeing with the text's Danish name ("begrundelsen", "navnet").
+fn empty_word(what: &str) -> &'static str {
+    if what.ends_with("et") {
+        "tomt"
+    } else {
+        "tom"
+    }
+}
+
 macro_rules! word_enum {
     (
         $(#[$doc:meta])* $name:ident, $what:literal, $expected:literal,
@@ -70,14 +96,15 @@ macro_rules! word_enum {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         pub enum $name {
-            $( $(#[$vdoc])* #[serde(rename = $code)] $variant, )+
+            $( $(#[$vdoc])* #[serde(rename = $code $(, alias = $alias)*)] $variant, )+
         }
 
         impl $name {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
-            /// The code users see (Danish).
+            /// The stable machine code: the serde name, stored in events and written in API
+            /// JSON. Not for people: they read the Danish word.
             #[must_use]
             pub fn code(self) -> &'static str {
                 match self { $($name::$variant => $code,)+ }
@@ -109,7 +136,7 @@ macro_rules! word_enum {
 
 word_enum!(
     /// A political committee (udvalg) that owns a budget.
-    Committee, "committee (udvalg)", "ØU, BIU, BUU, KFU, SUD, SOU, TMU",
+    Committee, "et udvalg", "ØU, BIU, BUU, KFU, SUD, SOU, TMU",
     {
         /// Økonomiudvalget.
         Economy => "ØU" | "OU" | "OEU",
@@ -130,7 +157,7 @@ word_enum!(
 
 word_enum!(
     /// An administration (forvaltning).
-    Administration, "administration (forvaltning)", "ØKF, BIF, BUF, KFF, SOF, SUF, TMF",
+    Administration, "en forvaltning", "ØKF, BIF, BUF, KFF, SOF, SUF, TMF",
     {
         /// Økonomiforvaltningen.
         Economy => "ØKF" | "OKF" | "OEKF",
@@ -151,39 +178,40 @@ word_enum!(
 
 word_enum!(
     /// A control area (styringsområde): which budget rules an amount falls under.
-    ControlArea, "control area (styringsområde)", "service, anlaeg, overfoersler, efterspoergselsstyret, finansposter",
+    ControlArea, "et styringsområde", "service, anlæg, overførsler, efterspørgselsstyret, finansposter",
     {
         /// Service.
         Service => "service",
-        /// Anlæg (capital).
-        Capital => "anlaeg" | "anlæg",
-        /// Overførsler (transfers).
-        Transfers => "overfoersler" | "overførsler",
-        /// Efterspørgselsstyrede overførsler (demand-driven).
-        DemandDriven => "efterspoergselsstyret" | "efterspørgselsstyret",
-        /// Finansposter (financing items).
-        Financing => "finansposter",
+        /// Anlæg (capital). v1 code `anlaeg`.
+        Capital => "capital" | "anlaeg" | "anlæg",
+        /// Overførsler (transfers). v1 code `overfoersler`.
+        Transfers => "transfers" | "overfoersler" | "overførsler",
+        /// Efterspørgselsstyrede overførsler (demand-driven). v1 code `efterspoergselsstyret`.
+        DemandDriven => "demand_driven" | "efterspoergselsstyret" | "efterspørgselsstyret",
+        /// Finansposter (financing items). v1 code `finansposter`.
+        Financing => "financing" | "finansposter",
     }
 );
 
 word_enum!(
     /// What kind of proposal this is.
-    ProposalKind, "proposal kind", "investering, tværgående, innovation, foranalyse",
+    ProposalKind, "en forslagstype", "investering, tværgående, innovation, foranalyse",
     {
-        /// An ordinary investment proposal (investeringsforslag).
-        Investment => "investering",
-        /// A cross-cutting investment proposal (tværgående investeringsforslag).
-        CrossCutting => "tvaergaaende" | "tværgående",
+        /// An ordinary investment proposal (investeringsforslag). v1 code `investering`.
+        Investment => "investment" | "investering",
+        /// A cross-cutting investment proposal (tværgående investeringsforslag). v1 code
+        /// `tvaergaaende`.
+        CrossCutting => "cross_cutting" | "tvaergaaende" | "tværgående",
         /// An innovation proposal funded from the innovation pool.
         Innovation => "innovation",
-        /// A pre-study (foranalyse) funded from the innovation pool.
-        PreStudy => "foranalyse",
+        /// A pre-study (foranalyse) funded from the innovation pool. v1 code `foranalyse`.
+        PreStudy => "pre_study" | "foranalyse",
     }
 );
 
 word_enum!(
     /// Who acts: Gevinst's three kinds of user, plus the system itself (baseline import).
-    Role, "role", "projektejer, controller, revisor, administrator, system",
+    Role, "en rolle", "projektejer, controller, revisor, administrator, system",
     {
         /// Projektejer: logs progress, realised savings and costs.
         ProjectOwner => "project_owner" | "projektejer" | "owner",
@@ -200,19 +228,19 @@ word_enum!(
 
 word_enum!(
     /// A risk level (risikovurdering).
-    RiskLevel, "risk level", "lav, middel, høj",
+    RiskLevel, "et risikoniveau", "lav, middel, høj",
     {
-        /// Lav.
-        Low => "lav" | "low",
-        /// Middel / mellem.
-        Medium => "middel" | "mellem" | "medium",
-        /// Høj.
-        High => "hoej" | "høj" | "high",
+        /// Lav. v1 code `lav`.
+        Low => "low" | "lav",
+        /// Middel / mellem. v1 code `middel`.
+        Medium => "medium" | "middel" | "mellem",
+        /// Høj. v1 code `hoej`.
+        High => "high" | "hoej" | "høj",
     }
 );
 
 impl ControlArea {
-    /// The word users read in tables ("anlæg", not the stored "anlaeg").
+    /// The word users read in tables ("anlæg", not the stored "capital").
     #[must_use]
     pub fn danish(self) -> &'static str {
         match self {
@@ -372,23 +400,23 @@ macro_rules! text_type {
 
 text_type!(
     /// Why something was done: required for corrections, revisions and cancellations.
-    Reason, "a reason", 2000
+    Reason, "begrundelsen", 2000
 );
 text_type!(
     /// Who did it: a person's login or the system (`system:baseline`).
-    Actor, "an actor", 200
+    Actor, "navnet", 200
 );
 text_type!(
     /// Free text of a progress note.
-    Note, "a note", 4000
+    Note, "bemærkningen", 4000
 );
 text_type!(
     /// A reference to evidence: a document number, case id or link.
-    EvidenceRef, "an evidence reference", 1000
+    EvidenceRef, "dokumentationen", 1000
 );
 text_type!(
     /// A client-chosen key that makes a command safe to retry.
-    IdempotencyKey, "an idempotency key", 200
+    IdempotencyKey, "idempotensnøglen", 200
 );
 
 #[cfg(test)]
@@ -426,7 +454,7 @@ mod tests {
         assert_eq!(Committee::Economy.to_string(), "ØU");
         assert_eq!(
             "XYZ".parse::<Committee>().unwrap_err().to_string(),
-            "«XYZ» er ikke et gyldigt committee (udvalg); brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU"
+            "«XYZ» er ikke et udvalg; brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU"
         );
     }
 
@@ -434,7 +462,7 @@ mod tests {
     fn serde_uses_one_stable_spelling() {
         assert_eq!(
             serde_json::to_string(&ControlArea::Capital).unwrap(),
-            "\"anlaeg\""
+            "\"capital\""
         );
         assert_eq!(
             serde_json::to_string(&Committee::Economy).unwrap(),
@@ -451,10 +479,135 @@ mod tests {
     }
 
     #[test]
+    fn json_codes_are_english_and_every_old_spelling_still_reads() {
+        let codes = |all: Vec<String>| all.join(" ");
+        assert_eq!(
+            codes(
+                ControlArea::ALL
+                    .iter()
+                    .map(|a| a.code().to_string())
+                    .collect()
+            ),
+            "service capital transfers demand_driven financing"
+        );
+        assert_eq!(
+            codes(
+                ProposalKind::ALL
+                    .iter()
+                    .map(|k| k.code().to_string())
+                    .collect()
+            ),
+            "investment cross_cutting innovation pre_study"
+        );
+        assert_eq!(
+            codes(
+                RiskLevel::ALL
+                    .iter()
+                    .map(|r| r.code().to_string())
+                    .collect()
+            ),
+            "low medium high"
+        );
+        // The serde name is the code, and it round-trips.
+        for a in ControlArea::ALL {
+            let json = serde_json::to_string(a).unwrap();
+            assert_eq!(json, format!("\"{}\"", a.code()));
+            assert_eq!(serde_json::from_str::<ControlArea>(&json).unwrap(), *a);
+            assert_eq!(a.code().parse::<ControlArea>().unwrap(), *a);
+        }
+        for k in ProposalKind::ALL {
+            let json = serde_json::to_string(k).unwrap();
+            assert_eq!(json, format!("\"{}\"", k.code()));
+            assert_eq!(serde_json::from_str::<ProposalKind>(&json).unwrap(), *k);
+        }
+        for r in RiskLevel::ALL {
+            let json = serde_json::to_string(r).unwrap();
+            assert_eq!(json, format!("\"{}\"", r.code()));
+            assert_eq!(serde_json::from_str::<RiskLevel>(&json).unwrap(), *r);
+        }
+        // The v1 codes and the Danish words people type, by serde and by FromStr.
+        let areas = [
+            ("anlaeg", ControlArea::Capital),
+            ("anlæg", ControlArea::Capital),
+            ("overfoersler", ControlArea::Transfers),
+            ("overførsler", ControlArea::Transfers),
+            ("efterspoergselsstyret", ControlArea::DemandDriven),
+            ("efterspørgselsstyret", ControlArea::DemandDriven),
+            ("finansposter", ControlArea::Financing),
+        ];
+        for (old, area) in areas {
+            let json = format!("\"{old}\"");
+            assert_eq!(serde_json::from_str::<ControlArea>(&json).unwrap(), area);
+            assert_eq!(old.parse::<ControlArea>().unwrap(), area, "{old}");
+        }
+        let kinds = [
+            ("investering", ProposalKind::Investment),
+            ("tvaergaaende", ProposalKind::CrossCutting),
+            ("tværgående", ProposalKind::CrossCutting),
+            ("foranalyse", ProposalKind::PreStudy),
+        ];
+        for (old, kind) in kinds {
+            let json = format!("\"{old}\"");
+            assert_eq!(serde_json::from_str::<ProposalKind>(&json).unwrap(), kind);
+            assert_eq!(old.parse::<ProposalKind>().unwrap(), kind, "{old}");
+        }
+        let levels = [
+            ("lav", RiskLevel::Low),
+            ("middel", RiskLevel::Medium),
+            ("mellem", RiskLevel::Medium),
+            ("hoej", RiskLevel::High),
+            ("høj", RiskLevel::High),
+            ("Høj", RiskLevel::High),
+        ];
+        for (old, level) in levels {
+            let json = format!("\"{old}\"");
+            if old != "Høj" {
+                assert_eq!(serde_json::from_str::<RiskLevel>(&json).unwrap(), level);
+            }
+            assert_eq!(old.parse::<RiskLevel>().unwrap(), level, "{old}");
+        }
+        // An old spelling read is written back as the English code.
+        let capital: ControlArea = serde_json::from_str("\"anlaeg\"").unwrap();
+        assert_eq!(serde_json::to_string(&capital).unwrap(), "\"capital\"");
+        assert_eq!(
+            "drift".parse::<ControlArea>().unwrap_err().to_string(),
+            "«drift» er ikke et styringsområde; brug en af: service, anlæg, overførsler, efterspørgselsstyret, finansposter"
+        );
+        assert_eq!(
+            "x".parse::<ProposalKind>().unwrap_err().to_string(),
+            "«x» er ikke en forslagstype; brug en af: investering, tværgående, innovation, foranalyse"
+        );
+        assert_eq!(
+            "x".parse::<RiskLevel>().unwrap_err().to_string(),
+            "«x» er ikke et risikoniveau; brug en af: lav, middel, høj"
+        );
+        assert_eq!(
+            "x".parse::<Role>().unwrap_err().to_string(),
+            "«x» er ikke en rolle; brug en af: projektejer, controller, revisor, administrator, system"
+        );
+        assert_eq!(
+            "x".parse::<Administration>().unwrap_err().to_string(),
+            "«x» er ikke en forvaltning; brug en af: ØKF, BIF, BUF, KFF, SOF, SUF, TMF"
+        );
+    }
+
+    #[test]
     fn texts_must_not_be_empty() {
         assert_eq!(
             Reason::parse("   ").unwrap_err().to_string(),
-            "a reason må ikke være tom"
+            "begrundelsen må ikke være tom"
+        );
+        assert_eq!(
+            Actor::parse("").unwrap_err().to_string(),
+            "navnet må ikke være tomt"
+        );
+        assert_eq!(
+            EvidenceRef::parse(" ").unwrap_err().to_string(),
+            "dokumentationen må ikke være tom"
+        );
+        assert_eq!(
+            IdempotencyKey::parse(" ").unwrap_err().to_string(),
+            "idempotensnøglen må ikke være tom"
         );
         assert_eq!(Reason::parse(" fejl ").unwrap().as_str(), "fejl");
         assert!(serde_json::from_str::<Reason>("\"\"").is_err());
@@ -465,11 +618,11 @@ mod tests {
     fn texts_refuse_control_characters_bidi_controls_and_empty_looking_input() {
         assert_eq!(
             Note::parse("ok\nmere").unwrap_err().to_string(),
-            "a note indeholder kontroltegnet U+000A ved tegn 3: skriv teksten på én linje uden kontroltegn"
+            "bemærkningen indeholder kontroltegnet U+000A ved tegn 3: skriv teksten på én linje uden kontroltegn"
         );
         assert_eq!(
             Reason::parse("fejl \u{202E}tfel").unwrap_err().to_string(),
-            "a reason indeholder retningstegnet U+202E ved tegn 6, som kan vende rækkefølgen af det viste: fjern det"
+            "begrundelsen indeholder retningstegnet U+202E ved tegn 6, som kan vende rækkefølgen af det viste: fjern det"
         );
         for bad in ["a\u{0}b", "a\tb", "a\u{7F}b", "a\u{85}b", "a\u{1B}[31mb"] {
             assert!(
@@ -501,7 +654,7 @@ mod tests {
         ] {
             assert_eq!(
                 Reason::parse(empty),
-                Err(VocabularyError::Empty("a reason")),
+                Err(VocabularyError::Empty("begrundelsen")),
                 "{empty:?}"
             );
         }
@@ -560,7 +713,7 @@ mod tests {
                 ], 0..12)
             ) {
                 let text: String = s.into_iter().collect();
-                prop_assert_eq!(Note::parse(&text), Err(VocabularyError::Empty("a note")));
+                prop_assert_eq!(Note::parse(&text), Err(VocabularyError::Empty("bemærkningen")));
             }
         }
     }

@@ -18,15 +18,21 @@ use crate::PROPOSAL;
 use gevinst_domain::access::{AccessEvent, ACCESS_STREAM};
 
 /// Reads one stored event as the command path and the projector would: the payload as a
-/// [`ProposalEvent`] whose type and version are the row's, the metadata as [`EventMetadata`].
+/// [`ProposalEvent`] whose type is the row's and which reads the row's version (an older
+/// version reads through its upcaster, see [`ProposalEvent::reads_version`]), the metadata as
+/// [`EventMetadata`].
 pub fn decode_event(stored: &StoredEvent) -> Result<ProposalEvent, String> {
-    decode(stored)
+    decode(stored, |event: &ProposalEvent, version| {
+        event.reads_version(version)
+    })
 }
 
 /// Reads one access event (accounts and grants) as the access stream would; it must be in the
 /// one access stream.
 pub fn decode_access_event(stored: &StoredEvent) -> Result<AccessEvent, String> {
-    let event = decode(stored)?;
+    let event = decode(stored, |event: &AccessEvent, version| {
+        event.event_version() == version
+    })?;
     if stored.stream_id != ACCESS_STREAM {
         return Err(format!(
             "an access event in stream '{}' (expected '{ACCESS_STREAM}')",
@@ -36,13 +42,16 @@ pub fn decode_access_event(stored: &StoredEvent) -> Result<AccessEvent, String> 
     Ok(event)
 }
 
-/// The payload as `E` whose type and version are the row's, and the metadata as
-/// [`EventMetadata`].
-fn decode<E: DomainEvent>(stored: &StoredEvent) -> Result<E, String> {
+/// The payload as `E` whose type is the row's and that `reads` the row's version, and the
+/// metadata as [`EventMetadata`].
+fn decode<E: DomainEvent>(
+    stored: &StoredEvent,
+    reads: impl Fn(&E, &str) -> bool,
+) -> Result<E, String> {
     let event: E =
         serde_json::from_value(stored.payload.clone()).map_err(|e| format!("payload: {e}"))?;
     let (ty, version) = (event.event_type(), event.event_version());
-    if ty != stored.event_type || version != stored.event_version {
+    if ty != stored.event_type || !reads(&event, &stored.event_version) {
         return Err(format!(
             "the payload is a {ty} v{version} event, the row says {} v{}",
             stored.event_type, stored.event_version

@@ -8,9 +8,20 @@
 //!
 //! - Every golden file of a current version reads back as exactly the current sample, value for
 //!   value, not only as the right type.
+//! - Every golden file of an older version reads back, through its upcaster, as the current
+//!   sample too, and serialises as the current version: so far every new version only renamed
+//!   words (v2: the English machine codes `capital`, `investment`, `high` … for the
+//!   transliterations `anlaeg`, `investering`, `hoej` … of v1, read through serde aliases). A
+//!   later version that changes a value on upcasting must say here which files are exempt and
+//!   what they read as instead.
 //! - Every sample, stored as a fixed event, hashes to the value pinned in
 //!   `tests/golden/hashes.txt`: the hash chain's encoding (`gevinst_domain::chain`) cannot drift
 //!   without this test failing, and a deliberate change must re-pin every hash (and say why).
+//!   The file holds one block per version generation, one chain continuing through all of
+//!   them: block 1 is every type at v1 (payloads as the v1 golden files store them), block N
+//!   every type at `min(N, its current version)`. A new version adds a block and never
+//!   changes the lines before it: a stored v1 row is hashed over its stored payload, which is
+//!   never rewritten, so its hash stays what block 1 pins.
 //!
 //! `GEVINST_BLESS=1 scripts/test.sh golden::` writes files that are missing (never overwrites
 //! one).
@@ -200,15 +211,30 @@ fn every_golden_file_still_deserialises_and_the_current_ones_to_their_sample() {
         let event: ProposalEvent = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{name} no longer deserialises: {e}"));
         assert_eq!(event.type_name(), event_type, "{name}");
-        if let Some(sample) = current
+        let sample = current
             .iter()
-            .find(|s| golden_path(&s.event_type(), &s.event_version()) == path)
-        {
-            assert_eq!(
-                &event, sample,
-                "{name} reads back as another value than the sample"
-            );
+            .find(|s| s.type_name() == event_type)
+            .unwrap_or_else(|| panic!("{name}: no current sample of {event_type}"));
+        let current_path = golden_path(&sample.event_type(), &sample.event_version());
+        assert_eq!(
+            &event, sample,
+            "{name} reads back as another value than the current sample"
+        );
+        if current_path == path {
             compared += 1;
+        } else {
+            // An older version: it upcasts to the current shape, and the row's version is one
+            // the decoder accepts.
+            let version = name.trim_end_matches(".json").rsplit(".v").next().unwrap();
+            assert!(event.reads_version(version), "{name}");
+            let now: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&current_path).unwrap()).unwrap();
+            assert_eq!(
+                serde_json::to_value(&event).unwrap(),
+                now,
+                "{name} does not serialise as {}",
+                current_path.display()
+            );
         }
         read += 1;
     }
@@ -223,8 +249,20 @@ fn every_golden_file_still_deserialises_and_the_current_ones_to_their_sample() {
     );
 }
 
+/// The payload stored for `event_type` at `version`: the sample's when that is the current
+/// version, else the golden file as stored.
+fn stored_payload(sample: &ProposalEvent, version: &str) -> serde_json::Value {
+    if sample.event_version() == version {
+        serde_json::to_value(sample).unwrap()
+    } else {
+        let path = golden_path(&sample.event_type(), version);
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    }
+}
+
 /// The samples as a chain of fixed stored events (stream `BC01`, positions 1…, one recorded time
-/// a minute apart), each line `Type vN hash`.
+/// a minute apart), each line `Type vN hash`: one block per version generation (see the module
+/// docs), the chain running on from one block into the next.
 fn sample_hashes() -> String {
     use gevinst_domain::chain::{event_hash, HashInput, GENESIS_HASH};
     let metadata = serde_json::json!({"actor": "anna@kk.dk", "role": "projektejer",
@@ -234,10 +272,22 @@ fn sample_hashes() -> String {
         .with_timezone(&chrono::Utc);
     let mut prev = GENESIS_HASH.to_string();
     let mut out = String::new();
-    for (i, event) in samples().iter().enumerate() {
+    let samples = samples();
+    let latest = ProposalEvent::TYPES
+        .iter()
+        .map(|(_, v)| v.parse::<u32>().unwrap())
+        .max()
+        .unwrap();
+    let generations = (1..=latest).flat_map(|generation| {
+        samples.iter().map(move |event| {
+            let current: u32 = event.event_version().parse().unwrap();
+            (event, current.min(generation).to_string())
+        })
+    });
+    for (i, (event, v)) in generations.enumerate() {
         let n = i64::try_from(i).unwrap() + 1;
-        let payload = serde_json::to_value(event).unwrap();
-        let (t, v) = (event.event_type(), event.event_version());
+        let payload = stored_payload(event, &v);
+        let t = event.event_type();
         let id = format!("00000000-0000-4000-8000-{n:012}");
         let hash = event_hash(&HashInput {
             event_id: &id,
@@ -255,6 +305,37 @@ fn sample_hashes() -> String {
         prev = hash;
     }
     out
+}
+
+#[test]
+fn a_v1_payload_with_anlaeg_reads_as_capital_and_is_written_as_capital() {
+    let text = std::fs::read_to_string(golden_path("ImplementationCostIncurred", "1")).unwrap();
+    let stored: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        stored["ImplementationCostIncurred"]["control_area"],
+        "anlaeg"
+    );
+    let event: ProposalEvent = serde_json::from_value(stored).unwrap();
+    let ProposalEvent::ImplementationCostIncurred(cost) = &event else {
+        panic!("{event:?}")
+    };
+    assert_eq!(cost.control_area, ControlArea::Capital);
+    assert!(event.reads_version("1") && event.reads_version("2"));
+    assert!(!event.reads_version("3") && !event.reads_version("01"));
+    let again = serde_json::to_value(&event).unwrap();
+    assert_eq!(
+        again["ImplementationCostIncurred"]["control_area"],
+        "capital"
+    );
+    assert_eq!(event.event_version(), "2");
+
+    let text = std::fs::read_to_string(golden_path("ProposalRegistered", "1")).unwrap();
+    let event: ProposalEvent = serde_json::from_str(&text).unwrap();
+    let again = serde_json::to_value(&event).unwrap();
+    assert_eq!(
+        again["ProposalRegistered"]["identity"]["kind"],
+        "investment"
+    );
 }
 
 #[test]

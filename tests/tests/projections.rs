@@ -356,3 +356,150 @@ fn rebuilt_read_models_equal_incremental_ones_sqlite() {
 fn rebuilt_read_models_equal_incremental_ones_postgres() {
     rebuilt_read_models_equal_incremental_ones(Backend::Postgres);
 }
+
+/// A v1 row as an older version of gevinst stored it: `event` (a stored v2 row) with its
+/// version set to 1, its control area spelt `old` and the next sequence, under a fresh key.
+fn as_v1_row(
+    event: &gevinst_store::StoredEvent,
+    sequence: usize,
+    old: &str,
+) -> cqrs_es::persist::SerializedEvent {
+    let mut payload = event.payload.clone();
+    payload[&event.event_type]["control_area"] = old.into();
+    let mut metadata = event.metadata.clone();
+    metadata[gevinst_domain::metadata::keys::IDEMPOTENCY_KEY] = format!("v1-{sequence}").into();
+    cqrs_es::persist::SerializedEvent {
+        aggregate_id: event.stream_id.clone(),
+        sequence,
+        aggregate_type: event.aggregate_type.clone(),
+        event_type: event.event_type.clone(),
+        event_version: "1".to_string(),
+        payload,
+        metadata,
+    }
+}
+
+both_backends!(
+    a_log_of_v1_and_v2_events_gives_one_group_per_control_area,
+    |t: TestStore| async move {
+        use gevinst_domain::price::PriceIndex;
+        use gevinst_domain::ControlArea;
+        use gevinst_projections::reports::proposal_realisation;
+
+        t.register_example("BC01").await;
+        let cost = |amount: i64, control_area| {
+            ProposalCommand::RecordCost(gevinst_domain::proposal::IncurredCost {
+                year: 2026,
+                amount: Amount::new(amount.into()).unwrap(),
+                price_level: examples::price_level(),
+                plan_line: None,
+                control_area,
+                effective_on: NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
+                evidence: None,
+            })
+        };
+        t.service
+            .execute(&proposal("BC01"), cost(100, ControlArea::Capital), owner())
+            .await
+            .unwrap();
+        let store = t.service.store();
+        let v2 = store
+            .stream(gevinst_projections::PROPOSAL, "BC01")
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
+        assert_eq!(
+            (
+                v2.event_version.as_str(),
+                &v2.payload[&v2.event_type]["control_area"]
+            ),
+            ("2", &serde_json::json!("capital"))
+        );
+        // Rows an older version wrote: the transliterated codes, version 1.
+        let next = usize::try_from(v2.sequence).unwrap() + 1;
+        store
+            .append(&[as_v1_row(&v2, next, "anlaeg")])
+            .await
+            .unwrap();
+        store
+            .append(&[as_v1_row(&v2, next + 1, "overfoersler")])
+            .await
+            .unwrap();
+        let rows = store
+            .stream(gevinst_projections::PROPOSAL, "BC01")
+            .await
+            .unwrap();
+        assert_eq!(
+            rows.iter()
+                .map(|e| e.event_version.as_str())
+                .collect::<Vec<_>>(),
+            ["2", "2", "2", "1", "1"]
+        );
+        assert_eq!(
+            rows[3].payload["ImplementationCostIncurred"]["control_area"],
+            "anlaeg"
+        );
+
+        // The v1 rows verify (their hashes cover the stored payload) and decode.
+        let report = gevinst_projections::verify_log(store).await.unwrap();
+        assert!(report.is_ok(), "{report}");
+        // The aggregate reads them too: a further command is accepted on top.
+        t.service
+            .execute(&proposal("BC01"), cost(5, ControlArea::Capital), {
+                let mut m = owner();
+                m.idempotency_key = Some(IdempotencyKey::parse("after-v1").unwrap());
+                m
+            })
+            .await
+            .unwrap();
+
+        let read = ReadModels::new(t.db.clone());
+        let index = PriceIndex::parse(gevinst_api::startup::BUNDLED_PRICE_INDEX).unwrap();
+        let as_of = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+        let check = |what: &'static str| {
+            let read = &read;
+            let index = &index;
+            async move {
+                let entries = read.entries(Some("BC01")).await.unwrap();
+                let areas: Vec<_> = entries
+                    .iter()
+                    .filter_map(|e| e.control_area.clone())
+                    .collect();
+                assert_eq!(
+                    areas,
+                    ["capital", "capital", "transfers", "capital"],
+                    "{what}"
+                );
+                let r = proposal_realisation(read, "BC01", index, as_of)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let costs: Vec<_> = r
+                    .costs
+                    .iter()
+                    .filter(|c| c.year == 2026 && !c.incurred.is_zero())
+                    .map(|c| (c.control_area.as_str(), c.incurred.normalize().to_string()))
+                    .collect();
+                assert_eq!(
+                    costs,
+                    [
+                        ("capital", "205".to_string()),
+                        ("transfers", "100".to_string())
+                    ],
+                    "{what}: one group per control area"
+                );
+                assert_eq!(r.kind, "investment", "{what}");
+                read.dump().await.unwrap()
+            }
+        };
+        // Incrementally projected (the service projects as it writes; the raw appends are
+        // caught up) …
+        t.service.projector().catch_up().await.unwrap();
+        let incremental = check("incremental").await;
+        // … and rebuilt from the log.
+        t.service.projector().rebuild_with(&|_| {}).await.unwrap();
+        let rebuilt = check("rebuilt").await;
+        assert_eq!(rebuilt, incremental);
+    }
+);

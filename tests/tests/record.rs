@@ -548,7 +548,7 @@ both_backends!(
         &t,
         OWNER,
         &["innovation-outcome", "BC01", "--date", "2026-06-30", "--learning", "x"],
-        "BC01: læring kan kun registreres for et innovationsforslag eller en foranalyse; dette forslag er af typen investering",
+        "BC01: læring kan kun registreres for et innovationsforslag eller en foranalyse; dette forslag er et investeringsforslag",
     )
     .await;
         // Corrections.
@@ -570,7 +570,7 @@ both_backends!(
             &t,
             OWNER,
             &["correction", "BC01", "--sequence", "4", "--reason", " "],
-            "--reason: a reason må ikke være tom",
+            "--reason: begrundelsen må ikke være tom",
         )
         .await;
         // Input that is not what it names.
@@ -623,15 +623,25 @@ both_backends!(
         )
         .await;
         refused(
-        &t,
-        OWNER,
-        &[
-            "budget-adjustment", "BC01", "--committee", "XYZ", "--year", "2026", "--amount", "-1",
-            "--control-area", "service", "--date", "2026-01-01",
-        ],
-        "--committee: «XYZ» er ikke et gyldigt committee (udvalg); brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU",
-    )
-    .await;
+            &t,
+            OWNER,
+            &[
+                "budget-adjustment",
+                "BC01",
+                "--committee",
+                "XYZ",
+                "--year",
+                "2026",
+                "--amount",
+                "-1",
+                "--control-area",
+                "service",
+                "--date",
+                "2026-01-01",
+            ],
+            "--committee: «XYZ» er ikke et udvalg; brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU",
+        )
+        .await;
         refused(
             &t,
             OWNER,

@@ -436,14 +436,14 @@ both_backends!(
             vec![Value::from(6), Value::from(6)]
         );
         let costs = bc13["costs"].as_array().unwrap();
-        let anlaeg_2026 = costs
+        let capital_2026 = costs
             .iter()
-            .find(|c| c["control_area"] == "anlaeg" && c["year"] == 2026)
+            .find(|c| c["control_area"] == "capital" && c["year"] == 2026)
             .unwrap();
         assert_eq!(
             (
-                anlaeg_2026["budget"].clone(),
-                anlaeg_2026["incurred"].clone()
+                capital_2026["budget"].clone(),
+                capital_2026["incurred"].clone()
             ),
             ("17878".into(), "19878".into())
         );

@@ -44,7 +44,7 @@ both_backends!(
         assert_eq!(events.len(), 3);
         let e = &events[2];
         assert_eq!(e.event_type, "SavingRealised");
-        assert_eq!(e.event_version, "1");
+        assert_eq!(e.event_version, "2");
         assert_eq!(e.actor, "anna@kk.dk");
         assert_eq!(e.role, "project_owner");
         assert_eq!(e.idempotency_key, "k-1");

@@ -179,7 +179,7 @@ pub enum ProposalError {
         actor: Actor,
     },
     /// Innovation outcomes belong to innovation proposals and pre-studies.
-    #[error("læring kan kun registreres for et innovationsforslag eller en foranalyse; dette forslag er af typen {kind}")]
+    #[error("læring kan kun registreres for et innovationsforslag eller en foranalyse; dette forslag er et {}", kind.danish())]
     NotAnInnovation {
         /// The proposal's kind.
         kind: ProposalKind,

@@ -3,6 +3,20 @@
 //! stored JSON, so a change that would make old history unreadable fails a test. A later shape
 //! gets a new version and an upcaster — stored rows are never rewritten.
 //!
+//! # Versions
+//! - **v1**: the first stored shape.
+//! - **v2** (the types whose payload can carry a control area, a proposal kind or a risk level:
+//!   `ProposalRegistered`, `BaselineAdopted`, `PlanRevised`, `SavingRealised`,
+//!   `ImplementationCostIncurred`, `ForecastUpdated`, `BudgetAdjusted`, `EntrySuperseded`):
+//!   the same shape, with the English machine codes (`capital`, `cross_cutting`, `high` …)
+//!   instead of the transliterations v1 wrote (`anlaeg`, `tvaergaaende`, `hoej` …; see
+//!   `crate::vocabulary`). The upcaster v1→v2 is the serde aliases on those words: a v1
+//!   payload deserialises to the same value as its v2 form, and serialises as v2. Stored v1 rows
+//!   are never rewritten: their hash covers the payload as stored (`crate::chain`, the store's
+//!   `computed_hash`), so they keep verifying, and [`ProposalEvent::reads_version`] accepts
+//!   their version. A log may hold both; the read models are written from decoded events, so
+//!   they see only the new codes.
+//!
 //! Progress and money facts are separate structs ([`Fact`]) because a correction that supersedes
 //! an entry carries a replacement of the same kind, and one definition should serve both.
 //!
@@ -372,24 +386,35 @@ pub enum ProposalEvent {
 impl ProposalEvent {
     /// Every event type name with its current version.
     pub const TYPES: &'static [(&'static str, &'static str)] = &[
-        ("ProposalRegistered", "1"),
-        ("BaselineAdopted", "1"),
-        ("PlanRevised", "1"),
+        ("ProposalRegistered", "2"),
+        ("BaselineAdopted", "2"),
+        ("PlanRevised", "2"),
         ("MilestoneCompleted", "1"),
         ("GoalProgressReported", "1"),
         ("GoalAchieved", "1"),
         ("GoalScheduled", "1"),
         ("GoalCancelled", "1"),
-        ("SavingRealised", "1"),
-        ("ImplementationCostIncurred", "1"),
-        ("ForecastUpdated", "1"),
+        ("SavingRealised", "2"),
+        ("ImplementationCostIncurred", "2"),
+        ("ForecastUpdated", "2"),
         ("CompensatingActionRecorded", "1"),
         ("SavingVerified", "1"),
-        ("BudgetAdjusted", "1"),
+        ("BudgetAdjusted", "2"),
         ("InnovationOutcomeRecorded", "1"),
         ("EntryReversed", "1"),
-        ("EntrySuperseded", "1"),
+        ("EntrySuperseded", "2"),
     ];
+
+    /// Whether a stored row of this event's type at `version` reads as this event: every
+    /// version from 1 up to the current one does (the upcasters are serde aliases, see the
+    /// module docs); a later or unknown version does not.
+    #[must_use]
+    pub fn reads_version(&self, version: &str) -> bool {
+        let current: u32 = self.event_version().parse().unwrap_or(1);
+        version
+            .parse::<u32>()
+            .is_ok_and(|v| (1..=current).contains(&v) && version == v.to_string())
+    }
 
     /// The stable type name.
     #[must_use]

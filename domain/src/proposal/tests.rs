@@ -213,18 +213,18 @@ fn revision_requires_reason_and_approver() {
     // Both are types that cannot be empty: the command cannot even be built without them.
     assert_eq!(
         Reason::parse("").unwrap_err().to_string(),
-        "a reason må ikke være tom"
+        "begrundelsen må ikke være tom"
     );
     assert_eq!(
         Actor::parse(" ").unwrap_err().to_string(),
-        "an actor må ikke være tom"
+        "navnet må ikke være tomt"
     );
     let json = serde_json::json!({
         "command": "revise_plan", "plan": plan(), "reason": "", "approved_by": "chef"
     });
     let err = serde_json::from_value::<ProposalCommand>(json).unwrap_err();
     assert!(
-        err.to_string().contains("a reason må ikke være tom"),
+        err.to_string().contains("begrundelsen må ikke være tom"),
         "{err}"
     );
     let json = serde_json::json!({"command": "revise_plan", "plan": plan(), "reason": "x"});
@@ -666,7 +666,7 @@ fn correction_requires_a_reason() {
     let json = serde_json::json!({"command": "reverse_entry", "sequence": 3, "reason": "  "});
     let err = serde_json::from_value::<ProposalCommand>(json).unwrap_err();
     assert!(
-        err.to_string().contains("a reason må ikke være tom"),
+        err.to_string().contains("begrundelsen må ikke være tom"),
         "{err}"
     );
 }
@@ -1112,7 +1112,7 @@ fn other_proposals_record_no_innovation_outcome() {
         .given(given_kind(ProposalKind::Investment))
         .when(ProposalCommand::RecordInnovationOutcome(outcome(false, None)))
         .then_expect_error_message(
-            "læring kan kun registreres for et innovationsforslag eller en foranalyse; dette forslag er af typen investering",
+            "læring kan kun registreres for et innovationsforslag eller en foranalyse; dette forslag er et investeringsforslag",
         );
     Fw::with(())
         .given(given_kind(ProposalKind::CrossCutting))
