@@ -476,19 +476,6 @@ impl EventStore {
         rows.into_iter().map(StoredEvent::try_from).collect()
     }
 
-    /// Every event, by stream and sequence (for verification and export).
-    pub async fn all_by_stream(&self) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows: Vec<EventRow> = on_backend!(&self.db, |pool, cast| {
-            sqlx::query_as(&format!(
-                "{} ORDER BY aggregate_type, stream_id, sequence",
-                select_events(cast)
-            ))
-            .fetch_all(pool)
-            .await?
-        });
-        rows.into_iter().map(StoredEvent::try_from).collect()
-    }
-
     /// Every event row by stream and sequence, each one parsed or, where a stored field cannot
     /// be read (an event id that is no UUID, a payload or metadata that is no JSON), the reason:
     /// `verify` reports such a row instead of failing on it.
