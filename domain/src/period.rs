@@ -106,10 +106,10 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum PeriodError {
     /// Years are budget years; anything outside 2000–2100 is a typo or a unit mistake.
-    #[error("year {0} is outside the supported range 2000–2100")]
+    #[error("året {0} ligger uden for 2000–2100")]
     YearOutOfRange(i32),
     /// A quarter string that is not of the form `2025Q3` (or `2025-Q3`).
-    #[error("'{input}' is not a quarter: {reason} (write it as e.g. 2025Q3)")]
+    #[error("«{input}» er ikke et kvartal: {reason} (skriv fx 2025Q3)")]
     InvalidQuarter {
         /// The text that was given.
         input: String,
@@ -117,7 +117,7 @@ pub enum PeriodError {
         reason: String,
     },
     /// A window whose end lies before its start.
-    #[error("quarter window {start}–{end} is reversed: it ends before it starts")]
+    #[error("perioden {start}–{end} er vendt om: den slutter, før den begynder")]
     WindowOrder {
         /// The proposed first quarter.
         start: Quarter,
@@ -349,23 +349,23 @@ impl FromStr for Quarter {
         };
         let trimmed = s.trim();
         let Some(q_at) = trimmed.find(['Q', 'q']) else {
-            return Err(invalid("no 'Q' between year and quarter"));
+            return Err(invalid("intet «Q» mellem år og kvartal"));
         };
         let year_part = trimmed[..q_at].trim_end_matches(['-', '–', ' ']);
         let quarter_part = &trimmed[q_at + 1..];
         if year_part.len() != 4 || !year_part.chars().all(|c| c.is_ascii_digit()) {
-            return Err(invalid("the year must be four digits"));
+            return Err(invalid("året skal have fire cifre"));
         }
         let year: i32 = year_part
             .parse()
-            .map_err(|_| invalid("the year must be four digits"))?;
+            .map_err(|_| invalid("året skal have fire cifre"))?;
         let year = Year::new(year)?;
         let quarter = match quarter_part {
             "1" => QuarterOfYear::Q1,
             "2" => QuarterOfYear::Q2,
             "3" => QuarterOfYear::Q3,
             "4" => QuarterOfYear::Q4,
-            _ => return Err(invalid("the quarter must be 1, 2, 3 or 4")),
+            _ => return Err(invalid("kvartalet skal være 1, 2, 3 eller 4")),
         };
         Ok(Quarter::new(year, quarter))
     }
@@ -500,9 +500,9 @@ pub enum Recurrence {
 impl fmt::Display for Recurrence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Recurrence::Quarterly => "quarterly",
-            Recurrence::Yearly => "yearly",
-            Recurrence::Ongoing => "ongoing",
+            Recurrence::Quarterly => "kvartalsvis",
+            Recurrence::Yearly => "årligt",
+            Recurrence::Ongoing => "løbende",
         })
     }
 }
@@ -555,10 +555,10 @@ impl PhaseKind {
 impl fmt::Display for PhaseKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PhaseKind::Analysis => f.write_str("analysis phase"),
-            PhaseKind::Execution => f.write_str("execution phase"),
-            PhaseKind::Completion => f.write_str("completion phase"),
-            PhaseKind::Named(name) => write!(f, "'{name}' phase"),
+            PhaseKind::Analysis => f.write_str("analysefasen"),
+            PhaseKind::Execution => f.write_str("gennemførselsfasen"),
+            PhaseKind::Completion => f.write_str("afslutningsfasen"),
+            PhaseKind::Named(name) => write!(f, "fasen «{name}»"),
         }
     }
 }
@@ -596,19 +596,19 @@ pub enum Anchor {
 impl fmt::Display for Anchor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Anchor::PhaseStart(kind) => write!(f, "{kind} start"),
-            Anchor::PhaseEnd(kind) => write!(f, "{kind} end"),
-            Anchor::InPhase(kind) => write!(f, "during {kind}"),
+            Anchor::PhaseStart(kind) => write!(f, "start af {kind}"),
+            Anchor::PhaseEnd(kind) => write!(f, "slutningen af {kind}"),
+            Anchor::InPhase(kind) => write!(f, "under {kind}"),
             Anchor::PhaseTransition {
                 from: Some(from),
                 to,
-            } => write!(f, "transition {from} → {to}"),
-            Anchor::PhaseTransition { from: None, to } => write!(f, "transition to {to}"),
-            Anchor::ProjectStart => f.write_str("project start"),
-            Anchor::ProjectEnd => f.write_str("project end"),
-            Anchor::ThroughoutProject => f.write_str("throughout the project"),
-            Anchor::FundsReleased => f.write_str("release of investment funds"),
-            Anchor::FullPhaseIn => f.write_str("full phase-in"),
+            } => write!(f, "overgang {from} → {to}"),
+            Anchor::PhaseTransition { from: None, to } => write!(f, "overgang til {to}"),
+            Anchor::ProjectStart => f.write_str("projektets start"),
+            Anchor::ProjectEnd => f.write_str("projektets afslutning"),
+            Anchor::ThroughoutProject => f.write_str("hele projektet"),
+            Anchor::FundsReleased => f.write_str("frigivelse af investeringsmidler"),
+            Anchor::FullPhaseIn => f.write_str("fuld indfasning"),
         }
     }
 }
@@ -651,18 +651,18 @@ impl fmt::Display for Schedule {
         match self {
             Schedule::Windows { windows } => write_windows(f, windows),
             Schedule::Recurring { every, from, until } => {
-                write!(f, "recurring {every}")?;
+                write!(f, "{every}")?;
                 if let Some(from) = from {
-                    write!(f, " from {from}")?;
+                    write!(f, " fra {from}")?;
                 }
                 match until {
-                    RecurrenceEnd::Quarter(q) => write!(f, " until {q}"),
-                    RecurrenceEnd::FullPhaseIn => f.write_str(" until full phase-in"),
-                    RecurrenceEnd::Open => f.write_str(", open-ended"),
+                    RecurrenceEnd::Quarter(q) => write!(f, " til {q}"),
+                    RecurrenceEnd::FullPhaseIn => f.write_str(" til fuld indfasning"),
+                    RecurrenceEnd::Open => f.write_str(", uden slutdato"),
                 }
             }
-            Schedule::Relative { anchor } => write!(f, "relative: {anchor}"),
-            Schedule::Unresolved { reason } => write!(f, "unresolved: {reason}"),
+            Schedule::Relative { anchor } => write!(f, "relativt: {anchor}"),
+            Schedule::Unresolved { reason } => write!(f, "ikke fastlagt: {reason}"),
         }
     }
 }
@@ -721,7 +721,7 @@ impl fmt::Display for ResolvedSchedule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ResolvedSchedule::Checkpoints(windows) => write_windows(f, windows),
-            ResolvedSchedule::Unresolved { reason } => write!(f, "unresolved: {reason}"),
+            ResolvedSchedule::Unresolved { reason } => write!(f, "ikke fastlagt: {reason}"),
         }
     }
 }
@@ -735,7 +735,7 @@ impl fmt::Display for ResolvedSchedule {
 pub fn parse_when(text: &str) -> Schedule {
     let display = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if display.is_empty() {
-        return unresolved("the 'Hvornår' text is empty".to_string());
+        return unresolved("teksten under «Hvornår» er tom".to_string());
     }
     let tokens = tokenize(&display);
     let scan = Parser::new(&tokens, false).run();
@@ -1279,7 +1279,7 @@ impl<'a> Parser<'a> {
             return;
         }
         if w.len() > 1 && w.starts_with(['q', 'k']) && w[1..].chars().all(|c| c.is_ascii_digit()) {
-            self.scan.errors.push(format!("'{w}' is not a quarter"));
+            self.scan.errors.push(format!("«{w}» er ikke et kvartal"));
             self.pos += 1;
             return;
         }
@@ -1321,7 +1321,7 @@ impl<'a> Parser<'a> {
             let year = self.take_year();
             match QuarterOfYear::from_number(n) {
                 Some(q) => self.push_atom(Atom::quarter(q, year)),
-                None => self.scan.errors.push(format!("there is no {n}. kvartal")),
+                None => self.scan.errors.push(format!("der er intet {n}. kvartal")),
             }
             return true;
         }
@@ -1331,7 +1331,7 @@ impl<'a> Parser<'a> {
             match n {
                 1 => self.push_atom(Atom::span(QuarterOfYear::Q1, QuarterOfYear::Q2, year)),
                 2 => self.push_atom(Atom::span(QuarterOfYear::Q3, QuarterOfYear::Q4, year)),
-                _ => self.scan.errors.push(format!("there is no {n}. halvår")),
+                _ => self.scan.errors.push(format!("der er intet {n}. halvår")),
             }
             return true;
         }
@@ -1351,7 +1351,7 @@ impl<'a> Parser<'a> {
                     self.pos += width;
                     match QuarterOfYear::from_number(n) {
                         Some(q) => self.push_atom(Atom::quarter(q, None)),
-                        None => self.scan.errors.push(format!("there is no {n}. kvartal")),
+                        None => self.scan.errors.push(format!("der er intet {n}. kvartal")),
                     }
                     return true;
                 }
@@ -1394,7 +1394,7 @@ impl<'a> Parser<'a> {
             if NaiveDate::from_ymd_opt(year, first, day).is_none() {
                 self.scan
                     .errors
-                    .push(format!("{day}/{first} {year} is not a date"));
+                    .push(format!("{day}/{first} {year} er ikke en dato"));
                 return;
             }
         }
@@ -1513,7 +1513,7 @@ impl<'a> Parser<'a> {
                 } else {
                     self.scan
                         .errors
-                        .push(format!("{value} is not a day of the month"));
+                        .push(format!("{value} er ikke en dag i måneden"));
                     self.pos += 2;
                 }
                 return;
@@ -1557,7 +1557,7 @@ impl<'a> Parser<'a> {
         };
         self.pos += 1;
         let Some(start) = NaiveDate::from_ymd_opt(*year, *month, *day) else {
-            self.scan.errors.push(format!("'{text}' is not a date"));
+            self.scan.errors.push(format!("«{text}» er ikke en dato"));
             return;
         };
         let mut end = start;
@@ -1575,7 +1575,7 @@ impl<'a> Parser<'a> {
             match NaiveDate::from_ymd_opt(*year, *month, *day) {
                 Some(date) => end = date,
                 None => {
-                    self.scan.errors.push(format!("'{text}' is not a date"));
+                    self.scan.errors.push(format!("«{text}» er ikke en dato"));
                     return;
                 }
             }
@@ -1683,12 +1683,10 @@ fn quarter_of(year: i32, q: QuarterOfYear) -> Result<Quarter, PeriodError> {
 
 fn build_schedule(text: &str, scan: Scan) -> Schedule {
     if let Some(error) = scan.errors.first() {
-        return unresolved(format!("{error} in '{text}'"));
+        return unresolved(format!("{error} i «{text}»"));
     }
     if let Some((word, year)) = &scan.unknown_before_year {
-        return unresolved(format!(
-            "unknown period word '{word}' before {year} in '{text}'"
-        ));
+        return unresolved(format!("ukendt periodeord «{word}» før {year} i «{text}»"));
     }
     let mut groups = group_items(scan.items);
 
@@ -1717,7 +1715,7 @@ fn build_schedule(text: &str, scan: Scan) -> Schedule {
                         atom.start_year = atom.start_year.or(Some(year));
                         atom.end_year = atom.end_year.or(Some(year));
                     }
-                    None => return unresolved(format!("no year found in '{text}'")),
+                    None => return unresolved(format!("intet år i «{text}»")),
                 }
             }
             index += 1;
@@ -1730,14 +1728,14 @@ fn build_schedule(text: &str, scan: Scan) -> Schedule {
             continue;
         };
         let (Some(start_year), Some(end_year)) = (first.start_year, last.end_year) else {
-            return unresolved(format!("no year found in '{text}'"));
+            return unresolved(format!("intet år i «{text}»"));
         };
         let window = quarter_of(start_year, first.start_q).and_then(|start| {
             quarter_of(end_year, last.end_q).and_then(|end| QuarterWindow::new(start, end))
         });
         match window {
             Ok(window) => windows.push(window),
-            Err(error) => return unresolved(format!("{error} in '{text}'")),
+            Err(error) => return unresolved(format!("{error} i «{text}»")),
         }
     }
 
@@ -1746,8 +1744,8 @@ fn build_schedule(text: &str, scan: Scan) -> Schedule {
             RecurrenceWord::Every(every) => every,
             RecurrenceWord::HalfYearly => {
                 return unresolved(format!(
-                    "half-yearly follow-up ('halvårligt') is neither quarterly, yearly nor \
-                     ongoing, in '{text}'"
+                    "halvårlig opfølgning («halvårligt») er hverken kvartalsvis, årlig eller \
+                     løbende, i «{text}»"
                 ))
             }
         };
@@ -1809,13 +1807,13 @@ fn build_schedule(text: &str, scan: Scan) -> Schedule {
         .any(|w| w.starts_with("faseovergang") || w.starts_with("overgang"))
     {
         return unresolved(format!(
-            "a phase transition, but no phase is named in '{text}'"
+            "en faseovergang, men ingen fase er nævnt i «{text}»"
         ));
     }
     match scan.unknown_words.first() {
-        Some(word) => unresolved(format!("unknown period word '{word}' in '{text}'")),
+        Some(word) => unresolved(format!("ukendt periodeord «{word}» i «{text}»")),
         None => unresolved(format!(
-            "no quarter, year, period word or project phase found in '{text}'"
+            "intet kvartal, år, periodeord eller projektfase i «{text}»"
         )),
     }
 }
@@ -1962,7 +1960,7 @@ fn relative_anchor(words: &[String], ongoing: bool) -> Option<Anchor> {
 pub fn resolve(schedule: &Schedule, ctx: &ResolveContext) -> ResolvedSchedule {
     let result = match schedule {
         Schedule::Windows { windows } if windows.is_empty() => {
-            Err("the schedule has no windows".to_string())
+            Err("tidsplanen har ingen perioder".to_string())
         }
         Schedule::Windows { windows } => {
             let mut windows = windows.clone();
@@ -1987,7 +1985,7 @@ fn resolve_recurring(
     ctx: &ResolveContext,
 ) -> Result<Vec<QuarterWindow>, String> {
     let from = from.or(ctx.plan_start).ok_or_else(|| {
-        "recurring follow-up without a start, and the plan start is not known".to_string()
+        "gentaget opfølgning uden start, og planens start kendes ikke".to_string()
     })?;
     let until = match until {
         RecurrenceEnd::Quarter(q) => q,
@@ -1995,15 +1993,15 @@ fn resolve_recurring(
             .full_phase_in_year
             .map(|y| Quarter::new(y, QuarterOfYear::Q4))
             .ok_or_else(|| {
-                "recurs until full phase-in, but the full phase-in year is not known".to_string()
+                "gentages til fuld indfasning, men året for fuld indfasning kendes ikke".to_string()
             })?,
         RecurrenceEnd::Open => ctx.horizon.ok_or_else(|| {
-            "open-ended recurring follow-up, and no horizon was given to stop at".to_string()
+            "løbende opfølgning uden slutdato, og ingen horisont at stoppe ved".to_string()
         })?,
     };
     if until < from {
         return Err(format!(
-            "recurring follow-up starts in {from} but ends before that, in {until}"
+            "gentaget opfølgning begynder i {from}, men slutter før, i {until}"
         ));
     }
     let span = QuarterWindow::new(from, until).map_err(|e| e.to_string())?;
@@ -2054,7 +2052,7 @@ fn resolve_anchor(anchor: &Anchor, ctx: &ResolveContext) -> Result<Vec<QuarterWi
             .collect()),
         Anchor::FundsReleased => {
             let date = ctx.funds_released.ok_or_else(|| {
-                "depends on the release of investment funds, and no release date is known"
+                "afhænger af frigivelsen af investeringsmidler, og ingen frigivelsesdato kendes"
                     .to_string()
             })?;
             Ok(single(date_quarter(date)?))
@@ -2062,7 +2060,9 @@ fn resolve_anchor(anchor: &Anchor, ctx: &ResolveContext) -> Result<Vec<QuarterWi
         Anchor::FullPhaseIn => ctx
             .full_phase_in_year
             .map(|y| vec![QuarterWindow::year(y)])
-            .ok_or_else(|| "at full phase-in, but the full phase-in year is not known".to_string()),
+            .ok_or_else(|| {
+                "ved fuld indfasning, men året for fuld indfasning kendes ikke".to_string()
+            }),
     }
 }
 
@@ -2072,7 +2072,7 @@ fn date_quarter(date: NaiveDate) -> Result<Quarter, String> {
 
 fn find_phase<'c>(ctx: &'c ResolveContext, kind: &PhaseKind) -> Result<&'c Phase, String> {
     if ctx.phases.is_empty() {
-        return Err("phase-relative, but the proposal has no phases".to_string());
+        return Err("knyttet til en fase, men forslaget har ingen faser".to_string());
     }
     ctx.phases
         .iter()
@@ -2084,7 +2084,7 @@ fn find_phase<'c>(ctx: &'c ResolveContext, kind: &PhaseKind) -> Result<&'c Phase
                 .map(|p| p.kind_or_name.to_string())
                 .collect();
             format!(
-                "relative to the {kind}, but the proposal has no such phase (it has: {})",
+                "knyttet til {kind}, men forslaget har ingen sådan fase (det har: {})",
                 known.join(", ")
             )
         })
@@ -2095,7 +2095,7 @@ fn phase_window(phase: &Phase) -> Result<QuarterWindow, String> {
     let end = date_quarter(phase.end)?;
     QuarterWindow::new(start, end).map_err(|_| {
         format!(
-            "the {} ends ({}) before it starts ({})",
+            "{} slutter ({}), før den begynder ({})",
             phase.kind_or_name, phase.end, phase.start
         )
     })
@@ -2106,7 +2106,7 @@ fn project_span(ctx: &ResolveContext) -> Result<QuarterWindow, String> {
     let end = ctx.phases.iter().map(|p| p.end).max();
     let (Some(start), Some(end)) = (start, end) else {
         return Err(
-            "project-relative, but the proposal has no phases, so its start and end are unknown"
+            "knyttet til projektet, men forslaget har ingen faser, så dets start og slutning kendes ikke"
                 .to_string(),
         );
     };
@@ -2145,37 +2145,37 @@ mod tests {
         (
             "BC02",
             "Primo 2025 (løbende)",
-            "recurring ongoing from 2025Q1, open-ended",
+            "løbende fra 2025Q1, uden slutdato",
         ),
         // BC03 AI-baseret sagsstøtte
         (
             "BC03",
             "I afslutningsfasen af projektet.",
-            "relative: during completion phase",
+            "relativt: under afslutningsfasen",
         ),
-        (
-            "BC03",
-            "Løbende i projektet.",
-            "relative: throughout the project",
-        ),
+        ("BC03", "Løbende i projektet.", "relativt: hele projektet"),
         // BC04 Analyse af mulighederne i AI-baseret tolkning
         (
             "BC04",
             "I afslutningsfasen af projektet",
-            "relative: during completion phase",
+            "relativt: under afslutningsfasen",
         ),
         (
             "BC04",
             "I den indledende fase af projektet",
-            "relative: during analysis phase",
+            "relativt: under analysefasen",
         ),
         // BC05 Bedre brug af Fasit
         (
             "BC05",
             "Ved faseovergangen fra gennemførselsfasen til projektets afslutningsfase",
-            "relative: transition execution phase → completion phase",
+            "relativt: overgang gennemførselsfasen → afslutningsfasen",
         ),
-        ("BC05", "Ved projektafslutning", "relative: project end"),
+        (
+            "BC05",
+            "Ved projektafslutning",
+            "relativt: projektets afslutning",
+        ),
         (
             "BC05",
             "Ved udgangen af Q4 2025 og udgangen af Q3 2026. Efterfølgende har \
@@ -2211,7 +2211,7 @@ mod tests {
         (
             "BC11",
             "Løbende i implementeringsårene, dvs. 2024-2026",
-            "recurring ongoing from 2024Q1 until 2026Q4",
+            "løbende fra 2024Q1 til 2026Q4",
         ),
         ("BC11", "2025-2026", "2025Q1–2026Q4"),
         ("BC11", "2024-2025", "2024Q1–2025Q4"),
@@ -2219,7 +2219,7 @@ mod tests {
         (
             "BC11",
             "Årligt, indtil fuld indfasning",
-            "recurring yearly until full phase-in",
+            "årligt til fuld indfasning",
         ),
         // BC12 Markedsafdækning ved køb af botilbudspladser ("Medio 2025" also in BC14)
         ("BC12", "1. kvartal 2024", "2024Q1"),
@@ -2230,7 +2230,7 @@ mod tests {
         (
             "BC13",
             "Ved frigivelse af investeringsmidler",
-            "relative: release of investment funds",
+            "relativt: frigivelse af investeringsmidler",
         ),
         ("BC13", "1. kvartal 2025", "2025Q1"),
         ("BC13", "2. kvartal 2025", "2025Q2"),
@@ -2389,46 +2389,40 @@ mod tests {
             ("Ultimo 2025, primo 2025", "2025Q1; 2025Q4"),
             ("  ULTIMO   2024 .  ", "2024Q4"),
             // Recurring.
-            ("Løbende", "recurring ongoing, open-ended"),
+            ("Løbende", "løbende, uden slutdato"),
             (
                 "Løbende fra medio 2025",
-                "recurring ongoing from 2025Q2, open-ended",
+                "løbende fra 2025Q2, uden slutdato",
             ),
-            ("Løbende 2025", "recurring ongoing from 2025Q1 until 2025Q4"),
+            ("Løbende 2025", "løbende fra 2025Q1 til 2025Q4"),
             (
                 "Kvartalsvis fra Q1 2025 til Q4 2026",
-                "recurring quarterly from 2025Q1 until 2026Q4",
+                "kvartalsvis fra 2025Q1 til 2026Q4",
             ),
-            ("Hvert år indtil 2028", "recurring yearly until 2028Q4"),
-            (
-                "Årligt fra 2026",
-                "recurring yearly from 2026Q1, open-ended",
-            ),
-            (
-                "Løbende fra 2025 til 2026",
-                "recurring ongoing from 2025Q1 until 2026Q4",
-            ),
+            ("Hvert år indtil 2028", "årligt til 2028Q4"),
+            ("Årligt fra 2026", "årligt fra 2026Q1, uden slutdato"),
+            ("Løbende fra 2025 til 2026", "løbende fra 2025Q1 til 2026Q4"),
             (
                 "Ultimo 2026/primo 2027 (løbende)",
-                "recurring ongoing from 2026Q4, open-ended",
+                "løbende fra 2026Q4, uden slutdato",
             ),
             (
                 "Årligt fra 2025, indtil fuld indfasning",
-                "recurring yearly from 2025Q1 until full phase-in",
+                "årligt fra 2025Q1 til fuld indfasning",
             ),
             // Relative.
             (
                 "Ved start af gennemførselsfasen",
-                "relative: execution phase start",
+                "relativt: start af gennemførselsfasen",
             ),
             (
                 "Ved afslutningen af analysefasen",
-                "relative: analysis phase end",
+                "relativt: slutningen af analysefasen",
             ),
-            ("I pilotfasen", "relative: during 'pilot' phase"),
-            ("Ved projektstart", "relative: project start"),
-            ("I hele projektperioden", "relative: throughout the project"),
-            ("Ved fuld indfasning", "relative: full phase-in"),
+            ("I pilotfasen", "relativt: under fasen «pilot»"),
+            ("Ved projektstart", "relativt: projektets start"),
+            ("I hele projektperioden", "relativt: hele projektet"),
+            ("Ved fuld indfasning", "relativt: fuld indfasning"),
         ];
         let failures: Vec<String> = cases
             .iter()
@@ -2443,52 +2437,58 @@ mod tests {
     #[test]
     fn unresolved_reasons_are_specific() {
         let cases = [
-            ("", "unresolved: the 'Hvornår' text is empty"),
-            ("   ", "unresolved: the 'Hvornår' text is empty"),
-            ("Primo", "unresolved: no year found in 'Primo'"),
+            ("", "ikke fastlagt: teksten under «Hvornår» er tom"),
+            ("   ", "ikke fastlagt: teksten under «Hvornår» er tom"),
+            ("Primo", "ikke fastlagt: intet år i «Primo»"),
             (
                 "Tredje kvartal",
-                "unresolved: no year found in 'Tredje kvartal'",
+                "ikke fastlagt: intet år i «Tredje kvartal»",
             ),
             (
                 "Snart",
-                "unresolved: unknown period word 'snart' in 'Snart'",
+                "ikke fastlagt: ukendt periodeord «snart» i «Snart»",
             ),
             (
                 "Efter 2025",
-                "unresolved: unknown period word 'efter' before 2025 in 'Efter 2025'",
+                "ikke fastlagt: ukendt periodeord «efter» før 2025 i «Efter 2025»",
             ),
             (
                 "Ultimo 1999",
-                "unresolved: year 1999 is outside the supported range 2000–2100 in 'Ultimo 1999'",
+                "ikke fastlagt: året 1999 ligger uden for 2000–2100 i «Ultimo 1999»",
             ),
             (
                 "2026-2024",
-                "unresolved: quarter window 2026Q1–2024Q4 is reversed: it ends before it starts \
-                 in '2026-2024'",
+                "ikke fastlagt: perioden 2026Q1–2024Q4 er vendt om: den slutter, før den begynder \
+                 i «2026-2024»",
             ),
             (
                 "Ved faseovergangen",
-                "unresolved: a phase transition, but no phase is named in 'Ved faseovergangen'",
+                "ikke fastlagt: en faseovergang, men ingen fase er nævnt i «Ved faseovergangen»",
             ),
-            ("Q9 2025", "unresolved: 'q9' is not a quarter in 'Q9 2025'"),
-            ("2025q5", "unresolved: 'q5' is not a quarter in '2025q5'"),
+            (
+                "Q9 2025",
+                "ikke fastlagt: «q9» er ikke et kvartal i «Q9 2025»",
+            ),
+            (
+                "2025q5",
+                "ikke fastlagt: «q5» er ikke et kvartal i «2025q5»",
+            ),
             (
                 "5. kvartal 2025",
-                "unresolved: there is no 5. kvartal in '5. kvartal 2025'",
+                "ikke fastlagt: der er intet 5. kvartal i «5. kvartal 2025»",
             ),
             (
                 "31.02.25",
-                "unresolved: '31.02.25' is not a date in '31.02.25'",
+                "ikke fastlagt: «31.02.25» er ikke en dato i «31.02.25»",
             ),
             (
                 "Halvårligt",
-                "unresolved: half-yearly follow-up ('halvårligt') is neither quarterly, yearly \
-                 nor ongoing, in 'Halvårligt'",
+                "ikke fastlagt: halvårlig opfølgning («halvårligt») er hverken kvartalsvis, årlig \
+                 eller løbende, i «Halvårligt»",
             ),
             (
                 "-- / ()",
-                "unresolved: no quarter, year, period word or project phase found in '-- / ()'",
+                "ikke fastlagt: intet kvartal, år, periodeord eller projektfase i «-- / ()»",
             ),
         ];
         for (text, expected) in cases {
@@ -2576,8 +2576,8 @@ mod tests {
         assert_eq!(resolved("Milepæl 4 – Q2 2026", &ctx), "2026Q2");
         assert_eq!(
             resolved("I pilotfasen", &ctx),
-            "unresolved: relative to the 'pilot' phase, but the proposal has no such phase \
-             (it has: analysis phase, execution phase, completion phase)"
+            "ikke fastlagt: knyttet til fasen «pilot», men forslaget har ingen sådan fase \
+             (det har: analysefasen, gennemførselsfasen, afslutningsfasen)"
         );
     }
 
@@ -2586,12 +2586,12 @@ mod tests {
         let ctx = ResolveContext::default();
         assert_eq!(
             resolved("I afslutningsfasen af projektet", &ctx),
-            "unresolved: phase-relative, but the proposal has no phases"
+            "ikke fastlagt: knyttet til en fase, men forslaget har ingen faser"
         );
         assert_eq!(
             resolved("Ved projektafslutning", &ctx),
-            "unresolved: project-relative, but the proposal has no phases, so its start and end \
-             are unknown"
+            "ikke fastlagt: knyttet til projektet, men forslaget har ingen faser, så dets start og \
+             slutning kendes ikke"
         );
     }
 
@@ -2604,7 +2604,7 @@ mod tests {
         };
         assert_eq!(
             resolve(&schedule, &ctx).to_string(),
-            "unresolved: recurs until full phase-in, but the full phase-in year is not known"
+            "ikke fastlagt: gentages til fuld indfasning, men året for fuld indfasning kendes ikke"
         );
         ctx.full_phase_in_year = Some(Year::new(2027).unwrap());
         assert_eq!(
@@ -2618,7 +2618,7 @@ mod tests {
         ctx.plan_start = None;
         assert_eq!(
             resolve(&schedule, &ctx).to_string(),
-            "unresolved: recurring follow-up without a start, and the plan start is not known"
+            "ikke fastlagt: gentaget opfølgning uden start, og planens start kendes ikke"
         );
         // An explicit start clips the first year.
         assert_eq!(
@@ -2638,7 +2638,7 @@ mod tests {
         );
         assert_eq!(
             resolved("Primo 2025 (løbende)", &ctx),
-            "unresolved: open-ended recurring follow-up, and no horizon was given to stop at"
+            "ikke fastlagt: løbende opfølgning uden slutdato, og ingen horisont at stoppe ved"
         );
         let ctx = ResolveContext {
             horizon: Some(q("2025Q3")),
@@ -2654,7 +2654,7 @@ mod tests {
         };
         assert_eq!(
             resolved("Primo 2025 (løbende)", &ctx),
-            "unresolved: recurring follow-up starts in 2025Q1 but ends before that, in 2024Q3"
+            "ikke fastlagt: gentaget opfølgning begynder i 2025Q1, men slutter før, i 2024Q3"
         );
     }
 
@@ -2664,7 +2664,7 @@ mod tests {
         let mut ctx = ResolveContext::default();
         assert_eq!(
             resolve(&schedule, &ctx).to_string(),
-            "unresolved: depends on the release of investment funds, and no release date is known"
+            "ikke fastlagt: afhænger af frigivelsen af investeringsmidler, og ingen frigivelsesdato kendes"
         );
         ctx.funds_released = Some(date(2025, 2, 14));
         assert_eq!(
@@ -2677,13 +2677,10 @@ mod tests {
     fn resolve_passes_windows_and_reasons_through() {
         let ctx = ResolveContext::default();
         assert_eq!(resolved("Forår/sommer 2025", &ctx), "2025Q2–2025Q3");
-        assert_eq!(
-            resolved("Primo", &ctx),
-            "unresolved: no year found in 'Primo'"
-        );
+        assert_eq!(resolved("Primo", &ctx), "ikke fastlagt: intet år i «Primo»");
         assert_eq!(
             resolve(&Schedule::Windows { windows: vec![] }, &ctx).to_string(),
-            "unresolved: the schedule has no windows"
+            "ikke fastlagt: tidsplanen har ingen perioder"
         );
     }
 
@@ -2695,7 +2692,7 @@ mod tests {
         assert_eq!(Year::new(1999), Err(PeriodError::YearOutOfRange(1999)));
         assert_eq!(
             Year::new(2101).unwrap_err().to_string(),
-            "year 2101 is outside the supported range 2000–2100"
+            "året 2101 ligger uden for 2000–2100"
         );
         assert_eq!(
             serde_json::to_string(&Year::new(2025).unwrap()).unwrap(),
@@ -2712,15 +2709,15 @@ mod tests {
         assert_eq!(q("2025 Q3"), q("2025Q3"));
         assert_eq!(
             "2025Q5".parse::<Quarter>().unwrap_err().to_string(),
-            "'2025Q5' is not a quarter: the quarter must be 1, 2, 3 or 4 (write it as e.g. 2025Q3)"
+            "«2025Q5» er ikke et kvartal: kvartalet skal være 1, 2, 3 eller 4 (skriv fx 2025Q3)"
         );
         assert_eq!(
             "25Q1".parse::<Quarter>().unwrap_err().to_string(),
-            "'25Q1' is not a quarter: the year must be four digits (write it as e.g. 2025Q3)"
+            "«25Q1» er ikke et kvartal: året skal have fire cifre (skriv fx 2025Q3)"
         );
         assert_eq!(
             "2025".parse::<Quarter>().unwrap_err().to_string(),
-            "'2025' is not a quarter: no 'Q' between year and quarter (write it as e.g. 2025Q3)"
+            "«2025» er ikke et kvartal: intet «Q» mellem år og kvartal (skriv fx 2025Q3)"
         );
         assert_eq!(
             "1999Q1".parse::<Quarter>(),

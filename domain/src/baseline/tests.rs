@@ -884,7 +884,7 @@ fn every_when_resolves_or_says_why_not() {
         }
     }
     let ongoing_2025_2029 = "2025Q1; 2025Q2; 2025Q3; 2025Q4; 2026Q1; 2026Q2; 2026Q3; 2026Q4; 2027Q1; 2027Q2; 2027Q3; 2027Q4; 2028Q1; 2028Q2; 2028Q3; 2028Q4; 2029Q1; 2029Q2; 2029Q3; 2029Q4";
-    let no_phases = "unresolved: phase-relative, but the proposal has no phases";
+    let no_phases = "ikke fastlagt: knyttet til en fase, men forslaget har ingen faser";
     let expected = [
         "BC01 g1: 2025Q3".to_string(),
         "BC01 g2: 2025Q4".into(),
@@ -916,7 +916,7 @@ fn every_when_resolves_or_says_why_not() {
         format!("BC04 g5: {no_phases}"),
         format!("BC04 g6: {no_phases}"),
         format!("BC05 g1: {no_phases}"),
-        "BC05 g2: unresolved: project-relative, but the proposal has no phases, so its start and end are unknown".into(),
+        "BC05 g2: ikke fastlagt: knyttet til projektet, men forslaget har ingen faser, så dets start og slutning kendes ikke".into(),
         format!("BC05 g3: {no_phases}"),
         "BC05 g4: 2025Q4; 2026Q3".into(),
         "BC05 g5: 2025Q4; 2026Q3".into(),
@@ -945,7 +945,7 @@ fn every_when_resolves_or_says_why_not() {
         "BC12 g4: 2025Q2–2025Q3".into(),
         "BC12 g5: 2025Q2–2025Q3".into(),
         "BC12 g6: 2025Q2".into(),
-        "BC13 g1: unresolved: depends on the release of investment funds, and no release date is known".into(),
+        "BC13 g1: ikke fastlagt: afhænger af frigivelsen af investeringsmidler, og ingen frigivelsesdato kendes".into(),
         "BC13 g2: 2025Q1".into(),
         "BC13 g3: 2025Q1".into(),
         "BC13 g4: 2025Q1".into(),
