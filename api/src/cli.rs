@@ -35,6 +35,33 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// The command line as people see it: the derived command with clap's own words (headings,
+    /// the help and version flags, defaults) in Danish too (see [`crate::help`]).
+    #[must_use]
+    pub fn danish_command() -> clap::Command {
+        crate::help::danish(<Self as clap::CommandFactory>::command())
+    }
+
+    /// Parses `args` (the program name first) with [`Cli::danish_command`]: `--help` and
+    /// usage errors come back as the error, to print and exit with.
+    pub fn try_parse_danish_from<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut matches = Self::danish_command().try_get_matches_from(args)?;
+        <Self as clap::FromArgMatches>::from_arg_matches_mut(&mut matches)
+    }
+
+    /// Parses the process's arguments with [`Cli::danish_command`]; prints help, the version
+    /// or a usage error and exits as clap does.
+    #[must_use]
+    pub fn parse_danish() -> Self {
+        Self::try_parse_danish_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+}
+
 /// Output format of reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
