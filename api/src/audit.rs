@@ -35,11 +35,21 @@ pub fn configured_signing_key() -> PathBuf {
 /// Where the log's signing key is.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SigningArgs {
-    /// The log's Ed25519 signing key file (created on first use; keep it private).
-    #[arg(long, env = "GEVINST_SIGNING_KEY", default_value = DEFAULT_SIGNING_KEY)]
+    /// Hændelseslogens Ed25519-signeringsnøgle (oprettes ved første brug; hold den privat).
+    #[arg(
+        long,
+        env = "GEVINST_SIGNING_KEY",
+        default_value = DEFAULT_SIGNING_KEY,
+        value_name = "FIL"
+    )]
     pub signing_key: PathBuf,
-    /// The log's name: the checkpoints' origin line and the key's name.
-    #[arg(long, env = "GEVINST_LOG_ORIGIN", default_value = DEFAULT_ORIGIN)]
+    /// Hændelseslogens navn: kontrolpunkternes oprindelseslinje og nøglens navn.
+    #[arg(
+        long,
+        env = "GEVINST_LOG_ORIGIN",
+        default_value = DEFAULT_ORIGIN,
+        value_name = "NAVN"
+    )]
     pub log_origin: String,
 }
 
@@ -69,27 +79,29 @@ pub struct CheckpointArgs {
     /// The signing key.
     #[command(flatten)]
     pub key: SigningArgs,
-    /// Also write the signed checkpoint to this file.
-    #[arg(long)]
+    /// Skriv også det signerede kontrolpunkt til denne fil.
+    #[arg(long, value_name = "FIL")]
     pub out: Option<PathBuf>,
 }
 
 /// `gevinst checkpoint keygen|public-key`
 #[derive(Debug, clap::Subcommand)]
 pub enum CheckpointAction {
-    /// Create a new signing key file (refuses to overwrite one) and print its public key.
+    /// Opret en ny signeringsnøglefil (overskriver ikke en eksisterende) og skriv dens
+    /// offentlige nøgle.
     Keygen(SigningArgs),
-    /// Print the public (verifier) key of the signing key.
+    /// Skriv signeringsnøglens offentlige nøgle (til kontrol).
     PublicKey(SigningArgs),
 }
 
 /// `gevinst audit …`
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
-    /// Write the log, its signed checkpoints and the public key to DIR for `gevinst-verify`
-    /// (signs a checkpoint of the current log first).
+    /// Skriv hændelsesloggen, dens signerede kontrolpunkter og den offentlige nøgle til MAPPE
+    /// til `gevinst-verify` (signerer først et kontrolpunkt af den nuværende log).
     Export {
-        /// The folder (created; files in it are overwritten).
+        /// Mappen (oprettes; filer i den overskrives).
+        #[arg(value_name = "MAPPE")]
         dir: PathBuf,
         /// The signing key.
         #[command(flatten)]
@@ -100,15 +112,21 @@ pub enum AuditCommand {
 /// `gevinst verify`'s options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct VerifyArgs {
-    /// Also prove the log still holds exactly what this signed checkpoint covered.
-    #[arg(long)]
+    /// Bevis også, at hændelsesloggen stadig rummer præcis, hvad dette signerede kontrolpunkt
+    /// dækkede.
+    #[arg(long, value_name = "FIL")]
     pub checkpoint: Option<PathBuf>,
-    /// The log's public key (`name+hash+key`, or a file holding it) to check the checkpoint's
-    /// signature; default: derived from the signing key file.
-    #[arg(long)]
+    /// Hændelseslogens offentlige nøgle (`navn+hash+nøgle` eller en fil med den) til at
+    /// kontrollere kontrolpunktets signatur; standard: udledt af signeringsnøglefilen.
+    #[arg(long, value_name = "NØGLE")]
     pub public_key: Option<String>,
-    /// The signing key file (only read, to derive the public key).
-    #[arg(long, env = "GEVINST_SIGNING_KEY", default_value = DEFAULT_SIGNING_KEY)]
+    /// Signeringsnøglefilen (læses kun, for at udlede den offentlige nøgle).
+    #[arg(
+        long,
+        env = "GEVINST_SIGNING_KEY",
+        default_value = DEFAULT_SIGNING_KEY,
+        value_name = "FIL"
+    )]
     pub signing_key: PathBuf,
 }
 

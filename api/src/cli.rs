@@ -22,50 +22,79 @@ use crate::export::{self, Sheet};
 use crate::render;
 use crate::startup::Application;
 
-/// Gevinst: benefit-realisation tracking for approved investment proposals.
+/// Gevinst: opfølgning på gevinstrealiseringen af vedtagne investeringsforslag. Beløb er i
+/// 1.000 kr.; effektiviseringer er negative.
 #[derive(Debug, Parser)]
-#[command(name = "gevinst", version, about)]
+#[command(name = "gevinst", version)]
 pub struct Cli {
-    /// Where the store is.
+    /// Hvor lageret er.
     #[command(flatten)]
     pub store: StoreArgs,
-    /// What to do.
+    /// Hvad der skal gøres.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The command line as people see it: the derived command with clap's own words (headings,
+    /// the help and version flags, defaults) in Danish too (see [`crate::help`]).
+    #[must_use]
+    pub fn danish_command() -> clap::Command {
+        crate::help::danish(<Self as clap::CommandFactory>::command())
+    }
+
+    /// Parses `args` (the program name first) with [`Cli::danish_command`]: `--help` and
+    /// usage errors come back as the error, to print and exit with.
+    pub fn try_parse_danish_from<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut matches = Self::danish_command().try_get_matches_from(args)?;
+        <Self as clap::FromArgMatches>::from_arg_matches_mut(&mut matches)
+    }
+
+    /// Parses the process's arguments with [`Cli::danish_command`]; prints help, the version
+    /// or a usage error and exits as clap does.
+    #[must_use]
+    pub fn parse_danish() -> Self {
+        Self::try_parse_danish_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
 }
 
 /// Output format of reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// A table for people, in Danish with Danish number formatting.
+    /// En tabel til mennesker, på dansk med danske talformater.
     Table,
-    /// JSON for machines (plain decimals).
+    /// JSON til maskiner (almindelige decimaltal).
     Json,
-    /// CSV for Excel with Danish settings: `;`, decimal comma, byte-order mark, Danish headers.
+    /// CSV til Excel med danske indstillinger: `;`, decimalkomma, BOM og danske overskrifter.
     Csv,
-    /// An Excel workbook (needs --output): numbers as numbers, totals as formulas.
+    /// En Excel-projektmappe (kræver --output): tal som tal, totaler som formler.
     Xlsx,
 }
 
 /// Options shared by the controllers' reports.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReportArgs {
-    /// As of this date (default: today).
-    #[arg(long)]
+    /// Pr. denne forretningsdato (standard: i dag).
+    #[arg(long, value_name = "DATO")]
     pub as_of: Option<NaiveDate>,
-    /// Only what the log held then: a date (the end of that day, Danish time) or an RFC 3339
-    /// instant (default: everything recorded).
-    #[arg(long, value_parser = known_on)]
+    /// Kun hvad hændelsesloggen rummede da: en dato (slutningen af dagen, dansk tid) eller et
+    /// RFC 3339-tidspunkt (standard: alt registreret).
+    #[arg(long, value_parser = known_on, value_name = "TIDSPUNKT")]
     pub known_on: Option<KnownOn>,
-    /// Output format.
+    /// Uddataformat.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
-    /// Write the CSV or XLSX export to this file (XLSX needs it; CSV goes to stdout without).
-    #[arg(long, short)]
+    /// Skriv CSV- eller XLSX-eksporten til denne fil (XLSX kræver den; CSV skrives ellers til
+    /// standard-ud).
+    #[arg(long, short, value_name = "FIL")]
     pub output: Option<PathBuf>,
-    /// Price index table for converting amounts reported at another price level (default: the
-    /// bundled baselines/price-index.toml).
-    #[arg(long, env = "GEVINST_PRICE_INDEX")]
+    /// Prisindekstabel til at omregne beløb opgjort i et andet prisniveau (standard: den
+    /// medfølgende baselines/price-index.toml).
+    #[arg(long, env = "GEVINST_PRICE_INDEX", value_name = "FIL")]
     pub price_index: Option<PathBuf>,
 }
 
@@ -164,70 +193,78 @@ fn check_output(format: Format, output: Option<&Path>) -> anyhow::Result<()> {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the API and dashboard (imports the bundled Budget 2025 baseline into an empty store).
+    /// Kør API'et og overblikket (indlæser det medfølgende Budget 2025-grundlag i et tomt
+    /// lager).
     Serve(ServeArgs),
-    /// Walk every proposal's hash chain and the global order, and with --checkpoint prove the
-    /// log still holds what a signed checkpoint covered; exit 2 if anything is broken.
+    /// Gennemgå hvert forslags hashkæde og den samlede rækkefølge, og bevis med --checkpoint,
+    /// at hændelsesloggen stadig rummer, hvad et signeret kontrolpunkt dækkede; afslut med
+    /// kode 2, hvis noget er brudt.
     Verify(crate::audit::VerifyArgs),
-    /// Create or update the schema, as its owner (PostgreSQL: the only command that runs DDL).
+    /// Opret eller opdatér skemaet som dets ejer (PostgreSQL: den eneste kommando, der kører
+    /// DDL).
     Migrate(MigrateArgs),
-    /// Sign a checkpoint of the log (Merkle root, size, time; C2SP signed note), or manage the
-    /// signing key.
+    /// Signér et kontrolpunkt af hændelsesloggen (Merkle-rod, størrelse, tid; C2SP-signeret
+    /// note), eller administrér signeringsnøglen.
     Checkpoint(crate::audit::CheckpointArgs),
-    /// Audit exports for the offline verifier `gevinst-verify`.
+    /// Revisionsudtræk til den frakoblede kontrol `gevinst-verify`.
     #[command(subcommand)]
     Audit(crate::audit::AuditCommand),
-    /// Baseline files: the adopted budget appendix.
+    /// Grundlagsfiler: det vedtagne budgetbilag.
     #[command(subcommand)]
     Baseline(BaselineCommand),
-    /// Reports.
+    /// Rapporter.
     #[command(subcommand)]
     Report(ReportCommand),
-    /// Read models.
+    /// Læsemodeller.
     #[command(subcommand)]
     Projections(ProjectionsCommand),
-    /// Record what happened: progress, savings, costs, corrections, verifications … (one event).
+    /// Registrér hvad der er sket: fremdrift, effektiviseringer, omkostninger, rettelser,
+    /// verificeringer … (én hændelse).
     Record(Box<crate::record::RecordArgs>),
-    /// Accounts: add, disable, list.
+    /// Brugerkonti: opret, deaktivér, vis.
     #[command(subcommand)]
     User(crate::people::UserCommand),
-    /// Personal access tokens for API clients: create, revoke.
+    /// Personlige adgangsnøgler til API-klienter: opret, tilbagekald.
     #[command(subcommand)]
     Token(crate::people::TokenCommand),
-    /// Give an account a role: administrator, controller [--committee], projektejer --proposal,
+    /// Giv en konto en rolle: administrator, controller [--committee], projektejer --proposal,
     /// revisor.
     Grant(crate::people::GrantArgs),
-    /// Take a role back.
+    /// Tag en rolle tilbage.
     Revoke(crate::people::GrantArgs),
 }
 
 /// `gevinst migrate …`
 #[derive(Debug, Clone, clap::Args)]
 pub struct MigrateArgs {
-    /// PostgreSQL: also give this existing role what the application needs and no more
-    /// (SELECT, INSERT on the history; full DML on the read models); `serve` and the other
-    /// commands then connect as it.
-    #[arg(long, env = "GEVINST_APP_ROLE")]
+    /// PostgreSQL: giv også denne eksisterende rolle, hvad programmet behøver, og ikke mere
+    /// (SELECT, INSERT på historikken; fuld DML på læsemodellerne); `serve` og de andre
+    /// kommandoer forbinder sig så som den.
+    #[arg(long, env = "GEVINST_APP_ROLE", value_name = "ROLLE")]
     pub app_role: Option<String>,
 }
 
 /// `gevinst baseline …`
 #[derive(Debug, Subcommand)]
 pub enum BaselineCommand {
-    /// Register every proposal of FILE and adopt its plan (safe to repeat).
+    /// Registrér hvert forslag i FIL og vedtag dets plan (kan gentages uden skade).
     Import {
-        /// The baseline file (TOML).
+        /// Grundlagsfilen (TOML).
+        #[arg(value_name = "FIL")]
         file: PathBuf,
     },
-    /// Recompute FILE's subtotals, summary tables and paybacks; list every disagreement.
+    /// Genberegn FILs subtotaler, sammenfatningstabeller og tilbagebetalingstider; vis hver
+    /// uoverensstemmelse.
     Check {
-        /// The baseline file (TOML).
+        /// Grundlagsfilen (TOML).
+        #[arg(value_name = "FIL")]
         file: PathBuf,
-        /// Output format.
+        /// Uddataformat.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
-        /// Write the CSV or XLSX export to this file (XLSX needs it; CSV goes to stdout without).
-        #[arg(long, short)]
+        /// Skriv CSV- eller XLSX-eksporten til denne fil (XLSX kræver den; CSV skrives ellers
+        /// til standard-ud).
+        #[arg(long, short, value_name = "FIL")]
         output: Option<PathBuf>,
     },
 }
@@ -235,57 +272,71 @@ pub enum BaselineCommand {
 /// `gevinst report …`
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// One proposal: identity, plan, computed and stated totals, payback, findings, and — as of a
-    /// date — its realisation against plan and the status of its goals.
+    /// Ét forslag: identitet, plan, beregnede og angivne totaler, tilbagebetalingstid, fund og —
+    /// pr. en dato — realiseringen mod planen og status for dets opfølgningsmål.
     Proposal {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         id: String,
-        /// Options.
+        /// Tilvalg.
         #[command(flatten)]
         args: ReportArgs,
     },
-    /// Every follow-up goal and milestone with its schedule and status.
+    /// Alle opfølgningsmål og milepæle med tidsplan og status.
     Goals {
-        /// Only this proposal.
-        #[arg(long)]
+        /// Kun dette forslag.
+        #[arg(long, value_name = "FORSLAG")]
         proposal: Option<String>,
-        /// Status as of this date (default: today).
-        #[arg(long)]
+        /// Status pr. denne dato (standard: i dag).
+        #[arg(long, value_name = "DATO")]
         as_of: Option<NaiveDate>,
-        /// Only what the log held then: a date (the end of that day, Danish time) or an RFC
-        /// 3339 instant (default: everything recorded).
-        #[arg(long, value_parser = known_on)]
+        /// Kun hvad hændelsesloggen rummede da: en dato (slutningen af dagen, dansk tid) eller
+        /// et RFC 3339-tidspunkt (standard: alt registreret).
+        #[arg(long, value_parser = known_on, value_name = "TIDSPUNKT")]
         known_on: Option<KnownOn>,
-        /// Output format.
+        /// Uddataformat.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
-        /// Write the CSV or XLSX export to this file (XLSX needs it; CSV goes to stdout without).
-        #[arg(long, short)]
+        /// Skriv CSV- eller XLSX-eksporten til denne fil (XLSX kræver den; CSV skrives ellers
+        /// til standard-ud).
+        #[arg(long, short, value_name = "FIL")]
         output: Option<PathBuf>,
     },
-    /// Tabel 1 per committee rebuilt from the events, with realised and forecast columns.
+    /// Tabel 1 pr. udvalg genopbygget fra hændelserne, med kolonner for realiseret og
+    /// forventning.
     Portfolio(ReportArgs),
-    /// Realisation against plan for one proposal, per year, with payback and drift.
+    /// Realiseringen mod planen for ét forslag, pr. år, med tilbagebetalingstid og afvigelse.
     Realisation {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         id: String,
-        /// Options.
+        /// Tilvalg.
         #[command(flatten)]
         args: ReportArgs,
     },
-    /// What is late: overdue goals and years below plan, largest first.
+    /// Hvad der er forsinket: overskredne opfølgningsmål og år under planen, største først.
     Late(ReportArgs),
-    /// Each proposal's status for the committee, with the rule that decided it and the reasons.
+    /// Hvert forslags status til udvalget, med reglen der afgjorde den, og begrundelserne.
     CommitteeStatus {
-        /// Options.
+        /// Tilvalg.
         #[command(flatten)]
         args: ReportArgs,
-        /// The smallest shortfall that can make a proposal red, in 1.000 kr.
-        #[arg(long, default_value = "100", env = "GEVINST_MATERIALITY_AMOUNT")]
+        /// Den mindste mangel, der kan gøre et forslag rødt, i 1.000 kr.
+        #[arg(
+            long,
+            default_value = "100",
+            env = "GEVINST_MATERIALITY_AMOUNT",
+            value_name = "BELØB"
+        )]
         materiality_amount: rust_decimal::Decimal,
-        /// The smallest shortfall that can make a proposal red, as a share of the year's planned
-        /// saving (0.05 = 5 %); a shortfall must reach both thresholds.
-        #[arg(long, default_value = "0.05", env = "GEVINST_MATERIALITY_SHARE")]
+        /// Den mindste mangel, der kan gøre et forslag rødt, som andel af årets planlagte
+        /// effektivisering (0.05 = 5 %); en mangel skal nå begge tærskler.
+        #[arg(
+            long,
+            default_value = "0.05",
+            env = "GEVINST_MATERIALITY_SHARE",
+            value_name = "ANDEL"
+        )]
         materiality_share: rust_decimal::Decimal,
     },
 }
@@ -293,7 +344,7 @@ pub enum ReportCommand {
 /// `gevinst projections …`
 #[derive(Debug, Subcommand)]
 pub enum ProjectionsCommand {
-    /// Drop every read model and rebuild it from the event log.
+    /// Slet alle læsemodeller og genopbyg dem fra hændelsesloggen.
     Rebuild,
 }
 

@@ -14,9 +14,15 @@ use crate::http::service::{self, ServiceSettings};
 /// Where the store is.
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
-    /// `postgres://user:pass@host/db` for PostgreSQL, `sqlite:PATH` for an SQLite file; unset:
-    /// the embedded SQLite store at data/gevinst.sqlite.
-    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    /// `postgres://bruger:kode@vært/db` for PostgreSQL, `sqlite:STI` for en SQLite-fil; uden:
+    /// det indbyggede SQLite-lager i data/gevinst.sqlite.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        global = true,
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub database_url: Option<String>,
 }
 
@@ -30,11 +36,21 @@ impl StoreArgs {
 /// How to serve.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Address to listen on (port 0 picks a free port).
-    #[arg(long, env = "GEVINST_BIND", default_value = "127.0.0.1:8080")]
+    /// Adressen, der lyttes på (port 0 vælger en ledig port).
+    #[arg(
+        long,
+        env = "GEVINST_BIND",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADRESSE"
+    )]
     pub bind: SocketAddr,
-    /// Seconds between signed checkpoints of the log (0: none on a schedule).
-    #[arg(long, env = "GEVINST_CHECKPOINT_INTERVAL", default_value_t = 300)]
+    /// Sekunder mellem signerede kontrolpunkter af hændelsesloggen (0: ingen efter tidsplan).
+    #[arg(
+        long,
+        env = "GEVINST_CHECKPOINT_INTERVAL",
+        default_value_t = 300,
+        value_name = "SEKUNDER"
+    )]
     pub checkpoint_interval: u64,
     /// The log's signing key (checkpoints on a schedule and as each command's receipt).
     #[command(flatten)]
@@ -51,24 +67,45 @@ pub struct ServeArgs {
 /// issuer: local accounts and tokens only.
 #[derive(Debug, Clone, Args)]
 pub struct OidcArgs {
-    /// The provider's issuer URL, e.g. https://login.microsoftonline.com/TENANT/v2.0.
-    #[arg(long, env = "GEVINST_OIDC_ISSUER", requires = "oidc_client_id")]
+    /// Udbyderens issuer-URL, fx https://login.microsoftonline.com/TENANT/v2.0.
+    #[arg(
+        long,
+        env = "GEVINST_OIDC_ISSUER",
+        requires = "oidc_client_id",
+        value_name = "URL"
+    )]
     pub oidc_issuer: Option<String>,
-    /// The client id Gevinst is registered with at the provider.
-    #[arg(long, env = "GEVINST_OIDC_CLIENT_ID")]
+    /// Klient-id'et, Gevinst er registreret med hos udbyderen.
+    #[arg(long, env = "GEVINST_OIDC_CLIENT_ID", value_name = "ID")]
     pub oidc_client_id: Option<String>,
-    /// The client secret (prefer the environment variable to the flag).
-    #[arg(long, env = "GEVINST_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    /// Klienthemmeligheden (brug hellere miljøvariablen end tilvalget).
+    #[arg(
+        long,
+        env = "GEVINST_OIDC_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "HEMMELIGHED"
+    )]
     pub oidc_client_secret: Option<String>,
-    /// The ID token claim that holds the Gevinst login (Entra ID: preferred_username or upn).
-    #[arg(long, env = "GEVINST_OIDC_LOGIN_CLAIM", default_value = "email")]
+    /// Claim'et i ID-tokenet, der rummer Gevinst-login'et (Entra ID: preferred_username eller
+    /// upn).
+    #[arg(
+        long,
+        env = "GEVINST_OIDC_LOGIN_CLAIM",
+        default_value = "email",
+        value_name = "CLAIM"
+    )]
     pub oidc_login_claim: String,
-    /// The provider's name on the login page's button.
-    #[arg(long, env = "GEVINST_OIDC_NAME", default_value = "kommunens log ind")]
+    /// Udbyderens navn på log ind-sidens knap.
+    #[arg(
+        long,
+        env = "GEVINST_OIDC_NAME",
+        default_value = "kommunens log ind",
+        value_name = "NAVN"
+    )]
     pub oidc_name: String,
-    /// Gevinst's address as browsers see it (the redirect URI is this plus
-    /// /login/oidc/callback); default: http:// and the bound address.
-    #[arg(long, env = "GEVINST_PUBLIC_URL")]
+    /// Gevinsts adresse, som browsere ser den (omdirigerings-URI'en er den plus
+    /// /login/oidc/callback); standard: http:// og adressen, der lyttes på.
+    #[arg(long, env = "GEVINST_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
 }
 
@@ -94,36 +131,50 @@ impl OidcArgs {
 /// Limits and timeouts of the HTTP service (see `http::service` for why these defaults).
 #[derive(Debug, Clone, Args)]
 pub struct ServiceArgs {
-    /// Largest request body accepted, in bytes (larger: 413).
-    #[arg(long, env = "GEVINST_MAX_BODY_BYTES", default_value_t = service::DEFAULT_MAX_BODY_BYTES)]
-    pub max_body_bytes: usize,
-    /// Largest request line and headers accepted, in bytes (larger: 431).
+    /// Største forespørgselskrop, der modtages, i bytes (større: 413).
     #[arg(
         long,
+        env = "GEVINST_MAX_BODY_BYTES",
+        default_value_t = service::DEFAULT_MAX_BODY_BYTES,
+        value_name = "BYTES"
+    )]
+    pub max_body_bytes: usize,
+    /// Største forespørgselslinje og headere, der modtages, i bytes (større: 431).
+    #[arg(
+        long,
+        value_name = "BYTES",
         env = "GEVINST_MAX_HEADER_BYTES",
         default_value_t = service::DEFAULT_MAX_HEADER_BYTES,
         value_parser = clap::value_parser!(u32).range(1024..).map(|n| n as usize),
     )]
     pub max_header_bytes: usize,
-    /// Seconds a client has to send a request's headers; an idle kept-alive connection is
-    /// closed after as long.
+    /// Sekunder en klient har til at sende en forespørgsels headere; en ubenyttet
+    /// keep-alive-forbindelse lukkes efter lige så lang tid.
     #[arg(
         long,
+        value_name = "SEKUNDER",
         env = "GEVINST_HEADER_READ_TIMEOUT",
         default_value_t = service::DEFAULT_HEADER_READ_TIMEOUT_SECS,
         value_parser = clap::value_parser!(u64).range(1..),
     )]
     pub header_read_timeout: u64,
-    /// Seconds a request may take before it is answered 503 (`timeout`).
+    /// Sekunder en forespørgsel må tage, før den besvares med 503 (`timeout`).
     #[arg(
         long,
+        value_name = "SEKUNDER",
         env = "GEVINST_REQUEST_TIMEOUT",
         default_value_t = service::DEFAULT_REQUEST_TIMEOUT_SECS,
         value_parser = clap::value_parser!(u64).range(1..),
     )]
     pub request_timeout: u64,
-    /// Seconds to let requests in flight finish after SIGTERM before exiting anyway.
-    #[arg(long, env = "GEVINST_SHUTDOWN_GRACE", default_value_t = service::DEFAULT_SHUTDOWN_GRACE_SECS)]
+    /// Sekunder igangværende forespørgsler får til at blive færdige efter SIGTERM, før
+    /// programmet alligevel afslutter.
+    #[arg(
+        long,
+        env = "GEVINST_SHUTDOWN_GRACE",
+        default_value_t = service::DEFAULT_SHUTDOWN_GRACE_SECS,
+        value_name = "SEKUNDER"
+    )]
     pub shutdown_grace: u64,
 }
 

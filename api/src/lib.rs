@@ -10,6 +10,7 @@ pub mod config;
 pub mod dashboard;
 pub mod export;
 pub mod format;
+pub mod help;
 pub mod http;
 pub mod labels;
 pub mod people;

@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use gevinst_api::cli::{run, Cli};
 
 #[tokio::main]
@@ -14,7 +13,7 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = Cli::parse_danish();
     let mut stdout = std::io::stdout();
     match run(cli, &mut stdout).await {
         Ok(exit) => exit.into(),

@@ -17,7 +17,8 @@ use gevinst_projections::{Operator, ProposalService};
 /// Who performs an account or grant change.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AsArgs {
-    /// The administrator making the change (not needed for the very first administrator).
+    /// Administratoren, der foretager ændringen (behøves ikke for den allerførste
+    /// administrator).
     #[arg(long = "as", env = "GEVINST_AS", value_name = "LOGIN")]
     pub as_login: Option<String>,
 }
@@ -34,50 +35,54 @@ impl AsArgs {
 /// `gevinst user …`
 #[derive(Debug, clap::Subcommand)]
 pub enum UserCommand {
-    /// Create an account (a local password is read from standard input).
+    /// Opret en konto (en lokal adgangskode læses fra standard-ind).
     Add {
-        /// The login, e.g. anna@kk.dk (case does not matter).
+        /// Login'et, fx anna@kk.dk (store og små bogstaver er ligegyldige).
+        #[arg(value_name = "LOGIN")]
         login: String,
-        /// The name shown, e.g. "Anna Hansen".
-        #[arg(long)]
+        /// Navnet, der vises, fx "Anna Hansen".
+        #[arg(long, value_name = "NAVN")]
         name: String,
-        /// Read a local password (at least 12 characters) from standard input; without it the
-        /// account signs in through OpenID Connect or with tokens only.
+        /// Læs en lokal adgangskode (mindst 12 tegn) fra standard-ind; uden den logger kontoen
+        /// kun ind via OpenID Connect eller med adgangsnøgler.
         #[arg(long)]
         password_stdin: bool,
-        /// Who does it.
+        /// Hvem gør det.
         #[command(flatten)]
         by: AsArgs,
     },
-    /// Stop an account from signing in and acting; its history stays.
+    /// Forhindr en konto i at logge ind og handle; dens historik bevares.
     Disable {
-        /// The login.
+        /// Login'et.
+        #[arg(value_name = "LOGIN")]
         login: String,
-        /// Why.
-        #[arg(long)]
+        /// Begrundelse.
+        #[arg(long, value_name = "BEGRUNDELSE")]
         reason: Option<String>,
-        /// Who does it.
+        /// Hvem gør det.
         #[command(flatten)]
         by: AsArgs,
     },
-    /// Every account with its grants.
+    /// Alle konti med deres roller.
     List,
 }
 
 /// `gevinst token …`
 #[derive(Debug, clap::Subcommand)]
 pub enum TokenCommand {
-    /// Issue a personal access token for LOGIN; it is printed once and only its hash is kept.
+    /// Udsted en personlig adgangsnøgle til LOGIN; den skrives én gang, og kun dens hash gemmes.
     Create {
-        /// Whose token.
+        /// Hvis adgangsnøgle.
+        #[arg(value_name = "LOGIN")]
         login: String,
-        /// How long it is valid: e.g. 90d or 12h (default: 90d; `never` for no expiry).
-        #[arg(long, default_value = "90d")]
+        /// Hvor længe den gælder: fx 90d eller 12h (`never`: uden udløb).
+        #[arg(long, default_value = "90d", value_name = "VARIGHED")]
         expires: String,
     },
-    /// Revoke a token by its id (the part after `gvt_`, before the second `_`).
+    /// Tilbagekald en adgangsnøgle ud fra dens id (delen efter `gvt_`, før den anden `_`).
     Revoke {
-        /// The token id.
+        /// Adgangsnøglens id.
+        #[arg(value_name = "NØGLE_ID")]
         token_id: String,
     },
 }
@@ -85,20 +90,22 @@ pub enum TokenCommand {
 /// `gevinst grant` and `gevinst revoke`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct GrantArgs {
-    /// To or from whom.
+    /// Til eller fra hvem.
+    #[arg(value_name = "LOGIN")]
     pub login: String,
-    /// administrator, controller, projektejer or revisor.
+    /// administrator, controller, projektejer eller revisor.
+    #[arg(value_name = "ROLLE")]
     pub role: String,
-    /// The proposal (projektejer), e.g. BC01.
-    #[arg(long, conflicts_with = "committee")]
+    /// Forslaget (projektejer), fx BC01.
+    #[arg(long, conflicts_with = "committee", value_name = "FORSLAG")]
     pub proposal: Option<String>,
-    /// The committee (a controller for one committee), e.g. SUD.
-    #[arg(long)]
+    /// Udvalget (en controller for ét udvalg), fx SUD.
+    #[arg(long, value_name = "UDVALG")]
     pub committee: Option<String>,
-    /// Why.
-    #[arg(long)]
+    /// Begrundelse.
+    #[arg(long, value_name = "BEGRUNDELSE")]
     pub reason: String,
-    /// Who does it.
+    /// Hvem gør det.
     #[command(flatten)]
     pub by: AsArgs,
 }

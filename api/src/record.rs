@@ -32,24 +32,24 @@ use gevinst_projections::{CommandError, ProposalService, Request};
 /// `gevinst record …`: who records, in which role, and what.
 #[derive(Debug, clap::Args)]
 pub struct RecordArgs {
-    /// Who records it: your account's login, e.g. anna@kk.dk. Your grants decide whether you
-    /// may and in which role it is stored (`gevinst grant`).
+    /// Hvem registrerer: din kontos login, fx anna@kk.dk. Dine roller afgør, om du må, og i
+    /// hvilken rolle det gemmes (`gevinst grant`).
     #[arg(long = "as", env = "GEVINST_AS", value_name = "LOGIN")]
     as_login: String,
-    /// A key of your choice that makes the command safe to repeat: a repeat with the same key
-    /// stores nothing new and prints the first outcome.
-    #[arg(long)]
+    /// En nøgle efter eget valg, der gør kommandoen sikker at gentage: en gentagelse med samme
+    /// nøgle gemmer intet nyt og skriver det første udfald.
+    #[arg(long, value_name = "NØGLE")]
     idempotency_key: Option<String>,
-    /// Store it even though it raises plausibility warnings (a realised saving dated in the
-    /// future, a year outside the plan, more than 10× the plan line's largest year, a price
-    /// level the index cannot convert); the confirmed warnings are stored with the event.
+    /// Gem det, selv om det giver advarsler om usandsynlige tal (en realiseret effektivisering
+    /// dateret i fremtiden, et år uden for planen, mere end 10 gange planlinjens største år,
+    /// et prisniveau indekset ikke kan omregne); de bekræftede advarsler gemmes med hændelsen.
     #[arg(long)]
     confirm: bool,
-    /// Price index table the plausibility check converts price levels with (default: the
-    /// bundled baselines/price-index.toml).
-    #[arg(long, env = "GEVINST_PRICE_INDEX")]
+    /// Prisindekstabel, som sandsynlighedskontrollen omregner prisniveauer med (standard: den
+    /// medfølgende baselines/price-index.toml).
+    #[arg(long, env = "GEVINST_PRICE_INDEX", value_name = "FIL")]
     price_index: Option<PathBuf>,
-    /// What to record.
+    /// Hvad der skal registreres.
     #[command(subcommand)]
     what: RecordWhat,
 }
@@ -57,26 +57,26 @@ pub struct RecordArgs {
 /// The same arguments under the name the command line wires: `Record(record::RecordCommand)`.
 pub type RecordCommand = RecordArgs;
 
-/// An amount with its year, price level, control area and business date.
+/// Et beløb med år, prisniveau, styringsområde og forretningsdato.
 #[derive(Debug, clap::Args, serde::Deserialize, utoipa::ToSchema)]
 pub struct MoneyArgs {
-    /// The budget year, e.g. 2025.
-    #[arg(long)]
+    /// Budgetåret, fx 2025.
+    #[arg(long, value_name = "ÅR")]
     year: i32,
-    /// The amount in 1.000 kr., at most 3 decimals: -1234.5 or -1.234,5 (savings negative).
-    #[arg(long, allow_hyphen_values = true)]
+    /// Beløbet i 1.000 kr., højst 3 decimaler: -1234.5 eller -1.234,5 (effektiviseringer er
+    /// negative).
+    #[arg(long, allow_hyphen_values = true, value_name = "BELØB")]
     #[schema(example = "-149")]
     amount: String,
-    /// The price level (p/l year) the amount is stated at [default: the proposal's].
-    #[arg(long)]
+    /// Prisniveauet (p/l-år), beløbet er opgjort i [standard: forslagets].
+    #[arg(long, value_name = "ÅR")]
     price_level: Option<i32>,
-    /// The control area: service, capital, transfers, demand_driven, financing (the Danish
-    /// anlæg, overførsler, efterspørgselsstyret, finansposter are read too) [default: the plan
-    /// line's].
-    #[arg(long)]
+    /// Styringsområdet: service, anlæg, overførsler, efterspørgselsstyret, finansposter (gemmes
+    /// som service, capital, transfers, demand_driven, financing) [standard: planlinjens].
+    #[arg(long, value_name = "OMRÅDE")]
     control_area: Option<String>,
-    /// The business date it is effective from, e.g. 2025-09-30.
-    #[arg(long)]
+    /// Forretningsdatoen, det gælder fra, fx 2025-09-30.
+    #[arg(long, value_name = "DATO")]
     #[schema(format = Date)]
     date: String,
 }
@@ -89,252 +89,271 @@ pub struct MoneyArgs {
 #[derive(Debug, clap::Subcommand, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum RecordWhat {
-    /// Progress on a follow-up goal.
+    /// Fremdrift på et opfølgningsmål.
     Progress {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// The goal, e.g. g1.
-        #[arg(long)]
+        /// Opfølgningsmålet, fx g1.
+        #[arg(long, value_name = "MÅL")]
         goal: String,
-        /// The date the progress describes, e.g. 2025-09-30.
-        #[arg(long)]
+        /// Datoen, fremdriften beskriver, fx 2025-09-30.
+        #[arg(long, value_name = "DATO")]
         #[schema(format = Date)]
         date: String,
-        /// What happened.
-        #[arg(long)]
+        /// Hvad der skete.
+        #[arg(long, value_name = "TEKST")]
         note: String,
-        /// Evidence: a case number, document or link.
-        #[arg(long)]
+        /// Dokumentation: et sagsnummer, et dokument eller et link.
+        #[arg(long, value_name = "DOKUMENTATION")]
         evidence: Option<String>,
-        /// Flag the goal as at risk.
+        /// Markér opfølgningsmålet som i risiko.
         #[arg(long)]
         #[serde(default)]
         at_risk: bool,
     },
-    /// A follow-up goal was achieved.
+    /// Et opfølgningsmål er nået.
     Achieved {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// The goal, e.g. g1.
-        #[arg(long)]
+        /// Opfølgningsmålet, fx g1.
+        #[arg(long, value_name = "MÅL")]
         goal: String,
-        /// When it was achieved.
-        #[arg(long)]
+        /// Hvornår det blev nået.
+        #[arg(long, value_name = "DATO")]
         #[schema(format = Date)]
         date: String,
-        /// The evidence that it was.
-        #[arg(long)]
+        /// Dokumentationen for, at det blev nået.
+        #[arg(long, value_name = "DOKUMENTATION")]
         evidence: String,
     },
-    /// A date for a goal whose "when" the plan leaves open.
+    /// En dato for et opfølgningsmål, hvis «hvornår» planen lader stå åbent.
     Scheduled {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// The goal, e.g. g2.
-        #[arg(long)]
+        /// Opfølgningsmålet, fx g2.
+        #[arg(long, value_name = "MÅL")]
         goal: String,
-        /// The date it is now due.
-        #[arg(long)]
+        /// Datoen, det nu skal være nået.
+        #[arg(long, value_name = "DATO")]
         #[schema(format = Date)]
         date: String,
-        /// Why this date.
-        #[arg(long)]
+        /// Begrundelse for datoen.
+        #[arg(long, value_name = "TEKST")]
         note: Option<String>,
     },
-    /// A realised saving (negative amount).
+    /// En realiseret effektivisering (negativt beløb).
     Saving {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// Year, amount, price level, control area and date.
+        /// År, beløb, prisniveau, styringsområde og dato.
         #[command(flatten)]
         #[serde(flatten)]
         money: MoneyArgs,
-        /// The plan line it realises, e.g. l1.
-        #[arg(long)]
+        /// Planlinjen, den realiserer, fx l1.
+        #[arg(long, value_name = "PLANLINJE")]
         plan_line: Option<String>,
-        /// The committee whose budget it lands in: ØU, BIU, BUU, KFU, SUD, SOU, TMU.
-        #[arg(long)]
+        /// Udvalget, hvis budget den lander i: ØU, BIU, BUU, KFU, SUD, SOU, TMU.
+        #[arg(long, value_name = "UDVALG")]
         committee: Option<String>,
-        /// Evidence, e.g. a Kvantum extract.
-        #[arg(long)]
+        /// Dokumentation, fx et udtræk fra Kvantum.
+        #[arg(long, value_name = "DOKUMENTATION")]
         evidence: Option<String>,
     },
-    /// An incurred implementation cost (positive amount).
+    /// En afholdt implementeringsomkostning (positivt beløb).
     Cost {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// Year, amount, price level, control area and date.
+        /// År, beløb, prisniveau, styringsområde og dato.
         #[command(flatten)]
         #[serde(flatten)]
         money: MoneyArgs,
-        /// The plan line it spends against, e.g. l3.
-        #[arg(long)]
+        /// Planlinjen, den afholdes på, fx l3.
+        #[arg(long, value_name = "PLANLINJE")]
         plan_line: Option<String>,
-        /// Evidence.
-        #[arg(long)]
+        /// Dokumentation.
+        #[arg(long, value_name = "DOKUMENTATION")]
         evidence: Option<String>,
     },
-    /// The current expectation for a year.
+    /// Den aktuelle forventning til et år.
     Forecast {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// Year, amount, price level, control area and date.
+        /// År, beløb, prisniveau, styringsområde og dato.
         #[command(flatten)]
         #[serde(flatten)]
         money: MoneyArgs,
-        /// Which part of the plan: varig (permanent change), implementering (implementation
-        /// cost) or tilbagebetaling (loan repayment) [default: the plan line's].
-        #[arg(long)]
+        /// Hvilken del af planen: varig (varig ændring), implementering
+        /// (implementeringsomkostning) eller tilbagebetaling (afdrag på lån) [standard:
+        /// planlinjens].
+        #[arg(long, value_name = "DEL")]
         section: Option<String>,
-        /// The plan line, e.g. l1.
-        #[arg(long)]
+        /// Planlinjen, fx l1.
+        #[arg(long, value_name = "PLANLINJE")]
         plan_line: Option<String>,
-        /// Why it changed.
-        #[arg(long)]
+        /// Begrundelse for ændringen.
+        #[arg(long, value_name = "TEKST")]
         note: Option<String>,
     },
-    /// Correct an earlier entry: reverse it, or (with --replace-amount) supersede a saving,
-    /// cost, forecast or budget adjustment by the same entry with another amount.
+    /// Ret en tidligere registrering: tilbagefør den, eller (med --replace-amount) erstat en
+    /// effektivisering, omkostning, forventning eller budgetrammeændring med samme
+    /// registrering med et andet beløb.
     Correction {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// The corrected event's sequence in the proposal's history.
-        #[arg(long)]
+        /// Den rettede hændelses løbenummer i forslagets historik.
+        #[arg(long, value_name = "NR")]
         sequence: u64,
-        /// Why.
-        #[arg(long)]
+        /// Begrundelse.
+        #[arg(long, value_name = "BEGRUNDELSE")]
         reason: String,
-        /// The amount the entry should have had; without it the entry is reversed.
-        #[arg(long, allow_hyphen_values = true)]
+        /// Beløbet, registreringen skulle have haft, i 1.000 kr.; uden det tilbageføres
+        /// registreringen.
+        #[arg(long, allow_hyphen_values = true, value_name = "BELØB")]
         #[schema(example = "-120")]
         replace_amount: Option<String>,
     },
-    /// The owner's compensating action for a delay.
+    /// Projektejerens kompenserende tiltag for en forsinkelse.
     CompensatingAction {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// The delayed goal it answers, if one.
-        #[arg(long)]
+        /// Det forsinkede opfølgningsmål, det svarer på, hvis noget.
+        #[arg(long, value_name = "MÅL")]
         goal: Option<String>,
-        /// The budget year whose savings shortfall it answers, if one.
-        #[arg(long)]
+        /// Budgetåret, hvis manglende effektivisering det svarer på, hvis noget.
+        #[arg(long, value_name = "ÅR")]
         year: Option<i32>,
-        /// When it was decided.
-        #[arg(long)]
+        /// Hvornår det blev besluttet.
+        #[arg(long, value_name = "DATO")]
         #[schema(format = Date)]
         date: String,
-        /// What is done.
-        #[arg(long)]
+        /// Hvad der gøres.
+        #[arg(long, value_name = "TEKST")]
         action: String,
-        /// What it is expected to achieve.
-        #[arg(long)]
+        /// Hvad det forventes at opnå.
+        #[arg(long, value_name = "TEKST")]
         expected_effect: Option<String>,
-        /// Evidence, e.g. a steering-group decision.
-        #[arg(long)]
+        /// Dokumentation, fx en styregruppebeslutning.
+        #[arg(long, value_name = "DOKUMENTATION")]
         evidence: Option<String>,
     },
-    /// Verify a realised saving (controllers; not the person who recorded it).
+    /// Verificér en realiseret effektivisering (controllere; ikke den, der registrerede den).
     VerifySaving {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// The saving's event sequence (or that of the correction that replaced it).
-        #[arg(long)]
+        /// Effektiviseringens hændelsesnummer (eller nummeret på rettelsen, der erstattede
+        /// den).
+        #[arg(long, value_name = "NR")]
         sequence: u64,
-        /// When it was verified.
-        #[arg(long)]
+        /// Hvornår den blev verificeret.
+        #[arg(long, value_name = "DATO")]
         #[schema(format = Date)]
         date: String,
-        /// What was checked.
-        #[arg(long)]
+        /// Hvad der blev kontrolleret.
+        #[arg(long, value_name = "TEKST")]
         note: Option<String>,
     },
-    /// A change of a committee's budget frame (controllers; negative = the frame is reduced).
+    /// En ændring af et udvalgs budgetramme (controllere; negativ = rammen reduceres).
     BudgetAdjustment {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// Whose frame: ØU, BIU, BUU, KFU, SUD, SOU, TMU.
-        #[arg(long)]
+        /// Hvis ramme: ØU, BIU, BUU, KFU, SUD, SOU, TMU.
+        #[arg(long, value_name = "UDVALG")]
         committee: String,
-        /// Year, amount, price level, control area (required here) and date.
+        /// År, beløb, prisniveau, styringsområde (påkrævet her) og dato.
         #[command(flatten)]
         #[serde(flatten)]
         money: MoneyArgs,
-        /// The decision it rests on, e.g. the budget agreement.
-        #[arg(long)]
+        /// Beslutningen, den hviler på, fx budgetaftalen.
+        #[arg(long, value_name = "REFERENCE")]
         reference: Option<String>,
-        /// Why.
-        #[arg(long)]
+        /// Begrundelse.
+        #[arg(long, value_name = "TEKST")]
         note: Option<String>,
     },
-    /// Re-baseline: replace the current plan by the plan in FILE (JSON).
+    /// Planrevision: erstat den gældende plan med planen i FIL (JSON).
     RevisePlan {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// The new plan in full, as JSON.
-        #[arg(long, required = true)]
+        /// Den nye plan i sin helhed, som JSON.
+        #[arg(long, required = true, value_name = "FIL")]
         #[serde(skip)]
         file: Option<PathBuf>,
-        /// The new plan itself (the HTTP body's `plan`; the CLI reads --file).
+        /// Den nye plan selv (HTTP-kroppens `plan`; kommandolinjen læser --file).
         #[arg(skip)]
         #[schema(value_type = Option<Object>)]
         plan: Option<Box<Plan>>,
-        /// Why.
-        #[arg(long)]
+        /// Begrundelse.
+        #[arg(long, value_name = "BEGRUNDELSE")]
         reason: String,
-        /// Who approved it.
-        #[arg(long)]
+        /// Godkenderen.
+        #[arg(long, value_name = "GODKENDER")]
         approved_by: String,
     },
-    /// Cancel a follow-up goal (controllers).
+    /// Annullér et opfølgningsmål (controllere).
     CancelGoal {
-        /// The proposal, e.g. BC01.
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// The goal, e.g. g2.
-        #[arg(long)]
+        /// Opfølgningsmålet, fx g2.
+        #[arg(long, value_name = "MÅL")]
         goal: String,
-        /// Effective date.
-        #[arg(long)]
+        /// Virkningsdato.
+        #[arg(long, value_name = "DATO")]
         #[schema(format = Date)]
         date: String,
-        /// Why.
-        #[arg(long)]
+        /// Begrundelse.
+        #[arg(long, value_name = "BEGRUNDELSE")]
         reason: String,
     },
-    /// A milestone was completed.
+    /// En milepæl er nået.
     MilestoneCompleted {
-        /// The proposal, e.g. BC03.
+        /// Forslaget, fx BC03.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// The milestone, e.g. m1.
-        #[arg(long)]
+        /// Milepælen, fx m1.
+        #[arg(long, value_name = "MILEPÆL")]
         milestone: String,
-        /// When it was completed.
-        #[arg(long)]
+        /// Hvornår den blev nået.
+        #[arg(long, value_name = "DATO")]
         #[schema(format = Date)]
         date: String,
-        /// Evidence.
-        #[arg(long)]
+        /// Dokumentation.
+        #[arg(long, value_name = "DOKUMENTATION")]
         evidence: Option<String>,
     },
-    /// What an innovation proposal or pre-study taught, and whether it led to an investment case.
+    /// Hvad et innovationsforslag eller en foranalyse lærte, og om det førte til et
+    /// investeringsforslag.
     InnovationOutcome {
-        /// The proposal, e.g. BC03.
+        /// Forslaget, fx BC03.
+        #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// When it was recorded.
-        #[arg(long)]
+        /// Hvornår det blev registreret.
+        #[arg(long, value_name = "DATO")]
         #[schema(format = Date)]
         date: String,
-        /// What was learnt.
-        #[arg(long)]
+        /// Hvad man lærte.
+        #[arg(long, value_name = "TEKST")]
         learning: String,
-        /// It led to an investment case (implied by --investment-case).
+        /// Det førte til et investeringsforslag (følger af --investment-case).
         #[arg(long)]
         #[serde(default)]
         led_to_investment_case: bool,
-        /// The investment case it led to, e.g. BC12.
-        #[arg(long)]
+        /// Investeringsforslaget, det førte til, fx BC12.
+        #[arg(long, value_name = "FORSLAG")]
         investment_case: Option<String>,
-        /// Evidence, e.g. the evaluation report.
-        #[arg(long)]
+        /// Dokumentation, fx evalueringsrapporten.
+        #[arg(long, value_name = "DOKUMENTATION")]
         evidence: Option<String>,
     },
 }

@@ -477,7 +477,6 @@ impl TestStore {
     /// binary would exit with (an error is 1 and its chain is appended to the output) and what
     /// it printed.
     pub async fn gevinst(&self, args: &[&str]) -> (u8, String) {
-        use clap::Parser;
         if args.first() == Some(&"record") {
             Box::pin(self.people()).await;
         }
@@ -486,7 +485,7 @@ impl TestStore {
             .into_iter()
             .chain(args.iter().copied());
         // As the binary: help and version print and exit 0; a usage error exits 2 (clap's code).
-        let cli = match gevinst_api::cli::Cli::try_parse_from(argv) {
+        let cli = match gevinst_api::cli::Cli::try_parse_danish_from(argv) {
             Ok(cli) => cli,
             Err(e) => {
                 let code = u8::try_from(e.exit_code()).unwrap_or(2);

@@ -323,7 +323,7 @@ fn command(route: &Route) -> Operation {
                 .name("id")
                 .parameter_in(ParameterIn::Path)
                 .required(Required::True)
-                .description(Some("The proposal, e.g. BC01."))
+                .description(Some("Forslaget, fx BC01."))
                 .example(Some(json!("BC01")))
                 .schema(Some(Schema::Object(
                     ObjectBuilder::new()
@@ -425,7 +425,7 @@ fn body(route: &Route) -> Schema {
     properties.insert(
         "confirm".into(),
         json!({"type": "boolean", "description":
-            "Store it even though it raises plausibility warnings (they are stored with the event)."}),
+            "Gem det, selv om det giver advarsler om usandsynlige tal (de gemmes med hændelsen)."}),
     );
     let mut schema = json!({"type": "object", "properties": properties, "required": required});
     if let Some(d) = description {
