@@ -54,11 +54,20 @@ impl Cli {
         <Self as clap::FromArgMatches>::from_arg_matches_mut(&mut matches)
     }
 
-    /// Parses the process's arguments with [`Cli::danish_command`]; prints help, the version
-    /// or a usage error and exits as clap does.
+    /// Parses the process's arguments with [`Cli::danish_command`]; prints help or the version
+    /// and exits as clap does, or a usage error in Danish ([`crate::help::usage_error`]) with
+    /// clap's exit code (2).
     #[must_use]
     pub fn parse_danish() -> Self {
-        Self::try_parse_danish_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
+        Self::try_parse_danish_from(std::env::args_os()).unwrap_or_else(|e| {
+            match crate::help::usage_error(&e) {
+                Some(danish) => {
+                    eprintln!("{danish}");
+                    std::process::exit(e.exit_code())
+                }
+                None => e.exit(),
+            }
+        })
     }
 }
 

@@ -8,8 +8,9 @@
 //! parsing: it turns clap's own help flag off and adds a Danish one, gives every argument a
 //! Danish heading, hides clap's English `[default: …]`, `[env: …]` and `[possible values: …]`
 //! and writes the same facts into the help text in Danish. After [`Command::build`] (which adds
-//! the `help` subcommands) it renames what the build added. What stays English is clap's error
-//! messages (`error: unexpected argument …`), which have no hook.
+//! the `help` subcommands) it renames what the build added. clap's usage errors have no hook
+//! either; [`usage_error`] writes them in Danish from the error's context (kind, argument,
+//! value, suggestion), and the binary prints that instead.
 
 use clap::builder::PossibleValue;
 use clap::{Arg, ArgAction, Command};
@@ -411,5 +412,150 @@ mod tests {
         let version = Cli::try_parse_danish_from(["gevinst", "-V"]).expect_err("prints");
         assert_eq!(version.exit_code(), 0);
         assert!(version.to_string().starts_with("gevinst "), "{version}");
+    }
+}
+
+/// A usage error of the command line in Danish (clap writes its own errors in English, with no
+/// hook to translate them): what was wrong, from the error's context, and where to read more.
+/// `None` for what is not an error (help and version, which print as they are).
+#[must_use]
+pub fn usage_error(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let get = |kind: ContextKind| match error.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(s)) => s.join(", "),
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        Some(ContextValue::StyledStrs(s)) => s
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(ContextValue::Number(n)) => n.to_string(),
+        Some(ContextValue::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    };
+    let suggestion = |kind: ContextKind| {
+        let s = get(kind);
+        if s.is_empty() {
+            String::new()
+        } else {
+            format!(" Mente du «{s}»?")
+        }
+    };
+    let message = match error.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => return None,
+        ErrorKind::MissingRequiredArgument => {
+            format!("mangler: {}", get(ContextKind::InvalidArg))
+        }
+        ErrorKind::MissingSubcommand => "mangler en kommando".to_string(),
+        ErrorKind::UnknownArgument => format!(
+            "ukendt argument «{}».{}",
+            get(ContextKind::InvalidArg),
+            suggestion(ContextKind::SuggestedArg)
+        ),
+        ErrorKind::InvalidSubcommand => format!(
+            "ukendt kommando «{}».{}",
+            get(ContextKind::InvalidSubcommand),
+            suggestion(ContextKind::SuggestedSubcommand)
+        ),
+        ErrorKind::InvalidValue => {
+            let valid = get(ContextKind::ValidValue);
+            format!(
+                "«{}» er ikke en mulig værdi for {}{}",
+                get(ContextKind::InvalidValue),
+                get(ContextKind::InvalidArg),
+                if valid.is_empty() {
+                    String::new()
+                } else {
+                    format!("; mulige værdier: {valid}")
+                }
+            )
+        }
+        ErrorKind::ValueValidation => format!(
+            "«{}» kan ikke læses som {}",
+            get(ContextKind::InvalidValue),
+            get(ContextKind::InvalidArg)
+        ),
+        ErrorKind::ArgumentConflict => format!(
+            "{} kan ikke bruges sammen med {}",
+            get(ContextKind::InvalidArg),
+            get(ContextKind::PriorArg)
+        ),
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues | ErrorKind::TooFewValues => {
+            format!("forkert antal værdier for {}", get(ContextKind::InvalidArg))
+        }
+        ErrorKind::NoEquals => format!(
+            "{} skal skrives med «=» og en værdi",
+            get(ContextKind::InvalidArg)
+        ),
+        ErrorKind::InvalidUtf8 => "et argument er ikke gyldig UTF-8".to_string(),
+        _ => "kommandolinjen kunne ikke læses".to_string(),
+    };
+    Some(format!(
+        "gevinst: {message}\nSe `gevinst --help` (eller `--help` efter kommandoen)."
+    ))
+}
+
+#[cfg(test)]
+mod usage_tests {
+    use super::usage_error;
+    use crate::cli::Cli;
+
+    fn refusal(args: &[&str]) -> String {
+        let error =
+            Cli::try_parse_danish_from(std::iter::once("gevinst").chain(args.iter().copied()))
+                .err()
+                .unwrap_or_else(|| panic!("{args:?} parses"));
+        usage_error(&error).unwrap_or_else(|| panic!("{args:?} is not a usage error"))
+    }
+
+    #[test]
+    fn usage_errors_are_danish_and_name_what_was_wrong() {
+        let missing = refusal(&["record", "--as", "anna@kk.dk", "saving", "BC01"]);
+        assert!(missing.starts_with("gevinst: mangler: "), "{missing}");
+        assert!(missing.contains("--year"), "{missing}");
+        let unknown = refusal(&["report", "portfolio", "--yaer", "2025"]);
+        assert!(unknown.contains("ukendt argument «--yaer»"), "{unknown}");
+        let command = refusal(&["reprot"]);
+        assert!(
+            command.contains("ukendt kommando «reprot». Mente du «report»?"),
+            "{command}"
+        );
+        let value = refusal(&["report", "portfolio", "--format", "xml"]);
+        assert!(
+            value.contains("«xml» er ikke en mulig værdi for --format"),
+            "{value}"
+        );
+        assert!(value.contains("mulige værdier: table"), "{value}");
+        let number = refusal(&[
+            "record",
+            "--as",
+            "a",
+            "saving",
+            "BC01",
+            "--year",
+            "tyve",
+            "--amount",
+            "1",
+            "--date",
+            "2025-01-01",
+        ]);
+        assert!(
+            number.contains("«tyve» kan ikke læses som --year"),
+            "{number}"
+        );
+        for text in [missing, unknown, command, value, number] {
+            assert!(
+                !text.contains("error:") && !text.contains("Usage"),
+                "{text}"
+            );
+        }
+        // Help is not an error: it prints as it is.
+        let help = Cli::try_parse_danish_from(["gevinst", "--help"])
+            .err()
+            .unwrap();
+        assert!(usage_error(&help).is_none());
     }
 }

@@ -489,7 +489,9 @@ impl TestStore {
             Ok(cli) => cli,
             Err(e) => {
                 let code = u8::try_from(e.exit_code()).unwrap_or(2);
-                return (code, e.render().to_string());
+                let text =
+                    gevinst_api::help::usage_error(&e).unwrap_or_else(|| e.render().to_string());
+                return (code, text);
             }
         };
         let mut out = Vec::new();
