@@ -25,6 +25,15 @@ pub enum IndexSeries {
 }
 
 impl IndexSeries {
+    /// The series as people name it.
+    #[must_use]
+    pub fn danish(self) -> &'static str {
+        match self {
+            IndexSeries::Service => "serviceindeks",
+            IndexSeries::Capital => "anlægsindeks",
+        }
+    }
+
     /// The series a control area follows.
     #[must_use]
     pub fn for_area(area: ControlArea) -> Self {
@@ -39,10 +48,10 @@ impl IndexSeries {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PriceError {
     /// The file is not a valid index table.
-    #[error("the price index file is invalid: {0}")]
+    #[error("prisindeksfilen kan ikke læses: {0}")]
     Invalid(String),
     /// The table has no level for a year.
-    #[error("the price index has no {series:?} level for {year}; add it to the index table (source: {source_name})")]
+    #[error("prisindekset har intet {} for {year}; tilføj det i indekstabellen (kilde: {source_name})", series.danish())]
     Missing {
         /// The series.
         series: IndexSeries,
@@ -232,7 +241,7 @@ level = "101.5"
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "the price index has no Service level for 2023; add it to the index table (source: test table)"
+            "prisindekset har intet serviceindeks for 2023; tilføj det i indekstabellen (kilde: test table)"
         );
         assert_eq!(
             index

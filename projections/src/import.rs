@@ -44,10 +44,10 @@ impl ImportReport {
 #[non_exhaustive]
 pub enum ImportError {
     /// The file is not a valid baseline.
-    #[error("the baseline file is invalid: {0}")]
+    #[error("baselinefilen kan ikke læses: {0}")]
     Invalid(#[from] BaselineError),
     /// Registered proposals would get another plan.
-    #[error("{} already registered from another baseline ({}); a changed plan for a registered proposal is a plan revision: use `gevinst record revise-plan` with a reason and an approver", .proposals.join(", "), .previous)]
+    #[error("{} er allerede registreret fra en anden baseline ({}); en ændret plan for et registreret forslag er en planrevision: brug `gevinst record revise-plan` med begrundelse og godkender", .proposals.join(", "), .previous)]
     Changed {
         /// The proposals whose plans differ.
         proposals: Vec<String>,

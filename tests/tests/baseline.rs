@@ -73,10 +73,10 @@ both_backends!(
         assert!(matches!(err, ImportError::Changed { .. }), "{err}");
         let message = err.to_string();
         assert!(
-            message.starts_with("BC01 already registered from another baseline"),
+            message.starts_with("BC01 er allerede registreret fra en anden baseline"),
             "{message}"
         );
-        assert!(message.contains("plan revision"), "{message}");
+        assert!(message.contains("planrevision"), "{message}");
         assert_eq!(
             t.service.store().last_position().await.unwrap(),
             24,
