@@ -467,7 +467,7 @@ both_backends!(
             plain["unconverted"][0]["reason"]
                 .as_str()
                 .unwrap()
-                .contains("no Service level for 2024"),
+                .contains("intet serviceindeks for 2024"),
             "{plain}"
         );
 
