@@ -303,6 +303,28 @@ fn proposal_in_path(id: Result<Path<String>, PathRejection>) -> Result<ProposalI
     })
 }
 
+/// The value of the field `name` of a posted form.
+fn value_of<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A posted form's CSRF token checked against the session, or the page that says it is missing.
+fn check_form_csrf(
+    user: &SignedIn,
+    headers: &axum::http::HeaderMap,
+    form: &[(String, String)],
+) -> Result<(), PageError> {
+    user.check_csrf(headers, value_of(form, "csrf"))
+        .map_err(|_| {
+            PageError::Forbidden(
+            "Formularen mangler sin sikkerhedsnøgle (CSRF): hent siden igen, og send den derfra."
+                .into(),
+        )
+        })
+}
+
 fn internal(e: impl std::fmt::Display) -> PageError {
     PageError::Internal(e.to_string())
 }

@@ -225,8 +225,20 @@ impl ProposalService {
         id: &ProposalId,
         action: Action,
     ) -> Result<Role, CommandError> {
+        Ok(self.authorized(login, id, action).await?.0)
+    }
+
+    /// [`ProposalService::authorize`], and the proposal's state it decided on, for a caller
+    /// that reads the state next (one load of the stream, not two).
+    pub async fn authorized(
+        &self,
+        login: &Login,
+        id: &ProposalId,
+        action: Action,
+    ) -> Result<(Role, Proposal), CommandError> {
         let state = self.load(id).await?;
-        Ok(self.authorize_on(login, id, &state, action).await?.0)
+        let (role, _) = self.authorize_on(login, id, &state, action).await?;
+        Ok((role, state))
     }
 
     /// The role the policy gives `login` for `action` on `state`, and the accounts and grants

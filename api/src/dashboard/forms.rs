@@ -30,7 +30,7 @@ use gevinst_projections::reports;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{internal, proposal_in_path, read_error, HtmlTemplate, PageError, UserBar};
+use super::{internal, proposal_in_path, read_error, value_of, HtmlTemplate, PageError, UserBar};
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::commands::{Route, ROUTES};
 use crate::http::AppState;
@@ -364,9 +364,9 @@ struct RegisterPage {
 
 /// What went wrong with one sending, to show beside its form.
 #[derive(Debug, Default)]
-struct Refusal {
-    message: String,
-    field: Option<String>,
+pub(super) struct Refusal {
+    pub(super) message: String,
+    pub(super) field: Option<String>,
     warnings: Vec<String>,
 }
 
@@ -403,12 +403,6 @@ fn input(kind: Kind) -> &'static str {
         Kind::Tick => "checkbox",
         Kind::Goal | Kind::Milestone | Kind::PlanLine | Kind::Committee => "select",
     }
-}
-
-fn value_of<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
 }
 
 fn view(
@@ -590,8 +584,9 @@ fn body(spec: &Spec, form: &[(String, String)]) -> Result<(Map<String, Value>, b
     Ok((object, confirm))
 }
 
-/// A refusal of the command layer, in the words the page shows (and the field it names).
-fn refusal(e: RecordError) -> Result<Refusal, PageError> {
+/// A refusal of the command layer, in the words the page shows (and the field it names); the
+/// policy's and the store's failures are pages of their own.
+pub(super) fn refusal(e: RecordError) -> Result<Refusal, PageError> {
     Ok(match e {
         RecordError::Unconfirmed(warnings) => Refusal {
             message: "Intet er gemt: indtastningen ser usandsynlig ud. Sæt flueben og send igen, hvis den er rigtig.".into(),
@@ -630,12 +625,14 @@ pub async fn send(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let result = async {
-        user.check_csrf(&headers, value_of(&form, "csrf"))
-            .map_err(|_| PageError::Forbidden("Formularen mangler sin sikkerhedsnøgle (CSRF): hent siden igen, og send den derfra.".into()))?;
+        super::check_form_csrf(&user, &headers, &form)?;
         let id = proposal_in_path(Ok(Path(raw)))?;
-        let (Some(spec), Some(route)) = (SPECS.iter().find(|s| s.segment == segment), route(&segment))
+        let (Some(spec), Some(route)) =
+            (SPECS.iter().find(|s| s.segment == segment), route(&segment))
         else {
-            return Err(PageError::NotFound(format!("Der er ingen formular «{segment}».")));
+            return Err(PageError::NotFound(format!(
+                "Der er ingen formular «{segment}»."
+            )));
         };
         state
             .service
@@ -648,8 +645,8 @@ pub async fn send(
             Ok((mut object, confirm)) => {
                 object.insert("command".into(), json!(route.command));
                 object.insert("proposal".into(), json!(id.as_str()));
-                let key = value_of(&form, "idempotency_key")
-                    .and_then(|k| IdempotencyKey::parse(k).ok());
+                let key =
+                    value_of(&form, "idempotency_key").and_then(|k| IdempotencyKey::parse(k).ok());
                 match serde_json::from_value::<RecordWhat>(Value::Object(object)) {
                     Err(e) => Err(refused(Refusal {
                         message: format!("Formularen kunne ikke læses: {e}"),
@@ -673,16 +670,16 @@ pub async fn send(
         };
         Ok(match sent {
             // From the verification queue, back to the queue.
-            Ok(sequence) if value_of(&form, "return_to") == Some(QUEUE) => Redirect::to(&format!(
-                "{QUEUE}?verificeret={id}&nr={sequence}"
-            ))
-            .into_response(),
+            Ok(sequence) if value_of(&form, "return_to") == Some(QUEUE) => {
+                Redirect::to(&format!("{QUEUE}?verificeret={id}&nr={sequence}")).into_response()
+            }
             Ok(sequence) => Redirect::to(&format!(
                 "/proposals/{id}/register?gemt={segment}&nr={sequence}"
             ))
             .into_response(),
             Err((segment, refusal)) => {
-                let page = page(&state, &user, &id, None, Some((&segment, &form, &refusal))).await?;
+                let page =
+                    page(&state, &user, &id, None, Some((&segment, &form, &refusal))).await?;
                 (StatusCode::UNPROCESSABLE_ENTITY, HtmlTemplate(page)).into_response()
             }
         })

@@ -31,13 +31,13 @@ use gevinst_domain::proposal::{Plan, Proposal};
 use gevinst_domain::{Amount, IdempotencyKey, ProposalId};
 use serde::Deserialize;
 
-use super::{proposal_in_path, read_error, HtmlTemplate, PageError, UserBar};
+use super::{proposal_in_path, read_error, value_of, HtmlTemplate, PageError, UserBar};
 use crate::format::decimal_comma;
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::labels::{area_label, section_label};
-use crate::record::{self, parse_amount, RecordError, RecordWhat};
+use crate::record::{self, parse_amount, RecordWhat};
 
 /// One cell of the table: a line's amount in one year.
 #[derive(Debug)]
@@ -88,12 +88,6 @@ fn cell_name(line: &str, year: i32) -> String {
     format!("{line}:{year}")
 }
 
-fn value_of<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 /// What was typed, and why it was refused: the message and the field or cell it names.
 struct Typed<'a> {
     form: &'a [(String, String)],
@@ -101,19 +95,19 @@ struct Typed<'a> {
     field: Option<String>,
 }
 
-/// The proposal's state, once the policy has said that `user` may decide on it.
+/// The proposal's state, once the policy has said that `user` may decide on it (one load of
+/// its stream for both).
 async fn allowed(
     state: &AppState,
     user: &SignedIn,
     id: &ProposalId,
 ) -> Result<Proposal, PageError> {
-    let command = |e| read_error(ApiError::Command(e));
     state
         .service
-        .authorize(&user.principal.login, id, Action::Decide)
+        .authorized(&user.principal.login, id, Action::Decide)
         .await
-        .map_err(command)?;
-    state.service.load(id).await.map_err(command)
+        .map(|(_, proposal)| proposal)
+        .map_err(|e| read_error(ApiError::Command(e)))
 }
 
 fn page(
@@ -237,12 +231,7 @@ pub async fn send(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let result = async {
-        user.check_csrf(&headers, value_of(&form, "csrf")).map_err(|_| {
-            PageError::Forbidden(
-                "Formularen mangler sin sikkerhedsnøgle (CSRF): hent siden igen, og send den derfra."
-                    .into(),
-            )
-        })?;
+        super::check_form_csrf(&user, &headers, &form)?;
         let id = proposal_in_path(Ok(Path(raw)))?;
         let proposal = allowed(&state, &user, &id).await?;
         let Some(plan) = proposal.current_plan() else {
@@ -256,9 +245,8 @@ pub async fn send(
                 message,
                 field,
             };
-            page(&user, &id, &proposal, None, Some(typed)).map(|page| {
-                (StatusCode::UNPROCESSABLE_ENTITY, HtmlTemplate(page)).into_response()
-            })
+            page(&user, &id, &proposal, None, Some(typed))
+                .map(|page| (StatusCode::UNPROCESSABLE_ENTITY, HtmlTemplate(page)).into_response())
         };
         let plan = match revised(plan, &form) {
             Ok(plan) => plan,
@@ -289,19 +277,11 @@ pub async fn send(
                 outcome.last_sequence
             ))
             .into_response()),
-            Err(RecordError::InvalidArgument { argument, message }) => {
-                // `--approved-by` is the form's `approved_by`.
-                let field = argument.trim_start_matches('-').replace('-', "_");
-                refused(message, Some(field))
+            // The forms' reading of a refusal (`--approved-by` is the field `approved_by`).
+            Err(e) => {
+                let refusal = super::forms::refusal(e)?;
+                refused(refusal.message, refusal.field)
             }
-            Err(RecordError::Command(gevinst_projections::CommandError::Denied(d))) => {
-                Err(PageError::Forbidden(d.to_string()))
-            }
-            Err(RecordError::Command(c @ gevinst_projections::CommandError::Store(_))) => {
-                Err(super::internal(c))
-            }
-            Err(RecordError::Output(e)) => Err(super::internal(e)),
-            Err(other) => refused(other.to_string(), None),
         }
     }
     .await;

@@ -765,11 +765,9 @@ pub fn realisation(
         proposal: row.proposal_id.clone(),
         title: row.title.clone(),
         committee: row.committee.clone(),
-        // The code as this version writes it, also from a row an older version wrote.
-        kind: row
-            .kind
-            .parse::<ProposalKind>()
-            .map_or_else(|_| row.kind.clone(), |k| k.code().to_string()),
+        // From the decoded identity: the code as this version writes it, also from a row an
+        // older version wrote.
+        kind: identity.kind.code().to_string(),
         innovation,
         confidential: row.confidential,
         price_level: plan_level.year(),
