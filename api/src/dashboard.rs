@@ -36,7 +36,8 @@ use gevinst_domain::proposal::PlanSection;
 use gevinst_domain::ProposalId;
 use gevinst_projections::reports::portfolio::{CommitteeLine, StatusCounts};
 use gevinst_projections::reports::{
-    self, Category, CommitteeStatus, GoalRow, GoalStatus, LateItem, ProposalReport, Realisation,
+    self, Category, CommitteeStatus, Decision, GoalRow, GoalStatus, LateItem, ProposalReport,
+    Realisation,
 };
 use gevinst_projections::reports::{KnownOn, View};
 use rust_decimal::Decimal;
@@ -560,6 +561,8 @@ struct PortfolioPage {
     committees: Vec<Tabel1Row>,
     total: Tabel1Row,
     any_published_only: bool,
+    /// What Tabel 1 counts and the proposals' budget decisions.
+    decisions: String,
     status_headers: Vec<StatusHeader>,
     goal_counts: Vec<CountRow>,
     goal_total: CountRow,
@@ -640,6 +643,7 @@ async fn portfolio_page(
         committees: p.committees.iter().map(Tabel1Row::from).collect(),
         total: Tabel1Row::from(&p.total),
         any_published_only: p.total.published_only > 0,
+        decisions: crate::labels::decisions(&p.total),
         status_headers: STATUS_ORDER
             .iter()
             .map(|s| StatusHeader {
@@ -1144,7 +1148,7 @@ fn realisation_chart(real: &Realisation) -> Option<crate::charts::Chart> {
     ))
 }
 
-fn identity_facts(r: &ProposalReport) -> Vec<Fact> {
+fn identity_facts(r: &ProposalReport, decision: &Decision) -> Vec<Fact> {
     let i = &r.identity;
     let join = |items: Vec<String>| {
         if items.is_empty() {
@@ -1202,13 +1206,23 @@ fn identity_facts(r: &ProposalReport) -> Vec<Fact> {
             label: "Politisk prioritering",
             value: yes_no(i.political_priority),
         },
+        Fact {
+            label: "Indstilling",
+            value: i
+                .recommendation
+                .map_or_else(|| "ikke angivet".to_string(), |x| x.danish().to_string()),
+        },
+        Fact {
+            label: "Budgetbeslutning",
+            value: decision.danish(),
+        },
     ];
     facts.push(Fact {
         label: "Plan",
         value: if r.revision > 0 {
             format!("revision {}", r.revision)
         } else {
-            "den vedtagne baseline".to_string()
+            "baselinen fra bilaget".to_string()
         },
     });
     facts
@@ -1387,7 +1401,7 @@ fn build_proposal_page(
         export: as_of.export_query(Some(&r.identity.id)),
         id: r.identity.id.to_string(),
         title: r.identity.title.clone(),
-        facts: identity_facts(r),
+        facts: identity_facts(r, &real.decision),
         category,
         price_level: r.identity.price_level.to_string(),
         years,

@@ -118,8 +118,20 @@ pub fn event_label(event_type: &str) -> &'static str {
         "SavingVerified" => "Effektivisering verificeret",
         "BudgetAdjusted" => "Budgetramme tilpasset",
         "InnovationOutcomeRecorded" => "Læring fra innovation eller foranalyse",
+        "BudgetDecided" => "Budgetbeslutning",
         "EntryReversed" => "Registrering tilbageført",
         "EntrySuperseded" => "Registrering erstattet",
         _ => "Anden hændelse",
     }
+}
+
+/// What Tabel 1 counts, and where the proposals stand with the budget decision: "Tabellen
+/// tæller alle 12 indstillede forslag, som bilaget; vedtaget 0, afventer budgetbeslutning 12,
+/// ikke vedtaget 0." One sentence for the terminal and the page.
+#[must_use]
+pub fn decisions(total: &gevinst_projections::reports::portfolio::CommitteeLine) -> String {
+    format!(
+        "Tabellen tæller alle {} indstillede forslag, som bilaget; vedtaget {}, afventer budgetbeslutning {}, ikke vedtaget {}.",
+        total.proposals, total.adopted, total.awaiting_decision, total.not_adopted
+    )
 }

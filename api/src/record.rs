@@ -19,9 +19,10 @@ use gevinst_domain::access::Login;
 use gevinst_domain::plausibility::{self, Warning};
 use gevinst_domain::price::PriceIndex;
 use gevinst_domain::proposal::{
-    BudgetAdjustment, CompensatingAction, Fact, Forecast, GoalAchievement, GoalCancellation,
-    GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome, MilestoneCompletion, Plan,
-    PlanSection, Proposal, ProposalCommand, ProposalError, RealisedSaving, SavingVerification,
+    BudgetAdjustment, BudgetDecision, CompensatingAction, Fact, Forecast, GoalAchievement,
+    GoalCancellation, GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome,
+    MilestoneCompletion, Plan, PlanSection, Proposal, ProposalCommand, ProposalError,
+    RealisedSaving, SavingVerification,
 };
 use gevinst_domain::{
     Actor, Amount, Committee, ControlArea, EvidenceRef, GoalId, IdempotencyKey, MilestoneId,
@@ -277,6 +278,27 @@ pub enum RecordWhat {
         #[arg(long, value_name = "REFERENCE")]
         reference: Option<String>,
         /// Begrundelse.
+        #[arg(long, value_name = "TEKST")]
+        note: Option<String>,
+    },
+    /// Budgetaftalens beslutning om forslaget (controllere): vedtaget, vedtaget med ændringer
+    /// eller ikke vedtaget. Indtil den er registreret, afventer forslaget budgetbeslutning og
+    /// vurderes ikke.
+    BudgetDecision {
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
+        proposal: String,
+        /// Udfaldet: vedtaget, vedtaget med ændringer, ikke vedtaget.
+        #[arg(long, value_name = "UDFALD")]
+        outcome: String,
+        /// Hvornår det blev besluttet (budgetaftalens eller Borgerrepræsentationens dato).
+        #[arg(long, value_name = "DATO")]
+        #[schema(format = Date)]
+        date: String,
+        /// Beslutningen, fx "Budgetaftale 2025".
+        #[arg(long, value_name = "REFERENCE")]
+        reference: String,
+        /// Hvad der blev ændret, eller hvorfor.
         #[arg(long, value_name = "TEKST")]
         note: Option<String>,
     },
@@ -685,6 +707,7 @@ fn event_type(command: &ProposalCommand) -> &'static str {
         ProposalCommand::VerifySaving(_) => "SavingVerified",
         ProposalCommand::AdjustBudget(_) => "BudgetAdjusted",
         ProposalCommand::RecordInnovationOutcome(_) => "InnovationOutcomeRecorded",
+        ProposalCommand::DecideBudget(_) => "BudgetDecided",
         _ => "event",
     }
 }
@@ -922,6 +945,23 @@ async fn command(
             };
             (id, ProposalCommand::AdjustBudget(adjustment))
         }
+        RecordWhat::BudgetDecision {
+            proposal,
+            outcome,
+            date,
+            reference,
+            note: text,
+        } => (
+            proposal_id(&proposal)?,
+            // The role is the sender's, stamped by the command path.
+            ProposalCommand::DecideBudget(BudgetDecision {
+                outcome: parse("--outcome", &outcome)?,
+                decided_on: parse_date("--date", &date)?,
+                reference: parse("--reference", &reference)?,
+                note: note(text.as_ref())?,
+                role: Role::Controller,
+            }),
+        ),
         RecordWhat::RevisePlan {
             proposal,
             file,

@@ -222,6 +222,7 @@ pub fn portfolio(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
             danish_fixed(l.budget_removed / Decimal::ONE_THOUSAND, 1),
         )?;
     }
+    writeln!(out, "{}", crate::labels::decisions(&p.total))?;
     writeln!(out)?;
     writeln!(out, "Mål og milepæle: {}", counts(&p.goal_counts))?;
     for (committee, c) in &p.goal_counts_by_committee {
@@ -244,6 +245,7 @@ pub fn realisation(out: &mut dyn Write, r: &Realisation) -> io::Result<()> {
         "{} {} — realisering mod plan (1.000 kr. {} p/l)",
         r.proposal, r.title, r.price_level
     )?;
+    writeln!(out, "Budgetbeslutning: {}", r.decision.danish())?;
     writeln!(
         out,
         "{:>6} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11} {:>8} {:>11} {:>11}",

@@ -276,8 +276,8 @@ impl Target {
 pub enum Action {
     /// Record a project owner's fact (progress, saving, cost, forecast, …) or correct one.
     Record,
-    /// Take a controller's decision (verify, cancel, adjust a budget, revise a plan) or
-    /// correct one.
+    /// Take a controller's decision (verify, cancel, adjust a budget, revise a plan, record
+    /// the budget decision) or correct one.
     Decide,
     /// Read a proposal beyond its published summary row.
     ReadDetails,
@@ -312,9 +312,10 @@ impl Action {
     #[must_use]
     pub fn of_command(command: &ProposalCommand, state: &Proposal) -> Self {
         let of_fact = |fact: &Fact| match fact {
-            Fact::SavingVerified(_) | Fact::GoalCancelled(_) | Fact::BudgetAdjusted(_) => {
-                Action::Decide
-            }
+            Fact::SavingVerified(_)
+            | Fact::GoalCancelled(_)
+            | Fact::BudgetAdjusted(_)
+            | Fact::BudgetDecided(_) => Action::Decide,
             _ => Action::Record,
         };
         match command {
@@ -324,7 +325,8 @@ impl Action {
             ProposalCommand::RevisePlan { .. }
             | ProposalCommand::VerifySaving(_)
             | ProposalCommand::CancelGoal(_)
-            | ProposalCommand::AdjustBudget(_) => Action::Decide,
+            | ProposalCommand::AdjustBudget(_)
+            | ProposalCommand::DecideBudget(_) => Action::Decide,
             ProposalCommand::ReverseEntry { sequence, .. }
             | ProposalCommand::SupersedeEntry { sequence, .. } => state
                 .entry_to_correct(*sequence)

@@ -24,6 +24,6 @@ pub use ids::{GoalId, IdError, MilestoneId, PlanLineId, ProposalId};
 pub use metadata::EventMetadata;
 pub use money::{Amount, MoneyError, PriceLevel};
 pub use vocabulary::{
-    Actor, Administration, Committee, ControlArea, EvidenceRef, IdempotencyKey, Note, ProposalKind,
-    Reason, RiskLevel, Role, VocabularyError,
+    Actor, Administration, BudgetOutcome, Committee, ControlArea, EvidenceRef, IdempotencyKey,
+    Note, ProposalKind, Reason, Recommendation, RiskLevel, Role, VocabularyError,
 };

@@ -239,6 +239,63 @@ word_enum!(
     }
 );
 
+word_enum!(
+    /// What the budget document asks the city council to do with a proposal (its
+    /// indstilling): the state a proposal is in until a [`BudgetOutcome`] is recorded.
+    Recommendation, "en indstilling", "til efterretning, til godkendelse, særskilt politisk prioritering",
+    {
+        /// "Til efterretning": put forward to the budget negotiations for information.
+        ForInformation => "for_information" | "til efterretning" | "efterretning",
+        /// "Til godkendelse": for approval (Bilag 7's cross-cutting proposals, "jf. bilag 8").
+        ForApproval => "for_approval" | "til godkendelse" | "godkendelse",
+        /// "Til (evt.) særskilt politisk prioritering".
+        PoliticalPriority => "political_priority" | "særskilt politisk prioritering" | "til særskilt politisk prioritering",
+    }
+);
+
+word_enum!(
+    /// What the budget agreement decided about a proposal.
+    BudgetOutcome, "et budgetudfald", "vedtaget, vedtaget med ændringer, ikke vedtaget",
+    {
+        /// Vedtaget: adopted as proposed.
+        Adopted => "adopted" | "vedtaget",
+        /// Vedtaget med ændringer: adopted, changed (the change is a plan revision).
+        AdoptedChanged => "adopted_changed" | "vedtaget med ændringer" | "vedtaget med aendringer",
+        /// Ikke vedtaget: not adopted; the proposal stays visible but is not followed up.
+        NotAdopted => "not_adopted" | "ikke vedtaget",
+    }
+);
+
+impl Recommendation {
+    /// The words the document uses ("til efterretning" …).
+    #[must_use]
+    pub fn danish(self) -> &'static str {
+        match self {
+            Recommendation::ForInformation => "til efterretning",
+            Recommendation::ForApproval => "til godkendelse",
+            Recommendation::PoliticalPriority => "til særskilt politisk prioritering",
+        }
+    }
+}
+
+impl BudgetOutcome {
+    /// The word users read.
+    #[must_use]
+    pub fn danish(self) -> &'static str {
+        match self {
+            BudgetOutcome::Adopted => "vedtaget",
+            BudgetOutcome::AdoptedChanged => "vedtaget med ændringer",
+            BudgetOutcome::NotAdopted => "ikke vedtaget",
+        }
+    }
+
+    /// Whether the proposal is to be followed up (adopted, changed or not).
+    #[must_use]
+    pub fn adopted(self) -> bool {
+        !matches!(self, BudgetOutcome::NotAdopted)
+    }
+}
+
 impl ControlArea {
     /// The word users read in tables ("anlæg", not the stored "capital").
     #[must_use]

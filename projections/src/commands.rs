@@ -396,7 +396,7 @@ impl ProposalService {
     }
 
     /// Overwrites whatever the client put in a fact's people and role fields: the role of a
-    /// goal cancellation or budget adjustment, and for a saving verification the verifier and
+    /// goal cancellation, budget adjustment or budget decision, and for a saving verification the verifier and
     /// role (the command's sender) and the reporter (the actor stored with the verified event).
     /// Also applies to a superseding replacement of those facts.
     async fn take_people_from_metadata(
@@ -421,6 +421,11 @@ impl ProposalService {
                 replacement: Fact::BudgetAdjusted(b),
                 ..
             } => b.role = metadata.role,
+            ProposalCommand::DecideBudget(d)
+            | ProposalCommand::SupersedeEntry {
+                replacement: Fact::BudgetDecided(d),
+                ..
+            } => d.role = metadata.role,
             _ => {}
         }
         Ok(())

@@ -178,6 +178,18 @@ impl TestApp {
             .expect("the events as JSON")
     }
 
+    /// The body of `GET path` as `client` (a [`TestApp::session`]) reads it, whatever the status.
+    pub async fn page_as(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the page answers")
+            .text()
+            .await
+            .expect("the page as text")
+    }
+
     /// Signs `login` (made by [`TestStore::user`]) in with its password over `POST /login`, as a
     /// browser's form would; a client that sends the session cookie.
     pub async fn session(&self, login: &str) -> reqwest::Client {
@@ -463,6 +475,43 @@ impl TestStore {
         .await
         .expect("the Budget 2025 baseline imports")
     }
+
+    /// Records, as a controller, that the budget agreement adopted `ids` on `decided_on`: test
+    /// data for tests that judge proposals (the appendix does not say which were adopted, so
+    /// the import never does this). Returns the recorded events' sequences.
+    pub async fn adopt(&self, ids: &[&str], decided_on: chrono::NaiveDate) -> Vec<i64> {
+        let mut sequences = Vec::new();
+        for id in ids {
+            let outcome = self
+                .service
+                .execute(
+                    &proposal(id),
+                    gevinst_domain::proposal::ProposalCommand::DecideBudget(
+                        gevinst_domain::proposal::BudgetDecision {
+                            outcome: gevinst_domain::BudgetOutcome::Adopted,
+                            decided_on,
+                            reference: gevinst_domain::EvidenceRef::parse(
+                                "Budgetaftale (testdata)",
+                            )
+                            .expect("a reference"),
+                            note: None,
+                            role: Role::Controller,
+                        },
+                    ),
+                    meta("carl@kk.dk", Role::Controller),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{id}: the budget decision is recorded: {e}"));
+            sequences.push(outcome.last_sequence);
+        }
+        sequences
+    }
+
+    /// The twelve proposals of Budget 2025.
+    pub const BUDGET_2025: [&'static str; 12] = [
+        "BC01", "BC02", "BC03", "BC04", "BC05", "BC07", "BC08", "BC09", "BC11", "BC12", "BC13",
+        "BC14",
+    ];
 
     /// The store as a `DATABASE_URL` (`sqlite:PATH` or `postgres://…`).
     #[must_use]

@@ -100,6 +100,119 @@ both_backends!(
     budget_2025_with_nothing_reported_is_not_assessed_not_red,
     |t: TestStore| async move {
         t.import_budget_2025().await;
+        // Imported, nothing is decided: the appendix is a list of applications to the budget
+        // negotiations and does not say which were adopted. Every proposal awaits its budget
+        // decision, with the document's recommendation, and nothing is judged or late.
+        let pending = committee(&t, "2025-12-31", &[]).await;
+        assert_eq!(
+            decided(&pending),
+            expected(&TestStore::BUDGET_2025.map(|id| (id, "not_assessed", "awaiting_decision")))
+        );
+        let bc01 = json(
+            &t,
+            &["report", "realisation", "BC01", "--as-of", "2025-12-31"],
+        )
+        .await;
+        assert_eq!(bc01["decision"]["status"], "awaiting_decision");
+        assert_eq!(bc01["decision"]["recommendation"], "for_approval");
+        let bc08 = json(
+            &t,
+            &["report", "realisation", "BC08", "--as-of", "2025-12-31"],
+        )
+        .await;
+        assert_eq!(bc08["decision"]["recommendation"], "political_priority");
+        let bc09 = json(
+            &t,
+            &["report", "realisation", "BC09", "--as-of", "2025-12-31"],
+        )
+        .await;
+        assert_eq!(bc09["decision"]["recommendation"], "for_information");
+        let (_, text) = t
+            .gevinst(&["report", "realisation", "BC01", "--as-of", "2025-12-31"])
+            .await;
+        assert!(
+            text.contains(
+                "Budgetbeslutning: afventer budgetbeslutning (indstillet til godkendelse)"
+            ),
+            "{text}"
+        );
+        let late = json(&t, &["report", "late", "--as-of", "2026-06-30"]).await;
+        assert_eq!(late, serde_json::json!([]), "nothing adopted, nothing owed");
+        let portfolio = json(&t, &["report", "portfolio", "--as-of", "2025-12-31"]).await;
+        let total = &portfolio["total"];
+        assert_eq!(
+            (
+                &total["proposals"],
+                &total["awaiting_decision"],
+                &total["adopted"]
+            ),
+            (&Value::from(12), &Value::from(12), &Value::from(0))
+        );
+        assert_eq!(total["investment_adopted"], "0");
+        let (_, text) = t
+            .gevinst(&["report", "portfolio", "--as-of", "2025-12-31"])
+            .await;
+        assert!(
+            text.contains("Tabellen tæller alle 12 indstillede forslag, som bilaget; vedtaget 0, afventer budgetbeslutning 12, ikke vedtaget 0."),
+            "{text}"
+        );
+
+        // A controller records the budget agreement's decision (README's command for BC01;
+        // the rest as test data). From its date on, the proposals are judged.
+        let receipt = rec(
+            &t,
+            "carl@kk.dk",
+            "controller",
+            &[
+                "budget-decision",
+                "BC01",
+                "--outcome",
+                "vedtaget",
+                "--date",
+                "2024-10-03",
+                "--reference",
+                "Budgetaftale 2025",
+            ],
+        )
+        .await;
+        assert!(
+            receipt.contains("Budgetbeslutning (BudgetDecided)"),
+            "{receipt}"
+        );
+        let (code, out) = t
+            .gevinst(&[
+                "record",
+                "--as",
+                "anna@kk.dk",
+                "budget-decision",
+                "BC02",
+                "--outcome",
+                "vedtaget",
+                "--date",
+                "2024-10-03",
+                "--reference",
+                "Budgetaftale 2025",
+            ])
+            .await;
+        assert_eq!(
+            code, 1,
+            "a project owner does not record the decision: {out}"
+        );
+        let rest: Vec<&str> = TestStore::BUDGET_2025[1..].to_vec();
+        t.adopt(&rest, chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap())
+            .await;
+        let before = committee(&t, "2024-10-02", &[]).await;
+        assert_eq!(
+            before["BC01"]["rule"], "awaiting_decision",
+            "as of before the decision"
+        );
+        let portfolio = json(&t, &["report", "portfolio", "--as-of", "2025-12-31"]).await;
+        assert_eq!(portfolio["total"]["adopted"], 12);
+        assert_eq!(
+            portfolio["total"]["investment_adopted"],
+            portfolio["total"]["investment"]
+        );
+
         let status = committee(&t, "2025-12-31", &[]).await;
         // Nothing is red and nothing is green: with no reports the system does not know.
         assert_eq!(
@@ -434,6 +547,11 @@ both_backends!(
     budget_2025_with_a_year_of_reports,
     |t: TestStore| async move {
         t.import_budget_2025().await;
+        t.adopt(
+            &TestStore::BUDGET_2025,
+            chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
+        )
+        .await;
         a_year_of_reports(&t).await;
 
         // 31 December 2025: the year is still open, so savings are not yet judged.
@@ -592,6 +710,11 @@ both_backends!(
     a_shortfall_is_judged_on_verified_figures_where_they_exist,
     |t: TestStore| async move {
         t.import_budget_2025().await;
+        t.adopt(
+            &TestStore::BUDGET_2025,
+            chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
+        )
+        .await;
         // BC01 reports its whole 2025 plan, but a controller has verified only l1.
         let l1 = money(&t, "saving", "BC01", "2025", "-149", Some("l1")).await;
         money(&t, "saving", "BC01", "2025", "-148", Some("l2")).await;

@@ -27,6 +27,11 @@ const CHROMIUM_TIMEOUT: Duration = Duration::from_secs(90);
 /// base URL.
 async fn spawn_with_baseline(t: &TestStore) -> String {
     t.import_budget_2025().await;
+    t.adopt(
+        &TestStore::BUDGET_2025,
+        chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
+    )
+    .await;
     t.spawn_app().await.base
 }
 
@@ -68,6 +73,11 @@ both_backends!(
     pages_show_the_figures_the_reports_compute,
     |t: TestStore| async move {
         t.import_budget_2025().await;
+        t.adopt(
+            &TestStore::BUDGET_2025,
+            chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
+        )
+        .await;
         // One realised saving, so the realised column is not all zeros.
         let (code, out) = t
             .gevinst(&[

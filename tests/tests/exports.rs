@@ -22,6 +22,11 @@ const BOM: char = '\u{feff}';
 /// saving with a decimal.
 async fn scenario(t: &TestStore) {
     t.import_budget_2025().await;
+    t.adopt(
+        &TestStore::BUDGET_2025,
+        chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
+    )
+    .await;
     for args in [
         &[
             "progress",

@@ -6,7 +6,8 @@
 //! saving has no button for him); a reader gets no forms and verifies nothing. And the three
 //! people in one browser story: the owner records a saving and a goal achievement and sees
 //! both on the page, the controller verifies from the queue, the auditor follows a correction
-//! both ways in the history.
+//! both ways in the history. A controller records the budget decision from the same page; the
+//! owner has no such form.
 
 use fantoccini::Locator;
 use gevinst_tests::{both_backends, password_of, TestApp, TestStore};
@@ -476,5 +477,88 @@ both_backends!(
         rita.click(&format!("tr#e-{correction} a.retter")).await;
         assert_eq!(target(&rita).await, format!("e-{mistake}"));
         rita.close().await;
+    }
+);
+
+both_backends!(
+    a_controller_records_the_budget_decision_in_the_browser,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        t.user("carl@kk.dk", &[("controller", None)]).await;
+
+        // The owner's forms have no budget decision: that is a controller's.
+        let anna = app.session("anna@kk.dk").await;
+        let page = app.page_as(&anna, "/proposals/BC01/register").await;
+        assert!(page.contains("Realiseret effektivisering"), "{page}");
+        assert!(!page.contains("Budgetbeslutning"), "{page}");
+
+        let browser = Browser::start().await;
+        browser
+            .sign_in(
+                &app.base,
+                "carl@kk.dk",
+                &password_of("carl@kk.dk"),
+                "/proposals/BC01",
+            )
+            .await;
+        let page = browser
+            .wait_for_text(&app.base, "Logget ind som carl@kk.dk")
+            .await;
+        assert!(
+            page.contains("afventer budgetbeslutning (indstillet til godkendelse)"),
+            "{page}"
+        );
+        browser.click("a#registrer").await;
+        browser.wait_for_text(&app.base, "Budgetbeslutning").await;
+        browser
+            .client()
+            .find(Locator::Css("#budget-decisions-outcome"))
+            .await
+            .unwrap()
+            .select_by_value("adopted")
+            .await
+            .unwrap();
+        browser.set("budget-decisions-date", "2024-10-03").await;
+        browser
+            .type_in("#budget-decisions-reference", "Budgetaftale 2025")
+            .await;
+        browser
+            .click("#budget-decisions button[type='submit']")
+            .await;
+        browser
+            .wait_for_text(&app.base, "Gemt: Budgetbeslutning")
+            .await;
+        let history = app.history("BC01").await;
+        let decided: Vec<&Value> = history
+            .iter()
+            .filter(|e| e["event_type"] == "BudgetDecided")
+            .collect();
+        assert_eq!(decided.len(), 1);
+        assert_eq!(decided[0]["actor"], "carl@kk.dk");
+        assert_eq!(decided[0]["role"], "controller");
+        assert_eq!(decided[0]["payload"]["BudgetDecided"]["outcome"], "adopted");
+
+        browser
+            .client()
+            .goto(&app.url("/proposals/BC01?as_of=2025-12-31"))
+            .await
+            .unwrap();
+        browser
+            .wait_for_text(&app.base, "vedtaget 2024-10-03 (Budgetaftale 2025)")
+            .await;
+        browser
+            .client()
+            .goto(&app.url("/?as_of=2025-12-31"))
+            .await
+            .unwrap();
+        browser
+            .wait_for_text(
+                &app.base,
+                "vedtaget 1, afventer budgetbeslutning 11, ikke vedtaget 0.",
+            )
+            .await;
+        browser.close().await;
     }
 );

@@ -31,13 +31,13 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use cqrs_es::DomainEvent;
 use gevinst_domain::proposal::{
-    examples, BaselineSource, BudgetAdjustment, CompensatingAction, Fact, Forecast,
+    examples, BaselineSource, BudgetAdjustment, BudgetDecision, CompensatingAction, Fact, Forecast,
     GoalCancellation, GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome,
     MilestoneCompletion, PlanSection, ProposalEvent, SavingVerification,
 };
 use gevinst_domain::{
-    Actor, Amount, Committee, ControlArea, EvidenceRef, GoalId, MilestoneId, Note, PlanLineId,
-    ProposalId, Reason, Role,
+    Actor, Amount, BudgetOutcome, Committee, ControlArea, EvidenceRef, GoalId, MilestoneId, Note,
+    PlanLineId, ProposalId, Reason, Role,
 };
 
 fn dir() -> PathBuf {
@@ -160,6 +160,13 @@ fn samples() -> Vec<ProposalEvent> {
                 ..cost
             }),
         },
+        ProposalEvent::BudgetDecided(BudgetDecision {
+            outcome: BudgetOutcome::AdoptedChanged,
+            decided_on: date(2024, 10, 3),
+            reference: EvidenceRef::parse("Budgetaftale 2025").unwrap(),
+            note: Some(Note::parse("Investeringen nedsat til 4,0 mio. kr.").unwrap()),
+            role: Role::Controller,
+        }),
     ]
 }
 
@@ -263,6 +270,11 @@ fn stored_payload(sample: &ProposalEvent, version: &str) -> serde_json::Value {
 /// The samples as a chain of fixed stored events (stream `BC01`, positions 1…, one recorded time
 /// a minute apart), each line `Type vN hash`: one block per version generation (see the module
 /// docs), the chain running on from one block into the next.
+/// Event types added after the version generations above, in the order they were added: each
+/// is hashed once, at its current version, after every generation, so adding one appends
+/// lines and never moves the ones before it.
+const LATER: &[&str] = &["BudgetDecided"];
+
 fn sample_hashes() -> String {
     use gevinst_domain::chain::{event_hash, HashInput, GENESIS_HASH};
     let metadata = serde_json::json!({"actor": "anna@kk.dk", "role": "projektejer",
@@ -278,12 +290,20 @@ fn sample_hashes() -> String {
         .map(|(_, v)| v.parse::<u32>().unwrap())
         .max()
         .unwrap();
-    let generations = (1..=latest).flat_map(|generation| {
-        samples.iter().map(move |event| {
-            let current: u32 = event.event_version().parse().unwrap();
-            (event, current.min(generation).to_string())
+    let generations = (1..=latest)
+        .flat_map(|generation| {
+            samples
+                .iter()
+                .filter(|e| !LATER.contains(&e.type_name()))
+                .map(move |event| {
+                    let current: u32 = event.event_version().parse().unwrap();
+                    (event, current.min(generation).to_string())
+                })
         })
-    });
+        .chain(LATER.iter().map(|name| {
+            let event = samples.iter().find(|e| e.type_name() == *name).unwrap();
+            (event, event.event_version())
+        }));
     for (i, (event, v)) in generations.enumerate() {
         let n = i64::try_from(i).unwrap() + 1;
         let payload = stored_payload(event, &v);
@@ -336,6 +356,27 @@ fn a_v1_payload_with_anlaeg_reads_as_capital_and_is_written_as_capital() {
         again["ProposalRegistered"]["identity"]["kind"],
         "investment"
     );
+}
+
+#[test]
+fn a_recommendation_is_stored_only_when_stated_so_older_identities_keep_their_bytes() {
+    let v2 = std::fs::read_to_string(golden_path("ProposalRegistered", "2")).unwrap();
+    let event: ProposalEvent = serde_json::from_str(&v2).unwrap();
+    let ProposalEvent::ProposalRegistered { identity } = &event else {
+        panic!("{event:?}")
+    };
+    assert_eq!(identity.recommendation, None);
+    assert_eq!(
+        serde_json::to_value(&event).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&v2).unwrap(),
+        "an identity without a recommendation serialises as before the field existed"
+    );
+    let mut stated = identity.clone();
+    stated.recommendation = Some(gevinst_domain::Recommendation::ForApproval);
+    let json = serde_json::to_value(&stated).unwrap();
+    assert_eq!(json["recommendation"], "for_approval");
+    let back: gevinst_domain::proposal::ProposalIdentity = serde_json::from_value(json).unwrap();
+    assert_eq!(back, stated);
 }
 
 #[test]

@@ -214,14 +214,7 @@ both_backends!(
             html.contains("Logget ind som <strong>anna@kk.dk</strong>"),
             "{html}"
         );
-        let register = anna
-            .get(app.url("/proposals/BC01/register"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let register = app.page_as(&anna, "/proposals/BC01/register").await;
         assert!(!register.contains("id=\"revider\""), "no link for her");
         let posted = anna
             .post(app.url("/proposals/BC01/plan-revision"))

@@ -26,7 +26,7 @@ fn repository() -> PathBuf {
 }
 
 /// Every `gevinst …` and `gevinst-verify …` command in README's `sh` blocks, comments removed,
-/// split into words (the program name first).
+/// split into words as a shell would (the program name first).
 fn readme_commands() -> Vec<Vec<String>> {
     let readme = std::fs::read_to_string(repository().join("README.md")).expect("README.md");
     let mut commands = Vec::new();
@@ -42,7 +42,11 @@ fn readme_commands() -> Vec<Vec<String>> {
         }
         let command = trimmed.split(" #").next().unwrap_or_default().trim();
         if command.starts_with("gevinst ") || command.starts_with("gevinst-verify ") {
-            commands.push(command.split_whitespace().map(str::to_string).collect());
+            // Split as a POSIX shell would (quotes group words), with the `shlex` crate.
+            commands.push(
+                shlex::split(command)
+                    .unwrap_or_else(|| panic!("README: unbalanced quotes in {command}")),
+            );
         }
     }
     commands

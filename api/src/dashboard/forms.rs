@@ -59,6 +59,8 @@ enum Kind {
     PlanLine,
     /// A committee.
     Committee,
+    /// A budget decision's outcome.
+    Outcome,
 }
 
 #[derive(Debug)]
@@ -296,6 +298,28 @@ const SPECS: &[Spec] = &[
         ],
     },
     Spec {
+        segment: "budget-decisions",
+        heading: "Budgetbeslutning",
+        fields: &[
+            field("outcome", "Udfald", Kind::Outcome, true, ""),
+            field(
+                "date",
+                "Besluttet den",
+                Kind::Date,
+                true,
+                "budgetaftalens dato",
+            ),
+            field(
+                "reference",
+                "Beslutning",
+                Kind::Text,
+                true,
+                "fx Budgetaftale 2025",
+            ),
+            field("note", "Bemærkning", Kind::Text, false, "hvad blev ændret"),
+        ],
+    },
+    Spec {
         segment: "budget-adjustments",
         heading: "Tilpasning af et udvalgs budgetramme",
         fields: &[
@@ -390,6 +414,10 @@ fn options(kind: Kind, choices: &Choices) -> Vec<(String, String)> {
         Kind::Milestone => choices.milestones.clone(),
         Kind::PlanLine => choices.lines.clone(),
         Kind::Committee => super::committee_choices(),
+        Kind::Outcome => gevinst_domain::BudgetOutcome::ALL
+            .iter()
+            .map(|o| (o.code().to_string(), o.danish().to_string()))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -401,7 +429,7 @@ fn input(kind: Kind) -> &'static str {
         Kind::Date => "date",
         Kind::Number => "number",
         Kind::Tick => "checkbox",
-        Kind::Goal | Kind::Milestone | Kind::PlanLine | Kind::Committee => "select",
+        Kind::Goal | Kind::Milestone | Kind::PlanLine | Kind::Committee | Kind::Outcome => "select",
     }
 }
 
@@ -707,6 +735,7 @@ mod tests {
                         Kind::Amount => "-149",
                         Kind::Tick => "on",
                         Kind::Committee => "SUD",
+                        Kind::Outcome => "adopted",
                         _ => "g1",
                     };
                     (f.name.to_string(), v.to_string())

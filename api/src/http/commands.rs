@@ -113,6 +113,12 @@ pub const ROUTES: &[Route] = &[
         summary: "Tilpasning af et udvalgs budgetramme (controller)",
     },
     Route {
+        segment: "budget-decisions",
+        command: "budget_decision",
+        action: Action::Decide,
+        summary: "Budgetaftalens beslutning om forslaget (controller)",
+    },
+    Route {
         segment: "plan-revisions",
         command: "revise_plan",
         action: Action::Decide,

@@ -24,7 +24,9 @@ use crate::proposal::plan::{
     ProposalIdentity, PublicSummary, Risk, StatedPayback, StatedTotal, TotalKind, UndatedPhase,
     UnratedRisk, YearlyAmounts,
 };
-use crate::vocabulary::{Administration, Committee, ControlArea, ProposalKind, RiskLevel};
+use crate::vocabulary::{
+    Administration, Committee, ControlArea, ProposalKind, Recommendation, RiskLevel,
+};
 
 /// The schema version this loader reads.
 pub(super) const SCHEMA_VERSION: u32 = 1;
@@ -50,6 +52,7 @@ struct RawDocument {
     unit: String,
     price_level: i32,
     source_file: Option<String>,
+    recommendation: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -118,6 +121,7 @@ struct RawProposal {
     price_level_note: Option<String>,
     confidential: bool,
     political_priority: bool,
+    recommendation: Option<String>,
     from_innovation_proposal: Option<bool>,
     simplification_programme: Option<bool>,
     #[serde(default)]
@@ -418,6 +422,11 @@ impl RawFile {
             unit: d.unit,
             price_level,
             source_file: d.source_file,
+            recommendation: d
+                .recommendation
+                .as_deref()
+                .map(|r| word::<Recommendation>("document.recommendation", r))
+                .transpose()?,
         };
 
         let mut proposals = Vec::new();
@@ -596,6 +605,10 @@ impl RawProposal {
             price_level,
             confidential: self.confidential,
             political_priority: self.political_priority,
+            recommendation: match self.recommendation.as_deref() {
+                Some(r) => Some(word::<Recommendation>(&format!("{p} recommendation"), r)?),
+                None => document.recommendation,
+            },
         };
 
         let lines = self

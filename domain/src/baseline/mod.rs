@@ -120,6 +120,9 @@ pub struct DocumentInfo {
     pub price_level: PriceLevel,
     /// The source text's file name.
     pub source_file: Option<String>,
+    /// What the document asks of every proposal it does not mark otherwise (Bilag 7: "til
+    /// efterretning", its title); inherited by proposals that do not name their own.
+    pub recommendation: Option<crate::vocabulary::Recommendation>,
 }
 
 /// A row of the front matter's Tabel 1 "Investerings og innovationsforslag fordelt på udvalg"

@@ -60,6 +60,16 @@ impl Proposal {
         self.baseline.as_ref()
     }
 
+    /// The budget decision in force (its sequence), if one is recorded: until then the
+    /// proposal is *indstillet* (see `ProposalIdentity::recommendation`).
+    #[must_use]
+    pub fn budget_decision(&self) -> Option<(u64, &super::events::BudgetDecision)> {
+        self.active_entries().find_map(|(s, f)| match f {
+            Fact::BudgetDecided(d) => Some((s, d)),
+            _ => None,
+        })
+    }
+
     /// Where the baseline was imported from, if it was.
     #[must_use]
     pub fn baseline_source(&self) -> Option<&super::plan::BaselineSource> {
@@ -304,6 +314,22 @@ impl Proposal {
                 }
                 Self::check_year(plan, b.year)?;
             }
+            Fact::BudgetDecided(d) => {
+                if d.role != Role::Controller {
+                    return Err(ProposalError::NotPermitted {
+                        role: d.role,
+                        action: "registrere en budgetbeslutning",
+                    });
+                }
+                if let Some((sequence, Fact::BudgetDecided(o))) =
+                    others().find(|(_, f)| matches!(f, Fact::BudgetDecided(_)))
+                {
+                    return Err(ProposalError::BudgetAlreadyDecided {
+                        sequence,
+                        outcome: o.outcome.danish(),
+                    });
+                }
+            }
             Fact::InnovationOutcomeRecorded(o) => {
                 let kind = self
                     .identity
@@ -428,6 +454,7 @@ impl Proposal {
             }
             ProposalCommand::VerifySaving(f) => Fact::SavingVerified(f).into(),
             ProposalCommand::AdjustBudget(f) => Fact::BudgetAdjusted(f).into(),
+            ProposalCommand::DecideBudget(f) => Fact::BudgetDecided(f).into(),
             ProposalCommand::RecordInnovationOutcome(f) => {
                 Fact::InnovationOutcomeRecorded(f).into()
             }

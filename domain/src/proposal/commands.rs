@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::events::{
-    BudgetAdjustment, CompensatingAction, Fact, Forecast, GoalAchievement, GoalCancellation,
-    GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome, MilestoneCompletion,
-    RealisedSaving, SavingVerification,
+    BudgetAdjustment, BudgetDecision, CompensatingAction, Fact, Forecast, GoalAchievement,
+    GoalCancellation, GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome,
+    MilestoneCompletion, RealisedSaving, SavingVerification,
 };
 use super::plan::{BaselineSource, Plan, ProposalIdentity};
 use crate::vocabulary::{Actor, Reason};
@@ -61,6 +61,9 @@ pub enum ProposalCommand {
     AdjustBudget(BudgetAdjustment),
     /// Record what an innovation proposal or pre-study led to.
     RecordInnovationOutcome(InnovationOutcome),
+    /// Record the budget agreement's decision on the proposal (controllers only, once; a
+    /// wrong one is corrected).
+    DecideBudget(BudgetDecision),
     /// Void an earlier entry.
     ReverseEntry {
         /// Sequence of the entry in this proposal's stream.
@@ -96,6 +99,7 @@ impl ProposalCommand {
             ProposalCommand::VerifySaving(f) => Some(f.verified_on),
             ProposalCommand::AdjustBudget(f) => Some(f.effective_on),
             ProposalCommand::RecordInnovationOutcome(f) => Some(f.recorded_on),
+            ProposalCommand::DecideBudget(f) => Some(f.decided_on),
             ProposalCommand::SupersedeEntry { replacement, .. } => {
                 Some(replacement.effective_date())
             }

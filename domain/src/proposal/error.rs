@@ -184,6 +184,14 @@ pub enum ProposalError {
         /// The proposal's kind.
         kind: ProposalKind,
     },
+    /// A budget decision is already in force.
+    #[error("budgetbeslutningen er allerede registreret (hændelse {sequence}: {outcome}); ret den registrering i stedet")]
+    BudgetAlreadyDecided {
+        /// The decision in force.
+        sequence: u64,
+        /// Its outcome, in Danish.
+        outcome: &'static str,
+    },
     /// An investment case named by an outcome that says it led to none.
     #[error("læringen nævner business casen {0}, men siger, at den ikke førte til en business case; markér, at den gjorde, eller udelad casen")]
     InvestmentCaseInconsistent(ProposalId),

@@ -23,6 +23,14 @@
 //! What controllers answer to committees is recorded the same way, as correctable entries: the
 //! owner's compensating action for a delay, the four-eyes verification of a realised saving,
 //! the budget-frame adjustment that makes a saving cashable, and an innovation project's outcome.
+//! So is the budget decision ([`BudgetDecision`]): a proposal is imported as *indstillet* with
+//! the document's recommendation (`ProposalIdentity::recommendation`), and only a controller's
+//! `BudgetDecided` says whether the budget agreement adopted it.
+//!
+//! `BudgetDecided` (v1) came after the two generations above; `ProposalIdentity` gained the
+//! optional `recommendation` at the same time without a new version of `ProposalRegistered`:
+//! the field is omitted when absent, so every stored row reads as the same value and that value
+//! serialises to the same bytes (pinned by the golden files, whose sample has none).
 
 use chrono::NaiveDate;
 use cqrs_es::DomainEvent;
@@ -31,7 +39,9 @@ use serde::{Deserialize, Serialize};
 use super::plan::{BaselineSource, Plan, PlanSection, ProposalIdentity};
 use crate::ids::{GoalId, MilestoneId, PlanLineId, ProposalId};
 use crate::money::{Amount, PriceLevel};
-use crate::vocabulary::{Actor, Committee, ControlArea, EvidenceRef, Note, Reason, Role};
+use crate::vocabulary::{
+    Actor, BudgetOutcome, Committee, ControlArea, EvidenceRef, Note, Reason, Role,
+};
 
 /// A milestone was completed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -245,6 +255,24 @@ pub struct InnovationOutcome {
     pub evidence: Option<EvidenceRef>,
 }
 
+/// What the budget agreement decided about a proposal (controllers only). Until one is
+/// recorded the proposal is *indstillet*: visible with its plan and the document's
+/// recommendation, but not judged. Never inferred from the appendix, which does not say.
+/// A wrong decision is corrected like any entry (superseded or reversed, with a reason).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetDecision {
+    /// Adopted, adopted changed, or not adopted.
+    pub outcome: BudgetOutcome,
+    /// When it was decided (business date: the agreement's or the council's date).
+    pub decided_on: NaiveDate,
+    /// The decision it rests on (e.g. "Budgetaftale 2025").
+    pub reference: EvidenceRef,
+    /// What changed or why, if stated.
+    pub note: Option<Note>,
+    /// The role of whoever recorded it; only controllers may.
+    pub role: Role,
+}
+
 /// A progress or money entry: what a correction can reverse or supersede.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -273,6 +301,8 @@ pub enum Fact {
     BudgetAdjusted(BudgetAdjustment),
     /// See [`InnovationOutcome`].
     InnovationOutcomeRecorded(InnovationOutcome),
+    /// See [`BudgetDecision`].
+    BudgetDecided(BudgetDecision),
 }
 
 impl Fact {
@@ -292,6 +322,7 @@ impl Fact {
             Fact::SavingVerified(_) => "SavingVerified",
             Fact::BudgetAdjusted(_) => "BudgetAdjusted",
             Fact::InnovationOutcomeRecorded(_) => "InnovationOutcomeRecorded",
+            Fact::BudgetDecided(_) => "BudgetDecided",
         }
     }
 
@@ -311,6 +342,7 @@ impl Fact {
             Fact::SavingVerified(f) => f.verified_on,
             Fact::BudgetAdjusted(f) => f.effective_on,
             Fact::InnovationOutcomeRecorded(f) => f.recorded_on,
+            Fact::BudgetDecided(f) => f.decided_on,
         }
     }
 }
@@ -365,6 +397,8 @@ pub enum ProposalEvent {
     BudgetAdjusted(BudgetAdjustment),
     /// See [`InnovationOutcome`].
     InnovationOutcomeRecorded(InnovationOutcome),
+    /// See [`BudgetDecision`].
+    BudgetDecided(BudgetDecision),
     /// An earlier entry is void.
     EntryReversed {
         /// The corrected event's sequence in this proposal's stream.
@@ -403,6 +437,7 @@ impl ProposalEvent {
         ("InnovationOutcomeRecorded", "1"),
         ("EntryReversed", "1"),
         ("EntrySuperseded", "2"),
+        ("BudgetDecided", "1"),
     ];
 
     /// Whether a stored row of this event's type at `version` reads as this event: every
@@ -437,6 +472,7 @@ impl ProposalEvent {
             ProposalEvent::InnovationOutcomeRecorded(_) => "InnovationOutcomeRecorded",
             ProposalEvent::EntryReversed { .. } => "EntryReversed",
             ProposalEvent::EntrySuperseded { .. } => "EntrySuperseded",
+            ProposalEvent::BudgetDecided(_) => "BudgetDecided",
         }
     }
 
@@ -462,6 +498,7 @@ impl ProposalEvent {
             ProposalEvent::InnovationOutcomeRecorded(f) => {
                 Fact::InnovationOutcomeRecorded(f.clone())
             }
+            ProposalEvent::BudgetDecided(f) => Fact::BudgetDecided(f.clone()),
             _ => return None,
         })
     }
@@ -482,6 +519,7 @@ impl From<Fact> for ProposalEvent {
             Fact::SavingVerified(f) => ProposalEvent::SavingVerified(f),
             Fact::BudgetAdjusted(f) => ProposalEvent::BudgetAdjusted(f),
             Fact::InnovationOutcomeRecorded(f) => ProposalEvent::InnovationOutcomeRecorded(f),
+            Fact::BudgetDecided(f) => ProposalEvent::BudgetDecided(f),
         }
     }
 }

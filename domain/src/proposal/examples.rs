@@ -54,6 +54,7 @@ pub fn identity(proposal: &str) -> ProposalIdentity {
         price_level: price_level(),
         confidential: false,
         political_priority: false,
+        recommendation: None,
     }
 }
 

@@ -16,9 +16,9 @@ pub use aggregate::{Entry, Proposal, YEAR_MARGIN};
 pub use commands::ProposalCommand;
 pub use error::ProposalError;
 pub use events::{
-    BudgetAdjustment, CompensatingAction, Fact, Forecast, GoalAchievement, GoalCancellation,
-    GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome, MilestoneCompletion,
-    ProposalEvent, RealisedSaving, SavingVerification,
+    BudgetAdjustment, BudgetDecision, CompensatingAction, Fact, Forecast, GoalAchievement,
+    GoalCancellation, GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome,
+    MilestoneCompletion, ProposalEvent, RealisedSaving, SavingVerification,
 };
 pub use plan::{
     BaselineSource, CommitteeDistribution, Goal, GoalSection, Milestone, Phase, Plan, PlanLine,

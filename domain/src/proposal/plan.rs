@@ -39,6 +39,11 @@ pub struct ProposalIdentity {
     pub confidential: bool,
     /// Put forward for separate political priority.
     pub political_priority: bool,
+    /// What the document asks the council to do with it (til efterretning / til godkendelse /
+    /// særskilt politisk prioritering), where the document says. Omitted when absent, so
+    /// identities stored before the field existed read and serialise unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<crate::vocabulary::Recommendation>,
 }
 
 /// Which part of the economic table a line belongs to.

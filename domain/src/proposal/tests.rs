@@ -8,7 +8,8 @@ use super::*;
 use crate::ids::{GoalId, MilestoneId, PlanLineId, ProposalId};
 use crate::money::Amount;
 use crate::vocabulary::{
-    Actor, Committee, ControlArea, EvidenceRef, Note, ProposalKind, Reason, Role,
+    Actor, BudgetOutcome, Committee, ControlArea, EvidenceRef, Note, ProposalKind, Reason,
+    Recommendation, Role,
 };
 
 type Fw = TestFramework<Proposal>;
@@ -1088,6 +1089,106 @@ fn budget_adjustment_years_lie_within_the_plan_years_plus_minus_ten() {
             Role::Controller,
         )))
         .then_expect_error_message("året 2039 ligger uden for planens år ± 10 (2015–2038)");
+}
+
+fn decision(outcome: BudgetOutcome, role: Role) -> BudgetDecision {
+    BudgetDecision {
+        outcome,
+        decided_on: date(2024, 10, 3),
+        reference: EvidenceRef::parse("Budgetaftale 2025").unwrap(),
+        note: None,
+        role,
+    }
+}
+
+#[test]
+fn a_controller_records_the_budget_decision_once_and_corrects_it_by_superseding() {
+    let adopted = decision(BudgetOutcome::Adopted, Role::Controller);
+    Fw::with(())
+        .given(given_plan())
+        .when(ProposalCommand::DecideBudget(adopted.clone()))
+        .then_expect_events(vec![ProposalEvent::BudgetDecided(adopted.clone())]);
+
+    let mut decided = given_plan();
+    decided.push(ProposalEvent::BudgetDecided(adopted.clone()));
+    let sequence = u64::try_from(decided.len()).unwrap();
+    assert_eq!(
+        apply_all(decided.clone()).budget_decision(),
+        Some((sequence, &adopted))
+    );
+    assert_eq!(apply_all(given_plan()).budget_decision(), None);
+    Fw::with(())
+        .given(decided.clone())
+        .when(ProposalCommand::DecideBudget(decision(
+            BudgetOutcome::NotAdopted,
+            Role::Controller,
+        )))
+        .then_expect_error_message(&format!(
+            "budgetbeslutningen er allerede registreret (hændelse {sequence}: vedtaget); ret den registrering i stedet"
+        ));
+    let not_adopted = decision(BudgetOutcome::NotAdopted, Role::Controller);
+    let reason = Reason::parse("Forkert forslag registreret").unwrap();
+    Fw::with(())
+        .given(decided)
+        .when(ProposalCommand::SupersedeEntry {
+            sequence,
+            reason: reason.clone(),
+            replacement: Fact::BudgetDecided(not_adopted.clone()),
+        })
+        .then_expect_events(vec![ProposalEvent::EntrySuperseded {
+            corrects: sequence,
+            reason,
+            replacement: Fact::BudgetDecided(not_adopted),
+        }]);
+}
+
+#[test]
+fn only_controllers_record_budget_decisions() {
+    for role in [Role::ProjectOwner, Role::Auditor, Role::System] {
+        Fw::with(())
+            .given(given_plan())
+            .when(ProposalCommand::DecideBudget(decision(
+                BudgetOutcome::Adopted,
+                role,
+            )))
+            .then_expect_error_message(&format!(
+                "en {} må ikke registrere en budgetbeslutning; kun en controller må",
+                role.danish()
+            ));
+    }
+    assert_eq!(
+        ProposalCommand::DecideBudget(decision(BudgetOutcome::Adopted, Role::Controller))
+            .effective_date(),
+        Some(date(2024, 10, 3))
+    );
+}
+
+#[test]
+fn budget_words_parse_in_danish_and_as_codes() {
+    for (text, want) in [
+        ("vedtaget", BudgetOutcome::Adopted),
+        ("Vedtaget med ændringer", BudgetOutcome::AdoptedChanged),
+        ("adopted_changed", BudgetOutcome::AdoptedChanged),
+        ("ikke vedtaget", BudgetOutcome::NotAdopted),
+    ] {
+        assert_eq!(text.parse::<BudgetOutcome>(), Ok(want), "{text}");
+    }
+    assert_eq!(
+        "forkastet".parse::<BudgetOutcome>().unwrap_err().to_string(),
+        "«forkastet» er ikke et budgetudfald; brug en af: vedtaget, vedtaget med ændringer, ikke vedtaget"
+    );
+    for (text, want) in [
+        ("til efterretning", Recommendation::ForInformation),
+        ("til godkendelse", Recommendation::ForApproval),
+        (
+            "særskilt politisk prioritering",
+            Recommendation::PoliticalPriority,
+        ),
+        ("political_priority", Recommendation::PoliticalPriority),
+    ] {
+        assert_eq!(text.parse::<Recommendation>(), Ok(want), "{text}");
+    }
+    assert!(!BudgetOutcome::NotAdopted.adopted() && BudgetOutcome::AdoptedChanged.adopted());
 }
 
 #[test]

@@ -259,6 +259,11 @@ fn entry_columns(fact: &Fact) -> EntryColumns {
             c.note = f.note.as_ref().map(ToString::to_string);
             c.evidence = f.reference.as_ref().map(ToString::to_string);
         }
+        Fact::BudgetDecided(f) => {
+            c.subject = Some(f.outcome.code().to_string());
+            c.note = f.note.as_ref().map(ToString::to_string);
+            c.evidence = Some(f.reference.to_string());
+        }
         Fact::InnovationOutcomeRecorded(f) => {
             c.note = Some(f.learning.to_string());
             c.evidence = f.evidence.as_ref().map(ToString::to_string);

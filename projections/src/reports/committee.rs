@@ -13,6 +13,8 @@
 //!
 //! | code | category | condition |
 //! |---|---|---|
+//! | `not_adopted` | ikke vurderet | the budget agreement did not adopt it: it is not followed up |
+//! | `awaiting_decision` | ikke vurderet | no budget decision is recorded yet (indstillet) |
 //! | `confidential` | ikke vurderet | the proposal is confidential: only its public summary row is known |
 //! | `material_problem` | rød | a material problem that no compensating action names |
 //! | `problem_answered_or_immaterial` | forsinket med kompenserende handlinger | problems, each answered by a compensating action naming it or below the materiality threshold |
@@ -31,8 +33,9 @@
 //! moves nothing. Innovation proposals and pre-studies are judged on their learning goals and
 //! outcome, never on savings.
 //!
-//! "ikke vurderet" always says why ([`NotAssessed`]); a reason for proposals whose budget
-//! decision is pending can be added there without changing the others.
+//! "ikke vurderet" always says why ([`NotAssessed`]). The decision comes first: a proposal the
+//! budget agreement has not (yet) adopted is not judged at all, whatever its figures say (see
+//! `super::decision`).
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -87,6 +90,10 @@ impl Category {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NotAssessed {
+    /// No budget decision is recorded yet.
+    AwaitingDecision,
+    /// The budget agreement did not adopt it.
+    NotAdopted,
     /// Confidential: only the public summary row is known.
     Confidential,
     /// Ended checkpoints or years with nothing reported.
@@ -100,6 +107,8 @@ impl NotAssessed {
     #[must_use]
     pub fn danish(self) -> &'static str {
         match self {
+            NotAssessed::AwaitingDecision => "afventer budgetbeslutning",
+            NotAssessed::NotAdopted => "ikke vedtaget",
             NotAssessed::Confidential => "fortroligt forslag",
             NotAssessed::MissingReports => "mangler indberetning",
             NotAssessed::Undated => "mål uden dato",
@@ -174,6 +183,10 @@ pub struct Problem {
 /// Everything the rules look at for one proposal.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Findings {
+    /// No budget decision recorded (as of the date judged).
+    pub awaiting_decision: bool,
+    /// The budget agreement did not adopt it.
+    pub not_adopted: bool,
     /// Confidential proposal.
     pub confidential: bool,
     /// Innovation proposal or pre-study.
@@ -199,6 +212,10 @@ pub struct Findings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
+    /// Not adopted.
+    NotAdopted,
+    /// No budget decision yet.
+    AwaitingDecision,
     /// The proposal is confidential.
     Confidential,
     /// A material problem no compensating action names.
@@ -222,6 +239,8 @@ impl Condition {
     #[must_use]
     pub fn holds(self, f: &Findings) -> bool {
         match self {
+            Condition::NotAdopted => f.not_adopted,
+            Condition::AwaitingDecision => f.awaiting_decision,
             Condition::Confidential => f.confidential,
             Condition::UnansweredMaterialProblem => f
                 .problems
@@ -253,7 +272,21 @@ pub struct Rule {
 }
 
 /// The committee-status rules, in order: the first whose condition holds decides.
-pub const RULES: [Rule; 8] = [
+pub const RULES: [Rule; 10] = [
+    Rule {
+        code: "not_adopted",
+        category: Category::IkkeVurderet,
+        condition: Condition::NotAdopted,
+        not_assessed: Some(NotAssessed::NotAdopted),
+        description: "ikke vedtaget i budgetaftalen: følges ikke op",
+    },
+    Rule {
+        code: "awaiting_decision",
+        category: Category::IkkeVurderet,
+        condition: Condition::AwaitingDecision,
+        not_assessed: Some(NotAssessed::AwaitingDecision),
+        description: "afventer budgetbeslutning: indstillet, endnu ikke vedtaget",
+    },
     Rule {
         code: "confidential",
         category: Category::IkkeVurderet,
@@ -457,6 +490,41 @@ mod tests {
         assert_eq!(code(&undated), "undated");
         assert_eq!(judge(&undated).0.category, Category::IkkeVurderet);
         assert_eq!(code(&Findings::default()), "on_plan");
+    }
+
+    #[test]
+    fn a_proposal_without_an_adopting_decision_is_never_judged_however_bad_its_figures() {
+        let red = Findings {
+            problems: vec![problem(Subject::Year(2026), true, vec![])],
+            ..Findings::default()
+        };
+        assert_eq!(code(&red), "material_problem");
+        let pending = Findings {
+            awaiting_decision: true,
+            ..red.clone()
+        };
+        assert_eq!(code(&pending), "awaiting_decision");
+        assert_eq!(judge(&pending).0.category, Category::IkkeVurderet);
+        assert_eq!(
+            judge(&pending).0.not_assessed,
+            Some(NotAssessed::AwaitingDecision)
+        );
+        assert_eq!(
+            judge(&pending).1[0],
+            "afventer budgetbeslutning: indstillet, endnu ikke vedtaget"
+        );
+        let green_but_pending = Findings {
+            awaiting_decision: true,
+            ..Findings::default()
+        };
+        assert_eq!(code(&green_but_pending), "awaiting_decision");
+        let not_adopted = Findings {
+            not_adopted: true,
+            confidential: true,
+            ..red
+        };
+        assert_eq!(code(&not_adopted), "not_adopted");
+        assert_eq!(NotAssessed::NotAdopted.danish(), "ikke vedtaget");
     }
 
     #[test]

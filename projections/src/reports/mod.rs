@@ -2,6 +2,7 @@
 //! the edges render as tables (Danish), JSON or CSV.
 
 pub mod committee;
+pub mod decision;
 pub mod goals;
 pub mod portfolio;
 pub mod proposal;
@@ -11,6 +12,7 @@ pub mod verification;
 pub mod view;
 
 pub use committee::{Category, Materiality, NotAssessed, StatusRules, RULES};
+pub use decision::{Decision, DecisionStatus};
 pub use goals::{goals, GoalRow};
 pub use portfolio::{
     committee_realisation, committee_status, late, late_items, overview, portfolio, statuses,

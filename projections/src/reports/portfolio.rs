@@ -20,6 +20,7 @@ use serde::Serialize;
 use super::add;
 use super::committee::{judge, Findings, Materiality, NotAssessed, Problem, Subject};
 pub use super::committee::{Category, StatusRules};
+use super::decision::DecisionStatus;
 use super::goals::{goals, GoalRow};
 use super::realisation::{realisation, Realisation, ReportState, YearFigures};
 use super::status::GoalStatus;
@@ -54,6 +55,16 @@ pub struct CommitteeLine {
     pub budget_removed: Decimal,
     /// How many figures came from summaries already rounded to 0,1 mio. kr. (confidential).
     pub published_only: usize,
+    /// Of `proposals`: adopted (changed or not) as of the date.
+    pub adopted: usize,
+    /// Of `proposals`: no budget decision recorded by the date (indstillet).
+    pub awaiting_decision: usize,
+    /// Of `proposals`: not adopted.
+    pub not_adopted: usize,
+    /// Investment of the adopted proposals only.
+    pub investment_adopted: Decimal,
+    /// Permanent change on service at full phase-in of the adopted proposals only.
+    pub savings_full_phase_in_adopted: Decimal,
 }
 
 impl CommitteeLine {
@@ -69,6 +80,8 @@ impl CommitteeLine {
             &mut self.realised_to_date_verified,
             &mut self.forecast_full_phase_in,
             &mut self.budget_removed,
+            &mut self.investment_adopted,
+            &mut self.savings_full_phase_in_adopted,
         ] {
             *v = v.normalize();
         }
@@ -78,7 +91,11 @@ impl CommitteeLine {
 /// Goal status counts.
 pub type StatusCounts = BTreeMap<GoalStatus, usize>;
 
-/// The whole portfolio.
+/// The whole portfolio. Tabel 1's columns (`proposals`, `investment`,
+/// `savings_full_phase_in`) count **every proposal put forward**, as the appendix does,
+/// whatever the budget decision; `adopted`, `investment_adopted` and
+/// `savings_full_phase_in_adopted` count the adopted ones only, and `awaiting_decision` /
+/// `not_adopted` say how many are not (yet).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Portfolio {
     /// As of (business date).
@@ -183,6 +200,23 @@ pub async fn overview(
             "planlagte besparelser",
         )?;
         line.published_only += usize::from(headline.published_only);
+        match r.decision.status {
+            DecisionStatus::AwaitingDecision => line.awaiting_decision += 1,
+            DecisionStatus::NotAdopted => line.not_adopted += 1,
+            DecisionStatus::Adopted | DecisionStatus::AdoptedChanged => {
+                line.adopted += 1;
+                add(
+                    &mut line.investment_adopted,
+                    headline.investment_total(),
+                    "investeringer",
+                )?;
+                add(
+                    &mut line.savings_full_phase_in_adopted,
+                    headline.savings_service,
+                    "planlagte besparelser",
+                )?;
+            }
+        }
         for y in r.years.iter().filter(|y| y.year <= as_of.year()) {
             add(&mut line.realised_to_date, y.realised, "realiserede beløb")?;
             add(
@@ -251,6 +285,19 @@ pub async fn overview(
             "budgetreduktioner",
         )?;
         total.published_only += l.published_only;
+        total.adopted += l.adopted;
+        total.awaiting_decision += l.awaiting_decision;
+        total.not_adopted += l.not_adopted;
+        add(
+            &mut total.investment_adopted,
+            l.investment_adopted,
+            "investeringer",
+        )?;
+        add(
+            &mut total.savings_full_phase_in_adopted,
+            l.savings_full_phase_in_adopted,
+            "planlagte besparelser",
+        )?;
     }
     total.investment_mio = mio(total.investment);
     total.savings_full_phase_in_mio = mio(total.savings_full_phase_in);
@@ -337,6 +384,8 @@ fn days_overdue(g: &GoalRow, as_of: NaiveDate) -> Option<i64> {
 }
 
 /// Everything late as of `as_of`, largest first: shortfalls by amount, then goals by days.
+/// Only adopted proposals are followed up: one awaiting its budget decision, or not adopted,
+/// owes nothing yet (see `super::decision`).
 pub async fn late(
     read: &ReadModels,
     index: &PriceIndex,
@@ -350,7 +399,19 @@ pub async fn late(
 pub fn late_items(o: &Overview) -> Vec<LateItem> {
     let as_of = o.portfolio.as_of;
     let mut items = Vec::new();
-    for r in &o.portfolio.proposals {
+    let followed_up: std::collections::BTreeSet<&str> = o
+        .portfolio
+        .proposals
+        .iter()
+        .filter(|r| r.decision.status.followed_up())
+        .map(|r| r.proposal.as_str())
+        .collect();
+    for r in o
+        .portfolio
+        .proposals
+        .iter()
+        .filter(|r| followed_up.contains(r.proposal.as_str()))
+    {
         for (y, judged) in shortfalls(r, as_of) {
             items.push(LateItem {
                 proposal: r.proposal.clone(),
@@ -379,7 +440,9 @@ pub fn late_items(o: &Overview) -> Vec<LateItem> {
         }
     }
     for g in o.goals.iter().filter(|g| {
-        g.restates.is_empty() && matches!(g.status, GoalStatus::Overdue | GoalStatus::NotReported)
+        g.restates.is_empty()
+            && followed_up.contains(g.proposal.as_str())
+            && matches!(g.status, GoalStatus::Overdue | GoalStatus::NotReported)
     }) {
         items.push(LateItem {
             days_overdue: days_overdue(g, as_of),
@@ -453,6 +516,8 @@ fn findings(
             .collect()
     };
     let mut f = Findings {
+        awaiting_decision: r.decision.status == DecisionStatus::AwaitingDecision,
+        not_adopted: r.decision.status == DecisionStatus::NotAdopted,
         confidential: r.confidential,
         innovation: r.innovation,
         outcome: r.led_to_investment_case,

@@ -306,6 +306,8 @@ pub struct Realisation {
     pub led_to_investment_case: Option<bool>,
     /// Budget frame reductions per committee whose frame was reduced (all years).
     pub budget_removed_by_committee: BTreeMap<String, Decimal>,
+    /// The budget decision as of the report's date (awaiting it until one is recorded).
+    pub decision: super::decision::Decision,
 }
 
 fn permanent_by_year(plan: &Plan) -> BTreeMap<i32, Decimal> {
@@ -790,5 +792,6 @@ pub fn realisation(
         obligations,
         led_to_investment_case: led_to_case,
         budget_removed_by_committee: removed_by_committee,
+        decision: super::decision::Decision::of(identity.recommendation, &facts),
     })
 }
