@@ -61,8 +61,8 @@ use crate::format::{danish, danish_fixed};
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
 use crate::labels::{
-    area_label, basis_label, committee_name, finding_kind_label, kind_label, late_kind_label,
-    section_danish, section_label,
+    area_label, basis_label, committee_name, kind_label, late_kind_label, section_danish,
+    section_label,
 };
 use gevinst_domain::access::Action;
 
@@ -850,7 +850,7 @@ impl From<&Finding> for FindingRow {
             computed: danish(f.computed),
             difference: danish(f.difference),
             unit: f.unit.clone(),
-            kind: finding_kind_label(f.kind),
+            kind: f.kind.danish(),
             explanation: f.explanation.clone(),
         }
     }

@@ -34,7 +34,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::format::decimal_comma;
-use crate::labels::{area_label, finding_kind_label, late_kind_label, section_danish};
+use crate::labels::{area_label, late_kind_label, section_danish};
 
 /// The content type of an XLSX file.
 pub const XLSX_CONTENT_TYPE: &str =
@@ -531,7 +531,7 @@ pub fn findings(findings: &[Finding], file: &str) -> Sheet {
             num(f.stated),
             num(f.computed),
             num(f.difference),
-            text(finding_kind_label(f.kind)),
+            text(f.kind.danish()),
             text(&f.explanation),
         ]);
     }

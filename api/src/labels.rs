@@ -8,7 +8,6 @@
 //! statuses theirs (`GoalStatus::danish`, `Category::danish`); this module is for the
 //! presentation's words, which only the edges need.
 
-use gevinst_domain::baseline::FindingKind;
 use gevinst_domain::payback::Basis;
 use gevinst_domain::proposal::PlanSection;
 use gevinst_domain::{Committee, ControlArea, ProposalKind};
@@ -52,20 +51,6 @@ pub fn basis_label(b: Basis) -> &'static str {
     match b {
         Basis::Service => "baseret på serviceeffektivisering",
         Basis::TotalEconomy => "baseret på totaløkonomi",
-    }
-}
-
-/// A finding's kind.
-#[must_use]
-pub fn finding_kind_label(k: FindingKind) -> &'static str {
-    match k {
-        FindingKind::Sum => "sum",
-        FindingKind::Rounding => "afrunding",
-        FindingKind::Sign => "fortegn",
-        FindingKind::Payback => "tilbagebetalingstid",
-        FindingKind::BetweenTables => "mellem tabeller",
-        FindingKind::Count => "antal",
-        FindingKind::LoanRepayment => "tilbagebetaling af lån",
     }
 }
 

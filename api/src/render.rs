@@ -21,7 +21,8 @@ fn pct(d: Option<Decimal>) -> String {
     })
 }
 
-/// The integrity check's findings, one per line, and a count.
+/// The integrity check's findings grouped by root cause (place and kind), each group under a
+/// heading that says what it means and which tables to look in; a count of both.
 pub fn findings(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
     if findings.is_empty() {
         return writeln!(
@@ -29,9 +30,19 @@ pub fn findings(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             "Ingen uoverensstemmelser: alle subtotaler, tabeller og tilbagebetalingstider stemmer."
         );
     }
-    writeln!(out, "{} uoverensstemmelser i dokumentet:", findings.len())?;
-    for f in findings {
-        writeln!(out, "  {f}")?;
+    let causes = gevinst_domain::baseline::root_causes(findings);
+    writeln!(
+        out,
+        "{} uoverensstemmelser i dokumentet, fra {} årsager:",
+        findings.len(),
+        causes.len()
+    )?;
+    for cause in &causes {
+        writeln!(out)?;
+        writeln!(out, "{}", cause.heading())?;
+        for f in &cause.findings {
+            writeln!(out, "  {f}")?;
+        }
     }
     Ok(())
 }

@@ -266,7 +266,16 @@ both_backends!(
             .await;
         assert_eq!(code, 0);
         assert!(
-            out.starts_with("29 uoverensstemmelser i dokumentet:"),
+            out.starts_with("29 uoverensstemmelser i dokumentet, fra 9 årsager:"),
+            "{out}"
+        );
+        // Grouped by root cause, each under a Danish heading that says where to look.
+        assert!(
+            out.contains("\nBC04 · tilbagebetaling af lån: tilbagebetalingsplanen for det interne lån tilbagebetaler ikke det lånte (1 sted; se Tabel 1)\n  BC04 · Tabel 1 · Tilbagebetalingsplan på internt lån"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("[between tables]") && !out.contains("row is blank"),
             "{out}"
         );
         assert!(

@@ -103,18 +103,111 @@ pub enum FindingKind {
     LoanRepayment,
 }
 
+impl FindingKind {
+    /// The Danish word a controller reads (JSON keeps the snake_case code).
+    #[must_use]
+    pub fn danish(self) -> &'static str {
+        match self {
+            FindingKind::Sum => "sum",
+            FindingKind::Rounding => "afrunding",
+            FindingKind::Sign => "fortegn",
+            FindingKind::Payback => "tilbagebetalingstid",
+            FindingKind::BetweenTables => "mellem tabeller",
+            FindingKind::Count => "antal",
+            FindingKind::LoanRepayment => "tilbagebetaling af lån",
+        }
+    }
+
+    /// What this kind of disagreement means and what usually lies behind it, for the heading
+    /// of a [`RootCause`].
+    #[must_use]
+    pub fn cause(self) -> &'static str {
+        match self {
+            FindingKind::Sum => {
+                "rækkerne giver ikke tabellens total- eller subtotalrække (typisk afrundede rækker eller en tom subtotal)"
+            }
+            FindingKind::Rounding => {
+                "trykte mio.-tal er afrundede hver for sig, så de ikke summer til den trykte total; totalen stemmer med de eksakte tal"
+            }
+            FindingKind::Sign => "et tal står med modsat fortegn af det, tabellen ellers bruger",
+            FindingKind::Payback => {
+                "tilbagebetalingstiden er talt på en anden måde end reglen (første år med virkning er år 1)"
+            }
+            FindingKind::BetweenTables => "to tabeller angiver forskellige tal for det samme",
+            FindingKind::Count => "et angivet antal forslag stemmer ikke med forslagene",
+            FindingKind::LoanRepayment => {
+                "tilbagebetalingsplanen for det interne lån tilbagebetaler ikke det lånte"
+            }
+        }
+    }
+}
+
 impl fmt::Display for FindingKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            FindingKind::Sum => "sum",
-            FindingKind::Rounding => "rounding",
-            FindingKind::Sign => "sign",
-            FindingKind::Payback => "payback",
-            FindingKind::BetweenTables => "between tables",
-            FindingKind::Count => "count",
-            FindingKind::LoanRepayment => "loan repayment",
-        })
+        f.write_str(self.danish())
     }
+}
+
+/// The findings of one kind in one place (a proposal, or the front matter): one root cause,
+/// however many cells it shows in. Bilag 7's 29 findings come from 9 of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootCause<'a> {
+    /// The proposal; `None` for the front matter.
+    pub proposal: Option<&'a ProposalId>,
+    /// The kind of disagreement.
+    pub kind: FindingKind,
+    /// The findings, in the check's order.
+    pub findings: Vec<&'a Finding>,
+}
+
+impl RootCause<'_> {
+    /// Where to look in the document: the tables named, each once, in order.
+    #[must_use]
+    pub fn tables(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for f in &self.findings {
+            if !out.contains(&f.table.as_str()) {
+                out.push(&f.table);
+            }
+        }
+        out
+    }
+
+    /// The heading a controller reads: place, kind, what it means, how many cells and where.
+    #[must_use]
+    pub fn heading(&self) -> String {
+        let place = self
+            .proposal
+            .map_or_else(|| "forsiden".to_string(), ToString::to_string);
+        let n = self.findings.len();
+        format!(
+            "{place} · {}: {} ({n} {}; se {})",
+            self.kind.danish(),
+            self.kind.cause(),
+            if n == 1 { "sted" } else { "steder" },
+            self.tables().join(", ")
+        )
+    }
+}
+
+/// The findings grouped by root cause (place and kind), in the order each first appears.
+#[must_use]
+pub fn root_causes(findings: &[Finding]) -> Vec<RootCause<'_>> {
+    let mut out: Vec<RootCause<'_>> = Vec::new();
+    for f in findings {
+        match out
+            .iter_mut()
+            .find(|c| c.proposal == f.proposal.as_ref() && c.kind == f.kind)
+        {
+            Some(cause) => cause.findings.push(f),
+            None => out.push(RootCause {
+                proposal: f.proposal.as_ref(),
+                kind: f.kind,
+                findings: vec![f],
+            }),
+        }
+    }
+    out
 }
 
 /// One place where the document disagrees with itself.

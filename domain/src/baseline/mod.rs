@@ -42,7 +42,7 @@ mod tests;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-pub use check::{check, Finding, FindingKind, MIO_TOLERANCE};
+pub use check::{check, root_causes, Finding, FindingKind, RootCause, MIO_TOLERANCE};
 
 use crate::ids::{IdError, ProposalId};
 use crate::money::{Amount, MoneyError, PriceLevel};

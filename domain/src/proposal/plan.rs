@@ -179,7 +179,7 @@ pub struct StatedTotal {
     /// The text of the Styringsområde cell, where the subtotal row has one ("Service").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control_area_cell: Option<String>,
-    /// A transcription remark; "row is blank in the document" tells a blank row (stored as 0)
+    /// A transcription remark; "rækken er tom i dokumentet" tells a blank row (stored as 0)
     /// from a written zero.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
