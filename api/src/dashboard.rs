@@ -887,6 +887,8 @@ struct GoalView {
     note: String,
     evidence: String,
     at_risk: bool,
+    /// Who owns the benefit after the project (from the text), if stated.
+    handover: String,
     /// The correction of a report on this goal (the latest), linked to the history.
     corrected: Option<i64>,
 }
@@ -921,6 +923,7 @@ impl From<&GoalRow> for GoalView {
             note: g.latest_note.clone().unwrap_or_default(),
             evidence: g.evidence.clone().unwrap_or_default(),
             at_risk: g.at_risk,
+            handover: g.handover.clone().unwrap_or_default(),
             corrected: None,
         }
     }

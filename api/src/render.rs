@@ -193,6 +193,9 @@ pub fn goals(out: &mut dyn Write, rows: &[GoalRow], as_of: NaiveDate) -> io::Res
                 g.restates.join(", ")
             )?;
         }
+        if let Some(h) = &g.handover {
+            writeln!(out, "          Herefter: {h}")?;
+        }
     }
     Ok(())
 }

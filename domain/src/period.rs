@@ -75,7 +75,8 @@
 //!   udgangen af Q4 2025 og igen i Q3 2026." The quarters are the plan's own reading of when the
 //!   transition happens, so explicit quarters win over a phase phrase in the same text.
 //! * **Hand-over sentences are not checkpoints.** A sentence starting "Efterfølgende …" (e.g.
-//!   "Efterfølgende har centerledelserne ansvaret …") that holds no numbers is dropped. Parenthesised
+//!   "Efterfølgende har centerledelserne ansvaret …") that holds no numbers is dropped; it says
+//!   who owns the benefit after the project, so [`handover`] keeps it for reports. Parenthesised
 //!   annotations without dates ("(baseline)") are ignored; "(løbende)" makes the goal recurring.
 //! * **Prose is tolerated, except next to a year.** Unknown words are ignored, except right before
 //!   a bare year, where they would change its meaning ("efter 2025", "før 2025"): there the
@@ -729,6 +730,33 @@ impl fmt::Display for ResolvedSchedule {
 // ---------------------------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------------------------
+
+/// The hand-over sentence of a "Hvornår" text, verbatim without its final full stop: a
+/// sentence that starts "Efterfølgende" and holds no digit (e.g. "Efterfølgende har
+/// centerledelserne ansvaret for opfølgning på brugen"). It says who owns the benefit after the
+/// project, so reports show it; it is no checkpoint, and [`parse_when`] drops exactly these
+/// sentences (the test `a_hand_over_sentence_is_kept_for_people_and_is_no_checkpoint`).
+#[must_use]
+pub fn handover(when: &str) -> Option<&str> {
+    let mut rest = when;
+    loop {
+        let sentence_start = rest.trim_start();
+        let end = sentence_start
+            .find(". ")
+            .map_or(sentence_start.len(), |e| e + 1);
+        let sentence = sentence_start[..end].trim_end_matches('.').trim();
+        let first = sentence.split_whitespace().next().unwrap_or_default();
+        if first.eq_ignore_ascii_case("efterfølgende")
+            && !sentence.chars().any(|c| c.is_ascii_digit())
+        {
+            return Some(sentence);
+        }
+        if end >= sentence_start.len() {
+            return None;
+        }
+        rest = &sentence_start[end..];
+    }
+}
 
 /// Parses a "Hvornår" text. Never fails: what it does not understand is
 /// [`Schedule::Unresolved`] with a reason quoting the text. See the module docs for the mapping.
@@ -2124,6 +2152,33 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("bad date {y}-{m}-{d}"))
+    }
+
+    #[test]
+    fn a_hand_over_sentence_is_kept_for_people_and_is_no_checkpoint() {
+        for (text, without) in [
+            (
+                "Ved udgangen af Q4 2025 og udgangen af Q3 2026. Efterfølgende har centerledelserne ansvaret for opfølgning på brugen",
+                "Ved udgangen af Q4 2025 og udgangen af Q3 2026.",
+            ),
+            (
+                "I Q2 2026. Efterfølgende har centerledelserne ansvaret for opfølgning på brugen.",
+                "I Q2 2026.",
+            ),
+        ] {
+            assert_eq!(
+                handover(text),
+                Some("Efterfølgende har centerledelserne ansvaret for opfølgning på brugen")
+            );
+            assert_eq!(parse_when(text), parse_when(without), "{text}");
+        }
+        assert_eq!(handover("I Q2 2026"), None);
+        assert_eq!(
+            handover("Efterfølgende i Q3 2026"),
+            None,
+            "with a date it is a checkpoint"
+        );
+        assert_eq!(handover(""), None);
     }
 
     fn compact(text: &str) -> String {

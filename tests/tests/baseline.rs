@@ -201,6 +201,41 @@ both_backends!(
         let rows = goals(&read, None, as_of).await.unwrap();
         let count = |kind: &str| rows.iter().filter(|r| r.kind == kind).count();
         assert_eq!((count("goal"), count("milestone")), (66, 6));
+        // Who owns the benefit after the project is kept from BC05's text (three goals say
+        // so), and nowhere else invented.
+        let handovers: Vec<(&str, &str)> = rows
+            .iter()
+            .filter_map(|r| Some((r.proposal.as_str(), r.handover.as_deref()?)))
+            .collect();
+        assert_eq!(
+            handovers,
+            vec![
+                (
+                    "BC05",
+                    "Efterfølgende har centerledelserne ansvaret for opfølgning på brugen"
+                );
+                3
+            ]
+        );
+        let (code, out) = t
+            .gevinst(&[
+                "report",
+                "goals",
+                "--proposal",
+                "BC05",
+                "--as-of",
+                "2025-10-01",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(
+            out.matches(
+                "Herefter: Efterfølgende har centerledelserne ansvaret for opfølgning på brugen"
+            )
+            .count(),
+            3,
+            "{out}"
+        );
         let bc01_g1 = rows
             .iter()
             .find(|r| r.proposal == "BC01" && r.id == "g1")

@@ -213,6 +213,18 @@ both_backends!(
             g1.iter().any(|c| c == "ikke rapporteret"),
             "past Q3 2025 with nothing reported: {g1:?}"
         );
+        assert!(
+            texts(&html, "dl.facts dd")
+                .contains(&"vedtaget 2024-10-03 (Budgetaftale (testdata))".to_string()),
+            "the budget decision among the facts"
+        );
+        // BC05 g4: after the project, the centre managements own the benefit (from the text).
+        let (_, _, bc05) = get(&base, "/proposals/BC05?as_of=2025-10-01").await;
+        let bc05 = Html::parse_document(&bc05);
+        assert_eq!(
+            text(&bc05, "tr#maal-g4 .herefter"),
+            "Herefter: Efterfølgende har centerledelserne ansvaret for opfølgning på brugen"
+        );
         assert_eq!(
             texts(&html, "a[href=\"/?as_of=2025-10-01\"]").len(),
             1,

@@ -46,6 +46,10 @@ pub struct GoalRow {
     pub responsible: Option<String>,
     /// Hvornår, verbatim.
     pub when: String,
+    /// Who owns the benefit after the project, where the "Hvornår" says ("Efterfølgende har
+    /// centerledelserne ansvaret …"): kept from the text, no checkpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handover: Option<String>,
     /// The resolved schedule (`2025Q3`, `2024Q4; 2026Q2`, `unresolved: …`).
     pub schedule: String,
     /// One status per checkpoint.
@@ -260,6 +264,7 @@ pub async fn goals(
                 evidence: latest.as_ref().and_then(|l| l.evidence.clone()),
                 at_risk: latest.as_ref().is_some_and(|l| l.at_risk),
                 restates: Vec::new(),
+                handover: gevinst_domain::period::handover(&when).map(str::to_string),
                 when,
                 id,
             });
