@@ -889,6 +889,8 @@ struct GoalView {
     at_risk: bool,
     /// Who owns the benefit after the project (from the text), if stated.
     handover: String,
+    /// Checkpoints before the budget decision, left out.
+    before_decision: String,
     /// The correction of a report on this goal (the latest), linked to the history.
     corrected: Option<i64>,
 }
@@ -924,6 +926,7 @@ impl From<&GoalRow> for GoalView {
             evidence: g.evidence.clone().unwrap_or_default(),
             at_risk: g.at_risk,
             handover: g.handover.clone().unwrap_or_default(),
+            before_decision: g.before_decision.join(", "),
             corrected: None,
         }
     }

@@ -193,6 +193,13 @@ pub fn goals(out: &mut dyn Write, rows: &[GoalRow], as_of: NaiveDate) -> io::Res
                 g.restates.join(", ")
             )?;
         }
+        if !g.before_decision.is_empty() {
+            writeln!(
+                out,
+                "          Før budgetbeslutningen (tælles ikke): {}",
+                g.before_decision.join(", ")
+            )?;
+        }
         if let Some(h) = &g.handover {
             writeln!(out, "          Herefter: {h}")?;
         }

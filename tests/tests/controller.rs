@@ -201,6 +201,38 @@ both_backends!(
         let rest: Vec<&str> = TestStore::BUDGET_2025[1..].to_vec();
         t.adopt(&rest, chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap())
             .await;
+        // Checkpoints that ended before the decision were never owed: BC12's goals dated
+        // "1. kvartal 2024" cannot be judged, and BC11 g1 ("Løbende … 2024-2026") starts owing
+        // in 2024Q4.
+        let goals = json(&t, &["report", "goals", "--as-of", "2025-12-31"]).await;
+        let goal = |p: &str, g: &str| -> Value {
+            goals
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["proposal"] == p && r["id"] == g)
+                .unwrap()
+                .clone()
+        };
+        let bc12_g1 = goal("BC12", "g1");
+        assert_eq!(bc12_g1["before_decision"], serde_json::json!(["2024Q1"]));
+        assert_eq!(
+            bc12_g1["schedule"],
+            "ikke fastlagt: alle kontrolpunkter (2024Q1) ligger før budgetbeslutningen"
+        );
+        assert_eq!(bc12_g1["status"], "unscheduled");
+        let bc11_g1 = goal("BC11", "g1");
+        assert_eq!(
+            bc11_g1["before_decision"],
+            serde_json::json!(["2024Q1", "2024Q2", "2024Q3"])
+        );
+        assert!(
+            bc11_g1["schedule"]
+                .as_str()
+                .unwrap()
+                .starts_with("2024Q4; 2025Q1"),
+            "{bc11_g1}"
+        );
         let before = committee(&t, "2024-10-02", &[]).await;
         assert_eq!(
             before["BC01"]["rule"], "awaiting_decision",

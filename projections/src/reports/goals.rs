@@ -12,6 +12,11 @@
 //! - a goal whose "Hvornår" **restates milestones** ("Milepæl 1 – Q2 2025 Milepæl 2 – …", BC03
 //!   g6) takes its status from those milestones and lists them in `restates`; the portfolio
 //!   counts and the committee status skip it, so a late milestone is counted once.
+//!
+//! **No checkpoint before the budget decision.** Once a proposal's `BudgetDecided` is effective,
+//! a checkpoint that ended before the decision date cannot have been owed: unless the goal is
+//! achieved, it is left out of the goal's schedule and listed in `before_decision` (a goal left
+//! with none is "ikke fastlagt", not assessed). Before a decision the proposal is not judged at all (`super::decision`).
 
 use std::collections::BTreeMap;
 
@@ -46,6 +51,9 @@ pub struct GoalRow {
     pub responsible: Option<String>,
     /// Hvornår, verbatim.
     pub when: String,
+    /// Checkpoints that ended before the budget decision, left out (`2024Q1` …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub before_decision: Vec<String>,
     /// Who owns the benefit after the project, where the "Hvornår" says ("Efterfølgende har
     /// centerledelserne ansvaret …"): kept from the text, no checkpoint.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -233,6 +241,9 @@ pub async fn goals(
         let recorded = records(&entries, as_of)?;
         let savings = verified_savings(&entries, &plan, as_of)?;
         let ctx = plan.resolve_context();
+        let decided_on =
+            super::decision::Decision::of(None, &super::effective_facts(&entries, as_of)?.0)
+                .decided_on;
         let first = rows.len();
         let mut push = |kind: &'static str,
                         id: String,
@@ -240,9 +251,34 @@ pub async fn goals(
                         text: String,
                         responsible: Option<String>,
                         when: String| {
-            let resolved: ResolvedSchedule = resolve(&parse_when(&when), &ctx);
+            let mut resolved: ResolvedSchedule = resolve(&parse_when(&when), &ctx);
             let empty = Recorded::default();
             let r = recorded.get(&id).unwrap_or(&empty);
+            // An achievement is an achievement, whenever its checkpoint lay; only what is
+            // still owed loses the checkpoints that ended before the decision.
+            let achieved = r.record.achieved_on.is_some_and(|d| d <= as_of);
+            let mut before_decision = Vec::new();
+            if let (ResolvedSchedule::Checkpoints(windows), Some(decided), false) =
+                (&mut resolved, decided_on, achieved)
+            {
+                windows.retain(|w| {
+                    let owed = w.last_day() >= decided;
+                    if !owed {
+                        before_decision.push(w.to_string());
+                    }
+                    owed
+                });
+            }
+            if matches!(&resolved, ResolvedSchedule::Checkpoints(w) if w.is_empty())
+                && !before_decision.is_empty()
+            {
+                resolved = ResolvedSchedule::Unresolved {
+                    reason: format!(
+                        "alle kontrolpunkter ({}) ligger før budgetbeslutningen",
+                        before_decision.join(", ")
+                    ),
+                };
+            }
             let mut record = r.record.clone();
             if section.as_deref() == Some("realisation") {
                 record.savings.clone_from(&savings);
@@ -265,6 +301,7 @@ pub async fn goals(
                 at_risk: latest.as_ref().is_some_and(|l| l.at_risk),
                 restates: Vec::new(),
                 handover: gevinst_domain::period::handover(&when).map(str::to_string),
+                before_decision,
                 when,
                 id,
             });
