@@ -396,9 +396,9 @@ impl ProposalService {
     }
 
     /// Overwrites whatever the client put in a fact's people and role fields: the role of a
-    /// goal cancellation, budget adjustment or budget decision, and for a saving verification the verifier and
-    /// role (the command's sender) and the reporter (the actor stored with the verified event).
-    /// Also applies to a superseding replacement of those facts.
+    /// goal cancellation, budget adjustment or budget decision, and for a saving verification
+    /// the verifier and role (the command's sender) and the reporter (the actor stored with the
+    /// verified event). Also applies to a superseding replacement of those facts.
     async fn take_people_from_metadata(
         &self,
         id: &ProposalId,

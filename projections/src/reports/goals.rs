@@ -16,7 +16,8 @@
 //! **No checkpoint before the budget decision.** Once a proposal's `BudgetDecided` is effective,
 //! a checkpoint that ended before the decision date cannot have been owed: unless the goal is
 //! achieved, it is left out of the goal's schedule and listed in `before_decision` (a goal left
-//! with none is "ikke fastlagt", not assessed). Before a decision the proposal is not judged at all (`super::decision`).
+//! with none is "ikke fastlagt", not assessed). Before a decision the proposal is not judged at
+//! all (`super::decision`).
 
 use std::collections::BTreeMap;
 
@@ -165,11 +166,9 @@ fn records(
 /// The plan's permanent change and the verified realised savings per year (as recorded, see
 /// the module docs), effective on or before `as_of`.
 fn verified_savings(
-    entries: &[EntryRow],
+    (facts, verified): &super::EffectiveFacts,
     plan: &Plan,
-    as_of: NaiveDate,
 ) -> Result<BTreeMap<i32, YearSavings>, ReadModelError> {
-    let (facts, verified) = super::effective_facts(entries, as_of)?;
     let mut out: BTreeMap<i32, YearSavings> = plan
         .years
         .iter()
@@ -183,7 +182,7 @@ fn verified_savings(
             )
         })
         .collect();
-    for (sequence, fact) in &facts {
+    for (sequence, fact) in facts {
         if let Fact::SavingRealised(s) = fact {
             if verified.contains(sequence) {
                 let year = out.entry(s.year).or_default();
@@ -239,11 +238,11 @@ pub async fn goals(
         let Some(plan) = p.current()? else { continue };
         let entries = read.entries(Some(&p.proposal_id)).await?;
         let recorded = records(&entries, as_of)?;
-        let savings = verified_savings(&entries, &plan, as_of)?;
+        // Decoded once: the verified savings and the budget decision both read it.
+        let effective = super::effective_facts(&entries, as_of)?;
+        let savings = verified_savings(&effective, &plan)?;
         let ctx = plan.resolve_context();
-        let decided_on =
-            super::decision::Decision::of(None, &super::effective_facts(&entries, as_of)?.0)
-                .decided_on;
+        let decided_on = super::decision::Decision::of(None, &effective.0).decided_on;
         let first = rows.len();
         let mut push = |kind: &'static str,
                         id: String,

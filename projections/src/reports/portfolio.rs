@@ -410,7 +410,7 @@ pub fn late_items(o: &Overview) -> Vec<LateItem> {
         .portfolio
         .proposals
         .iter()
-        .filter(|r| followed_up.contains(r.proposal.as_str()))
+        .filter(|r| r.decision.status.followed_up())
     {
         for (y, judged) in shortfalls(r, as_of) {
             items.push(LateItem {
