@@ -479,10 +479,6 @@ fn caption_has(caption: Option<&str>, needle: &str) -> bool {
     caption.is_some_and(|c| c.to_lowercase().contains(needle))
 }
 
-fn basis_has(basis: Option<&str>, needle: &str) -> bool {
-    basis.is_some_and(|b| b.to_lowercase().contains(needle))
-}
-
 fn committee_row_label(d: &CommitteeDistribution) -> String {
     match &d.label {
         Some(l) if l != d.committee.code() => format!("{l} ({})", d.committee.code()),
@@ -531,7 +527,8 @@ fn check_distributions(p: &BaselineProposal, out: &mut Vec<Finding>) {
         }
 
         // The total row against Tabel 1.
-        let relation = if basis_has(dt.basis.as_deref(), "måltalseffekt") {
+        let relation = if crate::proposal::plan::basis_names(dt.basis.as_deref(), "måltalseffekt")
+        {
             Some((
                 TotalKind::PermanentChange,
                 None,
@@ -589,7 +586,7 @@ fn check_distributions(p: &BaselineProposal, out: &mut Vec<Finding>) {
     let permanent: Vec<&CommitteeDistribution> = plan
         .committee_distributions
         .iter()
-        .filter(|d| basis_has(d.basis.as_deref(), "måltalseffekt"))
+        .filter(|d| d.is_target_effect())
         .collect();
     let investment: Vec<&CommitteeDistribution> = plan
         .committee_distributions

@@ -2,6 +2,7 @@
 //! in its own module, so the persisted contract (events) is reviewed apart from the rules.
 
 pub mod aggregate;
+pub mod attribution;
 pub mod commands;
 pub mod error;
 pub mod events;
@@ -13,6 +14,7 @@ mod properties;
 mod tests;
 
 pub use aggregate::{Entry, Proposal, YEAR_MARGIN};
+pub use attribution::{Attribution, AttributionError, AttributionSource};
 pub use commands::ProposalCommand;
 pub use error::ProposalError;
 pub use events::{

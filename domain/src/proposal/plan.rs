@@ -231,6 +231,29 @@ pub struct CommitteeDistribution {
     pub caption: Option<String>,
 }
 
+impl CommitteeDistribution {
+    /// A row of a måltalseffekt table (Tabel A): the committee's contribution to its efficiency
+    /// target, the share [`Plan::attribution`] splits savings by.
+    #[must_use]
+    pub fn is_target_effect(&self) -> bool {
+        basis_names(self.basis.as_deref(), "måltalseffekt")
+    }
+
+    /// A row of a bevillingsmæssig-effekt table (BC01 Tabel A, BC02 Tabel B): the change of
+    /// the committee's appropriation.
+    #[must_use]
+    pub fn is_appropriation_effect(&self) -> bool {
+        basis_names(self.basis.as_deref(), "bevillingsmæssig")
+    }
+}
+
+/// Whether a distribution table's basis ("måltalseffekt og bevillingsmæssig effekt") names
+/// `what`: the one reading of the basis cell, for attribution and the baseline checks alike.
+#[must_use]
+pub fn basis_names(basis: Option<&str>, what: &str) -> bool {
+    basis.is_some_and(|b| b.to_lowercase().contains(what))
+}
+
 /// The stated total row of a per-committee table (Tabel 2.1.1, Tabel A … "Total"), kept so that
 /// the rows can be checked against it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
