@@ -34,7 +34,7 @@ use gevinst_domain::baseline::Finding;
 use gevinst_domain::payback::Payback;
 use gevinst_domain::proposal::PlanSection;
 use gevinst_domain::ProposalId;
-use gevinst_projections::reports::portfolio::{CommitteeLine, StatusCounts};
+use gevinst_projections::reports::portfolio::{CommitteeLine, CommitteeRealisation, StatusCounts};
 use gevinst_projections::reports::{
     self, Category, CommitteeStatus, Decision, GoalRow, GoalStatus, LateItem, ProposalReport,
     Realisation,
@@ -469,6 +469,38 @@ impl From<&CommitteeLine> for Tabel1Row {
     }
 }
 
+/// A row of the portfolio's "Fordeling på udvalg": a committee's own share (1.000 kr.).
+struct ShareRow {
+    committee: String,
+    proposals: String,
+    target: String,
+    appropriation: String,
+    plan: String,
+    realised: String,
+    verified: String,
+    rate: String,
+}
+
+impl From<&CommitteeRealisation> for ShareRow {
+    fn from(r: &CommitteeRealisation) -> Self {
+        let proposals = if r.shared.is_empty() {
+            r.proposals.join(", ")
+        } else {
+            format!("{} (heraf {})", r.proposals.join(", "), r.shared.join(", "))
+        };
+        Self {
+            committee: r.committee.clone(),
+            proposals,
+            target: danish(r.target_effect_full_phase_in),
+            appropriation: danish(r.appropriation_effect_full_phase_in),
+            plan: danish(r.plan_to_date),
+            realised: danish(r.realised_to_date),
+            verified: danish(r.verified_to_date),
+            rate: percent(r.rate),
+        }
+    }
+}
+
 struct CountRow {
     label: String,
     counts: Vec<usize>,
@@ -501,17 +533,32 @@ struct CategoryCount {
 struct StatusRow {
     proposal: String,
     committee: String,
+    /// Seen from a committee that shares the proposal but does not lead it: its share.
+    share: String,
     title: String,
     category: &'static str,
     class: &'static str,
     reasons: Vec<String>,
 }
 
-impl From<&CommitteeStatus> for StatusRow {
-    fn from(s: &CommitteeStatus) -> Self {
+impl StatusRow {
+    /// The row as committee `seen_from` reads it (`None`: the whole portfolio).
+    fn of(s: &CommitteeStatus, seen_from: Option<&str>) -> Self {
+        let share = match seen_from {
+            Some(c) if c != s.committee => match s.shares.get(c) {
+                Some(v) => format!(
+                    "{c}'s andel: {} (1.000 kr. ved fuld indfasning); hovedudvalg {}",
+                    danish(*v),
+                    s.committee
+                ),
+                None => format!("{c} har en andel; hovedudvalg {}", s.committee),
+            },
+            _ => String::new(),
+        };
         Self {
             proposal: s.proposal.clone(),
             committee: s.committee.clone(),
+            share,
             title: s.title.clone(),
             category: s.category.danish(),
             class: category_class(s.category),
@@ -529,9 +576,22 @@ struct LateRow {
     description: String,
 }
 
-impl From<&LateItem> for LateRow {
-    fn from(i: &LateItem) -> Self {
-        let size = if i.shortfall.is_zero() {
+impl LateRow {
+    /// The row as committee `seen_from` reads it (`None`: the whole portfolio): a shortfall
+    /// shows that committee's own part where the proposal is split over committees.
+    fn of(i: &LateItem, seen_from: Option<&str>) -> Self {
+        let own = seen_from.and_then(|c| {
+            (i.committees.len() > 1)
+                .then(|| i.shortfall_by_committee.get(c).map(|v| (c, *v)))
+                .flatten()
+        });
+        let size = if let Some((c, part)) = own {
+            format!(
+                "{c}'s andel: mangler {} af {} (1.000 kr.)",
+                danish(part),
+                danish(i.shortfall)
+            )
+        } else if i.shortfall.is_zero() {
             i.days_overdue
                 .map(|d| format!("{d} dage"))
                 .unwrap_or_else(|| "–".to_string())
@@ -574,6 +634,7 @@ struct PortfolioPage {
     /// The filter's choices.
     committee_choices: Vec<(String, String)>,
     rate_chart: crate::charts::Chart,
+    shares: Vec<ShareRow>,
     late: Vec<LateRow>,
     late_total: usize,
 }
@@ -608,10 +669,12 @@ async fn portfolio_page(
         .await
         .map_err(internal)?;
     let mut statuses = reports::statuses(&overview);
-    statuses.retain(|s| chosen(&s.committee));
+    // A committee sees every proposal it has a share of, not only those it leads.
+    statuses.retain(|s| s.committees.iter().any(|c| chosen(c)));
     let mut late = reports::late_items(&overview);
-    late.retain(|i| chosen(&i.committee));
-    let rates = reports::committee_realisation(&overview).map_err(internal)?;
+    late.retain(|i| i.committees.iter().any(|c| chosen(c)));
+    let seen_from = only.map(|c| c.code());
+    let rates = overview.portfolio.committee_shares.clone();
     let rate_chart = crate::charts::rate_bars(
         "udvalg-diagram",
         &format!(
@@ -658,11 +721,19 @@ async fn portfolio_page(
             .collect(),
         goal_total: count_row("I alt", &p.goal_counts),
         categories,
-        statuses: statuses.iter().map(StatusRow::from).collect(),
+        statuses: statuses
+            .iter()
+            .map(|s| StatusRow::of(s, seen_from))
+            .collect(),
         rate_chart,
+        shares: rates.iter().map(ShareRow::from).collect(),
         committee: only.map(|c| c.code().to_string()).unwrap_or_default(),
         committee_choices: committee_choices(),
-        late: late.iter().take(LATE_SHOWN).map(LateRow::from).collect(),
+        late: late
+            .iter()
+            .take(LATE_SHOWN)
+            .map(|i| LateRow::of(i, seen_from))
+            .collect(),
         late_total: late.len(),
     })
 }
@@ -736,14 +807,19 @@ async fn committee_status_page(
     let mut statuses = reports::committee_status(&read, &state.index, as_of.date)
         .await
         .map_err(internal)?;
-    statuses.retain(|s| only.is_none_or(|c| c.code() == s.committee));
+    // Each committee's section lists every proposal it has a share of (BC01 under all seven),
+    // and the summary counts it there; "I alt" counts each proposal once.
+    statuses.retain(|s| only.is_none_or(|c| s.committees.iter().any(|x| x == c.code())));
     let mut by_committee: std::collections::BTreeMap<&str, Vec<&CommitteeStatus>> =
         std::collections::BTreeMap::new();
     for s in &statuses {
-        by_committee
-            .entry(s.committee.as_str())
-            .or_default()
-            .push(s);
+        for c in s
+            .committees
+            .iter()
+            .filter(|c| only.is_none_or(|o| o.code() == c.as_str()))
+        {
+            by_committee.entry(c.as_str()).or_default().push(s);
+        }
     }
     let all: Vec<&CommitteeStatus> = statuses.iter().collect();
     let print_as_of = match &as_of.known {
@@ -777,7 +853,7 @@ async fn committee_status_page(
             .map(|(code, rows)| CommitteeSection {
                 code: (*code).to_string(),
                 name: committee_name(code),
-                rows: rows.iter().map(|s| StatusRow::from(*s)).collect(),
+                rows: rows.iter().map(|s| StatusRow::of(s, Some(code))).collect(),
             })
             .collect(),
     })
@@ -961,7 +1037,24 @@ struct ProposalPage {
     goal_chart: Option<crate::charts::Chart>,
     drift: String,
     realisation_notes: Vec<String>,
+    /// "Fordeling på udvalg": one row per committee with a share (lead first), when more than
+    /// one committee has one.
+    shares: Vec<ProposalShareRow>,
+    /// Where the shares come from ("Tabel A", "planens linjer").
+    share_source: String,
     goals: Vec<GoalView>,
+}
+
+/// One committee's share of a proposal, as its page shows it (1.000 kr.).
+struct ProposalShareRow {
+    committee: String,
+    lead: bool,
+    /// The planned share (måltalseffekt) per year of the plan, in the plan's year order.
+    plan: Vec<String>,
+    /// The appropriation effect at full phase-in.
+    appropriation: String,
+    /// Realised over all years.
+    realised: String,
 }
 
 /// `GET /proposals/{id}?as_of=YYYY-MM-DD`: one proposal.
@@ -1013,7 +1106,7 @@ async fn proposal_page(
     let category = reports::statuses(&overview)
         .iter()
         .find(|s| s.proposal == id.as_str())
-        .map(StatusRow::from);
+        .map(|s| StatusRow::of(s, None));
     let target = crate::http::target(&read, &id).await.map_err(read_error)?;
     let may = |action| user.principal.decide(action, Some(&target)).is_ok();
     // Figures that rest on a corrected entry carry a mark linking to the correction.
@@ -1384,9 +1477,44 @@ fn build_proposal_page(
             real.compensating_actions.len()
         ));
     }
+    if !real.administrative_effect.is_empty() {
+        let full = real.full_phase_in_year();
+        realisation_notes.push(format!(
+            "Administrativ effekt (Tabel 2, hele forslaget) ved fuld indfasning: {} (1.000 kr.).",
+            danish(
+                full.and_then(|y| real.administrative_effect.get(&y).copied())
+                    .unwrap_or_default()
+            )
+        ));
+    }
+    let full = real.full_phase_in_year();
+    let shares: Vec<ProposalShareRow> = if real.by_committee.len() > 1 {
+        real.by_committee
+            .iter()
+            .map(|c| ProposalShareRow {
+                committee: c.committee.clone(),
+                lead: c.lead,
+                plan: years
+                    .iter()
+                    .map(|y| danish(c.plan.get(y).copied().unwrap_or_default()))
+                    .collect(),
+                appropriation: danish(
+                    full.and_then(|y| c.appropriation_effect.get(&y).copied())
+                        .unwrap_or_default(),
+                ),
+                realised: c
+                    .realised
+                    .values()
+                    .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v))
+                    .map_or_else(|| "–".to_string(), danish),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     for (committee, amount) in &real.budget_removed_by_committee {
         realisation_notes.push(format!(
-            "Fjernet fra {committee}s budgetramme: {} (1.000 kr.).",
+            "Fjernet fra {committee}'s budgetramme: {} (1.000 kr.).",
             danish(*amount)
         ));
     }
@@ -1421,6 +1549,8 @@ fn build_proposal_page(
         goal_chart: goal_chart(goals, as_of.date),
         drift,
         realisation_notes,
+        shares,
+        share_source: real.attribution_source.danish(),
         goals: goals.iter().map(GoalView::from).collect(),
     }
 }

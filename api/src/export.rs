@@ -405,6 +405,7 @@ pub fn late(items: &[LateItem], view: &View) -> Result<Sheet, ExportError> {
             col("Mangler (1.000 kr.)", Kind::Amount),
             col("Dage overskredet", Kind::Count),
             col("Beskrivelse", Kind::Text),
+            col("Udvalg med andel", Kind::Text),
         ],
     );
     for i in items {
@@ -420,6 +421,7 @@ pub fn late(items: &[LateItem], view: &View) -> Result<Sheet, ExportError> {
             },
             i.days_overdue.map_or(Cell::Empty, count),
             text(&i.description),
+            text(i.committees.join(", ")),
         ]);
     }
     sheet.with_sums(&[4])
@@ -437,6 +439,7 @@ pub fn committee_status(rows: &[CommitteeStatus], view: &View) -> Sheet {
             col("Titel", Kind::Text),
             col("Kategori", Kind::Text),
             col("Begrundelse", Kind::Text),
+            col("Udvalg med andel", Kind::Text),
         ],
     );
     for r in rows {
@@ -446,6 +449,7 @@ pub fn committee_status(rows: &[CommitteeStatus], view: &View) -> Sheet {
             text(&r.title),
             text(r.category.danish()),
             text(r.reasons.join("; ")),
+            text(r.committees.join(", ")),
         ]);
     }
     sheet

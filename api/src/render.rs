@@ -245,6 +245,37 @@ pub fn portfolio(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
     }
     writeln!(out, "{}", crate::labels::decisions(&p.total))?;
     writeln!(out)?;
+    {
+        let shares = &p.committee_shares;
+        writeln!(
+            out,
+            "Fordeling på udvalg (1.000 kr.; hvert forslag tæller med sin andel efter sine udvalgstabeller)"
+        )?;
+        writeln!(
+            out,
+            "{:<8} {:>12} {:>12} {:>12} {:>12} {:>9}  Forslag (heraf ledet af andet udvalg)",
+            "Udvalg", "Måltal fuld", "Bevilling", "Plan t.d.", "Realis. t.d.", "Grad"
+        )?;
+        for r in shares {
+            writeln!(
+                out,
+                "{:<8} {:>12} {:>12} {:>12} {:>12} {:>9}  {}{}",
+                r.committee,
+                danish(r.target_effect_full_phase_in),
+                danish(r.appropriation_effect_full_phase_in),
+                danish(r.plan_to_date),
+                danish(r.realised_to_date),
+                pct(r.rate),
+                r.proposals.join(", "),
+                if r.shared.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (heraf {})", r.shared.join(", "))
+                }
+            )?;
+        }
+        writeln!(out)?;
+    }
     writeln!(out, "Mål og milepæle: {}", counts(&p.goal_counts))?;
     for (committee, c) in &p.goal_counts_by_committee {
         writeln!(out, "  {committee}: {}", counts(c))?;
@@ -341,6 +372,40 @@ pub fn realisation(out: &mut dyn Write, r: &Realisation) -> io::Result<()> {
             .map(|p| format!(", {} %", danish(p)))
             .unwrap_or_default()
     )?;
+    if r.by_committee.len() > 1 || !r.administrative_effect.is_empty() {
+        let full = r.full_phase_in_year();
+        let at = |m: &std::collections::BTreeMap<i32, Decimal>| {
+            full.and_then(|y| m.get(&y).copied()).unwrap_or_default()
+        };
+        writeln!(
+            out,
+            "Fordeling på udvalg ({}; bevillingsmæssig effekt: {}), ved fuld indfasning{}:",
+            r.attribution_source.danish(),
+            r.appropriation_source.danish(),
+            full.map(|y| format!(" ({y})")).unwrap_or_default()
+        )?;
+        for c in &r.by_committee {
+            writeln!(
+                out,
+                "  {}{}: måltalseffekt {}, bevillingsmæssig effekt {}, realiseret i alt {}",
+                c.committee,
+                if c.lead { " (hovedudvalg)" } else { "" },
+                danish(at(&c.plan)),
+                danish(at(&c.appropriation_effect)),
+                c.realised
+                    .values()
+                    .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v))
+                    .map_or_else(|| "–".to_string(), danish)
+            )?;
+        }
+        if !r.administrative_effect.is_empty() {
+            writeln!(
+                out,
+                "  Administrativ effekt (Tabel 2, hele forslaget): {}",
+                danish(at(&r.administrative_effect))
+            )?;
+        }
+    }
     for o in &r.obligations {
         writeln!(
             out,

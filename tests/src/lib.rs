@@ -507,6 +507,26 @@ impl TestStore {
         sequences
     }
 
+    /// Imports Budget 2025 and records that the budget agreement adopted all twelve on
+    /// 2024-10-03 ([`TestStore::adopt`]): the state most report tests start from.
+    pub async fn import_adopted_budget_2025(&self) {
+        self.import_budget_2025().await;
+        self.adopt(
+            &Self::BUDGET_2025,
+            chrono::NaiveDate::from_ymd_opt(2024, 10, 3).expect("a date"),
+        )
+        .await;
+    }
+
+    /// Runs `gevinst ARGS --format json` ([`TestStore::gevinst`]); panics unless it exits 0.
+    pub async fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut argv = args.to_vec();
+        argv.extend_from_slice(&["--format", "json"]);
+        let (code, out) = self.gevinst(&argv).await;
+        assert_eq!(code, 0, "{argv:?}: {out}");
+        serde_json::from_str(&out).expect("JSON output")
+    }
+
     /// The twelve proposals of Budget 2025.
     pub const BUDGET_2025: [&'static str; 12] = [
         "BC01", "BC02", "BC03", "BC04", "BC05", "BC07", "BC08", "BC09", "BC11", "BC12", "BC13",

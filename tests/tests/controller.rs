@@ -53,19 +53,11 @@ fn sequence(receipt: &str) -> String {
         .to_string()
 }
 
-async fn json(t: &TestStore, args: &[&str]) -> Value {
-    let mut argv = args.to_vec();
-    argv.extend_from_slice(&["--format", "json"]);
-    let (code, out) = t.gevinst(&argv).await;
-    assert_eq!(code, 0, "{argv:?}: {out}");
-    serde_json::from_str(&out).unwrap()
-}
-
 /// proposal → (category, rule, not_assessed, reasons).
 async fn committee(t: &TestStore, as_of: &str, extra: &[&str]) -> BTreeMap<String, Value> {
     let mut args = vec!["report", "committee-status", "--as-of", as_of];
     args.extend_from_slice(extra);
-    json(t, &args)
+    t.json(&args)
         .await
         .as_array()
         .unwrap()
@@ -108,24 +100,18 @@ both_backends!(
             decided(&pending),
             expected(&TestStore::BUDGET_2025.map(|id| (id, "not_assessed", "awaiting_decision")))
         );
-        let bc01 = json(
-            &t,
-            &["report", "realisation", "BC01", "--as-of", "2025-12-31"],
-        )
-        .await;
+        let bc01 = t
+            .json(&["report", "realisation", "BC01", "--as-of", "2025-12-31"])
+            .await;
         assert_eq!(bc01["decision"]["status"], "awaiting_decision");
         assert_eq!(bc01["decision"]["recommendation"], "for_approval");
-        let bc08 = json(
-            &t,
-            &["report", "realisation", "BC08", "--as-of", "2025-12-31"],
-        )
-        .await;
+        let bc08 = t
+            .json(&["report", "realisation", "BC08", "--as-of", "2025-12-31"])
+            .await;
         assert_eq!(bc08["decision"]["recommendation"], "political_priority");
-        let bc09 = json(
-            &t,
-            &["report", "realisation", "BC09", "--as-of", "2025-12-31"],
-        )
-        .await;
+        let bc09 = t
+            .json(&["report", "realisation", "BC09", "--as-of", "2025-12-31"])
+            .await;
         assert_eq!(bc09["decision"]["recommendation"], "for_information");
         let (_, text) = t
             .gevinst(&["report", "realisation", "BC01", "--as-of", "2025-12-31"])
@@ -136,9 +122,11 @@ both_backends!(
             ),
             "{text}"
         );
-        let late = json(&t, &["report", "late", "--as-of", "2026-06-30"]).await;
+        let late = t.json(&["report", "late", "--as-of", "2026-06-30"]).await;
         assert_eq!(late, serde_json::json!([]), "nothing adopted, nothing owed");
-        let portfolio = json(&t, &["report", "portfolio", "--as-of", "2025-12-31"]).await;
+        let portfolio = t
+            .json(&["report", "portfolio", "--as-of", "2025-12-31"])
+            .await;
         let total = &portfolio["total"];
         assert_eq!(
             (
@@ -204,7 +192,7 @@ both_backends!(
         // Checkpoints that ended before the decision were never owed: BC12's goals dated
         // "1. kvartal 2024" cannot be judged, and BC11 g1 ("Løbende … 2024-2026") starts owing
         // in 2024Q4.
-        let goals = json(&t, &["report", "goals", "--as-of", "2025-12-31"]).await;
+        let goals = t.json(&["report", "goals", "--as-of", "2025-12-31"]).await;
         let goal = |p: &str, g: &str| -> Value {
             goals
                 .as_array()
@@ -238,7 +226,9 @@ both_backends!(
             before["BC01"]["rule"], "awaiting_decision",
             "as of before the decision"
         );
-        let portfolio = json(&t, &["report", "portfolio", "--as-of", "2025-12-31"]).await;
+        let portfolio = t
+            .json(&["report", "portfolio", "--as-of", "2025-12-31"])
+            .await;
         assert_eq!(portfolio["total"]["adopted"], 12);
         assert_eq!(
             portfolio["total"]["investment_adopted"],
@@ -281,11 +271,13 @@ both_backends!(
         assert_eq!(status["BC08"]["not_assessed"], "confidential");
 
         // Goals: none overdue (nothing is known to be missed), many not reported.
-        let portfolio = json(&t, &["report", "portfolio", "--as-of", "2025-12-31"]).await;
+        let portfolio = t
+            .json(&["report", "portfolio", "--as-of", "2025-12-31"])
+            .await;
         assert_eq!(portfolio["goal_counts"].get("overdue"), None, "{portfolio}");
         assert!(portfolio["goal_counts"]["not_reported"].as_u64().unwrap() > 20);
         // The late list has no savings shortfall: nothing reported is not a shortfall.
-        let late = json(&t, &["report", "late", "--as-of", "2026-06-30"]).await;
+        let late = t.json(&["report", "late", "--as-of", "2026-06-30"]).await;
         let kinds: Vec<&str> = late
             .as_array()
             .unwrap()
@@ -303,7 +295,9 @@ both_backends!(
             ("BC13", "2025"),
             ("BC04", "2025"),
         ] {
-            let r = json(&t, &["report", "realisation", id, "--as-of", "2026-06-30"]).await;
+            let r = t
+                .json(&["report", "realisation", id, "--as-of", "2026-06-30"])
+                .await;
             for p in r["payback"].as_array().unwrap() {
                 assert_eq!(p["forecast"], Value::Null, "{id}: {p}");
                 assert_eq!(
@@ -325,22 +319,18 @@ both_backends!(
             assert_eq!(y2025["forecast"], y2025["plan"], "{id}");
             assert_eq!(y2025["forecast_source"], "plan", "{id}");
         }
-        let bc02 = json(
-            &t,
-            &["report", "realisation", "BC02", "--as-of", "2026-06-30"],
-        )
-        .await;
+        let bc02 = t
+            .json(&["report", "realisation", "BC02", "--as-of", "2026-06-30"])
+            .await;
         let y2025 = &bc02["years"][1];
         assert_eq!(
             (y2025["year"].clone(), y2025["savings_report"].clone()),
             (2025.into(), "missing_report".into())
         );
         // BC04's internal-loan repayment is an obligation, outside payback (planned: none).
-        let bc04 = json(
-            &t,
-            &["report", "realisation", "BC04", "--as-of", "2026-06-30"],
-        )
-        .await;
+        let bc04 = t
+            .json(&["report", "realisation", "BC04", "--as-of", "2026-06-30"])
+            .await;
         let obligations: Vec<(i64, String)> = bc04["obligations"]
             .as_array()
             .unwrap()
@@ -578,12 +568,7 @@ async fn a_year_of_reports(t: &TestStore) {
 both_backends!(
     budget_2025_with_a_year_of_reports,
     |t: TestStore| async move {
-        t.import_budget_2025().await;
-        t.adopt(
-            &TestStore::BUDGET_2025,
-            chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
-        )
-        .await;
+        t.import_adopted_budget_2025().await;
         a_year_of_reports(&t).await;
 
         // 31 December 2025: the year is still open, so savings are not yet judged.
@@ -613,18 +598,16 @@ both_backends!(
             "mål g3 er overskredet (I 3. kvartal 2025.) [væsentlig]"
         ));
         // BC12 g6 is achieved by the verified 2025 saving, not by a note.
-        let goals = json(
-            &t,
-            &[
+        let goals = t
+            .json(&[
                 "report",
                 "goals",
                 "--proposal",
                 "BC12",
                 "--as-of",
                 "2025-12-31",
-            ],
-        )
-        .await;
+            ])
+            .await;
         let g6 = goals
             .as_array()
             .unwrap()
@@ -633,11 +616,9 @@ both_backends!(
             .unwrap();
         assert_eq!(g6["status"], "achieved_on_time", "{g6}");
         // BC02's forecast payback rests on the 2024 cost report and the plan for the rest.
-        let bc02 = json(
-            &t,
-            &["report", "realisation", "BC02", "--as-of", "2025-12-31"],
-        )
-        .await;
+        let bc02 = t
+            .json(&["report", "realisation", "BC02", "--as-of", "2025-12-31"])
+            .await;
         let service = &bc02["payback"][0];
         assert_eq!(service["forecast"]["years"], 5, "{service}");
         assert_eq!(
@@ -741,12 +722,7 @@ both_backends!(
 both_backends!(
     a_shortfall_is_judged_on_verified_figures_where_they_exist,
     |t: TestStore| async move {
-        t.import_budget_2025().await;
-        t.adopt(
-            &TestStore::BUDGET_2025,
-            chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
-        )
-        .await;
+        t.import_adopted_budget_2025().await;
         // BC01 reports its whole 2025 plan, but a controller has verified only l1.
         let l1 = money(&t, "saving", "BC01", "2025", "-149", Some("l1")).await;
         money(&t, "saving", "BC01", "2025", "-148", Some("l2")).await;

@@ -26,12 +26,7 @@ const CHROMIUM_TIMEOUT: Duration = Duration::from_secs(90);
 /// Imports the Budget 2025 baseline and starts the application on a random port; returns its
 /// base URL.
 async fn spawn_with_baseline(t: &TestStore) -> String {
-    t.import_budget_2025().await;
-    t.adopt(
-        &TestStore::BUDGET_2025,
-        chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
-    )
-    .await;
+    t.import_adopted_budget_2025().await;
     t.spawn_app().await.base
 }
 
@@ -72,12 +67,7 @@ fn text(html: &Html, selector: &str) -> String {
 both_backends!(
     pages_show_the_figures_the_reports_compute,
     |t: TestStore| async move {
-        t.import_budget_2025().await;
-        t.adopt(
-            &TestStore::BUDGET_2025,
-            chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
-        )
-        .await;
+        t.import_adopted_budget_2025().await;
         // One realised saving, so the realised column is not all zeros.
         let (code, out) = t
             .gevinst(&[
@@ -473,20 +463,26 @@ both_backends!(
         let statuses = reports::committee_status(&read, &index, as_of)
             .await
             .unwrap();
-        let mut committees: Vec<&str> = statuses.iter().map(|s| s.committee.as_str()).collect();
+        // Every committee with a share of some proposal gets its page: the five that lead one,
+        // and KFU and SOU through BC01's and BC02's per-committee tables.
+        let mut committees: Vec<&str> = statuses
+            .iter()
+            .flat_map(|s| s.committees.iter().map(String::as_str))
+            .collect();
         committees.sort_unstable();
         committees.dedup();
-        assert_eq!(committees.len(), 5, "{committees:?}");
+        assert_eq!(committees.len(), 7, "{committees:?}");
 
-        // A4, the summary on the first page and each committee on a page of its own.
+        // A4, the summary on the first page and each committee starting a page of its own (a
+        // long section may run onto the next).
         let info = poppler("pdfinfo", &[pdf.as_os_str()]);
         assert!(info.contains("(A4)"), "{info}");
-        let pages = 1 + committees.len();
-        assert!(
-            info.lines()
-                .any(|l| l.split_whitespace().eq(["Pages:", &pages.to_string()])),
-            "{pages} pages: {info}"
-        );
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("a page count: {info}"));
+        assert!(pages > committees.len(), "{pages} pages: {info}");
         let text = poppler(
             "pdftotext",
             &["-layout".as_ref(), pdf.as_os_str(), "-".as_ref()],
@@ -520,12 +516,30 @@ both_backends!(
             }
         }
         assert!(printed[0].contains("Samlet"), "{}", printed[0]);
-        for (page, code) in printed[1..].iter().zip(&committees) {
-            assert!(page.contains(&format!("({code})")), "{code}: {page}");
-            for s in statuses.iter().filter(|s| s.committee == *code) {
+        let starts: Vec<usize> = committees
+            .iter()
+            .map(|code| {
+                printed
+                    .iter()
+                    .position(|p| p.contains(&format!("({code})")))
+                    .unwrap_or_else(|| panic!("{code}'s section is printed"))
+            })
+            .collect();
+        assert_eq!(starts[0], 1, "the first committee starts page 2");
+        assert!(
+            starts.windows(2).all(|w| w[0] < w[1]),
+            "each committee starts a page of its own: {starts:?}"
+        );
+        for (k, code) in committees.iter().enumerate() {
+            let end = starts.get(k + 1).copied().unwrap_or(printed.len());
+            let section = printed[starts[k]..end].concat();
+            for s in statuses
+                .iter()
+                .filter(|s| s.committees.iter().any(|c| c == code))
+            {
                 assert!(
-                    page.contains(&s.proposal),
-                    "{} on {code}'s page",
+                    section.contains(&s.proposal),
+                    "{} in {code}'s section",
                     s.proposal
                 );
             }
@@ -568,14 +582,27 @@ both_backends!(
             .and_then(|a| a.value().attr("href"))
             .unwrap();
         assert_eq!(href, format!("/late?{q}"));
-        // By committee, and by kind: exactly the API's items of that committee or kind.
+        // By committee (every item of a proposal the committee has a share of), and by kind:
+        // exactly the API's items of that committee or kind.
+        let shared = |i: &serde_json::Value, c: &str| {
+            i["committees"].as_array().unwrap().iter().any(|x| x == c)
+        };
+        assert!(api
+            .iter()
+            .any(|i| i["committee"] == "ØU" && shared(i, "SUD")));
         for (filter, field, value) in [
-            ("committee=SUD", "committee", "SUD"),
+            ("committee=SUD", "committees", "SUD"),
             ("kind=goal", "kind", "goal"),
         ] {
             let expected: Vec<String> = api
                 .iter()
-                .filter(|i| i[field] == value)
+                .filter(|i| {
+                    if field == "committees" {
+                        shared(i, value)
+                    } else {
+                        i[field] == value
+                    }
+                })
                 .map(|i| i["proposal"].as_str().unwrap().to_string())
                 .collect();
             assert!(!expected.is_empty(), "{filter}");
@@ -666,12 +693,20 @@ both_backends!(
                 .json()
                 .await
                 .unwrap();
+        // SUD's view: the proposals SUD leads and those it has a share of (BC01, BC02).
         let sud: Vec<String> = statuses
             .iter()
-            .filter(|s| s["committee"] == "SUD")
+            .filter(|s| {
+                s["committees"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c == "SUD")
+            })
             .map(|s| format!("status-{}", s["proposal"].as_str().unwrap()))
             .collect();
         assert!(!sud.is_empty() && sud.len() < statuses.len());
+        assert!(sud.contains(&"status-BC01".to_string()), "{sud:?}");
         let (status, _, body) = get(&base, &format!("/?{q}&committee=SUD")).await;
         assert_eq!(status, 200);
         let page = Html::parse_document(&body);
@@ -681,8 +716,11 @@ both_backends!(
             .filter_map(|r| r.value().attr("id").map(str::to_string))
             .collect();
         assert_eq!(listed, sud);
-        for committee in texts(&page, "#forsinket-tabel tbody td:nth-of-type(1)") {
-            assert_eq!(committee, "SUD", "the late list is SUD's too");
+        for proposal in texts(&page, "#forsinket-tabel tbody th") {
+            assert!(
+                sud.contains(&format!("status-{proposal}")),
+                "the late list is SUD's too: {proposal}"
+            );
         }
         // Tabel 1 still shows every committee.
         assert!(texts(&page, "#tabel-1 tbody th").len() > 1);

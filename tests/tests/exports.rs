@@ -21,12 +21,7 @@ const BOM: char = '\u{feff}';
 /// Imports Budget 2025 and records a progress note that looks like a formula and a realised
 /// saving with a decimal.
 async fn scenario(t: &TestStore) {
-    t.import_budget_2025().await;
-    t.adopt(
-        &TestStore::BUDGET_2025,
-        chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
-    )
-    .await;
+    t.import_adopted_budget_2025().await;
     for args in [
         &[
             "progress",
@@ -496,10 +491,8 @@ both_backends!(
 async fn json_of(t: &TestStore, args: &[&str]) -> serde_json::Value {
     let mut argv = vec!["report"];
     argv.extend_from_slice(args);
-    argv.extend(["--as-of", AS_OF, "--format", "json"]);
-    let (code, out) = t.gevinst(&argv).await;
-    assert_eq!(code, 0, "{out}");
-    serde_json::from_str(&out).unwrap()
+    argv.extend(["--as-of", AS_OF]);
+    t.json(&argv).await
 }
 
 async fn realisation_years(t: &TestStore) -> usize {

@@ -104,6 +104,11 @@ both_backends!(
         assert_eq!(saved.len(), 1);
         assert_eq!(saved[0]["actor"], "anna@kk.dk");
         assert_eq!(saved[0]["payload"]["SavingRealised"]["amount"], "-1234.5");
+        assert_eq!(
+            saved[0]["payload"]["SavingRealised"]["committee"],
+            Value::Null,
+            "no committee chosen: split by the plan's shares"
+        );
         assert!(
             page.contains(&format!("nr. {}", saved[0]["sequence"])),
             "{page}"
@@ -112,6 +117,15 @@ both_backends!(
         // The implausible one, confirmed: saved, with the warning it was confirmed against.
         send_saving(&browser, "-999999").await;
         browser.wait_for_text(&app.base, "Ja, det er rigtigt").await;
+        // This one lands in one committee's budget: KFU.
+        browser
+            .client()
+            .find(Locator::Css("#savings-committee"))
+            .await
+            .unwrap()
+            .select_by_value("KFU")
+            .await
+            .unwrap();
         browser.click("#savings-confirm").await;
         browser.click("#savings button[type='submit']").await;
         browser
@@ -120,6 +134,7 @@ both_backends!(
         let all = app.history("BC01").await;
         let saved = savings(&all);
         assert_eq!(saved.len(), 2);
+        assert_eq!(saved[1]["payload"]["SavingRealised"]["committee"], "KFU");
         let confirmed = saved[1]["metadata"]["confirmed_warnings"].to_string();
         assert!(confirmed.contains("far-above-plan"), "{confirmed}");
 

@@ -5,6 +5,7 @@
 //! Every test that touches a store runs on both backends (`both_backends!`): `MODULE::TEST::sqlite`
 //! and `MODULE::TEST::postgres`, so `scripts/test.sh store::` runs the store's tests only.
 
+mod attribution;
 mod audit;
 mod baseline;
 mod bounds;

@@ -13,12 +13,7 @@ use rust_decimal_macros::dec;
 both_backends!(
     the_portfolio_reproduces_the_appendix_tabel_1,
     |t: TestStore| async move {
-        t.import_budget_2025().await;
-        t.adopt(
-            &TestStore::BUDGET_2025,
-            chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
-        )
-        .await;
+        t.import_adopted_budget_2025().await;
         let (code, out) = t
             .gevinst(&[
                 "report",

@@ -50,12 +50,7 @@ fn year(r: &Value, y: i64) -> &Value {
 both_backends!(
     bc01_bc09_bc13_over_2025_to_2027,
     |t: TestStore| async move {
-        t.import_budget_2025().await;
-        t.adopt(
-            &TestStore::BUDGET_2025,
-            chrono::NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
-        )
-        .await;
+        t.import_adopted_budget_2025().await;
         let dir = tempfile::tempdir().unwrap();
         let index = dir.path().join("index.toml");
         std::fs::write(&index, INDEX).unwrap();

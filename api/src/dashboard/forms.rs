@@ -129,6 +129,13 @@ const SPECS: &[Spec] = &[
                 "negativt: fx -149 eller -1.234,5",
             ),
             PLAN_LINE,
+            field(
+                "committee",
+                "Udvalg",
+                Kind::Committee,
+                false,
+                "tom: fordeles på udvalgene efter planens andele",
+            ),
             field("date", "Gælder fra", Kind::Date, true, ""),
             EVIDENCE,
         ],

@@ -83,9 +83,9 @@ async fn late_page(
     let all = reports::late_items(&overview);
     let rows: Vec<LateRow> = all
         .iter()
-        .filter(|i| committee.is_none_or(|c| i.committee == c.code()))
+        .filter(|i| committee.is_none_or(|c| i.committees.iter().any(|x| x == c.code())))
         .filter(|i| kind.is_none_or(|k| i.kind == k))
-        .map(LateRow::from)
+        .map(|i| LateRow::of(i, committee.map(|c| c.code())))
         .collect();
     Ok(LatePage {
         user: Some(UserBar::of(user)),

@@ -80,14 +80,14 @@ async fn mine_page(state: &AppState, user: &SignedIn) -> Result<MinePage, PageEr
             .collect();
         todo.sort_by_key(|(urgency, _, _)| *urgency);
         proposals.push(Mine {
-            status: StatusRow::from(&status),
+            status: StatusRow::of(&status, None),
             todo: todo.into_iter().map(|(_, g, form)| (g, form)).collect(),
             late: late
                 .iter()
                 .filter(|i| {
                     i.proposal == status.proposal && i.kind != "goal" && i.kind != "milestone"
                 })
-                .map(LateRow::from)
+                .map(|i| LateRow::of(i, None))
                 .collect(),
         });
     }

@@ -15,8 +15,8 @@ pub use committee::{Category, Materiality, NotAssessed, StatusRules, RULES};
 pub use decision::{Decision, DecisionStatus};
 pub use goals::{goals, GoalRow};
 pub use portfolio::{
-    committee_realisation, committee_status, late, late_items, overview, portfolio, statuses,
-    statuses_with, CommitteeRealisation, CommitteeStatus, LateItem, Overview, Portfolio,
+    committee_status, late, late_items, overview, portfolio, statuses, statuses_with,
+    CommitteeRealisation, CommitteeStatus, LateItem, Overview, Portfolio,
 };
 pub use proposal::{proposal_report, ProposalReport};
 pub use realisation::{proposal_realisation, realisation, Realisation, ReportState, Source};

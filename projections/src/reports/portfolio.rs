@@ -114,6 +114,9 @@ pub struct Portfolio {
     pub goal_counts_by_committee: BTreeMap<String, StatusCounts>,
     /// Goal status counts for the portfolio.
     pub goal_counts: StatusCounts,
+    /// Each committee's own share (the attribution rule): Tabel 1 books a proposal on one
+    /// committee, as the appendix does; here it counts on every committee with a share.
+    pub committee_shares: Vec<CommitteeRealisation>,
 }
 
 fn mio(thousands: Decimal) -> Decimal {
@@ -122,11 +125,7 @@ fn mio(thousands: Decimal) -> Decimal {
 }
 
 fn full_phase_in_year(r: &Realisation) -> Option<i32> {
-    r.years
-        .iter()
-        .filter(|y| !y.plan.is_zero())
-        .map(|y| y.year)
-        .max()
+    r.full_phase_in_year()
 }
 
 /// The portfolio together with every goal row it was built from: what the late list and the
@@ -321,17 +320,20 @@ pub async fn overview(
             .or_default() += 1;
         *all.entry(g.status).or_default() += 1;
     }
+    let mut portfolio = Portfolio {
+        as_of,
+        known_on: read.known_instant(),
+        committees: lines,
+        total,
+        proposals,
+        goal_counts_by_proposal: by_proposal,
+        goal_counts_by_committee: by_committee,
+        goal_counts: all,
+        committee_shares: Vec::new(),
+    };
+    portfolio.committee_shares = committee_realisation(&portfolio)?;
     Ok(Overview {
-        portfolio: Portfolio {
-            as_of,
-            known_on: read.known_instant(),
-            committees: lines,
-            total,
-            proposals,
-            goal_counts_by_proposal: by_proposal,
-            goal_counts_by_committee: by_committee,
-            goal_counts: all,
-        },
+        portfolio,
         goals: goal_rows,
     })
 }
@@ -368,6 +370,12 @@ pub struct LateItem {
     pub shortfall: Decimal,
     /// For goals: days past the end of the earliest overdue checkpoint.
     pub days_overdue: Option<i64>,
+    /// The committees with a share of the proposal (the lead committee first): the late list
+    /// of each shows the item.
+    pub committees: Vec<String>,
+    /// For savings: each committee's own part of the shortfall (its realised share − its
+    /// planned share), by the attribution rule.
+    pub shortfall_by_committee: BTreeMap<String, Decimal>,
 }
 
 fn days_overdue(g: &GoalRow, as_of: NaiveDate) -> Option<i64> {
@@ -399,12 +407,12 @@ pub async fn late(
 pub fn late_items(o: &Overview) -> Vec<LateItem> {
     let as_of = o.portfolio.as_of;
     let mut items = Vec::new();
-    let followed_up: std::collections::BTreeSet<&str> = o
+    let followed_up: BTreeMap<&str, Vec<String>> = o
         .portfolio
         .proposals
         .iter()
         .filter(|r| r.decision.status.followed_up())
-        .map(|r| r.proposal.as_str())
+        .map(|r| (r.proposal.as_str(), r.committees()))
         .collect();
     for r in o
         .portfolio
@@ -413,6 +421,23 @@ pub fn late_items(o: &Overview) -> Vec<LateItem> {
         .filter(|r| r.decision.status.followed_up())
     {
         for (y, judged) in shortfalls(r, as_of) {
+            let shortfall_by_committee = r
+                .by_committee
+                .iter()
+                .map(|c| {
+                    let real = if y.verified {
+                        &c.realised_verified
+                    } else {
+                        &c.realised
+                    };
+                    let part = |m: &BTreeMap<i32, Decimal>| m.get(&y.year).copied();
+                    (
+                        c.committee.clone(),
+                        part(real).unwrap_or_default() - part(&c.plan).unwrap_or_default(),
+                    )
+                })
+                .filter(|(_, v)| !v.is_zero())
+                .collect();
             items.push(LateItem {
                 proposal: r.proposal.clone(),
                 committee: r.committee.clone(),
@@ -421,6 +446,8 @@ pub fn late_items(o: &Overview) -> Vec<LateItem> {
                 description: shortfall_text(y, judged),
                 shortfall: judged - y.plan,
                 days_overdue: None,
+                committees: r.committees(),
+                shortfall_by_committee,
             });
         }
         for y in missing_reports(r) {
@@ -436,12 +463,14 @@ pub fn late_items(o: &Overview) -> Vec<LateItem> {
                 ),
                 shortfall: Decimal::ZERO,
                 days_overdue: Some((as_of - year_end).num_days()),
+                committees: r.committees(),
+                shortfall_by_committee: BTreeMap::new(),
             });
         }
     }
     for g in o.goals.iter().filter(|g| {
         g.restates.is_empty()
-            && followed_up.contains(g.proposal.as_str())
+            && followed_up.contains_key(g.proposal.as_str())
             && matches!(g.status, GoalStatus::Overdue | GoalStatus::NotReported)
     }) {
         items.push(LateItem {
@@ -452,6 +481,11 @@ pub fn late_items(o: &Overview) -> Vec<LateItem> {
             what: g.id.clone(),
             description: format!("{} (Hvornår: {}; {})", g.text, g.when, g.status.danish()),
             shortfall: Decimal::ZERO,
+            committees: followed_up
+                .get(g.proposal.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            shortfall_by_committee: BTreeMap::new(),
         });
     }
     items.sort_by(|a, b| {
@@ -481,6 +515,11 @@ pub struct CommitteeStatus {
     pub not_assessed: Option<NotAssessed>,
     /// The criteria that decided it, and every finding.
     pub reasons: Vec<String>,
+    /// The committees with a share of the proposal (the lead committee first): each committee's
+    /// status report lists it.
+    pub committees: Vec<String>,
+    /// Each committee's planned share at full phase-in (måltalseffekt, 1.000 kr.).
+    pub shares: BTreeMap<String, Decimal>,
 }
 
 /// The committee status of every proposal as of `as_of`, with the default rules.
@@ -625,17 +664,39 @@ pub fn statuses_with(o: &Overview, rules: &StatusRules) -> Vec<CommitteeStatus> 
             rule: rule.code,
             not_assessed: rule.not_assessed,
             reasons,
+            committees: r.committees(),
+            shares: full_phase_in_year(r)
+                .map(|year| {
+                    r.by_committee
+                        .iter()
+                        .map(|c| {
+                            let plan = c.plan.get(&year).copied().unwrap_or_default();
+                            (c.committee.clone(), plan)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         });
     }
     out
 }
 
-/// One committee's realisation to date: the plan and what was realised (reported, and of
-/// that verified) over the proposals' years up to and including the year of the as-of date.
+/// One committee's realisation to date: its own share of the plan and of what was realised
+/// (reported, and of that verified) over the proposals' years up to and including the year of
+/// the as-of date, by the attribution rule (`gevinst_domain::proposal::attribution`): BC01
+/// counts on seven committees, each with its måltalseffekt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitteeRealisation {
     /// Committee code.
     pub committee: String,
+    /// The proposals with a share here (lead or not).
+    pub proposals: Vec<String>,
+    /// Of those, the ones another committee leads (Tabel 1 books them there).
+    pub shared: Vec<String>,
+    /// The planned share at each proposal's full phase-in (måltalseffekt, 1.000 kr.).
+    pub target_effect_full_phase_in: Decimal,
+    /// The appropriation effect at each proposal's full phase-in (bevillingsmæssig effekt).
+    pub appropriation_effect_full_phase_in: Decimal,
     /// The plan to date (1.000 kr.; savings negative).
     pub plan_to_date: Decimal,
     /// Reported realised to date.
@@ -648,38 +709,77 @@ pub struct CommitteeRealisation {
     pub verified_rate: Option<Decimal>,
 }
 
-/// The realisation rate to date per committee, in the order of the portfolio's committees:
-/// each proposal counts on its own committee, over its years up to the as-of date's year.
-/// Sums are checked (an overflow is an error, never a panic).
-pub fn committee_realisation(o: &Overview) -> Result<Vec<CommitteeRealisation>, ReadModelError> {
-    let year = o.portfolio.as_of.year();
-    let mut out: Vec<CommitteeRealisation> = o
-        .portfolio
-        .committees
-        .iter()
-        .map(|c| CommitteeRealisation {
-            committee: c.committee.clone(),
-            plan_to_date: Decimal::ZERO,
-            realised_to_date: Decimal::ZERO,
-            verified_to_date: Decimal::ZERO,
-            rate: None,
-            verified_rate: None,
-        })
-        .collect();
-    for r in &o.portfolio.proposals {
-        let Some(line) = out.iter_mut().find(|c| c.committee == r.committee) else {
-            continue;
-        };
-        for y in r.years.iter().filter(|y| y.year <= year) {
-            super::add(&mut line.plan_to_date, y.plan, "planlagte beløb")?;
-            super::add(&mut line.realised_to_date, y.realised, "realiserede beløb")?;
+/// The realisation rate to date per committee: the portfolio's (Tabel 1) committees first, then
+/// any other committee with a share, in code order. Each proposal counts on every committee
+/// with a share, with that share. Sums are checked (an overflow is an error, never a panic).
+fn committee_realisation(p: &Portfolio) -> Result<Vec<CommitteeRealisation>, ReadModelError> {
+    let year = p.as_of.year();
+    let line = |committee: &str| CommitteeRealisation {
+        committee: committee.to_string(),
+        proposals: Vec::new(),
+        shared: Vec::new(),
+        target_effect_full_phase_in: Decimal::ZERO,
+        appropriation_effect_full_phase_in: Decimal::ZERO,
+        plan_to_date: Decimal::ZERO,
+        realised_to_date: Decimal::ZERO,
+        verified_to_date: Decimal::ZERO,
+        rate: None,
+        verified_rate: None,
+    };
+    let mut out: Vec<CommitteeRealisation> =
+        p.committees.iter().map(|c| line(&c.committee)).collect();
+    let mut others: BTreeMap<String, CommitteeRealisation> = BTreeMap::new();
+    for r in &p.proposals {
+        let full = full_phase_in_year(r);
+        for share in &r.by_committee {
+            let l = match out.iter_mut().find(|c| c.committee == share.committee) {
+                Some(l) => l,
+                None => others
+                    .entry(share.committee.clone())
+                    .or_insert_with(|| line(&share.committee)),
+            };
+            l.proposals.push(r.proposal.clone());
+            if !share.lead {
+                l.shared.push(r.proposal.clone());
+            }
+            if let Some(full) = full {
+                let at = |m: &BTreeMap<i32, Decimal>| m.get(&full).copied().unwrap_or_default();
+                super::add(
+                    &mut l.target_effect_full_phase_in,
+                    at(&share.plan),
+                    "måltalseffekter",
+                )?;
+                super::add(
+                    &mut l.appropriation_effect_full_phase_in,
+                    at(&share.appropriation_effect),
+                    "bevillingsmæssige effekter",
+                )?;
+            }
+            let to_date = |m: &BTreeMap<i32, Decimal>| -> Result<Decimal, ReadModelError> {
+                let mut sum = Decimal::ZERO;
+                for v in m.range(..=year).map(|(_, v)| *v) {
+                    super::add(&mut sum, v, "beløb til dato")?;
+                }
+                Ok(sum)
+            };
             super::add(
-                &mut line.verified_to_date,
-                y.realised_verified,
+                &mut l.plan_to_date,
+                to_date(&share.plan)?,
+                "planlagte beløb",
+            )?;
+            super::add(
+                &mut l.realised_to_date,
+                to_date(&share.realised)?,
+                "realiserede beløb",
+            )?;
+            super::add(
+                &mut l.verified_to_date,
+                to_date(&share.realised_verified)?,
                 "verificerede beløb",
             )?;
         }
     }
+    out.extend(others.into_values());
     for line in &mut out {
         let rate = |part: Decimal| {
             (!line.plan_to_date.is_zero())
@@ -688,6 +788,9 @@ pub fn committee_realisation(o: &Overview) -> Result<Vec<CommitteeRealisation>, 
         };
         line.rate = rate(line.realised_to_date);
         line.verified_rate = rate(line.verified_to_date);
+        line.target_effect_full_phase_in = line.target_effect_full_phase_in.normalize();
+        line.appropriation_effect_full_phase_in =
+            line.appropriation_effect_full_phase_in.normalize();
     }
     Ok(out)
 }

@@ -37,8 +37,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate};
 use gevinst_domain::payback::{payback, plan_payback, Basis, Payback};
 use gevinst_domain::price::PriceIndex;
-use gevinst_domain::proposal::{Fact, Plan, PlanSection, ProposalIdentity};
-use gevinst_domain::{ControlArea, PriceLevel, ProposalKind};
+use gevinst_domain::proposal::{AttributionSource, Fact, Plan, PlanSection, ProposalIdentity};
+use gevinst_domain::{Committee, ControlArea, PriceLevel, ProposalKind};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -213,6 +213,23 @@ pub struct BreakdownRow {
     pub realised: BTreeMap<i32, Decimal>,
 }
 
+/// One committee's share of a proposal, per year (1.000 kr., savings negative).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitteeShare {
+    /// Committee code.
+    pub committee: String,
+    /// The committee Tabel 1 books the proposal on.
+    pub lead: bool,
+    /// The planned share (måltalseffekt), per year.
+    pub plan: BTreeMap<i32, Decimal>,
+    /// The appropriation effect (bevillingsmæssig effekt), per year.
+    pub appropriation_effect: BTreeMap<i32, Decimal>,
+    /// Realised: the savings naming the committee, and its part of those naming none.
+    pub realised: BTreeMap<i32, Decimal>,
+    /// Of which verified.
+    pub realised_verified: BTreeMap<i32, Decimal>,
+}
+
 /// Implementation cost per control area and year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CostRow {
@@ -286,8 +303,15 @@ pub struct Realisation {
     pub by_plan_line: Vec<BreakdownRow>,
     /// By control area.
     pub by_control_area: Vec<BreakdownRow>,
-    /// By committee.
-    pub by_committee: Vec<BreakdownRow>,
+    /// By committee: each committee's share (lead committee first), by the attribution rule of
+    /// `gevinst_domain::proposal::attribution`.
+    pub by_committee: Vec<CommitteeShare>,
+    /// Where the committee shares come from (the document's tables, or the plan lines).
+    pub attribution_source: AttributionSource,
+    /// Where the appropriation effect comes from.
+    pub appropriation_source: AttributionSource,
+    /// The administrative effect of the whole proposal (Tabel 2's total row), per year.
+    pub administrative_effect: BTreeMap<i32, Decimal>,
     /// Implementation cost per control area and year.
     pub costs: Vec<CostRow>,
     /// Payback, both bases.
@@ -308,6 +332,67 @@ pub struct Realisation {
     pub budget_removed_by_committee: BTreeMap<String, Decimal>,
     /// The budget decision as of the report's date (awaiting it until one is recorded).
     pub decision: super::decision::Decision,
+}
+
+/// Per committee: realised and, of that, verified, per year.
+type RealisedByCommittee = BTreeMap<Committee, (BTreeMap<i32, Decimal>, BTreeMap<i32, Decimal>)>;
+
+/// Every committee with a share (the lead first), then any other a saving named.
+fn committee_shares(
+    attribution: &gevinst_domain::proposal::Attribution,
+    mut realised: RealisedByCommittee,
+) -> Vec<CommitteeShare> {
+    let mut committees = attribution.committees();
+    committees.extend(realised.keys().filter(|c| !attribution.touches(**c)));
+    committees
+        .into_iter()
+        .map(|c| {
+            let (real, ver) = realised.remove(&c).unwrap_or_default();
+            CommitteeShare {
+                committee: c.code().to_string(),
+                lead: c == attribution.lead,
+                plan: attribution
+                    .target_effect
+                    .get(&c)
+                    .cloned()
+                    .unwrap_or_default(),
+                appropriation_effect: attribution
+                    .appropriation_effect
+                    .get(&c)
+                    .cloned()
+                    .unwrap_or_default(),
+                realised: real,
+                realised_verified: ver,
+            }
+        })
+        .collect()
+}
+
+impl Realisation {
+    /// The committees with a share of the proposal, the lead committee first.
+    #[must_use]
+    pub fn committees(&self) -> Vec<String> {
+        self.by_committee
+            .iter()
+            .map(|c| c.committee.clone())
+            .collect()
+    }
+
+    /// The last year with a planned permanent change (full phase-in), if any.
+    #[must_use]
+    pub fn full_phase_in_year(&self) -> Option<i32> {
+        self.years
+            .iter()
+            .filter(|y| !y.plan.is_zero())
+            .map(|y| y.year)
+            .max()
+    }
+
+    /// `committee`'s share, if it has one.
+    #[must_use]
+    pub fn share(&self, committee: &str) -> Option<&CommitteeShare> {
+        self.by_committee.iter().find(|c| c.committee == committee)
+    }
 }
 
 fn permanent_by_year(plan: &Plan) -> BTreeMap<i32, Decimal> {
@@ -401,7 +486,9 @@ pub fn realisation(
     let mut incurred_by_area: BTreeMap<(String, i32), Decimal> = BTreeMap::new();
     let mut by_line: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
     let mut by_area: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
-    let mut by_committee: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
+    let attribution = current.attribution(identity.committee);
+    // Per committee: realised and verified per year.
+    let mut by_committee = RealisedByCommittee::new();
     let mut removed: BTreeMap<i32, Decimal> = BTreeMap::new();
     let mut removed_by_committee: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut compensating = Vec::new();
@@ -449,16 +536,19 @@ pub fn realisation(
                     v,
                     "realiserede beløb",
                 )?;
-                let committee = s.committee.unwrap_or(identity.committee).code().to_string();
-                add(
-                    by_committee
-                        .entry(committee)
-                        .or_default()
-                        .entry(s.year)
-                        .or_default(),
-                    v,
-                    "realiserede beløb",
-                )?;
+                let parts = match s.committee {
+                    Some(c) => vec![(c, v)],
+                    None => attribution
+                        .split(s.year, v)
+                        .map_err(|_| ReadModelError::Overflow("realiserede beløb pr. udvalg"))?,
+                };
+                for (c, part) in parts {
+                    let (real, ver) = by_committee.entry(c).or_default();
+                    add(real.entry(s.year).or_default(), part, "realiserede beløb")?;
+                    if verified.contains(sequence) {
+                        add(ver.entry(s.year).or_default(), part, "verificerede beløb")?;
+                    }
+                }
             }
             Fact::ImplementationCostIncurred(c) => {
                 cost_reported.insert(c.year);
@@ -731,7 +821,6 @@ pub fn realisation(
             })
             .collect::<Vec<_>>()
     };
-    let committee = identity.committee;
     let costs = {
         let mut keys: BTreeSet<(String, i32)> = incurred_by_area.keys().cloned().collect();
         for l in current
@@ -779,10 +868,10 @@ pub fn realisation(
             plan_breakdown(&|l| l.control_area.code().to_string()),
             by_area,
         ),
-        by_committee: merge(
-            plan_breakdown(&|l| l.committee.unwrap_or(committee).code().to_string()),
-            by_committee,
-        ),
+        by_committee: committee_shares(&attribution, by_committee),
+        attribution_source: attribution.source.clone(),
+        appropriation_source: attribution.appropriation_source.clone(),
+        administrative_effect: attribution.administrative_effect.clone(),
         costs,
         payback: payback_views,
         drift,
