@@ -967,6 +967,8 @@ struct GoalView {
     handover: String,
     /// Checkpoints before the budget decision, left out.
     before_decision: String,
+    /// "finansieringsårene 2025–2026 (…)", where a phase-relative goal was dated from them.
+    dated_from: String,
     /// The correction of a report on this goal (the latest), linked to the history.
     corrected: Option<i64>,
 }
@@ -1003,6 +1005,7 @@ impl From<&GoalRow> for GoalView {
             at_risk: g.at_risk,
             handover: g.handover.clone().unwrap_or_default(),
             before_decision: g.before_decision.join(", "),
+            dated_from: g.dated_from.clone().unwrap_or_default(),
             corrected: None,
         }
     }

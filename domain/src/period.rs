@@ -702,6 +702,51 @@ pub struct ResolveContext {
     pub plan_start: Option<Quarter>,
     /// The last quarter to expand open-ended recurring goals to.
     pub horizon: Option<Quarter>,
+    /// The first and last year the plan spends implementation money in. A proposal without a
+    /// phase table is dated from them (see [`funding_phase`]).
+    #[serde(default)]
+    pub funding_years: Option<(Year, Year)>,
+}
+
+impl ResolveContext {
+    /// Whether `schedule` is dated from the funding years: it names a phase or the project,
+    /// the proposal has no phase table, and the plan spends implementation money.
+    #[must_use]
+    pub fn dates_from_funding_years(&self, schedule: &Schedule) -> bool {
+        self.phases.is_empty()
+            && self.funding_years.is_some()
+            && matches!(
+                schedule,
+                Schedule::Relative {
+                    anchor: Anchor::PhaseStart(_)
+                        | Anchor::PhaseEnd(_)
+                        | Anchor::InPhase(_)
+                        | Anchor::PhaseTransition { .. }
+                        | Anchor::ProjectStart
+                        | Anchor::ProjectEnd
+                        | Anchor::ThroughoutProject
+                }
+            )
+    }
+}
+
+/// A phase of a proposal without a phase table, read from the years its implementation money
+/// is spent in (the funding years): the initial (analysis) phase is the first funding year,
+/// the completion phase the last, the execution phase all of them, and the project runs from
+/// the first quarter of the first to the last quarter of the last. So "I afslutningsfasen" of a
+/// proposal funded 2025–2026 is 2026, not undated. A phase by another name is not guessed.
+fn funding_phase(kind: &PhaseKind, (first, last): (Year, Year)) -> Option<Phase> {
+    let (from, to) = match kind {
+        PhaseKind::Analysis => (first, first),
+        PhaseKind::Execution => (first, last),
+        PhaseKind::Completion => (last, last),
+        PhaseKind::Named(_) => return None,
+    };
+    Some(Phase {
+        kind_or_name: kind.clone(),
+        start: QuarterWindow::year(from).first_day(),
+        end: QuarterWindow::year(to).last_day(),
+    })
 }
 
 /// A schedule with its context applied.
@@ -2060,7 +2105,7 @@ fn resolve_anchor(anchor: &Anchor, ctx: &ResolveContext) -> Result<Vec<QuarterWi
             let phase = find_phase(ctx, kind)?;
             Ok(single(date_quarter(phase.end)?))
         }
-        Anchor::InPhase(kind) => Ok(vec![phase_window(find_phase(ctx, kind)?)?]),
+        Anchor::InPhase(kind) => Ok(vec![phase_window(&find_phase(ctx, kind)?)?]),
         Anchor::PhaseTransition { from, to } => {
             let entered = date_quarter(find_phase(ctx, to)?.start)?;
             let left = match from {
@@ -2098,13 +2143,22 @@ fn date_quarter(date: NaiveDate) -> Result<Quarter, String> {
     Quarter::try_containing(date).map_err(|e| format!("date {date}: {e}"))
 }
 
-fn find_phase<'c>(ctx: &'c ResolveContext, kind: &PhaseKind) -> Result<&'c Phase, String> {
+fn find_phase(ctx: &ResolveContext, kind: &PhaseKind) -> Result<Phase, String> {
     if ctx.phases.is_empty() {
-        return Err("knyttet til en fase, men forslaget har ingen faser".to_string());
+        return match ctx.funding_years {
+            Some(years) => funding_phase(kind, years).ok_or_else(|| {
+                format!(
+                    "knyttet til {kind}, men forslaget har ingen faser, og kun den indledende \
+                     fase, gennemførselsfasen og afslutningsfasen kan læses af finansieringsårene"
+                )
+            }),
+            None => Err("knyttet til en fase, men forslaget har ingen faser".to_string()),
+        };
     }
     ctx.phases
         .iter()
         .find(|p| &p.kind_or_name == kind)
+        .cloned()
         .ok_or_else(|| {
             let known: Vec<String> = ctx
                 .phases
@@ -2130,6 +2184,15 @@ fn phase_window(phase: &Phase) -> Result<QuarterWindow, String> {
 }
 
 fn project_span(ctx: &ResolveContext) -> Result<QuarterWindow, String> {
+    if ctx.phases.is_empty() {
+        if let Some((first, last)) = ctx.funding_years {
+            return QuarterWindow::new(
+                QuarterWindow::year(first).start(),
+                QuarterWindow::year(last).end(),
+            )
+            .map_err(|e| e.to_string());
+        }
+    }
     let start = ctx.phases.iter().map(|p| p.start).min();
     let end = ctx.phases.iter().map(|p| p.end).max();
     let (Some(start), Some(end)) = (start, end) else {
@@ -2710,6 +2773,61 @@ mod tests {
         assert_eq!(
             resolved("Primo 2025 (løbende)", &ctx),
             "ikke fastlagt: gentaget opfølgning begynder i 2025Q1, men slutter før, i 2024Q3"
+        );
+    }
+
+    #[test]
+    fn without_a_phase_table_the_phases_are_read_from_the_funding_years() {
+        let y = |n: i32| Year::new(n).unwrap();
+        let funded = ResolveContext {
+            funding_years: Some((y(2025), y(2026))),
+            ..ResolveContext::default()
+        };
+        for (text, expected) in [
+            ("I afslutningsfasen af projektet", "2026Q1–2026Q4"),
+            ("I den indledende fase af projektet", "2025Q1–2025Q4"),
+            ("Ved projektafslutning", "2026Q4"),
+            (
+                "Ved faseovergangen fra gennemførselsfasen til projektets afslutningsfase",
+                "2026Q1–2026Q4",
+            ),
+        ] {
+            assert_eq!(resolved(text, &funded), expected, "{text}");
+            assert!(funded.dates_from_funding_years(&parse_when(text)), "{text}");
+        }
+        assert_eq!(
+            resolved("Løbende i projektet.", &funded)
+                .split("; ")
+                .count(),
+            8
+        );
+        // A phase by another name is not guessed; a calendar date needs no funding years.
+        assert!(resolved("I pilotfasen", &funded).starts_with("ikke fastlagt: knyttet til"));
+        assert!(!funded.dates_from_funding_years(&parse_when("Ultimo 2025")));
+        // One funding year: the initial and the completion phase are both that year.
+        let one = ResolveContext {
+            funding_years: Some((y(2025), y(2025))),
+            ..ResolveContext::default()
+        };
+        assert_eq!(
+            resolved("I afslutningsfasen af projektet", &one),
+            "2025Q1–2025Q4"
+        );
+        // A phase table wins over the funding years.
+        let mut phased = bc03_context();
+        phased.funding_years = Some((y(2024), y(2030)));
+        assert_eq!(
+            resolved("I afslutningsfasen af projektet", &phased),
+            "2026Q2–2026Q4"
+        );
+        assert!(!phased.dates_from_funding_years(&parse_when("I afslutningsfasen af projektet")));
+        // Without either, still undated.
+        assert_eq!(
+            resolved(
+                "I afslutningsfasen af projektet",
+                &ResolveContext::default()
+            ),
+            "ikke fastlagt: knyttet til en fase, men forslaget har ingen faser"
         );
     }
 

@@ -236,15 +236,18 @@ both_backends!(
         );
 
         let status = committee(&t, "2025-12-31", &[]).await;
-        // Nothing is red and nothing is green: with no reports the system does not know.
+        // Nothing is red: with no reports the system does not know. Green only where nothing
+        // was owed yet: BC04 and BC05 have no phase table, so their phase-relative goals are
+        // dated from the funding years (BC04: 2025; BC05: 2025–2026) and fall due at the
+        // earliest on 31 December 2025, the date judged; a month later they are missing.
         assert_eq!(
             decided(&status),
             expected(&[
                 ("BC01", "not_assessed", "missing_reports"),
                 ("BC02", "not_assessed", "missing_reports"),
                 ("BC03", "not_assessed", "missing_reports"),
-                ("BC04", "not_assessed", "undated"),
-                ("BC05", "not_assessed", "undated"),
+                ("BC04", "on_track", "on_plan"),
+                ("BC05", "on_track", "on_plan"),
                 ("BC07", "not_assessed", "missing_reports"),
                 ("BC08", "not_assessed", "confidential"),
                 ("BC09", "not_assessed", "missing_reports"),
@@ -269,6 +272,56 @@ both_backends!(
             "mål g1 er ikke vurderet: uden dato (Ved frigivelse af investeringsmidler)"
         ));
         assert_eq!(status["BC08"]["not_assessed"], "confidential");
+        let later = committee(&t, "2026-01-31", &[]).await;
+        assert_eq!(
+            later["BC04"]["rule"], "missing_reports",
+            "{}",
+            later["BC04"]
+        );
+        assert!(has_reason(
+            &later["BC04"],
+            "mål g1 er ikke rapporteret (I afslutningsfasen af projektet)"
+        ));
+        let bc05 = t
+            .json(&[
+                "report",
+                "goals",
+                "--proposal",
+                "BC05",
+                "--as-of",
+                "2025-12-31",
+            ])
+            .await;
+        let g2 = bc05
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == "g2")
+            .unwrap();
+        assert_eq!(
+            (&g2["schedule"], &g2["dated_from"]),
+            (
+                &Value::from("2026Q4"),
+                &Value::from("finansieringsårene 2025–2026 (forslaget har ingen fasetabel)")
+            ),
+            "Ved projektafslutning: the last funding year's last quarter, said so"
+        );
+        let (_, text) = t
+            .gevinst(&[
+                "report",
+                "goals",
+                "--proposal",
+                "BC05",
+                "--as-of",
+                "2025-12-31",
+            ])
+            .await;
+        assert!(
+            text.contains(
+                "Dateret efter finansieringsårene 2025–2026 (forslaget har ingen fasetabel)"
+            ),
+            "{text}"
+        );
 
         // Goals: none overdue (nothing is known to be missed), many not reported.
         let portfolio = t
@@ -579,8 +632,9 @@ both_backends!(
                 ("BC01", "on_track", "on_plan"),
                 ("BC02", "on_track", "on_plan"),
                 ("BC03", "on_track", "on_plan"),
-                ("BC04", "not_assessed", "undated"),
-                ("BC05", "not_assessed", "undated"),
+                // Dated from their funding years; nothing owed before the year's last day.
+                ("BC04", "on_track", "on_plan"),
+                ("BC05", "on_track", "on_plan"),
                 ("BC07", "not_assessed", "missing_reports"),
                 ("BC08", "not_assessed", "confidential"),
                 ("BC09", "red", "material_problem"),

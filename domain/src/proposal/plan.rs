@@ -579,7 +579,28 @@ impl Plan {
             funds_released: None,
             plan_start: quarter(plan.years.iter().min(), QuarterOfYear::Q1),
             horizon: quarter(plan.years.iter().max(), QuarterOfYear::Q4),
+            funding_years: plan.funding_years(),
         }
+    }
+
+    /// The first and last year with implementation cost in the plan (the years the investment
+    /// funds are spent in), if any.
+    #[must_use]
+    pub fn funding_years(&self) -> Option<(Year, Year)> {
+        let years: Vec<i32> = self
+            .years
+            .iter()
+            .copied()
+            .filter(|y| {
+                self.lines
+                    .iter()
+                    .filter(|l| l.section == PlanSection::ImplementationCost)
+                    .any(|l| !l.amounts.get_or_zero(*y).value().is_zero())
+            })
+            .collect();
+        let first = Year::new(*years.iter().min()?).ok()?;
+        let last = Year::new(*years.iter().max()?).ok()?;
+        Some((first, last))
     }
 
     /// The first year from which the plan's total permanent change stays at its last year's level

@@ -13,6 +13,10 @@
 //!   g6) takes its status from those milestones and lists them in `restates`; the portfolio
 //!   counts and the committee status skip it, so a late milestone is counted once.
 //!
+//! **Phases read from the funding years.** A proposal without a phase table (BC04, BC05) has its
+//! phase-relative goals ("I afslutningsfasen", "Ved projektafslutning") dated from the years its
+//! implementation money is spent in (`gevinst_domain::period`); `dated_from` says so.
+//!
 //! **No checkpoint before the budget decision.** Once a proposal's `BudgetDecided` is effective,
 //! a checkpoint that ended before the decision date cannot have been owed: unless the goal is
 //! achieved, it is left out of the goal's schedule and listed in `before_decision` (a goal left
@@ -59,6 +63,10 @@ pub struct GoalRow {
     /// centerledelserne ansvaret …"): kept from the text, no checkpoint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handover: Option<String>,
+    /// Where a phase-relative "Hvornår" of a proposal without a phase table was dated from
+    /// ("finansieringsårene 2025–2026"): said beside the schedule, never silently.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dated_from: Option<String>,
     /// The resolved schedule (`2025Q3`, `2024Q4; 2026Q2`, `unresolved: …`).
     pub schedule: String,
     /// One status per checkpoint.
@@ -250,7 +258,19 @@ pub async fn goals(
                         text: String,
                         responsible: Option<String>,
                         when: String| {
-            let mut resolved: ResolvedSchedule = resolve(&parse_when(&when), &ctx);
+            let schedule = parse_when(&when);
+            let dated_from = ctx
+                .dates_from_funding_years(&schedule)
+                .then_some(ctx.funding_years)
+                .flatten()
+                .map(|(first, last)| {
+                    if first == last {
+                        format!("finansieringsåret {first} (forslaget har ingen fasetabel)")
+                    } else {
+                        format!("finansieringsårene {first}–{last} (forslaget har ingen fasetabel)")
+                    }
+                });
+            let mut resolved: ResolvedSchedule = resolve(&schedule, &ctx);
             let empty = Recorded::default();
             let r = recorded.get(&id).unwrap_or(&empty);
             // An achievement is an achievement, whenever its checkpoint lay; only what is
@@ -301,6 +321,7 @@ pub async fn goals(
                 restates: Vec::new(),
                 handover: gevinst_domain::period::handover(&when).map(str::to_string),
                 before_decision,
+                dated_from,
                 when,
                 id,
             });
