@@ -68,7 +68,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::{BaselineFile, BaselineProposal};
@@ -101,6 +101,8 @@ pub enum FindingKind {
     Count,
     /// An internal loan's repayment plan does not repay what was borrowed.
     LoanRepayment,
+    /// A figure the prose states differs from the tables' (`super::statement`).
+    Prose,
 }
 
 impl FindingKind {
@@ -115,6 +117,7 @@ impl FindingKind {
             FindingKind::BetweenTables => "mellem tabeller",
             FindingKind::Count => "antal",
             FindingKind::LoanRepayment => "tilbagebetaling af lån",
+            FindingKind::Prose => "tekst mod tabel",
         }
     }
 
@@ -138,6 +141,9 @@ impl FindingKind {
             FindingKind::LoanRepayment => {
                 "tilbagebetalingsplanen for det interne lån tilbagebetaler ikke det lånte"
             }
+            FindingKind::Prose => {
+                "teksten nævner et andet tal end tabellerne (tabellen er autoriteten; teksten er måske ikke rettet med)"
+            }
         }
     }
 }
@@ -149,7 +155,7 @@ impl fmt::Display for FindingKind {
 }
 
 /// The findings of one kind in one place (a proposal, or the front matter): one root cause,
-/// however many cells it shows in. Bilag 7's 29 findings come from 9 of them.
+/// however many cells it shows in. Bilag 7's findings come from far fewer of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RootCause<'a> {
     /// The proposal; `None` for the front matter.
@@ -276,12 +282,12 @@ struct FindingDraft<'a> {
     explanation: String,
 }
 
-/// A figure in mio. kr. shown with at least the one decimal the document prints.
 /// A figure in a sentence people read: Danish digits, trailing zeros dropped.
 fn n(value: Decimal) -> String {
     danish_digits(value.normalize())
 }
 
+/// A figure in mio. kr. shown with at least the one decimal the document prints.
 fn mio_text(value: Decimal) -> Decimal {
     let mut d = value.normalize();
     if d.scale() < 1 {
@@ -473,6 +479,7 @@ fn check_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
 
     check_distributions(p, out);
     check_administration(p, out);
+    check_statements(p, out);
 }
 
 fn caption_has(caption: Option<&str>, needle: &str) -> bool {
@@ -671,6 +678,131 @@ fn check_distributions(p: &BaselineProposal, out: &mut Vec<Finding>) {
                 }
             }
         }
+    }
+}
+
+/// The prose's figures against the tables (`super::statement`): a figure in mio. kr. agrees
+/// when the tables' figure rounded as the prose writes it equals it; a share agrees when the
+/// share of the one figure, to whole 1.000 kr., equals the other.
+fn check_statements(p: &BaselineProposal, out: &mut Vec<Finding>) {
+    use super::statement::Claim;
+    let plan = &p.plan;
+    let pid = Some(&p.identity.id);
+    let sum = |kind: TotalKind, area: Option<ControlArea>, years: &mut dyn Iterator<Item = i32>| {
+        // Bounded amounts (`Amount::MAX_ABS`) over a plan's few years: no overflow.
+        years
+            .map(|y| plan.computed_total(kind, area, y))
+            .sum::<Decimal>()
+    };
+    for st in &p.statements {
+        let table = format!("Teksten, {}", st.section);
+        let reading = st
+            .reading
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        let in_mio = |stated: Decimal, thousands: Decimal, year: Option<i32>, what: String| {
+            let exact = thousands / Decimal::ONE_THOUSAND;
+            let rounded = exact
+                .round_dp_with_strategy(stated.scale(), RoundingStrategy::MidpointAwayFromZero);
+            (rounded != stated).then(|| {
+                FindingDraft {
+                    proposal: pid,
+                    table: table.clone(),
+                    row: st.quote.clone(),
+                    column: None,
+                    year,
+                    unit: MIO,
+                    stated,
+                    computed: exact,
+                    kind: FindingKind::Prose,
+                    explanation: format!(
+                        "teksten siger {} mio. kr.; {what} giver {} (1.000 kr.), afrundet {} mio. kr.{reading}",
+                        n(stated),
+                        n(thousands),
+                        n(rounded)
+                    ),
+                }
+                .build()
+            })
+        };
+        let finding = match &st.claim {
+            Claim::PermanentChangeAtFullPhaseIn { mio } => {
+                plan.full_phase_in_year().and_then(|year| {
+                    in_mio(
+                        *mio,
+                        plan.computed_total(TotalKind::PermanentChange, None, year),
+                        Some(year),
+                        format!("Tabel 1's varige ændring i {year}, året for fuld indfasning,"),
+                    )
+                })
+            }
+            Claim::ImplementationCost { area, mio } => in_mio(
+                *mio,
+                sum(
+                    TotalKind::ImplementationCost,
+                    *area,
+                    &mut plan.years.iter().copied(),
+                ),
+                None,
+                match area {
+                    Some(a) => format!("Tabel 1's implementeringsomkostninger på {a} i alt"),
+                    None => "Tabel 1's implementeringsomkostninger i alt".to_string(),
+                },
+            ),
+            Claim::TotalImpact { from, to, mio } => in_mio(
+                *mio,
+                sum(TotalKind::TotalImpact, None, &mut (*from..=*to)),
+                None,
+                format!("Tabel 1's samlede økonomiske påvirkning {from}–{to}"),
+            ),
+            Claim::Share {
+                line,
+                year,
+                of_line,
+                of_year,
+                numerator,
+                denominator,
+            } => {
+                let amount = |id: &crate::ids::PlanLineId, y: i32| {
+                    plan.lines
+                        .iter()
+                        .filter(|l| &l.id == id)
+                        .map(|l| l.amounts.get_or_zero(y).value())
+                        .sum::<Decimal>()
+                        .abs()
+                };
+                let whole = amount(of_line, *of_year);
+                let share = whole
+                    .checked_mul(Decimal::from(*numerator))
+                    .and_then(|v| v.checked_div(Decimal::from(*denominator)))
+                    .unwrap_or_default();
+                let actual = amount(line, *year);
+                (share.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+                    != actual)
+                    .then(|| {
+                        FindingDraft {
+                            proposal: pid,
+                            table: table.clone(),
+                            row: st.quote.clone(),
+                            column: None,
+                            year: Some(*year),
+                            unit: THOUSANDS,
+                            stated: share.round_dp(1),
+                            computed: actual,
+                            kind: FindingKind::Prose,
+                            explanation: format!(
+                                "teksten siger {numerator}/{denominator}: af linje {of_line} i {of_year} ({}) er det {}; Tabel 1's linje {line} i {year} er {}{reading}",
+                                n(whole),
+                                n(share.round_dp(1)),
+                                n(actual)
+                            ),
+                        }
+                        .build()
+                    })
+            }
+        };
+        out.extend(finding);
     }
 }
 

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::statement::{Claim, Statement};
 use super::{
     BaselineError, BaselineFile, BaselineProposal, CommitteeSummaryRow, DocumentInfo,
     InnovationPoolRow, InvestmentPoolRow, LoanRepayment,
@@ -148,6 +149,125 @@ struct RawProposal {
     #[serde(default)]
     risk: Vec<RawRisk>,
     public_summary: Option<RawPublicSummary>,
+    #[serde(default)]
+    statement: Vec<RawStatement>,
+}
+
+/// A figure the prose states (`[[proposal.statement]]`, see `super::statement`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStatement {
+    section: String,
+    quote: String,
+    claim: String,
+    mio: Option<String>,
+    control_area: Option<String>,
+    from: Option<i32>,
+    to: Option<i32>,
+    line: Option<String>,
+    year: Option<i32>,
+    of_line: Option<String>,
+    of_year: Option<i32>,
+    fraction: Option<String>,
+    reading: Option<String>,
+}
+
+impl RawStatement {
+    /// The statement, with its lines and years checked against the plan's.
+    fn convert(
+        self,
+        ctx: &str,
+        years: &BTreeSet<i32>,
+        lines: &[PlanLine],
+    ) -> Result<Statement, BaselineError> {
+        let need = |field: &str, value: Option<&str>| {
+            value
+                .map(str::to_string)
+                .ok_or_else(|| invalid(ctx, format!("{} kræver {field}", self.claim)))
+        };
+        let mio_of = |v: Option<&String>| -> Result<Decimal, BaselineError> {
+            mio(&format!("{ctx}, mio"), &need("mio", v.map(String::as_str))?)
+        };
+        let year_of = |field: &str, y: Option<i32>| -> Result<i32, BaselineError> {
+            let y = y.ok_or_else(|| invalid(ctx, format!("{} kræver {field}", self.claim)))?;
+            if years.contains(&y) {
+                Ok(y)
+            } else {
+                Err(invalid(
+                    ctx,
+                    format!("{field} {y} er ikke et af forslagets år"),
+                ))
+            }
+        };
+        let line_of = |field: &str, l: Option<&String>| -> Result<PlanLineId, BaselineError> {
+            let raw = need(field, l.map(String::as_str))?;
+            let line: PlanLineId = id(&format!("{ctx}, {field}"), &raw)?;
+            if lines.iter().any(|x| x.id == line) {
+                Ok(line)
+            } else {
+                Err(invalid(
+                    ctx,
+                    format!("{field} {line} er ikke en linje i planen"),
+                ))
+            }
+        };
+        let claim = match self.claim.as_str() {
+            "permanent_change_full_phase_in" => Claim::PermanentChangeAtFullPhaseIn {
+                mio: mio_of(self.mio.as_ref())?,
+            },
+            "implementation_cost" => Claim::ImplementationCost {
+                area: self
+                    .control_area
+                    .as_deref()
+                    .map(|c| word::<ControlArea>(&format!("{ctx}, control_area"), c))
+                    .transpose()?,
+                mio: mio_of(self.mio.as_ref())?,
+            },
+            "total_impact" => {
+                let (from, to) = (year_of("from", self.from)?, year_of("to", self.to)?);
+                if to < from {
+                    return Err(invalid(ctx, format!("to {to} ligger før from {from}")));
+                }
+                Claim::TotalImpact {
+                    from,
+                    to,
+                    mio: mio_of(self.mio.as_ref())?,
+                }
+            }
+            "share" => {
+                let fraction = need("fraction", self.fraction.as_deref())?;
+                let (numerator, denominator) = Claim::fraction(&fraction).ok_or_else(|| {
+                    invalid(
+                        ctx,
+                        format!("«{fraction}» er ikke en brøk mellem 0 og 1 (skriv fx 2/3)"),
+                    )
+                })?;
+                Claim::Share {
+                    line: line_of("line", self.line.as_ref())?,
+                    year: year_of("year", self.year)?,
+                    of_line: line_of("of_line", self.of_line.as_ref())?,
+                    of_year: year_of("of_year", self.of_year)?,
+                    numerator,
+                    denominator,
+                }
+            }
+            other => {
+                return Err(invalid(
+                    ctx,
+                    format!(
+                        "«{other}» er ikke en slags udsagn: brug permanent_change_full_phase_in, \
+                         implementation_cost, total_impact eller share"
+                    ),
+                ))
+            }
+        };
+        Ok(Statement {
+            section: self.section,
+            quote: self.quote,
+            claim,
+            reading: self.reading,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -976,9 +1096,20 @@ impl RawProposal {
             ));
         }
 
+        let statements = self
+            .statement
+            .into_iter()
+            .enumerate()
+            .map(|(i, st)| {
+                let year_set: BTreeSet<i32> = plan.years.iter().copied().collect();
+                st.convert(&format!("{p} statement {}", i + 1), &year_set, &plan.lines)
+            })
+            .collect::<Result<Vec<_>, BaselineError>>()?;
+
         Ok(BaselineProposal {
             identity,
             plan,
+            statements,
             heading: self.heading,
             from_innovation_proposal: self.from_innovation_proposal,
             simplification_programme: self.simplification_programme,

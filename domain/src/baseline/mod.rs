@@ -36,6 +36,7 @@
 
 mod check;
 mod file;
+pub mod statement;
 #[cfg(test)]
 mod tests;
 
@@ -219,6 +220,8 @@ pub struct BaselineProposal {
     /// The loan-repayment entries (they repeat the plan's loan-repayment lines; the loader
     /// refuses a file where the two disagree).
     pub loan_repayment: Vec<LoanRepayment>,
+    /// Figures the prose states, checked against the tables (never used as figures).
+    pub statements: Vec<statement::Statement>,
 }
 
 impl BaselineProposal {

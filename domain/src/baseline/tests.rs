@@ -1028,6 +1028,7 @@ fn the_findings_on_budget_2025_are_pinned() {
         "BC01|Tabel 2.1.1 vs Tabel A + Tabel D|Økonomiudvalget (ØU)|-|2029|-782|-783|mellem tabeller",
         "BC01|Tabel 2.1.1 vs Tabel A + Tabel D|Socialudvalget (SUD)|-|2026|-108|-107|mellem tabeller",
         "BC01|Tabel ii|Total|Økonomisk effekt (t. kr.)|-|880|881|sum",
+        "BC01|Teksten, 3. Implementering og opfølgning|effektiviseringer i forvaltningerne hentes med 2/3 fra 2026 og fuldt fra 2027 og frem|-|2026|586.7|550|tekst mod tabel",
         "BC02|Tabel A|Total|-|2025|-562|-561|sum",
         "BC02|Tabel A|Total|-|2026|-562|-561|sum",
         "BC02|Tabel A|Total|-|2027|-562|-561|sum",
@@ -1036,9 +1037,13 @@ fn the_findings_on_budget_2025_are_pinned() {
         "BC02|Tabel 2|Forvaltninger i alt|Nettoeffektivisering nærværende forslag|-|-562.124|-562.125|sum",
         "BC04|Tabel 1|Samlede implementeringsomkostninger|-|2025|0|1000|sum",
         "BC04|Tabel 1|Tilbagebetalingsplan på internt lån|-|-|-1032|-1000|tilbagebetaling af lån",
+        "BC05|Teksten, 2. Økonomi|Der forventes en samlet besparelse på 21,4 mio. kr. over fem år efter udgifter fra investeringer er fratrukket.|-|-|-21.4|-14.15|tekst mod tabel",
+        "BC07|Teksten, 1. Økonomi|Der søges i alt om 1,3 mio. kr. fra investeringspuljen|-|-|1.3|1.455|tekst mod tabel",
         "BC09|Tabel 1|Tilbagebetalingstid baseret på serviceeffektivisering|-|-|1|2|tilbagebetalingstid",
         "BC09|Tabel 1|Tilbagebetalingstid baseret på totaløkonomi|-|-|1|2|tilbagebetalingstid",
+        "BC09|Teksten, 2. Økonomi|Af den samlede varige besparelse på 8,6 mio. kr. tilbageføres en tredjedel, 2,8 mio. kr., til botilbuddene|-|2026|2866.7|2820|tekst mod tabel",
         "BC11|Tabel 1|Tilbagebetalingstid baseret på serviceeffektivisering|-|-|1|2|tilbagebetalingstid",
+        "BC13|Teksten, 1. Beskrivelse af forslag (fremgangsmåde og effekt)|Med denne case realiseres 10,5 mio. kr.|-|2027|-10.5|-10.772|tekst mod tabel",
         "-|Tabel 1 (forside) vs Tabel 2 + Tabel 3 (forside)|SUD|Investering i alt|-|56.6|56.8|afrunding",
         "-|Tabel 1 (forside) vs Tabel 2 (forside)|TMU|Effektiviseringer ved fuld indfasning, service|-|-11.9|-12.0|afrunding",
         "-|Tabel 1 (forside) vs Tabel 2 (forside)|ØU|Effektiviseringer ved fuld indfasning, service|-|-2.0|-2.1|afrunding",
@@ -1068,7 +1073,7 @@ fn the_findings_on_budget_2025_are_pinned() {
 }
 
 #[test]
-fn the_findings_come_from_nine_root_causes_each_with_where_to_look() {
+fn the_findings_come_from_fourteen_root_causes_each_with_where_to_look() {
     let findings = check(&file());
     let causes = root_causes(&findings);
     let summary: Vec<(String, FindingKind, usize)> = causes
@@ -1091,11 +1096,16 @@ fn the_findings_come_from_nine_root_causes_each_with_where_to_look() {
         expected(&[
             ("BC01", FindingKind::Sum, 4),
             ("BC01", FindingKind::BetweenTables, 5),
+            ("BC01", FindingKind::Prose, 1),
             ("BC02", FindingKind::Sum, 6),
             ("BC04", FindingKind::Sum, 1),
             ("BC04", FindingKind::LoanRepayment, 1),
+            ("BC05", FindingKind::Prose, 1),
+            ("BC07", FindingKind::Prose, 1),
             ("BC09", FindingKind::Payback, 2),
+            ("BC09", FindingKind::Prose, 1),
             ("BC11", FindingKind::Payback, 1),
+            ("BC13", FindingKind::Prose, 1),
             ("forsiden", FindingKind::Rounding, 8),
             ("forsiden", FindingKind::Sign, 1),
         ])
@@ -1107,7 +1117,11 @@ fn the_findings_come_from_nine_root_causes_each_with_where_to_look() {
     );
     assert_eq!(causes[0].tables(), ["Tabel A", "Tabel ii"]);
     assert_eq!(
-        causes[4].heading(),
+        causes[2].heading(),
+        "BC01 · tekst mod tabel: teksten nævner et andet tal end tabellerne (tabellen er autoriteten; teksten er måske ikke rettet med) (1 sted; se Teksten, 3. Implementering og opfølgning)"
+    );
+    assert_eq!(
+        causes[5].heading(),
         "BC04 · tilbagebetaling af lån: tilbagebetalingsplanen for det interne lån tilbagebetaler ikke det lånte (1 sted; se Tabel 1)"
     );
     for f in &findings {
@@ -1202,7 +1216,8 @@ fn findings_serialise_for_the_cli() {
 
 #[test]
 fn a_consistent_document_has_no_findings_and_a_slip_is_found() {
-    // BC07 alone with its own front rows agrees with itself.
+    // BC07 alone with its own front rows agrees with itself, but for its prose's "i alt 1,3
+    // mio. kr." against Tabel 1's 1.455.
     let f = file();
     let mut only_bc07 = f.clone();
     only_bc07
@@ -1213,6 +1228,11 @@ fn a_consistent_document_has_no_findings_and_a_slip_is_found() {
     only_bc07
         .investment_pool
         .retain(|r| r.proposal.as_ref().is_some_and(|p| p.as_str() == "BC07"));
+    assert_eq!(
+        check(&only_bc07).iter().map(compact).collect::<Vec<_>>(),
+        ["BC07|Teksten, 1. Økonomi|Der søges i alt om 1,3 mio. kr. fra investeringspuljen|-|-|1.3|1.455|tekst mod tabel"]
+    );
+    only_bc07.proposals[0].statements.clear();
     assert_eq!(check(&only_bc07), vec![]);
 
     // A mistyped row shows up in every subtotal it feeds, and nowhere is it corrected.
@@ -1232,6 +1252,7 @@ fn a_consistent_document_has_no_findings_and_a_slip_is_found() {
         [
             "BC07|Tabel 1|Samlede implementeringsomkostninger|-|2025|1455|1465|sum",
             "BC07|Tabel 1|Samlet økonomisk påvirkning|-|2025|1455|1465|sum",
+            "BC07|Teksten, 1. Økonomi|Der søges i alt om 1,3 mio. kr. fra investeringspuljen|-|-|1.3|1.465|tekst mod tabel",
         ]
     );
 }
@@ -1466,5 +1487,80 @@ fn a_proposal_without_a_committee_table_stays_whole_on_its_lead_committee() {
                 .computed_total(TotalKind::PermanentChange, None, year),
             "{id}"
         );
+    }
+}
+
+// ---- prose statements ----
+
+#[test]
+fn prose_that_agrees_with_the_tables_is_no_finding_and_is_checked_as_the_prose_rounds() {
+    let f = file();
+    let findings = check(&f);
+    let prose = |id: &str| {
+        findings
+            .iter()
+            .filter(|x| {
+                x.kind == FindingKind::Prose
+                    && x.proposal.as_ref().is_some_and(|p| p.as_str() == id)
+            })
+            .count()
+    };
+    // BC07's 0,4 (−410), BC09's 5,8 (−5.780) and BC11's 25,3 (25.250, half away from zero)
+    // and 7,2 on anlæg agree; each proposal has its statements.
+    assert_eq!(proposal(&f, "BC07").statements.len(), 2);
+    assert_eq!(prose("BC07"), 1, "only the 1,3");
+    assert_eq!(proposal(&f, "BC09").statements.len(), 2);
+    assert_eq!(prose("BC09"), 1, "only the third");
+    assert_eq!(proposal(&f, "BC11").statements.len(), 2);
+    assert_eq!(prose("BC11"), 0);
+    // Had BC13 said 10,8 (or 11 in whole millions), it would agree: the table's −10.772 is
+    // rounded as the prose writes its figure.
+    for (said, finding) in [
+        ("-10.8", false),
+        ("-11", false),
+        ("-10.5", true),
+        ("-10.7", true),
+    ] {
+        let text = BUDGET_2025.replacen("mio = \"-10.5\"", &format!("mio = \"{said}\""), 1);
+        let bc13 = check(&parse(&text).unwrap())
+            .into_iter()
+            .any(|x| x.kind == FindingKind::Prose && x.row.starts_with("Med denne case"));
+        assert_eq!(bc13, finding, "{said}");
+    }
+}
+
+#[test]
+fn a_statement_that_cannot_be_checked_is_refused_with_its_place() {
+    let cases = [
+        (
+            "claim = \"share\"\nline = \"l3\"",
+            "claim = \"share\"\nline = \"l9\"",
+            "BC01 statement 1: line l9 er ikke en linje i planen",
+        ),
+        (
+            "fraction = \"2/3\"",
+            "fraction = \"3/2\"",
+            "BC01 statement 1: «3/2» er ikke en brøk mellem 0 og 1 (skriv fx 2/3)",
+        ),
+        (
+            "from = 2025\nto = 2030",
+            "from = 2030\nto = 2025",
+            "BC05 statement 1: to 2025 ligger før from 2030",
+        ),
+        (
+            "claim = \"permanent_change_full_phase_in\"\nmio = \"-10.5\"",
+            "claim = \"savings\"\nmio = \"-10.5\"",
+            "BC13 statement 1: «savings» er ikke en slags udsagn",
+        ),
+        (
+            "claim = \"permanent_change_full_phase_in\"\nmio = \"-10.5\"",
+            "claim = \"permanent_change_full_phase_in\"",
+            "BC13 statement 1: permanent_change_full_phase_in kræver mio",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        assert!(BUDGET_2025.contains(from), "{from}");
+        let error = error_of(&BUDGET_2025.replacen(from, to, 1));
+        assert!(error.starts_with(expected), "{error}");
     }
 }
