@@ -479,6 +479,7 @@ fn check_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
 
     check_distributions(p, out);
     check_administration(p, out);
+    check_administration_against_tabel_1(p, out);
     check_statements(p, out);
 }
 
@@ -900,6 +901,54 @@ fn check_administration(p: &BaselineProposal, out: &mut Vec<Finding>) {
                         .build(),
                     );
                 }
+            }
+        }
+    }
+}
+
+/// "Tabel 2. Varige ændringer, administration" against the Tabel 1 lines it restates (where the
+/// transcription names them): BC11's administrative lines give −45.200 in 2026, its Tabel 2
+/// −43.700.
+fn check_administration_against_tabel_1(p: &BaselineProposal, out: &mut Vec<Finding>) {
+    if p.administration_lines.is_empty() {
+        return;
+    }
+    let plan = &p.plan;
+    let names: Vec<String> = p
+        .administration_lines
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    for total in plan.administration_effects.iter().filter(|e| e.is_total) {
+        for (year, stated) in total.amounts.iter() {
+            // Bounded amounts over a handful of lines: no overflow.
+            let computed: Decimal = plan
+                .lines
+                .iter()
+                .filter(|l| p.administration_lines.contains(&l.id))
+                .map(|l| l.amounts.get_or_zero(*year).value())
+                .sum();
+            if computed != stated.value() {
+                out.push(
+                    FindingDraft {
+                        proposal: Some(&p.identity.id),
+                        table: format!("{} vs Tabel 1", total.table),
+                        row: total.label.clone(),
+                        column: None,
+                        year: Some(*year),
+                        unit: THOUSANDS,
+                        stated: stated.value(),
+                        computed,
+                        kind: FindingKind::BetweenTables,
+                        explanation: format!(
+                            "Tabel 1's administrative linjer ({}) giver {}, totalrækken angiver {}",
+                            names.join(", "),
+                            n(computed),
+                            n(stated.value())
+                        ),
+                    }
+                    .build(),
+                );
             }
         }
     }

@@ -334,6 +334,8 @@ struct RawAdministrationEffect {
     is_total: bool,
     note: Option<String>,
     amounts: BTreeMap<String, String>,
+    /// On the total row: the Tabel 1 lines the table restates (a transcription call).
+    restates_lines: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1096,6 +1098,29 @@ impl RawProposal {
             ));
         }
 
+        // The Tabel 1 lines "Tabel 2. Varige ændringer, administration" restates, where the
+        // transcription names them (on the table's total row).
+        let mut administration_lines = Vec::new();
+        for a in &self.administration_effect {
+            let Some(restated) = &a.restates_lines else {
+                continue;
+            };
+            let ctx = format!("{p} administration_effect '{}', restates_lines", a.label);
+            if !a.is_total || !administration_lines.is_empty() {
+                return Err(invalid(
+                    &ctx,
+                    "kun én totalrække kan nævne de linjer, den gentager",
+                ));
+            }
+            for raw in restated {
+                let line: PlanLineId = id(&ctx, raw)?;
+                if !plan.lines.iter().any(|l| l.id == line) {
+                    return Err(invalid(&ctx, format!("{line} er ikke en linje i planen")));
+                }
+                administration_lines.push(line);
+            }
+        }
+
         let statements = self
             .statement
             .into_iter()
@@ -1110,6 +1135,7 @@ impl RawProposal {
             identity,
             plan,
             statements,
+            administration_lines,
             heading: self.heading,
             from_innovation_proposal: self.from_innovation_proposal,
             simplification_programme: self.simplification_programme,

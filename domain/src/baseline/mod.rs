@@ -222,6 +222,9 @@ pub struct BaselineProposal {
     pub loan_repayment: Vec<LoanRepayment>,
     /// Figures the prose states, checked against the tables (never used as figures).
     pub statements: Vec<statement::Statement>,
+    /// The Tabel 1 lines its "Tabel 2. Varige ændringer, administration" restates (empty where
+    /// the transcription does not say), so that the check can hold the two tables together.
+    pub administration_lines: Vec<crate::ids::PlanLineId>,
 }
 
 impl BaselineProposal {
