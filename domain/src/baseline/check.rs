@@ -103,6 +103,8 @@ pub enum FindingKind {
     LoanRepayment,
     /// A figure the prose states differs from the tables' (`super::statement`).
     Prose,
+    /// Tabel 1 plans more effect in a year than the realisation goal that produces it allows.
+    EffectBeforeGoal,
 }
 
 impl FindingKind {
@@ -118,6 +120,7 @@ impl FindingKind {
             FindingKind::Count => "antal",
             FindingKind::LoanRepayment => "tilbagebetaling af lån",
             FindingKind::Prose => "tekst mod tabel",
+            FindingKind::EffectBeforeGoal => "effekt før målet",
         }
     }
 
@@ -143,6 +146,9 @@ impl FindingKind {
             }
             FindingKind::Prose => {
                 "teksten nævner et andet tal end tabellerne (tabellen er autoriteten; teksten er måske ikke rettet med)"
+            }
+            FindingKind::EffectBeforeGoal => {
+                "Tabel 1 regner med effekt, før det første realiseringsmål er sat til at være nået (regnet derfra har højst resten af året effekt)"
             }
         }
     }
@@ -480,6 +486,7 @@ fn check_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
     check_distributions(p, out);
     check_administration(p, out);
     check_administration_against_tabel_1(p, out);
+    check_effect_before_goal(p, out);
     check_statements(p, out);
 }
 
@@ -902,6 +909,71 @@ fn check_administration(p: &BaselineProposal, out: &mut Vec<Finding>) {
                     );
                 }
             }
+        }
+    }
+}
+
+/// Effect planned before the goal that produces it: the earliest realisation goal's first
+/// checkpoint starts in quarter q of year Y; counted from there, a year before Y can have no
+/// effect and Y at most (5 − q)/4 of the full phase-in year's. Informational, like every
+/// finding: the appendix may mean partial effect before a goal is met, and says so nowhere. BC01 plans −297 in 2025 and 78 % of its full effect in
+/// 2026 while "Effektivisering 1 gennemført" is due in the second quarter of 2026; BC14 plans half
+/// a year's parking income in 2026 while the income goal is due "Ultimo 2026/primo 2027".
+fn check_effect_before_goal(p: &BaselineProposal, out: &mut Vec<Finding>) {
+    use crate::period::{parse_when, resolve, ResolvedSchedule};
+    use crate::proposal::GoalSection;
+    let plan = &p.plan;
+    let ctx = plan.resolve_context();
+    let first = plan
+        .goals
+        .iter()
+        .filter(|g| g.section == GoalSection::Realisation)
+        .filter_map(|g| match resolve(&parse_when(&g.when), &ctx) {
+            ResolvedSchedule::Checkpoints(w) => w.first().map(|w| (w.start(), g)),
+            ResolvedSchedule::Unresolved { .. } => None,
+        })
+        .min_by_key(|(start, _)| *start);
+    let (Some((start, goal)), Some(full_year)) = (first, plan.full_phase_in_year()) else {
+        return;
+    };
+    let full = plan.computed_total(TotalKind::PermanentChange, None, full_year);
+    if full >= Decimal::ZERO {
+        return;
+    }
+    let goal_year = start.year.get();
+    for year in plan.years.iter().copied().filter(|y| *y <= goal_year) {
+        let planned = plan.computed_total(TotalKind::PermanentChange, None, year);
+        let quarters = if year < goal_year {
+            0
+        } else {
+            5 - start.quarter.number()
+        };
+        let most = full * Decimal::from(quarters) / Decimal::from(4);
+        // Savings are negative: more effect than possible is below `most`.
+        if planned < Decimal::ZERO && planned < most {
+            out.push(
+                FindingDraft {
+                    proposal: Some(&p.identity.id),
+                    table: "Tabel 1 vs opfølgningsmål".to_string(),
+                    row: "Samlet varig ændring".to_string(),
+                    column: None,
+                    year: Some(year),
+                    unit: THOUSANDS,
+                    stated: planned,
+                    computed: most,
+                    kind: FindingKind::EffectBeforeGoal,
+                    explanation: format!(
+                        "Tabel 1 regner med {} i {year}; det første realiseringsmål ({} «{}», Hvornår: {}) er sat til {start}, så regnet derfra kan {year} højst have {quarters}/4 af den fulde effekt i {full_year} ({}): {}",
+                        n(planned),
+                        goal.id,
+                        goal.text,
+                        goal.when,
+                        n(full),
+                        n(most)
+                    ),
+                }
+                .build(),
+            );
         }
     }
 }

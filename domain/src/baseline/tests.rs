@@ -1028,6 +1028,8 @@ fn the_findings_on_budget_2025_are_pinned() {
         "BC01|Tabel 2.1.1 vs Tabel A + Tabel D|Økonomiudvalget (ØU)|-|2029|-782|-783|mellem tabeller",
         "BC01|Tabel 2.1.1 vs Tabel A + Tabel D|Socialudvalget (SUD)|-|2026|-108|-107|mellem tabeller",
         "BC01|Tabel ii|Total|Økonomisk effekt (t. kr.)|-|880|881|sum",
+        "BC01|Tabel 1 vs opfølgningsmål|Samlet varig ændring|-|2025|-297|0|effekt før målet",
+        "BC01|Tabel 1 vs opfølgningsmål|Samlet varig ændring|-|2026|-1144|-1105.5|effekt før målet",
         "BC01|Teksten, 3. Implementering og opfølgning|effektiviseringer i forvaltningerne hentes med 2/3 fra 2026 og fuldt fra 2027 og frem|-|2026|586.7|550|tekst mod tabel",
         "BC02|Tabel A|Total|-|2025|-562|-561|sum",
         "BC02|Tabel A|Total|-|2026|-562|-561|sum",
@@ -1045,6 +1047,7 @@ fn the_findings_on_budget_2025_are_pinned() {
         "BC11|Tabel 1|Tilbagebetalingstid baseret på serviceeffektivisering|-|-|1|2|tilbagebetalingstid",
         "BC11|Tabel 2. Varige ændringer, administration vs Tabel 1|Varige ændringer totalt, administration|-|2026|-43700|-45200|mellem tabeller",
         "BC13|Teksten, 1. Beskrivelse af forslag (fremgangsmåde og effekt)|Med denne case realiseres 10,5 mio. kr.|-|2027|-10.5|-10.772|tekst mod tabel",
+        "BC14|Tabel 1 vs opfølgningsmål|Samlet varig ændring|-|2026|-585|-292.5|effekt før målet",
         "-|Tabel 1 (forside) vs Tabel 2 + Tabel 3 (forside)|SUD|Investering i alt|-|56.6|56.8|afrunding",
         "-|Tabel 1 (forside) vs Tabel 2 (forside)|TMU|Effektiviseringer ved fuld indfasning, service|-|-11.9|-12.0|afrunding",
         "-|Tabel 1 (forside) vs Tabel 2 (forside)|ØU|Effektiviseringer ved fuld indfasning, service|-|-2.0|-2.1|afrunding",
@@ -1074,7 +1077,7 @@ fn the_findings_on_budget_2025_are_pinned() {
 }
 
 #[test]
-fn the_findings_come_from_fifteen_root_causes_each_with_where_to_look() {
+fn the_findings_come_from_seventeen_root_causes_each_with_where_to_look() {
     let findings = check(&file());
     let causes = root_causes(&findings);
     let summary: Vec<(String, FindingKind, usize)> = causes
@@ -1097,6 +1100,7 @@ fn the_findings_come_from_fifteen_root_causes_each_with_where_to_look() {
         expected(&[
             ("BC01", FindingKind::Sum, 4),
             ("BC01", FindingKind::BetweenTables, 5),
+            ("BC01", FindingKind::EffectBeforeGoal, 2),
             ("BC01", FindingKind::Prose, 1),
             ("BC02", FindingKind::Sum, 6),
             ("BC04", FindingKind::Sum, 1),
@@ -1108,6 +1112,7 @@ fn the_findings_come_from_fifteen_root_causes_each_with_where_to_look() {
             ("BC11", FindingKind::Payback, 1),
             ("BC11", FindingKind::BetweenTables, 1),
             ("BC13", FindingKind::Prose, 1),
+            ("BC14", FindingKind::EffectBeforeGoal, 1),
             ("forsiden", FindingKind::Rounding, 8),
             ("forsiden", FindingKind::Sign, 1),
         ])
@@ -1119,11 +1124,11 @@ fn the_findings_come_from_fifteen_root_causes_each_with_where_to_look() {
     );
     assert_eq!(causes[0].tables(), ["Tabel A", "Tabel ii"]);
     assert_eq!(
-        causes[2].heading(),
+        causes[3].heading(),
         "BC01 · tekst mod tabel: teksten nævner et andet tal end tabellerne (tabellen er autoriteten; teksten er måske ikke rettet med) (1 sted; se Teksten, 3. Implementering og opfølgning)"
     );
     assert_eq!(
-        causes[5].heading(),
+        causes[6].heading(),
         "BC04 · tilbagebetaling af lån: tilbagebetalingsplanen for det interne lån tilbagebetaler ikke det lånte (1 sted; se Tabel 1)"
     );
     for f in &findings {
@@ -1611,4 +1616,37 @@ fn a_statement_that_cannot_be_checked_is_refused_with_its_place() {
         let error = error_of(&BUDGET_2025.replacen(from, to, 1));
         assert!(error.starts_with(expected), "{error}");
     }
+}
+
+#[test]
+fn effect_is_judged_against_the_first_realisation_goal_counted_from_its_quarter() {
+    let before_goal = |text: &str| -> Vec<(String, Option<i32>)> {
+        check(&parse(text).unwrap())
+            .iter()
+            .filter(|f| f.kind == FindingKind::EffectBeforeGoal)
+            .map(|f| (f.proposal.as_ref().unwrap().to_string(), f.year))
+            .collect()
+    };
+    assert_eq!(
+        before_goal(BUDGET_2025),
+        [
+            ("BC01".to_string(), Some(2025)),
+            ("BC01".to_string(), Some(2026)),
+            ("BC14".to_string(), Some(2026)),
+        ]
+    );
+    // Had BC14's income goal been due "Primo 2026", half a year's income in 2026 would fit; had
+    // BC01's first efficiency been due in the first quarter of 2025, so would its 2025 and 2026.
+    let earlier = BUDGET_2025
+        .replacen(
+            "when = \"Ultimo 2026/primo 2027\"",
+            "when = \"Primo 2026\"",
+            2,
+        )
+        .replacen(
+            "when = \"Andet kvartal 2026\"",
+            "when = \"Første kvartal 2025\"",
+            1,
+        );
+    assert_eq!(before_goal(&earlier), []);
 }
