@@ -105,6 +105,8 @@ pub enum FindingKind {
     Prose,
     /// Tabel 1 plans more effect in a year than the realisation goal that produces it allows.
     EffectBeforeGoal,
+    /// A goal or milestone is due before the proposal was approved.
+    DateBeforeProposal,
 }
 
 impl FindingKind {
@@ -121,6 +123,7 @@ impl FindingKind {
             FindingKind::LoanRepayment => "tilbagebetaling af lån",
             FindingKind::Prose => "tekst mod tabel",
             FindingKind::EffectBeforeGoal => "effekt før målet",
+            FindingKind::DateBeforeProposal => "dato før forslaget",
         }
     }
 
@@ -146,6 +149,9 @@ impl FindingKind {
             }
             FindingKind::Prose => {
                 "teksten nævner et andet tal end tabellerne (tabellen er autoriteten; teksten er måske ikke rettet med)"
+            }
+            FindingKind::DateBeforeProposal => {
+                "et opfølgningsmål har en frist, der ligger før forslaget blev godkendt (datoen er næppe den mente; den er mistænkelig, ikke overskredet)"
             }
             FindingKind::EffectBeforeGoal => {
                 "Tabel 1 regner med effekt, før det første realiseringsmål er sat til at være nået (regnet derfra har højst resten af året effekt)"
@@ -487,6 +493,7 @@ fn check_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
     check_administration(p, out);
     check_administration_against_tabel_1(p, out);
     check_effect_before_goal(p, out);
+    check_dates_before_proposal(p, out);
     check_statements(p, out);
 }
 
@@ -910,6 +917,61 @@ fn check_administration(p: &BaselineProposal, out: &mut Vec<Finding>) {
                 }
             }
         }
+    }
+}
+
+/// Goals and milestones due before the proposal was approved ("Dato for godkendelse"): a
+/// checkpoint that ended before the proposal existed in its final form is a suspect date (BC12's
+/// "1. kvartal 2024" in a proposal approved on 27 June 2024), listed with the quarters.
+fn check_dates_before_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
+    use crate::period::{parse_when, resolve, ResolvedSchedule};
+    let Some(approved) = p.approved_on else {
+        return;
+    };
+    let plan = &p.plan;
+    let ctx = plan.resolve_context();
+    let items = plan
+        .goals
+        .iter()
+        .map(|g| (g.id.to_string(), &g.text, &g.when))
+        .chain(
+            plan.milestones
+                .iter()
+                .map(|m| (m.id.to_string(), &m.text, &m.when)),
+        );
+    for (id, text, when) in items {
+        let ResolvedSchedule::Checkpoints(windows) = resolve(&parse_when(when), &ctx) else {
+            continue;
+        };
+        let before: Vec<String> = windows
+            .iter()
+            .filter(|w| w.last_day() < approved)
+            .map(ToString::to_string)
+            .collect();
+        if before.is_empty() {
+            continue;
+        }
+        let count = Decimal::from(before.len());
+        out.push(
+            FindingDraft {
+                proposal: Some(&p.identity.id),
+                table: "Opfølgningsmål".to_string(),
+                row: format!("{id}: {text}"),
+                column: Some(format!("Hvornår: {when}")),
+                year: None,
+                unit: "kontrolpunkter",
+                stated: count,
+                computed: Decimal::ZERO,
+                kind: FindingKind::DateBeforeProposal,
+                explanation: format!(
+                    "{} af {} kontrolpunkter ({}) slutter før forslaget blev godkendt af Center for Økonomi den {approved}",
+                    before.len(),
+                    windows.len(),
+                    before.join(", ")
+                ),
+            }
+            .build(),
+        );
     }
 }
 

@@ -108,6 +108,7 @@ struct RawInnovationPoolRow {
 #[serde(deny_unknown_fields)]
 struct RawProposal {
     id: String,
+    approved_on: Option<String>,
     title: String,
     heading: Option<String>,
     kind: String,
@@ -1131,11 +1132,18 @@ impl RawProposal {
             })
             .collect::<Result<Vec<_>, BaselineError>>()?;
 
+        let approved_on = self
+            .approved_on
+            .as_deref()
+            .map(|d| date(&format!("{p} approved_on"), d))
+            .transpose()?;
+
         Ok(BaselineProposal {
             identity,
             plan,
             statements,
             administration_lines,
+            approved_on,
             heading: self.heading,
             from_innovation_proposal: self.from_innovation_proposal,
             simplification_programme: self.simplification_programme,

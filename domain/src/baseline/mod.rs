@@ -225,6 +225,10 @@ pub struct BaselineProposal {
     /// The Tabel 1 lines its "Tabel 2. Varige ændringer, administration" restates (empty where
     /// the transcription does not say), so that the check can hold the two tables together.
     pub administration_lines: Vec<crate::ids::PlanLineId>,
+    /// When Center for Økonomi approved the proposal in its final form ("Hvem er hørt?", "Dato
+    /// for godkendelse"), where the document gives a date: a deadline before it cannot have
+    /// been written as one.
+    pub approved_on: Option<chrono::NaiveDate>,
 }
 
 impl BaselineProposal {

@@ -1046,6 +1046,9 @@ fn the_findings_on_budget_2025_are_pinned() {
         "BC09|Teksten, 2. Økonomi|Af den samlede varige besparelse på 8,6 mio. kr. tilbageføres en tredjedel, 2,8 mio. kr., til botilbuddene|-|2026|2866.7|2820|tekst mod tabel",
         "BC11|Tabel 1|Tilbagebetalingstid baseret på serviceeffektivisering|-|-|1|2|tilbagebetalingstid",
         "BC11|Tabel 2. Varige ændringer, administration vs Tabel 1|Varige ændringer totalt, administration|-|2026|-43700|-45200|mellem tabeller",
+        "BC11|Opfølgningsmål|g1: Arbejdsopgaver og opgavesnit på de administrative områder er tilpasset den nye organisering|Hvornår: Løbende i implementeringsårene, dvs. 2024-2026|-|1|0|dato før forslaget",
+        "BC12|Opfølgningsmål|g1: Der er indkøbt ekstern rådgivning|Hvornår: 1. kvartal 2024|-|1|0|dato før forslaget",
+        "BC12|Opfølgningsmål|g2: Der er frikøbt medarbejdere til projektledelse, understøttelse af eksterne rådgivere samt til implementering af nye arbejdsgange|Hvornår: 1. kvartal 2024|-|1|0|dato før forslaget",
         "BC13|Teksten, 1. Beskrivelse af forslag (fremgangsmåde og effekt)|Med denne case realiseres 10,5 mio. kr.|-|2027|-10.5|-10.772|tekst mod tabel",
         "BC14|Tabel 1 vs opfølgningsmål|Samlet varig ændring|-|2026|-585|-292.5|effekt før målet",
         "-|Tabel 1 (forside) vs Tabel 2 + Tabel 3 (forside)|SUD|Investering i alt|-|56.6|56.8|afrunding",
@@ -1077,7 +1080,7 @@ fn the_findings_on_budget_2025_are_pinned() {
 }
 
 #[test]
-fn the_findings_come_from_seventeen_root_causes_each_with_where_to_look() {
+fn the_findings_come_from_nineteen_root_causes_each_with_where_to_look() {
     let findings = check(&file());
     let causes = root_causes(&findings);
     let summary: Vec<(String, FindingKind, usize)> = causes
@@ -1111,6 +1114,8 @@ fn the_findings_come_from_seventeen_root_causes_each_with_where_to_look() {
             ("BC09", FindingKind::Prose, 1),
             ("BC11", FindingKind::Payback, 1),
             ("BC11", FindingKind::BetweenTables, 1),
+            ("BC11", FindingKind::DateBeforeProposal, 1),
+            ("BC12", FindingKind::DateBeforeProposal, 2),
             ("BC13", FindingKind::Prose, 1),
             ("BC14", FindingKind::EffectBeforeGoal, 1),
             ("forsiden", FindingKind::Rounding, 8),
@@ -1649,4 +1654,46 @@ fn effect_is_judged_against_the_first_realisation_goal_counted_from_its_quarter(
             1,
         );
     assert_eq!(before_goal(&earlier), []);
+}
+
+#[test]
+fn a_deadline_before_the_proposal_was_approved_is_a_suspect_date() {
+    let f = file();
+    assert_eq!(
+        proposal(&f, "BC12").approved_on,
+        chrono::NaiveDate::from_ymd_opt(2024, 6, 27)
+    );
+    assert_eq!(
+        proposal(&f, "BC02").approved_on,
+        None,
+        "the document gives no date"
+    );
+    let suspects = |text: &str| -> Vec<String> {
+        check(&parse(text).unwrap())
+            .iter()
+            .filter(|x| x.kind == FindingKind::DateBeforeProposal)
+            .map(|x| format!("{} {}", x.proposal.as_ref().unwrap(), x.explanation))
+            .collect()
+    };
+    assert_eq!(
+        suspects(BUDGET_2025),
+        [
+            "BC11 1 af 12 kontrolpunkter (2024Q1) slutter før forslaget blev godkendt af Center for Økonomi den 2024-06-21",
+            "BC12 1 af 1 kontrolpunkter (2024Q1) slutter før forslaget blev godkendt af Center for Økonomi den 2024-06-27",
+            "BC12 1 af 1 kontrolpunkter (2024Q1) slutter før forslaget blev godkendt af Center for Økonomi den 2024-06-27",
+        ]
+    );
+    // Approved a quarter earlier, BC12's first-quarter deadlines would be plausible.
+    let earlier = BUDGET_2025.replacen(
+        "approved_on = \"2024-06-27\"",
+        "approved_on = \"2024-03-31\"",
+        1,
+    );
+    assert_eq!(suspects(&earlier).len(), 1, "only BC11's");
+    let bad = BUDGET_2025.replacen(
+        "approved_on = \"2024-06-27\"",
+        "approved_on = \"27. juni 2024\"",
+        1,
+    );
+    assert!(error_of(&bad).starts_with("BC12 approved_on: «27. juni 2024» er ikke en dato"));
 }
