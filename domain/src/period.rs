@@ -51,7 +51,8 @@
 //! | `A/B`, `A-B`, `A til B` (`Ultimo 2026/Primo 2027`) | start of A – end of B |
 //! | a missing year is taken from the next period that has one | `Forår/sommer 2025` → 2025Q2–2025Q3; `1. og 2. kvartal 2025` → 2025Q1; 2025Q2 |
 //! | `A og B`, `A og igen i B`, `A, B`, `A. B` | several checkpoints, sorted by start |
-//! | `… (løbende)`, `Løbende …`, `kvartalsvis`, `hvert kvartal`, `månedligt` | [`Schedule::Recurring`] (ongoing / quarterly) |
+//! | `… (løbende)`, `Løbende …`, `kontinuerligt` | [`Schedule::Recurring`] ongoing: one checkpoint over the period (see below) |
+//! | `kvartalsvis`, `hvert kvartal`, `månedligt`, `ugentligt` | [`Schedule::Recurring`] quarterly (a finer stated cadence is checked each quarter) |
 //! | `Årligt`, `hvert år` | [`Schedule::Recurring`] yearly |
 //! | recurrence + one period (`Primo 2025 (løbende)`, `Ultimo 2026/Primo 2027`, `Årligt fra 2026`) | from its start, open-ended |
 //! | recurrence + span (`Løbende … dvs. 2024-2026`, `Løbende 2025`, `fra 2025 til 2026`) | from the span's start until its end |
@@ -62,7 +63,7 @@
 //! | `Ved start`/`afslutningen af <fase>` | [`Anchor::PhaseStart`] / [`Anchor::PhaseEnd`] |
 //! | `Ved faseovergangen fra X til Y`, `Ved overgang til Y` | [`Anchor::PhaseTransition`] |
 //! | `Ved projektafslutning`, `projektstart` | [`Anchor::ProjectEnd`] / [`Anchor::ProjectStart`] |
-//! | `Løbende i projektet`, `i hele projektperioden` | [`Anchor::ThroughoutProject`] |
+//! | `Løbende i projektet`, `i hele projektperioden` | [`Anchor::ThroughoutProject`]: one checkpoint over the project |
 //! | `Ved frigivelse af investeringsmidler` | [`Anchor::FundsReleased`] |
 //! | `Ved fuld indfasning` | [`Anchor::FullPhaseIn`] |
 //!
@@ -74,6 +75,12 @@
 //! * **Calendar beats relative.** BC05 writes "Ved overgang til afslutningsfasen i projektet. Ved
 //!   udgangen af Q4 2025 og igen i Q3 2026." The quarters are the plan's own reading of when the
 //!   transition happens, so explicit quarters win over a phase phrase in the same text.
+//! * **"Løbende" states no cadence, so none is invented.** An ongoing goal ("Primo 2025
+//!   (løbende)", "Løbende i implementeringsårene, dvs. 2024-2026", "Løbende i projektet") must
+//!   hold throughout its period: it is one checkpoint spanning the period the text gives (the
+//!   project's span; from its start to the plan's last quarter when open-ended), due at its
+//!   end; reports during it show how it goes. Quarterly checkpoints appear only where the text
+//!   says "kvartalsvis" or a finer cadence, yearly ones only where it says "årligt".
 //! * **Hand-over sentences are not checkpoints.** A sentence starting "Efterfølgende …" (e.g.
 //!   "Efterfølgende har centerledelserne ansvaret …") that holds no numbers is dropped; it says
 //!   who owns the benefit after the project, so [`handover`] keeps it for reports. Parenthesised
@@ -494,7 +501,8 @@ pub enum Recurrence {
     Quarterly,
     /// Every year ("årligt", "hvert år").
     Yearly,
-    /// Continuously ("løbende", "månedligt"); checked once per quarter.
+    /// Continuously ("løbende", "kontinuerligt"): the text states no cadence, so the goal is one
+    /// checkpoint spanning its period, due at the period's end (see the module doc).
     Ongoing,
 }
 
@@ -1167,8 +1175,14 @@ fn period_word(word: &str) -> Option<PeriodWord> {
 
 fn recurrence_word(word: &str) -> Option<RecurrenceWord> {
     Some(match word {
-        "løbende" | "loebende" | "kontinuerligt" | "kontinuerlig" | "månedligt" | "månedlig"
-        | "månedlige" | "ugentligt" | "ugentlig" => RecurrenceWord::Every(Recurrence::Ongoing),
+        "løbende" | "loebende" | "kontinuerligt" | "kontinuerlig" => {
+            RecurrenceWord::Every(Recurrence::Ongoing)
+        }
+        // A stated cadence finer than the quarter is checked every quarter, the finest grain a
+        // schedule has.
+        "månedligt" | "månedlig" | "månedlige" | "ugentligt" | "ugentlig" => {
+            RecurrenceWord::Every(Recurrence::Quarterly)
+        }
         "årligt" | "årlig" | "årlige" => RecurrenceWord::Every(Recurrence::Yearly),
         "kvartalsvis" | "kvartalsvist" | "kvartalsvise" => {
             RecurrenceWord::Every(Recurrence::Quarterly)
@@ -1322,7 +1336,7 @@ impl<'a> Parser<'a> {
             let word = match self.word(1) {
                 Some("år") => Some(RecurrenceWord::Every(Recurrence::Yearly)),
                 Some("kvartal") => Some(RecurrenceWord::Every(Recurrence::Quarterly)),
-                Some("måned" | "uge") => Some(RecurrenceWord::Every(Recurrence::Ongoing)),
+                Some("måned" | "uge") => Some(RecurrenceWord::Every(Recurrence::Quarterly)),
                 Some("halvår") => Some(RecurrenceWord::HalfYearly),
                 _ => None,
             };
@@ -2086,11 +2100,13 @@ fn resolve_recurring(
                 QuarterWindow::new(year.start().max(from), year.end().min(until)).ok()
             })
             .collect(),
-        Recurrence::Quarterly | Recurrence::Ongoing => span
+        Recurrence::Quarterly => span
             .quarters()
             .into_iter()
             .map(QuarterWindow::single)
             .collect(),
+        // No cadence stated: one checkpoint over the whole period, none invented inside it.
+        Recurrence::Ongoing => vec![span],
     })
 }
 
@@ -2118,11 +2134,8 @@ fn resolve_anchor(anchor: &Anchor, ctx: &ResolveContext) -> Result<Vec<QuarterWi
         }
         Anchor::ProjectStart => Ok(single(project_span(ctx)?.start())),
         Anchor::ProjectEnd => Ok(single(project_span(ctx)?.end())),
-        Anchor::ThroughoutProject => Ok(project_span(ctx)?
-            .quarters()
-            .into_iter()
-            .map(QuarterWindow::single)
-            .collect()),
+        // "Løbende i projektet": the ongoing rule, over the project.
+        Anchor::ThroughoutProject => Ok(vec![project_span(ctx)?]),
         Anchor::FundsReleased => {
             let date = ctx.funds_released.ok_or_else(|| {
                 "afhænger af frigivelsen af investeringsmidler, og ingen frigivelsesdato kendes"
@@ -2686,10 +2699,8 @@ mod tests {
         assert_eq!(resolved("Ved projektafslutning", &ctx), "2026Q4");
         assert_eq!(resolved("Ved projektstart", &ctx), "2025Q1");
         assert_eq!(resolved("Ved start af gennemførselsfasen", &ctx), "2025Q2");
-        assert_eq!(
-            resolved("Løbende i projektet.", &ctx),
-            "2025Q1; 2025Q2; 2025Q3; 2025Q4; 2026Q1; 2026Q2; 2026Q3; 2026Q4"
-        );
+        // "Løbende" states no cadence: one checkpoint over the project, none invented in it.
+        assert_eq!(resolved("Løbende i projektet.", &ctx), "2025Q1–2026Q4");
         // Calendar quarters need no context at all.
         assert_eq!(resolved("Milepæl 4 – Q2 2026", &ctx), "2026Q2");
         assert_eq!(
@@ -2749,10 +2760,22 @@ mod tests {
     fn resolve_recurring_bounded_and_open() {
         let ctx = ResolveContext::default();
         assert_eq!(
-            resolved("Løbende i implementeringsårene, dvs. 2024-2026", &ctx)
-                .split("; ")
-                .count(),
-            12
+            resolved("Løbende i implementeringsårene, dvs. 2024-2026", &ctx),
+            "2024Q1–2026Q4",
+            "one checkpoint over the years the text names"
+        );
+        // A stated cadence is kept: quarterly (also for a finer one), yearly.
+        assert_eq!(
+            resolved("Kvartalsvis 2025", &ctx),
+            "2025Q1; 2025Q2; 2025Q3; 2025Q4"
+        );
+        assert_eq!(
+            resolved("Månedligt i 2025", &ctx),
+            "2025Q1; 2025Q2; 2025Q3; 2025Q4"
+        );
+        assert_eq!(
+            resolved("Årligt 2025-2026", &ctx),
+            "2025Q1–2025Q4; 2026Q1–2026Q4"
         );
         assert_eq!(
             resolved("Primo 2025 (løbende)", &ctx),
@@ -2762,10 +2785,7 @@ mod tests {
             horizon: Some(q("2025Q3")),
             ..ResolveContext::default()
         };
-        assert_eq!(
-            resolved("Primo 2025 (løbende)", &ctx),
-            "2025Q1; 2025Q2; 2025Q3"
-        );
+        assert_eq!(resolved("Primo 2025 (løbende)", &ctx), "2025Q1–2025Q3");
         let ctx = ResolveContext {
             horizon: Some(q("2024Q3")),
             ..ResolveContext::default()
@@ -2795,12 +2815,7 @@ mod tests {
             assert_eq!(resolved(text, &funded), expected, "{text}");
             assert!(funded.dates_from_funding_years(&parse_when(text)), "{text}");
         }
-        assert_eq!(
-            resolved("Løbende i projektet.", &funded)
-                .split("; ")
-                .count(),
-            8
-        );
+        assert_eq!(resolved("Løbende i projektet.", &funded), "2025Q1–2026Q4");
         // A phase by another name is not guessed; a calendar date needs no funding years.
         assert!(resolved("I pilotfasen", &funded).starts_with("ikke fastlagt: knyttet til"));
         assert!(!funded.dates_from_funding_years(&parse_when("Ultimo 2025")));

@@ -889,7 +889,6 @@ fn every_when_resolves_or_says_why_not() {
             lines.push(format!("{} {id}: {resolved}", p.identity.id));
         }
     }
-    let ongoing_2025_2029 = "2025Q1; 2025Q2; 2025Q3; 2025Q4; 2026Q1; 2026Q2; 2026Q3; 2026Q4; 2027Q1; 2027Q2; 2027Q3; 2027Q4; 2028Q1; 2028Q2; 2028Q3; 2028Q4; 2029Q1; 2029Q2; 2029Q3; 2029Q4";
     let expected = [
         "BC01 g1: 2025Q3".to_string(),
         "BC01 g2: 2025Q4".into(),
@@ -900,13 +899,14 @@ fn every_when_resolves_or_says_why_not() {
         "BC02 g1: 2024Q4".into(),
         "BC02 g2: 2024Q4".into(),
         "BC02 g3: 2025Q4".into(),
-        format!("BC02 g4: {ongoing_2025_2029}"),
+        // "Løbende": one checkpoint over the period, no invented cadence.
+        "BC02 g4: 2025Q1–2029Q4".into(),
         // BC03's phases resolve its phase-relative goals.
         "BC03 g1: 2026Q2–2026Q4".into(),
         "BC03 g2: 2026Q2–2026Q4".into(),
         "BC03 g3: 2026Q2–2026Q4".into(),
         "BC03 g4: 2026Q2–2026Q4".into(),
-        "BC03 g5: 2025Q1; 2025Q2; 2025Q3; 2025Q4; 2026Q1; 2026Q2; 2026Q3; 2026Q4".into(),
+        "BC03 g5: 2025Q1–2026Q4".into(),
         "BC03 g6: 2025Q2; 2025Q3; 2026Q1; 2026Q2; 2026Q3; 2026Q4".into(),
         "BC03 m1: 2025Q2".into(),
         "BC03 m2: 2025Q3".into(),
@@ -939,7 +939,7 @@ fn every_when_resolves_or_says_why_not() {
         "BC09 g2: 2025Q1".into(),
         "BC09 g3: 2025Q3".into(),
         "BC09 g4: 2024Q4; 2026Q2".into(),
-        "BC11 g1: 2024Q1; 2024Q2; 2024Q3; 2024Q4; 2025Q1; 2025Q2; 2025Q3; 2025Q4; 2026Q1; 2026Q2; 2026Q3; 2026Q4".into(),
+        "BC11 g1: 2024Q1–2026Q4".into(),
         "BC11 g2: 2025Q1–2026Q4".into(),
         "BC11 g3: 2024Q1–2025Q4".into(),
         "BC11 g4: 2025Q1–2025Q4".into(),
@@ -1046,7 +1046,6 @@ fn the_findings_on_budget_2025_are_pinned() {
         "BC09|Teksten, 2. Økonomi|Af den samlede varige besparelse på 8,6 mio. kr. tilbageføres en tredjedel, 2,8 mio. kr., til botilbuddene|-|2026|2866.7|2820|tekst mod tabel",
         "BC11|Tabel 1|Tilbagebetalingstid baseret på serviceeffektivisering|-|-|1|2|tilbagebetalingstid",
         "BC11|Tabel 2. Varige ændringer, administration vs Tabel 1|Varige ændringer totalt, administration|-|2026|-43700|-45200|mellem tabeller",
-        "BC11|Opfølgningsmål|g1: Arbejdsopgaver og opgavesnit på de administrative områder er tilpasset den nye organisering|Hvornår: Løbende i implementeringsårene, dvs. 2024-2026|-|1|0|dato før forslaget",
         "BC12|Opfølgningsmål|g1: Der er indkøbt ekstern rådgivning|Hvornår: 1. kvartal 2024|-|1|0|dato før forslaget",
         "BC12|Opfølgningsmål|g2: Der er frikøbt medarbejdere til projektledelse, understøttelse af eksterne rådgivere samt til implementering af nye arbejdsgange|Hvornår: 1. kvartal 2024|-|1|0|dato før forslaget",
         "BC13|Teksten, 1. Beskrivelse af forslag (fremgangsmåde og effekt)|Med denne case realiseres 10,5 mio. kr.|-|2027|-10.5|-10.772|tekst mod tabel",
@@ -1080,7 +1079,7 @@ fn the_findings_on_budget_2025_are_pinned() {
 }
 
 #[test]
-fn the_findings_come_from_nineteen_root_causes_each_with_where_to_look() {
+fn the_findings_come_from_eighteen_root_causes_each_with_where_to_look() {
     let findings = check(&file());
     let causes = root_causes(&findings);
     let summary: Vec<(String, FindingKind, usize)> = causes
@@ -1114,7 +1113,6 @@ fn the_findings_come_from_nineteen_root_causes_each_with_where_to_look() {
             ("BC09", FindingKind::Prose, 1),
             ("BC11", FindingKind::Payback, 1),
             ("BC11", FindingKind::BetweenTables, 1),
-            ("BC11", FindingKind::DateBeforeProposal, 1),
             ("BC12", FindingKind::DateBeforeProposal, 2),
             ("BC13", FindingKind::Prose, 1),
             ("BC14", FindingKind::EffectBeforeGoal, 1),
@@ -1678,7 +1676,6 @@ fn a_deadline_before_the_proposal_was_approved_is_a_suspect_date() {
     assert_eq!(
         suspects(BUDGET_2025),
         [
-            "BC11 1 af 12 kontrolpunkter (2024Q1) slutter før forslaget blev godkendt af Center for Økonomi den 2024-06-21",
             "BC12 1 af 1 kontrolpunkter (2024Q1) slutter før forslaget blev godkendt af Center for Økonomi den 2024-06-27",
             "BC12 1 af 1 kontrolpunkter (2024Q1) slutter før forslaget blev godkendt af Center for Økonomi den 2024-06-27",
         ]
@@ -1689,7 +1686,7 @@ fn a_deadline_before_the_proposal_was_approved_is_a_suspect_date() {
         "approved_on = \"2024-03-31\"",
         1,
     );
-    assert_eq!(suspects(&earlier).len(), 1, "only BC11's");
+    assert_eq!(suspects(&earlier), Vec::<String>::new());
     let bad = BUDGET_2025.replacen(
         "approved_on = \"2024-06-27\"",
         "approved_on = \"27. juni 2024\"",
