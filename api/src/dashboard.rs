@@ -969,6 +969,8 @@ struct GoalView {
     before_decision: String,
     /// "finansieringsårene 2025–2026 (…)", where a phase-relative goal was dated from them.
     dated_from: String,
+    /// Why the deadline is suspect (before the proposal was approved), if it is.
+    suspect_date: String,
     /// The correction of a report on this goal (the latest), linked to the history.
     corrected: Option<i64>,
 }
@@ -1006,6 +1008,7 @@ impl From<&GoalRow> for GoalView {
             handover: g.handover.clone().unwrap_or_default(),
             before_decision: g.before_decision.join(", "),
             dated_from: g.dated_from.clone().unwrap_or_default(),
+            suspect_date: g.suspect_date.clone().unwrap_or_default(),
             corrected: None,
         }
     }

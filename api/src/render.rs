@@ -200,6 +200,9 @@ pub fn goals(out: &mut dyn Write, rows: &[GoalRow], as_of: NaiveDate) -> io::Res
                 g.before_decision.join(", ")
             )?;
         }
+        if let Some(s) = &g.suspect_date {
+            writeln!(out, "          Mistænkelig dato: {s}")?;
+        }
         if let Some(d) = &g.dated_from {
             writeln!(out, "          Dateret efter {d}")?;
         }

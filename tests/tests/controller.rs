@@ -209,6 +209,26 @@ both_backends!(
             "ikke fastlagt: alle kontrolpunkter (2024Q1) ligger før budgetbeslutningen"
         );
         assert_eq!(bc12_g1["status"], "unscheduled");
+        // And it is shown as a suspect date: due before the proposal was even approved.
+        assert_eq!(
+            bc12_g1["suspect_date"],
+            "«Der er indkøbt ekstern rådgivning»: 1 af 1 kontrolpunkter (2024Q1) slutter før forslaget blev godkendt af Center for Økonomi den 2024-06-27"
+        );
+        let (_, text) = t
+            .gevinst(&[
+                "report",
+                "goals",
+                "--proposal",
+                "BC12",
+                "--as-of",
+                "2025-12-31",
+            ])
+            .await;
+        assert!(
+            text.contains("Mistænkelig dato: «Der er indkøbt ekstern rådgivning»: 1 af 1"),
+            "{text}"
+        );
+        assert_eq!(goal("BC12", "g3")["suspect_date"], Value::Null);
         let bc11_g1 = goal("BC11", "g1");
         assert_eq!(bc11_g1["before_decision"], Value::Null, "{bc11_g1}");
         assert_eq!(

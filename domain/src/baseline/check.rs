@@ -956,7 +956,8 @@ fn check_dates_before_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
             FindingDraft {
                 proposal: Some(&p.identity.id),
                 table: "Opfølgningsmål".to_string(),
-                row: format!("{id}: {text}"),
+                // The goal's id alone, so that reports can mark the goal (see `GoalRow`).
+                row: id.clone(),
                 column: Some(format!("Hvornår: {when}")),
                 year: None,
                 unit: "kontrolpunkter",
@@ -964,7 +965,7 @@ fn check_dates_before_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
                 computed: Decimal::ZERO,
                 kind: FindingKind::DateBeforeProposal,
                 explanation: format!(
-                    "{} af {} kontrolpunkter ({}) slutter før forslaget blev godkendt af Center for Økonomi den {approved}",
+                    "«{text}»: {} af {} kontrolpunkter ({}) slutter før forslaget blev godkendt af Center for Økonomi den {approved}",
                     before.len(),
                     windows.len(),
                     before.join(", ")

@@ -26,6 +26,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use gevinst_domain::baseline::FindingKind;
 use gevinst_domain::period::{parse_when, resolve, ResolvedSchedule};
 use gevinst_domain::proposal::{Fact, GoalSection, Plan, TotalKind};
 use rust_decimal::Decimal;
@@ -56,6 +57,11 @@ pub struct GoalRow {
     pub responsible: Option<String>,
     /// Hvornår, verbatim.
     pub when: String,
+    /// A deadline that falls before the proposal was approved, as the baseline check found it
+    /// ("dato før forslaget"): a suspect date, shown as such; such checkpoints are never owed,
+    /// since the budget decision came after the approval (see `before_decision`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspect_date: Option<String>,
     /// Checkpoints that ended before the budget decision, left out (`2024Q1` …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub before_decision: Vec<String>,
@@ -250,6 +256,15 @@ pub async fn goals(
         let effective = super::effective_facts(&entries, as_of)?;
         let savings = verified_savings(&effective, &plan)?;
         let ctx = plan.resolve_context();
+        // The baseline check's suspect dates, stored with the adopted baseline.
+        let suspect: BTreeMap<String, String> = p
+            .baseline_source()?
+            .map(|s| s.findings)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| f.kind == FindingKind::DateBeforeProposal)
+            .map(|f| (f.row, f.explanation))
+            .collect();
         let decided_on = super::decision::Decision::of(None, &effective.0).decided_on;
         let first = rows.len();
         let mut push = |kind: &'static str,
@@ -322,6 +337,7 @@ pub async fn goals(
                 handover: gevinst_domain::period::handover(&when).map(str::to_string),
                 before_decision,
                 dated_from,
+                suspect_date: suspect.get(&id).cloned(),
                 when,
                 id,
             });
