@@ -259,12 +259,12 @@ pub struct Finding {
 }
 
 impl fmt::Display for Finding {
-    /// One line: `BC04 · Tabel 1 · Samlede implementeringsomkostninger · 2025: stated 0,
-    /// computed 1000 (1.000 kr.) [sum] …`.
+    /// One line: `BC04 · Tabel 1 · Samlede implementeringsomkostninger · 2025: angivet 0,
+    /// beregnet 1000 (1.000 kr.) [sum] …`; the front matter is "forsiden", as in the heading.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.proposal {
             Some(p) => write!(f, "{p} · ")?,
-            None => f.write_str("forside · ")?,
+            None => f.write_str("forsiden · ")?,
         }
         write!(f, "{} · {}", self.table, self.row)?;
         if let Some(c) = &self.column {

@@ -1222,6 +1222,11 @@ fn findings_serialise_for_the_cli() {
     assert_eq!(json["difference"], "1");
     let line = findings[0].to_string();
     assert!(line.starts_with("BC01 · Tabel A · Total · 2027: angivet -1474, beregnet -1475"));
+    let front = findings.last().unwrap().to_string();
+    assert!(
+        front.starts_with("forsiden · Tabel 2 (forside) · I alt"),
+        "{front}"
+    );
 }
 
 #[test]

@@ -78,6 +78,9 @@ pub struct Decision {
     pub reference: Option<String>,
     /// The sequence of the `BudgetDecided` event in force.
     pub sequence: Option<i64>,
+    /// What changed or why, as the controller recorded it ("investeringen halveret").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Decision {
@@ -94,6 +97,7 @@ impl Decision {
             decided_on: decided.map(|(_, d)| d.decided_on),
             reference: decided.map(|(_, d)| d.reference.to_string()),
             sequence: decided.map(|(s, _)| s),
+            note: decided.and_then(|(_, d)| d.note.as_ref().map(ToString::to_string)),
         }
     }
 
@@ -106,9 +110,10 @@ impl Decision {
                 Some(r) => format!("{} (indstillet {})", self.status.danish(), r.danish()),
                 None => self.status.danish().to_string(),
             },
-            (status, Some(on), Some(reference)) => {
-                format!("{} {on} ({reference})", status.danish())
-            }
+            (status, Some(on), Some(reference)) => match &self.note {
+                Some(note) => format!("{} {on} ({reference}): {note}", status.danish()),
+                None => format!("{} {on} ({reference})", status.danish()),
+            },
             (status, ..) => status.danish().to_string(),
         }
     }
@@ -159,5 +164,19 @@ mod tests {
         assert!(!d.status.followed_up());
         assert_eq!(d.danish(), "ikke vedtaget 2024-10-03 (Budgetaftale 2025)");
         assert!(DecisionStatus::AdoptedChanged.followed_up());
+        // What changed is said with the decision.
+        let changed = Fact::BudgetDecided(BudgetDecision {
+            outcome: BudgetOutcome::AdoptedChanged,
+            decided_on: NaiveDate::from_ymd_opt(2024, 10, 3).unwrap(),
+            reference: EvidenceRef::parse("Budgetaftale 2025").unwrap(),
+            note: Some(gevinst_domain::Note::parse("investeringen halveret").unwrap()),
+            role: Role::Controller,
+        });
+        let d = Decision::of(None, &[(4, changed)]);
+        assert_eq!(d.note.as_deref(), Some("investeringen halveret"));
+        assert_eq!(
+            d.danish(),
+            "vedtaget med ændringer 2024-10-03 (Budgetaftale 2025): investeringen halveret"
+        );
     }
 }
