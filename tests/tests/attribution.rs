@@ -51,6 +51,17 @@ fn shares(realisation: &Value) -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// The page at `path`, as the test's reader gets it.
+async fn fetch_page(base: &str, path: &str) -> Html {
+    let body = gevinst_tests::get(format!("{base}{path}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    Html::parse_document(&body)
+}
+
 fn texts(html: &Html, selector: &str) -> Vec<String> {
     let sel = Selector::parse(selector).unwrap();
     html.select(&sel)
@@ -251,13 +262,7 @@ both_backends!(
 
         // The pages, as KFU's controller reads them: BC01 and BC02 under KFU with KFU's share.
         let base = t.spawn_app().await.base;
-        let body = gevinst_tests::get(format!("{base}/?as_of=2027-01-31&committee=KFU"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let page = Html::parse_document(&body);
+        let page = fetch_page(&base, "/?as_of=2027-01-31&committee=KFU").await;
         let rows = Selector::parse("#udvalgsstatus-tabel tbody tr").unwrap();
         let listed: Vec<&str> = page
             .select(&rows)
@@ -282,13 +287,7 @@ both_backends!(
         assert_eq!(kfu_row[0], "BC01, BC02 (heraf BC01, BC02)");
         assert_eq!(kfu_row[1], "-399");
         // BC02's page: its four committees, KFU's target effect and appropriation given back.
-        let body = gevinst_tests::get(format!("{base}/proposals/BC02?as_of=2027-01-31"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let page = Html::parse_document(&body);
+        let page = fetch_page(&base, "/proposals/BC02?as_of=2027-01-31").await;
         assert_eq!(
             texts(&page, "table#fordeling tbody th"),
             ["ØU (hovedudvalg)", "BUU", "KFU", "SUD"]
@@ -296,15 +295,7 @@ both_backends!(
         let kfu = texts(&page, "tr#fordeling-KFU td");
         assert_eq!(kfu[1..3], ["-306", "-306"], "{kfu:?}");
         assert_eq!(kfu[kfu.len() - 2], "306", "{kfu:?}");
-        let body = gevinst_tests::get(format!(
-            "{base}/committee-status?as_of=2027-01-31&committee=KFU"
-        ))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-        let page = Html::parse_document(&body);
+        let page = fetch_page(&base, "/committee-status?as_of=2027-01-31&committee=KFU").await;
         assert_eq!(
             texts(&page, "section.udvalg h2"),
             ["Kultur- og Fritidsudvalget (KFU)"]
