@@ -113,6 +113,27 @@ both_backends!(
             .json(&["report", "realisation", "BC09", "--as-of", "2025-12-31"])
             .await;
         assert_eq!(bc09["decision"]["recommendation"], "for_information");
+        // BC12's "1. kvartal 2024" goals fall before the proposal was approved (27 June 2024):
+        // a suspect date, not judged, and never "ikke rapporteret".
+        let bc12 = t
+            .json(&[
+                "report",
+                "goals",
+                "--proposal",
+                "BC12",
+                "--as-of",
+                "2025-12-31",
+            ])
+            .await;
+        let g1 = &bc12[0];
+        assert_eq!(
+            (&g1["id"], &g1["status"]),
+            (&Value::from("g1"), &Value::from("unscheduled"))
+        );
+        assert_eq!(
+            g1["schedule"],
+            "ikke fastlagt: mistænkelig dato: «Der er indkøbt ekstern rådgivning»: 1 af 1 kontrolpunkter (2024Q1) slutter før forslaget blev godkendt af Center for Økonomi den 2024-06-27"
+        );
         let (_, text) = t
             .gevinst(&["report", "realisation", "BC01", "--as-of", "2025-12-31"])
             .await;

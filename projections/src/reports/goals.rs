@@ -58,8 +58,9 @@ pub struct GoalRow {
     /// Hvornår, verbatim.
     pub when: String,
     /// A deadline that falls before the proposal was approved, as the baseline check found it
-    /// ("dato før forslaget"): a suspect date, shown as such; such checkpoints are never owed,
-    /// since the budget decision came after the approval (see `before_decision`).
+    /// ("dato før forslaget"): a suspect date, shown as such and never owed. A goal whose every
+    /// checkpoint is suspect is "ikke vurderet" until someone gives it a date; once the budget
+    /// decision is recorded (after the approval), `before_decision` lists them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspect_date: Option<String>,
     /// Checkpoints that ended before the budget decision, left out (`2024Q1` …).
@@ -257,13 +258,14 @@ pub async fn goals(
         let savings = verified_savings(&effective, &plan)?;
         let ctx = plan.resolve_context();
         // The baseline check's suspect dates, stored with the adopted baseline.
-        let suspect: BTreeMap<String, String> = p
+        // goal id → (how many of its checkpoints are suspect, why).
+        let suspect: BTreeMap<String, (Decimal, String)> = p
             .baseline_source()?
             .map(|s| s.findings)
             .unwrap_or_default()
             .into_iter()
             .filter(|f| f.kind == FindingKind::DateBeforeProposal)
-            .map(|f| (f.row, f.explanation))
+            .map(|f| (f.row, (f.stated, f.explanation)))
             .collect();
         let decided_on = super::decision::Decision::of(None, &effective.0).decided_on;
         let first = rows.len();
@@ -303,6 +305,16 @@ pub async fn goals(
                     owed
                 });
             }
+            // Every checkpoint suspect, and no decision to trim them yet: not judged.
+            if let (Some((count, why)), ResolvedSchedule::Checkpoints(w), true) =
+                (suspect.get(&id), &resolved, before_decision.is_empty())
+            {
+                if !achieved && *count >= Decimal::from(w.len()) {
+                    resolved = ResolvedSchedule::Unresolved {
+                        reason: format!("mistænkelig dato: {why}"),
+                    };
+                }
+            }
             if matches!(&resolved, ResolvedSchedule::Checkpoints(w) if w.is_empty())
                 && !before_decision.is_empty()
             {
@@ -337,7 +349,7 @@ pub async fn goals(
                 handover: gevinst_domain::period::handover(&when).map(str::to_string),
                 before_decision,
                 dated_from,
-                suspect_date: suspect.get(&id).cloned(),
+                suspect_date: suspect.get(&id).map(|(_, why)| why.clone()),
                 when,
                 id,
             });
