@@ -566,7 +566,8 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             let findings = gevinst_domain::baseline::check(&parsed);
             match format {
                 Format::Json => {
-                    writeln!(out, "{}", serde_json::to_string_pretty(&findings)?)?;
+                    let grouped = export::grouped_findings(&findings);
+                    writeln!(out, "{}", serde_json::to_string_pretty(&grouped)?)?;
                 }
                 Format::Csv | Format::Xlsx => {
                     let sheet = export::findings(&findings, &baseline_name(&file));

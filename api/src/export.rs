@@ -502,13 +502,49 @@ pub fn proposal(r: &ProposalReport) -> Sheet {
     sheet
 }
 
-/// The integrity check's findings, one per row.
+/// A finding with the root cause it belongs to (`gevinst_domain::baseline::root_causes`): its
+/// number and the heading a controller reads. JSON and spreadsheets list the findings grouped
+/// by cause, as the table output does.
+#[derive(Debug, serde::Serialize)]
+pub struct GroupedFinding<'a> {
+    /// 1, 2 … in the order the causes first appear.
+    pub cause: usize,
+    /// "BC01 · sum: … (4 steder; se Tabel A, Tabel ii)".
+    pub cause_heading: String,
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: &'a Finding,
+}
+
+/// The findings in root-cause order, each with its cause.
+#[must_use]
+pub fn grouped_findings(findings: &[Finding]) -> Vec<GroupedFinding<'_>> {
+    gevinst_domain::baseline::root_causes(findings)
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, cause)| {
+            let heading = cause.heading();
+            cause
+                .findings
+                .into_iter()
+                .map(move |finding| GroupedFinding {
+                    cause: i + 1,
+                    cause_heading: heading.clone(),
+                    finding,
+                })
+        })
+        .collect()
+}
+
+/// The integrity check's findings, one per row, grouped by root cause.
 #[must_use]
 pub fn findings(findings: &[Finding], file: &str) -> Sheet {
     let mut sheet = Sheet::new(
         "Uoverensstemmelser",
         format!("Uoverensstemmelser i {file}"),
         vec![
+            col("Årsag nr.", Kind::Count),
+            col("Årsag", Kind::Text),
             col("Forslag", Kind::Text),
             col("Tabel", Kind::Text),
             col("Række", Kind::Text),
@@ -522,8 +558,11 @@ pub fn findings(findings: &[Finding], file: &str) -> Sheet {
             col("Forklaring", Kind::Text),
         ],
     );
-    for f in findings {
+    for g in grouped_findings(findings) {
+        let f = g.finding;
         sheet.rows.push(vec![
+            count(i64::try_from(g.cause).unwrap_or(i64::MAX)),
+            text(&g.cause_heading),
             f.proposal
                 .as_ref()
                 .map_or(Cell::Empty, |p| text(p.to_string())),

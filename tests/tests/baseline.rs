@@ -291,6 +291,22 @@ both_backends!(
             .await;
         assert_eq!(code, 0, "{out}");
         let findings: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        // Grouped by root cause, each finding with its cause's number and heading.
+        let causes: Vec<u64> = findings
+            .iter()
+            .map(|f| f["cause"].as_u64().unwrap())
+            .collect();
+        assert!(causes.windows(2).all(|w| w[0] <= w[1]), "{causes:?}");
+        assert_eq!(causes.last(), Some(&18));
+        let bc13 = findings.iter().find(|f| f["proposal"] == "BC13").unwrap();
+        assert_eq!(bc13["kind"], "prose");
+        assert!(
+            bc13["cause_heading"]
+                .as_str()
+                .unwrap()
+                .starts_with("BC13 · tekst mod tabel:"),
+            "{bc13}"
+        );
         let expected = gevinst_domain::baseline::check(
             &gevinst_domain::baseline::parse(&String::from_utf8(budget_2025()).unwrap()).unwrap(),
         );

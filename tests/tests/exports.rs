@@ -124,8 +124,13 @@ both_backends!(
             .await;
         assert_eq!(code, 0, "{out}");
         let (header, rows) = parse_csv(&out);
-        assert_eq!(header[0], "Forslag", "{out:.300}");
+        assert_eq!(header[..3], ["Årsag nr.", "Årsag", "Forslag"], "{out:.300}");
         assert!(rows.iter().all(|r| r.len() == header.len()));
+        // Grouped by root cause: the numbers never go back, and each heads its own rows.
+        let causes: Vec<u32> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
+        assert!(causes.windows(2).all(|w| w[0] <= w[1]), "{causes:?}");
+        assert_eq!(causes.first(), Some(&1));
+        assert!(rows[0][1].starts_with("BC01 · sum:"), "{:?}", rows[0]);
 
         // The portfolio: one row per committee and "I alt", Danish decimals, the totals the
         // JSON report has.
