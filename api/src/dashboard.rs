@@ -674,7 +674,8 @@ async fn portfolio_page(
     let mut late = reports::late_items(&overview);
     late.retain(|i| i.committees.iter().any(|c| chosen(c)));
     let seen_from = only.map(|c| c.code());
-    let rates = overview.portfolio.committee_shares.clone();
+    let p = overview.portfolio;
+    let rates = &p.committee_shares;
     let rate_chart = crate::charts::rate_bars(
         "udvalg-diagram",
         &format!(
@@ -686,7 +687,6 @@ async fn portfolio_page(
             .map(|r| (r.committee.clone(), r.rate))
             .collect::<Vec<_>>(),
     );
-    let p = overview.portfolio;
 
     let categories = Category::ALL
         .into_iter()
@@ -1483,8 +1483,8 @@ fn build_proposal_page(
             real.compensating_actions.len()
         ));
     }
+    let full = real.full_phase_in_year();
     if !real.administrative_effect.is_empty() {
-        let full = real.full_phase_in_year();
         realisation_notes.push(format!(
             "Administrativ effekt (Tabel 2, hele forslaget) ved fuld indfasning: {} (1.000 kr.).",
             danish(
@@ -1493,7 +1493,6 @@ fn build_proposal_page(
             )
         ));
     }
-    let full = real.full_phase_in_year();
     let shares: Vec<ProposalShareRow> = if real.by_committee.len() > 1 {
         real.by_committee
             .iter()
@@ -1508,11 +1507,7 @@ fn build_proposal_page(
                     full.and_then(|y| c.appropriation_effect.get(&y).copied())
                         .unwrap_or_default(),
                 ),
-                realised: c
-                    .realised
-                    .values()
-                    .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v))
-                    .map_or_else(|| "–".to_string(), danish),
+                realised: c.realised_total().map_or_else(|| "–".to_string(), danish),
             })
             .collect()
     } else {

@@ -398,10 +398,7 @@ pub fn realisation(out: &mut dyn Write, r: &Realisation) -> io::Result<()> {
                 if c.lead { " (hovedudvalg)" } else { "" },
                 danish(at(&c.plan)),
                 danish(at(&c.appropriation_effect)),
-                c.realised
-                    .values()
-                    .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v))
-                    .map_or_else(|| "–".to_string(), danish)
+                c.realised_total().map_or_else(|| "–".to_string(), danish)
             )?;
         }
         if !r.administrative_effect.is_empty() {

@@ -1126,10 +1126,7 @@ impl RawProposal {
             .statement
             .into_iter()
             .enumerate()
-            .map(|(i, st)| {
-                let year_set: BTreeSet<i32> = plan.years.iter().copied().collect();
-                st.convert(&format!("{p} statement {}", i + 1), &year_set, &plan.lines)
-            })
+            .map(|(i, st)| st.convert(&format!("{p} statement {}", i + 1), &years, &plan.lines))
             .collect::<Result<Vec<_>, BaselineError>>()?;
 
         let approved_on = self

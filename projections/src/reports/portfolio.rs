@@ -124,10 +124,6 @@ fn mio(thousands: Decimal) -> Decimal {
         .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
 }
 
-fn full_phase_in_year(r: &Realisation) -> Option<i32> {
-    r.full_phase_in_year()
-}
-
 /// The portfolio together with every goal row it was built from: what the late list and the
 /// committee status are derived from, so a page showing all three computes them once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,7 +220,7 @@ pub async fn overview(
                 "verificerede beløb",
             )?;
         }
-        if let Some(last) = full_phase_in_year(&r) {
+        if let Some(last) = r.full_phase_in_year() {
             add(
                 &mut line.forecast_full_phase_in,
                 r.years
@@ -420,6 +416,7 @@ pub fn late_items(o: &Overview) -> Vec<LateItem> {
         .iter()
         .filter(|r| r.decision.status.followed_up())
     {
+        let committees = &followed_up[r.proposal.as_str()];
         for (y, judged) in shortfalls(r, as_of) {
             let shortfall_by_committee = r
                 .by_committee
@@ -446,7 +443,7 @@ pub fn late_items(o: &Overview) -> Vec<LateItem> {
                 description: shortfall_text(y, judged),
                 shortfall: judged - y.plan,
                 days_overdue: None,
-                committees: r.committees(),
+                committees: committees.clone(),
                 shortfall_by_committee,
             });
         }
@@ -463,7 +460,7 @@ pub fn late_items(o: &Overview) -> Vec<LateItem> {
                 ),
                 shortfall: Decimal::ZERO,
                 days_overdue: Some((as_of - year_end).num_days()),
-                committees: r.committees(),
+                committees: committees.clone(),
                 shortfall_by_committee: BTreeMap::new(),
             });
         }
@@ -633,7 +630,7 @@ fn findings(
         ));
     }
     f.all_done = !own.is_empty() && own.iter().all(|g| g.status.is_done());
-    f.phase_in_met = full_phase_in_year(r).is_some_and(|last| {
+    f.phase_in_met = r.full_phase_in_year().is_some_and(|last| {
         last < as_of.year()
             && r.years
                 .iter()
@@ -665,7 +662,8 @@ pub fn statuses_with(o: &Overview, rules: &StatusRules) -> Vec<CommitteeStatus> 
             not_assessed: rule.not_assessed,
             reasons,
             committees: r.committees(),
-            shares: full_phase_in_year(r)
+            shares: r
+                .full_phase_in_year()
                 .map(|year| {
                     r.by_committee
                         .iter()
@@ -730,7 +728,7 @@ fn committee_realisation(p: &Portfolio) -> Result<Vec<CommitteeRealisation>, Rea
         p.committees.iter().map(|c| line(&c.committee)).collect();
     let mut others: BTreeMap<String, CommitteeRealisation> = BTreeMap::new();
     for r in &p.proposals {
-        let full = full_phase_in_year(r);
+        let full = r.full_phase_in_year();
         for share in &r.by_committee {
             let l = match out.iter_mut().find(|c| c.committee == share.committee) {
                 Some(l) => l,

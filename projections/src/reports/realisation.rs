@@ -230,6 +230,16 @@ pub struct CommitteeShare {
     pub realised_verified: BTreeMap<i32, Decimal>,
 }
 
+impl CommitteeShare {
+    /// Realised over all years; `None` if the sum overflows (shown as "–").
+    #[must_use]
+    pub fn realised_total(&self) -> Option<Decimal> {
+        self.realised
+            .values()
+            .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v))
+    }
+}
+
 /// Implementation cost per control area and year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CostRow {
@@ -343,7 +353,12 @@ fn committee_shares(
     mut realised: RealisedByCommittee,
 ) -> Vec<CommitteeShare> {
     let mut committees = attribution.committees();
-    committees.extend(realised.keys().filter(|c| !attribution.touches(**c)));
+    let named: Vec<Committee> = realised
+        .keys()
+        .copied()
+        .filter(|c| !committees.contains(c))
+        .collect();
+    committees.extend(named);
     committees
         .into_iter()
         .map(|c| {
@@ -386,12 +401,6 @@ impl Realisation {
             .filter(|y| !y.plan.is_zero())
             .map(|y| y.year)
             .max()
-    }
-
-    /// `committee`'s share, if it has one.
-    #[must_use]
-    pub fn share(&self, committee: &str) -> Option<&CommitteeShare> {
-        self.by_committee.iter().find(|c| c.committee == committee)
     }
 }
 
