@@ -492,8 +492,10 @@ fn check_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
     check_distributions(p, out);
     check_administration(p, out);
     check_administration_against_tabel_1(p, out);
-    check_effect_before_goal(p, out);
-    check_dates_before_proposal(p, out);
+    // The resolve context (phases, funding years …), built once for the two checks that date goals.
+    let ctx = plan.resolve_context();
+    check_effect_before_goal(p, &ctx, out);
+    check_dates_before_proposal(p, &ctx, out);
     check_statements(p, out);
 }
 
@@ -923,13 +925,16 @@ fn check_administration(p: &BaselineProposal, out: &mut Vec<Finding>) {
 /// Goals and milestones due before the proposal was approved ("Dato for godkendelse"): a
 /// checkpoint that ended before the proposal existed in its final form is a suspect date (BC12's
 /// "1. kvartal 2024" in a proposal approved on 27 June 2024), listed with the quarters.
-fn check_dates_before_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
+fn check_dates_before_proposal(
+    p: &BaselineProposal,
+    ctx: &crate::period::ResolveContext,
+    out: &mut Vec<Finding>,
+) {
     use crate::period::{parse_when, resolve, ResolvedSchedule};
     let Some(approved) = p.approved_on else {
         return;
     };
     let plan = &p.plan;
-    let ctx = plan.resolve_context();
     let items = plan
         .goals
         .iter()
@@ -940,7 +945,7 @@ fn check_dates_before_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
                 .map(|m| (m.id.to_string(), &m.text, &m.when)),
         );
     for (id, text, when) in items {
-        let ResolvedSchedule::Checkpoints(windows) = resolve(&parse_when(when), &ctx) else {
+        let ResolvedSchedule::Checkpoints(windows) = resolve(&parse_when(when), ctx) else {
             continue;
         };
         let before: Vec<String> = windows
@@ -982,16 +987,19 @@ fn check_dates_before_proposal(p: &BaselineProposal, out: &mut Vec<Finding>) {
 /// finding: the appendix may mean partial effect before a goal is met, and says so nowhere. BC01 plans −297 in 2025 and 78 % of its full effect in
 /// 2026 while "Effektivisering 1 gennemført" is due in the second quarter of 2026; BC14 plans half
 /// a year's parking income in 2026 while the income goal is due "Ultimo 2026/primo 2027".
-fn check_effect_before_goal(p: &BaselineProposal, out: &mut Vec<Finding>) {
+fn check_effect_before_goal(
+    p: &BaselineProposal,
+    ctx: &crate::period::ResolveContext,
+    out: &mut Vec<Finding>,
+) {
     use crate::period::{parse_when, resolve, ResolvedSchedule};
     use crate::proposal::GoalSection;
     let plan = &p.plan;
-    let ctx = plan.resolve_context();
     let first = plan
         .goals
         .iter()
         .filter(|g| g.section == GoalSection::Realisation)
-        .filter_map(|g| match resolve(&parse_when(&g.when), &ctx) {
+        .filter_map(|g| match resolve(&parse_when(&g.when), ctx) {
             ResolvedSchedule::Checkpoints(w) => w.first().map(|w| (w.start(), g)),
             ResolvedSchedule::Unresolved { .. } => None,
         })
