@@ -580,11 +580,16 @@ impl LateRow {
     /// The row as committee `seen_from` reads it (`None`: the whole portfolio): a shortfall
     /// shows that committee's own part where the proposal is split over committees.
     fn of(i: &LateItem, seen_from: Option<&str>) -> Self {
-        let own = seen_from.and_then(|c| {
-            (i.committees.len() > 1)
-                .then(|| i.shortfall_by_committee.get(c).map(|v| (c, *v)))
-                .flatten()
-        });
+        // A shared proposal's shortfall, seen from one of its committees: that committee's
+        // part, zero where its share of the year is met or it has none that year.
+        let own = seen_from
+            .filter(|c| {
+                i.kind == "saving" && i.committees.len() > 1 && i.committees.iter().any(|x| x == c)
+            })
+            .map(|c| {
+                let part = i.shortfall_by_committee.get(c).copied().unwrap_or_default();
+                (c, part)
+            });
         let size = if let Some((c, part)) = own {
             format!(
                 "{c}'s andel: mangler {} af {} (1.000 kr.)",

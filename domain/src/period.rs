@@ -721,20 +721,20 @@ impl ResolveContext {
     /// the proposal has no phase table, and the plan spends implementation money.
     #[must_use]
     pub fn dates_from_funding_years(&self, schedule: &Schedule) -> bool {
+        let readable = |kind: &PhaseKind| !matches!(kind, PhaseKind::Named(_));
         self.phases.is_empty()
             && self.funding_years.is_some()
-            && matches!(
-                schedule,
-                Schedule::Relative {
-                    anchor: Anchor::PhaseStart(_)
-                        | Anchor::PhaseEnd(_)
-                        | Anchor::InPhase(_)
-                        | Anchor::PhaseTransition { .. }
-                        | Anchor::ProjectStart
-                        | Anchor::ProjectEnd
-                        | Anchor::ThroughoutProject
-                }
-            )
+            && match schedule {
+                Schedule::Relative { anchor } => match anchor {
+                    Anchor::PhaseStart(k) | Anchor::PhaseEnd(k) | Anchor::InPhase(k) => readable(k),
+                    Anchor::PhaseTransition { from, to } => {
+                        readable(to) && from.as_ref().is_none_or(readable)
+                    }
+                    Anchor::ProjectStart | Anchor::ProjectEnd | Anchor::ThroughoutProject => true,
+                    Anchor::FundsReleased | Anchor::FullPhaseIn => false,
+                },
+                _ => false,
+            }
     }
 }
 
@@ -2818,6 +2818,10 @@ mod tests {
         assert_eq!(resolved("Løbende i projektet.", &funded), "2025Q1–2026Q4");
         // A phase by another name is not guessed; a calendar date needs no funding years.
         assert!(resolved("I pilotfasen", &funded).starts_with("ikke fastlagt: knyttet til"));
+        assert!(
+            !funded.dates_from_funding_years(&parse_when("I pilotfasen")),
+            "an undated goal is not said to be dated from the funding years"
+        );
         assert!(!funded.dates_from_funding_years(&parse_when("Ultimo 2025")));
         // One funding year: the initial and the completion phase are both that year.
         let one = ResolveContext {

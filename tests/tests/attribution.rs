@@ -127,6 +127,26 @@ both_backends!(
         // A project owner reports 2026: 1.000 t.kr. naming no committee, 50 naming KFU.
         saving(&t, &["--amount", "-1000"]).await;
         saving(&t, &["--amount", "-50", "--committee", "KFU"]).await;
+        // And 2025: -100 against -297, all of it Koncernservice's (ØU) that year.
+        let (code, out) = t
+            .gevinst(&[
+                "record",
+                "--as",
+                "anna@kk.dk",
+                "--confirm",
+                "saving",
+                "BC01",
+                "--year",
+                "2025",
+                "--amount",
+                "-100",
+                "--control-area",
+                "service",
+                "--date",
+                "2025-06-30",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
         let bc01 = t
             .json(&["report", "realisation", "BC01", "--as-of", "2027-01-31"])
             .await;
@@ -163,7 +183,7 @@ both_backends!(
             .as_array()
             .unwrap()
             .iter()
-            .find(|i| i["proposal"] == "BC01" && i["kind"] == "saving")
+            .find(|i| i["proposal"] == "BC01" && i["kind"] == "saving" && i["what"] == "2026")
             .expect("BC01's 2026 shortfall is late");
         assert_eq!(item["shortfall"], "94");
         assert_eq!(item["committees"].as_array().unwrap().len(), 7);
@@ -277,6 +297,14 @@ both_backends!(
             texts(&page, "#status-BC01 td")
         );
         let late_rows = texts(&page, "#forsinket-tabel tbody tr");
+        // KFU had no share of BC01 in 2025: its part of that year's shortfall is nothing, not
+        // the whole proposal's 197.
+        assert!(
+            late_rows
+                .iter()
+                .any(|r| r.contains("BC01") && r.contains("KFU's andel: mangler 0 af 197")),
+            "{late_rows:?}"
+        );
         assert!(
             late_rows
                 .iter()
