@@ -227,6 +227,9 @@ pub enum Command {
     /// Læsemodeller.
     #[command(subcommand)]
     Projections(ProjectionsCommand),
+    /// Mål hvor hurtigt Gevinst er på denne server og database, side om side med databasens
+    /// egne råtal (i en midlertidig database, der fjernes bagefter).
+    Bench(crate::bench::BenchArgs),
     /// Registrér hvad der er sket: fremdrift, effektiviseringer, omkostninger, rettelser,
     /// verificeringer … (én hændelse).
     Record(Box<crate::record::RecordArgs>),
@@ -357,7 +360,7 @@ pub enum ProjectionsCommand {
     Rebuild,
 }
 
-fn progress_bar(len: u64, what: &str) -> ProgressBar {
+pub(crate) fn progress_bar(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} {wide_msg}") {
         bar.set_style(style.progress_chars("=> "));
@@ -752,6 +755,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             }
             Ok(crate::record::run_record(*args, &service, out).await?)
         }
+        Command::Bench(args) => crate::bench::run(&cli.store.store_config()?, &args, out).await,
         Command::Projections(ProjectionsCommand::Rebuild) => {
             let service = open_existing_service(&cli.store).await?;
             let bar = progress_bar(0, "rebuilding");

@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod bench;
 pub mod charts;
 pub mod cli;
 pub mod config;

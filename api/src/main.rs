@@ -2,18 +2,25 @@
 
 use std::process::ExitCode;
 
-use gevinst_api::cli::{run, Cli};
+use gevinst_api::cli::{run, Cli, Command};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse_danish();
+    // A benchmark's thousands of requests would drown its progress in request logs (and the
+    // logging would be measured too): it logs warnings only, unless RUST_LOG says otherwise.
+    let default = if matches!(cli.command, Command::Bench(_)) {
+        "warn"
+    } else {
+        "info"
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse_danish();
     let mut stdout = std::io::stdout();
     match run(cli, &mut stdout).await {
         Ok(exit) => exit.into(),

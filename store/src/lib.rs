@@ -24,6 +24,7 @@ macro_rules! on_backend {
     };
 }
 
+pub mod bench;
 pub mod checkpoint;
 pub mod clock;
 pub mod credentials;

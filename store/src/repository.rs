@@ -99,7 +99,7 @@ impl StoredEvent {
 }
 
 #[derive(sqlx::FromRow)]
-struct EventRow {
+pub(crate) struct EventRow {
     position: i64,
     event_id: String,
     aggregate_type: String,
@@ -203,7 +203,7 @@ impl std::fmt::Debug for EventStore {
 }
 
 /// The SELECT list shared by every event query; `{t}` casts to text on PostgreSQL.
-fn select_events(text_cast: &str) -> String {
+pub(crate) fn select_events(text_cast: &str) -> String {
     format!(
         "SELECT position, event_id{t} AS event_id, aggregate_type, stream_id, sequence, \
          event_type, event_version, payload{t} AS payload, metadata{t} AS metadata, actor, role, \

@@ -8,6 +8,7 @@
 mod attribution;
 mod audit;
 mod baseline;
+mod bench;
 mod bounds;
 mod browser;
 mod controller;

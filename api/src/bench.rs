@@ -1,0 +1,754 @@
+//! `gevinst bench`: how fast Gevinst is on this server and database, for the operator who sizes
+//! them. Every Gevinst figure is measured in the same run as the database's own raw figure for
+//! the same work (`gevinst_store::bench`), and reported as a ratio to it: a ratio survives a
+//! move to other hardware, where a bare events-per-second figure does not.
+//!
+//! It runs on a scratch store beside the configured one (a new database on the same
+//! PostgreSQL server, a new SQLite file in the same folder) with the bundled Budget 2025
+//! baseline, and removes it afterwards: the configured store is never written. Speed is
+//! measured here and never asserted in a test; the tests only check that every figure is there.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use chrono::NaiveDate;
+use cqrs_es::persist::SerializedEvent;
+use gevinst_domain::access::{DisplayName, Grant, Login, Scope};
+use gevinst_domain::metadata::keys;
+use gevinst_domain::proposal::{examples, Proposal, ProposalCommand};
+use gevinst_domain::{IdempotencyKey, ProposalId, Reason, Role};
+use gevinst_projections::commands::{ProposalService, Request};
+use gevinst_projections::readmodel::ReadModels;
+use gevinst_projections::reports::realisation::proposal_realisation;
+use gevinst_projections::Operator;
+use gevinst_store::bench::{prepare_raw, raw_full_read, raw_inserts, Scratch};
+use gevinst_store::{Db, StoreConfig};
+use rust_decimal::prelude::FromPrimitive as _;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::cli::{progress_bar, Exit};
+use crate::format::danish_fixed;
+use crate::startup::Application;
+
+/// How to measure.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Små størrelser, færdig på langt under et minut: til at prøve målingen, ikke til at
+    /// dimensionere en server.
+    #[arg(long)]
+    pub quick: bool,
+    /// Uddata: en tabel på dansk, eller JSON med hvert tal og dets forhold til råtallet.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: BenchFormat,
+}
+
+/// Output of `gevinst bench`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchFormat {
+    /// En tabel til mennesker, på dansk.
+    Table,
+    /// JSON til maskiner: hvert tal og dets forhold (`…ratio…`) til råtallet.
+    Json,
+}
+
+/// How much of each kind of work a run does.
+#[derive(Debug, Clone, Copy)]
+struct Sizes {
+    /// Raw rows per client count.
+    raw_rows: usize,
+    /// Commands by one client.
+    commands_one: usize,
+    /// Commands by eight clients together.
+    commands_eight: usize,
+    /// Stream lengths at which command latency is measured.
+    lengths: [usize; 3],
+    /// Commands measured at each length.
+    per_length: usize,
+    /// Runs of the as-of report.
+    report_runs: usize,
+    /// HTTP reads per second.
+    http_rate: u32,
+    /// Seconds of HTTP reads.
+    http_seconds: u64,
+}
+
+const FULL: Sizes = Sizes {
+    raw_rows: 2_000,
+    commands_one: 1_000,
+    commands_eight: 2_000,
+    lengths: [10, 1_000, 10_000],
+    per_length: 100,
+    report_runs: 200,
+    http_rate: 500,
+    http_seconds: 10,
+};
+
+const QUICK: Sizes = Sizes {
+    raw_rows: 200,
+    commands_one: 100,
+    commands_eight: 200,
+    lengths: [10, 100, 1_000],
+    per_length: 20,
+    report_runs: 50,
+    http_rate: 50,
+    http_seconds: 3,
+};
+
+/// Writers: the "8 clients".
+const CLIENTS: usize = 8;
+
+/// The proposals the command benchmarks write to: one per writer, then one per stream length
+/// (Budget 2025's proposals whose plan line `l1` takes a realised saving).
+const WRITERS: [&str; CLIENTS] = [
+    "BC01", "BC02", "BC03", "BC04", "BC05", "BC07", "BC09", "BC14",
+];
+const LONG_STREAMS: [&str; 3] = ["BC11", "BC12", "BC13"];
+
+/// The day the as-of report is asked about.
+const AS_OF: (i32, u32, u32) = (2025, 12, 31);
+
+/// Latency percentiles of a sample, in milliseconds.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Latency {
+    /// Number of measurements.
+    pub count: usize,
+    /// Median.
+    pub p50_ms: f64,
+    /// 99th percentile (nearest rank).
+    pub p99_ms: f64,
+}
+
+impl Latency {
+    fn of(mut sample: Vec<Duration>) -> Self {
+        sample.sort_unstable();
+        let rank = |p: f64| -> f64 {
+            if sample.is_empty() {
+                return 0.0;
+            }
+            #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+            #[allow(clippy::cast_sign_loss)]
+            let at = ((p * sample.len() as f64).ceil() as usize).clamp(1, sample.len()) - 1;
+            round(sample[at].as_secs_f64() * 1_000.0, 3)
+        };
+        Self {
+            count: sample.len(),
+            p50_ms: rank(0.50),
+            p99_ms: rank(0.99),
+        }
+    }
+}
+
+/// Command latency at one stream length.
+#[derive(Debug, Clone, Serialize)]
+pub struct AtLength {
+    /// Events in the stream before the measured commands.
+    pub stream_length: usize,
+    /// The commands' latency.
+    #[serde(flatten)]
+    pub latency: Latency,
+}
+
+/// HTTP read latency under load.
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpReads {
+    /// Requests started per second (open loop: a slow answer does not slow the next request).
+    pub rate_per_s: u32,
+    /// Seconds of load.
+    pub seconds: u64,
+    /// Clients writing at the same time.
+    pub writers: usize,
+    /// Commands they completed meanwhile.
+    pub writes: u64,
+    /// `GET /api/proposals/{id}`, timed from when it was due.
+    pub proposal: Latency,
+    /// `GET /api/portfolio`, timed from when it was due.
+    pub portfolio: Latency,
+    /// Answers other than 200, and requests that failed.
+    pub errors: u64,
+}
+
+/// Everything one run measured. Rates are per second; ratios compare with the raw figure of
+/// the same run.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// `postgres` or `sqlite`.
+    pub backend: &'static str,
+    /// The durability settings both Gevinst and the raw figures ran with.
+    pub durability: &'static str,
+    /// Small sizes (`--quick`).
+    pub quick: bool,
+    /// Raw durable inserts, one transaction per row, one client.
+    pub raw_insert_1_client_per_s: f64,
+    /// The same, eight clients.
+    pub raw_insert_8_clients_per_s: f64,
+    /// Full command path (policy, rules, hash chain, global order, projection), one client.
+    pub commands_1_client_per_s: f64,
+    /// `commands_1_client_per_s / raw_insert_1_client_per_s`.
+    pub commands_1_client_ratio_to_raw: f64,
+    /// Full command path, eight clients on eight proposals.
+    pub commands_8_clients_per_s: f64,
+    /// `commands_8_clients_per_s / raw_insert_8_clients_per_s`.
+    pub commands_8_clients_ratio_to_raw: f64,
+    /// Command latency by stream length.
+    pub command_latency: Vec<AtLength>,
+    /// p99 at the longest stream / p99 at the shortest.
+    pub command_p99_ratio_longest_to_shortest: f64,
+    /// Events in the log when rebuilt.
+    pub rebuild_events: u64,
+    /// Raw full read of the event table, rows per second.
+    pub raw_full_read_events_per_s: f64,
+    /// Projection rebuild, events per second.
+    pub rebuild_events_per_s: f64,
+    /// `rebuild_events_per_s / raw_full_read_events_per_s`.
+    pub rebuild_ratio_to_raw_read: f64,
+    /// Events in the proposal the as-of report reads.
+    pub as_of_report_stream_length: usize,
+    /// The as-of report (realisation as of a business date) of that proposal.
+    pub as_of_report: Latency,
+    /// HTTP reads while eight clients write.
+    pub http_reads: HttpReads,
+}
+
+/// What went wrong in a run (the scratch store is removed either way where possible).
+type Outcome<T> = anyhow::Result<T>;
+
+/// Runs `gevinst bench` against the store `configured` names, printing to `out`.
+pub async fn run(
+    configured: &StoreConfig,
+    args: &BenchArgs,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<Exit> {
+    let sizes = if args.quick { QUICK } else { FULL };
+    let scratch = Scratch::create(configured)
+        .await
+        .context("den midlertidige måledatabase kunne ikke oprettes")?;
+    // Interrupted (Ctrl-C), it still removes the scratch store.
+    let measured = tokio::select! {
+        measured = measure(scratch.config(), sizes, args.quick) => measured,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("målingen blev afbrudt")),
+    };
+    let removed = scratch.remove().await;
+    let report = measured?;
+    removed.context("den midlertidige måledatabase kunne ikke fjernes")?;
+    match args.format {
+        BenchFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+        BenchFormat::Table => write_table(out, &report)?,
+    }
+    Ok(Exit::SUCCESS)
+}
+
+/// Measures on the scratch store `config`, and closes every connection to it afterwards.
+async fn measure(config: &StoreConfig, sizes: Sizes, quick: bool) -> Outcome<BenchReport> {
+    // The scratch store is ours: migrated as its owner, as `gevinst migrate` would.
+    Db::open_and_migrate(config).await?.close().await;
+    let app = Application::build(config, "127.0.0.1:0".parse()?).await?;
+    let db = app.state().service.store().db().clone();
+    let measured = measure_on(app, sizes, quick).await;
+    db.close().await;
+    measured
+}
+
+async fn measure_on(app: Application, sizes: Sizes, quick: bool) -> Outcome<BenchReport> {
+    app.import_bundled_baseline_if_empty().await?;
+    let service = app.state().service.clone();
+    let db = service.store().db().clone();
+    let login = bench_account(&service).await?;
+
+    let payload = sample_payload(&service, &login).await?;
+    prepare_raw(&db).await?;
+    let raw_one = raw_rate(&db, &payload, sizes.raw_rows, 1, 0).await?;
+    let raw_eight = raw_rate(&db, &payload, sizes.raw_rows, CLIENTS, sizes.raw_rows).await?;
+
+    let commands_one = command_rate(&service, &login, sizes.commands_one, 1).await?;
+    let commands_eight = command_rate(&service, &login, sizes.commands_eight, CLIENTS).await?;
+
+    // Before the long streams: the reads see Budget 2025 with the entries written so far, the
+    // portfolio a municipality has, not three proposals of 10,000 events each.
+    let http_reads = http_reads(app, &login, sizes).await?;
+
+    let mut command_latency = Vec::new();
+    for (length, id) in sizes.lengths.into_iter().zip(LONG_STREAMS) {
+        command_latency.push(latency_at(&service, &login, id, length, sizes.per_length).await?);
+    }
+    let longest = *sizes.lengths.last().unwrap_or(&0);
+    let report_id = LONG_STREAMS[sizes.lengths.len() - 1];
+    let as_of_report = as_of_report(&service, report_id, sizes.report_runs).await?;
+
+    let (rebuild_events, raw_read, rebuild) = rebuild_rates(&service).await?;
+
+    let ratio = |a: f64, b: f64| if b > 0.0 { round(a / b, 3) } else { 0.0 };
+    let p99 = |i: usize| command_latency.get(i).map_or(0.0, |l| l.latency.p99_ms);
+    Ok(BenchReport {
+        backend: db.backend(),
+        durability: match db {
+            Db::Postgres(_) => "synchronous_commit=on",
+            Db::Sqlite(_) => "journal_mode=WAL, synchronous=FULL",
+        },
+        quick,
+        raw_insert_1_client_per_s: raw_one,
+        raw_insert_8_clients_per_s: raw_eight,
+        commands_1_client_per_s: commands_one,
+        commands_1_client_ratio_to_raw: ratio(commands_one, raw_one),
+        commands_8_clients_per_s: commands_eight,
+        commands_8_clients_ratio_to_raw: ratio(commands_eight, raw_eight),
+        command_p99_ratio_longest_to_shortest: ratio(p99(command_latency.len() - 1), p99(0)),
+        command_latency,
+        rebuild_events,
+        raw_full_read_events_per_s: raw_read,
+        rebuild_events_per_s: rebuild,
+        rebuild_ratio_to_raw_read: ratio(rebuild, raw_read),
+        as_of_report_stream_length: longest,
+        as_of_report,
+        http_reads,
+    })
+}
+
+/// Rounds a measured figure for printing and JSON.
+fn round(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
+
+fn per_second(count: usize, elapsed: Duration) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let count = count as f64;
+    round(count / elapsed.as_secs_f64().max(1e-9), 1)
+}
+
+/// The account the benchmark writes and reads as: a controller of every proposal, created
+/// through the same access commands as `gevinst user add` and `gevinst grant`.
+async fn bench_account(service: &ProposalService) -> Outcome<Login> {
+    let access = service.access();
+    let admin = Login::parse("bench-admin")?;
+    let login = Login::parse("bench")?;
+    let reason = Reason::parse("gevinst bench")?;
+    access
+        .add_account(
+            &Operator::Console,
+            &admin,
+            DisplayName::parse("Måling, administrator")?,
+            None,
+        )
+        .await?;
+    access
+        .grant(
+            &Operator::Console,
+            &admin,
+            Grant::new(Role::Administrator, Scope::All)?,
+            false,
+            reason.clone(),
+        )
+        .await?;
+    let by = Operator::Account(admin);
+    access
+        .add_account(&by, &login, DisplayName::parse("Måling")?, None)
+        .await?;
+    access
+        .grant(
+            &by,
+            &login,
+            Grant::new(Role::Controller, Scope::All)?,
+            false,
+            reason,
+        )
+        .await?;
+    Ok(login)
+}
+
+/// Raw inserts per second with `clients` clients, `rows` rows in all, ids from `first`.
+async fn raw_rate(
+    db: &Db,
+    payload: &str,
+    rows: usize,
+    clients: usize,
+    first: usize,
+) -> Outcome<f64> {
+    let bar = progress_bar(u64::try_from(rows)?, &format!("råt, {clients} kl."));
+    let payload = payload.to_string();
+    let per = rows / clients;
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..clients {
+        let (db, payload, bar) = (db.clone(), payload.clone(), bar.clone());
+        let from = i64::try_from(first + c * per)?;
+        let count = i64::try_from(per)?;
+        tasks.spawn(async move {
+            for i in 0..count {
+                raw_inserts(&db, from + i, 1, &payload).await?;
+                bar.inc(1);
+            }
+            Ok::<_, gevinst_store::StoreError>(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    let elapsed = started.elapsed();
+    bar.finish_and_clear();
+    Ok(per_second(per * clients, elapsed))
+}
+
+/// The stored text of a realised saving (payload and metadata) written by the command path:
+/// what a raw insert carries, so both write rows of the same size.
+async fn sample_payload(service: &ProposalService, login: &Login) -> Outcome<String> {
+    let id = ProposalId::parse(WRITERS[0])?;
+    command(service, login, &id).await?;
+    let stream = service
+        .store()
+        .stream(<Proposal as cqrs_es::Aggregate>::TYPE, WRITERS[0])
+        .await?;
+    let event = stream.last().context("the stream has its saving")?;
+    Ok(format!("{}{}", event.payload, event.metadata))
+}
+
+/// A realised saving of 1.000 kr. in 2025 on no particular plan line, split by the plan's
+/// committee shares.
+fn saving_command() -> ProposalCommand {
+    let mut saving = examples::saving(2025, -1);
+    saving.plan_line = None;
+    saving.committee = None;
+    ProposalCommand::RecordSaving(saving)
+}
+
+/// Sends one saving through the full command path as `login`, with a fresh key.
+async fn command(service: &ProposalService, login: &Login, id: &ProposalId) -> Outcome<Duration> {
+    let request = Request {
+        idempotency_key: Some(IdempotencyKey::parse(&uuid::Uuid::new_v4().to_string())?),
+        confirmed_warnings: Vec::new(),
+    };
+    let started = Instant::now();
+    service
+        .execute_as(login, id, saving_command(), request)
+        .await
+        .with_context(|| format!("kommandoen på {id} blev afvist"))?;
+    Ok(started.elapsed())
+}
+
+/// Commands per second by `clients` clients, each on its own proposal, `count` in all.
+async fn command_rate(
+    service: &ProposalService,
+    login: &Login,
+    count: usize,
+    clients: usize,
+) -> Outcome<f64> {
+    let bar = progress_bar(u64::try_from(count)?, &format!("kommandoer, {clients} kl."));
+    let per = count / clients;
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for id in WRITERS.iter().take(clients) {
+        let (service, login, bar) = (service.clone(), login.clone(), bar.clone());
+        let id = ProposalId::parse(id)?;
+        tasks.spawn(async move {
+            for _ in 0..per {
+                command(&service, &login, &id).await?;
+                bar.inc(1);
+            }
+            Ok::<_, anyhow::Error>(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    let elapsed = started.elapsed();
+    bar.finish_and_clear();
+    Ok(per_second(per * clients, elapsed))
+}
+
+/// Grows proposal `id`'s stream to `length` events, then measures `count` commands on it.
+/// The growth copies a real saving event (written by the command path) in batches of one
+/// command each, so a long stream costs seconds, not the hours of one command per event.
+async fn latency_at(
+    service: &ProposalService,
+    login: &Login,
+    id: &str,
+    length: usize,
+    count: usize,
+) -> Outcome<AtLength> {
+    let proposal = ProposalId::parse(id)?;
+    command(service, login, &proposal).await?;
+    let store = service.store();
+    let kind = <Proposal as cqrs_es::Aggregate>::TYPE;
+    let stream = store.stream(kind, id).await?;
+    let template = stream.last().context("the stream has its saving")?.clone();
+    let mut sequence = usize::try_from(template.sequence)?;
+    let bar = progress_bar(u64::try_from(length)?, &format!("strøm {length}"));
+    let mut batch_no = 0;
+    while sequence < length {
+        let batch_end = (sequence + 500).min(length);
+        let mut metadata = template.metadata.clone();
+        metadata[keys::IDEMPOTENCY_KEY] =
+            serde_json::Value::String(format!("bench-fill-{id}-{batch_no}"));
+        let events: Vec<SerializedEvent> = (sequence + 1..=batch_end)
+            .map(|seq| SerializedEvent {
+                aggregate_id: id.to_string(),
+                sequence: seq,
+                aggregate_type: kind.to_string(),
+                event_type: template.event_type.clone(),
+                event_version: template.event_version.clone(),
+                payload: template.payload.clone(),
+                metadata: metadata.clone(),
+            })
+            .collect();
+        store.append(&events).await?;
+        sequence = batch_end;
+        batch_no += 1;
+        bar.set_position(u64::try_from(sequence)?);
+    }
+    service.projector().catch_up().await?;
+    bar.finish_and_clear();
+    let bar = progress_bar(u64::try_from(count)?, &format!("latens {length}"));
+    let mut sample = Vec::with_capacity(count);
+    for _ in 0..count {
+        sample.push(command(service, login, &proposal).await?);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(AtLength {
+        stream_length: length,
+        latency: Latency::of(sample),
+    })
+}
+
+/// The realisation of proposal `id` as of 2025-12-31, `runs` times.
+async fn as_of_report(service: &ProposalService, id: &str, runs: usize) -> Outcome<Latency> {
+    let read = ReadModels::new(service.store().db().clone());
+    let index = gevinst_domain::price::PriceIndex::parse(crate::startup::BUNDLED_PRICE_INDEX)?;
+    let as_of = NaiveDate::from_ymd_opt(AS_OF.0, AS_OF.1, AS_OF.2).context("a date")?;
+    let bar = progress_bar(u64::try_from(runs)?, "rapport");
+    let mut sample = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        proposal_realisation(&read, id, &index, as_of)
+            .await?
+            .context("the proposal is there")?;
+        sample.push(started.elapsed());
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(Latency::of(sample))
+}
+
+/// A raw full read of the event table, then a rebuild of every read model: (events, raw
+/// rows/s, rebuilt events/s).
+async fn rebuild_rates(service: &ProposalService) -> Outcome<(u64, f64, f64)> {
+    let db = service.store().db();
+    let started = Instant::now();
+    let rows = raw_full_read(db).await?;
+    let raw = per_second(usize::try_from(rows)?, started.elapsed());
+    let bar = progress_bar(rows, "genopbygning");
+    let started = Instant::now();
+    let events = service
+        .projector()
+        .rebuild_with(&|p| bar.set_position(u64::try_from(p.position).unwrap_or(0)))
+        .await?;
+    let rebuild = per_second(usize::try_from(events)?, started.elapsed());
+    bar.finish_and_clear();
+    Ok((u64::try_from(events)?, raw, rebuild))
+}
+
+/// Serves `app` on its random port and reads a proposal and the portfolio at a fixed rate
+/// while eight clients write through the same service.
+async fn http_reads(app: Application, login: &Login, sizes: Sizes) -> Outcome<HttpReads> {
+    let service = app.state().service.clone();
+    let token = service.access().create_token(login, None).await?.token;
+    let base = format!("http://{}", app.local_addr()?);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stop_rx.await;
+    }));
+
+    let writing = Arc::new(AtomicBool::new(true));
+    let writes = Arc::new(AtomicU64::new(0));
+    let mut writers = tokio::task::JoinSet::new();
+    for id in WRITERS {
+        let (service, login) = (service.clone(), login.clone());
+        let (writing, writes) = (writing.clone(), writes.clone());
+        let id = ProposalId::parse(id)?;
+        writers.spawn(async move {
+            while writing.load(Ordering::Relaxed) {
+                command(&service, &login, &id).await?;
+                writes.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok::<_, anyhow::Error>(())
+        });
+    }
+
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let total = u64::from(sizes.http_rate) * sizes.http_seconds;
+    let bar = progress_bar(total, "HTTP");
+    let mut ticks = tokio::time::interval(Duration::from_secs(1) / sizes.http_rate.max(1));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut reads = tokio::task::JoinSet::new();
+    for n in 0..total {
+        let due = ticks.tick().await;
+        let path = if n % 2 == 0 {
+            "/api/proposals/BC01".to_string()
+        } else {
+            format!(
+                "/api/portfolio?as_of={:04}-{:02}-{:02}",
+                AS_OF.0, AS_OF.1, AS_OF.2
+            )
+        };
+        let request = client
+            .get(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .send();
+        let bar = bar.clone();
+        reads.spawn(async move {
+            let ok = matches!(request.await, Ok(r) if r.status().is_success());
+            bar.inc(1);
+            (n % 2 == 0, ok, due.elapsed())
+        });
+    }
+    let (mut proposal, mut portfolio, mut errors) = (Vec::new(), Vec::new(), 0u64);
+    while let Some(done) = reads.join_next().await {
+        let (is_proposal, ok, took) = done?;
+        if !ok {
+            errors += 1;
+        }
+        if is_proposal {
+            proposal.push(took);
+        } else {
+            portfolio.push(took);
+        }
+    }
+    bar.finish_and_clear();
+    writing.store(false, Ordering::Relaxed);
+    while let Some(done) = writers.join_next().await {
+        done??;
+    }
+    let _ = stop_tx.send(());
+    server.await??;
+    Ok(HttpReads {
+        rate_per_s: sizes.http_rate,
+        seconds: sizes.http_seconds,
+        writers: CLIENTS,
+        writes: writes.load(Ordering::Relaxed),
+        proposal: Latency::of(proposal),
+        portfolio: Latency::of(portfolio),
+        errors,
+    })
+}
+
+/// A measured figure the Danish way.
+fn tal(value: f64, decimals: u32) -> String {
+    Decimal::from_f64(value).map_or_else(|| value.to_string(), |d| danish_fixed(d, decimals))
+}
+
+fn percent(ratio: f64) -> String {
+    format!("{} %", tal(ratio * 100.0, 0))
+}
+
+fn write_table(out: &mut (dyn Write + Send), r: &BenchReport) -> std::io::Result<()> {
+    let backend = match r.backend {
+        "postgres" => "PostgreSQL (en midlertidig database på samme server)",
+        _ => "SQLite (en midlertidig fil i samme mappe)",
+    };
+    writeln!(out, "Måling på {backend}, {}", r.durability)?;
+    if r.quick {
+        writeln!(
+            out,
+            "Små størrelser (--quick): til at prøve, ikke til at dimensionere."
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:<50} {:>12} {:>12} {:>8}",
+        "", "Gevinst", "råt", "forhold"
+    )?;
+    for (what, ours, raw, ratio) in [
+        (
+            "kommandoer/s, 1 klient",
+            r.commands_1_client_per_s,
+            r.raw_insert_1_client_per_s,
+            r.commands_1_client_ratio_to_raw,
+        ),
+        (
+            "kommandoer/s, 8 klienter",
+            r.commands_8_clients_per_s,
+            r.raw_insert_8_clients_per_s,
+            r.commands_8_clients_ratio_to_raw,
+        ),
+        (
+            "genopbygning, hændelser/s (mod fuld læsning)",
+            r.rebuild_events_per_s,
+            r.raw_full_read_events_per_s,
+            r.rebuild_ratio_to_raw_read,
+        ),
+    ] {
+        writeln!(
+            out,
+            "{what:<50} {:>12} {:>12} {:>8}",
+            tal(ours, 0),
+            tal(raw, 0),
+            percent(ratio)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:<50} {:>12} {:>12}",
+        "kommandolatens", "p50 ms", "p99 ms"
+    )?;
+    for at in &r.command_latency {
+        writeln!(
+            out,
+            "{:<50} {:>12} {:>12}",
+            format!(
+                "ved {} hændelser i strømmen",
+                tal(
+                    f64::from(u32::try_from(at.stream_length).unwrap_or(u32::MAX)),
+                    0
+                )
+            ),
+            tal(at.latency.p50_ms, 1),
+            tal(at.latency.p99_ms, 1)
+        )?;
+    }
+    writeln!(
+        out,
+        "{:<50} {:>12} {:>12}",
+        format!(
+            "realisering pr. dato, forslag med {} hændelser",
+            tal(
+                f64::from(u32::try_from(r.as_of_report_stream_length).unwrap_or(u32::MAX)),
+                0
+            )
+        ),
+        tal(r.as_of_report.p50_ms, 1),
+        tal(r.as_of_report.p99_ms, 1)
+    )?;
+    let h = &r.http_reads;
+    for (what, latency) in [("forslag", &h.proposal), ("portefølje", &h.portfolio)] {
+        writeln!(
+            out,
+            "{:<50} {:>12} {:>12}",
+            format!("HTTP {what}, {} læsninger/s", h.rate_per_s),
+            tal(latency.p50_ms, 1),
+            tal(latency.p99_ms, 1)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "p99 ved den længste strøm / p99 ved den korteste: {}",
+        tal(r.command_p99_ratio_longest_to_shortest, 2)
+    )?;
+    writeln!(
+        out,
+        "HTTP: {} klienter skrev {} kommandoer imens; {} læsninger fejlede.",
+        h.writers, h.writes, h.errors
+    )?;
+    writeln!(
+        out,
+        "Den midlertidige måledatabase er fjernet; det konfigurerede lager er ikke rørt."
+    )?;
+    Ok(())
+}

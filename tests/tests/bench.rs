@@ -1,0 +1,176 @@
+//! `gevinst bench` reports every figure it promises, each ratio is the figure over the raw one
+//! of the same run, and the configured store is left as it was. Speed itself is never asserted.
+
+use gevinst_store::bench::Scratch;
+use gevinst_store::{Db, StoreConfig};
+use gevinst_tests::{both_backends, Backend, TestStore};
+use serde_json::Value;
+
+fn number(report: &Value, key: &str) -> f64 {
+    report[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is a number in {report:#}"))
+}
+
+fn latency(value: &Value, what: &str) {
+    let p50 = value["p50_ms"].as_f64().expect("p50_ms");
+    let p99 = value["p99_ms"].as_f64().expect("p99_ms");
+    assert!(
+        value["count"].as_u64().expect("count") > 0,
+        "{what}: {value}"
+    );
+    assert!(p50 > 0.0 && p99 >= p50, "{what}: {value}");
+}
+
+/// A ratio as printed: the figure over the raw figure, to three decimals.
+fn assert_ratio(report: &Value, ratio: &str, figure: &str, raw: &str) {
+    let expected = number(report, figure) / number(report, raw);
+    let printed = number(report, ratio);
+    assert!(
+        (printed - expected).abs() < 0.0015,
+        "{ratio} = {printed}, but {figure} / {raw} = {expected}"
+    );
+}
+
+both_backends!(
+    bench_reports_every_figure_beside_its_raw_figure_and_leaves_the_store_alone,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let before = t.service.store().last_position().await.expect("position");
+
+        let (code, out) = t.gevinst(&["bench", "--quick", "--format", "json"]).await;
+        assert_eq!(code, 0, "{out}");
+        let report: Value = serde_json::from_str(&out).expect("JSON");
+
+        assert_eq!(report["backend"], t.db.backend());
+        assert_eq!(report["quick"], true);
+        for key in [
+            "raw_insert_1_client_per_s",
+            "raw_insert_8_clients_per_s",
+            "commands_1_client_per_s",
+            "commands_8_clients_per_s",
+            "raw_full_read_events_per_s",
+            "rebuild_events_per_s",
+        ] {
+            assert!(number(&report, key) > 0.0, "{key}: {report:#}");
+        }
+        assert_ratio(
+            &report,
+            "commands_1_client_ratio_to_raw",
+            "commands_1_client_per_s",
+            "raw_insert_1_client_per_s",
+        );
+        assert_ratio(
+            &report,
+            "commands_8_clients_ratio_to_raw",
+            "commands_8_clients_per_s",
+            "raw_insert_8_clients_per_s",
+        );
+        assert_ratio(
+            &report,
+            "rebuild_ratio_to_raw_read",
+            "rebuild_events_per_s",
+            "raw_full_read_events_per_s",
+        );
+
+        // Latency at three stream lengths, the quick ones; the streams really were that long
+        // (the rebuild replayed them all).
+        let lengths: Vec<u64> = report["command_latency"]
+            .as_array()
+            .expect("command_latency")
+            .iter()
+            .map(|l| {
+                latency(l, "command");
+                l["stream_length"].as_u64().expect("stream_length")
+            })
+            .collect();
+        assert_eq!(lengths, [10, 100, 1_000]);
+        assert!(number(&report, "rebuild_events") > 1_100.0, "{report:#}");
+        let first = &report["command_latency"][0]["p99_ms"];
+        let last = &report["command_latency"][2]["p99_ms"];
+        let expected = last.as_f64().expect("p99") / first.as_f64().expect("p99");
+        assert!(
+            (number(&report, "command_p99_ratio_longest_to_shortest") - expected).abs() < 0.0015
+        );
+        assert_eq!(report["as_of_report_stream_length"], 1_000);
+        latency(&report["as_of_report"], "as-of report");
+
+        let http = &report["http_reads"];
+        assert_eq!(http["writers"], 8);
+        assert!(http["writes"].as_u64().expect("writes") > 0, "{http}");
+        latency(&http["proposal"], "proposal reads");
+        latency(&http["portfolio"], "portfolio reads");
+        let sent = http["proposal"]["count"].as_u64().expect("count")
+            + http["portfolio"]["count"].as_u64().expect("count");
+        assert_eq!(
+            sent,
+            http["rate_per_s"].as_u64().expect("rate") * http["seconds"].as_u64().expect("s")
+        );
+        assert!(http["errors"].as_u64().expect("errors") < sent, "{http}");
+
+        // The configured store was not written, and on SQLite no scratch file is left beside it.
+        let after = t.service.store().last_position().await.expect("position");
+        assert_eq!(before, after);
+        if let StoreConfig::Sqlite(path) = &t.config {
+            let dir = path.parent().expect("a folder");
+            let left: Vec<_> = std::fs::read_dir(dir)
+                .expect("the folder")
+                .filter_map(Result::ok)
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with("gevinst-bench-")
+                })
+                .collect();
+            assert!(left.is_empty(), "left behind: {left:?}");
+        }
+
+        // People read it in Danish.
+        let (code, table) = t.gevinst(&["bench", "--quick"]).await;
+        assert_eq!(code, 0, "{table}");
+        for words in [
+            "kommandoer/s, 1 klient",
+            "kommandoer/s, 8 klienter",
+            "genopbygning, hændelser/s (mod fuld læsning)",
+            "ved 1.000 hændelser i strømmen",
+            "realisering pr. dato, forslag med 1.000 hændelser",
+            "HTTP portefølje, 50 læsninger/s",
+            "det konfigurerede lager er ikke rørt",
+        ] {
+            assert!(table.contains(words), "missing '{words}' in\n{table}");
+        }
+    }
+);
+
+/// A PostgreSQL scratch database is created on the configured server and dropped afterwards.
+#[tokio::test]
+async fn a_postgres_scratch_database_is_dropped_afterwards() {
+    let t = TestStore::new(Backend::Postgres).await;
+    let _keep = t.keep_alive();
+    let scratch = Scratch::create(&t.config)
+        .await
+        .expect("a scratch database");
+    let StoreConfig::Postgres(url) = scratch.config().clone() else {
+        panic!("PostgreSQL stays PostgreSQL");
+    };
+    let name = url.rsplit('/').next().expect("a name").to_string();
+    assert!(name.starts_with("gevinst_bench_"), "{name}");
+    let Db::Postgres(pool) = t.db.clone() else {
+        panic!("a PostgreSQL store")
+    };
+    let exists = |name: String| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pg_database WHERE datname = $1")
+                .bind(name)
+                .fetch_one(&pool)
+                .await
+                .expect("pg_database")
+        }
+    };
+    let db = Db::open_and_migrate(scratch.config()).await.expect("opens");
+    db.close().await;
+    assert_eq!(exists(name.clone()).await, 1);
+    scratch.remove().await.expect("dropped");
+    assert_eq!(exists(name).await, 0);
+}
