@@ -176,6 +176,16 @@ pub struct ServiceArgs {
         value_name = "SEKUNDER"
     )]
     pub shutdown_grace: u64,
+    /// Millisekunder mellem læsemodellernes kig efter hændelser, som en anden proces (en
+    /// anden instans, kommandolinjen) har skrevet; egne kommandoer projiceres, før de svarer.
+    #[arg(
+        long,
+        env = "GEVINST_FOLLOW_INTERVAL_MS",
+        default_value_t = service::DEFAULT_FOLLOW_INTERVAL_MS,
+        value_parser = clap::value_parser!(u64).range(10..),
+        value_name = "MILLISEKUNDER"
+    )]
+    pub follow_interval_ms: u64,
 }
 
 impl ServiceArgs {
@@ -188,6 +198,7 @@ impl ServiceArgs {
             header_read_timeout: Duration::from_secs(self.header_read_timeout),
             request_timeout: Duration::from_secs(self.request_timeout),
             shutdown_grace: Duration::from_secs(self.shutdown_grace),
+            follow_interval: Duration::from_millis(self.follow_interval_ms),
         }
     }
 }

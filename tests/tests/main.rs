@@ -27,6 +27,7 @@ mod portfolio;
 mod privilege;
 mod projections;
 mod readme;
+mod reads;
 mod rebuild;
 mod record;
 mod scenario;

@@ -397,9 +397,15 @@ both_backends!(
         )
         .await;
         let lock = hold_read_models_behind(&t).await;
+        // A read waits only when it names a write it must see (reads never run the projector
+        // otherwise): this one names the log's head, which cannot be projected while locked.
+        let head = t.service.store().last_position().await.unwrap();
         let response = tokio::time::timeout(
             PATIENCE,
-            gevinst_tests::get(format!("{base}/api/portfolio")),
+            gevinst_tests::client(&base)
+                .get(format!("{base}/api/portfolio"))
+                .header(gevinst_api::http::POSITION_HEADER, head.to_string())
+                .send(),
         )
         .await
         .expect("an answer once the timeout passes")
@@ -410,7 +416,6 @@ both_backends!(
         lock.release().await;
         // The cancelled catch-up left nothing in the way: the read models catch up, and the
         // server answers (a generous timeout: how fast is not the question here).
-        let head = t.service.store().last_position().await.unwrap();
         assert_eq!(t.service.projector().catch_up().await.unwrap(), head);
         let response = gevinst_tests::get(format!("{base}/readyz")).await.unwrap();
         assert_eq!(response.status(), 200, "answers again once the store does");
@@ -498,9 +503,16 @@ both_backends!(
             .unwrap_or_else(|_| panic!("serve never said where it listens:\n{}", server_log()));
 
         t.sign_in_reader(&base).await;
-        // A request in flight, held by the read models' lock.
+        // A request in flight, held by the read models' lock: it names the log's head, so it
+        // waits until that is projected.
         let lock = hold_read_models_behind(&t).await;
-        let in_flight = tokio::spawn(gevinst_tests::get(format!("{base}/api/portfolio")));
+        let head = t.service.store().last_position().await.unwrap();
+        let in_flight = tokio::spawn(
+            gevinst_tests::client(&base)
+                .get(format!("{base}/api/portfolio"))
+                .header(gevinst_api::http::POSITION_HEADER, head.to_string())
+                .send(),
+        );
         let deadline = tokio::time::Instant::now() + PATIENCE;
         while sample(
             &metrics(&base).await,

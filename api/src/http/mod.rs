@@ -69,17 +69,68 @@ impl AppState {
         Ok(read)
     }
 
-    /// Read models, caught up with the log (another process may have written).
+    /// The read models as they stand: a read never runs the projector and never waits for it
+    /// (the background projector, `startup::follow`, keeps them following the log; a read
+    /// that must see a given write sends its position, see [`read_your_writes`]). Read models
+    /// beyond the log's head are refused, never shown.
     pub(crate) async fn read(&self) -> ApiResult<ReadModels> {
         self.service
             .projector()
-            .catch_up()
+            .standing()
             .await
-            .map_err(|e| match e {
-                ReadModelError::AheadOfLog { .. } => ApiError::ReadModelsAhead(e.to_string()),
-                e => ApiError::Internal(e.to_string()),
-            })?;
+            .map_err(read_model_error)?;
         Ok(ReadModels::new(self.service.store().db().clone()))
+    }
+}
+
+fn read_model_error(e: ReadModelError) -> ApiError {
+    match e {
+        ReadModelError::AheadOfLog { .. } => ApiError::ReadModelsAhead(e.to_string()),
+        e => ApiError::Internal(e.to_string()),
+    }
+}
+
+/// The position token: a request carrying `Gevinst-Position: N`, the `last_position` a
+/// command answered (on any instance), is served only once the read models reflect position
+/// N. A process's own commands already project before they answer, so only a client reading
+/// from another instance than it wrote to needs it.
+pub const POSITION_HEADER: &str = "gevinst-position";
+
+/// Waits, for a request that names a position, until the read models reflect it: catching up
+/// at once rather than waiting for the background projector. A position that is no whole
+/// number, or that the log does not hold, is a 400 problem.
+async fn read_your_writes(
+    State(s): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let Some(raw) = request.headers().get(POSITION_HEADER) else {
+        return next.run(request).await;
+    };
+    let Some(position) = raw
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|p| *p >= 0)
+    else {
+        return ApiError::BadRequest(format!(
+            "{POSITION_HEADER}: a global position (a whole number, 0 or more) is expected"
+        ))
+        .into_response();
+    };
+    let projector = s.service.projector();
+    let waited = match projector.standing().await {
+        Ok(standing) if standing.position >= position => Ok(()),
+        Ok(_) => projector.wait_for(position).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match waited {
+        Ok(()) => next.run(request).await,
+        Err(ReadModelError::Behind { reached, position }) => ApiError::BadRequest(format!(
+            "{POSITION_HEADER}: position {position} is not in the log (its last is {reached})"
+        ))
+        .into_response(),
+        Err(e) => read_model_error(e).into_response(),
     }
 }
 
@@ -227,6 +278,10 @@ pub fn router(state: AppState) -> Router {
         // Status til udvalgene to print, and downloads (CSV, XLSX) of the reports.
         .route("/committee-status", get(dashboard::committee_status))
         .route("/exports/{file}", get(exports::download))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            read_your_writes,
+        ))
         .with_state(state)
 }
 

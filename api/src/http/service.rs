@@ -80,6 +80,8 @@ pub const DEFAULT_HEADER_READ_TIMEOUT_SECS: u64 = 30;
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 /// Default seconds to wait for requests in flight after SIGTERM.
 pub const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
+/// Default milliseconds between the background projector's looks at the log.
+pub const DEFAULT_FOLLOW_INTERVAL_MS: u64 = 500;
 
 /// The request id header, taken from the client (or a proxy) when it is sane, made otherwise.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -98,6 +100,9 @@ pub struct ServiceSettings {
     pub request_timeout: Duration,
     /// Time to wait for requests in flight after the stop signal before giving up on them.
     pub shutdown_grace: Duration,
+    /// Time between the background projector's looks at the log, for what another process
+    /// wrote (this process's commands project before they answer).
+    pub follow_interval: Duration,
 }
 
 impl Default for ServiceSettings {
@@ -108,6 +113,7 @@ impl Default for ServiceSettings {
             header_read_timeout: Duration::from_secs(DEFAULT_HEADER_READ_TIMEOUT_SECS),
             request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
             shutdown_grace: Duration::from_secs(DEFAULT_SHUTDOWN_GRACE_SECS),
+            follow_interval: Duration::from_millis(DEFAULT_FOLLOW_INTERVAL_MS),
         }
     }
 }

@@ -9,7 +9,7 @@
 pub mod apply;
 pub mod projector;
 
-pub use projector::{Progress, Projector, CLEAR_STATEMENTS, PROJECTION};
+pub use projector::{Progress, Projector, Standing, CLEAR_STATEMENTS, PROJECTION};
 
 use chrono::{DateTime, Utc};
 use gevinst_domain::proposal::{Fact, Plan, ProposalIdentity};

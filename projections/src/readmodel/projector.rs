@@ -47,6 +47,15 @@ pub struct Projector {
     running: Arc<Mutex<()>>,
 }
 
+/// The read models' position against the log's head when asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// The position the read models reflect.
+    pub position: i64,
+    /// The log's last position.
+    pub head: i64,
+}
+
 /// Progress of a long run, for a terminal display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
@@ -119,6 +128,22 @@ impl Projector {
             }
         };
         Ok(found.unwrap_or(0))
+    }
+
+    /// Where the read models stand against the log, without applying anything and without
+    /// waiting for a catch-up in progress: a read asks this, so it never queues behind a write.
+    /// A checkpoint beyond the log's head is [`ReadModelError::AheadOfLog`], as for a catch-up.
+    pub async fn standing(&self) -> Result<Standing, ReadModelError> {
+        // Checkpoint first, head second, for the reason `catch_up_with` gives.
+        let position = self.checkpoint().await?;
+        let head = self.store.last_position().await?;
+        if position > head {
+            return Err(ReadModelError::AheadOfLog {
+                checkpoint: position,
+                head,
+            });
+        }
+        Ok(Standing { position, head })
     }
 
     /// Applies every event after the checkpoint; returns the new checkpoint.

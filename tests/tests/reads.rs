@@ -1,0 +1,160 @@
+//! Reads never wait for writes: an HTTP read never runs the projector; a background projector
+//! per process follows what other processes wrote; a read that sends its write's position
+//! (`Gevinst-Position`) is served once that position is projected.
+//!
+//! "Another process's write" is an event appended to the log without projecting it, as a
+//! second instance would leave it for this one: a copy of a saving the command path wrote.
+
+use std::time::Duration;
+
+use cqrs_es::persist::SerializedEvent;
+use gevinst_api::http::service::ServiceSettings;
+use gevinst_api::http::POSITION_HEADER;
+use gevinst_domain::metadata::keys;
+use gevinst_domain::proposal::{examples, Proposal, ProposalCommand};
+use gevinst_domain::Role;
+use gevinst_tests::{both_backends, client, meta, proposal, TestStore};
+
+const REALISATION: &str = "/api/proposals/BC01/realisation?as_of=2025-12-31";
+
+/// Records a saving on BC01 through the command path (projected at once).
+async fn saving(t: &TestStore) {
+    let mut saving = examples::saving(2025, -7);
+    saving.committee = None;
+    t.service
+        .execute(
+            &proposal("BC01"),
+            ProposalCommand::RecordSaving(saving),
+            meta("anna@kk.dk", Role::ProjectOwner),
+        )
+        .await
+        .expect("a saving");
+}
+
+/// Appends a copy of BC01's last event as the next one, without projecting it; returns its
+/// position.
+async fn append_unprojected(t: &TestStore, key: &str) -> i64 {
+    let store = t.service.store();
+    let kind = <Proposal as cqrs_es::Aggregate>::TYPE;
+    let last = store
+        .stream(kind, "BC01")
+        .await
+        .expect("the stream")
+        .pop()
+        .expect("an event");
+    let mut metadata = last.metadata.clone();
+    metadata[keys::IDEMPOTENCY_KEY] = serde_json::Value::String(key.to_string());
+    store
+        .append(&[SerializedEvent {
+            aggregate_id: "BC01".to_string(),
+            sequence: usize::try_from(last.sequence + 1).expect("a sequence"),
+            aggregate_type: kind.to_string(),
+            event_type: last.event_type.clone(),
+            event_version: last.event_version.clone(),
+            payload: last.payload.clone(),
+            metadata,
+        }])
+        .await
+        .expect("appended");
+    store.last_position().await.expect("the head")
+}
+
+async fn serve_following_every(t: &TestStore, every: Duration) -> String {
+    let (app, base) = t.bind_app().await;
+    let app = app.with_service_settings(ServiceSettings {
+        follow_interval: every,
+        ..ServiceSettings::default()
+    });
+    t.serve(app, base).await.base
+}
+
+async fn body(base: &str, position: Option<&str>) -> (u16, String) {
+    let mut request = client(base).get(format!("{base}{REALISATION}"));
+    if let Some(p) = position {
+        request = request.header(POSITION_HEADER, p);
+    }
+    let response = request.send().await.expect("an answer");
+    (
+        response.status().as_u16(),
+        response.text().await.expect("a body"),
+    )
+}
+
+both_backends!(
+    a_read_shows_what_is_projected_and_waits_only_for_the_position_it_names,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        // The background projector looks once as the server starts, then not for an hour.
+        let base = serve_following_every(&t, Duration::from_secs(3600)).await;
+        saving(&t).await;
+        let (status, before) = body(&base, None).await;
+        assert_eq!(status, 200, "{before}");
+
+        let position = append_unprojected(&t, "another-instance-1").await;
+        // A read does not run the projector: the unprojected write is not there yet.
+        let (status, stale) = body(&base, None).await;
+        assert_eq!(status, 200, "{stale}");
+        assert_eq!(stale, before, "a read projected the log itself");
+        assert!(
+            t.service
+                .projector()
+                .checkpoint()
+                .await
+                .expect("checkpoint")
+                < position,
+            "nothing projected it"
+        );
+
+        // A read naming the write's position is served once it is projected.
+        let (status, fresh) = body(&base, Some(&position.to_string())).await;
+        assert_eq!(status, 200, "{fresh}");
+        assert_ne!(fresh, before, "the named write is shown");
+        assert_eq!(
+            t.service
+                .projector()
+                .checkpoint()
+                .await
+                .expect("checkpoint"),
+            position
+        );
+        // A position already projected costs nothing and shows the same.
+        assert_eq!(body(&base, Some("1")).await, (200, fresh.clone()));
+
+        // A position that is no number, or that the log does not hold, is a 400 problem.
+        for bad in ["abc", "-1", &(position + 1_000).to_string()] {
+            let (status, problem) = body(&base, Some(bad)).await;
+            assert_eq!(status, 400, "{bad}: {problem}");
+            assert!(problem.contains(POSITION_HEADER), "{bad}: {problem}");
+        }
+    }
+);
+
+both_backends!(
+    the_background_projector_follows_what_another_process_wrote,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let base = serve_following_every(&t, Duration::from_millis(50)).await;
+        saving(&t).await;
+        let (_, before) = body(&base, None).await;
+        let position = append_unprojected(&t, "another-instance-2").await;
+        let mut shown = false;
+        for _ in 0..200 {
+            let (status, now) = body(&base, None).await;
+            assert_eq!(status, 200, "{now}");
+            if now != before {
+                shown = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(shown, "the write was never projected");
+        assert!(
+            t.service
+                .projector()
+                .checkpoint()
+                .await
+                .expect("checkpoint")
+                >= position
+        );
+    }
+);
