@@ -14,7 +14,6 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{AggregateError, CqrsFramework};
 use gevinst_domain::access::{Access, Action, Denied, Login, Target};
 use gevinst_domain::chain::{canonical_json, sha256_hex};
@@ -23,6 +22,7 @@ use gevinst_domain::proposal::{
 };
 use gevinst_domain::{Actor, EventMetadata, IdempotencyKey, ProposalId, Role};
 
+use crate::aggregate_cache::CachedEventStore;
 use crate::identity::{AccessService, IdentityError};
 
 use crate::readmodel::Projector;
@@ -130,13 +130,15 @@ impl From<IdentityError> for CommandError {
     }
 }
 
-type Framework = CqrsFramework<Proposal, PersistedEventStore<EventStore, Proposal>>;
+type Framework = CqrsFramework<Proposal, CachedEventStore<Proposal>>;
 
 /// Executes proposal commands against the event store.
 #[derive(Clone)]
 pub struct ProposalService {
     store: EventStore,
     cqrs: Arc<Framework>,
+    /// The aggregates as last loaded or committed (the framework loads through it too).
+    aggregates: CachedEventStore<Proposal>,
     projector: Projector,
     access: AccessService,
     signer: Option<Arc<NoteSigner>>,
@@ -164,12 +166,10 @@ impl ProposalService {
     #[must_use]
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
         let store = EventStore::new(db, clock);
-        let cqrs = CqrsFramework::new(
-            PersistedEventStore::new_event_store(store.clone()),
-            vec![],
-            (),
-        );
+        let aggregates = CachedEventStore::new(store.clone());
+        let cqrs = CqrsFramework::new(aggregates.clone(), vec![], ());
         Self {
+            aggregates,
             projector: Projector::new(store.clone()),
             access: AccessService::new(store.clone()),
             store,
@@ -302,8 +302,8 @@ impl ProposalService {
     /// The proposal's current decision state (empty if never registered).
     pub async fn load(&self, id: &ProposalId) -> Result<Proposal, CommandError> {
         use cqrs_es::{AggregateContext, EventStore as _};
-        let es = PersistedEventStore::<EventStore, Proposal>::new_event_store(self.store.clone());
-        let mut context = es
+        let mut context = self
+            .aggregates
             .load_aggregate(id.as_str())
             .await
             .map_err(|e| CommandError::Unexpected(e.to_string()))?;

@@ -5,6 +5,7 @@
 //! `gevinst-domain` stays pure and `gevinst-api` only translates between people and commands.
 #![deny(missing_docs)]
 
+pub mod aggregate_cache;
 pub mod commands;
 pub mod identity;
 pub mod import;

@@ -562,13 +562,23 @@ impl PersistedEventRepository for EventStore {
         last_sequence: usize,
     ) -> Result<Vec<SerializedEvent>, PersistenceError> {
         let last = i64::try_from(last_sequence).unwrap_or(i64::MAX);
-        Ok(self
-            .stream(A::TYPE, aggregate_id)
-            .await?
-            .into_iter()
-            .filter(|e| e.sequence > last)
-            .map(StoredEvent::into_serialized)
-            .collect())
+        let rows: Vec<EventRow> = on_backend!(&self.db, |pool, cast| {
+            sqlx::query_as(&format!(
+                "{} WHERE aggregate_type = $1 AND stream_id = $2 AND sequence > $3 \
+                 ORDER BY sequence",
+                select_events(cast)
+            ))
+            .bind(A::TYPE)
+            .bind(aggregate_id)
+            .bind(last)
+            .fetch_all(pool)
+            .await
+            .map_err(StoreError::from)?
+        });
+        rows.into_iter()
+            .map(|row| StoredEvent::try_from(row).map(StoredEvent::into_serialized))
+            .collect::<Result<_, _>>()
+            .map_err(Into::into)
     }
 
     async fn get_snapshot<A: Aggregate>(

@@ -1,0 +1,221 @@
+//! Aggregates kept in memory between commands, so a command's latency does not grow with its
+//! stream. cqrs-es' `PersistedEventStore` replays the whole stream on every load (we keep no
+//! snapshots); this store remembers each aggregate with the sequence it reflects and, on the
+//! next load, reads and applies only the events after that sequence — one indexed query that
+//! finds nothing unless another process wrote meanwhile. The log stays the only truth: the
+//! cache is checked against it on every load, a failed commit leaves the cache as it was, and
+//! an append still refuses a stale sequence (the store's optimistic concurrency).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore};
+use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
+use gevinst_store::EventStore;
+
+/// An aggregate as last seen: the sequence it reflects and its state.
+type Seen<A> = (usize, A);
+
+/// A cqrs-es event store over our log that keeps every aggregate it loaded or committed.
+/// Clones share the cache.
+pub struct CachedEventStore<A: Aggregate> {
+    inner: Arc<PersistedEventStore<EventStore, A>>,
+    repo: EventStore,
+    seen: Arc<Mutex<HashMap<String, Seen<A>>>>,
+}
+
+impl<A: Aggregate> Clone for CachedEventStore<A> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            repo: self.repo.clone(),
+            seen: self.seen.clone(),
+        }
+    }
+}
+
+impl<A: Aggregate + Clone> CachedEventStore<A> {
+    /// A store over `repo` with an empty cache.
+    #[must_use]
+    pub fn new(repo: EventStore) -> Self {
+        Self {
+            inner: Arc::new(PersistedEventStore::new_event_store(repo.clone())),
+            repo,
+            seen: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    fn remembered(&self, id: &str) -> Option<Seen<A>> {
+        self.seen.lock().ok()?.get(id).cloned()
+    }
+
+    /// Keeps `aggregate` at `sequence` unless a newer state is already kept.
+    fn remember(&self, id: &str, sequence: usize, aggregate: A) {
+        if let Ok(mut seen) = self.seen.lock() {
+            let newer = seen.get(id).is_some_and(|(kept, _)| *kept > sequence);
+            if !newer {
+                seen.insert(id.to_string(), (sequence, aggregate));
+            }
+        }
+    }
+}
+
+impl<A: Aggregate + Clone> cqrs_es::EventStore<A> for CachedEventStore<A> {
+    type AC = EventStoreAggregateContext<A>;
+
+    async fn load_events(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
+        self.inner.load_events(aggregate_id).await
+    }
+
+    async fn load_aggregate(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
+        let (mut sequence, mut aggregate) = self.remembered(aggregate_id).unwrap_or_default();
+        let newer = self
+            .repo
+            .get_last_events::<A>(aggregate_id, sequence)
+            .await?;
+        for serialized in newer {
+            let envelope = EventEnvelope::<A>::try_from(serialized)?;
+            sequence = envelope.sequence;
+            aggregate.apply(envelope.payload);
+        }
+        self.remember(aggregate_id, sequence, aggregate.clone());
+        Ok(EventStoreAggregateContext {
+            aggregate_id: aggregate_id.to_string(),
+            aggregate,
+            current_sequence: sequence,
+            current_snapshot: None,
+        })
+    }
+
+    async fn commit(
+        &self,
+        events: Vec<A::Event>,
+        context: EventStoreAggregateContext<A>,
+        metadata: HashMap<String, String>,
+    ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
+        // cqrs-es' event sink has already applied the new events to the context's aggregate
+        // while the command was handled: it is the state after them.
+        let id = context.aggregate_id.clone();
+        let after = context.aggregate.clone();
+        let committed = self.inner.commit(events, context, metadata).await?;
+        if let Some(last) = committed.last().map(|e| e.sequence) {
+            self.remember(&id, last, after);
+        }
+        Ok(committed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cqrs_es::EventStore as _;
+    use gevinst_domain::proposal::{examples, Proposal, ProposalCommand};
+    use gevinst_store::{Db, StoreConfig, SystemClock};
+
+    async fn store() -> (EventStore, std::path::PathBuf) {
+        let path =
+            std::env::temp_dir().join(format!("gevinst-cache-{}.sqlite", uuid::Uuid::new_v4()));
+        let db = Db::open_and_migrate(&StoreConfig::Sqlite(path.clone()))
+            .await
+            .expect("a store");
+        (EventStore::new(db, Arc::new(SystemClock)), path)
+    }
+
+    /// The cached load equals a full replay, also after another writer (a second cache over
+    /// the same log, as a second process) appended behind its back.
+    #[tokio::test]
+    async fn a_cached_aggregate_equals_a_full_replay_whoever_wrote() {
+        let (repo, path) = store().await;
+        // Two writers, each with its cache (as two processes), and a reader that only loads.
+        let one_cache = CachedEventStore::<Proposal>::new(repo.clone());
+        let other_cache = CachedEventStore::<Proposal>::new(repo.clone());
+        let one = cqrs_es::CqrsFramework::new(one_cache.clone(), vec![], ());
+        let other = cqrs_es::CqrsFramework::new(other_cache.clone(), vec![], ());
+        let full = PersistedEventStore::<EventStore, Proposal>::new_event_store(repo.clone());
+        let cached = CachedEventStore::<Proposal>::new(repo.clone());
+        // What a writer's cache holds right after its own commit equals a full replay.
+        let same_as_replay = |store: CachedEventStore<Proposal>, full_state: serde_json::Value| async move {
+            let seen = store.remembered("BC01").expect("remembered").1;
+            assert_eq!(serde_json::to_value(&seen).expect("json"), full_state);
+        };
+        let meta = |key: &str| {
+            let mut m = gevinst_domain::EventMetadata::new(
+                gevinst_domain::Actor::parse("system:test").expect("an actor"),
+                gevinst_domain::Role::System,
+            );
+            m.idempotency_key = Some(gevinst_domain::IdempotencyKey::parse(key).expect("a key"));
+            m.to_map()
+        };
+        let register = ProposalCommand::RegisterProposal {
+            identity: examples::identity("BC01"),
+        };
+        one.execute_with_metadata("BC01", register, meta("r0"))
+            .await
+            .expect("registered");
+        let adopt = ProposalCommand::AdoptBaseline {
+            plan: examples::plan(),
+            source: None,
+        };
+        other
+            .execute_with_metadata("BC01", adopt, meta("r1"))
+            .await
+            .expect("adopted");
+        let writers = [
+            (&one, &one_cache),
+            (&other, &other_cache),
+            (&one, &one_cache),
+            (&one, &one_cache),
+            (&other, &other_cache),
+        ];
+        for (i, (framework, writer)) in writers.into_iter().enumerate() {
+            let before = cached
+                .load_aggregate("BC01")
+                .await
+                .expect("loads")
+                .aggregate;
+            let replayed = full
+                .load_aggregate("BC01")
+                .await
+                .expect("replays")
+                .aggregate;
+            assert_eq!(
+                serde_json::to_value(&before).expect("json"),
+                serde_json::to_value(&replayed).expect("json"),
+                "after {i} commands"
+            );
+            let amount = -1 - i64::try_from(i).expect("small");
+            framework
+                .execute_with_metadata(
+                    "BC01",
+                    ProposalCommand::RecordSaving(examples::saving(2025, amount)),
+                    meta(&format!("k{i}")),
+                )
+                .await
+                .expect("a saving");
+            let replayed = full
+                .load_aggregate("BC01")
+                .await
+                .expect("replays")
+                .aggregate;
+            same_as_replay(
+                writer.clone(),
+                serde_json::to_value(&replayed).expect("json"),
+            )
+            .await;
+        }
+        let replayed = full.load_aggregate("BC01").await.expect("replays");
+        let loaded = cached.load_aggregate("BC01").await.expect("loads");
+        assert_eq!(loaded.current_sequence, replayed.current_sequence);
+        assert_eq!(
+            serde_json::to_value(&loaded.aggregate).expect("json"),
+            serde_json::to_value(&replayed.aggregate).expect("json")
+        );
+        std::fs::remove_file(path).ok();
+    }
+}
