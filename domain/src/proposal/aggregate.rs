@@ -147,19 +147,18 @@ impl Proposal {
     fn check_line(
         plan: &Plan,
         line: Option<&PlanLineId>,
-        allowed: &[PlanSection],
-        expected: &'static str,
+        section: PlanSection,
     ) -> Result<(), ProposalError> {
         let Some(id) = line else { return Ok(()) };
         let line = plan
             .line(id)
             .ok_or_else(|| ProposalError::UnknownPlanLine(id.clone()))?;
-        if allowed.contains(&line.section) {
+        if line.section == section {
             Ok(())
         } else {
             Err(ProposalError::WrongPlanSection {
                 line: id.clone(),
-                expected,
+                expected: section_name(section),
                 found: section_name(line.section),
             })
         }
@@ -225,12 +224,7 @@ impl Proposal {
             }
             Fact::SavingRealised(s) => {
                 Self::check_year(plan, s.year)?;
-                Self::check_line(
-                    plan,
-                    s.plan_line.as_ref(),
-                    &[PlanSection::PermanentChange],
-                    "permanent change",
-                )?;
+                Self::check_line(plan, s.plan_line.as_ref(), PlanSection::PermanentChange)?;
                 // A permanent-change line that plans a new running cost (positive amounts, e.g.
                 // money handed back to the units) is realised as a positive amount; every
                 // other realised permanent change is a saving, negative.
@@ -258,21 +252,11 @@ impl Proposal {
                 if !c.amount.is_positive() {
                     return Err(ProposalError::CostNotPositive(c.amount.to_string()));
                 }
-                Self::check_line(
-                    plan,
-                    c.plan_line.as_ref(),
-                    &[PlanSection::ImplementationCost],
-                    "implementation cost",
-                )?;
+                Self::check_line(plan, c.plan_line.as_ref(), PlanSection::ImplementationCost)?;
             }
             Fact::ForecastUpdated(f) => {
                 Self::check_year(plan, f.year)?;
-                Self::check_line(
-                    plan,
-                    f.plan_line.as_ref(),
-                    &[f.section],
-                    section_name(f.section),
-                )?;
+                Self::check_line(plan, f.plan_line.as_ref(), f.section)?;
             }
             Fact::CompensatingActionRecorded(a) => {
                 if let Some(goal) = &a.goal {
@@ -493,11 +477,12 @@ impl Proposal {
     }
 }
 
+/// A plan section's Danish name, as the refusals say it.
 fn section_name(section: PlanSection) -> &'static str {
     match section {
-        PlanSection::PermanentChange => "permanent change",
-        PlanSection::ImplementationCost => "implementation cost",
-        PlanSection::LoanRepayment => "loan repayment",
+        PlanSection::PermanentChange => "varig ændring",
+        PlanSection::ImplementationCost => "implementeringsomkostninger",
+        PlanSection::LoanRepayment => "tilbagebetaling af lån",
     }
 }
 

@@ -97,7 +97,7 @@ pub enum ProposalError {
     #[error("en implementeringsomkostning skal være positiv; fik {0}; ret registreringen for at fortryde en omkostning")]
     CostNotPositive(String),
     /// A plan line of the wrong section.
-    #[error("planlinje {line} er en {found}-linje, ikke en {expected}-linje")]
+    #[error("planlinje {line} hører under {found}, ikke under {expected}")]
     WrongPlanSection {
         /// The line.
         line: PlanLineId,

@@ -478,7 +478,7 @@ fn unknown_plan_line_and_wrong_section_are_refused() {
         .given(given_plan())
         .when(ProposalCommand::RecordSaving(s))
         .then_expect_error_message(
-            "planlinje l3 er en implementation cost-linje, ikke en permanent change-linje",
+            "planlinje l3 hører under implementeringsomkostninger, ikke under varig ændring",
         );
 }
 
