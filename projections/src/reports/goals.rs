@@ -36,7 +36,7 @@ use super::add;
 use super::status::{
     overall, statuses, CheckpointStatus, GoalRecord, GoalStatus, ProgressReport, YearSavings,
 };
-use crate::readmodel::{EntryRow, ReadModelError, ReadModels};
+use crate::readmodel::{EntryRow, ProposalRow, ReadModelError, ReadModels};
 
 /// One goal or milestone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -250,155 +250,168 @@ pub async fn goals(
         None => read.proposals().await?,
     };
     for p in proposals {
-        let Some(plan) = p.current()? else { continue };
         let entries = read.entries(Some(&p.proposal_id)).await?;
-        let recorded = records(&entries, as_of)?;
-        // Decoded once: the verified savings and the budget decision both read it.
-        let effective = super::effective_facts(&entries, as_of)?;
-        let savings = verified_savings(&effective, &plan)?;
-        let ctx = plan.resolve_context();
-        // The baseline check's suspect dates, stored with the adopted baseline.
-        // goal id → (how many of its checkpoints are suspect, why).
-        let suspect: BTreeMap<String, (Decimal, String)> = p
-            .baseline_source()?
-            .map(|s| s.findings)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|f| f.kind == FindingKind::DateBeforeProposal)
-            .map(|f| (f.row, (f.stated, f.explanation)))
-            .collect();
-        let decided_on = super::decision::Decision::of(None, &effective.0).decided_on;
-        let first = rows.len();
-        let mut push = |kind: &'static str,
-                        id: String,
-                        section: Option<String>,
-                        text: String,
-                        responsible: Option<String>,
-                        when: String| {
-            let schedule = parse_when(&when);
-            let dated_from = ctx
-                .dates_from_funding_years(&schedule)
-                .then_some(ctx.funding_years)
-                .flatten()
-                .map(|(first, last)| {
-                    if first == last {
-                        format!("finansieringsåret {first} (forslaget har ingen fasetabel)")
-                    } else {
-                        format!("finansieringsårene {first}–{last} (forslaget har ingen fasetabel)")
-                    }
-                });
-            let mut resolved: ResolvedSchedule = resolve(&schedule, &ctx);
-            let empty = Recorded::default();
-            let r = recorded.get(&id).unwrap_or(&empty);
-            // An achievement is an achievement, whenever its checkpoint lay; only what is
-            // still owed loses the checkpoints that ended before the decision.
-            let achieved = r.record.achieved_on.is_some_and(|d| d <= as_of);
-            let mut before_decision = Vec::new();
-            if let (ResolvedSchedule::Checkpoints(windows), Some(decided), false) =
-                (&mut resolved, decided_on, achieved)
-            {
-                windows.retain(|w| {
-                    let owed = w.last_day() >= decided;
-                    if !owed {
-                        before_decision.push(w.to_string());
-                    }
-                    owed
-                });
-            }
-            // Every checkpoint suspect, and no decision to trim them yet: not judged.
-            if let (Some((count, why)), ResolvedSchedule::Checkpoints(w), true) =
-                (suspect.get(&id), &resolved, before_decision.is_empty())
-            {
-                if !achieved && *count >= Decimal::from(w.len()) {
-                    resolved = ResolvedSchedule::Unresolved {
-                        reason: format!("mistænkelig dato: {why}"),
-                    };
+        rows.extend(goal_rows(&p, &entries, as_of)?);
+    }
+    Ok(rows)
+}
+
+/// Proposal `p`'s goal and milestone rows as of `as_of`, from its read-model `entries` (for a
+/// caller that has read them already, such as the portfolio).
+pub(crate) fn goal_rows(
+    p: &ProposalRow,
+    entries: &[EntryRow],
+    as_of: NaiveDate,
+) -> Result<Vec<GoalRow>, ReadModelError> {
+    let mut rows = Vec::new();
+    let Some(plan) = p.current()? else {
+        return Ok(rows);
+    };
+    let recorded = records(&entries, as_of)?;
+    // Decoded once: the verified savings and the budget decision both read it.
+    let effective = super::effective_facts(&entries, as_of)?;
+    let savings = verified_savings(&effective, &plan)?;
+    let ctx = plan.resolve_context();
+    // The baseline check's suspect dates, stored with the adopted baseline.
+    // goal id → (how many of its checkpoints are suspect, why).
+    let suspect: BTreeMap<String, (Decimal, String)> = p
+        .baseline_source()?
+        .map(|s| s.findings)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| f.kind == FindingKind::DateBeforeProposal)
+        .map(|f| (f.row, (f.stated, f.explanation)))
+        .collect();
+    let decided_on = super::decision::Decision::of(None, &effective.0).decided_on;
+    let mut push = |kind: &'static str,
+                    id: String,
+                    section: Option<String>,
+                    text: String,
+                    responsible: Option<String>,
+                    when: String| {
+        let schedule = parse_when(&when);
+        let dated_from = ctx
+            .dates_from_funding_years(&schedule)
+            .then_some(ctx.funding_years)
+            .flatten()
+            .map(|(first, last)| {
+                if first == last {
+                    format!("finansieringsåret {first} (forslaget har ingen fasetabel)")
+                } else {
+                    format!("finansieringsårene {first}–{last} (forslaget har ingen fasetabel)")
                 }
-            }
-            if matches!(&resolved, ResolvedSchedule::Checkpoints(w) if w.is_empty())
-                && !before_decision.is_empty()
-            {
+            });
+        let mut resolved: ResolvedSchedule = resolve(&schedule, &ctx);
+        let empty = Recorded::default();
+        let r = recorded.get(&id).unwrap_or(&empty);
+        // An achievement is an achievement, whenever its checkpoint lay; only what is
+        // still owed loses the checkpoints that ended before the decision.
+        let achieved = r.record.achieved_on.is_some_and(|d| d <= as_of);
+        let mut before_decision = Vec::new();
+        if let (ResolvedSchedule::Checkpoints(windows), Some(decided), false) =
+            (&mut resolved, decided_on, achieved)
+        {
+            windows.retain(|w| {
+                let owed = w.last_day() >= decided;
+                if !owed {
+                    before_decision.push(w.to_string());
+                }
+                owed
+            });
+        }
+        // Every checkpoint suspect, and no decision to trim them yet: not judged.
+        if let (Some((count, why)), ResolvedSchedule::Checkpoints(w), true) =
+            (suspect.get(&id), &resolved, before_decision.is_empty())
+        {
+            if !achieved && *count >= Decimal::from(w.len()) {
                 resolved = ResolvedSchedule::Unresolved {
-                    reason: format!(
-                        "alle kontrolpunkter ({}) ligger før budgetbeslutningen",
-                        before_decision.join(", ")
-                    ),
+                    reason: format!("mistænkelig dato: {why}"),
                 };
             }
-            let mut record = r.record.clone();
-            if section.as_deref() == Some("realisation") {
-                record.savings.clone_from(&savings);
-            }
-            let checkpoints = statuses(&resolved, &record, as_of);
-            let latest = r.latest.clone();
-            rows.push(GoalRow {
-                proposal: p.proposal_id.clone(),
-                committee: p.committee.clone(),
-                kind,
-                section,
-                text,
-                responsible,
-                schedule: resolved.to_string(),
-                status: overall(&checkpoints),
-                checkpoints,
-                achieved_on: r.record.achieved_on,
-                latest_note: latest.as_ref().and_then(|l| l.note.clone()),
-                evidence: latest.as_ref().and_then(|l| l.evidence.clone()),
-                at_risk: latest.as_ref().is_some_and(|l| l.at_risk),
-                restates: Vec::new(),
-                handover: gevinst_domain::period::handover(&when).map(str::to_string),
-                before_decision,
-                dated_from,
-                suspect_date: suspect.get(&id).map(|(_, why)| why.clone()),
-                when,
-                id,
-            });
-        };
-        for g in &plan.goals {
-            push(
-                "goal",
-                g.id.to_string(),
-                Some(
-                    match g.section {
-                        GoalSection::Implementation => "implementation",
-                        GoalSection::Realisation => "realisation",
-                    }
-                    .to_string(),
+        }
+        if matches!(&resolved, ResolvedSchedule::Checkpoints(w) if w.is_empty())
+            && !before_decision.is_empty()
+        {
+            resolved = ResolvedSchedule::Unresolved {
+                reason: format!(
+                    "alle kontrolpunkter ({}) ligger før budgetbeslutningen",
+                    before_decision.join(", ")
                 ),
-                g.text.clone(),
-                Some(g.responsible.clone()),
-                g.when.clone(),
-            );
+            };
         }
-        for m in &plan.milestones {
-            push(
-                "milestone",
-                m.id.to_string(),
-                m.phase.clone(),
-                format!("{}: {}", m.name, m.text),
-                None,
-                m.when.clone(),
-            );
+        let mut record = r.record.clone();
+        if section.as_deref() == Some("realisation") {
+            record.savings.clone_from(&savings);
         }
-        // A goal that restates milestones takes their checkpoints and status.
-        for g in &plan.goals {
-            let restates = restated_milestones(&g.when, &plan);
-            if restates.is_empty() {
-                continue;
-            }
-            let checkpoints: Vec<CheckpointStatus> = rows[first..]
-                .iter()
-                .filter(|r| r.kind == "milestone" && restates.contains(&r.id))
-                .flat_map(|r| r.checkpoints.clone())
-                .collect();
-            if let Some(row) = rows[first..]
-                .iter_mut()
-                .find(|r| r.kind == "goal" && r.id == g.id.as_str())
-            {
-                row.status = overall(&checkpoints);
-                row.checkpoints = checkpoints;
-                row.restates = restates;
-            }
+        let checkpoints = statuses(&resolved, &record, as_of);
+        let latest = r.latest.clone();
+        rows.push(GoalRow {
+            proposal: p.proposal_id.clone(),
+            committee: p.committee.clone(),
+            kind,
+            section,
+            text,
+            responsible,
+            schedule: resolved.to_string(),
+            status: overall(&checkpoints),
+            checkpoints,
+            achieved_on: r.record.achieved_on,
+            latest_note: latest.as_ref().and_then(|l| l.note.clone()),
+            evidence: latest.as_ref().and_then(|l| l.evidence.clone()),
+            at_risk: latest.as_ref().is_some_and(|l| l.at_risk),
+            restates: Vec::new(),
+            handover: gevinst_domain::period::handover(&when).map(str::to_string),
+            before_decision,
+            dated_from,
+            suspect_date: suspect.get(&id).map(|(_, why)| why.clone()),
+            when,
+            id,
+        });
+    };
+    for g in &plan.goals {
+        push(
+            "goal",
+            g.id.to_string(),
+            Some(
+                match g.section {
+                    GoalSection::Implementation => "implementation",
+                    GoalSection::Realisation => "realisation",
+                }
+                .to_string(),
+            ),
+            g.text.clone(),
+            Some(g.responsible.clone()),
+            g.when.clone(),
+        );
+    }
+    for m in &plan.milestones {
+        push(
+            "milestone",
+            m.id.to_string(),
+            m.phase.clone(),
+            format!("{}: {}", m.name, m.text),
+            None,
+            m.when.clone(),
+        );
+    }
+    // A goal that restates milestones takes their checkpoints and status.
+    for g in &plan.goals {
+        let restates = restated_milestones(&g.when, &plan);
+        if restates.is_empty() {
+            continue;
+        }
+        let checkpoints: Vec<CheckpointStatus> = rows[..]
+            .iter()
+            .filter(|r| r.kind == "milestone" && restates.contains(&r.id))
+            .flat_map(|r| r.checkpoints.clone())
+            .collect();
+        if let Some(row) = rows[..]
+            .iter_mut()
+            .find(|r| r.kind == "goal" && r.id == g.id.as_str())
+        {
+            row.status = overall(&checkpoints);
+            row.checkpoints = checkpoints;
+            row.restates = restates;
         }
     }
     Ok(rows)

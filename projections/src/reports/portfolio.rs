@@ -21,7 +21,7 @@ use super::add;
 use super::committee::{judge, Findings, Materiality, NotAssessed, Problem, Subject};
 pub use super::committee::{Category, StatusRules};
 use super::decision::DecisionStatus;
-use super::goals::{goals, GoalRow};
+use super::goals::{self, GoalRow};
 use super::realisation::{realisation, Realisation, ReportState, YearFigures};
 use super::status::GoalStatus;
 use crate::readmodel::{ReadModelError, ReadModels};
@@ -172,11 +172,12 @@ pub async fn overview(
     as_of: NaiveDate,
 ) -> Result<Overview, ReadModelError> {
     let rows = read.proposals().await?;
-    let goal_rows = goals(read, None, as_of).await?;
+    let mut goal_rows = Vec::new();
     let mut committees: BTreeMap<String, CommitteeLine> = BTreeMap::new();
     let mut proposals = Vec::new();
     for row in &rows {
         let entries = read.entries(Some(&row.proposal_id)).await?;
+        goal_rows.extend(goals::goal_rows(row, &entries, as_of)?);
         let r = realisation(row, &entries, index, as_of)?;
         let plan = row.current()?.unwrap_or_default();
         let headline = plan.headline();
