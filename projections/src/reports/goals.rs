@@ -267,9 +267,9 @@ pub(crate) fn goal_rows(
     let Some(plan) = p.current()? else {
         return Ok(rows);
     };
-    let recorded = records(&entries, as_of)?;
+    let recorded = records(entries, as_of)?;
     // Decoded once: the verified savings and the budget decision both read it.
-    let effective = super::effective_facts(&entries, as_of)?;
+    let effective = super::effective_facts(entries, as_of)?;
     let savings = verified_savings(&effective, &plan)?;
     let ctx = plan.resolve_context();
     // The baseline check's suspect dates, stored with the adopted baseline.
