@@ -169,6 +169,9 @@ pub struct HttpReads {
     pub portfolio: Latency,
     /// Answers other than 200, and requests that failed.
     pub errors: u64,
+    /// Successful answers per second, from the first request to the last answer: what the
+    /// server sustained when the rate asked was more than it could serve.
+    pub answered_per_s: f64,
 }
 
 /// Everything one run measured. Rates are per second; ratios compare with the raw figure of
@@ -585,6 +588,7 @@ async fn http_reads(app: Application, login: &Login, sizes: Sizes) -> Outcome<Ht
     let mut ticks = tokio::time::interval(Duration::from_secs(1) / sizes.http_rate.max(1));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let mut reads = tokio::task::JoinSet::new();
+    let started = Instant::now();
     for n in 0..total {
         let due = ticks.tick().await;
         let path = if n % 2 == 0 {
@@ -618,6 +622,10 @@ async fn http_reads(app: Application, login: &Login, sizes: Sizes) -> Outcome<Ht
             portfolio.push(took);
         }
     }
+    let answered = per_second(
+        proposal.len() + portfolio.len() - usize::try_from(errors)?,
+        started.elapsed(),
+    );
     bar.finish_and_clear();
     writing.store(false, Ordering::Relaxed);
     while let Some(done) = writers.join_next().await {
@@ -633,6 +641,7 @@ async fn http_reads(app: Application, login: &Login, sizes: Sizes) -> Outcome<Ht
         proposal: Latency::of(proposal),
         portfolio: Latency::of(portfolio),
         errors,
+        answered_per_s: answered,
     })
 }
 
@@ -743,8 +752,11 @@ fn write_table(out: &mut (dyn Write + Send), r: &BenchReport) -> std::io::Result
     )?;
     writeln!(
         out,
-        "HTTP: {} klienter skrev {} kommandoer imens; {} læsninger fejlede.",
-        h.writers, h.writes, h.errors
+        "HTTP: {} klienter skrev {} kommandoer imens; {} læsninger fejlede; {} svar/s.",
+        h.writers,
+        h.writes,
+        h.errors,
+        tal(h.answered_per_s, 1)
     )?;
     writeln!(
         out,

@@ -107,6 +107,10 @@ both_backends!(
             http["rate_per_s"].as_u64().expect("rate") * http["seconds"].as_u64().expect("s")
         );
         assert!(http["errors"].as_u64().expect("errors") < sent, "{http}");
+        assert!(
+            http["answered_per_s"].as_f64().expect("answered") > 0.0,
+            "{http}"
+        );
 
         // The configured store was not written, and on SQLite no scratch file is left beside it.
         let after = t.service.store().last_position().await.expect("position");
