@@ -362,29 +362,24 @@ async fn bench_account(service: &ProposalService) -> Outcome<Login> {
     Ok(login)
 }
 
-/// Raw inserts per second with `clients` clients, `rows` rows in all, ids from `first`.
-async fn raw_rate(
-    db: &Db,
-    payload: &str,
-    rows: usize,
-    clients: usize,
-    first: usize,
-) -> Outcome<f64> {
-    let bar = progress_bar(u64::try_from(rows)?, &format!("råt, {clients} kl."));
-    let payload = payload.to_string();
-    let per = rows / clients;
+/// Runs `clients` clients at once, each doing `per` units of `work(client, unit)`; returns
+/// units per second.
+async fn rate<F, Fut>(what: &str, clients: usize, per: usize, work: F) -> Outcome<f64>
+where
+    F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Outcome<()>> + Send,
+{
+    let bar = progress_bar(u64::try_from(per * clients)?, what);
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
-    for c in 0..clients {
-        let (db, payload, bar) = (db.clone(), payload.clone(), bar.clone());
-        let from = i64::try_from(first + c * per)?;
-        let count = i64::try_from(per)?;
+    for client in 0..clients {
+        let (work, bar) = (work.clone(), bar.clone());
         tasks.spawn(async move {
-            for i in 0..count {
-                raw_inserts(&db, from + i, 1, &payload).await?;
+            for unit in 0..per {
+                work(client, unit).await?;
                 bar.inc(1);
             }
-            Ok::<_, gevinst_store::StoreError>(())
+            Ok::<_, anyhow::Error>(())
         });
     }
     while let Some(done) = tasks.join_next().await {
@@ -393,6 +388,32 @@ async fn raw_rate(
     let elapsed = started.elapsed();
     bar.finish_and_clear();
     Ok(per_second(per * clients, elapsed))
+}
+
+/// Raw inserts per second with `clients` clients, `rows` rows in all, ids from `first`.
+async fn raw_rate(
+    db: &Db,
+    payload: &str,
+    rows: usize,
+    clients: usize,
+    first: usize,
+) -> Outcome<f64> {
+    let per = rows / clients;
+    let (db, payload) = (db.clone(), Arc::new(payload.to_string()));
+    rate(
+        &format!("råt, {clients} kl."),
+        clients,
+        per,
+        move |client, unit| {
+            let (db, payload) = (db.clone(), payload.clone());
+            async move {
+                let id = i64::try_from(first + client * per + unit)?;
+                raw_inserts(&db, id, 1, &payload).await?;
+                Ok(())
+            }
+        },
+    )
+    .await
 }
 
 /// The stored text of a realised saving (payload and metadata) written by the command path:
@@ -438,27 +459,18 @@ async fn command_rate(
     count: usize,
     clients: usize,
 ) -> Outcome<f64> {
-    let bar = progress_bar(u64::try_from(count)?, &format!("kommandoer, {clients} kl."));
-    let per = count / clients;
-    let started = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for id in WRITERS.iter().take(clients) {
-        let (service, login, bar) = (service.clone(), login.clone(), bar.clone());
-        let id = ProposalId::parse(id)?;
-        tasks.spawn(async move {
-            for _ in 0..per {
-                command(&service, &login, &id).await?;
-                bar.inc(1);
-            }
-            Ok::<_, anyhow::Error>(())
-        });
-    }
-    while let Some(done) = tasks.join_next().await {
-        done??;
-    }
-    let elapsed = started.elapsed();
-    bar.finish_and_clear();
-    Ok(per_second(per * clients, elapsed))
+    let ids = WRITERS
+        .iter()
+        .take(clients)
+        .map(|id| ProposalId::parse(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (service, login) = (service.clone(), login.clone());
+    let what = format!("kommandoer, {clients} kl.");
+    rate(&what, clients, count / clients, move |client, _| {
+        let (service, login, id) = (service.clone(), login.clone(), ids[client].clone());
+        async move { command(&service, &login, &id).await.map(|_| ()) }
+    })
+    .await
 }
 
 /// Grows proposal `id`'s stream to `length` events, then measures `count` commands on it.
@@ -650,6 +662,20 @@ fn tal(value: f64, decimals: u32) -> String {
     Decimal::from_f64(value).map_or_else(|| value.to_string(), |d| danish_fixed(d, decimals))
 }
 
+/// A count the Danish way (`10.000`).
+fn count(n: usize) -> String {
+    danish_fixed(Decimal::from(n), 0)
+}
+
+fn latency_row(out: &mut (dyn Write + Send), label: &str, l: &Latency) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{label:<50} {:>12} {:>12}",
+        tal(l.p50_ms, 1),
+        tal(l.p99_ms, 1)
+    )
+}
+
 fn percent(ratio: f64) -> String {
     format!("{} %", tal(ratio * 100.0, 0))
 }
@@ -707,42 +733,18 @@ fn write_table(out: &mut (dyn Write + Send), r: &BenchReport) -> std::io::Result
         "kommandolatens", "p50 ms", "p99 ms"
     )?;
     for at in &r.command_latency {
-        writeln!(
-            out,
-            "{:<50} {:>12} {:>12}",
-            format!(
-                "ved {} hændelser i strømmen",
-                tal(
-                    f64::from(u32::try_from(at.stream_length).unwrap_or(u32::MAX)),
-                    0
-                )
-            ),
-            tal(at.latency.p50_ms, 1),
-            tal(at.latency.p99_ms, 1)
-        )?;
+        let label = format!("ved {} hændelser i strømmen", count(at.stream_length));
+        latency_row(out, &label, &at.latency)?;
     }
-    writeln!(
-        out,
-        "{:<50} {:>12} {:>12}",
-        format!(
-            "realisering pr. dato, forslag med {} hændelser",
-            tal(
-                f64::from(u32::try_from(r.as_of_report_stream_length).unwrap_or(u32::MAX)),
-                0
-            )
-        ),
-        tal(r.as_of_report.p50_ms, 1),
-        tal(r.as_of_report.p99_ms, 1)
-    )?;
+    let label = format!(
+        "realisering pr. dato, forslag med {} hændelser",
+        count(r.as_of_report_stream_length)
+    );
+    latency_row(out, &label, &r.as_of_report)?;
     let h = &r.http_reads;
     for (what, latency) in [("forslag", &h.proposal), ("portefølje", &h.portfolio)] {
-        writeln!(
-            out,
-            "{:<50} {:>12} {:>12}",
-            format!("HTTP {what}, {} læsninger/s", h.rate_per_s),
-            tal(latency.p50_ms, 1),
-            tal(latency.p99_ms, 1)
-        )?;
+        let label = format!("HTTP {what}, {} læsninger/s", h.rate_per_s);
+        latency_row(out, &label, latency)?;
     }
     writeln!(out)?;
     writeln!(

@@ -80,43 +80,44 @@ async fn body(base: &str, position: Option<&str>) -> (u16, String) {
     )
 }
 
+/// Budget 2025 with a saving on BC01, served with the background projector looking every
+/// `every` (once at once as the server starts); then another process's unprojected write.
+/// Returns the base URL, BC01's realisation before that write, and the write's position.
+async fn served_then_written_elsewhere(t: &TestStore, every: Duration) -> (String, String, i64) {
+    t.import_budget_2025().await;
+    let base = serve_following_every(t, every).await;
+    saving(t).await;
+    let (status, before) = body(&base, None).await;
+    assert_eq!(status, 200, "{before}");
+    let key = format!("another-instance-{}", every.as_millis());
+    let position = append_unprojected(t, &key).await;
+    (base, before, position)
+}
+
 both_backends!(
     a_read_shows_what_is_projected_and_waits_only_for_the_position_it_names,
     |t: TestStore| async move {
-        t.import_budget_2025().await;
         // The background projector looks once as the server starts, then not for an hour.
-        let base = serve_following_every(&t, Duration::from_secs(3600)).await;
-        saving(&t).await;
-        let (status, before) = body(&base, None).await;
-        assert_eq!(status, 200, "{before}");
-
-        let position = append_unprojected(&t, "another-instance-1").await;
+        let (base, before, position) =
+            served_then_written_elsewhere(&t, Duration::from_secs(3600)).await;
         // A read does not run the projector: the unprojected write is not there yet.
         let (status, stale) = body(&base, None).await;
         assert_eq!(status, 200, "{stale}");
         assert_eq!(stale, before, "a read projected the log itself");
-        assert!(
+        let checkpoint = || async {
             t.service
                 .projector()
                 .checkpoint()
                 .await
                 .expect("checkpoint")
-                < position,
-            "nothing projected it"
-        );
+        };
+        assert!(checkpoint().await < position, "nothing projected it");
 
         // A read naming the write's position is served once it is projected.
         let (status, fresh) = body(&base, Some(&position.to_string())).await;
         assert_eq!(status, 200, "{fresh}");
         assert_ne!(fresh, before, "the named write is shown");
-        assert_eq!(
-            t.service
-                .projector()
-                .checkpoint()
-                .await
-                .expect("checkpoint"),
-            position
-        );
+        assert_eq!(checkpoint().await, position);
         // A position already projected costs nothing and shows the same.
         assert_eq!(body(&base, Some("1")).await, (200, fresh.clone()));
 
@@ -132,11 +133,8 @@ both_backends!(
 both_backends!(
     the_background_projector_follows_what_another_process_wrote,
     |t: TestStore| async move {
-        t.import_budget_2025().await;
-        let base = serve_following_every(&t, Duration::from_millis(50)).await;
-        saving(&t).await;
-        let (_, before) = body(&base, None).await;
-        let position = append_unprojected(&t, "another-instance-2").await;
+        let (base, before, position) =
+            served_then_written_elsewhere(&t, Duration::from_millis(50)).await;
         let mut shown = false;
         for _ in 0..200 {
             let (status, now) = body(&base, None).await;
