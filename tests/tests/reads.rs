@@ -156,3 +156,69 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    two_instances_on_one_store_take_each_others_writes_and_agree,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let a = serve_following_every(&t, Duration::from_millis(500)).await;
+        let b = serve_following_every(&t, Duration::from_millis(500)).await;
+        let anna = t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        // Writes alternate between the instances on one proposal: each instance's cached
+        // aggregate must take in what the other wrote, or the next write would conflict.
+        let mut last = (0, 0);
+        for (i, base) in [&a, &b, &a, &a, &b, &b].into_iter().enumerate() {
+            let answer = reqwest::Client::new()
+                .post(format!("{base}/api/proposals/BC01/savings"))
+                .bearer_auth(&anna)
+                .header("idempotency-key", format!("two-instances-{i}"))
+                .json(&serde_json::json!({
+                    "year": 2025, "amount": "-3", "plan_line": "l1", "date": "2025-06-30"
+                }))
+                .send()
+                .await
+                .expect("an answer");
+            assert_eq!(answer.status().as_u16(), 201, "write {i} through {base}");
+            let outcome: serde_json::Value = answer.json().await.expect("the outcome");
+            let sequence = outcome["last_sequence"].as_i64().expect("a sequence");
+            let position = outcome["last_position"].as_i64().expect("a position");
+            if i > 0 {
+                assert_eq!(sequence, last.0 + 1, "write {i} follows the one before");
+            }
+            last = (sequence, position);
+        }
+        // Each reads the other's writes (the last one was written through b), and both
+        // instances' reports agree.
+        let position = last.1.to_string();
+        let (status, through_a) = body(&a, Some(&position)).await;
+        assert_eq!(status, 200, "{through_a}");
+        let (status, through_b) = body(&b, None).await;
+        assert_eq!(status, 200, "{through_b}");
+        assert_eq!(through_a, through_b);
+        let portfolio = |base: String| async move {
+            client(&base)
+                .get(format!("{base}/api/portfolio?as_of=2025-12-31"))
+                .send()
+                .await
+                .expect("an answer")
+                .text()
+                .await
+                .expect("a body")
+        };
+        assert_eq!(portfolio(a.clone()).await, portfolio(b.clone()).await);
+        let realisation: serde_json::Value = serde_json::from_str(&through_b).expect("JSON");
+        let year = realisation["years"]
+            .as_array()
+            .expect("years")
+            .iter()
+            .find(|y| y["year"] == 2025)
+            .expect("2025");
+        assert_eq!(
+            year["realised"]
+                .as_str()
+                .and_then(|r| r.parse::<f64>().ok()),
+            Some(-18.0),
+            "six savings of 3 t.kr. are counted: {year}"
+        );
+    }
+);
