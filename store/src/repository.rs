@@ -476,33 +476,35 @@ impl EventStore {
         rows.into_iter().map(StoredEvent::try_from).collect()
     }
 
-    /// Every event row by stream and sequence, each one parsed or, where a stored field cannot
-    /// be read (an event id that is no UUID, a payload or metadata that is no JSON), the reason:
-    /// `verify` reports such a row instead of failing on it.
-    pub async fn all_rows_by_stream(&self) -> Result<Vec<RowRead>, StoreError> {
-        let rows: Vec<EventRow> = on_backend!(&self.db, |pool, cast| {
-            sqlx::query_as(&format!(
+    /// Every event row by stream and sequence, handed to `each` one at a time as it is read,
+    /// parsed or, where a stored field cannot be read (an event id that is no UUID, a payload or
+    /// metadata that is no JSON), the reason: `verify` walks the log this way, reporting such a
+    /// row instead of failing on it, without holding the log in memory.
+    pub async fn each_row_by_stream(
+        &self,
+        mut each: impl FnMut(RowRead) + Send,
+    ) -> Result<(), StoreError> {
+        use futures::TryStreamExt as _;
+        on_backend!(&self.db, |pool, cast| {
+            let sql = format!(
                 "{} ORDER BY aggregate_type, stream_id, sequence",
                 select_events(cast)
-            ))
-            .fetch_all(pool)
-            .await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|row| {
+            );
+            let mut rows = sqlx::query_as::<_, EventRow>(&sql).fetch(pool);
+            while let Some(row) = rows.try_next().await? {
                 let (position, stream_id, sequence) =
                     (row.position, row.stream_id.clone(), row.sequence);
                 let hash = row.hash.clone();
-                StoredEvent::try_from(row).map_err(|e| UnreadableRow {
+                each(StoredEvent::try_from(row).map_err(|e| UnreadableRow {
                     position,
                     stream_id,
                     sequence,
                     hash,
                     what: e.to_string(),
-                })
-            })
-            .collect())
+                }));
+            }
+        });
+        Ok(())
     }
 
     /// Every recorded command, by first position (for `verify`).

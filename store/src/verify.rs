@@ -204,11 +204,7 @@ pub async fn verify_with(
     store: &EventStore,
     checks: &Checks<'_>,
 ) -> Result<VerifyReport, StoreError> {
-    let rows = store.all_rows_by_stream().await?;
-    let mut report = VerifyReport {
-        events: rows.len(),
-        ..VerifyReport::default()
-    };
+    let mut report = VerifyReport::default();
     let problem = |stream_id: &str, sequence: i64, kind: ProblemKind, what: String| ChainProblem {
         stream_id: stream_id.to_string(),
         sequence,
@@ -220,10 +216,13 @@ pub async fn verify_with(
     let mut prev_hash = GENESIS_HASH.to_string();
     let mut broken = false;
     let mut typed = false;
-    let mut positions = Vec::with_capacity(rows.len());
-    let mut readable = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let (stream_id, sequence, position, hash) = match row {
+    let mut positions = Vec::new();
+    let mut readable = Vec::new();
+    // One row at a time, as the store reads them: only positions and each event's command key
+    // stay in memory, never the log.
+    store.each_row_by_stream(|row| {
+        report.events += 1;
+        let (stream_id, sequence, position, hash) = match &row {
             Ok(e) => (&e.stream_id, e.sequence, e.position, &e.hash),
             Err(u) => (&u.stream_id, u.sequence, u.position, &u.hash),
         };
@@ -236,7 +235,7 @@ pub async fn verify_with(
             prev_hash = GENESIS_HASH.to_string();
             broken = false;
         }
-        let e = match row {
+        let e = match &row {
             Ok(e) => e,
             Err(u) => {
                 report.problems.push(problem(
@@ -248,10 +247,10 @@ pub async fn verify_with(
                 broken = true;
                 expected_sequence = sequence + 1;
                 prev_hash = hash.clone();
-                continue;
+                return;
             }
         };
-        readable.push(e);
+        readable.push(CommandKey::of(e));
         if !typed {
             typed = true;
             *report
@@ -318,7 +317,8 @@ pub async fn verify_with(
         }
         expected_sequence = e.sequence + 1;
         prev_hash = e.hash.clone();
-    }
+    })
+    .await?;
     positions.sort_unstable();
     report.last_position = positions.last().copied().unwrap_or(0);
     if let Some((i, p)) = positions
@@ -389,8 +389,33 @@ fn column_mismatches(e: &StoredEvent, aggregate_types: &[&str]) -> Option<String
 }
 
 /// Every command row against the events carrying its key, and every event against its command.
-fn command_problems(events: &[&StoredEvent], commands: &[CommandRecord]) -> Vec<ChainProblem> {
-    let mut by_key: BTreeMap<(&str, &str, &str), Vec<&StoredEvent>> = BTreeMap::new();
+/// What the command table check needs of an event: its command key and where it stands.
+struct CommandKey {
+    aggregate_type: String,
+    stream_id: String,
+    idempotency_key: String,
+    sequence: i64,
+    position: i64,
+    recorded_at: chrono::DateTime<chrono::Utc>,
+    fingerprint: String,
+}
+
+impl CommandKey {
+    fn of(e: &StoredEvent) -> Self {
+        Self {
+            aggregate_type: e.aggregate_type.clone(),
+            stream_id: e.stream_id.clone(),
+            idempotency_key: e.idempotency_key.clone(),
+            sequence: e.sequence,
+            position: e.position,
+            recorded_at: e.recorded_at,
+            fingerprint: meta_str(&e.metadata, keys::COMMAND_FINGERPRINT).unwrap_or_default(),
+        }
+    }
+}
+
+fn command_problems(events: &[CommandKey], commands: &[CommandRecord]) -> Vec<ChainProblem> {
+    let mut by_key: BTreeMap<(&str, &str, &str), Vec<&CommandKey>> = BTreeMap::new();
     for e in events {
         by_key
             .entry((&e.aggregate_type, &e.stream_id, &e.idempotency_key))
@@ -441,9 +466,7 @@ fn command_problems(events: &[&StoredEvent], commands: &[CommandRecord]) -> Vec<
                 e.recorded_at.to_rfc3339()
             ));
         }
-        if let Some(e) = group.iter().find(|e| {
-            meta_str(&e.metadata, keys::COMMAND_FINGERPRINT).unwrap_or_default() != c.fingerprint
-        }) {
+        if let Some(e) = group.iter().find(|e| e.fingerprint != c.fingerprint) {
             diffs.push(format!(
                 "fingeraftrykket afviger fra hændelse {}s metadata",
                 e.sequence
