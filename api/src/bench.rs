@@ -5,8 +5,9 @@
 //!
 //! It runs on a scratch store beside the configured one (a new database on the same
 //! PostgreSQL server, a new SQLite file in the same folder) with the bundled Budget 2025
-//! baseline, and removes it afterwards: the configured store is never written. Speed is
-//! measured here and never asserted in a test; the tests only check that every figure is there.
+//! baseline, and removes it afterwards, also when stopped by Ctrl-C or SIGTERM: the
+//! configured store is never written. Speed is measured here and never asserted in a test;
+//! the tests only check that every figure is there.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -229,10 +230,11 @@ pub async fn run(
     let scratch = Scratch::create(configured)
         .await
         .context("den midlertidige måledatabase kunne ikke oprettes")?;
-    // Interrupted (Ctrl-C), it still removes the scratch store.
+    // Stopped (Ctrl-C, SIGTERM), it still removes the scratch store.
+    let stop = crate::http::service::shutdown_signal()?;
     let measured = tokio::select! {
         measured = measure(scratch.config(), sizes, args.quick) => measured,
-        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("målingen blev afbrudt")),
+        () = stop => Err(anyhow::anyhow!("målingen blev afbrudt")),
     };
     let removed = scratch.remove().await;
     let report = measured?;
