@@ -190,11 +190,10 @@ mod tests {
         assert!(path.is_file());
         scratch.remove().await.expect("removed");
         assert!(!path.exists());
-        assert!(!configured_path_exists(&dir));
+        assert!(
+            !dir.join("gevinst.sqlite").exists(),
+            "the configured store was made"
+        );
         std::fs::remove_dir_all(&dir).expect("clean up");
-    }
-
-    fn configured_path_exists(dir: &std::path::Path) -> bool {
-        dir.join("gevinst.sqlite").exists()
     }
 }

@@ -134,7 +134,8 @@ impl Projector {
     /// waiting for a catch-up in progress: a read asks this, so it never queues behind a write.
     /// A checkpoint beyond the log's head is [`ReadModelError::AheadOfLog`], as for a catch-up.
     pub async fn standing(&self) -> Result<Standing, ReadModelError> {
-        // Checkpoint first, head second, for the reason `catch_up_with` gives.
+        // Checkpoint first, head second: the head only grows, so a checkpoint beyond it is a
+        // log that lost events (a restore or a truncation), never a race with a writer.
         let position = self.checkpoint().await?;
         let head = self.store.last_position().await?;
         if position > head {
@@ -157,16 +158,10 @@ impl Projector {
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<i64, ReadModelError> {
         let _running = self.running.lock().await;
-        // Checkpoint first, head second: the head only grows, so a checkpoint beyond it is a
-        // log that lost events (a restore or a truncation), never a race with a writer.
-        let mut position = self.checkpoint().await?;
-        let target = self.store.last_position().await?;
-        if position > target {
-            return Err(ReadModelError::AheadOfLog {
-                checkpoint: position,
-                head: target,
-            });
-        }
+        let Standing {
+            mut position,
+            head: target,
+        } = self.standing().await?;
         while position < target {
             let events = self.store.after_position(position, BATCH).await?;
             let Some(last) = events.last().map(|e| e.position) else {
