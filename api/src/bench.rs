@@ -5,8 +5,8 @@
 //!
 //! It runs on a scratch store beside the configured one (a new database on the same
 //! PostgreSQL server, a new SQLite file in the same folder) with the bundled Budget 2025
-//! baseline, and removes it afterwards, also when stopped by Ctrl-C or SIGTERM: the
-//! configured store is never written. Speed is measured here and never asserted in a test;
+//! baseline, and removes it afterwards (also on Ctrl-C): the configured store is never
+//! written. Speed is measured here and never asserted in a test;
 //! the tests only check that every figure is there.
 
 use std::io::Write;
@@ -230,11 +230,10 @@ pub async fn run(
     let scratch = Scratch::create(configured)
         .await
         .context("den midlertidige måledatabase kunne ikke oprettes")?;
-    // Stopped (Ctrl-C, SIGTERM), it still removes the scratch store.
-    let stop = crate::http::service::shutdown_signal()?;
+    // Interrupted (Ctrl-C), it still removes the scratch store.
     let measured = tokio::select! {
         measured = measure(scratch.config(), sizes, args.quick) => measured,
-        () = stop => Err(anyhow::anyhow!("målingen blev afbrudt")),
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("målingen blev afbrudt")),
     };
     let removed = scratch.remove().await;
     let report = measured?;
@@ -418,16 +417,27 @@ async fn raw_rate(
     .await
 }
 
+/// Sends one saving to proposal `id` through the command path and returns the event it stored.
+async fn written_saving(
+    service: &ProposalService,
+    login: &Login,
+    id: &str,
+) -> Outcome<gevinst_store::StoredEvent> {
+    command(service, login, &ProposalId::parse(id)?).await?;
+    let stream = service
+        .store()
+        .stream(<Proposal as cqrs_es::Aggregate>::TYPE, id)
+        .await?;
+    stream
+        .into_iter()
+        .last()
+        .context("the stream has its saving")
+}
+
 /// The stored text of a realised saving (payload and metadata) written by the command path:
 /// what a raw insert carries, so both write rows of the same size.
 async fn sample_payload(service: &ProposalService, login: &Login) -> Outcome<String> {
-    let id = ProposalId::parse(WRITERS[0])?;
-    command(service, login, &id).await?;
-    let stream = service
-        .store()
-        .stream(<Proposal as cqrs_es::Aggregate>::TYPE, WRITERS[0])
-        .await?;
-    let event = stream.last().context("the stream has its saving")?;
+    let event = written_saving(service, login, WRITERS[0]).await?;
     Ok(format!("{}{}", event.payload, event.metadata))
 }
 
@@ -486,11 +496,9 @@ async fn latency_at(
     count: usize,
 ) -> Outcome<AtLength> {
     let proposal = ProposalId::parse(id)?;
-    command(service, login, &proposal).await?;
+    let template = written_saving(service, login, id).await?;
     let store = service.store();
     let kind = <Proposal as cqrs_es::Aggregate>::TYPE;
-    let stream = store.stream(kind, id).await?;
-    let template = stream.last().context("the stream has its saving")?.clone();
     let mut sequence = usize::try_from(template.sequence)?;
     let bar = progress_bar(u64::try_from(length)?, &format!("strøm {length}"));
     let mut batch_no = 0;

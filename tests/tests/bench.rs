@@ -6,6 +6,19 @@ use gevinst_store::{Db, StoreConfig};
 use gevinst_tests::{both_backends, Backend, TestStore};
 use serde_json::Value;
 
+/// How many of the bench's scratch files (`gevinst-bench-*`) are in `dir`.
+fn scratch_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .expect("the folder")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("gevinst-bench-")
+        })
+        .count()
+}
+
 fn number(report: &Value, key: &str) -> f64 {
     report[key]
         .as_f64()
@@ -116,17 +129,8 @@ both_backends!(
         let after = t.service.store().last_position().await.expect("position");
         assert_eq!(before, after);
         if let StoreConfig::Sqlite(path) = &t.config {
-            let dir = path.parent().expect("a folder");
-            let left: Vec<_> = std::fs::read_dir(dir)
-                .expect("the folder")
-                .filter_map(Result::ok)
-                .filter(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .starts_with("gevinst-bench-")
-                })
-                .collect();
-            assert!(left.is_empty(), "left behind: {left:?}");
+            let left = scratch_files(path.parent().expect("a folder"));
+            assert_eq!(left, 0, "scratch files left behind");
         }
 
         // People read it in Danish.
@@ -177,55 +181,4 @@ async fn a_postgres_scratch_database_is_dropped_afterwards() {
     assert_eq!(exists(name.clone()).await, 1);
     scratch.remove().await.expect("dropped");
     assert_eq!(exists(name).await, 0);
-}
-
-/// Stopped by SIGTERM halfway, `gevinst bench` still removes its scratch store and says so.
-#[cfg(unix)]
-#[tokio::test]
-async fn a_stopped_bench_removes_its_scratch_store() {
-    let folder = tempfile::tempdir().expect("a folder");
-    let store = format!("sqlite:{}", folder.path().join("gevinst.sqlite").display());
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_gevinst-under-test"))
-        .args(["--database-url", &store, "bench", "--quick"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("gevinst starts");
-    let scratch = || {
-        std::fs::read_dir(folder.path())
-            .expect("the folder")
-            .filter_map(Result::ok)
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with("gevinst-bench-")
-            })
-            .count()
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while scratch() == 0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no scratch store appeared"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let pid = child.id().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
-        .await
-        .expect("waited")
-        .expect("it stops");
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{said}");
-    assert!(said.contains("målingen blev afbrudt"), "{said}");
-    assert_eq!(scratch(), 0, "the scratch store is left behind");
-    assert!(
-        !folder.path().join("gevinst.sqlite").exists(),
-        "the configured store was made"
-    );
 }
