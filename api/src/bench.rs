@@ -256,6 +256,13 @@ async fn measure(config: &StoreConfig, sizes: Sizes, quick: bool) -> Outcome<Ben
     measured
 }
 
+/// The background projector `serve` runs, for the measurements outside the served part.
+fn follow(service: &ProposalService) -> tokio::task::JoinHandle<()> {
+    let projector = service.projector().clone();
+    let every = crate::http::service::ServiceSettings::default().follow_interval;
+    tokio::spawn(async move { projector.follow(every).await })
+}
+
 async fn measure_on(app: Application, sizes: Sizes, quick: bool) -> Outcome<BenchReport> {
     app.import_bundled_baseline_if_empty().await?;
     let service = app.state().service.clone();
@@ -267,17 +274,22 @@ async fn measure_on(app: Application, sizes: Sizes, quick: bool) -> Outcome<Benc
     let raw_one = raw_rate(&db, &payload, sizes.raw_rows, 1, 0).await?;
     let raw_eight = raw_rate(&db, &payload, sizes.raw_rows, CLIENTS, sizes.raw_rows).await?;
 
+    // Commands run as `serve` runs them: answered once the background projector reflects them.
+    let following = follow(&service);
     let commands_one = command_rate(&service, &login, sizes.commands_one, 1).await?;
     let commands_eight = command_rate(&service, &login, sizes.commands_eight, CLIENTS).await?;
+    following.abort();
 
     // Before the long streams: the reads see Budget 2025 with the entries written so far, the
     // portfolio a municipality has, not three proposals of 10,000 events each.
     let http_reads = http_reads(app, &login, sizes).await?;
 
+    let following = follow(&service);
     let mut command_latency = Vec::new();
     for (length, id) in sizes.lengths.into_iter().zip(LONG_STREAMS) {
         command_latency.push(latency_at(&service, &login, id, length, sizes.per_length).await?);
     }
+    following.abort();
     let longest = *sizes.lengths.last().unwrap_or(&0);
     let report_id = LONG_STREAMS[sizes.lengths.len() - 1];
     let as_of_report = as_of_report(&service, report_id, sizes.report_runs).await?;

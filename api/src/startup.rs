@@ -6,9 +6,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use gevinst_projections::readmodel::Projector;
 use gevinst_projections::ProposalService;
 use gevinst_store::{Clock, Db, StoreConfig, StoreError, SystemClock};
 use tokio::net::TcpListener;
@@ -152,30 +150,12 @@ impl Application {
     /// finishes the requests in flight. Tests pass a future of their own, so the test process
     /// keeps the default meaning of its signals.
     pub async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
-        let follower = tokio::spawn(follow(
-            self.state.service.projector().clone(),
-            self.settings.follow_interval,
-        ));
+        let projector = self.state.service.projector().clone();
+        let every = self.settings.follow_interval;
+        let follower = tokio::spawn(async move { projector.follow(every).await });
         let app = service::harden(router(self.state.clone()), self.state, &self.settings);
         let served = service::serve(self.listener, app, &self.settings, stop).await;
         follower.abort();
         served
-    }
-}
-
-/// The process's one background projector: it keeps the read models following the log, so no
-/// read ever runs the projector or waits for one. This process's commands project before they
-/// answer (read-your-writes); what another process wrote (a second instance, the command line)
-/// is projected here within `every`, or at once for a read that sends its position
-/// (`http::POSITION_HEADER`). The first look is immediate: a process that stopped between an
-/// append and its projection catches up as it starts.
-async fn follow(projector: Projector, every: Duration) {
-    let mut looks = tokio::time::interval(every);
-    looks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        looks.tick().await;
-        if let Err(error) = projector.catch_up().await {
-            tracing::warn!(%error, "the read models cannot follow the log");
-        }
     }
 }

@@ -36,7 +36,9 @@ pub use checkpoint::{sign_checkpoint, verify_checkpoint, CheckpointReport, Store
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use credentials::{Credentials, SessionRow, TokenRow};
 pub use db::{Db, OpenMode, StoreConfig, DEFAULT_SQLITE_PATH};
-pub use repository::{CommandRecord, EventStore, RowRead, StoredEvent, UnreadableRow};
+pub use repository::{
+    CommandRecord, EventStore, RowRead, StoredEvent, UnreadableRow, APPENDED_CHANNEL,
+};
 pub use verify::{verify, verify_with, ChainProblem, Checks, Decoder, ProblemKind, VerifyReport};
 
 use cqrs_es::persist::PersistenceError;

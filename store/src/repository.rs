@@ -30,6 +30,10 @@ use super::StoreError;
 /// Key of PostgreSQL's advisory lock that serialises appends ("gevinst" in ASCII).
 const APPEND_LOCK_KEY: i64 = 0x0067_6576_696e_7374;
 
+/// The PostgreSQL channel every append notifies on, delivered at its commit: the leading
+/// projector of any instance wakes on it (see `gevinst_projections::readmodel::follow`).
+pub const APPENDED_CHANNEL: &str = "gevinst_appended";
+
 /// An event row as stored, with everything the store added.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
@@ -353,8 +357,10 @@ impl EventStore {
         match &self.db {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                // One round trip: take the append lock and queue the commit's notification.
+                sqlx::query("SELECT pg_advisory_xact_lock($1), pg_notify($2, '')")
                     .bind(APPEND_LOCK_KEY)
+                    .bind(APPENDED_CHANNEL)
                     .execute(&mut *tx)
                     .await?;
                 append_in!(tx, INSERT_EVENT_PG);

@@ -13,6 +13,7 @@ use gevinst_api::http::POSITION_HEADER;
 use gevinst_domain::metadata::keys;
 use gevinst_domain::proposal::{examples, Proposal, ProposalCommand};
 use gevinst_domain::Role;
+use gevinst_projections::readmodel::PROJECTOR_LOCK_KEY;
 use gevinst_tests::{both_backends, client, meta, proposal, TestStore};
 
 const REALISATION: &str = "/api/proposals/BC01/realisation?as_of=2025-12-31";
@@ -59,6 +60,34 @@ async fn append_unprojected(t: &TestStore, key: &str) -> i64 {
     store.last_position().await.expect("the head")
 }
 
+/// On PostgreSQL, takes the projector lock as another instance's projector would, so an
+/// application served afterwards follows and does not project (until [`step_down`]). None on
+/// SQLite, where every process projects what it sees.
+async fn another_leader(t: &TestStore) -> Option<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+    let gevinst_store::Db::Postgres(pool) = &t.db else {
+        return None;
+    };
+    let mut connection = pool.acquire().await.expect("a connection");
+    let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(PROJECTOR_LOCK_KEY)
+        .fetch_one(&mut *connection)
+        .await
+        .expect("the lock");
+    assert!(taken, "no projector leads yet");
+    Some(connection)
+}
+
+/// Gives the projector lock up again.
+async fn step_down(leader: Option<sqlx::pool::PoolConnection<sqlx::Postgres>>) {
+    if let Some(mut connection) = leader {
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(PROJECTOR_LOCK_KEY)
+            .execute(&mut *connection)
+            .await
+            .expect("unlocked");
+    }
+}
+
 async fn serve_following_every(t: &TestStore, every: Duration) -> String {
     let (app, base) = t.bind_app().await;
     let app = app.with_service_settings(ServiceSettings {
@@ -97,7 +126,9 @@ async fn served_then_written_elsewhere(t: &TestStore, every: Duration) -> (Strin
 both_backends!(
     a_read_shows_what_is_projected_and_waits_only_for_the_position_it_names,
     |t: TestStore| async move {
-        // The background projector looks once as the server starts, then not for an hour.
+        // The background projector looks once as the server starts, then not for an hour; on
+        // PostgreSQL, where an append wakes it, another instance leads, so it only follows.
+        let leader = another_leader(&t).await;
         let (base, before, position) =
             served_then_written_elsewhere(&t, Duration::from_secs(3600)).await;
         // A read does not run the projector: the unprojected write is not there yet.
@@ -112,6 +143,7 @@ both_backends!(
                 .expect("checkpoint")
         };
         assert!(checkpoint().await < position, "nothing projected it");
+        step_down(leader).await;
 
         // A read naming the write's position is served once it is projected.
         let (status, fresh) = body(&base, Some(&position.to_string())).await;

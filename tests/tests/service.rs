@@ -1,7 +1,9 @@
 //! The service an operator runs (`api/src/http/service.rs`), on both backends: security headers
 //! on pages and on JSON, the body and header limits, the request id, the Prometheus metrics,
 //! readiness, a request past its time, a connection that never finishes its headers, and the
-//! real `gevinst serve` process finishing a request in flight after SIGTERM and exiting 0.
+//! real `gevinst serve` process finishing a request in flight after SIGTERM and exiting 0, and
+//! two real `serve` processes on one PostgreSQL of which exactly one projects, the other
+//! taking over when it is killed.
 //!
 //! "Slow" is made, never measured: a request is held by a lock the test takes on the read
 //! models (the read models are put behind the log first, so the next read must write), and
@@ -15,7 +17,7 @@ use base64::Engine as _;
 use gevinst_api::http::service::{ServiceSettings, DEFAULT_MAX_BODY_BYTES};
 use gevinst_api::startup::Application;
 use gevinst_store::Db;
-use gevinst_tests::{both_backends, TestStore};
+use gevinst_tests::{both_backends, Backend, TestStore};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -466,43 +468,67 @@ both_backends!(
 /// only name its own package's binaries).
 const GEVINST: &str = env!("CARGO_BIN_EXE_gevinst-under-test");
 
+/// A `gevinst serve` process on the test's store, with `args` added.
+struct Served {
+    child: std::process::Child,
+    base: String,
+    log: std::path::PathBuf,
+}
+
+/// Starts `gevinst serve` on the test's store (on a free port, its key and log in `folder`)
+/// and waits until it says where it listens.
+async fn serve_process(t: &TestStore, folder: &std::path::Path, args: &[&str]) -> Served {
+    let log = folder.join(format!("serve-{}.log", uuid::Uuid::new_v4()));
+    let mut child = std::process::Command::new(GEVINST)
+        .args(["--database-url", &t.database_url(), "serve"])
+        .args(["--bind", "127.0.0.1:0", "--checkpoint-interval", "0"])
+        .arg("--signing-key")
+        .arg(folder.join("gevinst-log.key"))
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("gevinst starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(addr) = line.split("kører på ").nth(1) {
+                let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let base = tokio::task::spawn_blocking(move || rx.recv_timeout(PATIENCE))
+        .await
+        .unwrap()
+        .unwrap_or_else(|_| {
+            panic!(
+                "serve never said where it listens:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            )
+        });
+    t.sign_in_reader(&base).await;
+    Served { child, base, log }
+}
+
 both_backends!(
     sigterm_lets_the_request_in_flight_finish_and_exits_0,
     |t: TestStore| async move {
         t.import_budget_2025().await;
         let folder = tempfile::tempdir().unwrap();
-        let log = folder.path().join("serve.log");
-        let mut child = std::process::Command::new(GEVINST)
-            .args(["--database-url", &t.database_url(), "serve"])
-            .args(["--bind", "127.0.0.1:0", "--checkpoint-interval", "0"])
-            .arg("--signing-key")
-            .arg(folder.path().join("gevinst-log.key"))
-            .env("RUST_LOG", "info")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("gevinst starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if let Some(addr) = line.split("kører på ").nth(1) {
-                    let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_string());
-                }
-            }
-        });
+        let Served {
+            mut child,
+            base,
+            log,
+        } = serve_process(&t, folder.path(), &[]).await;
         let server_log = || std::fs::read_to_string(&log).unwrap_or_default();
-        let base = tokio::task::spawn_blocking(move || rx.recv_timeout(PATIENCE))
-            .await
-            .unwrap()
-            .unwrap_or_else(|_| panic!("serve never said where it listens:\n{}", server_log()));
 
-        t.sign_in_reader(&base).await;
         // A request in flight, held by the read models' lock: it names the log's head, so it
         // waits until that is projected.
         let lock = hold_read_models_behind(&t).await;
@@ -579,3 +605,118 @@ both_backends!(
         assert!(said.contains("SIGTERM"), "{said}");
     }
 );
+
+/// What `/readyz` says of an instance's projector (`leading` or `following`).
+async fn projector_of(base: &str) -> String {
+    let ready: serde_json::Value = gevinst_tests::get(format!("{base}/readyz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    ready["projector"].as_str().unwrap_or_default().to_string()
+}
+
+/// Records a saving of 3 t.kr. on BC01 through `base`; returns its position.
+async fn save_through(base: &str, token: &str, key: &str) -> i64 {
+    let answer = reqwest::Client::new()
+        .post(format!("{base}/api/proposals/BC01/savings"))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(&serde_json::json!({
+            "year": 2025, "amount": "-3", "plan_line": "l1", "date": "2025-06-30"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201, "{key} through {base}");
+    let outcome: serde_json::Value = answer.json().await.unwrap();
+    outcome["last_position"].as_i64().expect("a position")
+}
+
+/// BC01's realised 2025 through `base`, read once `position` is projected.
+async fn realised_through(base: &str, position: i64) -> String {
+    let answer = gevinst_tests::client(base)
+        .get(format!(
+            "{base}/api/proposals/BC01/realisation?as_of=2025-12-31"
+        ))
+        .header(gevinst_api::http::POSITION_HEADER, position.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    let year = body["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|y| y["year"] == 2025)
+        .cloned()
+        .unwrap();
+    year["realised"].as_str().unwrap_or_default().to_string()
+}
+
+/// Several `gevinst serve` processes on one PostgreSQL: exactly one projects the read models
+/// for all (it holds the projector lock), the others follow, and each serves its own and the
+/// other's writes. Killed with SIGKILL, the projecting one is replaced by the other, which
+/// then projects. (PostgreSQL only: SQLite is one machine's embedded store.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_instance_projects_for_all_and_another_takes_over_when_it_is_killed() {
+    let t = TestStore::new(Backend::Postgres).await;
+    let _keep = t.keep_alive();
+    t.import_budget_2025().await;
+    let folder = tempfile::tempdir().unwrap();
+    let fast = ["--follow-interval-ms", "100"];
+    let first = serve_process(&t, folder.path(), &fast).await;
+    let second = serve_process(&t, folder.path(), &fast).await;
+    let logs = |served: &Served| std::fs::read_to_string(&served.log).unwrap_or_default();
+    const LEADS: &str = "this instance projects the read models for every instance";
+
+    let mut roles = (String::new(), String::new());
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while tokio::time::Instant::now() < deadline {
+        roles = (
+            projector_of(&first.base).await,
+            projector_of(&second.base).await,
+        );
+        if roles.0 != roles.1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (mut leader, mut follower) = match (roles.0.as_str(), roles.1.as_str()) {
+        ("leading", "following") => (first, second),
+        ("following", "leading") => (second, first),
+        other => panic!("exactly one instance projects: {other:?}"),
+    };
+    let anna = t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+
+    // A write through the follower is projected by the leader: both serve it, and only the
+    // leader ever said it projects.
+    let position = save_through(&follower.base, &anna, "through-the-follower").await;
+    assert_eq!(realised_through(&follower.base, position).await, "-3");
+    assert_eq!(realised_through(&leader.base, position).await, "-3");
+    let position = save_through(&leader.base, &anna, "through-the-leader").await;
+    assert_eq!(realised_through(&follower.base, position).await, "-6");
+    assert!(logs(&leader).contains(LEADS), "{}", logs(&leader));
+    assert!(!logs(&follower).contains(LEADS), "{}", logs(&follower));
+
+    // The leader is killed outright: its lock goes with its connection, and the other takes
+    // over at its next look.
+    leader.child.kill().unwrap();
+    leader.child.wait().unwrap();
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while projector_of(&follower.base).await != "leading" {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no instance took over:\n{}",
+            logs(&follower)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(logs(&follower).contains(LEADS), "{}", logs(&follower));
+    let position = save_through(&follower.base, &anna, "after-the-take-over").await;
+    assert_eq!(realised_through(&follower.base, position).await, "-9");
+    follower.child.kill().unwrap();
+    follower.child.wait().unwrap();
+}

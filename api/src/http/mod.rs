@@ -92,13 +92,14 @@ fn read_model_error(e: ReadModelError) -> ApiError {
 
 /// The position token: a request carrying `Gevinst-Position: N`, the `last_position` a
 /// command answered (on any instance), is served only once the read models reflect position
-/// N. A process's own commands already project before they answer, so only a client reading
+/// N. A process's commands answer once the read models reflect them, so only a client reading
 /// from another instance than it wrote to needs it.
 pub const POSITION_HEADER: &str = "gevinst-position";
 
-/// Waits, for a request that names a position, until the read models reflect it: catching up
-/// at once rather than waiting for the background projector. A position that is no whole
-/// number, or that the log does not hold, is a 400 problem.
+/// Waits, for a request that names a position, until the read models reflect it: it wakes the
+/// background projector and watches it, never projecting itself (`readmodel::follow`). A
+/// position that is no whole number, or that the log does not hold, is a 400 problem; one the
+/// projector does not reach within its patience is a 503.
 async fn read_your_writes(
     State(s): State<AppState>,
     request: axum::extract::Request,
@@ -121,7 +122,12 @@ async fn read_your_writes(
     let projector = s.service.projector();
     let waited = match projector.standing().await {
         Ok(standing) if standing.position >= position => Ok(()),
-        Ok(_) => projector.wait_for(position).await.map(|_| ()),
+        Ok(standing) if standing.head < position => Err(ReadModelError::Behind {
+            reached: standing.head,
+            position,
+        }),
+        // The checkpoint just read is below the position: only a look from now on counts.
+        Ok(_) => projector.wait_for_fresh(position).await.map(|_| ()),
         Err(e) => Err(e),
     };
     match waited {
@@ -130,6 +136,9 @@ async fn read_your_writes(
             "{POSITION_HEADER}: position {position} is not in the log (its last is {reached})"
         ))
         .into_response(),
+        Err(e @ ReadModelError::Stalled { .. }) => {
+            ApiError::NotReady(e.to_string()).into_response()
+        }
         Err(e) => read_model_error(e).into_response(),
     }
 }

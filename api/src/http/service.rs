@@ -33,10 +33,12 @@
 //!   `'unsafe-inline'`. A style attribute (`style="…"`) would be refused; put the rule in the
 //!   block.
 //! - **Readiness** means the store answers and the read models are at the log's head as it was
-//!   when the probe came: `/readyz` runs the same catch-up the next read would, within the
-//!   request timeout. A catch-up commits in batches, so one that takes longer than the timeout
-//!   still gets there over successive probes, and no request is sent to an instance whose first
-//!   read would have to replay the whole log. Read models ahead of the log are never ready.
+//!   when the probe came: `/readyz` wakes the background projector and waits for a look that
+//!   began after the probe (never an older one: the read models may have been reset since),
+//!   within the request timeout. A catch-up commits in batches, so one that takes longer than
+//!   the timeout still gets there over successive probes, and no request is sent to an
+//!   instance whose first read would have to wait for the whole log. Read models ahead of the
+//!   log are never ready. It also says whether this instance projects (`leading`).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -555,30 +557,41 @@ async fn metrics_text(State(ops): State<Ops>) -> Response {
 }
 
 /// Ready when the store answers and the read models have caught up with the log's head as it
-/// was when the probe came (see the module doc); otherwise 503 `not-ready` saying which.
+/// was when the probe came (see the module doc); otherwise 503 `not-ready` saying which. It
+/// says whether this instance's background projector is the one projecting (`leading`) or
+/// watches another (`following`); `inline` when none runs and each caller projects.
 async fn readyz(State(ops): State<Ops>) -> ApiResult<Json<Value>> {
     let store = ops.app.service.store();
     let head = store.last_position().await.map_err(|error| {
         tracing::warn!(%error, "not ready: the store does not answer");
         ApiError::NotReady("the store does not answer".to_string())
     })?;
-    let reached = ops
-        .app
-        .service
-        .projector()
-        .catch_up()
-        .await
-        .map_err(|error| match error {
-            ReadModelError::AheadOfLog { .. } => ApiError::NotReady(error.to_string()),
-            error => {
-                tracing::warn!(%error, "not ready: the read models cannot catch up");
-                ApiError::NotReady("the read models cannot catch up with the log".to_string())
-            }
-        })?;
+    let projector = ops.app.service.projector();
+    let not_ready = |error: ReadModelError| match error {
+        ReadModelError::AheadOfLog { .. } | ReadModelError::Stalled { .. } => {
+            ApiError::NotReady(error.to_string())
+        }
+        error => {
+            tracing::warn!(%error, "not ready: the read models cannot catch up");
+            ApiError::NotReady("the read models cannot catch up with the log".to_string())
+        }
+    };
+    // A fresh look, not the last one seen: the read models may have been reset since.
+    let mut reached = projector.fresh_look().await.map_err(not_ready)?;
+    if reached < head {
+        reached = projector.wait_for_fresh(head).await.map_err(not_ready)?;
+    }
+    // Read models ahead of the log (a restored log) are never ready.
+    projector.standing().await.map_err(not_ready)?;
     Ok(Json(json!({
         "status": "ready",
         "backend": store.db().backend(),
         "last_position": head,
         "read_models_position": reached,
+        "projector": match (projector.following(), projector.leading()) {
+            (false, _) => "inline",
+            (true, true) => "leading",
+            (true, false) => "following",
+        },
     })))
 }

@@ -7,8 +7,10 @@
 //! time: the same rows a store holding only the events recorded by then would have.
 
 pub mod apply;
+pub mod follow;
 pub mod projector;
 
+pub use follow::{Look, PATIENCE, PROJECTOR_LOCK_KEY};
 pub use projector::{Progress, Projector, Standing, CLEAR_STATEMENTS, PROJECTION};
 
 use chrono::{DateTime, Utc};
@@ -41,7 +43,7 @@ pub enum ReadModelError {
     /// A report's sum overflowed (see `reports::add`).
     #[error("summen af {0} er for stor til at regne med: kontrollér de registrerede beløb")]
     Overflow(&'static str),
-    /// The read models did not reach a position.
+    /// The read models did not reach a position: the log does not hold it.
     #[error("read models reached position {reached}, not {position}")]
     Behind {
         /// Where they are.
@@ -49,6 +51,18 @@ pub enum ReadModelError {
         /// Where they were asked to be.
         position: i64,
     },
+    /// The background projector did not reach a position within its patience (see
+    /// [`follow::PATIENCE`]): it is slow, blocked, or no instance projects.
+    #[error("læsemodellerne nåede ikke position {position} inden for {} s", waited.as_secs())]
+    Stalled {
+        /// The position waited for (0: a fresh look).
+        position: i64,
+        /// How long.
+        waited: std::time::Duration,
+    },
+    /// The background projector's last look failed, for this reason.
+    #[error("{0}")]
+    Failed(String),
 }
 
 /// A proposal row exactly as stored.

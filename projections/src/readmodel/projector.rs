@@ -23,6 +23,7 @@ use gevinst_domain::proposal::ProposalEvent;
 use tokio::sync::Mutex;
 
 use super::apply::{statements, Stmt, Val};
+use super::follow::{Background, PROJECTED_CHANNEL};
 use super::ReadModelError;
 use gevinst_store::{Db, EventStore, StoredEvent};
 
@@ -45,6 +46,8 @@ pub const CLEAR_STATEMENTS: &[&str] = &[
 pub struct Projector {
     store: EventStore,
     running: Arc<Mutex<()>>,
+    /// This process's background projector, if one runs (see `follow`).
+    pub(super) background: Arc<Background>,
 }
 
 /// The read models' position against the log's head when asked.
@@ -101,6 +104,7 @@ impl Projector {
         Self {
             store,
             running: Arc::new(Mutex::new(())),
+            background: Arc::default(),
         }
     }
 
@@ -183,15 +187,6 @@ impl Projector {
         Ok(position)
     }
 
-    /// Catches up until the read models reflect at least `position` (read-your-writes).
-    pub async fn wait_for(&self, position: i64) -> Result<i64, ReadModelError> {
-        let reached = self.catch_up().await?;
-        if reached < position {
-            return Err(ReadModelError::Behind { reached, position });
-        }
-        Ok(reached)
-    }
-
     /// Replays the whole log into the read models in one transaction: it clears every read
     /// model, applies every event up to the log's head as it was when the rebuild began, and
     /// sets the checkpoint to that head, and only the commit makes any of it visible. Readers
@@ -233,6 +228,11 @@ impl Projector {
                     .bind(position)
                     .execute(&mut *tx)
                     .await?;
+                if let Some(notify) = self.projected() {
+                    bind_all!(sqlx::query(notify.sql), &notify.args)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 tx.commit().await?;
                 Ok(position)
             }};
@@ -252,7 +252,17 @@ impl Projector {
             args: vec![Val::from(PROJECTION), Val::from(to), Val::from(from)],
         }];
         all.extend_from_slice(stmts);
+        all.extend(self.projected());
         self.run(&all).await
+    }
+
+    /// On PostgreSQL, the statement that tells every instance the read models moved (at the
+    /// commit of the transaction it runs in).
+    fn projected(&self) -> Option<Stmt> {
+        matches!(self.store.db(), Db::Postgres(_)).then(|| Stmt {
+            sql: "SELECT pg_notify($1, '')",
+            args: vec![Val::from(PROJECTED_CHANNEL)],
+        })
     }
 
     /// Runs statements in one transaction; when the first statement changes no row, rolls

@@ -1,0 +1,349 @@
+//! The process's one background projector, and how everything else waits for it.
+//!
+//! Why: a command that projected its own events ran a second transaction inside the command
+//! path and queued behind a process-wide lock, and a read that had to see a write ran the
+//! projector itself. With several `serve` instances on one PostgreSQL every instance did the
+//! same work on the same rows. Now:
+//!
+//! - **One projector for all instances.** On PostgreSQL the instance that holds a session-level
+//!   advisory lock ([`PROJECTOR_LOCK_KEY`]) projects ("leading"); the others only watch the
+//!   checkpoint ("following") and try to take the lock at every look. The lock belongs to a
+//!   connection the leader keeps open, so when that process dies (kill -9 included) its
+//!   connection closes, PostgreSQL releases the lock, and the next follower to look takes over.
+//!   On SQLite (one machine, embedded) each process projects what it sees.
+//! - **Woken, not polling.** Every append sends `NOTIFY gevinst_appended` in its own
+//!   transaction (delivered at commit), and every projection batch `NOTIFY gevinst_projected`:
+//!   the leader projects as soon as anyone, anywhere, appends, and followers learn at once when
+//!   the read models moved. A command in this process also wakes the projector directly. A
+//!   look every `every` covers a lost notification, a lost connection, and SQLite.
+//! - **Waiting is watching.** What the projector last saw is published on a `watch` channel
+//!   ([`Look`]). A command waits there until its position is projected (read-your-writes) and so
+//!   does a read that sends a position token; neither runs the projector nor takes its lock.
+//!
+//! If two projectors ever overlap (a leader whose lock connection just died, a command-line
+//! process), nothing breaks: each batch moves the checkpoint by compare-and-set (see
+//! [`Projector`]), so the slower one applies nothing and continues from where the other got.
+//!
+//! A process with no background projector running (the command line, a test's service)
+//! projects inline instead, exactly as before: [`Projector::wait_for`] catches up itself.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sqlx::postgres::PgListener;
+use tokio::sync::{watch, Notify};
+
+use super::projector::Projector;
+use super::ReadModelError;
+use gevinst_store::Db;
+
+/// Key of PostgreSQL's session-level advisory lock held by the leading projector
+/// ("gevproj" in ASCII; the append lock is "gevinst").
+pub const PROJECTOR_LOCK_KEY: i64 = 0x0067_6576_7072_6f6a;
+
+pub use gevinst_store::APPENDED_CHANNEL;
+
+/// The channel every projection batch notifies on.
+pub const PROJECTED_CHANNEL: &str = "gevinst_projected";
+
+/// How long a command or a read waits for the background projector before it gives up.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// What the background projector saw at its last look.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Look {
+    /// The position the read models reflected.
+    pub position: i64,
+    /// How many looks have finished (a waiter knows a look is newer than its own request).
+    pub count: u64,
+    /// Why the last look failed, if it did.
+    pub error: Option<String>,
+}
+
+/// The state a process's background projector shares with the waiters.
+#[derive(Debug)]
+pub(crate) struct Background {
+    look: watch::Sender<Look>,
+    /// Looks begun (one more than `look.count` while a look is in progress).
+    begun: AtomicU64,
+    wake: Notify,
+    /// Background projectors running in this process (0: project inline).
+    running: AtomicUsize,
+    leading: AtomicBool,
+}
+
+impl Default for Background {
+    fn default() -> Self {
+        Self {
+            look: watch::Sender::new(Look::default()),
+            begun: AtomicU64::new(0),
+            wake: Notify::new(),
+            running: AtomicUsize::new(0),
+            leading: AtomicBool::new(false),
+        }
+    }
+}
+
+/// Counts a running background projector for as long as it lives (a dropped or aborted task
+/// ends it, and the process goes back to projecting inline).
+struct Running(Arc<Background>);
+
+impl Running {
+    fn start(background: &Arc<Background>) -> Self {
+        background.running.fetch_add(1, Ordering::SeqCst);
+        Self(Arc::clone(background))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.leading.store(false, Ordering::SeqCst);
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Whether this process may project: on PostgreSQL, while it holds the projector lock on a
+/// connection of its own; on SQLite, always.
+enum Leadership {
+    Always,
+    Postgres {
+        pool: sqlx::PgPool,
+        held: Option<sqlx::PgConnection>,
+        checked: Instant,
+    },
+}
+
+impl Leadership {
+    fn new(db: &Db) -> Self {
+        match db {
+            Db::Postgres(pool) => Self::Postgres {
+                pool: pool.clone(),
+                held: None,
+                checked: Instant::now(),
+            },
+            Db::Sqlite(_) => Self::Always,
+        }
+    }
+
+    /// Whether this process leads now: it checks a held lock's connection at most once per
+    /// `every` (a lock is lost only with its connection), and tries to take a free lock.
+    async fn hold(&mut self, every: Duration) -> bool {
+        let Self::Postgres {
+            pool,
+            held,
+            checked,
+        } = self
+        else {
+            return true;
+        };
+        if let Some(connection) = held {
+            if checked.elapsed() < every {
+                return true;
+            }
+            *checked = Instant::now();
+            if sqlx::query("SELECT 1")
+                .execute(&mut *connection)
+                .await
+                .is_ok()
+            {
+                return true;
+            }
+            tracing::warn!("the projector lock's connection was lost; following");
+            *held = None;
+        }
+        let Ok(mut connection) = pool.acquire().await else {
+            return false;
+        };
+        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(PROJECTOR_LOCK_KEY)
+            .fetch_one(&mut *connection)
+            .await
+            .unwrap_or(false);
+        if taken {
+            tracing::info!("this instance projects the read models for every instance");
+            *held = Some(connection.detach());
+            *checked = Instant::now();
+        }
+        taken
+    }
+}
+
+/// Waits for a notification on either channel (forever without a listener); a lost
+/// connection is retried after `every`.
+async fn heard(listener: &mut Option<PgListener>, every: Duration) {
+    let Some(l) = listener else {
+        return std::future::pending().await;
+    };
+    match l.try_recv().await {
+        Ok(Some(_)) => {
+            // Many appends may have been notified: one look takes them all in.
+            while l.next_buffered().is_some() {}
+        }
+        Ok(None) => {}
+        Err(error) => {
+            tracing::warn!(%error, "no notifications from PostgreSQL; looking every interval");
+            tokio::time::sleep(every).await;
+        }
+    }
+}
+
+impl Projector {
+    /// Runs this process's background projector until the future is dropped: it looks at
+    /// once, then whenever woken (an append anywhere, a projection by the leader, a command
+    /// here) and at least every `every`. While it runs, [`Projector::wait_for`] watches it
+    /// instead of projecting inline. See the module doc.
+    pub async fn follow(&self, every: Duration) {
+        let background = Arc::clone(&self.background);
+        let _running = Running::start(&background);
+        let mut leadership = Leadership::new(self.store().db());
+        let mut listener = match self.store().db() {
+            Db::Postgres(pool) => match PgListener::connect_with(pool).await {
+                Ok(mut l) => match l.listen_all([APPENDED_CHANNEL, PROJECTED_CHANNEL]).await {
+                    Ok(()) => Some(l),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot listen for appends; looking every interval");
+                        None
+                    }
+                },
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for appends; looking every interval");
+                    None
+                }
+            },
+            Db::Sqlite(_) => None,
+        };
+        loop {
+            background.begun.fetch_add(1, Ordering::SeqCst);
+            let leading = leadership.hold(every).await;
+            background.leading.store(leading, Ordering::SeqCst);
+            let seen = if leading {
+                self.catch_up().await
+            } else {
+                self.checkpoint().await
+            };
+            if let Err(error) = &seen {
+                tracing::warn!(%error, "the read models cannot follow the log");
+            }
+            background.look.send_modify(|look| {
+                look.count += 1;
+                match seen {
+                    Ok(position) => {
+                        look.position = position;
+                        look.error = None;
+                    }
+                    Err(error) => look.error = Some(error.to_string()),
+                }
+            });
+            tokio::select! {
+                () = background.wake.notified() => {}
+                () = heard(&mut listener, every) => {}
+                () = tokio::time::sleep(every) => {}
+            }
+        }
+    }
+
+    /// Whether a background projector runs in this process.
+    #[must_use]
+    pub fn following(&self) -> bool {
+        self.background.running.load(Ordering::SeqCst) > 0
+    }
+
+    /// Whether this process's background projector is the one that projects (PostgreSQL: it
+    /// holds the projector lock; SQLite: whenever it runs).
+    #[must_use]
+    pub fn leading(&self) -> bool {
+        self.following() && self.background.leading.load(Ordering::SeqCst)
+    }
+
+    /// Waits until the read models reflect at least `position` (read-your-writes). With a
+    /// background projector running it wakes it and watches, at most [`PATIENCE`]; without
+    /// one it catches up itself. [`ReadModelError::Behind`] when a look that began after the
+    /// call (by the projector that projects) did not reach the position, so the log does not
+    /// hold it; [`ReadModelError::Stalled`] when the patience ran out first.
+    pub async fn wait_for(&self, position: i64) -> Result<i64, ReadModelError> {
+        if !self.following() {
+            let reached = self.catch_up().await?;
+            if reached < position {
+                return Err(ReadModelError::Behind { reached, position });
+            }
+            return Ok(reached);
+        }
+        self.watch_until(Some(position), false).await
+    }
+
+    /// As [`Projector::wait_for`], but only a look that began after this call counts: for a
+    /// caller that has just read the checkpoint below what the last look saw (read models
+    /// reset behind the projector's back, as a restore or a test does).
+    pub async fn wait_for_fresh(&self, position: i64) -> Result<i64, ReadModelError> {
+        if !self.following() {
+            return self.wait_for(position).await;
+        }
+        self.watch_until(Some(position), true).await
+    }
+
+    /// The read models' position after a look that began after this call: the background
+    /// projector's next look, or a catch-up here without one. Readiness asks this, since the
+    /// read models may have been reset behind the projector's back.
+    pub async fn fresh_look(&self) -> Result<i64, ReadModelError> {
+        if !self.following() {
+            return self.catch_up().await;
+        }
+        self.watch_until(None, true).await
+    }
+
+    /// Wakes the background projector and watches its looks: until one reflects `position`
+    /// (with `fresh_only`, one that began after this call), or, without a position, until a
+    /// look that began after this call has finished.
+    async fn watch_until(
+        &self,
+        position: Option<i64>,
+        fresh_only: bool,
+    ) -> Result<i64, ReadModelError> {
+        let background = &self.background;
+        let mut looks = background.look.subscribe();
+        // A look in progress began before this call: the wake makes the one after it.
+        let fresh = background.begun.load(Ordering::SeqCst) + 1;
+        let reached = |look: &Look| {
+            position.is_some_and(|p| look.position >= p) && (!fresh_only || look.count >= fresh)
+        };
+        if reached(&looks.borrow_and_update()) {
+            return Ok(looks.borrow().position);
+        }
+        background.wake.notify_one();
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if tokio::time::timeout_at(deadline, looks.changed())
+                .await
+                .is_err()
+            {
+                return Err(ReadModelError::Stalled {
+                    position: position.unwrap_or(0),
+                    waited: PATIENCE,
+                });
+            }
+            let look = looks.borrow_and_update().clone();
+            if reached(&look) {
+                return Ok(look.position);
+            }
+            if look.count < fresh {
+                continue;
+            }
+            if let Some(error) = look.error {
+                return Err(ReadModelError::Failed(error));
+            }
+            match position {
+                None => return Ok(look.position),
+                // The projector looked after the position was asked for and did not reach
+                // it: the log does not hold it. A follower waits for the leader instead.
+                Some(p) if background.leading.load(Ordering::SeqCst) => {
+                    return Err(ReadModelError::Behind {
+                        reached: look.position,
+                        position: p,
+                    })
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
