@@ -159,6 +159,14 @@ both_backends!(
             assert_eq!(status, 400, "{bad}: {problem}");
             assert!(problem.contains(POSITION_HEADER), "{bad}: {problem}");
         }
+        let (_, beyond) = body(&base, Some(&(position + 1_000).to_string())).await;
+        assert!(
+            beyond.contains(&format!(
+                "position {} findes ikke i hændelsesloggen (den sidste er {position})",
+                position + 1_000
+            )),
+            "{beyond}"
+        );
     }
 );
 

@@ -698,6 +698,19 @@ async fn one_instance_projects_for_all_and_another_takes_over_when_it_is_killed(
     assert_eq!(realised_through(&leader.base, position).await, "-3");
     let position = save_through(&leader.base, &anna, "through-the-leader").await;
     assert_eq!(realised_through(&follower.base, position).await, "-6");
+    // Their reports agree, the whole portfolio included.
+    let portfolio = |base: String| async move {
+        let answer = gevinst_tests::client(&base)
+            .get(format!("{base}/api/portfolio?as_of=2025-12-31"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        answer.text().await.unwrap()
+    };
+    let shown = portfolio(leader.base.clone()).await;
+    assert!(shown.contains("\"realised_to_date\""), "{shown}");
+    assert_eq!(portfolio(follower.base.clone()).await, shown);
     assert!(logs(&leader).contains(LEADS), "{}", logs(&leader));
     assert!(!logs(&follower).contains(LEADS), "{}", logs(&follower));
 

@@ -115,7 +115,7 @@ async fn read_your_writes(
         .filter(|p| *p >= 0)
     else {
         return ApiError::BadRequest(format!(
-            "{POSITION_HEADER}: a global position (a whole number, 0 or more) is expected"
+            "{POSITION_HEADER}: forventer en global position (et helt tal, 0 eller mere)"
         ))
         .into_response();
     };
@@ -133,7 +133,7 @@ async fn read_your_writes(
     match waited {
         Ok(()) => next.run(request).await,
         Err(ReadModelError::Behind { reached, position }) => ApiError::BadRequest(format!(
-            "{POSITION_HEADER}: position {position} is not in the log (its last is {reached})"
+            "{POSITION_HEADER}: position {position} findes ikke i hændelsesloggen (den sidste er {reached})"
         ))
         .into_response(),
         Err(e @ ReadModelError::Stalled { .. }) => {

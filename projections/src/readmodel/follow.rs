@@ -14,8 +14,10 @@
 //! - **Woken, not polling.** Every append sends `NOTIFY gevinst_appended` in its own
 //!   transaction (delivered at commit), and every projection batch `NOTIFY gevinst_projected`:
 //!   the leader projects as soon as anyone, anywhere, appends, and followers learn at once when
-//!   the read models moved. A command in this process also wakes the projector directly. A
-//!   look every `every` covers a lost notification, a lost connection, and SQLite.
+//!   the read models moved; the leader ignores projections and followers ignore appends, so a
+//!   command costs one look, not two. Without notifications (SQLite, a listener that could not
+//!   connect) a waiter wakes the projector itself. A look every `every` covers a lost
+//!   notification and what another SQLite process wrote.
 //! - **Waiting is watching.** What the projector last saw is published on a `watch` channel
 //!   ([`Look`]). A command waits there until its position is projected (read-your-writes) and so
 //!   does a read that sends a position token; neither runs the projector nor takes its lock.
@@ -71,6 +73,8 @@ pub(crate) struct Background {
     /// Background projectors running in this process (0: project inline).
     running: AtomicUsize,
     leading: AtomicBool,
+    /// PostgreSQL's notifications reach this process (then a waiter need not wake anyone).
+    listening: AtomicBool,
 }
 
 impl Default for Background {
@@ -81,6 +85,7 @@ impl Default for Background {
             wake: Notify::new(),
             running: AtomicUsize::new(0),
             leading: AtomicBool::new(false),
+            listening: AtomicBool::new(false),
         }
     }
 }
@@ -99,6 +104,7 @@ impl Running {
 impl Drop for Running {
     fn drop(&mut self) {
         self.0.leading.store(false, Ordering::SeqCst);
+        self.0.listening.store(false, Ordering::SeqCst);
         self.0.running.fetch_sub(1, Ordering::SeqCst);
     }
 }
@@ -169,22 +175,51 @@ impl Leadership {
     }
 }
 
-/// Waits for a notification on either channel (forever without a listener); a lost
-/// connection is retried after `every`.
-async fn heard(listener: &mut Option<PgListener>, every: Duration) {
-    let Some(l) = listener else {
-        return std::future::pending().await;
+/// What PostgreSQL told this process, forwarded by a task of its own (so waiting for it in a
+/// `select!` never cancels a read from the listener's connection half-way).
+#[derive(Default)]
+struct Heard {
+    appended: Notify,
+    projected: Notify,
+}
+
+/// Listens on both channels until dropped; `None` (and a warning) when it cannot listen.
+async fn listen(pool: &sqlx::PgPool, heard: Arc<Heard>, every: Duration) -> Option<AbortOnDrop> {
+    let listening = async {
+        let mut l = PgListener::connect_with(pool).await?;
+        l.listen_all([APPENDED_CHANNEL, PROJECTED_CHANNEL]).await?;
+        Ok::<_, sqlx::Error>(l)
     };
-    match l.try_recv().await {
-        Ok(Some(_)) => {
-            // Many appends may have been notified: one look takes them all in.
-            while l.next_buffered().is_some() {}
-        }
-        Ok(None) => {}
+    let mut listener = match listening.await {
+        Ok(l) => l,
         Err(error) => {
-            tracing::warn!(%error, "no notifications from PostgreSQL; looking every interval");
-            tokio::time::sleep(every).await;
+            tracing::warn!(%error, "cannot listen for appends; looking every interval");
+            return None;
         }
+    };
+    Some(AbortOnDrop(tokio::spawn(async move {
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(n)) if n.channel() == APPENDED_CHANNEL => heard.appended.notify_one(),
+                Ok(Some(_)) => heard.projected.notify_one(),
+                // The connection was lost: reconnected on the next call; meanwhile the looks
+                // every interval go on.
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "no notifications from PostgreSQL; looking every interval");
+                    tokio::time::sleep(every).await;
+                }
+            }
+        }
+    })))
+}
+
+/// A task that ends with its owner.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -197,22 +232,14 @@ impl Projector {
         let background = Arc::clone(&self.background);
         let _running = Running::start(&background);
         let mut leadership = Leadership::new(self.store().db());
-        let mut listener = match self.store().db() {
-            Db::Postgres(pool) => match PgListener::connect_with(pool).await {
-                Ok(mut l) => match l.listen_all([APPENDED_CHANNEL, PROJECTED_CHANNEL]).await {
-                    Ok(()) => Some(l),
-                    Err(error) => {
-                        tracing::warn!(%error, "cannot listen for appends; looking every interval");
-                        None
-                    }
-                },
-                Err(error) => {
-                    tracing::warn!(%error, "cannot listen for appends; looking every interval");
-                    None
-                }
-            },
+        let heard = Arc::new(Heard::default());
+        let _listening = match self.store().db() {
+            Db::Postgres(pool) => listen(pool, Arc::clone(&heard), every).await,
             Db::Sqlite(_) => None,
         };
+        background
+            .listening
+            .store(_listening.is_some(), Ordering::SeqCst);
         loop {
             background.begun.fetch_add(1, Ordering::SeqCst);
             let leading = leadership.hold(every).await;
@@ -235,9 +262,17 @@ impl Projector {
                     Err(error) => look.error = Some(error.to_string()),
                 }
             });
+            // The leader looks when anyone appends, a follower when the leader projected; the
+            // other kind of notification does not concern it (the leader's own batches would
+            // wake it for nothing).
+            let concerns = if leading {
+                &heard.appended
+            } else {
+                &heard.projected
+            };
             tokio::select! {
                 () = background.wake.notified() => {}
-                () = heard(&mut listener, every) => {}
+                () = concerns.notified() => {}
                 () = tokio::time::sleep(every) => {}
             }
         }
@@ -302,7 +337,7 @@ impl Projector {
     ) -> Result<i64, ReadModelError> {
         let background = &self.background;
         let mut looks = background.look.subscribe();
-        // A look in progress began before this call: the wake makes the one after it.
+        // A look in progress began before this call: a wake makes the one after it.
         let fresh = background.begun.load(Ordering::SeqCst) + 1;
         let reached = |look: &Look| {
             position.is_some_and(|p| look.position >= p) && (!fresh_only || look.count >= fresh)
@@ -310,7 +345,12 @@ impl Projector {
         if reached(&looks.borrow_and_update()) {
             return Ok(looks.borrow().position);
         }
-        background.wake.notify_one();
+        // A command's write was notified by its own append (the leader looks) and will be by
+        // the leader's batch (a follower looks): waking as well would only add a second look
+        // to every command. Without notifications, or when only a fresh look counts, wake.
+        if fresh_only || !background.listening.load(Ordering::SeqCst) {
+            background.wake.notify_one();
+        }
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             if tokio::time::timeout_at(deadline, looks.changed())
