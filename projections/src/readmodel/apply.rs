@@ -10,8 +10,6 @@ use gevinst_domain::proposal::{Fact, Plan, PlanSection, ProposalEvent};
 
 use gevinst_store::StoredEvent;
 
-use super::PlanAmountRow;
-
 /// A value bound to a statement parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
@@ -84,30 +82,23 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-const UPSERT_PROPOSAL: &str = "INSERT INTO rm_proposal (proposal_id, title, kind, committee, \
-    confidential, political_priority, budget_round, price_level, identity, baseline_plan, \
-    baseline_source, current_plan, revision, last_sequence, last_position, registered_at, \
-    registered_position) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, NULL, 0, 0, 0, $10, $11) \
-    ON CONFLICT (proposal_id) DO UPDATE SET title = excluded.title, kind = excluded.kind, \
+const UPSERT_PROPOSAL: &str = "INSERT INTO rm_proposal (proposal_id, title, committee, \
+    confidential, identity, baseline_plan, baseline_source, current_plan, revision, \
+    last_sequence, last_position, registered_at, registered_position) \
+    VALUES ($1, $2, $3, $4, $5, NULL, NULL, NULL, 0, 0, 0, $6, $7) \
+    ON CONFLICT (proposal_id) DO UPDATE SET title = excluded.title, \
     committee = excluded.committee, confidential = excluded.confidential, \
-    political_priority = excluded.political_priority, budget_round = excluded.budget_round, \
-    price_level = excluded.price_level, identity = excluded.identity, \
-    registered_at = excluded.registered_at, registered_position = excluded.registered_position";
+    identity = excluded.identity, registered_at = excluded.registered_at, \
+    registered_position = excluded.registered_position";
 const SET_BASELINE: &str = "UPDATE rm_proposal SET baseline_plan = $2, current_plan = $2, \
     baseline_source = $3 WHERE proposal_id = $1";
 const SET_REVISION: &str =
     "UPDATE rm_proposal SET current_plan = $2, revision = $3 WHERE proposal_id = $1";
-const DELETE_PLAN: &str = "DELETE FROM rm_plan_amount WHERE proposal_id = $1 AND plan = $2";
-const INSERT_PLAN_AMOUNT: &str = "INSERT INTO rm_plan_amount (proposal_id, plan, line_id, year, \
-    section, control_area, committee, amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-    ON CONFLICT (proposal_id, plan, line_id, year) DO UPDATE SET section = excluded.section, \
-    control_area = excluded.control_area, committee = excluded.committee, amount = excluded.amount";
 const INSERT_ENTRY: &str = "INSERT INTO rm_entry (proposal_id, sequence, position, kind, subject, \
-    year, amount, price_level, control_area, plan_line, committee, section, effective_date, note, \
-    evidence, at_risk, fact, actor, role, recorded_at, corrects, corrected_by, correction_reason, \
-    corrected_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-    $17, $18, $19, $20, $21, NULL, NULL, NULL) ON CONFLICT (proposal_id, sequence) DO NOTHING";
+    year, amount, price_level, control_area, plan_line, committee, section, effective_date, fact, \
+    actor, recorded_at, corrects, corrected_by, correction_reason, corrected_at) VALUES ($1, $2, \
+    $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, NULL) \
+    ON CONFLICT (proposal_id, sequence) DO NOTHING";
 const MARK_CORRECTED: &str = "UPDATE rm_entry SET corrected_by = $3, correction_reason = $4, \
     corrected_at = $5, corrected_position = $6 WHERE proposal_id = $1 AND sequence = $2";
 const UPSERT_PLAN_VERSION: &str = "INSERT INTO rm_plan_version (proposal_id, revision, sequence, \
@@ -117,47 +108,6 @@ const UPSERT_PLAN_VERSION: &str = "INSERT INTO rm_plan_version (proposal_id, rev
     source = excluded.source";
 const ADVANCE_PROPOSAL: &str = "UPDATE rm_proposal SET last_sequence = $2, last_position = $3 \
     WHERE proposal_id = $1 AND last_sequence < $2";
-
-/// The `rm_plan_amount` rows of one plan (`which` is "baseline" or "current").
-#[must_use]
-pub fn plan_amount_rows(proposal: &str, which: &str, plan: &Plan) -> Vec<PlanAmountRow> {
-    let mut out = Vec::new();
-    for line in &plan.lines {
-        for (year, amount) in line.amounts.iter() {
-            out.push(PlanAmountRow {
-                proposal_id: proposal.to_string(),
-                plan: which.to_string(),
-                line_id: line.id.as_str().to_string(),
-                year: *year,
-                section: section_code(line.section).to_string(),
-                control_area: line.control_area.code().to_string(),
-                committee: line.committee.map(|c| c.code().to_string()),
-                amount: amount.to_string(),
-            });
-        }
-    }
-    out
-}
-
-fn plan_rows(proposal: &str, which: &str, plan: &Plan) -> Vec<Stmt> {
-    let mut out = vec![stmt(DELETE_PLAN, vec![proposal.into(), which.into()])];
-    for r in plan_amount_rows(proposal, which, plan) {
-        out.push(stmt(
-            INSERT_PLAN_AMOUNT,
-            vec![
-                r.proposal_id.into(),
-                r.plan.into(),
-                r.line_id.into(),
-                r.year.into(),
-                r.section.into(),
-                r.control_area.into(),
-                r.committee.into(),
-                r.amount.into(),
-            ],
-        ));
-    }
-    out
-}
 
 /// The columns of an entry that a report filters or sums by.
 struct EntryColumns {
@@ -169,9 +119,6 @@ struct EntryColumns {
     plan_line: Option<String>,
     committee: Option<String>,
     section: Option<String>,
-    note: Option<String>,
-    evidence: Option<String>,
-    at_risk: bool,
 }
 
 fn entry_columns(fact: &Fact) -> EntryColumns {
@@ -184,32 +131,22 @@ fn entry_columns(fact: &Fact) -> EntryColumns {
         plan_line: None,
         committee: None,
         section: None,
-        note: None,
-        evidence: None,
-        at_risk: false,
     };
     match fact {
         Fact::MilestoneCompleted(f) => {
             c.subject = Some(f.milestone.to_string());
-            c.evidence = f.evidence.as_ref().map(ToString::to_string);
         }
         Fact::GoalProgressReported(f) => {
             c.subject = Some(f.goal.to_string());
-            c.note = Some(f.note.to_string());
-            c.evidence = f.evidence.as_ref().map(ToString::to_string);
-            c.at_risk = f.at_risk;
         }
         Fact::GoalAchieved(f) => {
             c.subject = Some(f.goal.to_string());
-            c.evidence = Some(f.evidence.to_string());
         }
         Fact::GoalScheduled(f) => {
             c.subject = Some(f.goal.to_string());
-            c.note = f.note.as_ref().map(ToString::to_string);
         }
         Fact::GoalCancelled(f) => {
             c.subject = Some(f.goal.to_string());
-            c.note = Some(f.reason.to_string());
         }
         Fact::SavingRealised(f) => {
             c.year = Some(i64::from(f.year));
@@ -219,7 +156,6 @@ fn entry_columns(fact: &Fact) -> EntryColumns {
             c.plan_line = f.plan_line.as_ref().map(ToString::to_string);
             c.committee = f.committee.map(|x| x.code().to_string());
             c.section = Some(section_code(PlanSection::PermanentChange).to_string());
-            c.evidence = f.evidence.as_ref().map(ToString::to_string);
         }
         Fact::ImplementationCostIncurred(f) => {
             c.year = Some(i64::from(f.year));
@@ -228,7 +164,6 @@ fn entry_columns(fact: &Fact) -> EntryColumns {
             c.control_area = Some(f.control_area.code().to_string());
             c.plan_line = f.plan_line.as_ref().map(ToString::to_string);
             c.section = Some(section_code(PlanSection::ImplementationCost).to_string());
-            c.evidence = f.evidence.as_ref().map(ToString::to_string);
         }
         Fact::ForecastUpdated(f) => {
             c.year = Some(i64::from(f.year));
@@ -237,18 +172,14 @@ fn entry_columns(fact: &Fact) -> EntryColumns {
             c.control_area = Some(f.control_area.code().to_string());
             c.plan_line = f.plan_line.as_ref().map(ToString::to_string);
             c.section = Some(section_code(f.section).to_string());
-            c.note = f.note.as_ref().map(ToString::to_string);
         }
         Fact::CompensatingActionRecorded(f) => {
             c.subject = f.goal.as_ref().map(ToString::to_string);
-            c.note = Some(f.action.to_string());
-            c.evidence = f.evidence.as_ref().map(ToString::to_string);
         }
         Fact::SavingVerified(f) => {
             // The verified saving's sequence: a report joins on it, and treats the verification
             // as void once that saving's row is corrected.
             c.subject = Some(f.saving.to_string());
-            c.note = f.note.as_ref().map(ToString::to_string);
         }
         Fact::BudgetAdjusted(f) => {
             c.year = Some(i64::from(f.year));
@@ -256,18 +187,11 @@ fn entry_columns(fact: &Fact) -> EntryColumns {
             c.price_level = Some(i64::from(f.price_level.year()));
             c.control_area = Some(f.control_area.code().to_string());
             c.committee = Some(f.committee.code().to_string());
-            c.note = f.note.as_ref().map(ToString::to_string);
-            c.evidence = f.reference.as_ref().map(ToString::to_string);
         }
         Fact::BudgetDecided(f) => {
             c.subject = Some(f.outcome.code().to_string());
-            c.note = f.note.as_ref().map(ToString::to_string);
-            c.evidence = Some(f.reference.to_string());
         }
-        Fact::InnovationOutcomeRecorded(f) => {
-            c.note = Some(f.learning.to_string());
-            c.evidence = f.evidence.as_ref().map(ToString::to_string);
-        }
+        Fact::InnovationOutcomeRecorded(_) => {}
     }
     c
 }
@@ -290,12 +214,8 @@ fn entry_row(e: &StoredEvent, fact: &Fact, corrects: Option<i64>) -> Stmt {
             c.committee.into(),
             c.section.into(),
             fact.effective_date().to_string().into(),
-            c.note.into(),
-            c.evidence.into(),
-            c.at_risk.into(),
             json(fact).into(),
             e.actor.as_str().into(),
-            e.role.as_str().into(),
             recorded(e.recorded_at).into(),
             corrects.into(),
         ],
@@ -334,12 +254,8 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
             vec![
                 p.into(),
                 identity.title.as_str().into(),
-                identity.kind.code().into(),
                 identity.committee.code().into(),
                 identity.confidential.into(),
-                identity.political_priority.into(),
-                identity.budget_round.as_str().into(),
-                identity.price_level.year().into(),
                 json(identity).into(),
                 recorded(stored.recorded_at).into(),
                 stored.position.into(),
@@ -355,8 +271,6 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
                 ],
             ));
             out.push(plan_version(stored, 0, plan, source.as_ref().map(json)));
-            out.extend(plan_rows(p, "baseline", plan));
-            out.extend(plan_rows(p, "current", plan));
         }
         ProposalEvent::PlanRevised { revision, plan, .. } => {
             out.push(stmt(
@@ -364,7 +278,6 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
                 vec![p.into(), json(plan).into(), i64::from(*revision).into()],
             ));
             out.push(plan_version(stored, i64::from(*revision), plan, None));
-            out.extend(plan_rows(p, "current", plan));
         }
         ProposalEvent::EntryReversed { corrects, reason } => out.push(stmt(
             MARK_CORRECTED,

@@ -72,18 +72,10 @@ pub struct ProposalRow {
     pub proposal_id: String,
     /// Title.
     pub title: String,
-    /// Kind code.
-    pub kind: String,
     /// Committee code.
     pub committee: String,
     /// FORTROLIGT.
     pub confidential: bool,
-    /// Separate political priority.
-    pub political_priority: bool,
-    /// Budget round.
-    pub budget_round: String,
-    /// Price level year.
-    pub price_level: i32,
     /// Identity JSON.
     pub identity: String,
     /// Baseline plan JSON.
@@ -123,27 +115,6 @@ pub struct PlanVersionRow {
     pub source: Option<String>,
 }
 
-/// A plan amount row exactly as stored.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
-pub struct PlanAmountRow {
-    /// Proposal.
-    pub proposal_id: String,
-    /// "baseline" or "current".
-    pub plan: String,
-    /// Line id.
-    pub line_id: String,
-    /// Year.
-    pub year: i32,
-    /// Section code.
-    pub section: String,
-    /// Control area code.
-    pub control_area: String,
-    /// Committee code.
-    pub committee: Option<String>,
-    /// Decimal text, 1.000 kr.
-    pub amount: String,
-}
-
 /// An entry row exactly as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct EntryRow {
@@ -173,18 +144,10 @@ pub struct EntryRow {
     pub section: Option<String>,
     /// ISO date.
     pub effective_date: String,
-    /// Note.
-    pub note: Option<String>,
-    /// Evidence.
-    pub evidence: Option<String>,
-    /// At risk.
-    pub at_risk: bool,
     /// The fact as JSON.
     pub fact: String,
     /// Who.
     pub actor: String,
-    /// Role.
-    pub role: String,
     /// When recorded (RFC 3339).
     pub recorded_at: String,
     /// The entry this one replaces.
@@ -260,25 +223,19 @@ impl EntryRow {
 pub struct Dump {
     /// Proposals.
     pub proposals: Vec<ProposalRow>,
-    /// Plan amounts.
-    pub plan_amounts: Vec<PlanAmountRow>,
     /// Entries.
     pub entries: Vec<EntryRow>,
     /// Plan versions.
     pub plan_versions: Vec<PlanVersionRow>,
 }
 
-const SELECT_PROPOSALS: &str = "SELECT proposal_id, title, kind, committee, confidential, \
-    political_priority, budget_round, price_level, identity, baseline_plan, current_plan, \
-    baseline_source, revision, last_sequence, last_position, registered_at, registered_position \
-    FROM rm_proposal";
-const SELECT_PLAN_AMOUNTS: &str = "SELECT proposal_id, plan, line_id, year, section, \
-    control_area, committee, amount FROM rm_plan_amount \
-    ORDER BY proposal_id, plan, line_id, year";
+const SELECT_PROPOSALS: &str = "SELECT proposal_id, title, committee, confidential, identity, \
+    baseline_plan, current_plan, baseline_source, revision, last_sequence, last_position, \
+    registered_at, registered_position FROM rm_proposal";
 const SELECT_ENTRIES: &str = "SELECT proposal_id, sequence, position, kind, subject, year, \
-    amount, price_level, control_area, plan_line, committee, section, effective_date, note, \
-    evidence, at_risk, fact, actor, role, recorded_at, corrects, corrected_by, \
-    correction_reason, corrected_at, corrected_position FROM rm_entry";
+    amount, price_level, control_area, plan_line, committee, section, effective_date, fact, \
+    actor, recorded_at, corrects, corrected_by, correction_reason, corrected_at, \
+    corrected_position FROM rm_entry";
 const SELECT_PLAN_VERSIONS: &str = "SELECT proposal_id, revision, sequence, position, \
     recorded_at, plan, source FROM rm_plan_version";
 
@@ -479,39 +436,10 @@ impl ReadModels {
         Ok(out)
     }
 
-    /// Plan amounts: as stored, or (at `known_on`) derived from the plans in force then, exactly
-    /// as the projector would have written them.
-    async fn plan_amounts(
-        &self,
-        proposals: &[ProposalRow],
-    ) -> Result<Vec<PlanAmountRow>, ReadModelError> {
-        if self.known_on.is_none() {
-            return Ok(fetch!(&self.db, SELECT_PLAN_AMOUNTS));
-        }
-        let mut out = Vec::new();
-        for p in proposals {
-            for (which, plan) in [("baseline", p.baseline()?), ("current", p.current()?)] {
-                if let Some(plan) = plan {
-                    out.extend(apply::plan_amount_rows(&p.proposal_id, which, &plan));
-                }
-            }
-        }
-        out.sort_by(|a, b| {
-            (&a.proposal_id, &a.plan, &a.line_id, a.year).cmp(&(
-                &b.proposal_id,
-                &b.plan,
-                &b.line_id,
-                b.year,
-            ))
-        });
-        Ok(out)
-    }
-
     /// Every row of every read model (at `known_on`, if set).
     pub async fn dump(&self) -> Result<Dump, ReadModelError> {
         let proposals = self.proposals().await?;
         Ok(Dump {
-            plan_amounts: self.plan_amounts(&proposals).await?,
             proposals,
             entries: self.entries(None).await?,
             plan_versions: self.plan_versions().await?,

@@ -36,7 +36,6 @@ const BATCH: i64 = 500;
 /// What a rebuild runs to clear every read-model table.
 pub const CLEAR_STATEMENTS: &[&str] = &[
     "DELETE FROM rm_entry",
-    "DELETE FROM rm_plan_amount",
     "DELETE FROM rm_plan_version",
     "DELETE FROM rm_proposal",
 ];
