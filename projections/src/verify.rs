@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use cqrs_es::DomainEvent;
-use gevinst_domain::proposal::ProposalEvent;
+use gevinst_domain::proposal::{is_stored_as, ProposalEvent};
 use gevinst_domain::EventMetadata;
 use gevinst_store::{verify_with, Checks, EventStore, StoreError, StoredEvent, VerifyReport};
 
@@ -17,22 +17,17 @@ use crate::identity::ACCESS;
 use crate::PROPOSAL;
 use gevinst_domain::access::{AccessEvent, ACCESS_STREAM};
 
-/// Reads one stored event as the command path and the projector would: the payload as a
-/// [`ProposalEvent`] whose type is the row's and which reads the row's version (an older
-/// version reads through its upcaster, see [`ProposalEvent::reads_version`]), the metadata as
-/// [`EventMetadata`].
+/// Reads one stored event as the command path and the projector do: the payload as a
+/// [`ProposalEvent`] that is what the row says ([`is_stored_as`]: its type, and a version
+/// that reads through its upcaster), and the metadata as [`EventMetadata`].
 pub fn decode_event(stored: &StoredEvent) -> Result<ProposalEvent, String> {
-    decode(stored, |event: &ProposalEvent, version| {
-        event.reads_version(version)
-    })
+    decode(stored)
 }
 
 /// Reads one access event (accounts and grants) as the access stream would; it must be in the
 /// one access stream.
 pub fn decode_access_event(stored: &StoredEvent) -> Result<AccessEvent, String> {
-    let event = decode(stored, |event: &AccessEvent, version| {
-        event.event_version() == version
-    })?;
+    let event = decode::<AccessEvent>(stored)?;
     if stored.stream_id != ACCESS_STREAM {
         return Err(format!(
             "an access event in stream '{}' (expected '{ACCESS_STREAM}')",
@@ -42,21 +37,27 @@ pub fn decode_access_event(stored: &StoredEvent) -> Result<AccessEvent, String> 
     Ok(event)
 }
 
-/// The payload as `E` whose type is the row's and that `reads` the row's version, and the
-/// metadata as [`EventMetadata`].
-fn decode<E: DomainEvent>(
-    stored: &StoredEvent,
-    reads: impl Fn(&E, &str) -> bool,
-) -> Result<E, String> {
+/// The payload as `E`, refused unless it is what the row says it is (the rule the command
+/// path and the projector apply too; the projector skips the metadata, which no read model
+/// holds).
+pub fn decode_payload<E: DomainEvent>(stored: &StoredEvent) -> Result<E, String> {
     let event: E =
         serde_json::from_value(stored.payload.clone()).map_err(|e| format!("payload: {e}"))?;
-    let (ty, version) = (event.event_type(), event.event_version());
-    if ty != stored.event_type || !reads(&event, &stored.event_version) {
+    if !is_stored_as(&event, &stored.event_type, &stored.event_version) {
         return Err(format!(
-            "the payload is a {ty} v{version} event, the row says {} v{}",
-            stored.event_type, stored.event_version
+            "the payload is a {} v{} event, the row says {} v{}",
+            event.event_type(),
+            event.event_version(),
+            stored.event_type,
+            stored.event_version
         ));
     }
+    Ok(event)
+}
+
+/// [`decode_payload`], and the metadata as [`EventMetadata`].
+fn decode<E: DomainEvent>(stored: &StoredEvent) -> Result<E, String> {
+    let event = decode_payload(stored)?;
     let map: HashMap<String, String> =
         serde_json::from_value(stored.metadata.clone()).map_err(|e| format!("metadata: {e}"))?;
     EventMetadata::from_map(&map).map_err(|e| e.to_string())?;

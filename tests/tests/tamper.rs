@@ -297,6 +297,60 @@ both_backends!(event_type_changed, |t: TestStore| async move {
     .await;
 });
 
+/// A row that is not what it says (its type or version changed) is read by nobody: `verify`
+/// reports it, and the projector and the command path refuse it with the same words, rather
+/// than projecting it or deciding a command on it.
+async fn refused_everywhere(t: &TestStore, statement: &str, says: &str) {
+    history(t).await;
+    tamper(t, &[statement]).await;
+    let found = found(t).await;
+    assert!(
+        found.contains(&("BC01".to_string(), 4, "unreadable")),
+        "{found:?}"
+    );
+    let rebuilt = t.service.projector().rebuild_with(&|_| {}).await;
+    let error = rebuilt
+        .expect_err("the projector refuses the row")
+        .to_string();
+    assert!(error.contains(says), "{error}");
+    // A service that has not met BC01 yet (a process started after the tampering).
+    let fresh = gevinst_projections::ProposalService::new(t.db.clone(), t.clock.clone());
+    let refused = fresh
+        .execute(
+            &proposal("BC01"),
+            ProposalCommand::RecordSaving(examples::saving(2025, -1)),
+            keyed("after-the-tampering"),
+        )
+        .await
+        .expect_err("the command path refuses the row")
+        .to_string();
+    assert!(refused.contains(says), "{refused}");
+}
+
+both_backends!(
+    a_row_of_another_type_is_refused_everywhere,
+    |t: TestStore| async move {
+        refused_everywhere(
+            &t,
+            "UPDATE event SET event_type = 'SavingVerified' WHERE position = 7",
+            "the payload is a SavingRealised v2 event, the row says SavingVerified v2",
+        )
+        .await;
+    }
+);
+
+both_backends!(
+    a_row_of_a_later_version_is_refused_everywhere,
+    |t: TestStore| async move {
+        refused_everywhere(
+            &t,
+            "UPDATE event SET event_version = '9' WHERE position = 7",
+            "the payload is a SavingRealised v2 event, the row says SavingRealised v9",
+        )
+        .await;
+    }
+);
+
 both_backends!(event_id_changed, |t: TestStore| async move {
     history(&t).await;
     tamper(

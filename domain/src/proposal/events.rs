@@ -445,10 +445,7 @@ impl ProposalEvent {
     /// module docs); a later or unknown version does not.
     #[must_use]
     pub fn reads_version(&self, version: &str) -> bool {
-        let current: u32 = self.event_version().parse().unwrap_or(1);
-        version
-            .parse::<u32>()
-            .is_ok_and(|v| (1..=current).contains(&v) && version == v.to_string())
+        reads_version(self, version)
     }
 
     /// The stable type name.
@@ -537,4 +534,24 @@ impl DomainEvent for ProposalEvent {
             .map_or("1", |(_, v)| v)
             .to_string()
     }
+}
+
+/// The one rule for reading a stored row as an event, for every kind of event (proposals,
+/// access): the version written on the row runs from 1 up to the event's current version
+/// (older versions read through their upcasters, the serde aliases), with no leading zero; a
+/// later or unknown version does not read, so an older binary never misreads a newer row.
+#[must_use]
+pub fn reads_version<E: DomainEvent>(event: &E, version: &str) -> bool {
+    let current: u32 = event.event_version().parse().unwrap_or(1);
+    version
+        .parse::<u32>()
+        .is_ok_and(|v| (1..=current).contains(&v) && version == v.to_string())
+}
+
+/// Whether `event`, decoded from a stored row, is what the row says it is: the row's type and
+/// a version [`reads_version`] accepts. The command path, the projector and `verify` all ask
+/// this, so a row that one of them refuses, none of them reads.
+#[must_use]
+pub fn is_stored_as<E: DomainEvent>(event: &E, event_type: &str, version: &str) -> bool {
+    event.event_type() == event_type && reads_version(event, version)
 }

@@ -87,8 +87,11 @@ fn projected(stored: &StoredEvent) -> bool {
     stored.aggregate_type == crate::PROPOSAL
 }
 
+/// The payload through the same rule as the command path and `verify`
+/// ([`crate::verify::decode_payload`]): a row whose payload is not what it says is refused,
+/// never projected.
 fn decode(stored: &StoredEvent) -> Result<ProposalEvent, ReadModelError> {
-    serde_json::from_value(stored.payload.clone()).map_err(|e| {
+    crate::verify::decode_payload(stored).map_err(|e| {
         ReadModelError::Unreadable(format!(
             "{} #{} ({}): {e}",
             stored.stream_id, stored.sequence, stored.event_type
