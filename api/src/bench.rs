@@ -5,9 +5,12 @@
 //!
 //! It runs on a scratch store beside the configured one (a new database on the same
 //! PostgreSQL server, a new SQLite file in the same folder) with the bundled Budget 2025
-//! baseline, and removes it afterwards (also on Ctrl-C): the configured store is never
-//! written. Speed is measured here and never asserted in a test;
-//! the tests only check that every figure is there.
+//! baseline, and removes it afterwards, also when stopped by Ctrl-C or SIGTERM (a job's
+//! timeout): the configured store is never written. A stopped measurement is dropped, then
+//! every connection to the scratch store is closed and awaited, and only then is the store
+//! removed, so no closing SQLite connection can write a file back after the removal. Speed
+//! is measured here and never asserted in a test; the tests only check that every figure is
+//! there.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -227,14 +230,12 @@ pub async fn run(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<Exit> {
     let sizes = if args.quick { QUICK } else { FULL };
+    // Listening from the start: a signal during the set-up stops the measurement at once.
+    let stop = crate::http::service::shutdown_signal()?;
     let scratch = Scratch::create(configured)
         .await
         .context("den midlertidige måledatabase kunne ikke oprettes")?;
-    // Interrupted (Ctrl-C), it still removes the scratch store.
-    let measured = tokio::select! {
-        measured = measure(scratch.config(), sizes, args.quick) => measured,
-        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("målingen blev afbrudt")),
-    };
+    let measured = measure(scratch.config(), sizes, args.quick, stop).await;
     let removed = scratch.remove().await;
     let report = measured?;
     removed.context("den midlertidige måledatabase kunne ikke fjernes")?;
@@ -245,22 +246,42 @@ pub async fn run(
     Ok(Exit::SUCCESS)
 }
 
-/// Measures on the scratch store `config`, and closes every connection to it afterwards.
-async fn measure(config: &StoreConfig, sizes: Sizes, quick: bool) -> Outcome<BenchReport> {
+/// Measures on the scratch store `config` until done or `stop`, and closes every connection
+/// to it afterwards (awaited: the pool's close waits for the connections a dropped
+/// measurement still held).
+async fn measure(
+    config: &StoreConfig,
+    sizes: Sizes,
+    quick: bool,
+    stop: impl std::future::Future<Output = ()>,
+) -> Outcome<BenchReport> {
     // The scratch store is ours: migrated as its owner, as `gevinst migrate` would.
     Db::open_and_migrate(config).await?.close().await;
     let app = Application::build(config, "127.0.0.1:0".parse()?).await?;
     let db = app.state().service.store().db().clone();
-    let measured = measure_on(app, sizes, quick).await;
+    let measured = tokio::select! {
+        measured = measure_on(app, sizes, quick) => measured,
+        () = stop => Err(anyhow::anyhow!("målingen blev afbrudt")),
+    };
     db.close().await;
     measured
 }
 
-/// The background projector `serve` runs, for the measurements outside the served part.
-fn follow(service: &ProposalService) -> tokio::task::JoinHandle<()> {
+/// The background projector `serve` runs, for the measurements outside the served part; it
+/// stops when dropped (also when a stopped measurement is).
+fn follow(service: &ProposalService) -> Following {
     let projector = service.projector().clone();
     let every = crate::http::service::ServiceSettings::default().follow_interval;
-    tokio::spawn(async move { projector.follow(every).await })
+    Following(tokio::spawn(async move { projector.follow(every).await }))
+}
+
+/// A running background projector, stopped on drop.
+struct Following(tokio::task::JoinHandle<()>);
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn measure_on(app: Application, sizes: Sizes, quick: bool) -> Outcome<BenchReport> {
@@ -278,7 +299,7 @@ async fn measure_on(app: Application, sizes: Sizes, quick: bool) -> Outcome<Benc
     let following = follow(&service);
     let commands_one = command_rate(&service, &login, sizes.commands_one, 1).await?;
     let commands_eight = command_rate(&service, &login, sizes.commands_eight, CLIENTS).await?;
-    following.abort();
+    drop(following);
 
     // Before the long streams: the reads see Budget 2025 with the entries written so far, the
     // portfolio a municipality has, not three proposals of 10,000 events each.
@@ -289,7 +310,7 @@ async fn measure_on(app: Application, sizes: Sizes, quick: bool) -> Outcome<Benc
     for (length, id) in sizes.lengths.into_iter().zip(LONG_STREAMS) {
         command_latency.push(latency_at(&service, &login, id, length, sizes.per_length).await?);
     }
-    following.abort();
+    drop(following);
     let longest = *sizes.lengths.last().unwrap_or(&0);
     let report_id = LONG_STREAMS[sizes.lengths.len() - 1];
     let as_of_report = as_of_report(&service, report_id, sizes.report_runs).await?;

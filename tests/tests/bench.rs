@@ -182,3 +182,69 @@ async fn a_postgres_scratch_database_is_dropped_afterwards() {
     scratch.remove().await.expect("dropped");
     assert_eq!(exists(name).await, 0);
 }
+
+/// Stopped by SIGTERM as it sets up, `gevinst bench` still removes its scratch store.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_bench_stopped_at_once_removes_its_scratch_store() {
+    stopped_after(std::time::Duration::ZERO).await;
+}
+
+/// Stopped by SIGTERM halfway, with connections busy, it still removes its scratch store.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_bench_stopped_halfway_removes_its_scratch_store() {
+    stopped_after(std::time::Duration::from_secs(3)).await;
+}
+
+/// Starts `gevinst bench --quick` on a SQLite store, sends SIGTERM `after` its scratch store
+/// appeared, and checks it exits 1 saying it was stopped, leaving no scratch file behind.
+#[cfg(unix)]
+async fn stopped_after(after: std::time::Duration) {
+    let folder = tempfile::tempdir().expect("a folder");
+    let store = format!("sqlite:{}", folder.path().join("gevinst.sqlite").display());
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_gevinst-under-test"))
+        .args(["--database-url", &store, "bench", "--quick"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gevinst starts");
+    let scratch = || {
+        std::fs::read_dir(folder.path())
+            .expect("the folder")
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("gevinst-bench-")
+            })
+            .count()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while scratch() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no scratch store appeared"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(after).await;
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("waited")
+        .expect("it stops");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("målingen blev afbrudt"), "{said}");
+    assert_eq!(scratch(), 0, "the scratch store is left behind");
+    assert!(
+        !folder.path().join("gevinst.sqlite").exists(),
+        "the configured store was made"
+    );
+}
