@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore};
-use cqrs_es::{Aggregate, AggregateError, DomainEvent as _, EventEnvelope};
+use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
 use gevinst_store::EventStore;
 
 /// An aggregate as last seen: the sequence it reflects and its state.
@@ -86,18 +86,13 @@ impl<A: Aggregate + Clone> cqrs_es::EventStore<A> for CachedEventStore<A> {
             );
             let envelope = EventEnvelope::<A>::try_from(serialized)?;
             // The rule the projector and `verify` apply: a row is read only as what it says.
-            if !gevinst_domain::proposal::is_stored_as(&envelope.payload, &event_type, &version) {
-                return Err(AggregateError::DeserializationError(
-                    format!(
-                        "{aggregate_id} #{}: the payload is a {} v{} event, the row says \
-                         {event_type} v{version}",
-                        envelope.sequence,
-                        envelope.payload.event_type(),
-                        envelope.payload.event_version()
+            gevinst_domain::proposal::stored_as(&envelope.payload, &event_type, &version).map_err(
+                |e| {
+                    AggregateError::DeserializationError(
+                        format!("{aggregate_id} #{}: {e}", envelope.sequence).into(),
                     )
-                    .into(),
-                ));
-            }
+                },
+            )?;
             sequence = envelope.sequence;
             aggregate.apply(envelope.payload);
         }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use cqrs_es::DomainEvent;
-use gevinst_domain::proposal::{is_stored_as, ProposalEvent};
+use gevinst_domain::proposal::{stored_as, ProposalEvent};
 use gevinst_domain::EventMetadata;
 use gevinst_store::{verify_with, Checks, EventStore, StoreError, StoredEvent, VerifyReport};
 
@@ -18,7 +18,7 @@ use crate::PROPOSAL;
 use gevinst_domain::access::{AccessEvent, ACCESS_STREAM};
 
 /// Reads one stored event as the command path and the projector do: the payload as a
-/// [`ProposalEvent`] that is what the row says ([`is_stored_as`]: its type, and a version
+/// [`ProposalEvent`] that is what the row says ([`stored_as`]: its type, and a version
 /// that reads through its upcaster), and the metadata as [`EventMetadata`].
 pub fn decode_event(stored: &StoredEvent) -> Result<ProposalEvent, String> {
     decode(stored)
@@ -43,15 +43,7 @@ pub fn decode_access_event(stored: &StoredEvent) -> Result<AccessEvent, String> 
 pub fn decode_payload<E: DomainEvent>(stored: &StoredEvent) -> Result<E, String> {
     let event: E =
         serde_json::from_value(stored.payload.clone()).map_err(|e| format!("payload: {e}"))?;
-    if !is_stored_as(&event, &stored.event_type, &stored.event_version) {
-        return Err(format!(
-            "the payload is a {} v{} event, the row says {} v{}",
-            event.event_type(),
-            event.event_version(),
-            stored.event_type,
-            stored.event_version
-        ));
-    }
+    stored_as(&event, &stored.event_type, &stored.event_version)?;
     Ok(event)
 }
 

@@ -209,17 +209,7 @@ async fn stopped_after(after: std::time::Duration) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("gevinst starts");
-    let scratch = || {
-        std::fs::read_dir(folder.path())
-            .expect("the folder")
-            .filter_map(Result::ok)
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with("gevinst-bench-")
-            })
-            .count()
-    };
+    let scratch = || scratch_files(folder.path());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while scratch() == 0 {
         assert!(

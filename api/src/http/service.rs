@@ -577,10 +577,7 @@ async fn readyz(State(ops): State<Ops>) -> ApiResult<Json<Value>> {
         }
     };
     // A fresh look, not the last one seen: the read models may have been reset since.
-    let mut reached = projector.fresh_look().await.map_err(not_ready)?;
-    if reached < head {
-        reached = projector.wait_for_fresh(head).await.map_err(not_ready)?;
-    }
+    let reached = projector.wait_for_fresh(head).await.map_err(not_ready)?;
     // Read models ahead of the log (a restored log) are never ready.
     projector.standing().await.map_err(not_ready)?;
     Ok(Json(json!({

@@ -549,9 +549,16 @@ pub fn reads_version<E: DomainEvent>(event: &E, version: &str) -> bool {
 }
 
 /// Whether `event`, decoded from a stored row, is what the row says it is: the row's type and
-/// a version [`reads_version`] accepts. The command path, the projector and `verify` all ask
-/// this, so a row that one of them refuses, none of them reads.
-#[must_use]
-pub fn is_stored_as<E: DomainEvent>(event: &E, event_type: &str, version: &str) -> bool {
-    event.event_type() == event_type && reads_version(event, version)
+/// a version [`reads_version`] accepts; if not, the words every reader refuses it with. The
+/// command path, the projector and `verify` all ask this, so a row that one of them refuses,
+/// none of them reads.
+pub fn stored_as<E: DomainEvent>(event: &E, event_type: &str, version: &str) -> Result<(), String> {
+    if event.event_type() == event_type && reads_version(event, version) {
+        return Ok(());
+    }
+    Err(format!(
+        "the payload is a {} v{} event, the row says {event_type} v{version}",
+        event.event_type(),
+        event.event_version()
+    ))
 }

@@ -17,7 +17,7 @@ pub use aggregate::{Entry, Proposal, YEAR_MARGIN};
 pub use attribution::{Attribution, AttributionError, AttributionSource};
 pub use commands::ProposalCommand;
 pub use error::ProposalError;
-pub use events::{is_stored_as, reads_version};
+pub use events::{reads_version, stored_as};
 pub use events::{
     BudgetAdjustment, BudgetDecision, CompensatingAction, Fact, Forecast, GoalAchievement,
     GoalCancellation, GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome,

@@ -304,44 +304,28 @@ impl Projector {
             }
             return Ok(reached);
         }
-        self.watch_until(Some(position), false).await
+        self.watch_until(position, false).await
     }
 
     /// As [`Projector::wait_for`], but only a look that began after this call counts: for a
     /// caller that has just read the checkpoint below what the last look saw (read models
-    /// reset behind the projector's back, as a restore or a test does).
+    /// reset behind the projector's back, as a restore or a test does), and for readiness.
     pub async fn wait_for_fresh(&self, position: i64) -> Result<i64, ReadModelError> {
         if !self.following() {
             return self.wait_for(position).await;
         }
-        self.watch_until(Some(position), true).await
+        self.watch_until(position, true).await
     }
 
-    /// The read models' position after a look that began after this call: the background
-    /// projector's next look, or a catch-up here without one. Readiness asks this, since the
-    /// read models may have been reset behind the projector's back.
-    pub async fn fresh_look(&self) -> Result<i64, ReadModelError> {
-        if !self.following() {
-            return self.catch_up().await;
-        }
-        self.watch_until(None, true).await
-    }
-
-    /// Wakes the background projector and watches its looks: until one reflects `position`
-    /// (with `fresh_only`, one that began after this call), or, without a position, until a
-    /// look that began after this call has finished.
-    async fn watch_until(
-        &self,
-        position: Option<i64>,
-        fresh_only: bool,
-    ) -> Result<i64, ReadModelError> {
+    /// Watches the background projector's looks until one reflects `position` (with
+    /// `fresh_only`, one that began after this call), waking it where nothing else will.
+    async fn watch_until(&self, position: i64, fresh_only: bool) -> Result<i64, ReadModelError> {
         let background = &self.background;
         let mut looks = background.look.subscribe();
         // A look in progress began before this call: a wake makes the one after it.
         let fresh = background.begun.load(Ordering::SeqCst) + 1;
-        let reached = |look: &Look| {
-            position.is_some_and(|p| look.position >= p) && (!fresh_only || look.count >= fresh)
-        };
+        let reached =
+            |look: &Look| look.position >= position && (!fresh_only || look.count >= fresh);
         if reached(&looks.borrow_and_update()) {
             return Ok(looks.borrow().position);
         }
@@ -358,7 +342,7 @@ impl Projector {
                 .is_err()
             {
                 return Err(ReadModelError::Stalled {
-                    position: position.unwrap_or(0),
+                    position,
                     waited: PATIENCE,
                 });
             }
@@ -372,17 +356,13 @@ impl Projector {
             if let Some(error) = look.error {
                 return Err(ReadModelError::Failed(error));
             }
-            match position {
-                None => return Ok(look.position),
-                // The projector looked after the position was asked for and did not reach
-                // it: the log does not hold it. A follower waits for the leader instead.
-                Some(p) if background.leading.load(Ordering::SeqCst) => {
-                    return Err(ReadModelError::Behind {
-                        reached: look.position,
-                        position: p,
-                    })
-                }
-                Some(_) => {}
+            // The projector looked after the position was asked for and did not reach it: the
+            // log does not hold it. A follower waits for the leader instead.
+            if background.leading.load(Ordering::SeqCst) {
+                return Err(ReadModelError::Behind {
+                    reached: look.position,
+                    position,
+                });
             }
         }
     }

@@ -55,7 +55,7 @@ pub enum ReadModelError {
     /// [`follow::PATIENCE`]): it is slow, blocked, or no instance projects.
     #[error("læsemodellerne nåede ikke position {position} inden for {} s", waited.as_secs())]
     Stalled {
-        /// The position waited for (0: a fresh look).
+        /// The position waited for.
         position: i64,
         /// How long.
         waited: std::time::Duration,
