@@ -1,8 +1,9 @@
 //! The dashboard: server-rendered HTML pages in Danish for controllers, served next to the JSON
 //! API by `gevinst serve`.
 //!
-//! - `GET /` — the portfolio overview: Tabel 1 rebuilt per committee, goal status counts, each
-//!   proposal's committee status with its reasons, and the 20 largest late items;
+//! - `GET /` — the portfolio overview: Tabel 1 per committee (the document's figures first),
+//!   goal status counts, each proposal's committee status with its reasons, and the 20 largest
+//!   late items;
 //! - `GET /proposals/{id}` — one proposal: identity, plan lines per year, computed against
 //!   stated subtotals, payback, the integrity findings, realisation per year, and goals and
 //!   milestones with schedule and status;
@@ -62,7 +63,7 @@ use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
 use crate::labels::{
     area_label, basis_label, committee_name, kind_label, late_kind_label, section_danish,
-    section_label,
+    section_label, StatedFirst,
 };
 use gevinst_domain::access::Action;
 
@@ -439,9 +440,8 @@ fn payback_text(p: Option<Payback>) -> String {
 
 struct Tabel1Row {
     committee: String,
-    count: String,
-    investment: String,
-    savings: String,
+    /// Number, investment, savings: the document's figures first (see `labels::StatedFirst`).
+    stated: [StatedFirst; 3],
     realised: String,
     verified: String,
     forecast: String,
@@ -453,13 +453,7 @@ impl From<&CommitteeLine> for Tabel1Row {
     fn from(l: &CommitteeLine) -> Self {
         Self {
             committee: l.committee.clone(),
-            count: if l.innovation_proposals > 0 {
-                format!("{} ({})", l.proposals, l.innovation_proposals)
-            } else {
-                l.proposals.to_string()
-            },
-            investment: danish_fixed(l.investment_mio, 1),
-            savings: danish_fixed(l.savings_full_phase_in_mio, 1),
+            stated: crate::labels::tabel_1_cells(l),
             realised: mio(l.realised_to_date),
             verified: mio(l.realised_to_date_verified),
             forecast: mio(l.forecast_full_phase_in),
@@ -626,6 +620,7 @@ struct PortfolioPage {
     committees: Vec<Tabel1Row>,
     total: Tabel1Row,
     any_published_only: bool,
+    tabel_1_stated: &'static str,
     /// What Tabel 1 counts and the proposals' budget decisions.
     decisions: String,
     status_headers: Vec<StatusHeader>,
@@ -711,6 +706,7 @@ async fn portfolio_page(
         committees: p.committees.iter().map(Tabel1Row::from).collect(),
         total: Tabel1Row::from(&p.total),
         any_published_only: p.total.published_only > 0,
+        tabel_1_stated: crate::labels::TABEL_1_STATED,
         decisions: crate::labels::decisions(&p.total),
         status_headers: STATUS_ORDER
             .iter()

@@ -24,6 +24,7 @@
 
 use chrono::NaiveDate;
 use gevinst_domain::baseline::Finding;
+use gevinst_projections::reports::portfolio::CommitteeLine;
 use gevinst_projections::reports::{
     CommitteeStatus, GoalRow, LateItem, Portfolio, ProposalReport, Realisation, View,
 };
@@ -159,6 +160,10 @@ pub enum Total {
     /// The column's sum: in XLSX a `SUM` formula over the column with this as its cached
     /// result; in CSV this value.
     Sum(Decimal),
+    /// A figure a document states for the total, written as it is: no formula, because a
+    /// document's own total may differ from the sum of its rows (Bilag 7's Tabel 1: 122,4
+    /// against rows summing to 122,5).
+    Stated(Decimal),
     /// Mio. kr. of another column's total (by index), rounded as the report rounds it: in XLSX
     /// `ROUND(that total/1000;1)` with this as its cached result; in CSV this value.
     Mio {
@@ -255,8 +260,23 @@ pub fn portfolio(p: &Portfolio, view: &View) -> Sheet {
             col("Prognose ved fuld indfasning (1.000 kr.)", Kind::Amount),
             col("Fjernet fra budget (1.000 kr.)", Kind::Amount),
             col("Tal kun fra offentliggjorte sumtal (antal)", Kind::Count),
+            col("Antal forslag, bilagets Tabel 1", Kind::Count),
+            col("Investering i alt, bilagets Tabel 1 (mio. kr.)", Kind::Mio),
+            col(
+                "Effektiviseringer ved fuld indfasning, bilagets Tabel 1 (mio. kr.)",
+                Kind::Mio,
+            ),
         ],
     );
+    // The document's own figures, as it states them; blank where it states none for the line.
+    let stated = |l: &CommitteeLine| {
+        let s = l.stated.as_ref();
+        [
+            s.map_or(Cell::Empty, |s| count(s.proposals)),
+            opt_num(s.map(|s| s.investment_mio)),
+            opt_num(s.map(|s| s.savings_full_phase_in_mio)),
+        ]
+    };
     for l in &p.committees {
         sheet.rows.push(vec![
             text(&l.committee),
@@ -272,6 +292,11 @@ pub fn portfolio(p: &Portfolio, view: &View) -> Sheet {
             num(l.budget_removed),
             usize_cell(l.published_only),
         ]);
+        sheet
+            .rows
+            .last_mut()
+            .into_iter()
+            .for_each(|r| r.extend(stated(l)));
     }
     let t = &p.total;
     sheet.total = Some(vec![
@@ -294,6 +319,12 @@ pub fn portfolio(p: &Portfolio, view: &View) -> Sheet {
         Total::Sum(t.budget_removed),
         Total::Sum(Decimal::from(t.published_only)),
     ]);
+    if let Some(total) = sheet.total.as_mut() {
+        total.extend(stated(t).map(|c| match c {
+            Cell::Number(v) => Total::Stated(v),
+            _ => Total::Blank,
+        }));
+    }
     sheet
 }
 
@@ -635,7 +666,9 @@ pub fn csv(sheet: &Sheet) -> Result<Vec<u8>, ExportError> {
             w.write_record(total.iter().enumerate().map(|(i, t)| match t {
                 Total::Blank => String::new(),
                 Total::Label(s) => neutralise(s),
-                Total::Sum(v) | Total::Mio { value: v, .. } => csv_number(*v, kind(i)),
+                Total::Sum(v) | Total::Stated(v) | Total::Mio { value: v, .. } => {
+                    csv_number(*v, kind(i))
+                }
             }))?;
         }
         w.flush().map_err(csv::Error::from)?;
@@ -746,7 +779,10 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), ExportError> {
                 Total::Label(s) => {
                     ws.write_string_with_format(row_num, c, s, format)?;
                 }
-                Total::Sum(v) if sheet.rows.is_empty() => {
+                Total::Sum(v) | Total::Stated(v) if sheet.rows.is_empty() => {
+                    ws.write_with_format(row_num, c, *v, format)?;
+                }
+                Total::Stated(v) => {
                     ws.write_with_format(row_num, c, *v, format)?;
                 }
                 Total::Sum(v) => {

@@ -120,3 +120,85 @@ pub fn decisions(total: &gevinst_projections::reports::portfolio::CommitteeLine)
         total.proposals, total.adopted, total.awaiting_decision, total.not_adopted
     )
 }
+
+/// A Tabel 1 cell as people read it: the document's own figure first, and a note where the
+/// figure rebuilt from the plans differs ("genberegnet 56,7") or where the document states
+/// none for the line, so the figure shown is rebuilt ("genberegnet").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatedFirst {
+    /// The figure shown: the document's, else the rebuilt one.
+    pub shown: String,
+    /// What to say beside it, if anything.
+    pub note: Option<String>,
+    /// The document states a figure and the rebuilt one differs from it.
+    pub differs: bool,
+}
+
+impl std::fmt::Display for StatedFirst {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.note {
+            Some(note) => write!(f, "{} ({note})", self.shown),
+            None => f.write_str(&self.shown),
+        }
+    }
+}
+
+/// The document's figure first; see [`StatedFirst`].
+#[must_use]
+pub fn stated_first(stated: Option<String>, rebuilt: String) -> StatedFirst {
+    match stated {
+        Some(shown) if shown == rebuilt => StatedFirst {
+            shown,
+            note: None,
+            differs: false,
+        },
+        Some(shown) => StatedFirst {
+            shown,
+            note: Some(format!("genberegnet {rebuilt}")),
+            differs: true,
+        },
+        None => StatedFirst {
+            shown: rebuilt,
+            note: Some("genberegnet".to_string()),
+            differs: false,
+        },
+    }
+}
+
+/// A Tabel 1 line's three stated-first cells: number of proposals (with innovation proposals
+/// in brackets where the document counts them), investment and savings at full phase-in, in
+/// mio. kr.
+#[must_use]
+pub fn tabel_1_cells(
+    l: &gevinst_projections::reports::portfolio::CommitteeLine,
+) -> [StatedFirst; 3] {
+    use crate::format::danish_fixed;
+    let count = |n: usize, innovation: Option<usize>| match innovation {
+        Some(i) if i > 0 => format!("{n} ({i})"),
+        _ => n.to_string(),
+    };
+    let stated = l.stated.as_ref();
+    // The rebuilt count shows innovation proposals only where the document counts them too.
+    let innovation = match stated {
+        Some(s) => s.innovation_proposals.map(|_| l.innovation_proposals),
+        None => Some(l.innovation_proposals),
+    };
+    let to_usize = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
+    [
+        stated_first(
+            stated.map(|s| count(to_usize(s.proposals), s.innovation_proposals.map(to_usize))),
+            count(l.proposals, innovation),
+        ),
+        stated_first(
+            stated.map(|s| danish_fixed(s.investment_mio, 1)),
+            danish_fixed(l.investment_mio, 1),
+        ),
+        stated_first(
+            stated.map(|s| danish_fixed(s.savings_full_phase_in_mio, 1)),
+            danish_fixed(l.savings_full_phase_in_mio, 1),
+        ),
+    ]
+}
+
+/// What Tabel 1's figures are, under the table.
+pub const TABEL_1_STATED: &str = "Antal, investering og effektiviseringer er bilagets egne tal (dets Tabel 1, som forelagt); hvor tallene genberegnet fra forslagenes planer afviger, står de ved siden af. Bilaget afrunder hver række for sig, så en genberegnet sum kan afvige med 0,1.";

@@ -213,7 +213,8 @@ pub fn goals(out: &mut dyn Write, rows: &[GoalRow], as_of: NaiveDate) -> io::Res
     Ok(())
 }
 
-/// The rebuilt Tabel 1, per committee, with realised and forecast columns.
+/// Tabel 1, per committee: the document's own figures first (rebuilt ones beside them where
+/// they differ), with realised and forecast columns.
 pub fn portfolio(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
     writeln!(
         out,
@@ -221,34 +222,43 @@ pub fn portfolio(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
         p.as_of
     )?;
     writeln!(out, "Mio. kr. (planens prisniveau)")?;
+    let rows: Vec<_> = p
+        .committees
+        .iter()
+        .chain(std::iter::once(&p.total))
+        .map(|l| (l, crate::labels::tabel_1_cells(l).map(|c| c.to_string())))
+        .collect();
+    let width = |i: usize, header: &str| {
+        rows.iter()
+            .map(|(_, c)| c[i].chars().count())
+            .chain(std::iter::once(header.chars().count()))
+            .max()
+            .unwrap_or(0)
+    };
+    let headers = ["Antal (innov.)", "Investering", "Effekt. fuld ind."];
+    let [w0, w1, w2] = [0, 1, 2].map(|i| width(i, headers[i]));
     writeln!(
         out,
-        "{:<8} {:>14} {:>12} {:>18} {:>16} {:>18} {:>14}",
+        "{:<8} {:>w0$} {:>w1$} {:>w2$} {:>16} {:>18} {:>14}",
         "Udvalg",
-        "Antal (innov.)",
-        "Investering",
-        "Effekt. fuld ind.",
+        headers[0],
+        headers[1],
+        headers[2],
         "Realiseret t.d.",
         "Prognose fuld ind.",
         "Fjernet fra b."
     )?;
-    for l in p.committees.iter().chain(std::iter::once(&p.total)) {
+    for (l, [count, investment, savings]) in &rows {
         writeln!(
             out,
-            "{:<8} {:>14} {:>12} {:>18} {:>16} {:>18} {:>14}",
+            "{:<8} {count:>w0$} {investment:>w1$} {savings:>w2$} {:>16} {:>18} {:>14}",
             l.committee,
-            if l.innovation_proposals > 0 {
-                format!("{} ({})", l.proposals, l.innovation_proposals)
-            } else {
-                l.proposals.to_string()
-            },
-            danish_fixed(l.investment_mio, 1),
-            danish_fixed(l.savings_full_phase_in_mio, 1),
             danish_fixed(l.realised_to_date / Decimal::ONE_THOUSAND, 1),
             danish_fixed(l.forecast_full_phase_in / Decimal::ONE_THOUSAND, 1),
             danish_fixed(l.budget_removed / Decimal::ONE_THOUSAND, 1),
         )?;
     }
+    writeln!(out, "{}", crate::labels::TABEL_1_STATED)?;
     writeln!(out, "{}", crate::labels::decisions(&p.total))?;
     writeln!(out)?;
     {

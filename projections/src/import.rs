@@ -139,6 +139,7 @@ pub async fn import_baseline(
             .filter(|f| f.proposal.as_ref() == Some(id))
             .cloned()
             .collect();
+        own.front_matter = file.front_matter(p).map(Box::new);
         let state = service.load(id).await?;
         let mut commands: Vec<(&str, ProposalCommand)> = Vec::new();
         if state.identity().is_none() {

@@ -115,11 +115,30 @@ both_backends!(
             };
             let cells = texts(&html, &format!("tr#{id} td"));
             let mio = |thousands: Decimal| danish_fixed(thousands / Decimal::ONE_THOUSAND, 1);
+            // The document's own figure first; the rebuilt one beside it where they differ.
+            let stated = l
+                .stated
+                .as_ref()
+                .expect("Bilag 7 states every line of Tabel 1");
+            let first = |stated: Decimal, rebuilt: Decimal| {
+                if stated == rebuilt {
+                    danish_fixed(stated, 1)
+                } else {
+                    format!(
+                        "{} genberegnet {}",
+                        danish_fixed(stated, 1),
+                        danish_fixed(rebuilt, 1)
+                    )
+                }
+            };
             assert_eq!(
                 cells[1..=5],
                 [
-                    danish_fixed(l.investment_mio, 1),
-                    danish_fixed(l.savings_full_phase_in_mio, 1),
+                    first(stated.investment_mio, l.investment_mio),
+                    first(
+                        stated.savings_full_phase_in_mio,
+                        l.savings_full_phase_in_mio
+                    ),
                     mio(l.realised_to_date),
                     mio(l.realised_to_date_verified),
                     mio(l.forecast_full_phase_in),
@@ -133,9 +152,20 @@ both_backends!(
         }
         // The recorded saving shows: BC01 is ØU's; the total realised is −0,1 mio.
         assert_eq!(texts(&html, "tr#udvalg-i-alt td")[3], "-0,1");
-        // The document's figures: BIU 11,2 / −6,1 and the total saving −93,7.
+        // The document's figures: BIU 11,2 / −6,1 and the total saving −93,7; SUD's and the
+        // total's investment as the document states them (56,6 and 122,4), the rebuilt sums of
+        // the plans beside them, marked as differing.
         assert_eq!(texts(&html, "tr#udvalg-BIU td")[1..3], ["11,2", "-6,1"]);
         assert_eq!(texts(&html, "tr#udvalg-i-alt td")[2], "-93,7");
+        assert_eq!(
+            texts(&html, "tr#udvalg-SUD td.afviger"),
+            ["56,6 genberegnet 56,7"]
+        );
+        assert_eq!(
+            texts(&html, "tr#udvalg-i-alt td.afviger"),
+            ["122,4 genberegnet 122,5"]
+        );
+        assert!(text(&html, "#tabel-1-tal").contains("bilagets egne tal"));
 
         // Status per proposal: every proposal, with the report's category and reasons.
         assert_eq!(

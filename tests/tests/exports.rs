@@ -288,6 +288,10 @@ for name, want in expected.items():
             if formula.startswith("=SUM("):
                 summed = sum(r[i].value or 0 for r in rows[:-1])
                 assert abs(cached_value - summed) < 1e-6, (name, col, cached_value, summed)
+    for col, value in want.get("stated_total", {}).items():
+        # The document's own total, written as it states it: a number, never a formula.
+        cell = rows[-1][header.index(col)]
+        assert cell.data_type == "n" and abs(cell.value - float(value)) < 1e-9, (name, col, cell.value, value)
     for col, row_key, value in want.get("text", []):
         i = header.index(col)
         key_col, key = row_key
@@ -427,6 +431,8 @@ both_backends!(
         if !openpyxl_available() {
             return;
         }
+        let stated_total = json_of(&t, &["portfolio"]).await["total"]["stated"].clone();
+        assert!(stated_total.is_object(), "Bilag 7 states its total");
         let expected = serde_json::json!({
             "portfolio.xlsx": {
                 "sheet": "Portefølje",
@@ -437,6 +443,13 @@ both_backends!(
                     "Antal forslag": "0",
                     "Investering i alt (1.000 kr.)": "#,##0",
                     "Investering i alt (mio. kr.)": "#,##0.0",
+                    "Investering i alt, bilagets Tabel 1 (mio. kr.)": "#,##0.0",
+                },
+                "stated_total": {
+                    "Investering i alt, bilagets Tabel 1 (mio. kr.)":
+                        stated_total["investment_mio"],
+                    "Effektiviseringer ved fuld indfasning, bilagets Tabel 1 (mio. kr.)":
+                        stated_total["savings_full_phase_in_mio"],
                 },
                 "total": [
                     "Antal forslag",

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use gevinst_domain::baseline;
-use gevinst_domain::proposal::TotalKind;
+use gevinst_domain::proposal::{examples, ProposalCommand, TotalKind};
 use gevinst_projections::readmodel::ReadModels;
 use gevinst_tests::{both_backends, budget_2025, TestStore};
 use rust_decimal::Decimal;
@@ -134,10 +134,13 @@ both_backends!(
             .gevinst(&["report", "portfolio", "--as-of", "2025-01-31"])
             .await;
         assert_eq!(code, 0);
-        assert!(
-            table.contains("BIU               3 (2)         11,2               -6,1"),
-            "{table}"
-        );
+        let biu: Vec<&str> = table
+            .lines()
+            .find(|l| l.starts_with("BIU"))
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        assert_eq!(biu[..5], ["BIU", "3", "(2)", "11,2", "-6,1"], "{table}");
         // Every column has its header, the budget reductions' too.
         let header = table.lines().nth(2).unwrap();
         let row = table.lines().find(|l| l.starts_with("BIU")).unwrap();
@@ -170,5 +173,127 @@ both_backends!(
         );
         assert_eq!(csv.lines().count(), 7, "{csv}");
         let _ = NaiveDate::from_ymd_opt(2025, 1, 31);
+    }
+);
+
+both_backends!(
+    the_portfolio_shows_the_documents_own_tabel_1_first_and_the_rebuilt_figures_where_they_differ,
+    |t: TestStore| async move {
+        t.import_adopted_budget_2025().await;
+        let file = baseline::parse(&String::from_utf8(budget_2025()).unwrap()).unwrap();
+        let portfolio = t
+            .json(&["report", "portfolio", "--as-of", "2025-01-31"])
+            .await;
+        let lines = |json: &serde_json::Value| {
+            let mut lines = json["committees"].as_array().unwrap().clone();
+            lines.push(json["total"].clone());
+            lines
+        };
+        let dec_of = |v: &serde_json::Value| -> Decimal { v.as_str().unwrap().parse().unwrap() };
+        let mut differing = Vec::new();
+        for stated in &file.committee_table {
+            let line = lines(&portfolio)
+                .into_iter()
+                .find(|l| l["committee"] == stated.label.as_str())
+                .unwrap_or_else(|| panic!("{}: {portfolio}", stated.label));
+            let s = &line["stated"];
+            // The document's row exactly as written, with its one decimal.
+            assert_eq!(
+                s["documents"],
+                serde_json::json!(["budget-2025-bilag-7.toml"])
+            );
+            assert_eq!(s["proposals"], stated.proposals, "{line}");
+            assert_eq!(
+                s["innovation_proposals"],
+                serde_json::json!(stated.innovation_proposals),
+                "{line}"
+            );
+            assert_eq!(s["investment_mio"], stated.investment_total.to_string());
+            assert_eq!(
+                s["savings_full_phase_in_mio"],
+                stated.savings_full_phase_in_service.to_string()
+            );
+            // `differs` names exactly the fields whose rebuilt value is another.
+            let mut differs = Vec::new();
+            if dec_of(&line["investment_mio"]) != stated.investment_total {
+                differs.push("investment_mio");
+            }
+            if dec_of(&line["savings_full_phase_in_mio"]) != stated.savings_full_phase_in_service {
+                differs.push("savings_full_phase_in_mio");
+            }
+            if line["proposals"] != stated.proposals {
+                differs.push("proposals");
+            }
+            assert_eq!(s["differs"], serde_json::json!(differs), "{line}");
+            for d in &differs {
+                differing.push(format!("{} {d}", stated.label));
+            }
+            // Both mio. kr. forms carry their one decimal.
+            for key in ["investment_mio", "savings_full_phase_in_mio"] {
+                for v in [&line[key], &s[key]] {
+                    let text = v.as_str().unwrap();
+                    assert_eq!(
+                        text.split('.').nth(1).map(str::len),
+                        Some(1),
+                        "{key} {text}"
+                    );
+                }
+            }
+        }
+        // Bilag 7 rounds each committee's investment by itself: SUD 56,6 and I alt 122,4 as
+        // written, 56,7 and 122,5 rebuilt from the plans; nothing else differs.
+        assert_eq!(differing, ["SUD investment_mio", "I alt investment_mio"]);
+
+        let (code, table) = t
+            .gevinst(&["report", "portfolio", "--as-of", "2025-01-31"])
+            .await;
+        assert_eq!(code, 0, "{table}");
+        let row = |name: &str| {
+            table
+                .lines()
+                .find(|l| l.starts_with(name))
+                .unwrap()
+                .to_string()
+        };
+        assert!(row("SUD").contains(" 56,6 (genberegnet 56,7) "), "{table}");
+        assert!(
+            row("I alt").contains(" 122,4 (genberegnet 122,5) "),
+            "{table}"
+        );
+        assert!(!row("BIU").contains("genberegnet"), "{table}");
+        assert!(table.contains("bilagets egne tal"), "{table}");
+
+        // A proposal the document does not state (registered by hand, on SUD): the document's
+        // figures no longer describe SUD or the total, so those lines show their rebuilt
+        // figures, said to be rebuilt; the other committees keep the document's.
+        let id = gevinst_domain::ProposalId::parse("BC99").unwrap();
+        for command in [
+            ProposalCommand::RegisterProposal {
+                identity: examples::identity("BC99"),
+            },
+            ProposalCommand::AdoptBaseline {
+                plan: examples::plan(),
+                source: None,
+            },
+        ] {
+            t.service
+                .execute(&id, command, gevinst_tests::system())
+                .await
+                .unwrap();
+        }
+        let committee = examples::identity("BC99").committee.code();
+        let after = t
+            .json(&["report", "portfolio", "--as-of", "2025-01-31"])
+            .await;
+        for line in lines(&after) {
+            let own = line["committee"] == committee || line["committee"] == "I alt";
+            assert_eq!(line["stated"].is_null(), own, "{line}");
+        }
+        let (_, table) = t
+            .gevinst(&["report", "portfolio", "--as-of", "2025-01-31"])
+            .await;
+        let now = |name: &str| table.lines().find(|l| l.starts_with(name)).unwrap();
+        assert!(now(committee).contains(" (genberegnet) "), "{table}");
+        assert!(!now("BIU").contains("genberegnet"), "{table}");
     }
 );

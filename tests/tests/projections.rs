@@ -434,7 +434,7 @@ both_backends!(
             rows.iter()
                 .map(|e| e.event_version.as_str())
                 .collect::<Vec<_>>(),
-            ["2", "2", "2", "1", "1"]
+            ["2", "3", "2", "1", "1"]
         );
         assert_eq!(
             rows[3].payload["ImplementationCostIncurred"]["control_area"],

@@ -336,7 +336,7 @@ impl FindingDraft<'_> {
 }
 
 const THOUSANDS: &str = "1.000 kr.";
-const MIO: &str = "mio. kr.";
+use super::FRONT_MATTER_UNIT as MIO;
 
 /// Checks a loaded baseline file; returns every finding, per proposal in file order, then the
 /// front matter's Tabel 1, 2 and 3. An empty list means the document agrees with itself.

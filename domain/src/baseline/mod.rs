@@ -41,14 +41,14 @@ pub mod statement;
 mod tests;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use check::{check, root_causes, Finding, FindingKind, RootCause, MIO_TOLERANCE};
 
 use crate::ids::{IdError, ProposalId};
 use crate::money::{Amount, MoneyError, PriceLevel};
 use crate::proposal::commands::ProposalCommand;
-use crate::proposal::plan::{BaselineSource, Plan, ProposalIdentity};
+use crate::proposal::plan::{BaselineSource, FrontMatter, Plan, PoolRow, ProposalIdentity};
 use crate::vocabulary::{Committee, VocabularyError};
 
 /// Why a baseline file was refused. Every message names where in the file the problem is.
@@ -126,9 +126,12 @@ pub struct DocumentInfo {
     pub recommendation: Option<crate::vocabulary::Recommendation>,
 }
 
+/// The unit of the front matter's tables (Tabel 1, 2 and 3): mio. kr. with one decimal.
+pub const FRONT_MATTER_UNIT: &str = "mio. kr.";
+
 /// A row of the front matter's Tabel 1 "Investerings og innovationsforslag fordelt på udvalg"
 /// (mio. kr.).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitteeSummaryRow {
     /// The committee; `None` on the "I alt" row.
     pub committee: Option<Committee>,
@@ -148,7 +151,7 @@ pub struct CommitteeSummaryRow {
 }
 
 /// A row of the front matter's Tabel 2 "Indkomne ansøgninger til investeringspuljen" (mio. kr.).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvestmentPoolRow {
     /// The proposal; `None` on the "I alt" row.
     pub proposal: Option<ProposalId>,
@@ -175,7 +178,7 @@ pub struct InvestmentPoolRow {
 }
 
 /// A row of the front matter's Tabel 3 "Indkomne ansøgninger til innovationspuljen" (mio. kr.).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InnovationPoolRow {
     /// The proposal; `None` on the "I alt" row.
     pub proposal: Option<ProposalId>,
@@ -281,7 +284,7 @@ impl BaselineFile {
     }
 
     /// Per proposal, in file order, the commands that import it: `RegisterProposal`, then
-    /// `AdoptBaseline` carrying `source`.
+    /// `AdoptBaseline` carrying `source` with what the front matter states about it.
     #[must_use]
     pub fn import_commands(
         &self,
@@ -290,12 +293,56 @@ impl BaselineFile {
         self.proposals
             .iter()
             .map(|p| {
+                let source = source.map(|s| BaselineSource {
+                    front_matter: self.front_matter(p).map(Box::new),
+                    ..s.clone()
+                });
                 (
                     p.identity.id.clone(),
-                    vec![p.register_command(), p.adopt_command(source.cloned())],
+                    vec![p.register_command(), p.adopt_command(source)],
                 )
             })
             .collect()
+    }
+
+    /// What the front matter states about `p`: Tabel 1's row of the committee it is counted on
+    /// and Tabel 1's "I alt", and its own row of Tabel 2 or 3, as written; `None` when the
+    /// file states none of them.
+    #[must_use]
+    pub fn front_matter(&self, p: &BaselineProposal) -> Option<FrontMatter> {
+        let id = &p.identity.id;
+        let committee_row = self
+            .committee_table
+            .iter()
+            .find(|r| r.committee == Some(p.identity.committee))
+            .cloned();
+        let total_row = self
+            .committee_table
+            .iter()
+            .find(|r| r.committee.is_none())
+            .cloned();
+        let pool_row = self
+            .investment_pool
+            .iter()
+            .find(|r| r.proposal.as_ref() == Some(id))
+            .cloned()
+            .map(PoolRow::Investment)
+            .or_else(|| {
+                self.innovation_pool
+                    .iter()
+                    .find(|r| r.proposal.as_ref() == Some(id))
+                    .cloned()
+                    .map(PoolRow::Innovation)
+            });
+        (committee_row.is_some() || total_row.is_some() || pool_row.is_some()).then(|| {
+            FrontMatter {
+                unit: FRONT_MATTER_UNIT.to_string(),
+                price_level: self.document.price_level,
+                committee_row,
+                total_row,
+                pool_row,
+            }
+        })
     }
 }
 
@@ -319,5 +366,6 @@ pub fn source(file_name: &str, bytes: &[u8]) -> BaselineSource {
         file: name,
         sha256: crate::chain::sha256_hex(bytes),
         findings: Vec::new(),
+        front_matter: None,
     }
 }

@@ -191,6 +191,72 @@ fn every_proposal_registers_and_adopts() {
 }
 
 #[test]
+fn each_adoption_carries_what_the_front_matter_states_about_its_proposal() {
+    let f = file();
+    let src = source("budget-2025-bilag-7.toml", BUDGET_2025.as_bytes());
+    let commands = f.import_commands(Some(&src));
+    let front = |id: &str| {
+        let (_, cmds) = commands.iter().find(|(p, _)| p.as_str() == id).unwrap();
+        let ProposalCommand::AdoptBaseline {
+            source: Some(s), ..
+        } = &cmds[1]
+        else {
+            panic!("{id}: {cmds:?}")
+        };
+        assert_eq!(s.sha256, src.sha256);
+        *s.front_matter.clone().expect("Bilag 7 has front matter")
+    };
+    let table1 = |label: &str| {
+        f.committee_table
+            .iter()
+            .find(|r| r.label == label)
+            .cloned()
+            .unwrap()
+    };
+    // BC01 is counted on ØU in Tabel 1 and is an investment-pool row of Tabel 2.
+    let bc01 = front("BC01");
+    assert_eq!(bc01.unit, "mio. kr.");
+    assert_eq!(bc01.price_level.year(), 2025);
+    assert_eq!(bc01.committee_row, Some(table1("ØU")));
+    assert_eq!(bc01.total_row, Some(table1("I alt")));
+    let Some(PoolRow::Investment(row)) = &bc01.pool_row else {
+        panic!("{bc01:?}")
+    };
+    assert_eq!(row.investment_capital.to_string(), "4.3");
+    assert_eq!(row.payback_years.map(|y| y.to_string()), Some("4".into()));
+    // BC03 is an innovation proposal: its row is Tabel 3's; BIU's Tabel 1 row.
+    let bc03 = front("BC03");
+    assert_eq!(bc03.committee_row, Some(table1("BIU")));
+    assert!(
+        matches!(&bc03.pool_row, Some(PoolRow::Innovation(r)) if r.label == "BC03"),
+        "{bc03:?}"
+    );
+    // Every proposal has its own row and its committee's.
+    for p in f.proposals() {
+        let fm = front(p.identity.id.as_str());
+        assert_eq!(
+            fm.committee_row.and_then(|r| r.committee),
+            Some(p.identity.committee),
+            "{}",
+            p.identity.id
+        );
+        assert!(fm.pool_row.is_some(), "{}", p.identity.id);
+    }
+    // A file without front-matter tables states nothing: no empty statement is recorded.
+    let mut bare = f.clone();
+    bare.committee_table.clear();
+    bare.investment_pool.clear();
+    bare.innovation_pool.clear();
+    assert_eq!(bare.front_matter(&bare.proposals[0]), None);
+    // Without Tabel 1 the pool row is still kept.
+    let mut no_tabel_1 = f.clone();
+    no_tabel_1.committee_table.clear();
+    let fm = no_tabel_1.front_matter(&no_tabel_1.proposals[0]).unwrap();
+    assert_eq!((fm.committee_row, fm.total_row), (None, None));
+    assert!(fm.pool_row.is_some());
+}
+
+#[test]
 fn plans_round_trip_through_json_and_old_json_still_reads() {
     let f = file();
     for p in f.proposals() {

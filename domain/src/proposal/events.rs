@@ -421,7 +421,7 @@ impl ProposalEvent {
     /// Every event type name with its current version.
     pub const TYPES: &'static [(&'static str, &'static str)] = &[
         ("ProposalRegistered", "2"),
-        ("BaselineAdopted", "2"),
+        ("BaselineAdopted", "3"),
         ("PlanRevised", "2"),
         ("MilestoneCompleted", "1"),
         ("GoalProgressReported", "1"),

@@ -24,6 +24,7 @@ pub use events::{
     MilestoneCompletion, ProposalEvent, RealisedSaving, SavingVerification,
 };
 pub use plan::{
-    BaselineSource, CommitteeDistribution, Goal, GoalSection, Milestone, Phase, Plan, PlanLine,
-    PlanSection, ProposalIdentity, Risk, StatedPayback, StatedTotal, TotalKind, YearlyAmounts,
+    BaselineSource, CommitteeDistribution, FrontMatter, Goal, GoalSection, Milestone, Phase, Plan,
+    PlanLine, PlanSection, PoolRow, ProposalIdentity, Risk, StatedPayback, StatedTotal, TotalKind,
+    YearlyAmounts,
 };

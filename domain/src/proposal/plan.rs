@@ -768,4 +768,41 @@ pub struct BaselineSource {
     /// The integrity check's findings that concern this proposal.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<crate::baseline::Finding>,
+    /// What the document's front matter states about this proposal (from `BaselineAdopted` v3;
+    /// older adoptions have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub front_matter: Option<Box<FrontMatter>>,
+}
+
+/// What an appendix's front matter states about one proposal, as written: the row of Tabel 1
+/// for the committee the proposal is counted on and Tabel 1's "I alt", and the proposal's own
+/// row of Tabel 2 (investment pool) or Tabel 3 (innovation pool).
+///
+/// Why it is kept with the adoption: these are the figures the politicians read and adopted.
+/// The document rounds every row to 0,1 mio. kr. by itself, so a sum rebuilt from the plan
+/// can differ from it (Bilag 7: SUD 56,6 stated, 56,7 rebuilt). Reports show the stated
+/// figure first and the rebuilt one beside it where the two differ; they need the stated one
+/// in the log, as known when it was recorded, to do so as of any date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrontMatter {
+    /// The front matter's unit as written ("mio. kr.", one decimal), not the plan's 1.000 kr.
+    pub unit: String,
+    /// The price level of its figures.
+    pub price_level: PriceLevel,
+    /// Tabel 1: the row of the committee the proposal is counted on.
+    pub committee_row: Option<crate::baseline::CommitteeSummaryRow>,
+    /// Tabel 1: the "I alt" row.
+    pub total_row: Option<crate::baseline::CommitteeSummaryRow>,
+    /// Tabel 2 or 3: the proposal's own row.
+    pub pool_row: Option<PoolRow>,
+}
+
+/// A proposal's row in the front matter's pool tables.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PoolRow {
+    /// Tabel 2, "Indkomne ansøgninger til investeringspuljen".
+    Investment(crate::baseline::InvestmentPoolRow),
+    /// Tabel 3, "Indkomne ansøgninger til innovationspuljen".
+    Innovation(crate::baseline::InnovationPoolRow),
 }

@@ -1350,6 +1350,7 @@ fn the_state_remembers_the_identity_and_where_the_baseline_came_from() {
         file: "budget-2025-bilag-7.toml".into(),
         sha256: "ab".repeat(32),
         findings: vec![],
+        front_matter: None,
     };
     let mut state = Proposal::default();
     assert!(state.identity().is_none());

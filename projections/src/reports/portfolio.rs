@@ -1,6 +1,7 @@
 //! The portfolio: the appendix's Tabel 1 (per committee: number of proposals, investment,
-//! savings at full phase-in) rebuilt from the events, with realised-to-date and forecast
-//! columns; what is late; and the status controllers report to committees.
+//! savings at full phase-in) rebuilt from the events, beside the figures the document itself
+//! states (kept with each adoption, so they are known as of any date), with realised-to-date
+//! and forecast columns; what is late; and the status controllers report to committees.
 //!
 //! # Committee status (the municipality's categories for investment-pool proposals)
 //! Evaluated as of a date with the rule table of [`super::committee`] (written down there, as
@@ -13,7 +14,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
+use gevinst_domain::baseline::CommitteeSummaryRow;
 use gevinst_domain::price::PriceIndex;
+use gevinst_domain::proposal::BaselineSource;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
@@ -65,6 +68,114 @@ pub struct CommitteeLine {
     pub investment_adopted: Decimal,
     /// Permanent change on service at full phase-in of the adopted proposals only.
     pub savings_full_phase_in_adopted: Decimal,
+    /// What the document itself states for this line (its Tabel 1, as adopted), when every
+    /// proposal on the line was adopted from a document that states it; the figures above are
+    /// rebuilt from the plans. Reports show these first and the rebuilt ones beside them where
+    /// they differ.
+    pub stated: Option<StatedLine>,
+}
+
+/// A line of Tabel 1 as the document states it (mio. kr. with one decimal, as written), summed
+/// over the documents the line's proposals come from (one per budget round), and where the
+/// figures rebuilt from the plans differ from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct StatedLine {
+    /// The documents, by file name.
+    pub documents: Vec<String>,
+    /// "Antal".
+    pub proposals: u32,
+    /// "(innovationsforslag)", where every document writes it (not on "I alt").
+    pub innovation_proposals: Option<u32>,
+    /// "Investering i alt", mio. kr.
+    pub investment_mio: Decimal,
+    /// "Effektiviseringer ved fuld indfasning, service", mio. kr.
+    pub savings_full_phase_in_mio: Decimal,
+    /// The line's fields whose rebuilt value differs from the stated one, by their JSON names
+    /// (`proposals`, `innovation_proposals`, `investment_mio`, `savings_full_phase_in_mio`).
+    pub differs: Vec<&'static str>,
+}
+
+impl StatedLine {
+    /// Whether the rebuilt `field` differs from the stated one.
+    #[must_use]
+    pub fn differs_in(&self, field: &str) -> bool {
+        self.differs.contains(&field)
+    }
+}
+
+/// The Tabel 1 rows a line's proposals were adopted with, one per document (SHA-256), or
+/// `None` once a proposal on the line has none: then the document's figure does not describe
+/// the line.
+#[derive(Debug)]
+struct StatedRows(Option<BTreeMap<String, (String, CommitteeSummaryRow)>>);
+
+impl Default for StatedRows {
+    /// No proposal yet, so nothing missing.
+    fn default() -> Self {
+        Self(Some(BTreeMap::new()))
+    }
+}
+
+impl StatedRows {
+    fn add(&mut self, source: Option<&BaselineSource>, row: Option<&CommitteeSummaryRow>) {
+        match (source, row, self.0.as_mut()) {
+            (Some(source), Some(row), Some(rows)) => {
+                rows.entry(source.sha256.clone())
+                    .or_insert_with(|| (source.file.clone(), row.clone()));
+            }
+            _ => self.0 = None,
+        }
+    }
+
+    /// The stated line, compared with the rebuilt `line`.
+    fn stated(self, line: &CommitteeLine) -> Result<Option<StatedLine>, ReadModelError> {
+        let Some(rows) = self.0.filter(|rows| !rows.is_empty()) else {
+            return Ok(None);
+        };
+        let mut s = StatedLine {
+            innovation_proposals: Some(0),
+            ..StatedLine::default()
+        };
+        for (file, row) in rows.into_values() {
+            s.documents.push(file);
+            s.proposals = s
+                .proposals
+                .checked_add(row.proposals)
+                .ok_or(ReadModelError::Overflow("antal forslag i bilagets Tabel 1"))?;
+            s.innovation_proposals = s
+                .innovation_proposals
+                .zip(row.innovation_proposals)
+                .and_then(|(a, b)| a.checked_add(b));
+            add(
+                &mut s.investment_mio,
+                row.investment_total,
+                "bilagets investeringer",
+            )?;
+            add(
+                &mut s.savings_full_phase_in_mio,
+                row.savings_full_phase_in_service,
+                "bilagets effektiviseringer",
+            )?;
+        }
+        let count = |n: usize| u32::try_from(n).ok();
+        if count(line.proposals) != Some(s.proposals) {
+            s.differs.push("proposals");
+        }
+        if s.innovation_proposals
+            .is_some_and(|n| count(line.innovation_proposals) != Some(n))
+        {
+            s.differs.push("innovation_proposals");
+        }
+        if line.investment_mio != s.investment_mio {
+            s.differs.push("investment_mio");
+        }
+        if line.savings_full_phase_in_mio != s.savings_full_phase_in_mio {
+            s.differs.push("savings_full_phase_in_mio");
+        }
+        s.investment_mio.rescale(1);
+        s.savings_full_phase_in_mio.rescale(1);
+        Ok(Some(s))
+    }
 }
 
 impl CommitteeLine {
@@ -119,9 +230,13 @@ pub struct Portfolio {
     pub committee_shares: Vec<CommitteeRealisation>,
 }
 
+/// 1.000 kr. as mio. kr. with one decimal, always written with it ("-2.0", not "-2"), as the
+/// appendix writes its front matter.
 fn mio(thousands: Decimal) -> Decimal {
-    (thousands / Decimal::ONE_THOUSAND)
-        .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
+    let mut m = (thousands / Decimal::ONE_THOUSAND)
+        .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+    m.rescale(1);
+    m
 }
 
 /// The portfolio together with every goal row it was built from: what the late list and the
@@ -174,8 +289,19 @@ pub async fn overview(
     let rows = read.proposals().await?;
     let mut goal_rows = Vec::new();
     let mut committees: BTreeMap<String, CommitteeLine> = BTreeMap::new();
+    let mut stated: BTreeMap<String, StatedRows> = BTreeMap::new();
+    let mut stated_total = StatedRows::default();
     let mut proposals = Vec::new();
     for row in &rows {
+        let source = row.baseline_source()?;
+        let front = source.as_ref().and_then(|s| s.front_matter.as_ref());
+        stated.entry(row.committee.clone()).or_default().add(
+            source.as_ref(),
+            front
+                .and_then(|f| f.committee_row.as_ref())
+                .filter(|r| r.committee.is_some_and(|c| c.code() == row.committee)),
+        );
+        stated_total.add(source.as_ref(), front.and_then(|f| f.total_row.as_ref()));
         let entries = read.entries(Some(&row.proposal_id)).await?;
         goal_rows.extend(goals::goal_rows(row, &entries, as_of)?);
         let r = realisation(row, &entries, index, as_of)?;
@@ -297,6 +423,12 @@ pub async fn overview(
     }
     total.investment_mio = mio(total.investment);
     total.savings_full_phase_in_mio = mio(total.savings_full_phase_in);
+    for l in &mut lines {
+        l.stated = stated
+            .remove(&l.committee)
+            .map_or(Ok(None), |rows| rows.stated(l))?;
+    }
+    total.stated = stated_total.stated(&total)?;
     for l in lines.iter_mut().chain(std::iter::once(&mut total)) {
         l.normalise();
     }
