@@ -902,6 +902,40 @@ struct PaybackLine {
     differs: bool,
 }
 
+/// The proposal's row of the document's front matter, each figure as stated and rebuilt.
+struct FrontMatterView {
+    table: &'static str,
+    rows: Vec<FrontMatterLine>,
+}
+
+struct FrontMatterLine {
+    label: &'static str,
+    stated: String,
+    rebuilt: String,
+    differs: bool,
+}
+
+impl From<&reports::proposal::FrontMatterRow> for FrontMatterView {
+    fn from(f: &reports::proposal::FrontMatterRow) -> Self {
+        use crate::labels::{
+            front_matter_figure_label, front_matter_table_label, front_matter_value,
+        };
+        Self {
+            table: front_matter_table_label(f.table),
+            rows: f
+                .figures
+                .iter()
+                .map(|x| FrontMatterLine {
+                    label: front_matter_figure_label(x.code),
+                    stated: front_matter_value(x.stated, x.unit, "ikke angivet"),
+                    rebuilt: front_matter_value(x.rebuilt, x.unit, "kan ikke genberegnes"),
+                    differs: x.differs,
+                })
+                .collect(),
+        }
+    }
+}
+
 struct FindingRow {
     place: String,
     stated: String,
@@ -1036,6 +1070,7 @@ struct ProposalPage {
     totals: Vec<TotalView>,
     any_total_differs: bool,
     payback: Vec<PaybackLine>,
+    front_matter: Option<FrontMatterView>,
     findings: Vec<FindingRow>,
     realisation: Vec<YearRow>,
     /// Plan, realised, verified and forecast, cumulative per year, drawn.
@@ -1545,6 +1580,7 @@ fn build_proposal_page(
         totals,
         any_total_differs,
         payback,
+        front_matter: r.front_matter.as_ref().map(FrontMatterView::from),
         findings: r.findings.iter().map(FindingRow::from).collect(),
         realisation,
         realisation_chart: realisation_chart(real),

@@ -202,3 +202,46 @@ pub fn tabel_1_cells(
 
 /// What Tabel 1's figures are, under the table.
 pub const TABEL_1_STATED: &str = "Antal, investering og effektiviseringer er bilagets egne tal (dets Tabel 1, som forelagt); hvor tallene genberegnet fra forslagenes planer afviger, står de ved siden af. Bilaget afrunder hver række for sig, så en genberegnet sum kan afvige med 0,1.";
+
+/// A front-matter table of a proposal's row, by its code (`FrontMatterRow::table`).
+#[must_use]
+pub fn front_matter_table_label(code: &str) -> &'static str {
+    match code {
+        "investment_pool" => "Tabel 2. Indkomne ansøgninger til investeringspuljen",
+        "innovation_pool" => "Tabel 3. Indkomne ansøgninger til innovationspuljen",
+        _ => "Bilagets forside",
+    }
+}
+
+/// A front-matter figure, by its code (`FrontMatterFigure::code`).
+#[must_use]
+pub fn front_matter_figure_label(code: &str) -> &'static str {
+    match code {
+        "investment" => "Investeringer (service og anlæg)",
+        "savings_service" => "Varige effektiviseringer, service",
+        "savings_transfers" => "Varige effektiviseringer, overførsler mv.",
+        "payback_years" => "Tilbagebetalingstid",
+        "innovation_pool_service" => "Innovationspulje (service)",
+        _ => "Tal",
+    }
+}
+
+/// A front-matter figure's value with its unit, the Danish way ("4,3 mio. kr.", "4 år"), or
+/// what stands in its place.
+#[must_use]
+pub fn front_matter_value(
+    value: Option<rust_decimal::Decimal>,
+    unit: &str,
+    missing: &str,
+) -> String {
+    value.map_or_else(
+        || missing.to_string(),
+        |v| {
+            if unit == "år" {
+                format!("{} år", crate::format::danish(v))
+            } else {
+                format!("{} {unit}", crate::format::danish_fixed(v, 1))
+            }
+        },
+    )
+}

@@ -154,6 +154,28 @@ pub fn proposal(out: &mut dyn Write, r: &ProposalReport) -> io::Result<()> {
             "Tilbagebetalingstid, {basis}: beregnet {computed}; dokumentet: {stated}"
         )?;
     }
+    if let Some(front) = &r.front_matter {
+        writeln!(
+            out,
+            "Bilagets forside, {}:",
+            crate::labels::front_matter_table_label(front.table)
+        )?;
+        for f in &front.figures {
+            let stated = crate::labels::front_matter_value(f.stated, f.unit, "ikke angivet");
+            let rebuilt =
+                crate::labels::front_matter_value(f.rebuilt, f.unit, "kan ikke genberegnes");
+            writeln!(
+                out,
+                "  {}: {stated}{}",
+                crate::labels::front_matter_figure_label(f.code),
+                if f.differs || f.rebuilt.is_none() {
+                    format!(" (genberegnet fra planen: {rebuilt})")
+                } else {
+                    String::new()
+                }
+            )?;
+        }
+    }
     if !r.findings.is_empty() {
         writeln!(out, "Uoverensstemmelser i dokumentet:")?;
         for f in &r.findings {

@@ -238,6 +238,20 @@ both_backends!(
                 .contains(&"vedtaget 2024-10-03 (Budgetaftale (testdata))".to_string()),
             "the budget decision among the facts"
         );
+        // The front matter's row first: BC01's Tabel 2 figures agree with its plan.
+        assert!(text(&html, "#forsiden caption").starts_with("Tabel 2."));
+        assert_eq!(
+            texts(&html, "#forsiden tbody tr")[0],
+            "Investeringer (service og anlæg) 4,3 mio. kr. 4,3 mio. kr."
+        );
+        assert!(texts(&html, "#forsiden td.afviger").is_empty());
+        // BC09's Tabel 2 says 1 year's payback; its plan, counted by Gevinst's rule, 2.
+        let (_, _, bc09) = get(&base, "/proposals/BC09?as_of=2025-10-01").await;
+        let bc09 = Html::parse_document(&bc09);
+        assert_eq!(
+            texts(&bc09, "#forsiden td.afviger"),
+            ["1 år (afviger)", "2 år"]
+        );
         // BC05 g4: after the project, the centre managements own the benefit (from the text).
         let (_, _, bc05) = get(&base, "/proposals/BC05?as_of=2025-10-01").await;
         let bc05 = Html::parse_document(&bc05);

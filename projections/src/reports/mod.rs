@@ -60,6 +60,15 @@ pub(crate) fn effective_facts(
 /// Adds `v` to `acc`, checked: an overflow is [`ReadModelError::Overflow`] naming `what`, never
 /// a panic. With amounts bounded by `Amount::MAX_ABS` it takes some 10^16 entries to get
 /// there, but a report must not be one bad row away from taking a page down.
+/// 1.000 kr. as mio. kr. with one decimal, rounded half away from zero and always written with
+/// its decimal ("-2.0", not "-2"), as the appendix writes its front matter.
+pub(crate) fn mio(thousands: Decimal) -> Decimal {
+    let mut m = (thousands / Decimal::ONE_THOUSAND)
+        .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    m.rescale(1);
+    m
+}
+
 pub(crate) fn add(acc: &mut Decimal, v: Decimal, what: &'static str) -> Result<(), ReadModelError> {
     *acc = acc.checked_add(v).ok_or(ReadModelError::Overflow(what))?;
     Ok(())

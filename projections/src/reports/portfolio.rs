@@ -17,16 +17,16 @@ use chrono::{Datelike, NaiveDate};
 use gevinst_domain::baseline::CommitteeSummaryRow;
 use gevinst_domain::price::PriceIndex;
 use gevinst_domain::proposal::BaselineSource;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::add;
 use super::committee::{judge, Findings, Materiality, NotAssessed, Problem, Subject};
 pub use super::committee::{Category, StatusRules};
 use super::decision::DecisionStatus;
 use super::goals::{self, GoalRow};
 use super::realisation::{realisation, Realisation, ReportState, YearFigures};
 use super::status::GoalStatus;
+use super::{add, mio};
 use crate::readmodel::{ReadModelError, ReadModels};
 
 /// One committee's line in the rebuilt Tabel 1 (amounts in 1.000 kr.; `_mio` in mio. kr. with
@@ -228,15 +228,6 @@ pub struct Portfolio {
     /// Each committee's own share (the attribution rule): Tabel 1 books a proposal on one
     /// committee, as the appendix does; here it counts on every committee with a share.
     pub committee_shares: Vec<CommitteeRealisation>,
-}
-
-/// 1.000 kr. as mio. kr. with one decimal, always written with it ("-2.0", not "-2"), as the
-/// appendix writes its front matter.
-fn mio(thousands: Decimal) -> Decimal {
-    let mut m = (thousands / Decimal::ONE_THOUSAND)
-        .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
-    m.rescale(1);
-    m
 }
 
 /// The portfolio together with every goal row it was built from: what the late list and the

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use gevinst_domain::baseline::Finding;
 use gevinst_domain::payback::{plan_payback, Basis, Payback};
-use gevinst_domain::proposal::{Plan, PlanLine, ProposalIdentity, TotalKind};
+use gevinst_domain::proposal::{FrontMatter, Plan, PlanLine, PoolRow, ProposalIdentity, TotalKind};
 use gevinst_domain::ControlArea;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -41,6 +41,98 @@ pub struct PaybackRow {
     pub stated: Option<Decimal>,
 }
 
+/// The proposal's row in the front matter (Tabel 2 or 3) as the document states it, each figure
+/// beside the same figure rebuilt from the plan: the figures the politicians read first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FrontMatterRow {
+    /// `investment_pool` (Tabel 2) or `innovation_pool` (Tabel 3).
+    pub table: &'static str,
+    /// The figures in the table's column order.
+    pub figures: Vec<FrontMatterFigure>,
+}
+
+/// One figure of a [`FrontMatterRow`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FrontMatterFigure {
+    /// `investment`, `savings_service`, `savings_transfers`, `payback_years` or
+    /// `innovation_pool_service`.
+    pub code: &'static str,
+    /// `mio. kr.` or `år`.
+    pub unit: &'static str,
+    /// As written; `None` where the cell is blank.
+    pub stated: Option<Decimal>,
+    /// From the plan, rounded as the document rounds (one decimal in mio. kr.); `None` where
+    /// the plan cannot give it (no payback within the plan's years).
+    pub rebuilt: Option<Decimal>,
+    /// Both are there and differ.
+    pub differs: bool,
+}
+
+impl FrontMatterFigure {
+    fn new(
+        code: &'static str,
+        unit: &'static str,
+        stated: Option<Decimal>,
+        rebuilt: Option<Decimal>,
+    ) -> Self {
+        let differs = matches!((stated, rebuilt), (Some(s), Some(r)) if s != r);
+        Self {
+            code,
+            unit,
+            stated,
+            rebuilt,
+            differs,
+        }
+    }
+}
+
+/// The front-matter row of a plan adopted with one (`BaselineAdopted` v3), rebuilt beside it.
+fn front_matter_row(front: &FrontMatter, plan: &Plan) -> Option<FrontMatterRow> {
+    let h = plan.headline();
+    let mio = |thousands: Decimal| Some(super::mio(thousands));
+    const MIO: &str = gevinst_domain::baseline::FRONT_MATTER_UNIT;
+    Some(match front.pool_row.as_ref()? {
+        PoolRow::Investment(r) => FrontMatterRow {
+            table: "investment_pool",
+            figures: vec![
+                FrontMatterFigure::new(
+                    "investment",
+                    MIO,
+                    Some(r.investment_service + r.investment_capital),
+                    mio(h.investment_total()),
+                ),
+                FrontMatterFigure::new(
+                    "savings_service",
+                    MIO,
+                    Some(r.savings_service),
+                    mio(h.savings_service),
+                ),
+                FrontMatterFigure::new(
+                    "savings_transfers",
+                    MIO,
+                    Some(r.savings_transfers),
+                    mio(h.savings_transfers),
+                ),
+                FrontMatterFigure::new(
+                    "payback_years",
+                    "år",
+                    r.payback_years,
+                    plan_payback(plan, Basis::Service).map(|p| Decimal::from(p.years)),
+                ),
+            ],
+        },
+        PoolRow::Innovation(r) => FrontMatterRow {
+            table: "innovation_pool",
+            figures: vec![FrontMatterFigure::new(
+                "innovation_pool_service",
+                MIO,
+                Some(r.innovation_pool_service),
+                mio(h.investment_service),
+            )],
+        },
+    })
+}
+
 /// Everything about one proposal's plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProposalReport {
@@ -58,6 +150,9 @@ pub struct ProposalReport {
     pub payback: Vec<PaybackRow>,
     /// What the integrity check found when the baseline was imported.
     pub findings: Vec<Finding>,
+    /// Its row in the document's front matter, with the rebuilt figures beside it (adopted
+    /// with `BaselineAdopted` v3 from a document that has one).
+    pub front_matter: Option<FrontMatterRow>,
 }
 
 fn label(kind: TotalKind, area: Option<ControlArea>) -> String {
@@ -146,10 +241,12 @@ pub async fn proposal_report(
     };
     let identity = row.identity()?;
     let plan = row.current()?.unwrap_or_default();
-    let findings = row
-        .baseline_source()?
-        .map(|s| s.findings)
-        .unwrap_or_default();
+    let source = row.baseline_source()?;
+    let front_matter = source
+        .as_ref()
+        .and_then(|s| s.front_matter.as_deref())
+        .and_then(|f| front_matter_row(f, &plan));
+    let findings = source.map(|s| s.findings).unwrap_or_default();
     let stated = plan.stated_payback.clone().unwrap_or_default();
     Ok(Some(ProposalReport {
         identity,
@@ -170,5 +267,6 @@ pub async fn proposal_report(
         ],
         lines: plan.lines,
         findings,
+        front_matter,
     }))
 }
