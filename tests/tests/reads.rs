@@ -143,6 +143,17 @@ both_backends!(
                 .expect("checkpoint")
         };
         assert!(checkpoint().await < position, "nothing projected it");
+        // Someone not signed in is refused at once, before the position is read: a request
+        // with no credentials cannot make the server wait.
+        for named in [position.to_string(), "abc".to_string()] {
+            let response = reqwest::Client::new()
+                .get(format!("{base}{REALISATION}"))
+                .header(POSITION_HEADER, named.as_str())
+                .send()
+                .await
+                .expect("an answer");
+            assert_eq!(response.status().as_u16(), 401, "{named}");
+        }
         step_down(leader).await;
 
         // A read naming the write's position is served once it is projected.

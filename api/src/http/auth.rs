@@ -97,7 +97,12 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-async fn sign_in(parts: &Parts, state: &AppState) -> Result<SignedIn, ApiError> {
+/// Who sent the request: a bearer token or a session cookie, checked against the store, once
+/// per request (a middleware that needed it first leaves it in the request's extensions).
+pub(crate) async fn sign_in(parts: &Parts, state: &AppState) -> Result<SignedIn, ApiError> {
+    if let Some(known) = parts.extensions.get::<SignedIn>() {
+        return Ok(known.clone());
+    }
     let access = state.service.access();
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
         let token = auth

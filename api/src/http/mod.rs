@@ -97,14 +97,27 @@ fn read_model_error(e: ReadModelError) -> ApiError {
 pub const POSITION_HEADER: &str = "gevinst-position";
 
 /// Waits, for a request that names a position, until the read models reflect it: it wakes the
-/// background projector and watches it, never projecting itself (`readmodel::follow`). A
-/// position that is no whole number, or that the log does not hold, is a 400 problem; one the
-/// projector does not reach within its patience is a 503.
+/// background projector and watches it, never projecting itself (`readmodel::follow`). Only a
+/// signed-in request waits: anyone else gets 401 at once, before the header is even read, so no
+/// one unknown can hold the server's connections. A position that is no whole number, or that
+/// the log does not hold, is a 400 problem; one the projector does not reach within its
+/// patience is a 503.
 async fn read_your_writes(
     State(s): State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    if !request.headers().contains_key(POSITION_HEADER) {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    match auth::sign_in(&parts, &s).await {
+        Ok(user) => {
+            parts.extensions.insert(user);
+        }
+        Err(e) => return e.into_response(),
+    }
+    let request = axum::extract::Request::from_parts(parts, body);
     let Some(raw) = request.headers().get(POSITION_HEADER) else {
         return next.run(request).await;
     };
