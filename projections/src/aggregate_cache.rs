@@ -5,6 +5,10 @@
 //! finds nothing unless another process wrote meanwhile. The log stays the only truth: the
 //! cache is checked against it on every load, a failed commit leaves the cache as it was, and
 //! an append still refuses a stale sequence (the store's optimistic concurrency).
+//!
+//! The cache is bounded ([`CACHED_AGGREGATES`], least recently used out first): a server for
+//! many municipalities and budget rounds holds thousands of proposals, and an aggregate not
+//! kept is only a full replay away, so memory stays flat while the busy ones stay fast.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,16 +16,21 @@ use std::sync::{Arc, Mutex};
 use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
 use gevinst_store::EventStore;
+use hashlink::LruCache;
 
 /// An aggregate as last seen: the sequence it reflects and its state.
 type Seen<A> = (usize, A);
+
+/// How many aggregates a cache keeps. A proposal with its plan and a few years of entries is
+/// tens of kilobytes, so this bounds the cache to some tens of megabytes.
+pub const CACHED_AGGREGATES: usize = 1_024;
 
 /// A cqrs-es event store over our log that keeps every aggregate it loaded or committed.
 /// Clones share the cache.
 pub struct CachedEventStore<A: Aggregate> {
     inner: Arc<PersistedEventStore<EventStore, A>>,
     repo: EventStore,
-    seen: Arc<Mutex<HashMap<String, Seen<A>>>>,
+    seen: Arc<Mutex<LruCache<String, Seen<A>>>>,
 }
 
 impl<A: Aggregate> Clone for CachedEventStore<A> {
@@ -35,21 +44,34 @@ impl<A: Aggregate> Clone for CachedEventStore<A> {
 }
 
 impl<A: Aggregate + Clone> CachedEventStore<A> {
-    /// A store over `repo` with an empty cache.
+    /// A store over `repo` with an empty cache of [`CACHED_AGGREGATES`].
     #[must_use]
     pub fn new(repo: EventStore) -> Self {
+        Self::with_capacity(repo, CACHED_AGGREGATES)
+    }
+
+    /// A store over `repo` keeping at most `capacity` aggregates (at least one).
+    #[must_use]
+    pub fn with_capacity(repo: EventStore, capacity: usize) -> Self {
         Self {
             inner: Arc::new(PersistedEventStore::new_event_store(repo.clone())),
             repo,
-            seen: Arc::new(Mutex::new(HashMap::new())),
+            seen: Arc::new(Mutex::new(LruCache::new(capacity.max(1)))),
         }
+    }
+
+    /// How many aggregates are kept now.
+    #[must_use]
+    pub fn kept(&self) -> usize {
+        self.seen.lock().map_or(0, |seen| seen.len())
     }
 
     fn remembered(&self, id: &str) -> Option<Seen<A>> {
         self.seen.lock().ok()?.get(id).cloned()
     }
 
-    /// Keeps `aggregate` at `sequence` unless a newer state is already kept.
+    /// Keeps `aggregate` at `sequence` unless a newer state is already kept; the least recently
+    /// used aggregate goes when the cache is full.
     fn remember(&self, id: &str, sequence: usize, aggregate: A) {
         if let Ok(mut seen) = self.seen.lock() {
             let newer = seen.get(id).is_some_and(|(kept, _)| *kept > sequence);
@@ -228,6 +250,63 @@ mod tests {
             serde_json::to_value(&loaded.aggregate).expect("json"),
             serde_json::to_value(&replayed.aggregate).expect("json")
         );
+        std::fs::remove_file(path).ok();
+    }
+
+    /// A full cache lets the least recently used aggregate go; loading it again replays its
+    /// stream and gives the same state, and the cache never holds more than its bound.
+    #[tokio::test]
+    async fn a_full_cache_lets_the_least_recently_used_go_and_replays_it_when_asked() {
+        let (repo, path) = store().await;
+        let cache = CachedEventStore::<Proposal>::with_capacity(repo.clone(), 2);
+        let framework = cqrs_es::CqrsFramework::new(cache.clone(), vec![], ());
+        let full = PersistedEventStore::<EventStore, Proposal>::new_event_store(repo.clone());
+        let meta = |key: &str| {
+            let mut m = gevinst_domain::EventMetadata::new(
+                gevinst_domain::Actor::parse("system:test").expect("an actor"),
+                gevinst_domain::Role::System,
+            );
+            m.idempotency_key = Some(gevinst_domain::IdempotencyKey::parse(key).expect("a key"));
+            m.to_map()
+        };
+        for id in ["BC01", "BC02", "BC03"] {
+            for (n, command) in [
+                ProposalCommand::RegisterProposal {
+                    identity: examples::identity(id),
+                },
+                ProposalCommand::AdoptBaseline {
+                    plan: examples::plan(),
+                    source: None,
+                },
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                framework
+                    .execute_with_metadata(id, command, meta(&format!("{id}-{n}")))
+                    .await
+                    .expect("accepted");
+            }
+            assert!(cache.kept() <= 2, "{id}: {} kept", cache.kept());
+        }
+        assert_eq!(cache.kept(), 2);
+        assert!(
+            cache.remembered("BC01").is_none(),
+            "the least recently used went"
+        );
+        assert!(cache.remembered("BC03").is_some());
+        // BC01 loads by replaying its whole stream, as a fresh process would.
+        let loaded = cache.load_aggregate("BC01").await.expect("loads");
+        let replayed = full.load_aggregate("BC01").await.expect("replays");
+        assert_eq!(loaded.current_sequence, 2);
+        assert_eq!(
+            serde_json::to_value(&loaded.aggregate).expect("json"),
+            serde_json::to_value(&replayed.aggregate).expect("json")
+        );
+        // Kept again now, and BC02, the least recently used since, went in its place.
+        assert!(cache.remembered("BC01").is_some());
+        assert!(cache.remembered("BC02").is_none());
+        assert_eq!(cache.kept(), 2);
         std::fs::remove_file(path).ok();
     }
 }
