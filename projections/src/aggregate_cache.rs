@@ -82,21 +82,15 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
     }
 }
 
-impl<A: Aggregate + Clone> cqrs_es::EventStore<A> for CachedEventStore<A> {
-    type AC = EventStoreAggregateContext<A>;
-
-    async fn load_events(
+impl<A: Aggregate + Clone> CachedEventStore<A> {
+    /// The aggregate brought up to date from the log: from `kept` (the sequence it reflects and
+    /// its state; default for none), reading and applying only the newer events.
+    async fn catch_up(
         &self,
         aggregate_id: &str,
-    ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
-        self.inner.load_events(aggregate_id).await
-    }
-
-    async fn load_aggregate(
-        &self,
-        aggregate_id: &str,
+        kept: Seen<A>,
     ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
-        let (mut sequence, mut aggregate) = self.remembered(aggregate_id).unwrap_or_default();
+        let (mut sequence, mut aggregate) = kept;
         let newer = self
             .repo
             .get_last_events::<A>(aggregate_id, sequence)
@@ -118,13 +112,67 @@ impl<A: Aggregate + Clone> cqrs_es::EventStore<A> for CachedEventStore<A> {
             sequence = envelope.sequence;
             aggregate.apply(envelope.payload);
         }
-        self.remember(aggregate_id, sequence, aggregate.clone());
         Ok(EventStoreAggregateContext {
             aggregate_id: aggregate_id.to_string(),
             aggregate,
             current_sequence: sequence,
             current_snapshot: None,
         })
+    }
+
+    /// The aggregate for a command, *moved* out of the cache rather than copied (a copy costs
+    /// time in proportion to the stream): the command path hands it back with
+    /// [`Self::put_back`] when the command is refused, and [`cqrs_es::EventStore::commit`]
+    /// keeps the state after the command. A command that fails otherwise (a conflict, the
+    /// store) leaves it out, and the next load replays the stream.
+    pub async fn take(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
+        let kept = self
+            .seen
+            .lock()
+            .ok()
+            .and_then(|mut seen| seen.remove(aggregate_id))
+            .unwrap_or_default();
+        self.catch_up(aggregate_id, kept).await
+    }
+
+    /// Keeps a taken aggregate that nothing changed (its command was refused before any
+    /// event was written).
+    pub fn put_back(&self, context: EventStoreAggregateContext<A>) {
+        self.remember(
+            &context.aggregate_id,
+            context.current_sequence,
+            context.aggregate,
+        );
+    }
+}
+
+impl<A: Aggregate + Clone> cqrs_es::EventStore<A> for CachedEventStore<A> {
+    type AC = EventStoreAggregateContext<A>;
+
+    async fn load_events(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
+        self.inner.load_events(aggregate_id).await
+    }
+
+    /// A copy of the aggregate, brought up to date; the cache keeps it too. For readers: a
+    /// command takes it instead ([`CachedEventStore::take`]).
+    async fn load_aggregate(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
+        let kept = self.remembered(aggregate_id).unwrap_or_default();
+        let context = self.catch_up(aggregate_id, kept).await?;
+        self.remember(
+            aggregate_id,
+            context.current_sequence,
+            context.aggregate.clone(),
+        );
+        Ok(context)
     }
 
     async fn commit(
@@ -134,9 +182,12 @@ impl<A: Aggregate + Clone> cqrs_es::EventStore<A> for CachedEventStore<A> {
         metadata: HashMap<String, String>,
     ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
         // cqrs-es' event sink has already applied the new events to the context's aggregate
-        // while the command was handled: it is the state after them.
+        // while the command was handled: it is the state after them. It is moved, not copied:
+        // with the log as the source of truth (no snapshots), committing reads only the
+        // context's id and sequence.
+        let mut context = context;
         let id = context.aggregate_id.clone();
-        let after = context.aggregate.clone();
+        let after = std::mem::take(&mut context.aggregate);
         let committed = self.inner.commit(events, context, metadata).await?;
         if let Some(last) = committed.last().map(|e| e.sequence) {
             self.remember(&id, last, after);

@@ -6,8 +6,14 @@
 //! A verification names the saving it confirms by sequence and counts only while that saving is
 //! in force, so correcting a verified saving needs no extra event: the correction itself voids
 //! the verification ([`Proposal::verification_of`]).
+//!
+//! Why the facts and event type names are shared (`Arc`): the command path keeps aggregates in
+//! memory and clones one per command (`projections::aggregate_cache`); a deep copy of a stream
+//! of 10.000 events took 2,3 ms, so a command's latency grew with its stream. Shared, a clone
+//! copies the entries' index only.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
@@ -26,8 +32,9 @@ pub const YEAR_MARGIN: i32 = 10;
 /// A progress or money entry as the aggregate remembers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
-    /// The fact (for a superseding event: the replacement).
-    pub fact: Fact,
+    /// The fact (for a superseding event: the replacement). Shared, not copied, when the
+    /// aggregate is cloned: see [`Proposal`].
+    pub fact: Arc<Fact>,
     /// The sequence of the event that corrected this entry, if any.
     pub corrected_by: Option<u64>,
 }
@@ -43,7 +50,7 @@ pub struct Proposal {
     /// Number of events applied = the sequence of the last event.
     version: u64,
     /// Event type of every event by sequence (for correction messages).
-    event_types: Vec<String>,
+    event_types: Vec<Arc<str>>,
     entries: BTreeMap<u64, Entry>,
 }
 
@@ -99,7 +106,7 @@ impl Proposal {
         self.entries
             .iter()
             .filter(|(_, e)| e.corrected_by.is_none())
-            .map(|(s, e)| (*s, &e.fact))
+            .map(|(s, e)| (*s, e.fact.as_ref()))
     }
 
     /// The entry at `sequence` as a correction would see it: an uncorrected progress or money
@@ -108,7 +115,7 @@ impl Proposal {
         if self.identity.is_none() {
             return Err(ProposalError::UnknownProposal);
         }
-        self.correction_target(sequence).map(|e| &e.fact)
+        self.correction_target(sequence).map(|e| e.fact.as_ref())
     }
 
     /// The verification of the saving at `saving`, if one is in force: both the verification
@@ -117,7 +124,7 @@ impl Proposal {
     #[must_use]
     pub fn verification_of(&self, saving: u64) -> Option<(u64, &SavingVerification)> {
         let target = self.entries.get(&saving)?;
-        if target.corrected_by.is_some() || !matches!(target.fact, Fact::SavingRealised(_)) {
+        if target.corrected_by.is_some() || !matches!(*target.fact, Fact::SavingRealised(_)) {
             return None;
         }
         self.active_entries().find_map(|(s, f)| match f {
@@ -337,14 +344,10 @@ impl Proposal {
             return Err(ProposalError::VerificationTargetMissing(sequence));
         }
         match self.entries.get(&sequence) {
-            Some(Entry {
-                fact: Fact::SavingRealised(_),
-                corrected_by: None,
-            }) => Ok(()),
-            Some(Entry {
-                fact: Fact::SavingRealised(_),
-                corrected_by: Some(by),
-            }) => Err(ProposalError::SavingCorrected { sequence, by: *by }),
+            Some(e) if matches!(*e.fact, Fact::SavingRealised(_)) => match e.corrected_by {
+                None => Ok(()),
+                Some(by) => Err(ProposalError::SavingCorrected { sequence, by }),
+            },
             Some(other) => Err(ProposalError::NotASaving {
                 sequence,
                 kind: other.fact.kind().to_string(),
@@ -356,8 +359,7 @@ impl Proposal {
                     kind: self
                         .event_types
                         .get(index)
-                        .cloned()
-                        .unwrap_or_else(|| "unknown".to_string()),
+                        .map_or_else(|| "unknown".to_string(), ToString::to_string),
                 })
             }
         }
@@ -374,8 +376,7 @@ impl Proposal {
                 event_type: self
                     .event_types
                     .get(index)
-                    .cloned()
-                    .unwrap_or_else(|| "unknown".to_string()),
+                    .map_or_else(|| "unknown".to_string(), ToString::to_string),
             }
         })?;
         if let Some(by) = entry.corrected_by {
@@ -508,12 +509,12 @@ impl Aggregate for Proposal {
     fn apply(&mut self, event: Self::Event) {
         self.version += 1;
         let sequence = self.version;
-        self.event_types.push(event.type_name().to_string());
+        self.event_types.push(Arc::from(event.type_name()));
         if let Some(fact) = event.fact() {
             self.entries.insert(
                 sequence,
                 Entry {
-                    fact,
+                    fact: Arc::new(fact),
                     corrected_by: None,
                 },
             );
@@ -546,7 +547,7 @@ impl Aggregate for Proposal {
                 self.entries.insert(
                     sequence,
                     Entry {
-                        fact: replacement,
+                        fact: Arc::new(replacement),
                         corrected_by: None,
                     },
                 );
