@@ -561,7 +561,10 @@ fn amount(argument: &'static str, input: &str) -> Result<Amount, RecordError> {
 
 /// The proposal's current state, for defaults and corrections; an unknown proposal is refused
 /// as the aggregate would refuse it.
-async fn load(service: &ProposalService, id: &ProposalId) -> Result<Proposal, RecordError> {
+async fn load(
+    service: &ProposalService,
+    id: &ProposalId,
+) -> Result<std::sync::Arc<Proposal>, RecordError> {
     let state = service.load(id).await?;
     if state.identity().is_none() {
         return Err(RecordError::Refused {
@@ -590,7 +593,7 @@ struct Money {
     effective_on: NaiveDate,
     price_level: PriceLevel,
     control_area: ControlArea,
-    state: Proposal,
+    state: std::sync::Arc<Proposal>,
 }
 
 impl MoneyArgs {

@@ -18,8 +18,9 @@ use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
 use gevinst_store::EventStore;
 use hashlink::LruCache;
 
-/// An aggregate as last seen: the sequence it reflects and its state.
-type Seen<A> = (usize, A);
+/// An aggregate as last seen: the sequence it reflects and its state, shared with readers
+/// ([`CachedEventStore::read`]) so that reading it copies nothing.
+type Seen<A> = (usize, Arc<A>);
 
 /// How many aggregates a cache keeps. A proposal with its plan and a few years of entries is
 /// tens of kilobytes, so this bounds the cache to some tens of megabytes.
@@ -70,13 +71,25 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
         self.seen.lock().ok()?.get(id).cloned()
     }
 
+    /// The state kept (if any), taken out of the cache.
+    fn taken(&self, id: &str) -> (usize, A) {
+        let kept = self.seen.lock().ok().and_then(|mut seen| seen.remove(id));
+        kept.map_or_else(Default::default, |(sequence, shared)| {
+            // Owned without a copy unless a reader still holds it.
+            (
+                sequence,
+                Arc::try_unwrap(shared).unwrap_or_else(|a| (*a).clone()),
+            )
+        })
+    }
+
     /// Keeps `aggregate` at `sequence` unless a newer state is already kept; the least recently
     /// used aggregate goes when the cache is full.
     fn remember(&self, id: &str, sequence: usize, aggregate: A) {
         if let Ok(mut seen) = self.seen.lock() {
             let newer = seen.get(id).is_some_and(|(kept, _)| *kept > sequence);
             if !newer {
-                seen.insert(id.to_string(), (sequence, aggregate));
+                seen.insert(id.to_string(), (sequence, Arc::new(aggregate)));
             }
         }
     }
@@ -88,7 +101,7 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
     async fn catch_up(
         &self,
         aggregate_id: &str,
-        kept: Seen<A>,
+        kept: (usize, A),
     ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
         let (mut sequence, mut aggregate) = kept;
         let newer = self
@@ -129,13 +142,36 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
         &self,
         aggregate_id: &str,
     ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
-        let kept = self
-            .seen
-            .lock()
-            .ok()
-            .and_then(|mut seen| seen.remove(aggregate_id))
-            .unwrap_or_default();
+        let kept = self.taken(aggregate_id);
         self.catch_up(aggregate_id, kept).await
+    }
+
+    /// The aggregate brought up to date, shared with the cache: nothing is copied unless
+    /// another process wrote since it was kept (then it is caught up and kept anew).
+    pub async fn read(&self, aggregate_id: &str) -> Result<Arc<A>, AggregateError<A::Error>> {
+        if let Some((sequence, shared)) = self.remembered(aggregate_id) {
+            let newer = self
+                .repo
+                .get_last_events::<A>(aggregate_id, sequence)
+                .await?;
+            if newer.is_empty() {
+                return Ok(shared);
+            }
+        }
+        let context = self.take(aggregate_id).await?;
+        let shared = Arc::new(context.aggregate);
+        if let Ok(mut seen) = self.seen.lock() {
+            let newer = seen
+                .get(aggregate_id)
+                .is_some_and(|(kept, _)| *kept > context.current_sequence);
+            if !newer {
+                seen.insert(
+                    aggregate_id.to_string(),
+                    (context.current_sequence, shared.clone()),
+                );
+            }
+        }
+        Ok(shared)
     }
 
     /// Keeps a taken aggregate that nothing changed (its command was refused before any
@@ -165,7 +201,11 @@ impl<A: Aggregate + Clone> cqrs_es::EventStore<A> for CachedEventStore<A> {
         &self,
         aggregate_id: &str,
     ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
-        let kept = self.remembered(aggregate_id).unwrap_or_default();
+        let kept = self
+            .remembered(aggregate_id)
+            .map_or_else(Default::default, |(sequence, shared)| {
+                (sequence, (*shared).clone())
+            });
         let context = self.catch_up(aggregate_id, kept).await?;
         self.remember(
             aggregate_id,
@@ -227,7 +267,7 @@ mod tests {
         // What a writer's cache holds right after its own commit equals a full replay.
         let same_as_replay = |store: CachedEventStore<Proposal>, full_state: serde_json::Value| async move {
             let seen = store.remembered("BC01").expect("remembered").1;
-            assert_eq!(serde_json::to_value(&seen).expect("json"), full_state);
+            assert_eq!(serde_json::to_value(&*seen).expect("json"), full_state);
         };
         let meta = |key: &str| {
             let mut m = gevinst_domain::EventMetadata::new(

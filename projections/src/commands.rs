@@ -231,7 +231,7 @@ impl ProposalService {
         login: &Login,
         id: &ProposalId,
         action: Action,
-    ) -> Result<(Role, Proposal), CommandError> {
+    ) -> Result<(Role, Arc<Proposal>), CommandError> {
         let state = self.load(id).await?;
         let (role, _) = self.authorize_on(login, id, &state, action).await?;
         Ok((role, state))
@@ -286,6 +286,8 @@ impl ProposalService {
         let mut metadata = EventMetadata::new(login.actor(), role);
         metadata.idempotency_key = request.idempotency_key;
         metadata.confirmed_warnings = request.confirmed_warnings;
+        // Let go of the shared state first, so the command takes it without a copy.
+        drop(state);
         self.execute(id, command, metadata).await
     }
 
@@ -295,15 +297,14 @@ impl ProposalService {
         &self.projector
     }
 
-    /// The proposal's current decision state (empty if never registered).
-    pub async fn load(&self, id: &ProposalId) -> Result<Proposal, CommandError> {
-        use cqrs_es::{AggregateContext, EventStore as _};
-        let mut context = self
-            .aggregates
-            .load_aggregate(id.as_str())
+    /// The proposal's current decision state (empty if never registered), shared with the
+    /// aggregate cache: reading it copies nothing. Drop it before sending a command on the same
+    /// proposal, or that command copies the state once.
+    pub async fn load(&self, id: &ProposalId) -> Result<Arc<Proposal>, CommandError> {
+        self.aggregates
+            .read(id.as_str())
             .await
-            .map_err(|e| CommandError::Unexpected(e.to_string()))?;
-        Ok(context.aggregate().clone())
+            .map_err(|e| CommandError::Unexpected(e.to_string()))
     }
 
     /// Executes `command` on proposal `id` with `metadata`; see the module docs.
@@ -557,6 +558,13 @@ mod tests {
             assert_eq!(service.aggregates.kept(), 1, "kept after a command");
         }
         same_as_replay("after three commands").await;
+        // Reading shares the kept state: two reads are one value, not two copies.
+        let (a, b) = (
+            service.load(&id).await.expect("loads"),
+            service.load(&id).await.expect("loads"),
+        );
+        assert!(Arc::ptr_eq(&a, &b), "a read copies nothing");
+        drop((a, b));
 
         // Refused: nothing was written, and the aggregate is kept as it was.
         let refused = service

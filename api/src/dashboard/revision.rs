@@ -101,7 +101,7 @@ async fn allowed(
     state: &AppState,
     user: &SignedIn,
     id: &ProposalId,
-) -> Result<Proposal, PageError> {
+) -> Result<std::sync::Arc<Proposal>, PageError> {
     state
         .service
         .authorized(&user.principal.login, id, Action::Decide)
