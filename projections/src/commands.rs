@@ -375,12 +375,7 @@ impl ProposalService {
                 }
                 match other {
                     AggregateError::AggregateConflict => Err(CommandError::Conflict {
-                        current_sequence: self
-                            .store
-                            .stream(PROPOSAL, &proposal)
-                            .await?
-                            .last()
-                            .map_or(0, |e| e.sequence),
+                        current_sequence: self.store.last_sequence(PROPOSAL, &proposal).await?,
                         proposal,
                     }),
                     e => Err(CommandError::Unexpected(e.to_string())),
@@ -462,9 +457,10 @@ impl ProposalService {
     ) -> Result<(), CommandError> {
         verification.verified_by = metadata.actor.clone();
         verification.role = metadata.role;
-        let target = i64::try_from(verification.saving).ok();
-        let stream = self.store.stream(PROPOSAL, id.as_str()).await?;
-        if let Some(event) = stream.iter().find(|e| Some(e.sequence) == target) {
+        let Ok(target) = i64::try_from(verification.saving) else {
+            return Ok(());
+        };
+        if let Some(event) = self.store.event_at(PROPOSAL, id.as_str(), target).await? {
             verification.reported_by = Actor::parse(&event.actor).map_err(|e| {
                 CommandError::Unexpected(format!(
                     "event {} of {id} has an unreadable actor: {e}",

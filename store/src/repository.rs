@@ -463,6 +463,43 @@ impl EventStore {
         rows.into_iter().map(StoredEvent::try_from).collect()
     }
 
+    /// One event of a stream by its sequence (one indexed row, whatever the stream's length).
+    pub async fn event_at(
+        &self,
+        aggregate_type: &str,
+        stream_id: &str,
+        sequence: i64,
+    ) -> Result<Option<StoredEvent>, StoreError> {
+        let row: Option<EventRow> = on_backend!(&self.db, |pool, cast| {
+            sqlx::query_as(&format!(
+                "{} WHERE aggregate_type = $1 AND stream_id = $2 AND sequence = $3",
+                select_events(cast)
+            ))
+            .bind(aggregate_type)
+            .bind(stream_id)
+            .bind(sequence)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(StoredEvent::try_from).transpose()
+    }
+
+    /// The sequence of a stream's last event (0 for none).
+    pub async fn last_sequence(
+        &self,
+        aggregate_type: &str,
+        stream_id: &str,
+    ) -> Result<i64, StoreError> {
+        let last: Option<(i64, String)> = on_backend!(&self.db, |pool, _cast| {
+            sqlx::query_as(LAST_IN_STREAM)
+                .bind(aggregate_type)
+                .bind(stream_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(last.map_or(0, |(sequence, _)| sequence))
+    }
+
     /// Up to `limit` events after global position `after`, in commit order.
     pub async fn after_position(
         &self,

@@ -309,7 +309,13 @@ both_backends!(sixteen_writers_on_one_proposal, |t: TestStore| async move {
                 assert!(!o.replayed);
                 won.insert(-(i + 1));
             }
-            Err(CommandError::Conflict { .. }) => conflicts += 1,
+            Err(CommandError::Conflict {
+                current_sequence, ..
+            }) => {
+                // The stream's head as the store has it: past registration and adoption.
+                assert!(current_sequence >= 3, "{current_sequence}");
+                conflicts += 1;
+            }
             Err(e) => panic!("writer {i}: unexpected error {e}"),
         }
     }
@@ -628,5 +634,34 @@ both_backends!(
             vec![bc01(1), bc01(2), bc02(1), bc02(2), bc01(3)],
             "the global commit order, not stream by stream"
         );
+    }
+);
+
+both_backends!(
+    one_event_and_a_streams_last_sequence_are_read_without_reading_the_stream,
+    |t: TestStore| async move {
+        t.register_example("BC01").await;
+        t.service
+            .execute(&proposal("BC01"), saving_command(2025, -5), keyed("s1"))
+            .await
+            .unwrap();
+        let store = t.service.store();
+        let whole = store.stream(PROPOSAL, "BC01").await.unwrap();
+        for e in &whole {
+            let one = store
+                .event_at(PROPOSAL, "BC01", e.sequence)
+                .await
+                .unwrap()
+                .expect("there");
+            assert_eq!(&one, e, "#{}", e.sequence);
+        }
+        let after = i64::try_from(whole.len()).unwrap() + 1;
+        assert_eq!(store.event_at(PROPOSAL, "BC01", after).await.unwrap(), None);
+        assert_eq!(store.event_at(PROPOSAL, "BC02", 1).await.unwrap(), None);
+        assert_eq!(
+            store.last_sequence(PROPOSAL, "BC01").await.unwrap(),
+            whole.last().unwrap().sequence
+        );
+        assert_eq!(store.last_sequence(PROPOSAL, "BC02").await.unwrap(), 0);
     }
 );
