@@ -237,11 +237,27 @@ impl<A: Aggregate + Clone> cqrs_es::EventStore<A> for CachedEventStore<A> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use cqrs_es::EventStore as _;
     use gevinst_domain::proposal::{examples, Proposal, ProposalCommand};
     use gevinst_store::{Db, StoreConfig, SystemClock};
+
+    fn meta(key: &str) -> HashMap<String, String> {
+        let mut m = gevinst_domain::EventMetadata::new(
+            gevinst_domain::Actor::parse("system:test").expect("an actor"),
+            gevinst_domain::Role::System,
+        );
+        m.idempotency_key = Some(gevinst_domain::IdempotencyKey::parse(key).expect("a key"));
+        m.to_map()
+    }
+
+    /// Proposal `id` replayed from the whole log, as JSON: what every cached state must equal.
+    pub(crate) async fn replayed(repo: &EventStore, id: &str) -> serde_json::Value {
+        let full = PersistedEventStore::<EventStore, Proposal>::new_event_store(repo.clone());
+        let context = full.load_aggregate(id).await.expect("replays");
+        serde_json::to_value(&context.aggregate).expect("json")
+    }
 
     async fn store() -> (EventStore, std::path::PathBuf) {
         let path =
@@ -268,14 +284,6 @@ mod tests {
         let same_as_replay = |store: CachedEventStore<Proposal>, full_state: serde_json::Value| async move {
             let seen = store.remembered("BC01").expect("remembered").1;
             assert_eq!(serde_json::to_value(&*seen).expect("json"), full_state);
-        };
-        let meta = |key: &str| {
-            let mut m = gevinst_domain::EventMetadata::new(
-                gevinst_domain::Actor::parse("system:test").expect("an actor"),
-                gevinst_domain::Role::System,
-            );
-            m.idempotency_key = Some(gevinst_domain::IdempotencyKey::parse(key).expect("a key"));
-            m.to_map()
         };
         let register = ProposalCommand::RegisterProposal {
             identity: examples::identity("BC01"),
@@ -352,14 +360,6 @@ mod tests {
         let cache = CachedEventStore::<Proposal>::with_capacity(repo.clone(), 2);
         let framework = cqrs_es::CqrsFramework::new(cache.clone(), vec![], ());
         let full = PersistedEventStore::<EventStore, Proposal>::new_event_store(repo.clone());
-        let meta = |key: &str| {
-            let mut m = gevinst_domain::EventMetadata::new(
-                gevinst_domain::Actor::parse("system:test").expect("an actor"),
-                gevinst_domain::Role::System,
-            );
-            m.idempotency_key = Some(gevinst_domain::IdempotencyKey::parse(key).expect("a key"));
-            m.to_map()
-        };
         for id in ["BC01", "BC02", "BC03"] {
             for (n, command) in [
                 ProposalCommand::RegisterProposal {

@@ -493,8 +493,6 @@ impl ProposalService {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cqrs_es::persist::PersistedEventStore;
-    use cqrs_es::EventStore as _;
     use gevinst_domain::proposal::examples;
     use gevinst_domain::Role;
     use gevinst_store::{StoreConfig, SystemClock};
@@ -516,8 +514,7 @@ mod tests {
         let service = ProposalService::new(db.clone(), Arc::new(SystemClock));
         let other = ProposalService::new(db, Arc::new(SystemClock));
         let id = ProposalId::parse("BC01").expect("an id");
-        let full =
-            PersistedEventStore::<EventStore, Proposal>::new_event_store(service.store.clone());
+        let full = service.store.clone();
         let same_as_replay = |what: &'static str| {
             let (service, full) = (service.clone(), &full);
             async move {
@@ -525,14 +522,9 @@ mod tests {
                     .load(&ProposalId::parse("BC01").expect("an id"))
                     .await
                     .expect("loads");
-                let replayed = full
-                    .load_aggregate("BC01")
-                    .await
-                    .expect("replays")
-                    .aggregate;
                 assert_eq!(
-                    serde_json::to_value(&cached).expect("json"),
-                    serde_json::to_value(&replayed).expect("json"),
+                    serde_json::to_value(&*cached).expect("json"),
+                    crate::aggregate_cache::tests::replayed(full, "BC01").await,
                     "{what}"
                 );
             }
