@@ -13,7 +13,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore};
+use cqrs_es::persist::{
+    EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore, SerializedEvent,
+};
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
 use gevinst_store::EventStore;
 use hashlink::LruCache;
@@ -83,13 +85,13 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
         })
     }
 
-    /// Keeps `aggregate` at `sequence` unless a newer state is already kept; the least recently
+    /// Keeps `shared` at `sequence` unless a newer state is already kept; the least recently
     /// used aggregate goes when the cache is full.
-    fn remember(&self, id: &str, sequence: usize, aggregate: A) {
+    fn keep(&self, id: &str, sequence: usize, shared: Arc<A>) {
         if let Ok(mut seen) = self.seen.lock() {
             let newer = seen.get(id).is_some_and(|(kept, _)| *kept > sequence);
             if !newer {
-                seen.insert(id.to_string(), (sequence, Arc::new(aggregate)));
+                seen.insert(id.to_string(), (sequence, shared));
             }
         }
     }
@@ -103,11 +105,17 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
         aggregate_id: &str,
         kept: (usize, A),
     ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
+        let newer = self.repo.get_last_events::<A>(aggregate_id, kept.0).await?;
+        Self::applied(aggregate_id, kept, newer)
+    }
+
+    /// `kept` with `newer` (the events after its sequence, as read from the log) applied.
+    fn applied(
+        aggregate_id: &str,
+        kept: (usize, A),
+        newer: Vec<SerializedEvent>,
+    ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
         let (mut sequence, mut aggregate) = kept;
-        let newer = self
-            .repo
-            .get_last_events::<A>(aggregate_id, sequence)
-            .await?;
         for serialized in newer {
             let (event_type, version) = (
                 serialized.event_type.clone(),
@@ -146,41 +154,44 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
         self.catch_up(aggregate_id, kept).await
     }
 
-    /// The aggregate brought up to date, shared with the cache: nothing is copied unless
-    /// another process wrote since it was kept (then it is caught up and kept anew).
-    pub async fn read(&self, aggregate_id: &str) -> Result<Arc<A>, AggregateError<A::Error>> {
+    /// The aggregate brought up to date, with the sequence it reflects, shared with the cache:
+    /// nothing is copied unless another process wrote since it was kept (then it is caught up,
+    /// from the events already read, and kept anew).
+    pub async fn read(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<(usize, Arc<A>), AggregateError<A::Error>> {
+        let mut newer = None;
         if let Some((sequence, shared)) = self.remembered(aggregate_id) {
-            let newer = self
+            let events = self
                 .repo
                 .get_last_events::<A>(aggregate_id, sequence)
                 .await?;
-            if newer.is_empty() {
-                return Ok(shared);
+            if events.is_empty() {
+                return Ok((sequence, shared));
             }
+            newer = Some((sequence, events));
         }
-        let context = self.take(aggregate_id).await?;
+        let kept = self.taken(aggregate_id);
+        let context = match newer {
+            // Still where it was when the newer events were read: apply those.
+            Some((sequence, events)) if kept.0 == sequence => {
+                Self::applied(aggregate_id, kept, events)?
+            }
+            _ => self.catch_up(aggregate_id, kept).await?,
+        };
         let shared = Arc::new(context.aggregate);
-        if let Ok(mut seen) = self.seen.lock() {
-            let newer = seen
-                .get(aggregate_id)
-                .is_some_and(|(kept, _)| *kept > context.current_sequence);
-            if !newer {
-                seen.insert(
-                    aggregate_id.to_string(),
-                    (context.current_sequence, shared.clone()),
-                );
-            }
-        }
-        Ok(shared)
+        self.keep(aggregate_id, context.current_sequence, shared.clone());
+        Ok((context.current_sequence, shared))
     }
 
     /// Keeps a taken aggregate that nothing changed (its command was refused before any
     /// event was written).
     pub fn put_back(&self, context: EventStoreAggregateContext<A>) {
-        self.remember(
+        self.keep(
             &context.aggregate_id,
             context.current_sequence,
-            context.aggregate,
+            Arc::new(context.aggregate),
         );
     }
 }
@@ -195,24 +206,19 @@ impl<A: Aggregate + Clone> cqrs_es::EventStore<A> for CachedEventStore<A> {
         self.inner.load_events(aggregate_id).await
     }
 
-    /// A copy of the aggregate, brought up to date; the cache keeps it too. For readers: a
-    /// command takes it instead ([`CachedEventStore::take`]).
+    /// A copy of the aggregate, brought up to date ([`CachedEventStore::read`]); the cache keeps
+    /// the shared one. For readers: a command takes it instead ([`CachedEventStore::take`]).
     async fn load_aggregate(
         &self,
         aggregate_id: &str,
     ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
-        let kept = self
-            .remembered(aggregate_id)
-            .map_or_else(Default::default, |(sequence, shared)| {
-                (sequence, (*shared).clone())
-            });
-        let context = self.catch_up(aggregate_id, kept).await?;
-        self.remember(
-            aggregate_id,
-            context.current_sequence,
-            context.aggregate.clone(),
-        );
-        Ok(context)
+        let (sequence, shared) = self.read(aggregate_id).await?;
+        Ok(EventStoreAggregateContext {
+            aggregate_id: aggregate_id.to_string(),
+            aggregate: (*shared).clone(),
+            current_sequence: sequence,
+            current_snapshot: None,
+        })
     }
 
     async fn commit(
@@ -230,7 +236,7 @@ impl<A: Aggregate + Clone> cqrs_es::EventStore<A> for CachedEventStore<A> {
         let after = std::mem::take(&mut context.aggregate);
         let committed = self.inner.commit(events, context, metadata).await?;
         if let Some(last) = committed.last().map(|e| e.sequence) {
-            self.remember(&id, last, after);
+            self.keep(&id, last, Arc::new(after));
         }
         Ok(committed)
     }

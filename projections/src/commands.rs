@@ -304,6 +304,7 @@ impl ProposalService {
         self.aggregates
             .read(id.as_str())
             .await
+            .map(|(_, shared)| shared)
             .map_err(|e| CommandError::Unexpected(e.to_string()))
     }
 

@@ -95,14 +95,6 @@ pub struct StatedLine {
     pub differs: Vec<&'static str>,
 }
 
-impl StatedLine {
-    /// Whether the rebuilt `field` differs from the stated one.
-    #[must_use]
-    pub fn differs_in(&self, field: &str) -> bool {
-        self.differs.contains(&field)
-    }
-}
-
 /// The Tabel 1 rows a line's proposals were adopted with, one per document (SHA-256), or
 /// `None` once a proposal on the line has none: then the document's figure does not describe
 /// the line.
