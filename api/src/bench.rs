@@ -574,7 +574,7 @@ async fn latency_at(
 /// The realisation of proposal `id` as of 2025-12-31, `runs` times.
 async fn as_of_report(service: &ProposalService, id: &str, runs: usize) -> Outcome<Latency> {
     let read = ReadModels::new(service.store().db().clone());
-    let index = gevinst_domain::price::PriceIndex::parse(crate::startup::BUNDLED_PRICE_INDEX)?;
+    let index = read.price_index().await?;
     let as_of = NaiveDate::from_ymd_opt(AS_OF.0, AS_OF.1, AS_OF.2).context("a date")?;
     let bar = progress_bar(u64::try_from(runs)?, "rapport");
     let mut sample = Vec::with_capacity(runs);

@@ -92,7 +92,7 @@ pub struct ReportArgs {
     pub as_of: Option<NaiveDate>,
     /// Kun hvad hændelsesloggen rummede da: en dato (slutningen af dagen, dansk tid) eller et
     /// RFC 3339-tidspunkt (standard: alt registreret).
-    #[arg(long, value_parser = known_on, value_name = "TIDSPUNKT")]
+    #[arg(long, value_parser = parse_known_on, value_name = "TIDSPUNKT")]
     pub known_on: Option<KnownOn>,
     /// Uddataformat.
     #[arg(long, value_enum, default_value = "table")]
@@ -101,10 +101,6 @@ pub struct ReportArgs {
     /// standard-ud).
     #[arg(long, short, value_name = "FIL")]
     pub output: Option<PathBuf>,
-    /// Prisindekstabel til at omregne beløb opgjort i et andet prisniveau (standard: den
-    /// medfølgende baselines/price-index.toml).
-    #[arg(long, env = "GEVINST_PRICE_INDEX", value_name = "FIL")]
-    pub price_index: Option<PathBuf>,
 }
 
 impl ReportArgs {
@@ -119,19 +115,10 @@ impl ReportArgs {
             known_on: self.known_on.clone(),
         }
     }
-
-    fn index(&self) -> anyhow::Result<gevinst_domain::price::PriceIndex> {
-        let text = match &self.price_index {
-            Some(path) => std::fs::read_to_string(path)
-                .with_context(|| format!("{} kunne ikke læses", path.display()))?,
-            None => crate::startup::BUNDLED_PRICE_INDEX.to_string(),
-        };
-        Ok(gevinst_domain::price::PriceIndex::parse(&text)?)
-    }
 }
 
 /// Parses `--known-on` (the message is Danish, for people).
-fn known_on(raw: &str) -> Result<KnownOn, KnownOnError> {
+pub(crate) fn parse_known_on(raw: &str) -> Result<KnownOn, KnownOnError> {
     KnownOn::parse(raw)
 }
 
@@ -244,6 +231,9 @@ pub enum Command {
     Grant(crate::people::GrantArgs),
     /// Tag en rolle tilbage.
     Revoke(crate::people::GrantArgs),
+    /// Prisindekset: skøn (årgange), satser med kilder, og hvilket skøn der er i brug.
+    #[command(subcommand)]
+    PriceIndex(crate::price_index::PriceIndexCommandArgs),
 }
 
 /// `gevinst migrate …`
@@ -304,7 +294,7 @@ pub enum ReportCommand {
         as_of: Option<NaiveDate>,
         /// Kun hvad hændelsesloggen rummede da: en dato (slutningen af dagen, dansk tid) eller
         /// et RFC 3339-tidspunkt (standard: alt registreret).
-        #[arg(long, value_parser = known_on, value_name = "TIDSPUNKT")]
+        #[arg(long, value_parser = parse_known_on, value_name = "TIDSPUNKT")]
         known_on: Option<KnownOn>,
         /// Uddataformat.
         #[arg(long, value_enum, default_value = "table")]
@@ -328,6 +318,19 @@ pub enum ReportCommand {
     },
     /// Hvad der er forsinket: overskredne opfølgningsmål og år under planen, største først.
     Late(ReportArgs),
+    /// Et forslags gældende plan omregnet til et andet års prisniveau med det prisindeks, der
+    /// var i brug (se `gevinst price-index show`).
+    Plan {
+        /// Forslaget, fx BC01.
+        #[arg(value_name = "FORSLAG")]
+        id: String,
+        /// Prisniveauet (året), planen vises i.
+        #[arg(long, value_name = "ÅR")]
+        price_level: i32,
+        /// Tilvalg (kun --known-on og --format table/json bruges).
+        #[command(flatten)]
+        args: ReportArgs,
+    },
     /// Hvert forslags status til udvalget, med reglen der afgjorde den, og begrundelserne.
     CommitteeStatus {
         /// Tilvalg.
@@ -385,15 +388,16 @@ async fn open_existing_service(store: &StoreArgs) -> anyhow::Result<ProposalServ
     Ok(ProposalService::new(db, Arc::new(SystemClock)))
 }
 
-/// Opens the store, brings the read models up to date and loads the price index.
+/// Opens the store, brings the read models up to date and reads the price index as the log
+/// stood at the report's recorded cut-off.
 async fn open_reports(
     store: &StoreArgs,
     args: &ReportArgs,
 ) -> anyhow::Result<(ReadModels, gevinst_domain::price::PriceIndex)> {
-    let index = args.index()?;
     let service = open_existing_service(store).await?;
     service.projector().catch_up().await?;
     let read = ReadModels::new(service.store().db().clone()).known_on(args.view().known_instant());
+    let index = read.price_index().await?;
     Ok((read, index))
 }
 
@@ -452,6 +456,16 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                     report.file,
                     report.registered.len(),
                     report.events_appended
+                )?;
+            }
+            let seeded = app
+                .seed_price_index_if_empty()
+                .await
+                .context("det medfølgende prisindeks kunne ikke registreres")?;
+            if seeded > 0 {
+                writeln!(
+                    out,
+                    "prisindeks: det medfølgende skøn er registreret ({seeded} hændelser)"
                 )?;
             }
             let addr = app.local_addr()?;
@@ -519,6 +533,11 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
         Command::Grant(args) => {
             let service = open_existing_service(&cli.store).await?;
             crate::people::grant(args, false, &service, out).await?;
+            Ok(Exit::SUCCESS)
+        }
+        Command::PriceIndex(command) => {
+            let service = open_existing_service(&cli.store).await?;
+            crate::price_index::run(command, &service, out).await?;
             Ok(Exit::SUCCESS)
         }
         Command::Revoke(args) => {
@@ -593,6 +612,16 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             .await?;
             bar.finish_and_clear();
             render::import(out, &report)?;
+            let seeded = service
+                .price_index()
+                .import_seed_if_empty(&crate::price_index::bundled_seed()?)
+                .await?;
+            if seeded > 0 {
+                writeln!(
+                    out,
+                    "prisindeks: det medfølgende skøn er registreret ({seeded} hændelser); se gevinst price-index show"
+                )?;
+            }
             Ok(Exit::SUCCESS)
         }
         Command::Report(ReportCommand::Proposal { id, args }) => {
@@ -696,6 +725,29 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                 Format::Table => {
                     write_known_on(out, &args.view())?;
                     render::realisation(out, &r)?;
+                }
+            }
+            Ok(Exit::SUCCESS)
+        }
+        Command::Report(ReportCommand::Plan {
+            id,
+            price_level,
+            args,
+        }) => {
+            let (read, index) = open_reports(&cli.store, &args).await?;
+            let id = gevinst_domain::ProposalId::parse(&id)?;
+            let level = gevinst_domain::PriceLevel::new(price_level).context("--price-level")?;
+            let plan = reports::plan_at_level(&read, id.as_str(), &index, level)
+                .await?
+                .with_context(|| format!("ukendt forslag {id}"))?;
+            match args.format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&plan)?)?,
+                Format::Table => {
+                    write_known_on(out, &args.view())?;
+                    render::plan_at_level(out, &plan)?;
+                }
+                Format::Csv | Format::Xlsx => {
+                    anyhow::bail!("planen i et andet prisniveau findes som tabel og JSON")
                 }
             }
             Ok(Exit::SUCCESS)

@@ -48,6 +48,7 @@ mod forms;
 mod history;
 mod late;
 mod mine;
+mod prices;
 mod queue;
 mod revision;
 
@@ -55,6 +56,7 @@ pub use forms::{register, send as send_form};
 pub use history::{history, verify};
 pub use late::late;
 pub use mine::mine;
+pub use prices::{send as send_price_index, show as price_index};
 pub use queue::queue as verification_queue;
 pub use revision::{form as plan_revision, send as send_plan_revision};
 
@@ -665,9 +667,13 @@ async fn portfolio_page(
         .map_err(read_error)?
         .known_on(as_of.view().known_instant());
     // One overview serves the table, the statuses and the late list.
-    let overview = reports::overview(&read, &state.index, as_of.date)
-        .await
-        .map_err(internal)?;
+    let overview = reports::overview(
+        &read,
+        &read.price_index().await.map_err(internal)?,
+        as_of.date,
+    )
+    .await
+    .map_err(internal)?;
     let mut statuses = reports::statuses(&overview);
     // A committee sees every proposal it has a share of, not only those it leads.
     statuses.retain(|s| s.committees.iter().any(|c| chosen(c)));
@@ -805,9 +811,13 @@ async fn committee_status_page(
         .await
         .map_err(read_error)?
         .known_on(as_of.view().known_instant());
-    let mut statuses = reports::committee_status(&read, &state.index, as_of.date)
-        .await
-        .map_err(internal)?;
+    let mut statuses = reports::committee_status(
+        &read,
+        &read.price_index().await.map_err(internal)?,
+        as_of.date,
+    )
+    .await
+    .map_err(internal)?;
     // Each committee's section lists every proposal it has a share of (BC01 under all seven),
     // and the summary counts it there; "I alt" counts each proposal once.
     statuses.retain(|s| only.is_none_or(|c| s.committees.iter().any(|x| x == c.code())));
@@ -1129,9 +1139,13 @@ async fn proposal_page(
         .map_err(internal)?
         .ok_or_else(not_found)?;
     // The status needs the whole overview; the proposal's realisation and goals come from it.
-    let overview = reports::overview(&read, &state.index, as_of.date)
-        .await
-        .map_err(internal)?;
+    let overview = reports::overview(
+        &read,
+        &read.price_index().await.map_err(internal)?,
+        as_of.date,
+    )
+    .await
+    .map_err(internal)?;
     let realisation = overview
         .portfolio
         .proposals

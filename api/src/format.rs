@@ -40,6 +40,13 @@ pub fn decimal_comma(value: Decimal) -> String {
     text.replace('.', ",")
 }
 
+/// A percentage as publishers write it: one decimal at least (`4,0`), two where stated (`3,25`).
+#[must_use]
+pub fn percent(value: Decimal) -> String {
+    let decimals = value.normalize().scale().max(1);
+    danish_fixed(value, decimals)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +75,13 @@ mod tests {
         assert_eq!(danish_fixed(dec!(-93.75), 1), "-93,8");
         assert_eq!(danish_fixed(dec!(11.2), 2), "11,20");
         assert_eq!(danish_fixed(dec!(1499.5), 0), "1.500");
+    }
+
+    #[test]
+    fn percentages_keep_one_decimal_at_least() {
+        assert_eq!(percent(dec!(4)), "4,0");
+        assert_eq!(percent(dec!(2.8)), "2,8");
+        assert_eq!(percent(dec!(3.25)), "3,25");
+        assert_eq!(percent(dec!(-0.5)), "-0,5");
     }
 }

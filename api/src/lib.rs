@@ -15,6 +15,7 @@ pub mod help;
 pub mod http;
 pub mod labels;
 pub mod people;
+pub mod price_index;
 pub mod record;
 pub mod render;
 pub mod startup;

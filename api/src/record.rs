@@ -17,7 +17,6 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use gevinst_domain::access::Login;
 use gevinst_domain::plausibility::{self, Warning};
-use gevinst_domain::price::PriceIndex;
 use gevinst_domain::proposal::{
     BudgetAdjustment, BudgetDecision, CompensatingAction, Fact, Forecast, GoalAchievement,
     GoalCancellation, GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome,
@@ -46,10 +45,6 @@ pub struct RecordArgs {
     /// et prisniveau indekset ikke kan omregne); de bekræftede advarsler gemmes med hændelsen.
     #[arg(long)]
     confirm: bool,
-    /// Prisindekstabel, som sandsynlighedskontrollen omregner prisniveauer med (standard: den
-    /// medfølgende baselines/price-index.toml).
-    #[arg(long, env = "GEVINST_PRICE_INDEX", value_name = "FIL")]
-    price_index: Option<PathBuf>,
     /// Hvad der skal registreres.
     #[command(subcommand)]
     what: RecordWhat,
@@ -1051,16 +1046,7 @@ pub async fn run_record(
     let login: Login = parse("--as", &args.as_login)?;
     let idempotency_key =
         parse_opt::<IdempotencyKey>("--idempotency-key", args.idempotency_key.as_ref())?;
-    let index = price_index(args.price_index.as_ref())?;
-    let (event, outcome) = send(
-        &login,
-        args.what,
-        idempotency_key,
-        args.confirm,
-        &index,
-        service,
-    )
-    .await?;
+    let (event, outcome) = send(&login, args.what, idempotency_key, args.confirm, service).await?;
     let replayed = if outcome.replayed {
         " — allerede registreret med samme nøgle; intet nyt gemt"
     } else {
@@ -1091,12 +1077,11 @@ pub async fn send(
     what: RecordWhat,
     idempotency_key: Option<IdempotencyKey>,
     confirm: bool,
-    index: &PriceIndex,
     service: &ProposalService,
 ) -> Result<(&'static str, gevinst_projections::CommandOutcome), RecordError> {
     let (id, command) = command(what, &login.actor(), service).await?;
     let event = event_type(&command);
-    let warnings = plausibility_warnings(service, &id, &command, index).await?;
+    let warnings = plausibility_warnings(service, &id, &command).await?;
     if !warnings.is_empty() && !confirm {
         return Err(RecordError::Unconfirmed(warnings));
     }
@@ -1113,28 +1098,12 @@ pub async fn send(
     ))
 }
 
-/// `--price-index`, or the bundled table.
-fn price_index(path: Option<&PathBuf>) -> Result<PriceIndex, RecordError> {
-    let text = match path {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| RecordError::InvalidArgument {
-            argument: "--price-index",
-            message: format!("{}: {e}", path.display()),
-        })?,
-        None => crate::startup::BUNDLED_PRICE_INDEX.to_string(),
-    };
-    PriceIndex::parse(&text).map_err(|e| RecordError::InvalidArgument {
-        argument: "--price-index",
-        message: e.to_string(),
-    })
-}
-
 /// The plausibility warnings `command` raises against the proposal's plan in force, the price
-/// index and today by the service's clock.
+/// index in use now (from the log) and today by the service's clock.
 async fn plausibility_warnings(
     service: &ProposalService,
     id: &ProposalId,
     command: &ProposalCommand,
-    index: &PriceIndex,
 ) -> Result<Vec<Warning>, RecordError> {
     if !matches!(
         command,
@@ -1147,11 +1116,16 @@ async fn plausibility_warnings(
         return Ok(Vec::new());
     };
     let today = service.store().now().date_naive();
+    let index = service
+        .price_index()
+        .current()
+        .await
+        .map_err(|e| RecordError::Command(CommandError::Unexpected(e.to_string())))?;
     Ok(plausibility::check(
         command,
         state.current_plan(),
         level,
-        index,
+        &index,
         today,
     ))
 }

@@ -9,7 +9,8 @@ use gevinst_domain::baseline::Finding;
 use gevinst_domain::payback::Basis;
 use gevinst_projections::import::ImportReport;
 use gevinst_projections::reports::{
-    CommitteeStatus, GoalRow, LateItem, Portfolio, ProposalReport, Realisation, ReportState,
+    CommitteeStatus, GoalRow, IndexUsed, LateItem, PlanAtLevel, Portfolio, ProposalReport,
+    Realisation, ReportState,
 };
 use rust_decimal::Decimal;
 
@@ -468,8 +469,75 @@ pub fn realisation(out: &mut dyn Write, r: &Realisation) -> io::Result<()> {
             y.year
         )?;
     }
+    for c in &r.conversions {
+        writeln!(
+            out,
+            "Omregnet (hændelse {}): {} i {}-niveau = {} i {}-niveau med skønnet {}",
+            c.sequence,
+            danish(c.amount),
+            c.price_level,
+            danish(c.converted),
+            r.price_level,
+            c.vintage
+        )?;
+    }
     for u in &r.unconverted {
         writeln!(out, "Ikke omregnet (hændelse {}): {}", u.sequence, u.reason)?;
+    }
+    if !r.conversions.is_empty() || !r.unconverted.is_empty() {
+        price_index_used(out, r.price_index.as_ref())?;
+    }
+    Ok(())
+}
+
+/// Which estimate converted the amounts, or that none is in use.
+fn price_index_used(out: &mut dyn Write, used: Option<&IndexUsed>) -> io::Result<()> {
+    match used {
+        Some(u) => writeln!(
+            out,
+            "Prisindeks: {} ({}, udgivet {})",
+            u.name,
+            u.vintage,
+            u.published.format("%d-%m-%Y")
+        ),
+        None => writeln!(out, "Prisindeks: intet skøn er i brug"),
+    }
+}
+
+/// A plan at another year's price level: each line's cells as stated and converted.
+pub fn plan_at_level(out: &mut dyn Write, p: &PlanAtLevel) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}: planen i {}-prisniveau (vedtaget i {}-niveau), 1.000 kr.",
+        p.proposal, p.to_level, p.from_level
+    )?;
+    price_index_used(out, p.index.as_ref())?;
+    let years: Vec<i32> = p.totals.keys().copied().collect();
+    write!(out, "{:<6}{:<40}", "linje", "")?;
+    for y in &years {
+        write!(out, "{y:>12}")?;
+    }
+    writeln!(out)?;
+    let cell = |v: Option<Decimal>| v.map_or_else(|| "ikke omregnet".to_string(), danish);
+    for l in &p.lines {
+        let label: String = l.label.chars().take(38).collect();
+        write!(out, "{:<6}{label:<40}", l.line)?;
+        for y in &years {
+            let text = l
+                .years
+                .get(y)
+                .map_or_else(String::new, |c| cell(c.converted));
+            write!(out, "{text:>12}")?;
+        }
+        writeln!(out)?;
+    }
+    write!(out, "{:<46}", "I alt")?;
+    for y in &years {
+        write!(out, "{:>12}", cell(p.totals.get(y).copied().flatten()))?;
+    }
+    writeln!(out)?;
+    for reason in &p.unconverted {
+        writeln!(out, "Ikke omregnet: {reason}")?;
     }
     Ok(())
 }

@@ -37,9 +37,6 @@ pub enum StartupError {
     /// The store could not be opened.
     #[error("lageret kan ikke åbnes: {0}")]
     Store(#[from] StoreError),
-    /// The price index table is invalid.
-    #[error("prisindekset er ugyldigt: {0}")]
-    PriceIndex(String),
     /// The address could not be bound.
     #[error("kan ikke lytte på {addr}: {source}")]
     Bind {
@@ -67,13 +64,10 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
-        let index = gevinst_domain::price::PriceIndex::parse(BUNDLED_PRICE_INDEX)
-            .map_err(|e| StartupError::PriceIndex(e.to_string()))?;
         Ok(Self {
             listener,
             state: AppState {
                 service,
-                index: Arc::new(index),
                 oidc: None,
             },
             settings: ServiceSettings::default(),
@@ -113,6 +107,20 @@ impl Application {
     #[must_use]
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// Records the bundled price index when the log has no price-index events yet (a store
+    /// whose index a controller maintains is left as it is). Returns how many events.
+    pub async fn seed_price_index_if_empty(
+        &self,
+    ) -> Result<usize, gevinst_projections::price_index::PriceIndexCommandError> {
+        let seed = gevinst_domain::price::Seed::parse(BUNDLED_PRICE_INDEX)
+            .map_err(gevinst_projections::price_index::PriceIndexCommandError::Seed)?;
+        self.state
+            .service
+            .price_index()
+            .import_seed_if_empty(&seed)
+            .await
     }
 
     /// Imports the bundled Budget 2025 baseline when the store holds no events yet, so a new

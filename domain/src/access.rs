@@ -287,6 +287,10 @@ pub enum Action {
     VerifyLog,
     /// Manage accounts and grants.
     Administer,
+    /// Register a price-index estimate, state or correct its rates, take one into use: a
+    /// controller's for the whole municipality (a controller scoped to a committee or a
+    /// proposal may not, since every proposal's conversions follow the index).
+    MaintainPriceIndex,
     /// Register a proposal or adopt a baseline: the import's alone, never a person's.
     Import,
 }
@@ -302,6 +306,7 @@ impl Action {
             Action::ReadHistory => "læse forslagets historik",
             Action::VerifyLog => "verificere loggen",
             Action::Administer => "administrere brugere og roller",
+            Action::MaintainPriceIndex => "vedligeholde prisindekset",
             Action::Import => "importere en basislinje",
         }
     }
@@ -621,6 +626,11 @@ impl Access {
             Action::ReadHistory => first(&[Role::Auditor, Role::Controller, Role::ProjectOwner]),
             Action::VerifyLog => first(&[Role::Auditor, Role::Administrator]),
             Action::Administer => first(&[Role::Administrator]),
+            Action::MaintainPriceIndex => account
+                .grants
+                .iter()
+                .any(|g| g.role == Role::Controller && g.scope == Scope::All)
+                .then_some(Role::Controller),
             Action::Import => None,
         };
         found.ok_or_else(|| Denied::NotAllowed {

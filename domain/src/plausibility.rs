@@ -193,7 +193,10 @@ mod tests {
     use crate::proposal::examples;
 
     fn index() -> PriceIndex {
-        PriceIndex::parse(include_str!("../../baselines/price-index.toml")).unwrap()
+        crate::price::Seed::parse(include_str!("../../baselines/price-index.toml"))
+            .unwrap()
+            .index()
+            .unwrap()
     }
 
     fn today() -> NaiveDate {

@@ -25,6 +25,7 @@ use gevinst_domain::{Actor, EventMetadata, IdempotencyKey, ProposalId, Role};
 
 use crate::aggregate_cache::CachedEventStore;
 use crate::identity::{AccessService, IdentityError};
+use crate::price_index::PriceIndexService;
 
 use crate::readmodel::Projector;
 use gevinst_store::{Clock, CommandRecord, Db, EventStore, StoreError};
@@ -139,6 +140,7 @@ pub struct ProposalService {
     aggregates: CachedEventStore<Proposal>,
     projector: Projector,
     access: AccessService,
+    price_index: PriceIndexService,
     signer: Option<Arc<NoteSigner>>,
 }
 
@@ -169,6 +171,7 @@ impl ProposalService {
             aggregates,
             projector: Projector::new(store.clone()),
             access: AccessService::new(store.clone()),
+            price_index: PriceIndexService::new(store.clone(), AccessService::new(store.clone())),
             store,
             signer: None,
         }
@@ -210,6 +213,12 @@ impl ProposalService {
     #[must_use]
     pub fn access(&self) -> &AccessService {
         &self.access
+    }
+
+    /// The price index's commands.
+    #[must_use]
+    pub fn price_index(&self) -> &PriceIndexService {
+        &self.price_index
     }
 
     /// The policy's answer for `login` doing `action` on proposal `id` as it stands (an

@@ -153,6 +153,29 @@ pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// The metadata of a command sent outside the proposal path (access, price index): who, in
+/// which role, why, a fresh idempotency key and the command's fingerprint.
+pub(crate) fn command_metadata(
+    actor: Actor,
+    role: Role,
+    reason: Option<Reason>,
+    command: &impl serde::Serialize,
+) -> Result<EventMetadata, IdentityError> {
+    let mut metadata = EventMetadata::new(actor, role);
+    metadata.reason = reason;
+    metadata.idempotency_key = Some(
+        IdempotencyKey::parse(&uuid::Uuid::new_v4().to_string())
+            .map_err(|e| IdentityError::Unexpected(e.to_string()))?,
+    );
+    metadata.command_fingerprint = Some(gevinst_domain::chain::sha256_hex(
+        gevinst_domain::chain::canonical_json(
+            &serde_json::to_value(command).map_err(StoreError::from)?,
+        )
+        .as_bytes(),
+    ));
+    Ok(metadata)
+}
+
 impl AccessService {
     /// Over `store`.
     #[must_use]
@@ -205,18 +228,7 @@ impl AccessService {
                 Role::System,
             ),
         };
-        let mut metadata = EventMetadata::new(actor, role);
-        metadata.reason = reason;
-        metadata.idempotency_key = Some(
-            IdempotencyKey::parse(&uuid::Uuid::new_v4().to_string())
-                .map_err(|e| IdentityError::Unexpected(e.to_string()))?,
-        );
-        metadata.command_fingerprint = Some(gevinst_domain::chain::sha256_hex(
-            gevinst_domain::chain::canonical_json(
-                &serde_json::to_value(&command).map_err(StoreError::from)?,
-            )
-            .as_bytes(),
-        ));
+        let metadata = command_metadata(actor, role, reason, &command)?;
         match self
             .cqrs
             .execute_with_metadata(ACCESS_STREAM, command, metadata.to_map())

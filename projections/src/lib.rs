@@ -9,10 +9,12 @@ pub mod aggregate_cache;
 pub mod commands;
 pub mod identity;
 pub mod import;
+pub mod price_index;
 pub mod readmodel;
 pub mod reports;
 pub mod verify;
 
 pub use commands::{CommandError, CommandOutcome, ProposalService, Request, PROPOSAL};
 pub use identity::{AccessService, IdentityError, Operator};
+pub use price_index::{PriceIndexService, PRICE_INDEX};
 pub use verify::verify_log;

@@ -1,6 +1,7 @@
 //! The full tamper check: the store's own checks (chains, global order, denormalised columns,
 //! command table; see `gevinst_store::verify`) plus what only the domain knows — every row must
-//! be a `proposal` and every event must still decode with the current code. An event that
+//! be a `proposal`, `access` or `price_index` event and must still decode with the current
+//! code. An event that
 //! cannot be read would otherwise pass `verify` and then stop every replay of its proposal.
 //!
 //! The decode check sits here, not in the store, because the store knows events only as rows
@@ -14,8 +15,9 @@ use gevinst_domain::EventMetadata;
 use gevinst_store::{verify_with, Checks, EventStore, StoreError, StoredEvent, VerifyReport};
 
 use crate::identity::ACCESS;
-use crate::PROPOSAL;
+use crate::{PRICE_INDEX, PROPOSAL};
 use gevinst_domain::access::{AccessEvent, ACCESS_STREAM};
+use gevinst_domain::price::{PriceIndexEvent, PRICE_INDEX_STREAM};
 
 /// Reads one stored event as the command path and the projector do: the payload as a
 /// [`ProposalEvent`] that is what the row says ([`stored_as`]: its type, and a version
@@ -31,6 +33,18 @@ pub fn decode_access_event(stored: &StoredEvent) -> Result<AccessEvent, String> 
     if stored.stream_id != ACCESS_STREAM {
         return Err(format!(
             "an access event in stream '{}' (expected '{ACCESS_STREAM}')",
+            stored.stream_id
+        ));
+    }
+    Ok(event)
+}
+
+/// Reads one price-index event; it must be in the one price-index stream.
+pub fn decode_price_index_event(stored: &StoredEvent) -> Result<PriceIndexEvent, String> {
+    let event = decode::<PriceIndexEvent>(stored)?;
+    if stored.stream_id != PRICE_INDEX_STREAM {
+        return Err(format!(
+            "a price-index event in stream '{}' (expected '{PRICE_INDEX_STREAM}')",
             stored.stream_id
         ));
     }
@@ -57,19 +71,21 @@ fn decode<E: DomainEvent>(stored: &StoredEvent) -> Result<E, String> {
 }
 
 /// Verifies the whole log: [`gevinst_store::verify_with`], where every row must be a
-/// `proposal` event that [`decode_event`] reads or an `access` event that
-/// [`decode_access_event`] reads.
+/// `proposal` event that [`decode_event`] reads, an `access` event that
+/// [`decode_access_event`] reads, or a `price_index` event that [`decode_price_index_event`]
+/// reads.
 pub async fn verify_log(store: &EventStore) -> Result<VerifyReport, StoreError> {
     let decode = |e: &StoredEvent| match e.aggregate_type.as_str() {
         PROPOSAL => decode_event(e).map(|_| ()),
         ACCESS => decode_access_event(e).map(|_| ()),
+        PRICE_INDEX => decode_price_index_event(e).map(|_| ()),
         // Any other type is reported as a column mismatch by the store's check.
         _ => Ok(()),
     };
     verify_with(
         store,
         &Checks {
-            aggregate_types: &[PROPOSAL, ACCESS],
+            aggregate_types: &[PROPOSAL, ACCESS, PRICE_INDEX],
             decode: Some(&decode),
         },
     )

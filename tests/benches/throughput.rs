@@ -83,7 +83,8 @@ async fn run(backend: Backend, commands: usize) {
 
     let read = ReadModels::new(t.db.clone());
     let index =
-        gevinst_domain::price::PriceIndex::parse(include_str!("../../baselines/price-index.toml"))
+        gevinst_domain::price::Seed::parse(include_str!("../../baselines/price-index.toml"))
+            .and_then(|seed| seed.index())
             .expect("index");
     let started = Instant::now();
     let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");

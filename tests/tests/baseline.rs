@@ -19,9 +19,26 @@ both_backends!(
             out.contains("12 forslag registreret, 24 hændelser tilføjet"),
             "{out}"
         );
+        // The shipped price index comes with the first import: one event per vintage, rate and
+        // vintage taken into use, as the seed file lists them.
+        let seed =
+            gevinst_domain::price::Seed::parse(gevinst_api::startup::BUNDLED_PRICE_INDEX).unwrap();
+        let seeded = seed
+            .commands(&gevinst_domain::price::PriceIndex::default())
+            .unwrap()
+            .len();
+        let rates: usize = seed.vintages.iter().map(|v| v.rates.len()).sum();
+        assert_eq!(seeded, seed.vintages.len() + rates + 1);
+        assert!(
+            out.contains(&format!(
+                "prisindeks: det medfølgende skøn er registreret ({seeded} hændelser)"
+            )),
+            "{out}"
+        );
+        let all = 24 + seeded;
         let report = verify(t.service.store()).await.unwrap();
         assert!(report.is_ok(), "{report}");
-        assert_eq!((report.events, report.streams), (24, 12));
+        assert_eq!((report.events, report.streams), (all, 13));
 
         let (code, out) = t.gevinst(&["baseline", "import", path]).await;
         assert_eq!(code, 0, "{out}");
@@ -29,23 +46,38 @@ both_backends!(
             out.contains("er allerede importeret: intet tilføjet (12 forslag uændrede)"),
             "{out}"
         );
-        assert_eq!(t.service.store().last_position().await.unwrap(), 24);
+        assert!(!out.contains("prisindeks"), "{out}");
+        assert_eq!(
+            t.service.store().last_position().await.unwrap(),
+            i64::try_from(all).unwrap()
+        );
 
-        // Every imported event is the system's, and carries the file's hash.
+        // Every imported event is the system's: the proposals' carry the file's hash, the
+        // price index's are the seed's.
         let events = t.service.store().after_position(0, 100).await.unwrap();
         let sha = gevinst_domain::chain::sha256_hex(&budget_2025());
-        assert!(events
+        let (proposals, prices): (Vec<_>, Vec<_>) =
+            events.iter().partition(|e| e.aggregate_type == "proposal");
+        assert!(proposals
             .iter()
             .all(|e| e.actor == "system:baseline" && e.role == "system"));
-        assert!(events
+        assert!(proposals
             .iter()
             .all(|e| e.metadata["source_sha256"] == sha.as_str()));
+        assert_eq!(prices.len(), seeded);
+        assert!(prices
+            .iter()
+            .all(|e| e.actor == "system:price-index" && e.role == "system"));
         let (code, out) = t.gevinst(&["verify"]).await;
         assert_eq!(
             (code, out.trim()),
             (
                 0,
-                "i orden: 24 hændelser i 12 forslag, position 1..24, alle hashkæder er intakte"
+                format!(
+                    "i orden: {all} hændelser i 12 forslag og 1 strøm af typen 'price_index', \
+                     position 1..{all}, alle hashkæder er intakte"
+                )
+                .as_str()
             )
         );
     }

@@ -12,8 +12,6 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use gevinst_api::format::danish_fixed;
-use gevinst_api::startup::BUNDLED_PRICE_INDEX;
-use gevinst_domain::price::PriceIndex;
 use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports;
 use gevinst_tests::{both_backends, Backend, TestStore};
@@ -91,8 +89,8 @@ both_backends!(
         let as_of = NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
 
         // What the reports compute for that date, straight from the read models.
-        let index = PriceIndex::parse(BUNDLED_PRICE_INDEX).unwrap();
         let read = ReadModels::new(t.db.clone());
+        let index = read.price_index().await.unwrap();
         let overview = reports::overview(&read, &index, as_of).await.unwrap();
         let statuses = reports::statuses(&overview);
         let late = reports::late_items(&overview);
@@ -502,7 +500,7 @@ both_backends!(
         }
 
         let read = ReadModels::new(t.db.clone());
-        let index = PriceIndex::parse(BUNDLED_PRICE_INDEX).unwrap();
+        let index = read.price_index().await.unwrap();
         let as_of = NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
         let statuses = reports::committee_status(&read, &index, as_of)
             .await

@@ -19,7 +19,10 @@ use crate::projections::{command, op, Op, Tally, KINDS};
 const IDS: [&str; 3] = ["BC01", "BC09", "BC13"];
 
 fn index() -> PriceIndex {
-    PriceIndex::parse(gevinst_api::startup::BUNDLED_PRICE_INDEX).unwrap()
+    gevinst_domain::price::Seed::parse(gevinst_api::startup::BUNDLED_PRICE_INDEX)
+        .unwrap()
+        .index()
+        .unwrap()
 }
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {

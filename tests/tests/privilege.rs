@@ -202,7 +202,7 @@ async fn sqlite_migrates_on_open_and_has_no_roles() {
         (code, out.trim()),
         (
             0,
-            "i orden: 24 hændelser i 12 forslag, position 1..24, alle hashkæder er intakte"
+            "i orden: 39 hændelser i 12 forslag og 1 strøm af typen 'price_index', position 1..39, alle hashkæder er intakte"
         )
     );
     let (code, out) = gevinst(&["--database-url", &url, "migrate", "--app-role", "app"]).await;

@@ -382,7 +382,6 @@ fn as_v1_row(
 both_backends!(
     a_log_of_v1_and_v2_events_gives_one_group_per_control_area,
     |t: TestStore| async move {
-        use gevinst_domain::price::PriceIndex;
         use gevinst_domain::ControlArea;
         use gevinst_projections::reports::proposal_realisation;
 
@@ -455,7 +454,10 @@ both_backends!(
             .unwrap();
 
         let read = ReadModels::new(t.db.clone());
-        let index = PriceIndex::parse(gevinst_api::startup::BUNDLED_PRICE_INDEX).unwrap();
+        let index = gevinst_domain::price::Seed::parse(gevinst_api::startup::BUNDLED_PRICE_INDEX)
+            .unwrap()
+            .index()
+            .unwrap();
         let as_of = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
         let check = |what: &'static str| {
             let read = &read;

@@ -7,26 +7,10 @@
 use gevinst_tests::{both_backends, TestStore};
 use serde_json::Value;
 
-/// A test price index: service 2024 → 2025 rises 3,2 %.
-const INDEX: &str = r#"
-source = "test index for the scenario (not KL's figures)"
-[[level]]
-series = "service"
-year = 2024
-level = "100"
-[[level]]
-series = "service"
-year = 2025
-level = "103.2"
-[[level]]
-series = "capital"
-year = 2025
-level = "100"
-"#;
-
 async fn rec(t: &TestStore, who: &str, _role: &str, args: &[&str]) -> String {
     // The story runs to 2027 with today's clock: its later savings are dated in the future,
-    // and 2024 p/l is not in the bundled index, so they are confirmed (see tests/tests/bounds.rs).
+    // and 2024 p/l cannot be converted before a price index is in use, so they are confirmed
+    // (see tests/tests/bounds.rs).
     let mut argv = vec!["record", "--as", who, "--confirm"];
     argv.extend_from_slice(args);
     let (code, out) = t.gevinst(&argv).await;
@@ -51,10 +35,6 @@ both_backends!(
     bc01_bc09_bc13_over_2025_to_2027,
     |t: TestStore| async move {
         t.import_adopted_budget_2025().await;
-        let dir = tempfile::tempdir().unwrap();
-        let index = dir.path().join("index.toml");
-        std::fs::write(&index, INDEX).unwrap();
-        let index = index.to_str().unwrap().to_string();
 
         // --- BC01: one amount reported at 2024 p/l, one typed wrong and corrected.
         for (y, line, amount, pl) in [
@@ -344,8 +324,54 @@ both_backends!(
         )
         .await;
 
+        // Before any price index is in use, the 2024 p/l amount is not guessed: it is listed.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let before_index = chrono::Utc::now().to_rfc3339();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        // A controller states a test estimate (service 2024 → 2025 rises 3,2 %) and takes it
+        // into use, through the command line.
+        for args in [
+            vec![
+                "price-index",
+                "vintage",
+                "scenario-test",
+                "--name",
+                "Testskøn for scenariet (ikke et udgivet tal)",
+                "--published",
+                "2025-06-01",
+                "--publisher",
+                "Gevinsts tests",
+                "--as",
+                "carl@kk.dk",
+            ],
+            vec![
+                "price-index",
+                "rate",
+                "scenario-test",
+                "--series",
+                "service",
+                "--year",
+                "2025",
+                "--rate",
+                "3,2",
+                "--source",
+                "tests/tests/scenario.rs",
+                "--as",
+                "carl@kk.dk",
+            ],
+            vec!["price-index", "use", "scenario-test", "--as", "carl@kk.dk"],
+        ] {
+            let (code, out) = t.gevinst(&args).await;
+            assert_eq!(code, 0, "{args:?}: {out}");
+        }
+        // A project owner may not maintain the index.
+        let (code, out) = t
+            .gevinst(&["price-index", "use", "scenario-test", "--as", "anna@kk.dk"])
+            .await;
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("vedligeholde prisindekset"), "{out}");
+
         let report = |id: &'static str| {
-            let index = index.clone();
             let t = &t;
             async move {
                 let (code, out) = t
@@ -357,8 +383,6 @@ both_backends!(
                         "2028-01-15",
                         "--format",
                         "json",
-                        "--price-index",
-                        &index,
                     ])
                     .await;
                 assert_eq!(code, 0, "{out}");
@@ -448,7 +472,21 @@ both_backends!(
             ("17878".into(), "19878".into())
         );
 
-        // Without a price index for 2024, the 2024 p/l amount is not guessed: it is listed.
+        // The conversion names the estimate it used.
+        assert_eq!(
+            bc01["conversions"],
+            serde_json::json!([{
+                "sequence": bc01["conversions"][0]["sequence"],
+                "amount": "-148",
+                "price_level": 2024,
+                "converted": "-152.736",
+                "vintage": "scenario-test",
+            }]),
+            "{bc01}"
+        );
+        assert_eq!(bc01["price_index"]["vintage"], "scenario-test");
+
+        // As known before the estimate was in use: the amount is listed, not guessed.
         let (code, out) = t
             .gevinst(&[
                 "report",
@@ -456,6 +494,8 @@ both_backends!(
                 "BC01",
                 "--as-of",
                 "2028-01-15",
+                "--known-on",
+                &before_index,
                 "--format",
                 "json",
             ])
@@ -467,9 +507,54 @@ both_backends!(
             plain["unconverted"][0]["reason"]
                 .as_str()
                 .unwrap()
-                .contains("intet serviceindeks for 2024"),
+                .contains("intet prisindeks er taget i brug"),
             "{plain}"
         );
+        assert_eq!(plain["price_index"], Value::Null);
+
+        // A later estimate (the shipped one: 2,8 % for 2025) converts from then on; the report
+        // as known before the switch still converts with the test estimate.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let before_switch = chrono::Utc::now().to_rfc3339();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let (code, out) = t.gevinst(&["price-index", "import"]).await;
+        assert_eq!(code, 0, "{out}");
+        let (code, out) = t
+            .gevinst(&[
+                "price-index",
+                "use",
+                "oes-2024-06",
+                "--reason",
+                "det udgivne skøn",
+                "--as",
+                "dora@kk.dk",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let switched = report("BC01").await;
+        assert_eq!(year(&switched, 2025)["realised"], "-301.144");
+        assert_eq!(switched["conversions"][0]["vintage"], "oes-2024-06");
+        let (code, out) = t
+            .gevinst(&[
+                "report",
+                "realisation",
+                "BC01",
+                "--as-of",
+                "2028-01-15",
+                "--known-on",
+                &before_switch,
+                "--format",
+                "json",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let then: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(year(&then, 2025)["realised"], "-301.736");
+        assert_eq!(then["conversions"][0]["vintage"], "scenario-test");
+        let (code, out) = t
+            .gevinst(&["price-index", "use", "scenario-test", "--as", "carl@kk.dk"])
+            .await;
+        assert_eq!(code, 0, "{out}");
 
         // Committees: BC09 is late with a compensating action; cashable TMU savings show.
         let (code, out) = t
@@ -480,8 +565,6 @@ both_backends!(
                 "2028-01-15",
                 "--format",
                 "json",
-                "--price-index",
-                &index,
             ])
             .await;
         assert_eq!(code, 0, "{out}");
@@ -519,8 +602,6 @@ both_backends!(
                 "2028-01-15",
                 "--format",
                 "json",
-                "--price-index",
-                &index,
             ])
             .await;
         assert_eq!(code, 0, "{out}");
@@ -534,14 +615,7 @@ both_backends!(
         assert_eq!(tmu["budget_removed"], "-10772");
         assert_eq!(tmu["realised_to_date"], "-17504");
         let (code, out) = t
-            .gevinst(&[
-                "report",
-                "late",
-                "--as-of",
-                "2028-01-15",
-                "--price-index",
-                &index,
-            ])
+            .gevinst(&["report", "late", "--as-of", "2028-01-15"])
             .await;
         assert_eq!(code, 0, "{out}");
         let at = |needle: &str| {

@@ -692,7 +692,6 @@ pub async fn send(
                         what,
                         key,
                         confirm,
-                        &state.index,
                         &state.service,
                     )
                     .await

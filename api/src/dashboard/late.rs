@@ -77,9 +77,13 @@ async fn late_page(
         .await
         .map_err(read_error)?
         .known_on(as_of.view().known_instant());
-    let overview = reports::overview(&read, &state.index, as_of.date)
-        .await
-        .map_err(internal)?;
+    let overview = reports::overview(
+        &read,
+        &read.price_index().await.map_err(internal)?,
+        as_of.date,
+    )
+    .await
+    .map_err(internal)?;
     let all = reports::late_items(&overview);
     let rows: Vec<LateRow> = all
         .iter()

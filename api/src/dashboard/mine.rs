@@ -47,7 +47,7 @@ pub async fn mine(State(state): State<AppState>, PageUser(user): PageUser) -> Re
 async fn mine_page(state: &AppState, user: &SignedIn) -> Result<MinePage, PageError> {
     let read = state.read_as(user, None).await.map_err(read_error)?;
     let today = state.service.store().now().date_naive();
-    let overview = reports::overview(&read, &state.index, today)
+    let overview = reports::overview(&read, &read.price_index().await.map_err(internal)?, today)
         .await
         .map_err(internal)?;
     let late = reports::late_items(&overview);

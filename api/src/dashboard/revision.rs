@@ -262,16 +262,7 @@ pub async fn send(
                 .to_string(),
         };
         let key = value_of(&form, "idempotency_key").and_then(|k| IdempotencyKey::parse(k).ok());
-        match record::send(
-            &user.principal.login,
-            what,
-            key,
-            false,
-            &state.index,
-            &state.service,
-        )
-        .await
-        {
+        match record::send(&user.principal.login, what, key, false, &state.service).await {
             Ok((_, outcome)) => Ok(Redirect::to(&format!(
                 "/proposals/{id}/plan-revision?gemt={}",
                 outcome.last_sequence

@@ -211,16 +211,9 @@ async fn handle(
     object.insert("proposal".into(), json!(id.as_str()));
     let what: RecordWhat = serde_json::from_value(value)
         .map_err(|e| ApiError::BadRequest(format!("kroppen passer ikke til kommandoen: {e}")))?;
-    let (event, outcome) = record::send(
-        &user.principal.login,
-        what,
-        key,
-        confirm,
-        &state.index,
-        service,
-    )
-    .await
-    .map_err(ApiError::from)?;
+    let (event, outcome) = record::send(&user.principal.login, what, key, confirm, service)
+        .await
+        .map_err(ApiError::from)?;
     let location = format!(
         "/api/proposals/{}/events/{}",
         outcome.proposal, outcome.last_sequence

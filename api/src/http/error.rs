@@ -48,6 +48,9 @@ pub enum ApiError {
     /// Plausibility warnings the client did not confirm (send `"confirm": true`).
     #[error("intet er gemt, for indtastningen ser usandsynlig ud; send \"confirm\": true, hvis den er rigtig: {}", .0.join("; "))]
     Implausible(Vec<String>),
+    /// A rule outside the proposals said no (the price index's).
+    #[error("{0}")]
+    Unprocessable(String),
     /// A command failed.
     #[error(transparent)]
     Command(#[from] CommandError),
@@ -117,6 +120,11 @@ impl ApiError {
                 "implausible",
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Indtastningen ser usandsynlig ud",
+            ),
+            ApiError::Unprocessable(_) => (
+                "rule-broken",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Reglerne tillader det ikke",
             ),
             ApiError::Command(CommandError::Approver { .. }) => (
                 "rule-broken",

@@ -136,9 +136,13 @@ async fn sheet(
     let unknown = |id: &ProposalId| ApiError::NotFound(format!("ukendt forslag {id}"));
     Ok(match report {
         Report::Portfolio => {
-            let p = reports::portfolio(&read, &s.index, view.as_of)
-                .await
-                .map_err(internal)?;
+            let p = reports::portfolio(
+                &read,
+                &read.price_index().await.map_err(internal)?,
+                view.as_of,
+            )
+            .await
+            .map_err(internal)?;
             export::portfolio(&p, view)
         }
         Report::Goals => {
@@ -148,23 +152,36 @@ async fn sheet(
             export::goals(&rows, view)
         }
         Report::Late => {
-            let items = reports::late(&read, &s.index, view.as_of)
-                .await
-                .map_err(internal)?;
+            let items = reports::late(
+                &read,
+                &read.price_index().await.map_err(internal)?,
+                view.as_of,
+            )
+            .await
+            .map_err(internal)?;
             export::late(&items, view).map_err(internal)?
         }
         Report::CommitteeStatus => {
-            let rows = reports::committee_status(&read, &s.index, view.as_of)
-                .await
-                .map_err(internal)?;
+            let rows = reports::committee_status(
+                &read,
+                &read.price_index().await.map_err(internal)?,
+                view.as_of,
+            )
+            .await
+            .map_err(internal)?;
             export::committee_status(&rows, view)
         }
         Report::Realisation => {
             let id = required()?;
-            let r = reports::proposal_realisation(&read, id.as_str(), &s.index, view.as_of)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| unknown(id))?;
+            let r = reports::proposal_realisation(
+                &read,
+                id.as_str(),
+                &read.price_index().await.map_err(internal)?,
+                view.as_of,
+            )
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| unknown(id))?;
             export::realisation(&r, view).map_err(internal)?
         }
         Report::Proposal => {

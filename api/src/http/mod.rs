@@ -6,6 +6,7 @@ pub mod error;
 pub mod exports;
 pub mod oidc;
 pub mod openapi;
+pub mod price_index;
 pub mod proofs;
 pub mod service;
 
@@ -16,7 +17,6 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{NaiveDate, SecondsFormat};
-use gevinst_domain::price::PriceIndex;
 use gevinst_domain::ProposalId;
 use gevinst_projections::readmodel::ReadModelError;
 use gevinst_projections::readmodel::ReadModels;
@@ -41,8 +41,6 @@ use gevinst_projections::CommandError;
 pub struct AppState {
     /// The command path and event store.
     pub service: ProposalService,
-    /// The price index for converting amounts between price levels.
-    pub index: Arc<PriceIndex>,
     /// Sign-in through the municipality's OpenID provider, when configured.
     pub oidc: Option<Arc<oidc::Oidc>>,
 }
@@ -289,6 +287,10 @@ pub fn router(state: AppState) -> Router {
         .route("/mine", get(dashboard::mine))
         .route("/late", get(dashboard::late))
         .route(
+            "/price-index",
+            get(dashboard::price_index).post(dashboard::send_price_index),
+        )
+        .route(
             "/proposals/{id}/register/{segment}",
             axum::routing::post(dashboard::send_form),
         )
@@ -315,9 +317,13 @@ async fn portfolio(
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
     let read = s.read_as(&user, None).await?.known_on(view.known_instant());
-    let p = reports::portfolio(&read, &s.index, view.as_of)
-        .await
-        .map_err(internal)?;
+    let p = reports::portfolio(
+        &read,
+        &read.price_index().await.map_err(internal)?,
+        view.as_of,
+    )
+    .await
+    .map_err(internal)?;
     Ok(viewed(&view, json!(p)))
 }
 
@@ -348,9 +354,13 @@ async fn late(
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
     let read = s.read_as(&user, None).await?.known_on(view.known_instant());
-    let items = reports::late(&read, &s.index, view.as_of)
-        .await
-        .map_err(internal)?;
+    let items = reports::late(
+        &read,
+        &read.price_index().await.map_err(internal)?,
+        view.as_of,
+    )
+    .await
+    .map_err(internal)?;
     Ok(viewed(&view, json!(items)))
 }
 
@@ -362,9 +372,13 @@ async fn committee_status(
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
     let read = s.read_as(&user, None).await?.known_on(view.known_instant());
-    let rows = reports::committee_status(&read, &s.index, view.as_of)
-        .await
-        .map_err(internal)?;
+    let rows = reports::committee_status(
+        &read,
+        &read.price_index().await.map_err(internal)?,
+        view.as_of,
+    )
+    .await
+    .map_err(internal)?;
     Ok(viewed(&view, json!(rows)))
 }
 
@@ -401,10 +415,15 @@ async fn realisation(
         .read_as(&user, Some((&id, Action::ReadDetails)))
         .await?
         .known_on(view.known_instant());
-    let r = reports::proposal_realisation(&read, id.as_str(), &s.index, view.as_of)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| ApiError::NotFound(format!("ukendt forslag {id}")))?;
+    let r = reports::proposal_realisation(
+        &read,
+        id.as_str(),
+        &read.price_index().await.map_err(internal)?,
+        view.as_of,
+    )
+    .await
+    .map_err(internal)?
+    .ok_or_else(|| ApiError::NotFound(format!("ukendt forslag {id}")))?;
     Ok(viewed(&view, json!(r)))
 }
 
@@ -603,4 +622,6 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(proofs::inclusion))
         .routes(routes!(proofs::consistency))
         .routes(routes!(proofs::checkpoint))
+        .routes(routes!(price_index::show, price_index::change))
+        .routes(routes!(price_index::plan))
 }

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use gevinst_domain::chain::format_recorded_at;
+use gevinst_domain::price::PriceIndexEvent;
 use gevinst_domain::proposal::{Fact, Plan, PlanSection, ProposalEvent};
 
 use gevinst_store::StoredEvent;
@@ -241,6 +242,24 @@ fn plan_version(e: &StoredEvent, revision: i64, plan: &Plan, source: Option<Stri
 
 fn recorded(at: DateTime<Utc>) -> String {
     format_recorded_at(at)
+}
+
+const INSERT_PRICE_INDEX: &str = "INSERT INTO rm_price_index (position, sequence, recorded_at, \
+    event) VALUES ($1, $2, $3, $4)";
+
+/// The row a price-index event makes: the event itself, with its recorded time (see
+/// `ReadModels::price_index`).
+#[must_use]
+pub fn price_index_row(stored: &StoredEvent, event: &PriceIndexEvent) -> Stmt {
+    stmt(
+        INSERT_PRICE_INDEX,
+        vec![
+            stored.position.into(),
+            stored.sequence.into(),
+            recorded(stored.recorded_at).into(),
+            json(event).into(),
+        ],
+    )
 }
 
 /// The statements that apply `event` (stored as `stored`) to the read models.

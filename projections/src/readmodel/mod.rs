@@ -14,6 +14,7 @@ pub use follow::{Look, PATIENCE, PROJECTOR_LOCK_KEY};
 pub use projector::{Progress, Projector, Standing, CLEAR_STATEMENTS, PROJECTION};
 
 use chrono::{DateTime, Utc};
+use gevinst_domain::price::{PriceIndex, PriceIndexEvent};
 use gevinst_domain::proposal::{Fact, Plan, ProposalIdentity};
 
 use gevinst_store::{Db, StoreError};
@@ -227,7 +228,25 @@ pub struct Dump {
     pub entries: Vec<EntryRow>,
     /// Plan versions.
     pub plan_versions: Vec<PlanVersionRow>,
+    /// Price-index events.
+    pub price_index: Vec<PriceIndexRow>,
 }
+
+/// One price-index event exactly as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct PriceIndexRow {
+    /// Its global position.
+    pub position: i64,
+    /// Its sequence in the `price-index` stream.
+    pub sequence: i64,
+    /// When it was recorded (RFC 3339).
+    pub recorded_at: String,
+    /// The event (JSON).
+    pub event: String,
+}
+
+const SELECT_PRICE_INDEX: &str =
+    "SELECT position, sequence, recorded_at, event FROM rm_price_index ORDER BY position";
 
 const SELECT_PROPOSALS: &str = "SELECT proposal_id, title, committee, confidential, identity, \
     baseline_plan, current_plan, baseline_source, revision, last_sequence, last_position, \
@@ -436,6 +455,34 @@ impl ReadModels {
         Ok(out)
     }
 
+    /// The price-index events recorded by `known_on` (all without it), in log order.
+    pub async fn price_index_rows(&self) -> Result<Vec<PriceIndexRow>, ReadModelError> {
+        let rows: Vec<PriceIndexRow> = fetch!(&self.db, SELECT_PRICE_INDEX);
+        let Some(t) = self.known_on else {
+            return Ok(rows);
+        };
+        let mut out = Vec::new();
+        for r in rows {
+            if recorded_by(&r.recorded_at, t, "prisindekset")? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The price index as the log stood at `known_on` (now without it): every vintage, and
+    /// the one in use then, which is the one a report read here converts with.
+    pub async fn price_index(&self) -> Result<PriceIndex, ReadModelError> {
+        let mut index = PriceIndex::default();
+        for row in self.price_index_rows().await? {
+            let event: PriceIndexEvent = serde_json::from_str(&row.event).map_err(|e| {
+                ReadModelError::Unreadable(format!("price-index #{}: {e}", row.sequence))
+            })?;
+            index.fold(event);
+        }
+        Ok(index)
+    }
+
     /// Every row of every read model (at `known_on`, if set).
     pub async fn dump(&self) -> Result<Dump, ReadModelError> {
         let proposals = self.proposals().await?;
@@ -443,6 +490,7 @@ impl ReadModels {
             proposals,
             entries: self.entries(None).await?,
             plan_versions: self.plan_versions().await?,
+            price_index: self.price_index_rows().await?,
         })
     }
 }

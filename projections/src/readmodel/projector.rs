@@ -19,10 +19,11 @@
 
 use std::sync::Arc;
 
+use gevinst_domain::price::PriceIndexEvent;
 use gevinst_domain::proposal::ProposalEvent;
 use tokio::sync::Mutex;
 
-use super::apply::{statements, Stmt, Val};
+use super::apply::{price_index_row, statements, Stmt, Val};
 use super::follow::{Background, PROJECTED_CHANNEL};
 use super::ReadModelError;
 use gevinst_store::{Db, EventStore, StoredEvent};
@@ -38,6 +39,7 @@ pub const CLEAR_STATEMENTS: &[&str] = &[
     "DELETE FROM rm_entry",
     "DELETE FROM rm_plan_version",
     "DELETE FROM rm_proposal",
+    "DELETE FROM rm_price_index",
 ];
 
 /// Keeps the read models up to date with the event store.
@@ -81,22 +83,34 @@ macro_rules! bind_all {
     }};
 }
 
-/// The read models are about proposals; the access stream (accounts and grants) advances the
-/// checkpoint but feeds no read model.
+/// The read models are about proposals and the price index their reports convert with; the
+/// access stream (accounts and grants) advances the checkpoint but feeds no read model.
 fn projected(stored: &StoredEvent) -> bool {
-    stored.aggregate_type == crate::PROPOSAL
+    stored.aggregate_type == crate::PROPOSAL || stored.aggregate_type == crate::PRICE_INDEX
 }
 
 /// The payload through the same rule as the command path and `verify`
 /// ([`crate::verify::decode_payload`]): a row whose payload is not what it says is refused,
 /// never projected.
-fn decode(stored: &StoredEvent) -> Result<ProposalEvent, ReadModelError> {
+fn decode<E: cqrs_es::DomainEvent>(stored: &StoredEvent) -> Result<E, ReadModelError> {
     crate::verify::decode_payload(stored).map_err(|e| {
         ReadModelError::Unreadable(format!(
             "{} #{} ({}): {e}",
             stored.stream_id, stored.sequence, stored.event_type
         ))
     })
+}
+
+/// The statements one projected event makes, by its aggregate type.
+fn statements_of(stored: &StoredEvent) -> Result<Vec<Stmt>, ReadModelError> {
+    if stored.aggregate_type == crate::PRICE_INDEX {
+        Ok(vec![price_index_row(
+            stored,
+            &decode::<PriceIndexEvent>(stored)?,
+        )])
+    } else {
+        Ok(statements(stored, &decode::<ProposalEvent>(stored)?))
+    }
 }
 
 impl Projector {
@@ -175,7 +189,7 @@ impl Projector {
             };
             let mut stmts = Vec::new();
             for stored in events.iter().filter(|e| projected(e)) {
-                stmts.extend(statements(stored, &decode(stored)?));
+                stmts.extend(statements_of(stored)?);
             }
             if self.commit(&stmts, position, last).await? {
                 position = last;
@@ -216,7 +230,7 @@ impl Projector {
                         break;
                     };
                     for stored in events.iter().filter(|e| projected(e)) {
-                        for s in statements(stored, &decode(stored)?) {
+                        for s in statements_of(stored)? {
                             bind_all!(sqlx::query(s.sql), &s.args)
                                 .execute(&mut *tx)
                                 .await?;

@@ -5,6 +5,7 @@ pub mod committee;
 pub mod decision;
 pub mod goals;
 pub mod portfolio;
+pub mod price_level;
 pub mod proposal;
 pub mod realisation;
 pub mod status;
@@ -18,6 +19,7 @@ pub use portfolio::{
     committee_status, late, late_items, overview, portfolio, statuses, statuses_with,
     CommitteeRealisation, CommitteeStatus, LateItem, Overview, Portfolio,
 };
+pub use price_level::{plan_at_level, IndexUsed, PlanAtLevel};
 pub use proposal::{proposal_report, ProposalReport};
 pub use realisation::{proposal_realisation, realisation, Realisation, ReportState, Source};
 pub use status::{CheckpointStatus, GoalStatus};

@@ -290,6 +290,21 @@ pub struct Unconverted {
     pub reason: String,
 }
 
+/// One amount converted to the plan's price level, and the estimate that converted it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conversion {
+    /// The entry's sequence.
+    pub sequence: i64,
+    /// The amount as reported (1.000 kr.).
+    pub amount: Decimal,
+    /// The price level it was reported at.
+    pub price_level: i32,
+    /// The amount at the plan's price level.
+    pub converted: Decimal,
+    /// The vintage's code.
+    pub vintage: String,
+}
+
 /// Everything about one proposal's realisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Realisation {
@@ -330,6 +345,12 @@ pub struct Realisation {
     pub drift: Drift,
     /// Amounts left out for want of a price index.
     pub unconverted: Vec<Unconverted>,
+    /// Amounts reported at another price level, each with what it converted to and with which
+    /// estimate.
+    pub conversions: Vec<Conversion>,
+    /// The price-index estimate in use as of the report's recorded cut-off, if any: the one
+    /// every conversion here used.
+    pub price_index: Option<super::price_level::IndexUsed>,
     /// Sequences of active compensating actions.
     pub compensating_actions: Vec<i64>,
     /// The same with what each names.
@@ -472,10 +493,22 @@ pub fn realisation(
     let (facts, verified) = super::effective_facts(entries, as_of)?;
 
     let mut unconverted = Vec::new();
+    let mut conversions = Vec::new();
     let mut convert =
         |sequence: i64, amount: gevinst_domain::Amount, level: PriceLevel, area: ControlArea| {
             match index.convert(amount, level, plan_level, area) {
-                Ok(a) => Some(a.value()),
+                Ok(a) => {
+                    if let (true, Some(v)) = (level != plan_level, index.in_use()) {
+                        conversions.push(Conversion {
+                            sequence,
+                            amount: amount.value(),
+                            price_level: level.year(),
+                            converted: a.value(),
+                            vintage: v.id.to_string(),
+                        });
+                    }
+                    Some(a.value())
+                }
                 Err(e) => {
                     unconverted.push(Unconverted {
                         sequence,
@@ -885,6 +918,8 @@ pub fn realisation(
         payback: payback_views,
         drift,
         unconverted,
+        conversions,
+        price_index: super::price_level::IndexUsed::of(index),
         compensating_actions: compensating,
         compensating_targets,
         obligations,
