@@ -24,6 +24,7 @@ mod oidc;
 mod openapi;
 mod plan_revision;
 mod portfolio;
+mod price_index;
 mod privilege;
 mod projections;
 mod readme;

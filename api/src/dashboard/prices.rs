@@ -164,9 +164,17 @@ pub struct Saved {
     gemt: Option<u64>,
 }
 
+/// The index as the log says now, read from its stream (a few dozen events) rather than the
+/// read models, so the page after a saved change shows it without waiting for the projector.
+/// Reports still convert with the read models' index, as of their recorded cut-off.
 async fn current(state: &AppState, user: &SignedIn) -> Result<PriceIndex, PageError> {
-    let read = state.read_as(user, None).await.map_err(read_error)?;
-    read.price_index().await.map_err(internal)
+    user.may(Action::ReadDetails, None).map_err(read_error)?;
+    state
+        .service
+        .price_index()
+        .current()
+        .await
+        .map_err(internal)
 }
 
 /// `GET /price-index`.
