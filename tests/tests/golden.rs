@@ -476,3 +476,80 @@ fn fixed_events_hash_to_their_pinned_values() {
     }
     assert_eq!(pinned.lines().count(), now.lines().count());
 }
+
+/// One sample of every price-index event (`gevinst_domain::price`), every field filled.
+fn price_index_samples() -> Vec<gevinst_domain::price::PriceIndexEvent> {
+    use gevinst_domain::price::{
+        IndexSeries, PriceIndexEvent, Rate, SourceText, VintageId, VintageName,
+    };
+    let vintage = VintageId::parse("oes-2024-06").unwrap();
+    let source = SourceText::parse("oes.dk, fastprisberegninger, 2025").unwrap();
+    let year = gevinst_domain::PriceLevel::new(2025).unwrap();
+    vec![
+        PriceIndexEvent::VintageRegistered {
+            vintage: vintage.clone(),
+            name: VintageName::parse("Økonomistyrelsen, pris- og lønforudsætninger juni 2024")
+                .unwrap(),
+            published: date(2024, 6, 6),
+            publisher: SourceText::parse("Økonomistyrelsen").unwrap(),
+        },
+        PriceIndexEvent::RateStated {
+            vintage: vintage.clone(),
+            series: IndexSeries::Service,
+            year,
+            rate: Rate::parse("2,8").unwrap(),
+            source: source.clone(),
+        },
+        PriceIndexEvent::RateCorrected {
+            vintage: vintage.clone(),
+            series: IndexSeries::Capital,
+            year,
+            rate: Rate::parse("2,8").unwrap(),
+            source,
+            replaces: Rate::parse("2,3").unwrap(),
+            reason: Reason::parse("skønnet, ikke den samlede opregning").unwrap(),
+        },
+        PriceIndexEvent::VintageTakenIntoUse {
+            vintage,
+            replaces: Some(VintageId::parse("kl-2024-06").unwrap()),
+        },
+    ]
+}
+
+/// The price index's events are pinned the same way as the proposals' (its own folder,
+/// `tests/golden/price-index/`): the current form serialises exactly as the file, and
+/// the file reads back as the sample.
+#[test]
+fn price_index_events_are_pinned_by_golden_files() {
+    let bless = std::env::var("GEVINST_BLESS").is_ok_and(|v| v == "1");
+    let folder = dir().parent().unwrap().join("price-index");
+    for event in price_index_samples() {
+        let (t, v) = (event.event_type(), event.event_version());
+        let path = folder.join(format!("{t}.v{v}.json"));
+        let json = serde_json::to_string_pretty(&event).unwrap() + "\n";
+        if !path.exists() && bless {
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(&path, &json).unwrap();
+        }
+        let golden = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "{} is missing: run with GEVINST_BLESS=1 to write it",
+                path.display()
+            )
+        });
+        let stored: serde_json::Value = serde_json::from_str(&golden).unwrap();
+        assert_eq!(
+            serde_json::to_value(&event).unwrap(),
+            stored,
+            "the stored form of {t} v{v} changed: add a new version instead"
+        );
+        let back: gevinst_domain::price::PriceIndexEvent = serde_json::from_value(stored).unwrap();
+        assert_eq!(back, event);
+    }
+    let files = std::fs::read_dir(&folder).unwrap().count();
+    assert_eq!(
+        files,
+        price_index_samples().len(),
+        "one file per event type"
+    );
+}
