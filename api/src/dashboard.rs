@@ -1569,10 +1569,27 @@ fn build_proposal_page(
             danish(*amount)
         ));
     }
+    for c in &real.conversions {
+        realisation_notes.push(format!(
+            "Omregnet til planens prisniveau (hændelse {}): {} i {}-niveau er {} i {}-niveau med skønnet {}.",
+            c.sequence,
+            danish(c.amount),
+            c.price_level,
+            danish(c.converted),
+            real.price_level,
+            c.vintage
+        ));
+    }
     for u in &real.unconverted {
         realisation_notes.push(format!(
             "Ikke omregnet til planens prisniveau (hændelse {}): {}",
             u.sequence, u.reason
+        ));
+    }
+    if !real.conversions.is_empty() || !real.unconverted.is_empty() {
+        realisation_notes.push(real.price_index.as_ref().map_or_else(
+            || "Prisindeks: intet skøn er i brug (se Prisindeks).".to_string(),
+            |u| format!("Prisindeks i brug: {} ({}).", u.name, u.vintage),
         ));
     }
 

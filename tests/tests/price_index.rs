@@ -308,6 +308,28 @@ both_backends!(
         t.import_budget_2025().await;
         let (code, out) = t.gevinst(&["price-index", "import"]).await;
         assert_eq!(code, 0, "{out}");
+        // A saving reported at 2024 p/l, converted to the plan's 2025 p/l with the seed's 2,8 %.
+        let (code, out) = t
+            .gevinst(&[
+                "record",
+                "--as",
+                "anna@kk.dk",
+                "--confirm",
+                "saving",
+                "BC01",
+                "--year",
+                "2025",
+                "--amount",
+                "-148",
+                "--price-level",
+                "2024",
+                "--plan-line",
+                "l2",
+                "--date",
+                "2025-12-31",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
         let app = t.spawn_app().await;
         t.user("carl@kk.dk", &[("controller", None)]).await;
         t.user("rita@kk.dk", &[("revisor", None)]).await;
