@@ -332,7 +332,7 @@ both_backends!(
         assert_eq!(code, 0, "{out}");
         let app = t.spawn_app().await;
         t.user("carl@kk.dk", &[("controller", None)]).await;
-        t.user("rita@kk.dk", &[("revisor", None)]).await;
+        let rita_token = t.user("rita@kk.dk", &[("revisor", None)]).await;
 
         let rita = app.session("rita@kk.dk").await;
         let page = app.page_as(&rita, "/price-index").await;
@@ -350,6 +350,68 @@ both_backends!(
             !page.contains("id=\"form-sats\""),
             "an auditor gets no forms"
         );
+        // The proposal's page says what was converted, with which estimate.
+        t.service.projector().catch_up().await.unwrap();
+        let page = app.page_as(&rita, "/proposals/BC01?as_of=2025-12-31").await;
+        let converted = (Decimal::from(-148) * Rate::parse("2,8").unwrap().factor())
+            .round_dp_with_strategy(3, RoundingStrategy::MidpointAwayFromZero);
+        let expected = format!(
+            "-148 i 2024-niveau er {} i 2025-niveau med skønnet oes-2024-06",
+            gevinst_api::format::danish(converted)
+        );
+        assert!(page.contains(&expected), "{expected}: {page}");
+        assert!(page.contains(
+            "Prisindeks i brug: Økonomistyrelsen, pris- og lønforudsætninger juni 2024 (oes-2024-06)."
+        ));
+
+        // A plan at another price level, on the page: the same cells as the API's, in Danish.
+        let page = app
+            .page_as(&rita, "/price-index?proposal=BC01&price_level=2024")
+            .await;
+        let (_, plan) = get(
+            &app,
+            &rita_token,
+            "/api/proposals/BC01/plan?price_level=2024",
+        )
+        .await;
+        assert!(
+            page.contains("BC01: planen i 2024-prisniveau (vedtaget i 2025-niveau)"),
+            "{page}"
+        );
+        let mut cells = 0;
+        for line in plan["lines"].as_array().unwrap() {
+            let row = page
+                .split(&format!(
+                    "<th scope=\"row\">{}: ",
+                    line["line"].as_str().unwrap()
+                ))
+                .nth(1)
+                .and_then(|rest| rest.split("</tr>").next())
+                .unwrap_or_else(|| panic!("{line}: {page}"));
+            for cell in line["years"].as_object().unwrap().values() {
+                let value: Decimal = cell["converted"].as_str().unwrap().parse().unwrap();
+                let text = format!(
+                    "<td class=\"num\">{}</td>",
+                    gevinst_api::format::danish(value)
+                );
+                assert!(row.contains(&text), "{text} in {row}");
+                cells += 1;
+            }
+        }
+        assert!(cells > 10, "{plan}");
+        let reader = cookie_of(&app, "rita@kk.dk").await;
+        for (query, status) in [
+            ("proposal=BC01&price_level=1999", 400),
+            ("proposal=BC99&price_level=2024", 404),
+        ] {
+            let response = reqwest::Client::new()
+                .get(app.url(&format!("/price-index?{query}")))
+                .header("cookie", &reader)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), status, "{query}");
+        }
 
         let carl = app.session("carl@kk.dk").await;
         let cookie = cookie_of(&app, "carl@kk.dk").await;
@@ -505,5 +567,66 @@ both_backends!(
         let (code, out) = t.gevinst(&["verify"]).await;
         assert_eq!(code, 2, "{out}");
         assert!(out.contains("price-index"), "{out}");
+    }
+);
+
+both_backends!(
+    a_controller_states_a_rate_in_the_browser_and_sees_it_with_its_source,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let (code, out) = t.gevinst(&["price-index", "import"]).await;
+        assert_eq!(code, 0, "{out}");
+        let app = t.spawn_app().await;
+        t.user("carl@kk.dk", &[("controller", None)]).await;
+        let browser = crate::browser::Browser::start().await;
+        browser
+            .sign_in(
+                &app.base,
+                "carl@kk.dk",
+                &gevinst_tests::password_of("carl@kk.dk"),
+                "/price-index",
+            )
+            .await;
+        browser.wait_for_text(&app.base, "I brug:").await;
+        browser.type_in("#sats-skoen", "oes-2024-06").await;
+        browser.set("sats-serie", "capital").await;
+        browser.type_in("#sats-aar", "2024").await;
+        browser.type_in("#sats-procent", "3,9").await;
+        browser.type_in("#sats-kilde", "browsertestens kilde").await;
+        browser.click("#gem-sats").await;
+        browser
+            .wait_for_text(&app.base, "Gemt som hændelse nr.")
+            .await;
+        // The source is listed under the table (in a closed <details>: read the source).
+        let source = browser.client().source().await.unwrap();
+        assert!(
+            source.contains("anlægsindeks 2024: browsertestens kilde"),
+            "{source}"
+        );
+        let url = browser.client().current_url().await.unwrap();
+        assert!(url.as_str().contains("/price-index?gemt="), "{url}");
+        // The rate is in the log, as carl, controller.
+        let events = t.service.store().after_position(0, 1000).await.unwrap();
+        let last = events
+            .iter()
+            .rfind(|e| e.aggregate_type == "price_index")
+            .unwrap();
+        assert_eq!(
+            (
+                last.event_type.as_str(),
+                last.actor.as_str(),
+                last.role.as_str()
+            ),
+            ("PriceRateStated", "carl@kk.dk", "controller")
+        );
+        assert_eq!(last.payload["RateStated"]["rate"], "3.9");
+        // Asking for a plan at another price level shows the table.
+        browser.type_in("#plan-forslag", "BC01").await;
+        browser.type_in("#plan-niveau", "2024").await;
+        browser.click("#vis-plan").await;
+        browser
+            .wait_for_text(&app.base, "BC01: planen i 2024-prisniveau")
+            .await;
+        browser.close().await;
     }
 );

@@ -17,10 +17,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use gevinst_domain::access::Action;
 use gevinst_domain::price::{IndexSeries, PriceIndex, Vintage};
+use gevinst_domain::{PriceLevel, ProposalId};
+use gevinst_projections::reports;
 use serde::Deserialize;
 
 use super::{check_form_csrf, internal, read_error, value_of, HtmlTemplate, PageError, UserBar};
-use crate::format::percent;
+use crate::format::{danish, percent};
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::error::ApiError;
 use crate::http::price_index::Change;
@@ -48,6 +50,63 @@ struct VintageView {
     sources: Vec<SourceLine>,
 }
 
+/// One line of a plan shown at another price level.
+struct PlanLineView {
+    line: String,
+    label: String,
+    cells: Vec<String>,
+}
+
+/// A plan at another price level, as the page shows it.
+struct PlanView {
+    proposal: String,
+    from_level: i32,
+    to_level: i32,
+    index: String,
+    years: Vec<i32>,
+    lines: Vec<PlanLineView>,
+    totals: Vec<String>,
+    unconverted: Vec<String>,
+}
+
+impl PlanView {
+    fn of(p: &reports::PlanAtLevel) -> Self {
+        let years: Vec<i32> = p.totals.keys().copied().collect();
+        let cell = |v: Option<rust_decimal::Decimal>| v.map_or_else(|| "–".to_string(), danish);
+        Self {
+            proposal: p.proposal.clone(),
+            from_level: p.from_level,
+            to_level: p.to_level,
+            index: p.index.as_ref().map_or_else(
+                || "intet skøn er i brug".to_string(),
+                |u| format!("{} ({})", u.name, u.vintage),
+            ),
+            lines: p
+                .lines
+                .iter()
+                .map(|l| PlanLineView {
+                    line: l.line.clone(),
+                    label: l.label.clone(),
+                    cells: years
+                        .iter()
+                        .map(|y| {
+                            l.years
+                                .get(y)
+                                .map_or_else(String::new, |c| cell(c.converted))
+                        })
+                        .collect(),
+                })
+                .collect(),
+            totals: years
+                .iter()
+                .map(|y| cell(p.totals.get(y).copied().flatten()))
+                .collect(),
+            years,
+            unconverted: p.unconverted.clone(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "price_index.html")]
 struct PriceIndexPage {
@@ -62,6 +121,10 @@ struct PriceIndexPage {
     typed_command: String,
     typed: Vec<(String, String)>,
     series: Vec<(&'static str, &'static str)>,
+    /// The plan asked for at another price level, if any, and the form's values.
+    plan: Option<PlanView>,
+    plan_proposal: String,
+    plan_level: String,
 }
 
 impl PriceIndexPage {
@@ -155,13 +218,19 @@ fn page(
             .iter()
             .map(|s| (s.code(), s.danish()))
             .collect(),
+        plan: None,
+        plan_proposal: String::new(),
+        plan_level: String::new(),
     }
 }
 
-/// `?gemt=N` after a saved change.
+/// `?gemt=N` after a saved change; `?proposal=BC01&price_level=2026` for a plan at another
+/// price level.
 #[derive(Debug, Deserialize)]
 pub struct Saved {
     gemt: Option<u64>,
+    proposal: Option<String>,
+    price_level: Option<String>,
 }
 
 /// The index as the log says now, read from its stream (a few dozen events) rather than the
@@ -188,10 +257,52 @@ pub async fn show(
         let note = saved
             .gemt
             .map(|n| format!("Gemt som hændelse nr. {n} i prisindeksets historik."));
-        Ok(page(&user, &index, note, None))
+        let mut page = page(&user, &index, note, None);
+        let asked = saved
+            .proposal
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        if let Some(raw) = asked {
+            page.plan_proposal = raw.to_string();
+            page.plan_level = saved.price_level.clone().unwrap_or_default();
+            page.plan = Some(plan_at(&state, &user, raw, &page.plan_level).await?);
+        }
+        Ok(page)
     }
     .await;
     super::respond(&user, result)
+}
+
+/// Proposal `raw`'s plan at price level `level`, as the reports compute it (the read models'
+/// index), if the policy lets `user` read the proposal.
+async fn plan_at(
+    state: &AppState,
+    user: &SignedIn,
+    raw: &str,
+    level: &str,
+) -> Result<PlanView, PageError> {
+    let id = ProposalId::parse(raw).map_err(|e| PageError::BadRequest(e.to_string()))?;
+    let level = level
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .and_then(|y| PriceLevel::new(y).ok())
+        .ok_or_else(|| {
+            PageError::BadRequest(format!(
+                "Prisniveauet «{level}» er ikke et år mellem 2000 og 2100."
+            ))
+        })?;
+    let read = state
+        .read_as(user, Some((&id, Action::ReadDetails)))
+        .await
+        .map_err(read_error)?;
+    let index = read.price_index().await.map_err(internal)?;
+    let plan = reports::plan_at_level(&read, id.as_str(), &index, level)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| PageError::NotFound(format!("Forslag {id} findes ikke i Gevinst.")))?;
+    Ok(PlanView::of(&plan))
 }
 
 /// The form as the API's `Change` (its fields are the API's; `year` is a number there).
