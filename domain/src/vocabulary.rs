@@ -422,7 +422,7 @@ macro_rules! text_type {
             /// Trims the text and refuses it when empty (or empty-looking), too long, or holding
             /// a control character or a bidi control.
             pub fn parse(input: &str) -> Result<Self, VocabularyError> {
-                non_empty($what, input, $max).map(Self)
+                $crate::vocabulary::non_empty($what, input, $max).map(Self)
             }
             /// The text.
             #[must_use]
@@ -454,6 +454,9 @@ macro_rules! text_type {
         }
     };
 }
+
+/// The one way to make a free-text type (the price index's names and sources use it too).
+pub(crate) use text_type;
 
 text_type!(
     /// Why something was done: required for corrections, revisions and cancellations.

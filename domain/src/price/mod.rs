@@ -41,7 +41,7 @@ pub use events::{PriceIndexCommand, PriceIndexError, PriceIndexEvent};
 pub use seed::{Seed, SeedError, SeedRate, SeedVintage};
 
 use crate::money::{Amount, MoneyError, PriceLevel};
-use crate::vocabulary::{non_empty, ControlArea, VocabularyError};
+use crate::vocabulary::{text_type, ControlArea, VocabularyError};
 
 /// The stream all price-index events live in.
 pub const PRICE_INDEX_STREAM: &str = "price-index";
@@ -268,54 +268,11 @@ impl fmt::Display for VintageId {
     }
 }
 
-macro_rules! price_text {
-    ($(#[$doc:meta])* $name:ident, $what:literal, $max:expr) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
-
-        impl $name {
-            /// Trims the text; refuses it empty, too long or with control characters.
-            pub fn parse(input: &str) -> Result<Self, PriceError> {
-                Ok(Self(non_empty($what, input, $max)?))
-            }
-            /// The text.
-            #[must_use]
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-        impl TryFrom<String> for $name {
-            type Error = PriceError;
-            fn try_from(value: String) -> Result<Self, Self::Error> {
-                Self::parse(&value)
-            }
-        }
-        impl From<$name> for String {
-            fn from(value: $name) -> Self {
-                value.0
-            }
-        }
-        impl FromStr for $name {
-            type Err = PriceError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::parse(s)
-            }
-        }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
-price_text!(
+text_type!(
     /// A vintage's name as the publisher calls it ("PL-skøn juni 2024").
     VintageName, "skønnets navn", 160
 );
-price_text!(
+text_type!(
     /// Where a figure was read: publisher, title, table, address.
     SourceText, "kilden", 600
 );

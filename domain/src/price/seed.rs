@@ -129,13 +129,13 @@ impl Seed {
                             series: IndexSeries::from_str(&r.series).map_err(|e| at(e.into()))?,
                             year: PriceLevel::new(r.year).map_err(|e| at(e.into()))?,
                             rate: Rate::parse(&r.rate).map_err(at)?,
-                            source: SourceText::parse(&r.source).map_err(at)?,
+                            source: SourceText::parse(&r.source).map_err(|e| at(e.into()))?,
                         })
                     })
                     .collect::<Result<Vec<_>, SeedError>>()?;
                 Ok(SeedVintage {
                     id: VintageId::parse(&v.id).map_err(at)?,
-                    name: VintageName::parse(&v.name).map_err(at)?,
+                    name: VintageName::parse(&v.name).map_err(|e| at(e.into()))?,
                     published: NaiveDate::parse_from_str(&v.published, "%Y-%m-%d").map_err(
                         |_| {
                             SeedError::Invalid(format!(
@@ -144,7 +144,7 @@ impl Seed {
                             ))
                         },
                     )?,
-                    publisher: SourceText::parse(&v.publisher).map_err(at)?,
+                    publisher: SourceText::parse(&v.publisher).map_err(|e| at(e.into()))?,
                     in_use: v.in_use,
                     rates,
                 })
