@@ -106,6 +106,10 @@ pub fn event_label(event_type: &str) -> &'static str {
         "BudgetDecided" => "Budgetbeslutning",
         "EntryReversed" => "Registrering tilbageført",
         "EntrySuperseded" => "Registrering erstattet",
+        "PriceVintageRegistered" => "Prisskøn registreret",
+        "PriceRateStated" => "Sats registreret",
+        "PriceRateCorrected" => "Sats rettet",
+        "PriceVintageTakenIntoUse" => "Prisskøn taget i brug",
         _ => "Anden hændelse",
     }
 }

@@ -311,7 +311,7 @@ fn render_vintage(out: &mut dyn Write, v: &Vintage, in_use: bool) -> std::io::Re
         v.id,
         v.name,
         if in_use { " [i brug]" } else { "" },
-        v.published.format("%d-%m-%Y"),
+        v.published.format("%d.%m.%Y"),
         v.publisher
     )?;
     let years: std::collections::BTreeSet<i32> =

@@ -498,7 +498,7 @@ fn price_index_used(out: &mut dyn Write, used: Option<&IndexUsed>) -> io::Result
             "Prisindeks: {} ({}, udgivet {})",
             u.name,
             u.vintage,
-            u.published.format("%d-%m-%Y")
+            u.published.format("%d.%m.%Y")
         ),
         None => writeln!(out, "Prisindeks: intet skøn er i brug"),
     }

@@ -275,6 +275,35 @@ both_backends!(
             corrected.metadata["reason"],
             "tastefejl: tabellen siger 1,5"
         );
+        // The same trail over HTTP, for an auditor, with known_on.
+        let (status, trail) = get(&app, &rita, "/api/price-index/events").await;
+        assert_eq!(status, 200, "{trail}");
+        let kinds: Vec<(&str, &str)> = trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["event_type"].as_str().unwrap(),
+                    e["actor"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            changes.iter().map(|(t, a, _)| (*t, *a)).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            trail[3]["metadata"]["reason"],
+            "tastefejl: tabellen siger 1,5"
+        );
+        let (_, before) = get(
+            &app,
+            &rita,
+            &format!("/api/price-index/events?known_on={known}"),
+        )
+        .await;
+        assert_eq!(before.as_array().unwrap().len(), 4, "{before}");
     }
 );
 
@@ -346,6 +375,16 @@ both_backends!(
             assert!(page.contains(cell), "{cell}");
         }
         assert!(page.contains("fastprisberegninger"), "{page}");
+        // An auditor reads the index's history: who, when, why.
+        assert!(page.contains("Prisindeksets historik"), "{page}");
+        assert!(
+            page.contains("<td>system:price-index (system)</td><td>Prisskøn taget i brug</td>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("pris- og lønindeks (samlet) 2022 = 4,3 %"),
+            "{page}"
+        );
         assert!(
             !page.contains("id=\"form-sats\""),
             "an auditor gets no forms"

@@ -67,7 +67,7 @@ struct HistoryPage {
 }
 
 /// A recorded instant as Copenhagen reads it, `02.12.2026 kl. 08:31:05`.
-fn copenhagen(t: DateTime<Utc>) -> String {
+pub(super) fn copenhagen(t: DateTime<Utc>) -> String {
     t.with_timezone(&Copenhagen)
         .format("%d.%m.%Y kl. %H:%M:%S")
         .to_string()

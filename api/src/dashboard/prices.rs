@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use gevinst_domain::access::Action;
-use gevinst_domain::price::{IndexSeries, PriceIndex, Vintage};
+use gevinst_domain::price::{IndexSeries, PriceIndex, PriceIndexEvent, Vintage};
 use gevinst_domain::{PriceLevel, ProposalId};
 use gevinst_projections::reports;
 use serde::Deserialize;
@@ -107,6 +107,81 @@ impl PlanView {
     }
 }
 
+/// One event of the index's history, as an auditor reads it.
+struct TrailRow {
+    position: i64,
+    recorded: String,
+    actor: String,
+    role: String,
+    what: &'static str,
+    detail: String,
+    reason: String,
+}
+
+impl TrailRow {
+    fn of(e: &gevinst_store::StoredEvent) -> Self {
+        let event: Option<PriceIndexEvent> = serde_json::from_value(e.payload.clone()).ok();
+        let detail = match event {
+            Some(PriceIndexEvent::VintageRegistered {
+                vintage,
+                name,
+                published,
+                ..
+            }) => {
+                format!(
+                    "{vintage}: {name}, udgivet {}",
+                    published.format("%d.%m.%Y")
+                )
+            }
+            Some(PriceIndexEvent::RateStated {
+                vintage,
+                series,
+                year,
+                rate,
+                ..
+            }) => format!(
+                "{vintage}: {} {} = {} %",
+                series.danish(),
+                year.year(),
+                percent(rate.percent())
+            ),
+            Some(PriceIndexEvent::RateCorrected {
+                vintage,
+                series,
+                year,
+                rate,
+                replaces,
+                ..
+            }) => {
+                format!(
+                    "{vintage}: {} {} = {} % (var {} %)",
+                    series.danish(),
+                    year.year(),
+                    percent(rate.percent()),
+                    percent(replaces.percent())
+                )
+            }
+            Some(PriceIndexEvent::VintageTakenIntoUse { vintage, replaces }) => match replaces {
+                Some(old) => format!("{vintage} i stedet for {old}"),
+                None => vintage.to_string(),
+            },
+            None => String::new(),
+        };
+        Self {
+            position: e.position,
+            recorded: super::history::copenhagen(e.recorded_at),
+            actor: e.actor.clone(),
+            role: e.role.clone(),
+            what: crate::labels::event_label(&e.event_type),
+            detail,
+            reason: e.metadata["reason"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "price_index.html")]
 struct PriceIndexPage {
@@ -125,6 +200,8 @@ struct PriceIndexPage {
     plan: Option<PlanView>,
     plan_proposal: String,
     plan_level: String,
+    /// The index's events, for those who may read history (auditors, controllers, owners).
+    trail: Option<Vec<TrailRow>>,
 }
 
 impl PriceIndexPage {
@@ -181,7 +258,7 @@ fn view(v: &Vintage, in_use: bool) -> VintageView {
     VintageView {
         id: v.id.to_string(),
         name: v.name.to_string(),
-        published: v.published.format("%d-%m-%Y").to_string(),
+        published: v.published.format("%d.%m.%Y").to_string(),
         publisher: v.publisher.to_string(),
         in_use,
         years,
@@ -221,6 +298,7 @@ fn page(
         plan: None,
         plan_proposal: String::new(),
         plan_level: String::new(),
+        trail: None,
     }
 }
 
@@ -258,6 +336,12 @@ pub async fn show(
             .gemt
             .map(|n| format!("Gemt som hændelse nr. {n} i prisindeksets historik."));
         let mut page = page(&user, &index, note, None);
+        if user.may(Action::ReadHistory, None).is_ok() {
+            let events = crate::http::price_index::trail(&state, None)
+                .await
+                .map_err(read_error)?;
+            page.trail = Some(events.iter().rev().map(TrailRow::of).collect());
+        }
         let asked = saved
             .proposal
             .as_deref()

@@ -427,6 +427,17 @@ async fn realisation(
     Ok(viewed(&view, json!(r)))
 }
 
+/// One stored event as an audit trail shows it: who, when, why, what, and its hashes.
+pub(crate) fn trail_row(e: gevinst_store::StoredEvent) -> Value {
+    json!({
+        "position": e.position, "event_id": e.event_id, "sequence": e.sequence,
+        "event_type": e.event_type, "event_version": e.event_version,
+        "actor": e.actor, "role": e.role, "effective_date": e.effective_date,
+        "recorded_at": e.recorded_at, "payload": e.payload, "metadata": e.metadata,
+        "prev_hash": e.prev_hash, "hash": e.hash,
+    })
+}
+
 /// `?as_of=YYYY-MM-DD&known_on=…` for the audit trail: both optional, and only applied when
 /// given (the trail shows everything by default).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -474,15 +485,7 @@ async fn events(
             (Some(as_of), Some(effective)) => effective <= as_of,
             _ => true,
         })
-        .map(|e| {
-            json!({
-                "position": e.position, "event_id": e.event_id, "sequence": e.sequence,
-                "event_type": e.event_type, "event_version": e.event_version,
-                "actor": e.actor, "role": e.role, "effective_date": e.effective_date,
-                "recorded_at": e.recorded_at, "payload": e.payload, "metadata": e.metadata,
-                "prev_hash": e.prev_hash, "hash": e.hash,
-            })
-        })
+        .map(trail_row)
         .collect();
     let known = known_instant.map_or_else(
         || "now".to_string(),
@@ -624,4 +627,5 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(proofs::checkpoint))
         .routes(routes!(price_index::show, price_index::change))
         .routes(routes!(price_index::plan))
+        .routes(routes!(price_index::events))
 }

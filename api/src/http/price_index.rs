@@ -51,6 +51,44 @@ pub(crate) async fn show(
     Ok(Json(json!(index)))
 }
 
+/// The price index's audit trail: every event of the `price-index` stream with who, when, why
+/// and its hashes (with `known_on`, only those recorded by then). People's logins are history,
+/// so the policy's `ReadHistory` decides, as for a proposal's trail.
+#[utoipa::path(get, path = "/api/price-index/events", params(IndexQuery), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "Every price-index event with who, when, why and its hashes", body = Vec<Object>)))]
+pub(crate) async fn events(
+    State(s): State<AppState>,
+    user: SignedIn,
+    ApiQuery(q): ApiQuery<IndexQuery>,
+) -> ApiResult<impl IntoResponse> {
+    user.may(Action::ReadHistory, None)?;
+    let known = known_on(q.known_on.as_deref())?;
+    let rows: Vec<serde_json::Value> = trail(&s, known.as_ref().map(reports::KnownOn::instant))
+        .await?
+        .into_iter()
+        .map(super::trail_row)
+        .collect();
+    Ok(Json(rows))
+}
+
+/// The `price-index` stream's events, recorded by `known` if given.
+pub(crate) async fn trail(
+    s: &AppState,
+    known: Option<chrono::DateTime<chrono::Utc>>,
+) -> ApiResult<Vec<gevinst_store::StoredEvent>> {
+    let events = s
+        .service
+        .store()
+        .stream(
+            gevinst_projections::PRICE_INDEX,
+            gevinst_domain::price::PRICE_INDEX_STREAM,
+        )
+        .await?;
+    Ok(events
+        .into_iter()
+        .filter(|e| known.is_none_or(|t| e.recorded_at <= t))
+        .collect())
+}
+
 /// `?price_level=2026&known_on=…`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
