@@ -328,15 +328,40 @@ pub fn portfolio(p: &Portfolio, view: &View) -> Sheet {
     sheet
 }
 
+/// Which estimate converted amounts reported at another price level, when any were: every
+/// conversion in the sheet names its vintage, as the report does.
+fn converted_with(r: &Realisation) -> String {
+    if r.conversions.is_empty() && r.unconverted.is_empty() {
+        return String::new();
+    }
+    let vintages: std::collections::BTreeSet<&str> =
+        r.conversions.iter().map(|c| c.vintage.as_str()).collect();
+    let mut text = match &r.price_index {
+        Some(u) if !vintages.is_empty() => format!(
+            "; {} beløb omregnet med prisindekset {} ({})",
+            r.conversions.len(),
+            u.name,
+            vintages.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+        Some(u) => format!("; prisindeks {} ({})", u.name, u.vintage),
+        None => "; intet prisindeks i brug".to_string(),
+    };
+    if !r.unconverted.is_empty() {
+        text.push_str(&format!("; {} beløb ikke omregnet", r.unconverted.len()));
+    }
+    text
+}
+
 /// One proposal's realisation against plan, one row per year, the yearly columns summed.
 pub fn realisation(r: &Realisation, view: &View) -> Result<Sheet, ExportError> {
     let mut sheet = Sheet::new(
         &format!("Realisering {}", r.proposal),
         format!(
-            "{} {}: realisering mod plan (1.000 kr., {} p/l), {}",
+            "{} {}: realisering mod plan (1.000 kr., {} p/l{}), {}",
             r.proposal,
             r.title,
             r.price_level,
+            converted_with(r),
             view.danish()
         ),
         vec![

@@ -439,6 +439,21 @@ both_backends!(
         }
         assert!(cells > 10, "{plan}");
         let reader = cookie_of(&app, "rita@kk.dk").await;
+        // The realisation export (CSV, XLSX) names the estimate in its title.
+        let read = ReadModels::new(t.db.clone());
+        let as_of = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        let index = read.price_index().await.unwrap();
+        let r = gevinst_projections::reports::proposal_realisation(&read, "BC01", &index, as_of)
+            .await
+            .unwrap()
+            .unwrap();
+        let view = gevinst_projections::reports::View::as_of(as_of);
+        let sheet = gevinst_api::export::realisation(&r, &view).unwrap();
+        assert!(
+            sheet.title.contains("2025 p/l; 1 beløb omregnet med prisindekset Økonomistyrelsen, pris- og lønforudsætninger juni 2024 (oes-2024-06))"),
+            "{}",
+            sheet.title
+        );
         for (query, status) in [
             ("proposal=BC01&price_level=1999", 400),
             ("proposal=BC99&price_level=2024", 404),
