@@ -545,6 +545,28 @@ both_backends!(
         assert!(location.starts_with("/price-index?gemt="), "{location}");
         let page = app.page_as(&carl, &location).await;
         assert!(page.contains("anlægsindeks 2024: testens kilde"), "{page}");
+        assert!(
+            !page.contains("* rettet med en begrundelse"),
+            "nothing corrected yet"
+        );
+        let (status, _, _) = send(vec![
+            ("command", "correct".into()),
+            ("vintage", "oes-2024-06".into()),
+            ("series", "capital".into()),
+            ("year", "2024".into()),
+            ("rate", "4,0".into()),
+            ("source", "testens kilde".into()),
+            ("reason", "tastefejl".into()),
+        ])
+        .await;
+        assert_eq!(status, 303);
+        let page = app.page_as(&carl, "/price-index").await;
+        assert!(page.contains("<td class=\"num\">4,0 *</td>"), "{page}");
+        assert!(page.contains("* rettet med en begrundelse"), "{page}");
+        assert!(
+            page.contains("anlægsindeks 2024: testens kilde <em>(rettet fra 3,9)</em>"),
+            "{page}"
+        );
         // Without the CSRF token nothing is stored.
         let response = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

@@ -48,6 +48,8 @@ struct VintageView {
     years: Vec<i32>,
     rows: Vec<SeriesRow>,
     sources: Vec<SourceLine>,
+    /// Whether any rate was corrected (marked `*`).
+    corrected: bool,
 }
 
 /// One line of a plan shown at another price level.
@@ -241,7 +243,7 @@ fn view(v: &Vintage, in_use: bool) -> VintageView {
                 .collect(),
         })
         .collect();
-    let sources = IndexSeries::ALL
+    let sources: Vec<SourceLine> = IndexSeries::ALL
         .iter()
         .flat_map(|s| {
             v.rates
@@ -255,7 +257,9 @@ fn view(v: &Vintage, in_use: bool) -> VintageView {
                 })
         })
         .collect();
+    let corrected = sources.iter().any(|s| s.corrected.is_some());
     VintageView {
+        corrected,
         id: v.id.to_string(),
         name: v.name.to_string(),
         published: v.published.format("%d.%m.%Y").to_string(),
