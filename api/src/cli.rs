@@ -458,15 +458,18 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                     report.events_appended
                 )?;
             }
-            let seeded = app
-                .seed_price_index_if_empty()
-                .await
-                .context("det medfølgende prisindeks kunne ikke registreres")?;
-            if seeded > 0 {
-                writeln!(
+            // Several instances may start on one empty store at once: the one that loses the
+            // race says so and serves; the index is recorded once, by the other.
+            match app.seed_price_index_if_empty().await {
+                Ok(0) => {}
+                Ok(seeded) => writeln!(
                     out,
                     "prisindeks: det medfølgende skøn er registreret ({seeded} hændelser)"
-                )?;
+                )?,
+                Err(e) => writeln!(
+                    out,
+                    "prisindeks: det medfølgende skøn blev ikke registreret ({e}); kør gevinst price-index import"
+                )?,
             }
             let addr = app.local_addr()?;
             let app = match args.oidc.settings(addr) {
@@ -612,15 +615,24 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             .await?;
             bar.finish_and_clear();
             render::import(out, &report)?;
-            let seeded = service
+            // The baseline is in; an index that cannot be recorded now is said, not fatal.
+            match service
                 .price_index()
-                .import_seed_if_empty(&crate::price_index::bundled_seed()?)
-                .await?;
-            if seeded > 0 {
-                writeln!(
+                .import_seed_if_empty(
+                    &crate::price_index::bundled_seed()?,
+                    crate::price_index::BUNDLED_SEED_NAME,
+                )
+                .await
+            {
+                Ok(0) => {}
+                Ok(seeded) => writeln!(
                     out,
                     "prisindeks: det medfølgende skøn er registreret ({seeded} hændelser); se gevinst price-index show"
-                )?;
+                )?,
+                Err(e) => writeln!(
+                    out,
+                    "prisindeks: det medfølgende skøn blev ikke registreret ({e}); kør gevinst price-index import"
+                )?,
             }
             Ok(Exit::SUCCESS)
         }

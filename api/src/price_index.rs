@@ -117,6 +117,9 @@ pub struct RateArgs {
     pub source: String,
 }
 
+/// The shipped seed's file name, as its events' reason names it.
+pub const BUNDLED_SEED_NAME: &str = "baselines/price-index.toml";
+
 /// The shipped seed, built into the binary.
 pub fn bundled_seed() -> anyhow::Result<Seed> {
     Ok(Seed::parse(crate::startup::BUNDLED_PRICE_INDEX)?)
@@ -260,14 +263,20 @@ pub async fn run(
             done(out, &format!("skønnet {vintage} er taget i brug"), o)?;
         }
         PriceIndexCommandArgs::Import { file } => {
-            let seed = match &file {
-                Some(path) => Seed::parse(
-                    &std::fs::read_to_string(path)
-                        .with_context(|| format!("{} kunne ikke læses", path.display()))?,
-                )?,
-                None => bundled_seed()?,
+            let (seed, name) = match &file {
+                Some(path) => (
+                    Seed::parse(
+                        &std::fs::read_to_string(path)
+                            .with_context(|| format!("{} kunne ikke læses", path.display()))?,
+                    )?,
+                    path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    ),
+                ),
+                None => (bundled_seed()?, BUNDLED_SEED_NAME.to_string()),
             };
-            let n = prices.import_seed(&seed).await?;
+            let n = prices.import_seed(&seed, &name).await?;
             writeln!(out, "prisindeks: {n} hændelser registreret fra filen")?;
         }
     }

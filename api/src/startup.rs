@@ -119,7 +119,7 @@ impl Application {
         self.state
             .service
             .price_index()
-            .import_seed_if_empty(&seed)
+            .import_seed_if_empty(&seed, crate::price_index::BUNDLED_SEED_NAME)
             .await
     }
 

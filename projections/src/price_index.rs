@@ -115,12 +115,18 @@ impl PriceIndexService {
         self.send(login.actor(), role, command, reason).await
     }
 
-    /// Records what `seed` has and the log lacks, as the import; returns how many events.
-    pub async fn import_seed(&self, seed: &Seed) -> Result<usize, PriceIndexCommandError> {
+    /// Records what `seed` (read from the file `file`) has and the log lacks, as the import;
+    /// returns how many events. Each event is its own command: an import cut short leaves what
+    /// it recorded, and running it again records the rest.
+    pub async fn import_seed(
+        &self,
+        seed: &Seed,
+        file: &str,
+    ) -> Result<usize, PriceIndexCommandError> {
         let commands = seed.commands(&self.current().await?)?;
         let actor = Actor::parse(SEED_ACTOR)
             .map_err(|e| PriceIndexCommandError::Unexpected(e.to_string()))?;
-        let reason = Reason::parse("medfølgende prisindeks (baselines/price-index.toml)")
+        let reason = Reason::parse(&format!("prisindeks fra {file}"))
             .map_err(|e| PriceIndexCommandError::Unexpected(e.to_string()))?;
         let n = commands.len();
         for command in commands {
@@ -132,7 +138,11 @@ impl PriceIndexService {
 
     /// [`PriceIndexService::import_seed`] only when the stream is empty: a store whose index
     /// someone has maintained is left as it is.
-    pub async fn import_seed_if_empty(&self, seed: &Seed) -> Result<usize, PriceIndexCommandError> {
+    pub async fn import_seed_if_empty(
+        &self,
+        seed: &Seed,
+        file: &str,
+    ) -> Result<usize, PriceIndexCommandError> {
         if self
             .store
             .last_sequence(PRICE_INDEX, PRICE_INDEX_STREAM)
@@ -141,7 +151,7 @@ impl PriceIndexService {
         {
             return Ok(0);
         }
-        self.import_seed(seed).await
+        self.import_seed(seed, file).await
     }
 
     async fn send(
