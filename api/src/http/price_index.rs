@@ -132,6 +132,7 @@ pub enum Change {
     /// Register a published estimate.
     Vintage {
         /// Its code, e.g. `kl-2025-06`.
+        #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,47}$")]
         vintage: String,
         /// Its name.
         name: String,
@@ -143,12 +144,16 @@ pub enum Change {
     /// State one yearly rate.
     Rate {
         /// The vintage.
+        #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,47}$")]
         vintage: String,
         /// `service`, `wages`, `prices` or `capital`.
+        #[schema(pattern = "^(service|wages|prices|capital)$")]
         series: String,
         /// The year the change leads to.
+        #[schema(minimum = 2000, maximum = 2100)]
         year: i32,
         /// The change in per cent, e.g. `"2,8"`.
+        #[schema(pattern = "^-?[0-9]{1,2}([.,][0-9]{1,2})?$")]
         rate: String,
         /// Where it was read.
         source: String,
@@ -156,12 +161,16 @@ pub enum Change {
     /// Correct a stated rate.
     Correct {
         /// The vintage.
+        #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,47}$")]
         vintage: String,
         /// The series.
+        #[schema(pattern = "^(service|wages|prices|capital)$")]
         series: String,
         /// The year.
+        #[schema(minimum = 2000, maximum = 2100)]
         year: i32,
         /// The right rate.
+        #[schema(pattern = "^-?[0-9]{1,2}([.,][0-9]{1,2})?$")]
         rate: String,
         /// Where it was read.
         source: String,
@@ -171,6 +180,7 @@ pub enum Change {
     /// Take a vintage into use.
     Use {
         /// The vintage.
+        #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,47}$")]
         vintage: String,
         /// Why.
         reason: Option<String>,
