@@ -247,6 +247,36 @@ fn recorded(at: DateTime<Utc>) -> String {
 const INSERT_PRICE_INDEX: &str = "INSERT INTO rm_price_index (position, sequence, recorded_at, \
     event) VALUES ($1, $2, $3, $4)";
 
+/// A batch's statements with each proposal's advance run once, after the rest: an advance
+/// records only the proposal's last sequence and position (its guard `last_sequence < $2` keeps
+/// them monotonic), so within one transaction only the batch's last advance per proposal has an
+/// effect, and it must come after the row exists. Halves the statements of a catch-up or a
+/// rebuild, whose events are mostly one entry and one advance each.
+#[must_use]
+pub fn coalesce(stmts: Vec<Stmt>) -> Vec<Stmt> {
+    let mut out = Vec::with_capacity(stmts.len());
+    let mut advances: Vec<Stmt> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for s in stmts {
+        let proposal = match (s.sql == ADVANCE_PROPOSAL, s.args.first()) {
+            (true, Some(Val::Text(Some(p)))) => p.clone(),
+            _ => {
+                out.push(s);
+                continue;
+            }
+        };
+        match index.get(&proposal) {
+            Some(&i) => advances[i] = s,
+            None => {
+                index.insert(proposal, advances.len());
+                advances.push(s);
+            }
+        }
+    }
+    out.extend(advances);
+    out
+}
+
 /// The row a price-index event makes: the event itself, with its recorded time (see
 /// `ReadModels::price_index`).
 #[must_use]
@@ -339,4 +369,46 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
         vec![p.into(), stored.sequence.into(), stored.position.into()],
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn advance(p: &str, sequence: i64, position: i64) -> Stmt {
+        stmt(
+            ADVANCE_PROPOSAL,
+            vec![p.into(), sequence.into(), position.into()],
+        )
+    }
+
+    fn entry(p: &str, sequence: i64) -> Stmt {
+        stmt(INSERT_ENTRY, vec![p.into(), sequence.into()])
+    }
+
+    #[test]
+    fn a_batch_keeps_every_other_statement_in_order_and_each_proposals_last_advance_at_the_end() {
+        let batch = vec![
+            entry("BC01", 3),
+            advance("BC01", 3, 10),
+            entry("BC09", 1),
+            advance("BC09", 1, 11),
+            entry("BC01", 4),
+            advance("BC01", 4, 12),
+            entry("BC01", 5),
+            advance("BC01", 5, 13),
+        ];
+        assert_eq!(
+            coalesce(batch),
+            vec![
+                entry("BC01", 3),
+                entry("BC09", 1),
+                entry("BC01", 4),
+                entry("BC01", 5),
+                advance("BC01", 5, 13),
+                advance("BC09", 1, 11),
+            ]
+        );
+        assert_eq!(coalesce(Vec::new()), Vec::new());
+    }
 }

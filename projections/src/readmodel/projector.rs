@@ -23,7 +23,7 @@ use gevinst_domain::price::PriceIndexEvent;
 use gevinst_domain::proposal::ProposalEvent;
 use tokio::sync::Mutex;
 
-use super::apply::{price_index_row, statements, Stmt, Val};
+use super::apply::{coalesce, price_index_row, statements, Stmt, Val};
 use super::follow::{Background, PROJECTED_CHANNEL};
 use super::ReadModelError;
 use gevinst_store::{Db, EventStore, StoredEvent};
@@ -191,7 +191,7 @@ impl Projector {
             for stored in events.iter().filter(|e| projected(e)) {
                 stmts.extend(statements_of(stored)?);
             }
-            if self.commit(&stmts, position, last).await? {
+            if self.commit(&coalesce(stmts), position, last).await? {
                 position = last;
             } else {
                 // Another projector (e.g. a second process) moved the checkpoint: continue
@@ -229,12 +229,14 @@ impl Projector {
                     let Some(last) = events.last().map(|e| e.position) else {
                         break;
                     };
+                    let mut batch = Vec::new();
                     for stored in events.iter().filter(|e| projected(e)) {
-                        for s in statements_of(stored)? {
-                            bind_all!(sqlx::query(s.sql), &s.args)
-                                .execute(&mut *tx)
-                                .await?;
-                        }
+                        batch.extend(statements_of(stored)?);
+                    }
+                    for s in coalesce(batch) {
+                        bind_all!(sqlx::query(s.sql), &s.args)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                     position = last;
                     progress(Progress { position, target });
