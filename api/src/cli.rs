@@ -616,14 +616,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             bar.finish_and_clear();
             render::import(out, &report)?;
             // The baseline is in; an index that cannot be recorded now is said, not fatal.
-            match service
-                .price_index()
-                .import_seed_if_empty(
-                    &crate::price_index::bundled_seed()?,
-                    crate::price_index::BUNDLED_SEED_NAME,
-                )
-                .await
-            {
+            match crate::price_index::seed_if_empty(&service).await {
                 Ok(0) => {}
                 Ok(seeded) => writeln!(
                     out,

@@ -12,11 +12,11 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use gevinst_domain::access::Login;
 use gevinst_domain::price::{
-    IndexSeries, PriceIndex, PriceIndexCommand, Rate, Seed, SourceText, Vintage, VintageId,
-    VintageName,
+    IndexSeries, PriceIndex, PriceIndexCommand, Rate, Seed, SeedError, SourceText, Vintage,
+    VintageId, VintageName,
 };
 use gevinst_domain::{PriceLevel, Reason};
-use gevinst_projections::price_index::PriceIndexOutcome;
+use gevinst_projections::price_index::{PriceIndexCommandError, PriceIndexOutcome};
 use gevinst_projections::ProposalService;
 
 use crate::format::percent;
@@ -121,8 +121,17 @@ pub struct RateArgs {
 pub const BUNDLED_SEED_NAME: &str = "baselines/price-index.toml";
 
 /// The shipped seed, built into the binary.
-pub fn bundled_seed() -> anyhow::Result<Seed> {
-    Ok(Seed::parse(crate::startup::BUNDLED_PRICE_INDEX)?)
+pub fn bundled_seed() -> Result<Seed, SeedError> {
+    Seed::parse(crate::startup::BUNDLED_PRICE_INDEX)
+}
+
+/// Records the shipped seed where the log has no price-index events yet (what `serve` and
+/// `baseline import` do); returns how many events.
+pub async fn seed_if_empty(service: &ProposalService) -> Result<usize, PriceIndexCommandError> {
+    service
+        .price_index()
+        .import_seed_if_empty(&bundled_seed()?, BUNDLED_SEED_NAME)
+        .await
 }
 
 /// Runs `gevinst price-index …`.

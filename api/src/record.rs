@@ -1105,22 +1105,27 @@ async fn plausibility_warnings(
     id: &ProposalId,
     command: &ProposalCommand,
 ) -> Result<Vec<Warning>, RecordError> {
-    if !matches!(
-        command,
-        ProposalCommand::RecordSaving(_) | ProposalCommand::RecordCost(_)
-    ) {
-        return Ok(Vec::new());
-    }
+    let entry_level = match command {
+        ProposalCommand::RecordSaving(s) => s.price_level,
+        ProposalCommand::RecordCost(c) => c.price_level,
+        _ => return Ok(Vec::new()),
+    };
     let state = load(service, id).await?;
     let Some(level) = state.identity().map(|i| i.price_level) else {
         return Ok(Vec::new());
     };
     let today = service.store().now().date_naive();
-    let index = service
-        .price_index()
-        .current()
-        .await
-        .map_err(|e| RecordError::Command(CommandError::Unexpected(e.to_string())))?;
+    // Only an amount at another level than the plan's is converted: the common case, at the
+    // plan's own level, reads no index.
+    let index = if entry_level == level {
+        gevinst_domain::price::PriceIndex::default()
+    } else {
+        service
+            .price_index()
+            .current()
+            .await
+            .map_err(|e| RecordError::Command(CommandError::Unexpected(e.to_string())))?
+    };
     Ok(plausibility::check(
         command,
         state.current_plan(),

@@ -114,13 +114,7 @@ impl Application {
     pub async fn seed_price_index_if_empty(
         &self,
     ) -> Result<usize, gevinst_projections::price_index::PriceIndexCommandError> {
-        let seed = gevinst_domain::price::Seed::parse(BUNDLED_PRICE_INDEX)
-            .map_err(gevinst_projections::price_index::PriceIndexCommandError::Seed)?;
-        self.state
-            .service
-            .price_index()
-            .import_seed_if_empty(&seed, crate::price_index::BUNDLED_SEED_NAME)
-            .await
+        crate::price_index::seed_if_empty(&self.state.service).await
     }
 
     /// Imports the bundled Budget 2025 baseline when the store holds no events yet, so a new

@@ -29,22 +29,20 @@ pub fn decode_event(stored: &StoredEvent) -> Result<ProposalEvent, String> {
 /// Reads one access event (accounts and grants) as the access stream would; it must be in the
 /// one access stream.
 pub fn decode_access_event(stored: &StoredEvent) -> Result<AccessEvent, String> {
-    let event = decode::<AccessEvent>(stored)?;
-    if stored.stream_id != ACCESS_STREAM {
-        return Err(format!(
-            "an access event in stream '{}' (expected '{ACCESS_STREAM}')",
-            stored.stream_id
-        ));
-    }
-    Ok(event)
+    decode_in(stored, ACCESS_STREAM, "an access")
 }
 
 /// Reads one price-index event; it must be in the one price-index stream.
 pub fn decode_price_index_event(stored: &StoredEvent) -> Result<PriceIndexEvent, String> {
-    let event = decode::<PriceIndexEvent>(stored)?;
-    if stored.stream_id != PRICE_INDEX_STREAM {
+    decode_in(stored, PRICE_INDEX_STREAM, "a price-index")
+}
+
+/// [`decode`], for an aggregate that has exactly one stream, `stream`.
+fn decode_in<E: DomainEvent>(stored: &StoredEvent, stream: &str, what: &str) -> Result<E, String> {
+    let event = decode::<E>(stored)?;
+    if stored.stream_id != stream {
         return Err(format!(
-            "a price-index event in stream '{}' (expected '{PRICE_INDEX_STREAM}')",
+            "{what} event in stream '{}' (expected '{stream}')",
             stored.stream_id
         ));
     }
