@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 /// Why an identifier was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
-    /// A proposal id must be `BC` followed by two digits.
-    #[error("«{0}» er ikke et forslagsnummer: skriv BC efterfulgt af to cifre, fx BC01")]
+    /// A proposal id must be 2–20 letters, digits and hyphens (see [`ProposalId`]).
+    #[error("«{0}» er ikke et forslagsnummer: skriv 2–20 tegn A–Z, 0–9 eller '-', begyndende med et bogstav og sluttende med et bogstav eller et ciffer, fx BC01")]
     Proposal(String),
     /// A local id (plan line, goal, milestone) must be a short slug.
     #[error("«{value}» er ikke et gyldigt {what}-id: brug 1–40 tegn a–z, 0–9, '-' eller '_', begyndende med et bogstav eller et ciffer")]
@@ -23,21 +23,28 @@ pub enum IdError {
     },
 }
 
-/// A proposal's id as the budget appendix writes it: `BC01` … `BC99`.
+/// A proposal's id as its budget document writes it: Bilag 7's `BC01` … `BC14`, another
+/// document's `FK-03`. The ids are the document's data, not a pattern of one municipality:
+/// 2–20 characters A–Z, 0–9 and `-`, starting with a letter and ending with a letter or a
+/// digit, upper case (input is normalised). ASCII only, because the id is the event stream's
+/// id and a path segment of every URL about the proposal. Two documents that use the same id
+/// are refused on import, never merged (`ImportError::Changed`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ProposalId(String);
 
 impl ProposalId {
-    /// Parses `BC` + two digits; accepts lower case input and normalises it.
+    /// Parses an id; accepts lower case input and normalises it.
     pub fn parse(input: &str) -> Result<Self, IdError> {
         let upper = input.trim().to_ascii_uppercase();
         let bytes = upper.as_bytes();
-        if bytes.len() == 4
-            && bytes.starts_with(b"BC")
-            && bytes[2].is_ascii_digit()
-            && bytes[3].is_ascii_digit()
-        {
+        let ok = (2..=20).contains(&bytes.len())
+            && bytes[0].is_ascii_uppercase()
+            && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'-');
+        if ok {
             Ok(Self(upper))
         } else {
             Err(IdError::Proposal(input.to_string()))
@@ -164,7 +171,22 @@ mod tests {
     fn proposal_ids_are_normalised_and_checked() {
         assert_eq!(ProposalId::parse("bc01").unwrap().as_str(), "BC01");
         assert_eq!(ProposalId::parse(" BC14 ").unwrap().as_str(), "BC14");
-        for bad in ["BC1", "BC001", "XX01", "", "BC0A", "BC 1"] {
+        // Other documents' ids: a made-up municipality's, a budget round's prefix.
+        for good in ["FK-03", "b26-bc01", "IN7", "XX", "A1234567890123456789"] {
+            let id = ProposalId::parse(good).unwrap();
+            assert_eq!(id.as_str(), good.to_ascii_uppercase());
+        }
+        for bad in [
+            "B",
+            "",
+            "1BC",
+            "-BC01",
+            "BC01-",
+            "BC 1",
+            "BC_01",
+            "ÆB01",
+            "A12345678901234567890",
+        ] {
             let err = ProposalId::parse(bad).unwrap_err();
             assert!(
                 err.to_string().contains("er ikke et forslagsnummer"),
@@ -185,9 +207,36 @@ mod tests {
         assert!(MilestoneId::parse("-m").is_err());
     }
 
+    proptest::proptest! {
+        /// A document's id in any case is accepted, upper-cased, and reads back (text and
+        /// JSON) as itself.
+        #[test]
+        fn a_document_id_is_normalised_and_round_trips(s in "[A-Za-z][A-Za-z0-9-]{0,18}[A-Za-z0-9]") {
+            let id = ProposalId::parse(&s).unwrap();
+            proptest::prop_assert_eq!(id.as_str(), s.to_ascii_uppercase());
+            proptest::prop_assert_eq!(ProposalId::parse(id.as_str()).unwrap(), id.clone());
+            let json = serde_json::to_string(&id).unwrap();
+            proptest::prop_assert_eq!(serde_json::from_str::<ProposalId>(&json).unwrap(), id);
+        }
+
+        /// Anything else typed is either such an id or refused with the Danish message.
+        #[test]
+        fn any_text_is_an_id_of_the_form_or_refused(s in "\\PC{0,24}") {
+            match ProposalId::parse(&s) {
+                Ok(id) => {
+                    let b = id.as_str().as_bytes();
+                    proptest::prop_assert!((2..=20).contains(&b.len()));
+                    proptest::prop_assert!(b[0].is_ascii_uppercase() && b[b.len() - 1] != b'-');
+                    proptest::prop_assert!(b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'-'));
+                }
+                Err(e) => proptest::prop_assert!(e.to_string().contains("er ikke et forslagsnummer")),
+            }
+        }
+    }
+
     #[test]
     fn ids_refuse_bad_json() {
-        assert!(serde_json::from_str::<ProposalId>("\"BC1\"").is_err());
+        assert!(serde_json::from_str::<ProposalId>("\"BC 1\"").is_err());
         let id: ProposalId = serde_json::from_str("\"BC07\"").unwrap();
         assert_eq!(serde_json::to_string(&id).unwrap(), "\"BC07\"");
     }

@@ -138,12 +138,12 @@ both_backends!(
             "{out}"
         );
 
-        let (status, body) = get("/api/proposals/BC1").await;
+        let (status, body) = get("/api/proposals/BC_1").await;
         assert_eq!(status, 400);
         assert_eq!(body["type"], "urn:gevinst:problem:bad-request");
         assert_eq!(
             body["detail"],
-            "«BC1» er ikke et forslagsnummer: skriv BC efterfulgt af to cifre, fx BC01"
+            "«BC_1» er ikke et forslagsnummer: skriv 2–20 tegn A–Z, 0–9 eller '-', begyndende med et bogstav og sluttende med et bogstav eller et ciffer, fx BC01"
         );
         let (status, body) = get("/api/proposals/BC99/realisation").await;
         assert_eq!(status, 404);

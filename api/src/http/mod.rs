@@ -165,7 +165,7 @@ pub struct AsOf {
     /// everything recorded).
     known_on: Option<String>,
     /// Only this proposal, e.g. BC01.
-    #[param(pattern = "^[Bb][Cc][0-9]{2}$", example = "BC01")]
+    #[param(pattern = "^[A-Za-z][A-Za-z0-9-]{0,18}[A-Za-z0-9]$", example = "BC01")]
     proposal: Option<String>,
 }
 
@@ -454,7 +454,7 @@ pub struct TrailQuery {
 #[into_params(parameter_in = Path)]
 pub struct ProposalPath {
     /// The proposal, e.g. BC01.
-    #[param(pattern = "^[Bb][Cc][0-9]{2}$", example = "BC01")]
+    #[param(pattern = "^[A-Za-z][A-Za-z0-9-]{0,18}[A-Za-z0-9]$", example = "BC01")]
     #[allow(dead_code)]
     // read through `ApiPath<String>`; this names it for the API description
     id: String,

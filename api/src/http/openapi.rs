@@ -37,7 +37,7 @@ use crate::record::{MoneyArgs, RecordWhat};
 pub const PATH: &str = "/api/openapi.json";
 
 /// What `ProposalId::parse` accepts.
-const PROPOSAL_ID: &str = "^[Bb][Cc][0-9]{2}$";
+const PROPOSAL_ID: &str = "^[A-Za-z][A-Za-z0-9-]{0,18}[A-Za-z0-9]$";
 
 /// The sign-in schemes' names in the document.
 const BEARER: &str = "bearer";
