@@ -34,7 +34,7 @@ use chrono::{Datelike, NaiveDate};
 use gevinst_domain::baseline::Finding;
 use gevinst_domain::payback::Payback;
 use gevinst_domain::proposal::PlanSection;
-use gevinst_domain::ProposalId;
+use gevinst_domain::{OrgNames, ProposalId};
 use gevinst_projections::reports::portfolio::{CommitteeLine, CommitteeRealisation, StatusCounts};
 use gevinst_projections::reports::{
     self, Category, CommitteeStatus, Decision, GoalRow, GoalStatus, LateItem, ProposalReport,
@@ -64,8 +64,8 @@ use crate::format::{danish, danish_fixed};
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
 use crate::labels::{
-    area_label, basis_label, committee_name, kind_label, late_kind_label, section_danish,
-    section_label, StatedFirst,
+    area_label, basis_label, kind_label, late_kind_label, section_danish, section_label,
+    StatedFirst,
 };
 use gevinst_domain::access::Action;
 
@@ -149,27 +149,37 @@ pub struct CommitteeFilter {
 }
 
 impl CommitteeFilter {
-    /// The committee named, if any; an unknown code is the user's error, in Danish.
+    /// The committee named, if any. A code no budget document declares is the user's error,
+    /// in Danish, naming the ones that are.
     fn parse(
         filter: Result<Query<CommitteeFilter>, QueryRejection>,
+        names: &OrgNames,
     ) -> Result<Option<gevinst_domain::Committee>, PageError> {
         let Query(filter) = filter.unwrap_or_default();
         match filter.committee.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
-            Some(code) => code.parse().map(Some).map_err(|_| {
-                PageError::BadRequest(format!(
-                    "«{code}» er ikke et udvalg. Brug en forkortelse som ØU, BIU, BUU, KFU, SUD, SOU eller TMU."
-                ))
-            }),
+            Some(code) => code
+                .parse::<gevinst_domain::Committee>()
+                .ok()
+                .filter(|c| names.committees.contains_key(c))
+                .map(Some)
+                .ok_or_else(|| {
+                    let codes: Vec<&str> = names.committees.keys().map(|c| c.code()).collect();
+                    PageError::BadRequest(format!(
+                        "«{code}» er ikke et udvalg. Brug en forkortelse som {}.",
+                        crate::labels::or_list(&codes)
+                    ))
+                }),
         }
     }
 }
 
-/// Every committee as a filter's choices: code and name.
-fn committee_choices() -> Vec<(String, String)> {
-    gevinst_domain::Committee::ALL
+/// Every declared committee as a filter's choices: code and name.
+fn committee_choices(names: &OrgNames) -> Vec<(String, String)> {
+    names
+        .committees
         .iter()
-        .map(|c| (c.code().to_string(), c.name().to_string()))
+        .map(|(c, n)| (c.code().to_string(), n.as_str().to_string()))
         .collect()
 }
 
@@ -302,7 +312,7 @@ fn proposal_in_path(id: Result<Path<String>, PathRejection>) -> Result<ProposalI
     })?;
     ProposalId::parse(&raw).map_err(|_| {
         PageError::BadRequest(format!(
-            "«{raw}» er ikke et forslagsnummer. Et forslagsnummer er BC efterfulgt af to cifre, fx BC01."
+            "«{raw}» er ikke et forslagsnummer. Et forslagsnummer er 2–20 tegn A–Z, 0–9 eller '-', begyndende med et bogstav, fx BC01."
         ))
     })
 }
@@ -659,13 +669,14 @@ async fn portfolio_page(
     filter: Result<Query<CommitteeFilter>, QueryRejection>,
 ) -> Result<PortfolioPage, PageError> {
     let as_of = AsOf::parse(query)?;
-    let only = CommitteeFilter::parse(filter)?;
-    let chosen = |code: &str| only.is_none_or(|c| c.code() == code);
     let read = state
         .read_as(user, None)
         .await
         .map_err(read_error)?
         .known_on(as_of.view().known_instant());
+    let names = read.org_names().await.map_err(internal)?;
+    let only = CommitteeFilter::parse(filter, &names)?;
+    let chosen = |code: &str| only.is_none_or(|c| c.code() == code);
     // One overview serves the table, the statuses and the late list.
     let overview = reports::overview(
         &read,
@@ -679,7 +690,7 @@ async fn portfolio_page(
     statuses.retain(|s| s.committees.iter().any(|c| chosen(c)));
     let mut late = reports::late_items(&overview);
     late.retain(|i| i.committees.iter().any(|c| chosen(c)));
-    let seen_from = only.map(|c| c.code());
+    let seen_from = only.as_ref().map(gevinst_domain::Committee::code);
     let p = overview.portfolio;
     let rates = &p.committee_shares;
     let rate_chart = crate::charts::rate_bars(
@@ -735,7 +746,7 @@ async fn portfolio_page(
         rate_chart,
         shares: rates.iter().map(ShareRow::from).collect(),
         committee: only.map(|c| c.code().to_string()).unwrap_or_default(),
-        committee_choices: committee_choices(),
+        committee_choices: committee_choices(&names),
         late: late
             .iter()
             .take(LATE_SHOWN)
@@ -805,12 +816,13 @@ async fn committee_status_page(
     filter: Result<Query<CommitteeFilter>, QueryRejection>,
 ) -> Result<CommitteeStatusPage, PageError> {
     let as_of = AsOf::parse(query)?;
-    let only = CommitteeFilter::parse(filter)?;
     let read = state
         .read_as(user, None)
         .await
         .map_err(read_error)?
         .known_on(as_of.view().known_instant());
+    let names = read.org_names().await.map_err(internal)?;
+    let only = CommitteeFilter::parse(filter, &names)?;
     let mut statuses = reports::committee_status(
         &read,
         &read.price_index().await.map_err(internal)?,
@@ -858,12 +870,12 @@ async fn committee_status_page(
             .collect(),
         summary_total: category_counts("I alt", &all),
         committee: only.map(|c| c.code().to_string()).unwrap_or_default(),
-        committee_choices: committee_choices(),
+        committee_choices: committee_choices(&names),
         committees: by_committee
             .iter()
             .map(|(code, rows)| CommitteeSection {
                 code: (*code).to_string(),
-                name: committee_name(code),
+                name: names.committee(code),
                 rows: rows.iter().map(|s| StatusRow::of(s, Some(code))).collect(),
             })
             .collect(),

@@ -1,16 +1,27 @@
 //! The Danish words people read, in one place: proposal kinds, control areas, plan sections,
-//! payback bases, finding kinds, late-list kinds, goal sections, committees' names and event
-//! kinds, as the pages, exports and the CLI's tables show them. JSON keeps the stable English
-//! codes; these functions turn a code into the word.
+//! payback bases, finding kinds, late-list kinds, goal sections and event kinds, as the pages,
+//! exports and the CLI's tables show them. JSON keeps the stable English codes; these functions
+//! turn a code into the word.
 //!
 //! The domain's own vocabulary carries the words its values are written with (`Role::danish`,
-//! `ControlArea::danish` in lower case inside sentences, `Committee::name`), and the reports'
-//! statuses theirs (`GoalStatus::danish`, `Category::danish`); this module is for the
-//! presentation's words, which only the edges need.
+//! `ControlArea::danish` in lower case inside sentences), and the reports' statuses theirs
+//! (`GoalStatus::danish`, `Category::danish`); this module is for the presentation's words,
+//! which only the edges need. Committees' and administrations' names are not here: they are
+//! data, declared by each budget document (`OrgNames`, read with `ReadModels::org_names`).
 
 use gevinst_domain::payback::Basis;
 use gevinst_domain::proposal::PlanSection;
-use gevinst_domain::{Committee, ControlArea, ProposalKind};
+use gevinst_domain::{ControlArea, ProposalKind};
+
+/// A Danish list of alternatives: "ØU", "ØU eller SUD", "BIU, SUD eller ØU".
+#[must_use]
+pub fn or_list(items: &[&str]) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} eller {last}", rest.join(", ")),
+    }
+}
 
 /// A proposal kind, as a heading says it.
 #[must_use]
@@ -64,13 +75,6 @@ pub fn late_kind_label(kind: &str) -> &'static str {
         "missing_report" => "mangler indberetning",
         _ => "andet",
     }
-}
-
-/// A committee's full name ("Sundheds- og Omsorgsudvalget"); an unknown code as it is.
-#[must_use]
-pub fn committee_name(code: &str) -> String {
-    code.parse::<Committee>()
-        .map_or_else(|_| code.to_string(), |c| c.name().to_string())
 }
 
 /// A goal's section in Danish ("Implementering", "Realisering"); a milestone's phase as written.
@@ -248,4 +252,17 @@ pub fn front_matter_value(
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alternatives_read_as_danish_lists() {
+        assert_eq!(or_list(&[]), "");
+        assert_eq!(or_list(&["ØU"]), "ØU");
+        assert_eq!(or_list(&["KEU", "ÆU"]), "KEU eller ÆU");
+        assert_eq!(or_list(&["BIU", "SUD", "ØU"]), "BIU, SUD eller ØU");
+    }
 }

@@ -152,7 +152,8 @@ pub enum RecordWhat {
         /// Planlinjen, den realiserer, fx l1.
         #[arg(long, value_name = "PLANLINJE")]
         plan_line: Option<String>,
-        /// Udvalget, hvis budget den lander i: ØU, BIU, BUU, KFU, SUD, SOU, TMU.
+        /// Udvalget, hvis budget den lander i: en forkortelse, som forslagets budgetdokument
+        /// erklærer (Budget 2025: ØU, BIU, BUU, KFU, SUD, SOU, TMU).
         #[arg(long, value_name = "UDVALG")]
         committee: Option<String>,
         /// Dokumentation, fx et udtræk fra Kvantum.
@@ -262,7 +263,8 @@ pub enum RecordWhat {
         /// Forslaget, fx BC01.
         #[arg(value_name = "FORSLAG")]
         proposal: String,
-        /// Hvis ramme: ØU, BIU, BUU, KFU, SUD, SOU, TMU.
+        /// Hvis ramme: en forkortelse, som forslagets budgetdokument erklærer (Budget 2025: ØU,
+        /// BIU, BUU, KFU, SUD, SOU, TMU).
         #[arg(long, value_name = "UDVALG")]
         committee: String,
         /// År, beløb, prisniveau, styringsområde (påkrævet her) og dato.

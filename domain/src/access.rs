@@ -744,8 +744,16 @@ mod tests {
     fn only_the_combinations_the_municipality_uses_can_be_granted() {
         assert!(Grant::new(Role::System, Scope::All).is_err());
         assert!(Grant::new(Role::ProjectOwner, Scope::All).is_err());
-        assert!(Grant::new(Role::Auditor, Scope::Committee(Committee::Social)).is_err());
-        assert!(Grant::new(Role::Controller, Scope::Committee(Committee::Social)).is_ok());
+        assert!(Grant::new(
+            Role::Auditor,
+            Scope::Committee(Committee::parse("SUD").unwrap())
+        )
+        .is_err());
+        assert!(Grant::new(
+            Role::Controller,
+            Scope::Committee(Committee::parse("SUD").unwrap())
+        )
+        .is_ok());
         let bad: Result<Grant, _> = serde_json::from_str(r#"{"role":"system","scope":"all"}"#);
         assert!(bad.is_err(), "a stored grant is parsed, not trusted");
     }
@@ -756,12 +764,16 @@ mod tests {
             ("anna", owner("BC01")),
             (
                 "carl",
-                Grant::new(Role::Controller, Scope::Committee(Committee::Economy)).unwrap(),
+                Grant::new(
+                    Role::Controller,
+                    Scope::Committee(Committee::parse("ØU").unwrap()),
+                )
+                .unwrap(),
             ),
             ("rita", Grant::new(Role::Auditor, Scope::All).unwrap()),
         ]);
-        let bc01 = target("BC01", Committee::Economy, false);
-        let bc05 = target("BC05", Committee::Social, false);
+        let bc01 = target("BC01", Committee::parse("ØU").unwrap(), false);
+        let bc05 = target("BC05", Committee::parse("SUD").unwrap(), false);
         assert_eq!(
             access.decide(&login("anna"), Action::Record, Some(&bc01)),
             Ok(Role::ProjectOwner)
@@ -798,7 +810,7 @@ mod tests {
             ("bo", owner("BC08")),
             ("rita", Grant::new(Role::Auditor, Scope::All).unwrap()),
         ]);
-        let bc08 = target("BC08", Committee::Economy, true);
+        let bc08 = target("BC08", Committee::parse("ØU").unwrap(), true);
         assert!(access
             .decide(&login("anna"), Action::ReadDetails, Some(&bc08))
             .is_err());
@@ -813,7 +825,7 @@ mod tests {
     #[test]
     fn a_disabled_or_revoked_account_can_do_nothing_it_could() {
         let mut access = with(&[("anna", owner("BC01"))]);
-        let bc01 = target("BC01", Committee::Economy, false);
+        let bc01 = target("BC01", Committee::parse("ØU").unwrap(), false);
         for e in access
             .decide_command(AccessCommand::Revoke {
                 login: login("anna"),

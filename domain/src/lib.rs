@@ -25,5 +25,6 @@ pub use metadata::EventMetadata;
 pub use money::{Amount, MoneyError, PriceLevel};
 pub use vocabulary::{
     Actor, Administration, BudgetOutcome, Committee, ControlArea, EvidenceRef, IdempotencyKey,
-    Note, ProposalKind, Reason, Recommendation, RiskLevel, Role, VocabularyError,
+    Note, OrgName, OrgNames, ProposalKind, Reason, Recommendation, RiskLevel, Role,
+    VocabularyError,
 };

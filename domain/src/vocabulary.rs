@@ -1,5 +1,7 @@
-//! The glossary's closed word lists as types (see `shared/GLOSSARY.md`): committees,
-//! administrations, control areas, proposal kinds, roles, risk levels. Users write the Danish
+//! The glossary's closed word lists as types (see `shared/GLOSSARY.md`): control areas,
+//! proposal kinds, roles, risk levels, recommendations and budget outcomes; and the two open
+//! ones, committees and administrations, whose codes are data: each municipality and budget
+//! round has its own, declared with their names by its baseline file. Users write the Danish
 //! words (`ØU`, `Anlæg`, `tværgående`); code uses English names; serde uses one stable machine
 //! code per value (= [`ControlArea::code`] etc.) so stored events never depend on how a user
 //! typed a word. Free text that must not be empty (reasons, actors, evidence references) also
@@ -11,7 +13,8 @@
 //! `investment`, `cross_cutting`, `innovation`, `pre_study`; risk levels `low`, `medium`,
 //! `high`; roles `project_owner`, `controller`, `auditor`, `administrator`, `system`.
 //! Committees (`ØU`, `BIU` …) and administrations (`ØKF` …) are official abbreviations and are
-//! their own codes. People read the Danish words (`danish()`, `api::labels`), never the codes.
+//! their own codes; their names come from the baseline file ([`OrgNames`]), recorded with each
+//! proposal's adoption. People read the Danish words (`danish()`, `api::labels`), never the codes.
 //!
 //! Every other spelling listed for a value is an alias, accepted on input both by [`FromStr`]
 //! (the CLI, the baseline TOML, forms) and by serde deserialisation. That includes the codes
@@ -45,6 +48,14 @@ pub enum VocabularyError {
         value: String,
         /// The spellings people type (Danish).
         expected: &'static str,
+    },
+    /// Not an abbreviation (a committee's or an administration's).
+    #[error("«{value}» er ikke {what}: skriv forkortelsen med 1–8 bogstaver eller cifre, fx ØU eller SOF")]
+    Code {
+        /// What kind of code was expected, in Danish with its indefinite article.
+        what: &'static str,
+        /// The refused input.
+        value: String,
     },
     /// A required text was empty or only white space.
     #[error("{what} må ikke være {empty}", what = .0, empty = empty_word(.0))]
@@ -134,46 +145,97 @@ macro_rules! word_enum {
     };
 }
 
-word_enum!(
-    /// A political committee (udvalg) that owns a budget.
-    Committee, "et udvalg", "ØU, BIU, BUU, KFU, SUD, SOU, TMU",
-    {
-        /// Økonomiudvalget.
-        Economy => "ØU" | "OU" | "OEU",
-        /// Beskæftigelses- og Integrationsudvalget.
-        EmploymentIntegration => "BIU",
-        /// Børne- og Ungdomsudvalget.
-        ChildrenYouth => "BUU",
-        /// Kultur- og Fritidsudvalget.
-        CultureLeisure => "KFU",
-        /// Socialudvalget.
-        Social => "SUD",
-        /// Sundheds- og Omsorgsudvalget.
-        HealthCare => "SOU",
-        /// Teknik- og Miljøudvalget.
-        TechnicalEnvironment => "TMU",
-    }
+/// The most characters an abbreviation may have. Kept short: it is a code people type and
+/// read in table columns, and it is stored inline (no allocation, `Copy`).
+pub const CODE_MAX_CHARS: usize = 8;
+
+macro_rules! org_code {
+    (
+        $(#[$doc:meta])* $name:ident, $what:literal,
+        { $( $($alias:literal)|+ => $canonical:literal ),* $(,)? }
+    ) => {
+        $(#[$doc])*
+        ///
+        /// Parsing trims and upper-cases (`sud` → `SUD`, `øu` → `ØU`) and accepts 1 to
+        /// [`CODE_MAX_CHARS`] letters or digits. The ASCII spellings of Københavns Kommune's
+        /// codes written before the Danish letters were kept (`OU`, `OKF` …) still read as the
+        /// code they stood for, so events stored with them keep their meaning.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(arrayvec::ArrayString<{ 4 * CODE_MAX_CHARS }>);
+
+        impl $name {
+            /// Parses an abbreviation; see the type's documentation.
+            pub fn parse(input: &str) -> Result<Self, VocabularyError> {
+                let upper = input.trim().to_uppercase();
+                let upper = match upper.as_str() {
+                    $( $($alias)|+ => $canonical.to_string(), )*
+                    _ => upper,
+                };
+                let chars = upper.chars().count();
+                if chars == 0
+                    || chars > CODE_MAX_CHARS
+                    || !upper.chars().all(|c| c.is_alphabetic() || c.is_ascii_digit())
+                {
+                    return Err(VocabularyError::Code {
+                        what: $what,
+                        value: input.to_string(),
+                    });
+                }
+                arrayvec::ArrayString::from(&upper)
+                    .map(Self)
+                    .map_err(|_| VocabularyError::Code {
+                        what: $what,
+                        value: input.to_string(),
+                    })
+            }
+
+            /// The abbreviation, as stored and shown in table columns.
+            #[must_use]
+            pub fn code(&self) -> &str {
+                self.0.as_str()
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = VocabularyError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = VocabularyError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0.as_str().to_string()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+org_code!(
+    /// A political committee (udvalg) that owns a budget, by the abbreviation its budget
+    /// document uses (`ØU`, `SUD`). Which committees exist is data: a baseline file declares
+    /// its committees with their names, and the file's proposals may only name those.
+    Committee, "et udvalg", { "OU" | "OEU" => "ØU" }
 );
 
-word_enum!(
-    /// An administration (forvaltning).
-    Administration, "en forvaltning", "ØKF, BIF, BUF, KFF, SOF, SUF, TMF",
-    {
-        /// Økonomiforvaltningen.
-        Economy => "ØKF" | "OKF" | "OEKF",
-        /// Beskæftigelses- og Integrationsforvaltningen.
-        EmploymentIntegration => "BIF",
-        /// Børne- og Ungdomsforvaltningen.
-        ChildrenYouth => "BUF",
-        /// Kultur- og Fritidsforvaltningen.
-        CultureLeisure => "KFF",
-        /// Socialforvaltningen.
-        Social => "SOF",
-        /// Sundheds- og Omsorgsforvaltningen.
-        HealthCare => "SUF",
-        /// Teknik- og Miljøforvaltningen.
-        TechnicalEnvironment => "TMF",
-    }
+org_code!(
+    /// An administration (forvaltning), by its abbreviation (`ØKF`, `SOF`). Declared with its
+    /// name by the baseline file, like [`Committee`].
+    Administration, "en forvaltning", { "OKF" | "OEKF" => "ØKF" }
 );
 
 word_enum!(
@@ -306,22 +368,6 @@ impl ControlArea {
             ControlArea::Transfers => "overførsler",
             ControlArea::DemandDriven => "efterspørgselsstyret",
             ControlArea::Financing => "finansposter",
-        }
-    }
-}
-
-impl Committee {
-    /// The committee's full name, as committees and documents write it.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Committee::Economy => "Økonomiudvalget",
-            Committee::EmploymentIntegration => "Beskæftigelses- og Integrationsudvalget",
-            Committee::ChildrenYouth => "Børne- og Ungdomsudvalget",
-            Committee::CultureLeisure => "Kultur- og Fritidsudvalget",
-            Committee::Social => "Socialudvalget",
-            Committee::HealthCare => "Sundheds- og Omsorgsudvalget",
-            Committee::TechnicalEnvironment => "Teknik- og Miljøudvalget",
         }
     }
 }
@@ -479,6 +525,58 @@ text_type!(
     IdempotencyKey, "idempotensnøglen", 200
 );
 
+text_type!(
+    /// A committee's or an administration's name as its budget document writes it
+    /// ("Sundheds- og Omsorgsudvalget").
+    OrgName, "navnet", 200
+);
+
+/// The committees and administrations a budget document declares, code → name: the one place a
+/// municipality's organisation is named. A baseline file declares it; each proposal's adoption
+/// records it (`BaselineSource::names`), so pages read names from the log, and a second
+/// municipality or budget round brings its own without a code change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgNames {
+    /// Committees (udvalg), code → name.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub committees: std::collections::BTreeMap<Committee, OrgName>,
+    /// Administrations (forvaltninger), code → name.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub administrations: std::collections::BTreeMap<Administration, OrgName>,
+}
+
+impl OrgNames {
+    /// Adds another document's names; the first name recorded for a code wins (a later round
+    /// renaming a committee is a new code or a new document, not a silent change).
+    pub fn merge(&mut self, other: &OrgNames) {
+        for (c, n) in &other.committees {
+            self.committees.entry(*c).or_insert_with(|| n.clone());
+        }
+        for (a, n) in &other.administrations {
+            self.administrations.entry(*a).or_insert_with(|| n.clone());
+        }
+    }
+
+    /// A committee's name; an undeclared code as it is.
+    #[must_use]
+    pub fn committee(&self, code: &str) -> String {
+        Committee::parse(code)
+            .ok()
+            .and_then(|c| self.committees.get(&c))
+            .map_or_else(|| code.to_string(), |n| n.as_str().to_string())
+    }
+
+    /// The declared committees' codes, in code order, for messages ("BIU, BUU … ØU").
+    #[must_use]
+    pub fn committee_codes(&self) -> String {
+        self.committees
+            .keys()
+            .map(Committee::code)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,8 +598,14 @@ mod tests {
 
     #[test]
     fn danish_codes_parse_and_display() {
-        assert_eq!("ØU".parse::<Committee>().unwrap(), Committee::Economy);
-        assert_eq!("sud".parse::<Committee>().unwrap(), Committee::Social);
+        assert_eq!(
+            "ØU".parse::<Committee>().unwrap(),
+            Committee::parse("ØU").unwrap()
+        );
+        assert_eq!(
+            "sud".parse::<Committee>().unwrap(),
+            Committee::parse("SUD").unwrap()
+        );
         assert_eq!(
             "Anlæg".parse::<ControlArea>().unwrap(),
             ControlArea::Capital
@@ -511,10 +615,22 @@ mod tests {
             "tværgående".parse::<ProposalKind>().unwrap(),
             ProposalKind::CrossCutting
         );
-        assert_eq!(Committee::Economy.to_string(), "ØU");
+        assert_eq!(Committee::parse("ØU").unwrap().to_string(), "ØU");
+        // Committees are data: any abbreviation parses, normalised; a baseline file decides
+        // which exist. The ASCII spellings once stored for KK's ØU and ØKF still read as those.
+        assert_eq!(Committee::parse(" keu ").unwrap().code(), "KEU");
+        assert_eq!(Committee::parse("æu").unwrap().code(), "ÆU");
+        assert_eq!(Committee::parse("OEU").unwrap().code(), "ØU");
+        assert_eq!(Administration::parse("okf").unwrap().code(), "ØKF");
+        for bad in ["", "S U D", "SUD!", "ABCDEFGHI", "SU-D"] {
+            assert_eq!(
+                bad.parse::<Committee>().unwrap_err().to_string(),
+                format!("«{bad}» er ikke et udvalg: skriv forkortelsen med 1–8 bogstaver eller cifre, fx ØU eller SOF")
+            );
+        }
         assert_eq!(
-            "XYZ".parse::<Committee>().unwrap_err().to_string(),
-            "«XYZ» er ikke et udvalg; brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU"
+            Committee::parse("ÆØÅÆØÅÆØ").unwrap().code().chars().count(),
+            8
         );
     }
 
@@ -525,16 +641,17 @@ mod tests {
             "\"capital\""
         );
         assert_eq!(
-            serde_json::to_string(&Committee::Economy).unwrap(),
+            serde_json::to_string(&Committee::parse("ØU").unwrap()).unwrap(),
             "\"ØU\""
         );
         assert_eq!(
             serde_json::to_string(&Role::ProjectOwner).unwrap(),
             "\"project_owner\""
         );
-        for c in Committee::ALL {
-            let s = serde_json::to_string(c).unwrap();
-            assert_eq!(serde_json::from_str::<Committee>(&s).unwrap(), *c);
+        for code in ["ØU", "SUD", "ÆU", "KEU2"] {
+            let c = Committee::parse(code).unwrap();
+            let s = serde_json::to_string(&c).unwrap();
+            assert_eq!(serde_json::from_str::<Committee>(&s).unwrap(), c);
         }
     }
 
@@ -646,8 +763,8 @@ mod tests {
             "«x» er ikke en rolle; brug en af: projektejer, controller, revisor, administrator, system"
         );
         assert_eq!(
-            "x".parse::<Administration>().unwrap_err().to_string(),
-            "«x» er ikke en forvaltning; brug en af: ØKF, BIF, BUF, KFF, SOF, SUF, TMF"
+            "x!".parse::<Administration>().unwrap_err().to_string(),
+            "«x!» er ikke en forvaltning: skriv forkortelsen med 1–8 bogstaver eller cifre, fx ØU eller SOF"
         );
     }
 
@@ -745,6 +862,24 @@ mod tests {
         }
 
         proptest! {
+            /// Committee codes are data: whatever is typed either parses to an upper-case code
+            /// of 1–8 letters or digits that reads back (text and JSON) as itself, or is refused
+            /// with the Danish message; never a panic.
+            #[test]
+            fn a_committee_code_is_normalised_and_round_trips_or_is_refused(s in "\\PC{0,12}|[a-zæøåA-ZÆØÅ0-9]{1,9}") {
+                match Committee::parse(&s) {
+                    Ok(c) => {
+                        let code = c.code();
+                        prop_assert!((1..=CODE_MAX_CHARS).contains(&code.chars().count()));
+                        prop_assert!(code.chars().all(|ch| ch.is_alphabetic() || ch.is_ascii_digit()));
+                        prop_assert_eq!(Committee::parse(code).unwrap(), c);
+                        let json = serde_json::to_string(&c).unwrap();
+                        prop_assert_eq!(serde_json::from_str::<Committee>(&json).unwrap(), c);
+                    }
+                    Err(e) => prop_assert!(e.to_string().contains("er ikke et udvalg"), "{}", e),
+                }
+            }
+
             #[test]
             fn an_accepted_text_is_trimmed_visible_and_clean(s in "\\PC{0,60}|.{0,60}") {
                 if let Ok(note) = Note::parse(&s) {

@@ -133,13 +133,12 @@ pub async fn import_baseline(
     let short = &source.sha256[..16.min(source.sha256.len())];
     for (done, p) in (report.unchanged.len() + 1..).zip(todo) {
         let id: &ProposalId = &p.identity.id;
-        let mut own = source.clone();
+        let mut own = file.proposal_source(p, &source);
         own.findings = findings
             .iter()
             .filter(|f| f.proposal.as_ref() == Some(id))
             .cloned()
             .collect();
-        own.front_matter = file.front_matter(p).map(Box::new);
         let state = service.load(id).await?;
         let mut commands: Vec<(&str, ProposalCommand)> = Vec::new();
         if state.identity().is_none() {

@@ -61,7 +61,10 @@ both_backends!(
 
         // Many savings at the limit in one committee, on two proposals: every sum stays exact
         // and every main page answers.
-        for (id, committee) in [("BC01", Committee::Economy), ("BC02", Committee::Economy)] {
+        for (id, committee) in [
+            ("BC01", Committee::parse("ØU").unwrap()),
+            ("BC02", Committee::parse("ØU").unwrap()),
+        ] {
             for year in [2025, 2026, 2027] {
                 for _ in 0..8 {
                     t.service

@@ -264,12 +264,12 @@ both_backends!(
         );
 
         // Refusals are Danish pages with the right status.
-        let (status, content_type, page) = get(&base, "/proposals/XX").await;
+        let (status, content_type, page) = get(&base, "/proposals/X_1").await;
         assert_eq!(
             (status, content_type.as_str()),
             (400, "text/html; charset=utf-8")
         );
-        assert!(page.contains("«XX» er ikke et forslagsnummer"), "{page}");
+        assert!(page.contains("«X_1» er ikke et forslagsnummer"), "{page}");
         let (status, _, page) = get(&base, "/proposals/BC99").await;
         assert_eq!(status, 404, "{page}");
         assert!(page.contains("Forslag BC99 findes ikke"), "{page}");

@@ -73,6 +73,9 @@ fn samples() -> Vec<ProposalEvent> {
                 sha256: "ab".repeat(32),
                 findings: vec![],
                 front_matter: Some(Box::new(front_matter())),
+                // Names are recorded since the files declare them; the v3 sample keeps
+                // none, so its stored form (and hash) stays exactly as pinned.
+                names: None,
             }),
         },
         ProposalEvent::PlanRevised {
@@ -134,7 +137,7 @@ fn samples() -> Vec<ProposalEvent> {
             note: Some(Note::parse("Afstemt mod Kvantum-udtræk 2025-12").unwrap()),
         }),
         ProposalEvent::BudgetAdjusted(BudgetAdjustment {
-            committee: Committee::Social,
+            committee: Committee::parse("SUD").unwrap(),
             year: 2026,
             control_area: ControlArea::Service,
             amount: Amount::parse("-1500").unwrap(),
@@ -190,12 +193,18 @@ fn front_matter() -> FrontMatter {
     FrontMatter {
         unit: "mio. kr.".into(),
         price_level: examples::price_level(),
-        committee_row: Some(row(Some(Committee::Economy), "ØU", 2, "6.1", "-2.0")),
+        committee_row: Some(row(
+            Some(Committee::parse("ØU").unwrap()),
+            "ØU",
+            2,
+            "6.1",
+            "-2.0",
+        )),
         total_row: Some(row(None, "I alt", 12, "122.4", "-93.7")),
         pool_row: Some(PoolRow::Investment(InvestmentPoolRow {
             proposal: Some(ProposalId::parse("BC01").unwrap()),
             label: "BC01".into(),
-            committee: Some(Committee::Economy),
+            committee: Some(Committee::parse("ØU").unwrap()),
             title: Some("Samlet ferieløsning i Serviceportalen".into()),
             footnote: Some("*Tværgående forslag til godkendelse, jf. bilag 8".into()),
             investment_service: mio("0.0"),

@@ -281,7 +281,8 @@ both_backends!(
                 .await
                 .unwrap();
         }
-        let committee = examples::identity("BC99").committee.code();
+        let committee = examples::identity("BC99").committee;
+        let committee = committee.code();
         let after = t
             .json(&["report", "portfolio", "--as-of", "2025-01-31"])
             .await;

@@ -622,14 +622,12 @@ both_backends!(
             "--as: 'an na' er ikke et gyldigt login: brug 1–100 tegn af a–z, 0–9 og . _ - @",
         )
         .await;
-        refused(
-            &t,
-            OWNER,
-            &[
+        let adjustment = |committee: &'static str| {
+            [
                 "budget-adjustment",
                 "BC01",
                 "--committee",
-                "XYZ",
+                committee,
                 "--year",
                 "2026",
                 "--amount",
@@ -638,8 +636,14 @@ both_backends!(
                 "service",
                 "--date",
                 "2026-01-01",
-            ],
-            "--committee: «XYZ» er ikke et udvalg; brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU",
+            ]
+        };
+        // Not an abbreviation at all: refused where it is typed.
+        refused(
+            &t,
+            OWNER,
+            &adjustment("X Y"),
+            "--committee: «X Y» er ikke et udvalg: skriv forkortelsen med 1–8 bogstaver eller cifre, fx ØU eller SOF",
         )
         .await;
         refused(
@@ -663,7 +667,7 @@ both_backends!(
             OWNER,
             &[
                 "progress",
-                "BC1",
+                "BC_1",
                 "--goal",
                 "g2",
                 "--date",
@@ -675,7 +679,7 @@ both_backends!(
         .await;
         assert_eq!(
         (code, out.as_str()),
-        (1, "gevinst: PROPOSAL: «BC1» er ikke et forslagsnummer: skriv BC efterfulgt af to cifre, fx BC01")
+        (1, "gevinst: PROPOSAL: «BC_1» er ikke et forslagsnummer: skriv 2–20 tegn A–Z, 0–9 eller '-', begyndende med et bogstav og sluttende med et bogstav eller et ciffer, fx BC01")
     );
         refused(
             &t,

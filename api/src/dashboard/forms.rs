@@ -413,6 +413,7 @@ struct Choices {
     goals: Vec<(String, String)>,
     milestones: Vec<(String, String)>,
     lines: Vec<(String, String)>,
+    committees: Vec<(String, String)>,
 }
 
 fn options(kind: Kind, choices: &Choices) -> Vec<(String, String)> {
@@ -420,7 +421,7 @@ fn options(kind: Kind, choices: &Choices) -> Vec<(String, String)> {
         Kind::Goal => choices.goals.clone(),
         Kind::Milestone => choices.milestones.clone(),
         Kind::PlanLine => choices.lines.clone(),
-        Kind::Committee => super::committee_choices(),
+        Kind::Committee => choices.committees.clone(),
         Kind::Outcome => gevinst_domain::BudgetOutcome::ALL
             .iter()
             .map(|o| (o.code().to_string(), o.danish().to_string()))
@@ -506,12 +507,18 @@ async fn page(
             .unwrap_or_default();
         return Err(PageError::Forbidden(reason));
     }
-    let title = read
-        .proposal(id.as_str())
-        .await
+    let row = read.proposal(id.as_str()).await.map_err(internal)?;
+    // The committees a saving may name are those its own budget document declares.
+    let names = match row
+        .as_ref()
+        .map(|r| r.org_names())
+        .transpose()
         .map_err(internal)?
-        .map(|r| r.title)
-        .unwrap_or_default();
+    {
+        Some(Some(names)) => names,
+        _ => read.org_names().await.map_err(internal)?,
+    };
+    let title = row.map(|r| r.title).unwrap_or_default();
     let goals = reports::goals(&read, Some(id.as_str()), chrono::Utc::now().date_naive())
         .await
         .map_err(internal)?;
@@ -536,6 +543,7 @@ async fn page(
         goals: pick("goal"),
         milestones: pick("milestone"),
         lines,
+        committees: super::committee_choices(&names),
     };
     let forms = SPECS
         .iter()

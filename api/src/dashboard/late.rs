@@ -62,7 +62,6 @@ async fn late_page(
     filter: Result<Query<LateFilter>, QueryRejection>,
 ) -> Result<LatePage, PageError> {
     let as_of = AsOf::parse(query)?;
-    let committee = CommitteeFilter::parse(committee)?;
     let Query(filter) = filter.unwrap_or_default();
     let kind = match filter.kind.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -77,6 +76,8 @@ async fn late_page(
         .await
         .map_err(read_error)?
         .known_on(as_of.view().known_instant());
+    let names = read.org_names().await.map_err(internal)?;
+    let committee = CommitteeFilter::parse(committee, &names)?;
     let overview = reports::overview(
         &read,
         &read.price_index().await.map_err(internal)?,
@@ -89,7 +90,7 @@ async fn late_page(
         .iter()
         .filter(|i| committee.is_none_or(|c| i.committees.iter().any(|x| x == c.code())))
         .filter(|i| kind.is_none_or(|k| i.kind == k))
-        .map(|i| LateRow::of(i, committee.map(|c| c.code())))
+        .map(|i| LateRow::of(i, committee.as_ref().map(gevinst_domain::Committee::code)))
         .collect();
     Ok(LatePage {
         user: Some(UserBar::of(user)),
@@ -99,7 +100,7 @@ async fn late_page(
         link: as_of.suffix(),
         committee: committee.map(|c| c.code().to_string()).unwrap_or_default(),
         kind: kind.unwrap_or_default().to_string(),
-        committees: committee_choices(),
+        committees: committee_choices(&names),
         kinds: KINDS
             .iter()
             .map(|k| ((*k).to_string(), late_kind_label(k)))

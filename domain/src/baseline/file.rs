@@ -26,7 +26,8 @@ use crate::proposal::plan::{
     UnratedRisk, YearlyAmounts,
 };
 use crate::vocabulary::{
-    Administration, Committee, ControlArea, ProposalKind, Recommendation, RiskLevel,
+    Administration, Committee, ControlArea, OrgName, OrgNames, ProposalKind, Recommendation,
+    RiskLevel,
 };
 
 /// The schema version this loader reads.
@@ -39,8 +40,22 @@ pub(super) struct RawFile {
     document: RawDocument,
     #[serde(default)]
     summary: RawSummary,
+    /// The committees the document names (`[[committee]] code = "ØU", name = "…"`).
+    #[serde(default)]
+    committee: Vec<RawOrg>,
+    /// The administrations the document names (`[[administration]]`).
+    #[serde(default)]
+    administration: Vec<RawOrg>,
     #[serde(default)]
     proposal: Vec<RawProposal>,
+}
+
+/// A committee or administration as the file declares it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrg {
+    code: String,
+    name: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -552,6 +567,24 @@ impl RawFile {
                 .transpose()?,
         };
 
+        let mut names = OrgNames::default();
+        for (i, raw) in self.committee.iter().enumerate() {
+            let ctx = format!("committee {} ({})", i + 1, raw.code);
+            let code = word::<Committee>(&format!("{ctx}, code"), &raw.code)?;
+            let name = word::<OrgName>(&format!("{ctx}, name"), &raw.name)?;
+            if names.committees.insert(code, name).is_some() {
+                return Err(invalid(&ctx, "udvalget er erklæret to gange"));
+            }
+        }
+        for (i, raw) in self.administration.iter().enumerate() {
+            let ctx = format!("administration {} ({})", i + 1, raw.code);
+            let code = word::<Administration>(&format!("{ctx}, code"), &raw.code)?;
+            let name = word::<OrgName>(&format!("{ctx}, name"), &raw.name)?;
+            if names.administrations.insert(code, name).is_some() {
+                return Err(invalid(&ctx, "forvaltningen er erklæret to gange"));
+            }
+        }
+
         let mut proposals = Vec::new();
         let mut seen = BTreeSet::new();
         for raw in self.proposal {
@@ -663,15 +696,93 @@ impl RawFile {
             })
             .collect::<Result<Vec<_>, BaselineError>>()?;
 
-        Ok(BaselineFile {
+        let file = BaselineFile {
             schema_version: self.schema_version,
             document,
+            names,
             committee_table,
             investment_pool,
             innovation_pool,
             proposals,
-        })
+        };
+        check_declared(&file)?;
+        Ok(file)
     }
+}
+
+/// Every committee and administration the file uses is one it declares: the codes are data, so
+/// this is what catches a typo (`SUDD`) that would otherwise become a committee of its own.
+fn check_declared(file: &BaselineFile) -> Result<(), BaselineError> {
+    let names = &file.names;
+    let committee = |ctx: &str, c: &Committee| {
+        if names.committees.contains_key(c) {
+            Ok(())
+        } else {
+            Err(invalid(
+                ctx,
+                format!(
+                    "udvalget «{c}» er ikke erklæret i filen: tilføj [[committee]] code = \"{c}\", name = \"…\" (erklærede: {})",
+                    names.committee_codes()
+                ),
+            ))
+        }
+    };
+    let administration = |ctx: &str, a: &Administration| {
+        if names.administrations.contains_key(a) {
+            Ok(())
+        } else {
+            Err(invalid(
+                ctx,
+                format!(
+                    "forvaltningen «{a}» er ikke erklæret i filen: tilføj [[administration]] code = \"{a}\", name = \"…\""
+                ),
+            ))
+        }
+    };
+    for row in &file.committee_table {
+        if let Some(c) = &row.committee {
+            committee("summary.committee_table", c)?;
+        }
+    }
+    for row in &file.investment_pool {
+        if let Some(c) = &row.committee {
+            committee("summary.investment_pool_row", c)?;
+        }
+    }
+    for row in &file.innovation_pool {
+        if let Some(c) = &row.committee {
+            committee("summary.innovation_pool_row", c)?;
+        }
+    }
+    for p in &file.proposals {
+        let id = p.identity.id.as_str();
+        committee(&format!("{id} committee"), &p.identity.committee)?;
+        for a in p
+            .identity
+            .presenting_administration
+            .iter()
+            .chain(&p.identity.affected_administrations)
+        {
+            administration(&format!("{id} administrations"), a)?;
+        }
+        for l in &p.plan.lines {
+            if let Some(c) = &l.committee {
+                committee(&format!("{id} line {}", l.id), c)?;
+            }
+        }
+        for d in &p.plan.committee_distributions {
+            committee(&format!("{id} {}", d.table), &d.committee)?;
+            if let Some(a) = &d.administration {
+                administration(&format!("{id} {}", d.table), a)?;
+            }
+        }
+        for f in &p.plan.administration_figures {
+            if let Some(a) = &f.administration {
+                administration(&format!("{id} {}", f.table), a)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A summary row's proposal: `None` for the "I alt" row; otherwise a proposal in the file.

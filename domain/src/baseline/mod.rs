@@ -260,6 +260,8 @@ pub struct BaselineFile {
     pub schema_version: u32,
     /// The appendix.
     pub document: DocumentInfo,
+    /// The committees and administrations the document declares, with their names.
+    pub names: crate::vocabulary::OrgNames,
     /// Front matter Tabel 1, rows in file order (the "I alt" row included).
     pub committee_table: Vec<CommitteeSummaryRow>,
     /// Front matter Tabel 2, rows in file order (the "I alt" row included).
@@ -283,6 +285,18 @@ impl BaselineFile {
         self.proposals.iter().find(|p| &p.identity.id == id)
     }
 
+    /// The source recorded with one proposal's adoption: the file, what its front matter
+    /// states about the proposal, and the names of the committees and administrations the file
+    /// declares.
+    #[must_use]
+    pub fn proposal_source(&self, p: &BaselineProposal, file: &BaselineSource) -> BaselineSource {
+        BaselineSource {
+            front_matter: self.front_matter(p).map(Box::new),
+            names: Some(self.names.clone()),
+            ..file.clone()
+        }
+    }
+
     /// Per proposal, in file order, the commands that import it: `RegisterProposal`, then
     /// `AdoptBaseline` carrying `source` with what the front matter states about it.
     #[must_use]
@@ -293,10 +307,7 @@ impl BaselineFile {
         self.proposals
             .iter()
             .map(|p| {
-                let source = source.map(|s| BaselineSource {
-                    front_matter: self.front_matter(p).map(Box::new),
-                    ..s.clone()
-                });
+                let source = source.map(|s| self.proposal_source(p, s));
                 (
                     p.identity.id.clone(),
                     vec![p.register_command(), p.adopt_command(source)],
@@ -367,5 +378,6 @@ pub fn source(file_name: &str, bytes: &[u8]) -> BaselineSource {
         sha256: crate::chain::sha256_hex(bytes),
         findings: Vec::new(),
         front_matter: None,
+        names: None,
     }
 }

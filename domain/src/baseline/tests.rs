@@ -97,12 +97,12 @@ fn identities_and_special_facts() {
     let f = file();
     let bc01 = proposal(&f, "BC01");
     assert_eq!(bc01.identity.kind, ProposalKind::CrossCutting);
-    assert_eq!(bc01.identity.committee, Committee::Economy);
+    assert_eq!(bc01.identity.committee, Committee::parse("ØU").unwrap());
     assert_eq!(bc01.identity.affected_administrations.len(), 7);
     // BC03's grid ticks only its own administration: it touches BIF, not none.
     assert_eq!(
         proposal(&f, "BC03").identity.affected_administrations,
-        vec![crate::vocabulary::Administration::EmploymentIntegration]
+        vec![crate::vocabulary::Administration::parse("BIF").unwrap()]
     );
     assert_eq!(bc01.plan.years, vec![2024, 2025, 2026, 2027, 2028, 2029]);
     assert_eq!(
@@ -1384,7 +1384,7 @@ fn an_unknown_committee_is_refused() {
     );
     assert_eq!(
         error_of(&text),
-        "BC01 committee: «XU» er ikke et udvalg; brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU"
+        "BC01 committee: udvalget «XU» er ikke erklæret i filen: tilføj [[committee]] code = \"XU\", name = \"…\" (erklærede: BIU, BUU, KFU, SOU, SUD, TMU, ØU)"
     );
     let text = BUDGET_2025.replacen(
         "committee = \"TMU\"\nproposals = 2",
@@ -1393,7 +1393,7 @@ fn an_unknown_committee_is_refused() {
     );
     assert_eq!(
         error_of(&text),
-        "summary.committee_table TMX, committee: «TMX» er ikke et udvalg; brug en af: ØU, BIU, BUU, KFU, SUD, SOU, TMU"
+        "summary.committee_table: udvalget «TMX» er ikke erklæret i filen: tilføj [[committee]] code = \"TMX\", name = \"…\" (erklærede: BIU, BUU, KFU, SOU, SUD, TMU, ØU)"
     );
 }
 
@@ -1486,11 +1486,18 @@ proptest::proptest! {
 
 // ---- committee attribution (the per-committee tables, read) ----
 
-fn shares(plan: &Plan, lead: Committee, year: i32) -> Vec<(&'static str, i64)> {
+fn owned(expected: &[(&str, i64)]) -> Vec<(String, i64)> {
+    expected
+        .iter()
+        .map(|(c, v)| ((*c).to_string(), *v))
+        .collect()
+}
+
+fn shares(plan: &Plan, lead: Committee, year: i32) -> Vec<(String, i64)> {
     let a = plan.attribution(lead);
     a.committees()
         .into_iter()
-        .map(|c| (c.code(), a.planned(c, year).to_i64().unwrap()))
+        .map(|c| (c.code().to_string(), a.planned(c, year).to_i64().unwrap()))
         .collect()
 }
 
@@ -1503,15 +1510,15 @@ fn bc01_is_attributed_to_seven_committees_by_its_tabel_a_and_the_shares_add_up_t
     // ØU has two rows (Økonomiudvalget −189 and Koncernservice −594 at full phase-in).
     assert_eq!(
         shares(&p.plan, p.identity.committee, 2027),
-        [
+        owned(&[
             ("ØU", -783),
             ("BIU", -154),
             ("BUU", -102),
             ("KFU", -93),
-            ("SUD", -172),
             ("SOU", -48),
+            ("SUD", -172),
             ("TMU", -123)
-        ]
+        ])
     );
     let sum = |year| -> Decimal { a.committees().iter().map(|c| a.planned(*c, year)).sum() };
     for year in [2025, 2026] {
@@ -1543,12 +1550,12 @@ fn bc02_has_a_target_effect_in_four_committees_and_an_appropriation_effect_that_
     assert_eq!(a.appropriation_source.danish(), "Tabel B");
     assert_eq!(
         shares(&p.plan, p.identity.committee, 2026),
-        [("ØU", -78), ("BUU", -101), ("KFU", -306), ("SUD", -76)]
+        owned(&[("ØU", -78), ("BUU", -101), ("KFU", -306), ("SUD", -76)])
     );
     let appropriation: Decimal = a.appropriation_effect.values().map(|y| y[&2026]).sum();
     assert_eq!(appropriation, Decimal::ZERO);
     assert_eq!(
-        a.appropriation_effect[&Committee::Economy][&2026],
+        a.appropriation_effect[&Committee::parse("ØU").unwrap()][&2026],
         Decimal::from(-483)
     );
 }
@@ -1764,4 +1771,62 @@ fn a_deadline_before_the_proposal_was_approved_is_a_suspect_date() {
         1,
     );
     assert!(error_of(&bad).starts_with("BC12 approved_on: «27. juni 2024» er ikke en dato"));
+}
+
+// ---- committees and administrations as data (issue 10 item 8) ----
+
+#[test]
+fn the_file_declares_its_committees_and_administrations_with_their_names() {
+    let f = file();
+    let names = &f.names;
+    assert_eq!(names.committees.len(), 7);
+    assert_eq!(names.administrations.len(), 7);
+    assert_eq!(names.committee("SOU"), "Sundheds- og Omsorgsudvalget");
+    assert_eq!(
+        names.committee("XYZ"),
+        "XYZ",
+        "an undeclared code is shown as it is"
+    );
+    // Every adoption carries them, so the pages read them from the log.
+    let src = source("budget-2025-bilag-7.toml", BUDGET_2025.as_bytes());
+    for (_, commands) in f.import_commands(Some(&src)) {
+        let adopt = commands
+            .iter()
+            .find_map(|c| match c {
+                ProposalCommand::AdoptBaseline { source, .. } => source.clone(),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(adopt.names.as_ref(), Some(names));
+    }
+}
+
+#[test]
+fn a_use_of_an_undeclared_or_twice_declared_code_is_refused() {
+    let text = BUDGET_2025.replacen(
+        "presenting_administration = \"ØKF\"",
+        "presenting_administration = \"ØKX\"",
+        1,
+    );
+    assert!(
+        error_of(&text).ends_with(
+            "forvaltningen «ØKX» er ikke erklæret i filen: tilføj [[administration]] code = \"ØKX\", name = \"…\""
+        ),
+        "{}",
+        error_of(&text)
+    );
+    let text = BUDGET_2025.replacen(
+        "[[committee]]\ncode = \"BIU\"",
+        "[[committee]]\ncode = \"ØU\"\nname = \"Økonomiudvalget\"\n\n[[committee]]\ncode = \"BIU\"",
+        1,
+    );
+    assert_eq!(
+        error_of(&text),
+        "committee 2 (ØU): udvalget er erklæret to gange"
+    );
+    let text = BUDGET_2025.replacen("name = \"Socialudvalget\"", "name = \" \"", 1);
+    assert_eq!(
+        error_of(&text),
+        "committee 5 (SUD), name: navnet må ikke være tomt"
+    );
 }

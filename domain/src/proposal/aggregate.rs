@@ -24,7 +24,7 @@ use super::error::ProposalError;
 use super::events::{Fact, ProposalEvent, SavingVerification};
 use super::plan::{Plan, PlanSection, ProposalIdentity};
 use crate::ids::PlanLineId;
-use crate::vocabulary::{ProposalKind, Role};
+use crate::vocabulary::{Committee, ProposalKind, Role};
 
 /// How far outside the plan's years an amount may be recorded.
 pub const YEAR_MARGIN: i32 = 10;
@@ -173,6 +173,27 @@ impl Proposal {
 
     /// Checks a progress or money fact against the rules, ignoring the entry at `replacing`
     /// (the one a supersede command replaces).
+    /// A committee named by a fact is one the proposal's budget document declares. Committees
+    /// are data (each document declares its own), so this is where a mistyped or another
+    /// municipality's committee is refused; a proposal adopted before documents declared their
+    /// committees has no list and is not checked.
+    fn check_committee(&self, committee: Option<Committee>) -> Result<(), ProposalError> {
+        let declared = self
+            .baseline_source
+            .as_ref()
+            .and_then(|s| s.names.as_ref())
+            .filter(|n| !n.committees.is_empty());
+        match (committee, declared) {
+            (Some(c), Some(names)) if !names.committees.contains_key(&c) => {
+                Err(ProposalError::UndeclaredCommittee {
+                    committee: c,
+                    declared: names.committee_codes(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn check_fact(&self, fact: &Fact, replacing: Option<u64>) -> Result<(), ProposalError> {
         let plan = self.plan()?;
         let others = || {
@@ -231,6 +252,7 @@ impl Proposal {
             }
             Fact::SavingRealised(s) => {
                 Self::check_year(plan, s.year)?;
+                self.check_committee(s.committee)?;
                 Self::check_line(plan, s.plan_line.as_ref(), PlanSection::PermanentChange)?;
                 // A permanent-change line that plans a new running cost (positive amounts, e.g.
                 // money handed back to the units) is realised as a positive amount; every
@@ -304,6 +326,7 @@ impl Proposal {
                     });
                 }
                 Self::check_year(plan, b.year)?;
+                self.check_committee(Some(b.committee))?;
             }
             Fact::BudgetDecided(d) => {
                 if d.role != Role::Controller {

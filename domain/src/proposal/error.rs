@@ -192,6 +192,14 @@ pub enum ProposalError {
         /// Its outcome, in Danish.
         outcome: &'static str,
     },
+    /// A committee the proposal's budget document does not declare.
+    #[error("«{committee}» er ikke et udvalg i forslagets budgetdokument; brug et af: {declared}")]
+    UndeclaredCommittee {
+        /// The committee named.
+        committee: crate::vocabulary::Committee,
+        /// The declared committees' codes.
+        declared: String,
+    },
     /// An investment case named by an outcome that says it led to none.
     #[error("læringen nævner business casen {0}, men siger, at den ikke førte til en business case; markér, at den gjorde, eller udelad casen")]
     InvestmentCaseInconsistent(ProposalId),

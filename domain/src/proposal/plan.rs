@@ -772,6 +772,10 @@ pub struct BaselineSource {
     /// older adoptions have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub front_matter: Option<Box<FrontMatter>>,
+    /// The committees and administrations the document declares, with their names (recorded
+    /// since the baseline files declare them; older adoptions have none and pages show codes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub names: Option<crate::vocabulary::OrgNames>,
 }
 
 /// What an appendix's front matter states about one proposal, as written: the row of Tabel 1

@@ -717,7 +717,7 @@ fn verification(saving: u64, by: &str, reported_by: &str, role: Role) -> SavingV
 }
 fn adjustment(year: i32, amount: i64, role: Role) -> BudgetAdjustment {
     BudgetAdjustment {
-        committee: Committee::Social,
+        committee: Committee::parse("SUD").unwrap(),
         year,
         control_area: ControlArea::Service,
         amount: Amount::new(amount.into()).unwrap(),
@@ -1351,6 +1351,7 @@ fn the_state_remembers_the_identity_and_where_the_baseline_came_from() {
         sha256: "ab".repeat(32),
         findings: vec![],
         front_matter: None,
+        names: None,
     };
     let mut state = Proposal::default();
     assert!(state.identity().is_none());
@@ -1365,4 +1366,71 @@ fn the_state_remembers_the_identity_and_where_the_baseline_came_from() {
     assert_eq!(state.identity().map(|i| i.id.as_str()), Some("BC01"));
     assert_eq!(state.baseline_source(), Some(&source));
     assert_eq!(state.baseline(), Some(&plan()));
+}
+
+/// The committees a document declares (issue 10 item 8): `codes` named after themselves.
+fn declared(codes: &[&str]) -> crate::vocabulary::OrgNames {
+    crate::vocabulary::OrgNames {
+        committees: codes
+            .iter()
+            .map(|c| (c.parse().unwrap(), format!("Udvalget {c}").parse().unwrap()))
+            .collect(),
+        administrations: std::collections::BTreeMap::new(),
+    }
+}
+
+fn adopted_from(names: Option<crate::vocabulary::OrgNames>) -> Vec<ProposalEvent> {
+    vec![
+        registered(),
+        ProposalEvent::BaselineAdopted {
+            plan: plan(),
+            source: Some(BaselineSource {
+                file: "fjordby-budget-2026.toml".into(),
+                sha256: "cd".repeat(32),
+                findings: vec![],
+                front_matter: None,
+                names,
+            }),
+        },
+    ]
+}
+
+#[test]
+fn a_fact_may_name_only_a_committee_its_document_declares() {
+    // The example saving names SUD: refused where the document declares only ÆU and KEU, with
+    // the declared codes in the message; accepted where it declares SUD.
+    Fw::with(())
+        .given(adopted_from(Some(declared(&["ÆU", "KEU"]))))
+        .when(ProposalCommand::RecordSaving(saving(2025, -100)))
+        .then_expect_error_message(
+            "«SUD» er ikke et udvalg i forslagets budgetdokument; brug et af: KEU, ÆU",
+        );
+    Fw::with(())
+        .given(adopted_from(Some(declared(&["ÆU", "KEU"]))))
+        .when(ProposalCommand::AdjustBudget(adjustment(
+            2026,
+            -10,
+            Role::Controller,
+        )))
+        .then_expect_error_message(
+            "«SUD» er ikke et udvalg i forslagets budgetdokument; brug et af: KEU, ÆU",
+        );
+    Fw::with(())
+        .given(adopted_from(Some(declared(&["SUD"]))))
+        .when(ProposalCommand::RecordSaving(saving(2025, -100)))
+        .then_expect_events(vec![ProposalEvent::SavingRealised(saving(2025, -100))]);
+    // A saving naming no committee is split by the plan's shares: nothing to check.
+    let unnamed = RealisedSaving {
+        committee: None,
+        ..saving(2025, -100)
+    };
+    Fw::with(())
+        .given(adopted_from(Some(declared(&["ÆU"]))))
+        .when(ProposalCommand::RecordSaving(unnamed.clone()))
+        .then_expect_events(vec![ProposalEvent::SavingRealised(unnamed)]);
+    // An adoption recorded before documents declared names is not checked.
+    Fw::with(())
+        .given(adopted_from(None))
+        .when(ProposalCommand::RecordSaving(saving(2025, -100)))
+        .then_expect_events(vec![ProposalEvent::SavingRealised(saving(2025, -100))]);
 }

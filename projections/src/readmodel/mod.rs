@@ -179,6 +179,11 @@ impl ProposalRow {
         .transpose()
     }
 
+    /// The committees' and administrations' names its budget document declares, if recorded.
+    pub fn org_names(&self) -> Result<Option<gevinst_domain::OrgNames>, ReadModelError> {
+        Ok(self.baseline_source()?.and_then(|s| s.names))
+    }
+
     /// Where the adopted baseline came from (with its integrity findings).
     pub fn baseline_source(
         &self,
@@ -405,6 +410,30 @@ impl ReadModels {
             &format!("{SELECT_PROPOSALS} ORDER BY proposal_id")
         );
         self.proposals_at(rows, None).await
+    }
+
+    /// The committees' and administrations' names, as the budget documents of the proposals
+    /// read declare them (recorded with each adoption): the one source of those names for
+    /// pages and messages. A proposal adopted before documents declared names adds none.
+    pub async fn org_names(&self) -> Result<gevinst_domain::OrgNames, ReadModelError> {
+        let rows = self.proposals().await?;
+        let mut names = gevinst_domain::OrgNames::default();
+        for row in &rows {
+            if let Some(n) = row.org_names()? {
+                names.merge(&n);
+            }
+        }
+        // A proposal adopted before documents declared names still has its lead committee,
+        // named by its code, so filters and choices keep working on an older log.
+        for row in &rows {
+            if let (Ok(c), Ok(n)) = (
+                row.committee.parse::<gevinst_domain::Committee>(),
+                row.committee.parse::<gevinst_domain::OrgName>(),
+            ) {
+                names.committees.entry(c).or_insert(n);
+            }
+        }
+        Ok(names)
     }
 
     /// One proposal.
