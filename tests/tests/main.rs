@@ -20,6 +20,7 @@ mod history_page;
 mod http;
 mod identity;
 mod known_on;
+mod municipalities;
 mod oidc;
 mod openapi;
 mod plan_revision;

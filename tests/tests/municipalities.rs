@@ -1,0 +1,145 @@
+//! Budget rounds and municipalities as data (issue 10, item 8), on both backends: a second,
+//! made-up municipality's appendix (`tests/fixtures/fjordby-budget-2026.toml`, Fjordby Kommune,
+//! Budget 2026) loads beside Københavns Kommune's Bilag 7 without a code change. Its own
+//! committees (`ÆU`, `KEU`), administrations and proposal ids (`FK-01`) come from its file, are
+//! named on the pages from what the log recorded, and a committee one document declares is
+//! refused on the other's proposals.
+
+use gevinst_projections::PROPOSAL;
+use gevinst_tests::{both_backends, TestStore};
+use scraper::{Html, Selector};
+
+async fn stream_len(t: &TestStore, id: &str) -> usize {
+    t.service.store().stream(PROPOSAL, id).await.unwrap().len()
+}
+
+fn fjordby() -> String {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/fjordby-budget-2026.toml")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn texts(body: &str, selector: &str) -> Vec<String> {
+    let sel = Selector::parse(selector).unwrap();
+    Html::parse_document(body)
+        .select(&sel)
+        .map(|e| e.text().collect::<Vec<_>>().join(" "))
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+fn adjustment<'a>(id: &'a str, committee: &'a str) -> Vec<&'a str> {
+    vec![
+        "record",
+        "--as",
+        "carl@kk.dk",
+        "--confirm",
+        "budget-adjustment",
+        id,
+        "--committee",
+        committee,
+        "--year",
+        "2026",
+        "--amount",
+        "-10",
+        "--control-area",
+        "service",
+        "--date",
+        "2026-03-01",
+    ]
+}
+
+both_backends!(
+    a_second_municipality_loads_beside_bilag_7_with_its_own_committees_and_ids,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let file = fjordby();
+        let (code, out) = t.gevinst(&["baseline", "import", &file]).await;
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("2 forslag registreret"), "{out}");
+
+        // Both documents' proposals, each under its own committees.
+        let portfolio = t
+            .json(&["report", "portfolio", "--as-of", "2026-12-31"])
+            .await;
+        let lines: Vec<(String, u64)> = portfolio["committees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["committee"].as_str().unwrap().to_string(),
+                    l["proposals"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        for (committee, proposals) in [("ÆU", 1), ("KEU", 1), ("SUD", 4), ("ØU", 2)] {
+            assert!(
+                lines.contains(&(committee.to_string(), proposals)),
+                "{committee}: {lines:?}"
+            );
+        }
+        let fk01 = t.json(&["report", "proposal", "FK-01"]).await;
+        assert_eq!(fk01["identity"]["committee"], "ÆU");
+        assert_eq!(fk01["identity"]["budget_round"], "Budget 2026");
+
+        // A committee is the document's: Bilag 7's SUD is not one of Fjordby's, and the
+        // refusal names Fjordby's; Fjordby's ÆU is not one of Bilag 7's. Nothing is appended.
+        let before = stream_len(&t, "FK-01").await;
+        let (code, out) = t.gevinst(&adjustment("FK-01", "SUD")).await;
+        assert_eq!(code, 1, "{out}");
+        assert_eq!(
+            out.trim(),
+            "gevinst: FK-01: «SUD» er ikke et udvalg i forslagets budgetdokument; brug et af: KEU, ÆU"
+        );
+        assert_eq!(stream_len(&t, "FK-01").await, before);
+        let (code, out) = t.gevinst(&adjustment("BC09", "ÆU")).await;
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("«ÆU» er ikke et udvalg i forslagets budgetdokument; brug et af: BIU, BUU, KFU, SOU, SUD, TMU, ØU"),
+            "{out}"
+        );
+        let (code, out) = t.gevinst(&adjustment("FK-01", "æu")).await;
+        assert_eq!(code, 0, "{out}");
+
+        // The pages name Fjordby's committees from the log, filter by them, and a committee's
+        // controller (a grant on ÆU, a code no code knows) sees that committee's proposal only.
+        let app = t.spawn_app().await;
+        let reader = app.client();
+        let page = app.page_as(&reader, "/?as_of=2026-12-31").await;
+        let choices = texts(&page, "#committee option");
+        for choice in [
+            "ÆU – Ældreudvalget",
+            "KEU – Klima- og Erhvervsudvalget",
+            "SUD – Socialudvalget",
+        ] {
+            assert!(choices.contains(&choice.to_string()), "{choices:?}");
+        }
+        let page = app
+            .page_as(
+                &reader,
+                "/committee-status?as_of=2026-12-31&committee=%C3%86U",
+            )
+            .await;
+        assert!(page.contains("Ældreudvalget (ÆU)"), "{page}");
+        assert!(page.contains("FK-01") && !page.contains("FK-02") && !page.contains("BC01"));
+        let page = app.page_as(&reader, "/proposals/FK-02").await;
+        assert!(page.contains("LED-belysning på kommunens veje"), "{page}");
+
+        // A committee's controller (a grant on ÆU: a code only the data knows) may decide on
+        // ÆU's proposal and not on KEU's.
+        t.user("eva@fjordby.dk", &[("controller", Some("ÆU"))])
+            .await;
+        let as_eva = |id: &'static str, committee: &'static str| {
+            let mut argv = adjustment(id, committee);
+            argv[2] = "eva@fjordby.dk";
+            argv
+        };
+        let (code, out) = t.gevinst(&as_eva("FK-01", "ÆU")).await;
+        assert_eq!(code, 0, "{out}");
+        let (code, out) = t.gevinst(&as_eva("FK-02", "KEU")).await;
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("eva@fjordby.dk"), "{out}");
+    }
+);
