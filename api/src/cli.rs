@@ -94,6 +94,10 @@ pub struct ReportArgs {
     /// RFC 3339-tidspunkt (standard: alt registreret).
     #[arg(long, value_parser = parse_known_on, value_name = "TIDSPUNKT")]
     pub known_on: Option<KnownOn>,
+    /// Kun forslagene fra denne budgetrunde, som dens bilag skriver den, fx "Budget 2025"
+    /// (standard: alle indlæste budgetrunder).
+    #[arg(long, value_name = "BUDGETRUNDE")]
+    pub budget_round: Option<String>,
     /// Uddataformat.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -396,7 +400,13 @@ async fn open_reports(
 ) -> anyhow::Result<(ReadModels, gevinst_domain::price::PriceIndex)> {
     let service = open_existing_service(store).await?;
     service.projector().catch_up().await?;
-    let read = ReadModels::new(service.store().db().clone()).known_on(args.view().known_instant());
+    let read = ReadModels::new(service.store().db().clone())
+        .known_on(args.view().known_instant())
+        .in_round(args.budget_round.clone());
+    if let Some(message) = crate::labels::unknown_round(read.round(), &read.budget_rounds().await?)
+    {
+        anyhow::bail!("--budget-round: {message}");
+    }
     let index = read.price_index().await?;
     Ok((read, index))
 }

@@ -142,10 +142,71 @@ pub struct DashboardQuery {
     known_on: Option<String>,
 }
 
-/// `?committee=SUD`: a page narrowed to one committee.
+/// `?committee=SUD&budget_round=Budget 2025`: a page narrowed to one committee and/or one
+/// budget round.
 #[derive(Debug, Default, Deserialize)]
 pub struct CommitteeFilter {
     committee: Option<String>,
+    budget_round: Option<String>,
+}
+
+/// Which budget documents a list page shows, for its heading, its printed header and its
+/// round filter: read from the log, never assumed.
+#[derive(Debug, Clone, Default)]
+struct PageDocuments {
+    /// "Københavns Kommune — Budget 2025" (several joined by " · ").
+    documents: String,
+    /// The rounds counted: "Budget 2025", or "Budget 2025 og Budget 2026".
+    rounds: String,
+    /// The round chosen (empty: all).
+    round: String,
+    /// Every round in the log, for the filter (shown when there is more than one).
+    round_choices: Vec<String>,
+}
+
+impl PageDocuments {
+    /// `read` narrowed to the round the filter chooses, and what the page says it shows; a
+    /// round the log holds no proposal of is the user's error, in Danish.
+    async fn narrow(
+        read: gevinst_projections::readmodel::ReadModels,
+        filter: &Result<Query<CommitteeFilter>, QueryRejection>,
+    ) -> Result<(gevinst_projections::readmodel::ReadModels, Self), PageError> {
+        let chosen = filter
+            .as_ref()
+            .ok()
+            .and_then(|Query(f)| f.budget_round.as_deref())
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
+        let round_choices = read.budget_rounds().await.map_err(internal)?;
+        if let Some(message) = crate::labels::unknown_round(chosen.as_deref(), &round_choices) {
+            return Err(PageError::BadRequest(format!("{message}.")));
+        }
+        let documents = read.budget_documents().await.map_err(internal)?;
+        let shown: Vec<&String> = match &chosen {
+            Some(r) => documents
+                .iter()
+                .filter(|d| d.ends_with(r.as_str()))
+                .collect(),
+            None => documents.iter().collect(),
+        };
+        let rounds: Vec<&str> = match &chosen {
+            Some(r) => vec![r.as_str()],
+            None => round_choices.iter().map(String::as_str).collect(),
+        };
+        let rounds = crate::labels::and_list(&rounds);
+        let page = Self {
+            documents: shown
+                .iter()
+                .map(|d| d.as_str())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            rounds,
+            round: chosen.clone().unwrap_or_default(),
+            round_choices,
+        };
+        Ok((read.in_round(chosen), page))
+    }
 }
 
 impl CommitteeFilter {
@@ -624,6 +685,7 @@ impl LateRow {
 #[template(path = "portfolio.html")]
 struct PortfolioPage {
     user: Option<UserBar>,
+    docs: PageDocuments,
     as_of: NaiveDate,
     known_on: String,
     view: String,
@@ -674,6 +736,7 @@ async fn portfolio_page(
         .await
         .map_err(read_error)?
         .known_on(as_of.view().known_instant());
+    let (read, docs) = PageDocuments::narrow(read, &filter).await?;
     let names = read.org_names().await.map_err(internal)?;
     let only = CommitteeFilter::parse(filter, &names)?;
     let chosen = |code: &str| only.is_none_or(|c| c.code() == code);
@@ -715,6 +778,7 @@ async fn portfolio_page(
         .collect();
     Ok(PortfolioPage {
         user: Some(UserBar::of(user)),
+        docs,
         as_of: as_of.date,
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
@@ -724,7 +788,7 @@ async fn portfolio_page(
         total: Tabel1Row::from(&p.total),
         any_published_only: p.total.published_only > 0,
         tabel_1_stated: crate::labels::TABEL_1_STATED,
-        decisions: crate::labels::decisions(&p.total),
+        decisions: crate::labels::decisions(&p),
         status_headers: STATUS_ORDER
             .iter()
             .map(|s| StatusHeader {
@@ -781,6 +845,7 @@ struct CommitteeSection {
 #[template(path = "committee_status.html")]
 struct CommitteeStatusPage {
     user: Option<UserBar>,
+    docs: PageDocuments,
     as_of: NaiveDate,
     known_on: String,
     view: String,
@@ -821,6 +886,7 @@ async fn committee_status_page(
         .await
         .map_err(read_error)?
         .known_on(as_of.view().known_instant());
+    let (read, docs) = PageDocuments::narrow(read, &filter).await?;
     let names = read.org_names().await.map_err(internal)?;
     let only = CommitteeFilter::parse(filter, &names)?;
     let mut statuses = reports::committee_status(
@@ -851,6 +917,7 @@ async fn committee_status_page(
     };
     Ok(CommitteeStatusPage {
         user: Some(UserBar::of(user)),
+        docs,
         as_of: as_of.date,
         known_on: as_of.known_text(),
         view: as_of.view().danish(),

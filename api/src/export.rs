@@ -711,7 +711,6 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, ExportError> {
         workbook.set_properties(
             &DocProperties::new()
                 .set_title(&first.title)
-                .set_company("Københavns Kommune")
                 .set_comment("Gevinst: beregnet fra den uforanderlige hændelseslog"),
         );
     }

@@ -13,13 +13,38 @@ use gevinst_domain::payback::Basis;
 use gevinst_domain::proposal::PlanSection;
 use gevinst_domain::{ControlArea, ProposalKind};
 
+/// Why a chosen budget round cannot be shown: the log holds no proposal of it (the message
+/// names the `rounds` it holds); `None` when it can, or when none is chosen.
+#[must_use]
+pub fn unknown_round(chosen: Option<&str>, rounds: &[String]) -> Option<String> {
+    let round = chosen?;
+    if rounds.iter().any(|r| r == round) {
+        return None;
+    }
+    let rounds: Vec<&str> = rounds.iter().map(String::as_str).collect();
+    Some(format!(
+        "«{round}» er ikke en budgetrunde i loggen; brug {}",
+        or_list(&rounds)
+    ))
+}
+
 /// A Danish list of alternatives: "ØU", "ØU eller SUD", "BIU, SUD eller ØU".
 #[must_use]
 pub fn or_list(items: &[&str]) -> String {
+    joined(items, "eller")
+}
+
+/// A Danish list: "Budget 2025", "Budget 2025 og Budget 2026", "A, B og C".
+#[must_use]
+pub fn and_list(items: &[&str]) -> String {
+    joined(items, "og")
+}
+
+fn joined(items: &[&str], word: &str) -> String {
     match items.split_last() {
         None => String::new(),
         Some((last, [])) => (*last).to_string(),
-        Some((last, rest)) => format!("{} eller {last}", rest.join(", ")),
+        Some((last, rest)) => format!("{} {word} {last}", rest.join(", ")),
     }
 }
 
@@ -122,9 +147,16 @@ pub fn event_label(event_type: &str) -> &'static str {
 /// tæller alle 12 indstillede forslag, som bilaget; vedtaget 0, afventer budgetbeslutning 12,
 /// ikke vedtaget 0." One sentence for the terminal and the page.
 #[must_use]
-pub fn decisions(total: &gevinst_projections::reports::portfolio::CommitteeLine) -> String {
+pub fn decisions(p: &gevinst_projections::reports::portfolio::Portfolio) -> String {
+    let total = &p.total;
+    let rounds: Vec<&str> = p.budget_rounds.iter().map(String::as_str).collect();
+    let from = if rounds.is_empty() {
+        String::new()
+    } else {
+        format!(" fra {}", and_list(&rounds))
+    };
     format!(
-        "Tabellen tæller alle {} indstillede forslag, som bilaget; vedtaget {}, afventer budgetbeslutning {}, ikke vedtaget {}.",
+        "Tabellen tæller alle {} indstillede forslag{from}, som bilaget; vedtaget {}, afventer budgetbeslutning {}, ikke vedtaget {}.",
         total.proposals, total.adopted, total.awaiting_decision, total.not_adopted
     )
 }
@@ -264,5 +296,16 @@ mod tests {
         assert_eq!(or_list(&["ØU"]), "ØU");
         assert_eq!(or_list(&["KEU", "ÆU"]), "KEU eller ÆU");
         assert_eq!(or_list(&["BIU", "SUD", "ØU"]), "BIU, SUD eller ØU");
+        assert_eq!(
+            and_list(&["Budget 2025", "Budget 2026"]),
+            "Budget 2025 og Budget 2026"
+        );
+        let rounds = ["Budget 2025".to_string(), "Budget 2026".to_string()];
+        assert_eq!(unknown_round(None, &rounds), None);
+        assert_eq!(unknown_round(Some("Budget 2026"), &rounds), None);
+        assert_eq!(
+            unknown_round(Some("Budget 2030"), &rounds).unwrap(),
+            "«Budget 2030» er ikke en budgetrunde i loggen; brug Budget 2025 eller Budget 2026"
+        );
     }
 }

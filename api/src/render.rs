@@ -282,7 +282,7 @@ pub fn portfolio(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
         )?;
     }
     writeln!(out, "{}", crate::labels::TABEL_1_STATED)?;
-    writeln!(out, "{}", crate::labels::decisions(&p.total))?;
+    writeln!(out, "{}", crate::labels::decisions(p))?;
     writeln!(out)?;
     {
         let shares = &p.committee_shares;

@@ -537,6 +537,9 @@ text_type!(
 /// municipality or budget round brings its own without a code change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgNames {
+    /// The municipality whose document it is ("Københavns Kommune"), where the document says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<OrgName>,
     /// Committees (udvalg), code → name.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub committees: std::collections::BTreeMap<Committee, OrgName>,
@@ -549,6 +552,9 @@ impl OrgNames {
     /// Adds another document's names; the first name recorded for a code wins (a later round
     /// renaming a committee is a new code or a new document, not a silent change).
     pub fn merge(&mut self, other: &OrgNames) {
+        if self.municipality.is_none() {
+            self.municipality.clone_from(&other.municipality);
+        }
         for (c, n) in &other.committees {
             self.committees.entry(*c).or_insert_with(|| n.clone());
         }

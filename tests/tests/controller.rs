@@ -162,7 +162,7 @@ both_backends!(
             .gevinst(&["report", "portfolio", "--as-of", "2025-12-31"])
             .await;
         assert!(
-            text.contains("Tabellen tæller alle 12 indstillede forslag, som bilaget; vedtaget 0, afventer budgetbeslutning 12, ikke vedtaget 0."),
+            text.contains("Tabellen tæller alle 12 indstillede forslag fra Budget 2025, som bilaget; vedtaget 0, afventer budgetbeslutning 12, ikke vedtaget 0."),
             "{text}"
         );
 

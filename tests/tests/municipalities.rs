@@ -80,6 +80,41 @@ both_backends!(
                 "{committee}: {lines:?}"
             );
         }
+        assert_eq!(
+            portfolio["budget_rounds"],
+            serde_json::json!(["Budget 2025", "Budget 2026"])
+        );
+
+        // One round at a time: Tabel 1 of Fjordby's Budget 2026 alone, and a round the log
+        // does not hold is refused naming the ones it does.
+        let round = t
+            .json(&[
+                "report",
+                "portfolio",
+                "--as-of",
+                "2026-12-31",
+                "--budget-round",
+                "Budget 2026",
+            ])
+            .await;
+        assert_eq!(round["budget_rounds"], serde_json::json!(["Budget 2026"]));
+        let counted: Vec<&str> = round["committees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["committee"].as_str().unwrap())
+            .collect();
+        assert_eq!(counted, ["KEU", "ÆU"]);
+        assert_eq!(round["total"]["proposals"], 2);
+        let (code, out) = t
+            .gevinst(&["report", "late", "--budget-round", "Budget 2030"])
+            .await;
+        assert_eq!(code, 1, "{out}");
+        assert_eq!(
+            out,
+            "gevinst: --budget-round: «Budget 2030» er ikke en budgetrunde i loggen; brug Budget 2025 eller Budget 2026"
+        );
+
         let fk01 = t.json(&["report", "proposal", "FK-01"]).await;
         assert_eq!(fk01["identity"]["committee"], "ÆU");
         assert_eq!(fk01["identity"]["budget_round"], "Budget 2026");
@@ -124,6 +159,40 @@ both_backends!(
             .await;
         assert!(page.contains("Ældreudvalget (ÆU)"), "{page}");
         assert!(page.contains("FK-01") && !page.contains("FK-02") && !page.contains("BC01"));
+        assert_eq!(
+            texts(&page, "header .org"),
+            ["Fjordby Kommune — Budget 2026 · Københavns Kommune — Budget 2025"]
+        );
+        assert!(texts(&page, "p.lead")[0]
+            .starts_with("Investerings- og innovationsforslag i Budget 2025 og Budget 2026"));
+        let page = app
+            .page_as(&reader, "/?as_of=2026-12-31&budget_round=Budget+2026")
+            .await;
+        assert_eq!(
+            texts(&page, "header .org"),
+            ["Fjordby Kommune — Budget 2026"]
+        );
+        assert!(page.contains("FK-01") && !page.contains("BC01"));
+        let api: serde_json::Value = reader
+            .get(app.url("/api/portfolio?as_of=2026-12-31&budget_round=Budget%202025"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(api["total"]["proposals"], 12);
+        let refused = reader
+            .get(app.url("/api/late?budget_round=Budget%202030"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 400);
+        let problem: serde_json::Value = refused.json().await.unwrap();
+        assert_eq!(
+            problem["detail"],
+            "«Budget 2030» er ikke en budgetrunde i loggen; brug Budget 2025 eller Budget 2026"
+        );
         let page = app.page_as(&reader, "/proposals/FK-02").await;
         assert!(page.contains("LED-belysning på kommunens veje"), "{page}");
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{
     committee_choices, internal, read_error, AsOf, CommitteeFilter, DashboardQuery, LateRow,
-    PageError, UserBar,
+    PageDocuments, PageError, UserBar,
 };
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
@@ -30,6 +30,7 @@ pub struct LateFilter {
 #[template(path = "late.html")]
 struct LatePage {
     user: Option<UserBar>,
+    docs: PageDocuments,
     as_of: chrono::NaiveDate,
     known_on: String,
     view: String,
@@ -76,6 +77,7 @@ async fn late_page(
         .await
         .map_err(read_error)?
         .known_on(as_of.view().known_instant());
+    let (read, docs) = PageDocuments::narrow(read, &committee).await?;
     let names = read.org_names().await.map_err(internal)?;
     let committee = CommitteeFilter::parse(committee, &names)?;
     let overview = reports::overview(
@@ -94,6 +96,7 @@ async fn late_page(
         .collect();
     Ok(LatePage {
         user: Some(UserBar::of(user)),
+        docs,
         as_of: as_of.date,
         known_on: as_of.known_text(),
         view: as_of.view().danish(),

@@ -193,6 +193,39 @@ impl ReportQuery {
     }
 }
 
+/// `?as_of=&known_on=&budget_round=` for the lists over every proposal (portfolio, late list,
+/// committee status): the two times, and optionally one budget round.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// The business date the report is computed at, e.g. 2025-12-31 (default: today).
+    as_of: Option<NaiveDate>,
+    /// Only what was recorded by then: a date (its end) or an RFC 3339 instant (default:
+    /// everything recorded).
+    known_on: Option<String>,
+    /// Only the proposals of this budget round, as its document writes it, e.g. "Budget 2025"
+    /// (default: every round loaded).
+    #[param(example = "Budget 2025")]
+    budget_round: Option<String>,
+}
+
+impl ListQuery {
+    fn view(&self) -> ApiResult<View> {
+        view(self.as_of, self.known_on.as_deref())
+    }
+
+    /// `read` narrowed to the chosen round; a round the log holds no proposal of is a 400
+    /// problem naming the rounds it holds.
+    async fn narrow(&self, read: ReadModels) -> ApiResult<ReadModels> {
+        let read = read.in_round(self.budget_round.clone());
+        let rounds = read.budget_rounds().await.map_err(internal)?;
+        match crate::labels::unknown_round(read.round(), &rounds) {
+            Some(message) => Err(ApiError::BadRequest(message)),
+            None => Ok(read),
+        }
+    }
+}
+
 /// The view at `as_of` (default today) as known on `known_on`; a `known_on` that cannot be
 /// read is a 400 problem naming it.
 fn view(as_of: Option<NaiveDate>, known: Option<&str>) -> ApiResult<View> {
@@ -309,14 +342,16 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-#[utoipa::path(get, path = "/api/portfolio", params(ReportQuery), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "Tabel 1: every proposal with its plan, realisation and status", body = Object)))]
+#[utoipa::path(get, path = "/api/portfolio", params(ListQuery), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "Tabel 1: every proposal with its plan, realisation and status", body = Object)))]
 async fn portfolio(
     State(s): State<AppState>,
     user: SignedIn,
-    ApiQuery(q): ApiQuery<ReportQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
-    let read = s.read_as(&user, None).await?.known_on(view.known_instant());
+    let read = q
+        .narrow(s.read_as(&user, None).await?.known_on(view.known_instant()))
+        .await?;
     let p = reports::portfolio(
         &read,
         &read.price_index().await.map_err(internal)?,
@@ -346,14 +381,16 @@ async fn goals(
     Ok(viewed(&view, json!(rows)))
 }
 
-#[utoipa::path(get, path = "/api/late", params(ReportQuery), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "What is overdue or below plan", body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/late", params(ListQuery), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "What is overdue or below plan", body = Vec<Object>)))]
 async fn late(
     State(s): State<AppState>,
     user: SignedIn,
-    ApiQuery(q): ApiQuery<ReportQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
-    let read = s.read_as(&user, None).await?.known_on(view.known_instant());
+    let read = q
+        .narrow(s.read_as(&user, None).await?.known_on(view.known_instant()))
+        .await?;
     let items = reports::late(
         &read,
         &read.price_index().await.map_err(internal)?,
@@ -364,14 +401,16 @@ async fn late(
     Ok(viewed(&view, json!(items)))
 }
 
-#[utoipa::path(get, path = "/api/committee-status", params(ReportQuery), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "Each proposal's category for Status til udvalgene, with the rule and reasons", body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/committee-status", params(ListQuery), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "Each proposal's category for Status til udvalgene, with the rule and reasons", body = Vec<Object>)))]
 async fn committee_status(
     State(s): State<AppState>,
     user: SignedIn,
-    ApiQuery(q): ApiQuery<ReportQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let view = q.view()?;
-    let read = s.read_as(&user, None).await?.known_on(view.known_instant());
+    let read = q
+        .narrow(s.read_as(&user, None).await?.known_on(view.known_instant()))
+        .await?;
     let rows = reports::committee_status(
         &read,
         &read.price_index().await.map_err(internal)?,

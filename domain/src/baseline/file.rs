@@ -567,7 +567,14 @@ impl RawFile {
                 .transpose()?,
         };
 
-        let mut names = OrgNames::default();
+        let mut names = OrgNames {
+            municipality: document
+                .municipality
+                .as_deref()
+                .map(|m| word::<OrgName>("document.municipality", m))
+                .transpose()?,
+            ..OrgNames::default()
+        };
         for (i, raw) in self.committee.iter().enumerate() {
             let ctx = format!("committee {} ({})", i + 1, raw.code);
             let code = word::<Committee>(&format!("{ctx}, code"), &raw.code)?;

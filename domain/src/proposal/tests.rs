@@ -1371,6 +1371,7 @@ fn the_state_remembers_the_identity_and_where_the_baseline_came_from() {
 /// The committees a document declares (issue 10 item 8): `codes` named after themselves.
 fn declared(codes: &[&str]) -> crate::vocabulary::OrgNames {
     crate::vocabulary::OrgNames {
+        municipality: None,
         committees: codes
             .iter()
             .map(|c| (c.parse().unwrap(), format!("Udvalget {c}").parse().unwrap()))

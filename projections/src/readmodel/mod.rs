@@ -278,6 +278,8 @@ macro_rules! fetch {
 pub struct ReadModels {
     db: Db,
     known_on: Option<DateTime<Utc>>,
+    /// Only the proposals of this budget round (`ProposalIdentity::budget_round`), if set.
+    round: Option<String>,
 }
 
 /// Whether `recorded_at` (RFC 3339, as stored) is at or before `t`.
@@ -350,7 +352,57 @@ impl ReadModels {
     /// Over `db`, with everything recorded so far.
     #[must_use]
     pub fn new(db: Db) -> Self {
-        Self { db, known_on: None }
+        Self {
+            db,
+            known_on: None,
+            round: None,
+        }
+    }
+
+    /// The same tables narrowed to the proposals of one budget round ("Budget 2026"), as its
+    /// document names it: every list of proposals, and so every portfolio, status and late
+    /// list, counts that round only. `None` reads every round loaded.
+    #[must_use]
+    pub fn in_round(self, round: Option<String>) -> Self {
+        Self { round, ..self }
+    }
+
+    /// The budget round these reads are narrowed to, if any.
+    #[must_use]
+    pub fn round(&self) -> Option<&str> {
+        self.round.as_deref()
+    }
+
+    /// Every budget document the log holds proposals of, as "Københavns Kommune — Budget 2025"
+    /// (the round alone where the document names no municipality), in order, whatever
+    /// `in_round` says: what a page's header says it shows.
+    pub async fn budget_documents(&self) -> Result<Vec<String>, ReadModelError> {
+        let all = Self {
+            round: None,
+            ..self.clone()
+        };
+        let mut documents = std::collections::BTreeSet::new();
+        for row in all.proposals().await? {
+            let round = row.identity()?.budget_round;
+            documents.insert(match row.org_names()?.and_then(|n| n.municipality) {
+                Some(m) => format!("{m} — {round}"),
+                None => round,
+            });
+        }
+        Ok(documents.into_iter().collect())
+    }
+
+    /// Every budget round the log holds proposals of, in order (whatever `in_round` says).
+    pub async fn budget_rounds(&self) -> Result<Vec<String>, ReadModelError> {
+        let all = Self {
+            round: None,
+            ..self.clone()
+        };
+        let mut rounds = std::collections::BTreeSet::new();
+        for row in all.proposals().await? {
+            rounds.insert(row.identity()?.budget_round);
+        }
+        Ok(rounds.into_iter().collect())
     }
 
     /// The same tables read as the log stood at `known_on` (only events recorded at or before
@@ -409,7 +461,17 @@ impl ReadModels {
             &self.db,
             &format!("{SELECT_PROPOSALS} ORDER BY proposal_id")
         );
-        self.proposals_at(rows, None).await
+        let rows = self.proposals_at(rows, None).await?;
+        let Some(round) = &self.round else {
+            return Ok(rows);
+        };
+        let mut kept = Vec::with_capacity(rows.len());
+        for row in rows {
+            if &row.identity()?.budget_round == round {
+                kept.push(row);
+            }
+        }
+        Ok(kept)
     }
 
     /// The committees' and administrations' names, as the budget documents of the proposals

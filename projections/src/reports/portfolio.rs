@@ -205,6 +205,9 @@ pub struct Portfolio {
     pub as_of: NaiveDate,
     /// Known on (recorded time): only events recorded by then; `None` for everything.
     pub known_on: Option<chrono::DateTime<chrono::Utc>>,
+    /// The budget rounds whose proposals are counted, in order: one when the reads are
+    /// narrowed to a round (`ReadModels::in_round`), else every round loaded.
+    pub budget_rounds: Vec<String>,
     /// Tabel 1, per committee.
     pub committees: Vec<CommitteeLine>,
     /// Tabel 1, "I alt".
@@ -275,7 +278,9 @@ pub async fn overview(
     let mut stated: BTreeMap<String, StatedRows> = BTreeMap::new();
     let mut stated_total = StatedRows::default();
     let mut proposals = Vec::new();
+    let mut rounds = std::collections::BTreeSet::new();
     for row in &rows {
+        rounds.insert(row.identity()?.budget_round);
         let source = row.baseline_source()?;
         let front = source.as_ref().and_then(|s| s.front_matter.as_ref());
         stated.entry(row.committee.clone()).or_default().add(
@@ -435,6 +440,7 @@ pub async fn overview(
     let mut portfolio = Portfolio {
         as_of,
         known_on: read.known_instant(),
+        budget_rounds: rounds.into_iter().collect(),
         committees: lines,
         total,
         proposals,
