@@ -1142,6 +1142,8 @@ impl From<&GoalRow> for GoalView {
 #[template(path = "proposal.html")]
 struct ProposalPage {
     user: Option<UserBar>,
+    /// The proposal's document, for the header: "Københavns Kommune — Budget 2025".
+    org: String,
     /// Whether the grants allow recording or deciding here (then the page links the forms).
     may_register: bool,
     as_of: NaiveDate,
@@ -1256,8 +1258,17 @@ async fn proposal_page(
             corrected_goals.insert(subject, by);
         }
     }
+    let municipality = match read.proposal(id.as_str()).await.map_err(internal)? {
+        Some(row) => row
+            .org_names()
+            .map_err(internal)?
+            .and_then(|n| n.municipality),
+        None => None,
+    };
+    let round = &report.identity.budget_round;
     let mut page = ProposalPage {
         user: Some(UserBar::of(user)),
+        org: municipality.map_or_else(|| round.clone(), |m| format!("{m} — {round}")),
         may_register: may(Action::Record) || may(Action::Decide),
         ..build_proposal_page(as_of, &report, &realisation, &goals, category)
     };
@@ -1675,6 +1686,7 @@ fn build_proposal_page(
     ProposalPage {
         may_register: false,
         user: None,
+        org: r.identity.budget_round.clone(),
         as_of: as_of.date,
         known_on: as_of.known_text(),
         view: as_of.view().danish(),

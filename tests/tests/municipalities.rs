@@ -195,6 +195,15 @@ both_backends!(
         );
         let page = app.page_as(&reader, "/proposals/FK-02").await;
         assert!(page.contains("LED-belysning på kommunens veje"), "{page}");
+        assert_eq!(
+            texts(&page, "header .org"),
+            ["Fjordby Kommune — Budget 2026"]
+        );
+        let page = app.page_as(&reader, "/proposals/BC05").await;
+        assert_eq!(
+            texts(&page, "header .org"),
+            ["Københavns Kommune — Budget 2025"]
+        );
 
         // A committee's controller (a grant on ÆU: a code only the data knows) may decide on
         // ÆU's proposal and not on KEU's.
