@@ -221,3 +221,75 @@ both_backends!(
         assert!(out.contains("eva@fjordby.dk"), "{out}");
     }
 );
+
+both_backends!(
+    a_later_round_that_numbers_its_proposals_as_the_earlier_loads_beside_it_with_a_prefix,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        // A Budget 2026 appendix numbered BC01 … like Budget 2025's (here: Bilag 7 again, as
+        // another round). Without a prefix its BC01 is Budget 2025's BC01: refused, nothing
+        // merged.
+        let text = String::from_utf8(gevinst_tests::budget_2025())
+            .unwrap()
+            .replace(
+                "budget_round = \"Budget 2025\"",
+                "budget_round = \"Budget 2026\"",
+            );
+        let dir = tempfile::tempdir().unwrap();
+        let unprefixed = dir.path().join("budget-2026.toml");
+        std::fs::write(&unprefixed, &text).unwrap();
+        let (code, out) = t
+            .gevinst(&["baseline", "import", unprefixed.to_str().unwrap()])
+            .await;
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("er allerede registreret fra en anden baseline (budget-2025-bilag-7.toml"),
+            "{out}"
+        );
+        // With `proposal_id_prefix = "B26-"` its BC01 is B26-BC01, beside Budget 2025's BC01.
+        let prefixed = dir.path().join("budget-2026-prefixed.toml");
+        std::fs::write(
+            &prefixed,
+            text.replacen(
+                "[document]\n",
+                "[document]\nproposal_id_prefix = \"B26-\"\n",
+                1,
+            ),
+        )
+        .unwrap();
+        let (code, out) = t
+            .gevinst(&["baseline", "import", prefixed.to_str().unwrap()])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("12 forslag registreret"), "{out}");
+        let round = t
+            .json(&[
+                "report",
+                "portfolio",
+                "--as-of",
+                "2026-12-31",
+                "--budget-round",
+                "Budget 2026",
+            ])
+            .await;
+        let ids: Vec<&str> = round["proposals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["proposal"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids.len(), 12);
+        assert!(ids.iter().all(|id| id.starts_with("B26-BC")), "{ids:?}");
+        // The front matter's rows follow the prefix: Tabel 1 as the document states it.
+        assert_eq!(
+            round["total"]["stated"]["proposals"], 12,
+            "{}",
+            round["total"]
+        );
+        let bc01 = t.json(&["report", "proposal", "BC01"]).await;
+        assert_eq!(bc01["identity"]["budget_round"], "Budget 2025");
+        let b26 = t.json(&["report", "proposal", "b26-bc01"]).await;
+        assert_eq!(b26["identity"]["budget_round"], "Budget 2026");
+        assert_eq!(b26["identity"]["id"], "B26-BC01");
+    }
+);

@@ -69,6 +69,7 @@ struct RawDocument {
     price_level: i32,
     source_file: Option<String>,
     recommendation: Option<String>,
+    proposal_id_prefix: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -565,6 +566,7 @@ impl RawFile {
                 .as_deref()
                 .map(|r| word::<Recommendation>("document.recommendation", r))
                 .transpose()?,
+            proposal_id_prefix: d.proposal_id_prefix,
         };
 
         let mut names = OrgNames {
@@ -643,7 +645,7 @@ impl RawFile {
             .into_iter()
             .map(|r| {
                 let ctx = format!("summary.investment_pool_row {}", r.proposal);
-                let proposal = summary_proposal(&ctx, &r.proposal, &seen)?;
+                let proposal = summary_proposal(&ctx, &document, &r.proposal, &seen)?;
                 Ok(InvestmentPoolRow {
                     proposal,
                     label: r.proposal.clone(),
@@ -683,7 +685,7 @@ impl RawFile {
             .into_iter()
             .map(|r| {
                 let ctx = format!("summary.innovation_pool_row {}", r.proposal);
-                let proposal = summary_proposal(&ctx, &r.proposal, &seen)?;
+                let proposal = summary_proposal(&ctx, &document, &r.proposal, &seen)?;
                 Ok(InnovationPoolRow {
                     proposal,
                     label: r.proposal.clone(),
@@ -795,13 +797,17 @@ fn check_declared(file: &BaselineFile) -> Result<(), BaselineError> {
 /// A summary row's proposal: `None` for the "I alt" row; otherwise a proposal in the file.
 fn summary_proposal(
     ctx: &str,
+    document: &DocumentInfo,
     label: &str,
     known: &BTreeSet<ProposalId>,
 ) -> Result<Option<ProposalId>, BaselineError> {
     if is_total_label(label) {
         return Ok(None);
     }
-    let pid: ProposalId = id(&format!("{ctx}, proposal"), label)?;
+    let pid: ProposalId = id(
+        &format!("{ctx}, proposal"),
+        &document.proposal_number(label),
+    )?;
     if !known.contains(&pid) {
         return Err(invalid(
             ctx,
@@ -813,7 +819,7 @@ fn summary_proposal(
 
 impl RawProposal {
     fn convert(self, document: &DocumentInfo) -> Result<BaselineProposal, BaselineError> {
-        let pid: ProposalId = id("proposal id", &self.id)?;
+        let pid: ProposalId = id("proposal id", &document.proposal_number(&self.id))?;
         let p = pid.as_str().to_string();
         let years: BTreeSet<i32> = self.years.iter().copied().collect();
 

@@ -124,6 +124,21 @@ pub struct DocumentInfo {
     /// What the document asks of every proposal it does not mark otherwise (Bilag 7: "til
     /// efterretning", its title); inherited by proposals that do not name their own.
     pub recommendation: Option<crate::vocabulary::Recommendation>,
+    /// Put before every proposal number of the file ("B26-" makes the document's BC01 the
+    /// proposal B26-BC01), for a round whose document numbers its proposals as an earlier
+    /// round's did: ids are unique in the log, so two documents' BC01 cannot both be BC01.
+    pub proposal_id_prefix: Option<String>,
+}
+
+impl DocumentInfo {
+    /// The proposal id the document's number `number` becomes (with the file's prefix).
+    #[must_use]
+    pub fn proposal_number(&self, number: &str) -> String {
+        match &self.proposal_id_prefix {
+            Some(prefix) => format!("{prefix}{}", number.trim()),
+            None => number.to_string(),
+        }
+    }
 }
 
 /// The unit of the front matter's tables (Tabel 1, 2 and 3): mio. kr. with one decimal.
