@@ -64,8 +64,7 @@ use crate::format::{danish, danish_fixed};
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
 use crate::labels::{
-    area_label, basis_label, kind_label, late_kind_label, section_danish, section_label,
-    StatedFirst,
+    area_name, basis_label, kind_label, late_kind_label, section_danish, section_label, StatedFirst,
 };
 use gevinst_domain::access::Action;
 
@@ -1498,7 +1497,7 @@ fn build_proposal_page(
                 label: l.label.clone(),
                 area: format!(
                     "{}{}",
-                    area_label(l.control_area),
+                    area_name(r.names.as_ref(), l.control_area),
                     if l.control_area_inferred {
                         " (udledt)"
                     } else {

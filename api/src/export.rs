@@ -35,7 +35,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::format::decimal_comma;
-use crate::labels::{area_label, late_kind_label, section_danish};
+use crate::labels::{area_name, late_kind_label, section_danish};
 
 /// The content type of an XLSX file.
 pub const XLSX_CONTENT_TYPE: &str =
@@ -533,7 +533,7 @@ pub fn proposal(r: &ProposalReport) -> Sheet {
         let mut row = vec![
             text(line.id.to_string()),
             text(&line.label),
-            text(area_label(line.control_area)),
+            text(area_name(r.names.as_ref(), line.control_area)),
         ];
         row.extend(
             r.years
@@ -546,7 +546,8 @@ pub fn proposal(r: &ProposalReport) -> Sheet {
         let mut row = vec![
             text("I alt"),
             text(&t.label),
-            t.control_area.map_or(Cell::Empty, |a| text(area_label(a))),
+            t.control_area
+                .map_or(Cell::Empty, |a| text(area_name(r.names.as_ref(), a))),
         ];
         row.extend(
             r.years

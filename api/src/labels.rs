@@ -59,7 +59,17 @@ pub fn kind_label(k: ProposalKind) -> &'static str {
     }
 }
 
-/// A control area, capitalised for a table cell.
+/// A control area as the proposal's document writes it, where it declares the word, else
+/// [`area_label`].
+#[must_use]
+pub fn area_name(names: Option<&gevinst_domain::OrgNames>, a: ControlArea) -> String {
+    names
+        .and_then(|n| n.control_area(a))
+        .unwrap_or_else(|| area_label(a))
+        .to_string()
+}
+
+/// A control area in Gevinst's own words, capitalised for a table cell.
 #[must_use]
 pub fn area_label(a: ControlArea) -> &'static str {
     match a {

@@ -107,7 +107,7 @@ pub fn proposal(out: &mut dyn Write, r: &ProposalReport) -> io::Result<()> {
             "{} {} ({})",
             line.id,
             line.label,
-            line.control_area.danish()
+            crate::labels::area_name(r.names.as_ref(), line.control_area)
         )
         .chars()
         .take(59)

@@ -546,6 +546,11 @@ pub struct OrgNames {
     /// Administrations (forvaltninger), code → name.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub administrations: std::collections::BTreeMap<Administration, OrgName>,
+    /// Control areas as the document writes them ("Anlæg"), where it declares them. The
+    /// control areas themselves are the national budget classification and carry rules, so
+    /// they stay a closed list; only the words are the document's.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub control_areas: std::collections::BTreeMap<ControlArea, OrgName>,
 }
 
 impl OrgNames {
@@ -561,6 +566,15 @@ impl OrgNames {
         for (a, n) in &other.administrations {
             self.administrations.entry(*a).or_insert_with(|| n.clone());
         }
+        for (a, n) in &other.control_areas {
+            self.control_areas.entry(*a).or_insert_with(|| n.clone());
+        }
+    }
+
+    /// A control area's name as the document writes it, if it declares one.
+    #[must_use]
+    pub fn control_area(&self, area: ControlArea) -> Option<&str> {
+        self.control_areas.get(&area).map(OrgName::as_str)
     }
 
     /// A committee's name; an undeclared code as it is.

@@ -199,11 +199,18 @@ both_backends!(
             texts(&page, "header .org"),
             ["Fjordby Kommune — Budget 2026"]
         );
+        // Control areas in each document's own words: Fjordby's "Drift" for service, and its
+        // anlæg line (a word it does not declare) in Gevinst's; Bilag 7's "Service".
+        let areas = "#planlinjer tbody tr td:nth-of-type(2)";
+        assert_eq!(texts(&page, areas), ["Drift", "Anlæg"], "{page}");
         let page = app.page_as(&reader, "/proposals/BC05").await;
         assert_eq!(
             texts(&page, "header .org"),
             ["Københavns Kommune — Budget 2025"]
         );
+        assert!(texts(&page, areas).contains(&"Service".to_string()));
+        let (_, text) = t.gevinst(&["report", "proposal", "FK-02"]).await;
+        assert!(text.contains("l1 Lavere elforbrug (Drift)"), "{text}");
 
         // A committee's controller (a grant on ÆU: a code only the data knows) may decide on
         // ÆU's proposal and not on KEU's.

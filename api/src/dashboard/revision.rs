@@ -36,7 +36,7 @@ use crate::format::decimal_comma;
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::error::ApiError;
 use crate::http::AppState;
-use crate::labels::{area_label, section_label};
+use crate::labels::{area_name, section_label};
 use crate::record::{self, parse_amount, RecordWhat};
 
 /// One cell of the table: a line's amount in one year.
@@ -54,7 +54,7 @@ struct Row {
     id: String,
     label: String,
     section: &'static str,
-    area: &'static str,
+    area: String,
     cells: Vec<Cell>,
 }
 
@@ -131,7 +131,10 @@ fn page(
             id: line.id.to_string(),
             label: line.label.clone(),
             section: section_label(line.section),
-            area: area_label(line.control_area),
+            area: area_name(
+                proposal.baseline_source().and_then(|s| s.names.as_ref()),
+                line.control_area,
+            ),
             cells: plan
                 .years
                 .iter()

@@ -46,6 +46,9 @@ pub(super) struct RawFile {
     /// The administrations the document names (`[[administration]]`).
     #[serde(default)]
     administration: Vec<RawOrg>,
+    /// The control areas' names as the document writes them (`[[control_area]]`), optional.
+    #[serde(default)]
+    control_area: Vec<RawOrg>,
     #[serde(default)]
     proposal: Vec<RawProposal>,
 }
@@ -591,6 +594,14 @@ impl RawFile {
             let name = word::<OrgName>(&format!("{ctx}, name"), &raw.name)?;
             if names.administrations.insert(code, name).is_some() {
                 return Err(invalid(&ctx, "forvaltningen er erklæret to gange"));
+            }
+        }
+        for (i, raw) in self.control_area.iter().enumerate() {
+            let ctx = format!("control_area {} ({})", i + 1, raw.code);
+            let code = word::<ControlArea>(&format!("{ctx}, code"), &raw.code)?;
+            let name = word::<OrgName>(&format!("{ctx}, name"), &raw.name)?;
+            if names.control_areas.insert(code, name).is_some() {
+                return Err(invalid(&ctx, "styringsområdet er erklæret to gange"));
             }
         }
 

@@ -1377,6 +1377,7 @@ fn declared(codes: &[&str]) -> crate::vocabulary::OrgNames {
             .map(|c| (c.parse().unwrap(), format!("Udvalget {c}").parse().unwrap()))
             .collect(),
         administrations: std::collections::BTreeMap::new(),
+        control_areas: std::collections::BTreeMap::new(),
     }
 }
 

@@ -153,6 +153,9 @@ pub struct ProposalReport {
     /// Its row in the document's front matter, with the rebuilt figures beside it (adopted
     /// with `BaselineAdopted` v3 from a document that has one).
     pub front_matter: Option<FrontMatterRow>,
+    /// The names its document declares (municipality, committees, administrations, control
+    /// areas' words), as recorded with its adoption; `None` for an adoption without them.
+    pub names: Option<gevinst_domain::OrgNames>,
 }
 
 fn label(kind: TotalKind, area: Option<ControlArea>) -> String {
@@ -246,6 +249,7 @@ pub async fn proposal_report(
         .as_ref()
         .and_then(|s| s.front_matter.as_deref())
         .and_then(|f| front_matter_row(f, &plan));
+    let names = source.as_ref().and_then(|s| s.names.clone());
     let findings = source.map(|s| s.findings).unwrap_or_default();
     let stated = plan.stated_payback.clone().unwrap_or_default();
     Ok(Some(ProposalReport {
@@ -268,5 +272,6 @@ pub async fn proposal_report(
         lines: plan.lines,
         findings,
         front_matter,
+        names,
     }))
 }
