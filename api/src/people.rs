@@ -247,6 +247,22 @@ pub async fn grant(
         (None, Some(c)) => Scope::Committee(c.parse::<Committee>()?),
         (None, None) => Scope::All,
     };
+    // Committees are the budget documents' data: a grant on one no loaded document declares
+    // (a typo, another municipality's) would never apply, so it is refused. A revoke is
+    // never refused: a stale grant must always be removable.
+    if let (Scope::Committee(c), false) = (&scope, revoke) {
+        service.projector().catch_up().await?;
+        let names = gevinst_projections::readmodel::ReadModels::new(service.store().db().clone())
+            .org_names()
+            .await?;
+        if !names.committees.is_empty() && !names.committees.contains_key(c) {
+            let codes: Vec<&str> = names.committees.keys().map(Committee::code).collect();
+            anyhow::bail!(
+                "--committee: «{c}» er ikke et udvalg i de indlæste budgetdokumenter; brug {}",
+                crate::labels::or_list(&codes)
+            );
+        }
+    }
     let grant = Grant::new(role, scope)?;
     service
         .access()

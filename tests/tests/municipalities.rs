@@ -214,6 +214,24 @@ both_backends!(
 
         // A committee's controller (a grant on ÆU: a code only the data knows) may decide on
         // ÆU's proposal and not on KEU's.
+        let (code, out) = t
+            .gevinst(&[
+                "grant",
+                "eva@fjordby.dk",
+                "controller",
+                "--committee",
+                "ØX",
+                "--reason",
+                "tastefejl",
+                "--as",
+                "admin",
+            ])
+            .await;
+        assert_eq!(code, 1, "{out}");
+        assert_eq!(
+            out,
+            "gevinst: --committee: «ØX» er ikke et udvalg i de indlæste budgetdokumenter; brug BIU, BUU, KEU, KFU, SOU, SUD, TMU, ÆU eller ØU"
+        );
         t.user("eva@fjordby.dk", &[("controller", Some("ÆU"))])
             .await;
         let as_eva = |id: &'static str, committee: &'static str| {
