@@ -253,7 +253,7 @@ pub async fn grant(
     if let (Scope::Committee(c), false) = (&scope, revoke) {
         service.projector().catch_up().await?;
         let names = gevinst_projections::readmodel::ReadModels::new(service.store().db().clone())
-            .org_names()
+            .declared_org_names()
             .await?;
         if !names.committees.is_empty() && !names.committees.contains_key(c) {
             let codes: Vec<&str> = names.committees.keys().map(Committee::code).collect();

@@ -318,3 +318,42 @@ both_backends!(
         assert_eq!(b26["identity"]["id"], "B26-BC01");
     }
 );
+
+both_backends!(
+    a_log_adopted_before_documents_declared_names_keeps_its_filters_and_grants,
+    |t: TestStore| async move {
+        // Adopted without recorded names (as every adoption before the declarations): led by
+        // ØU, with a plan line on SUD.
+        let mut identity = gevinst_domain::proposal::examples::identity("BC01");
+        identity.committee = "ØU".parse().unwrap();
+        t.register_with(identity).await;
+        let app = t.spawn_app().await;
+        let reader = app.client();
+        // The committees it has are still choices and filters, named by their codes.
+        let page = app.page_as(&reader, "/?as_of=2025-12-31").await;
+        let choices = texts(&page, "#committee option");
+        assert_eq!(choices, ["Alle", "SUD – SUD", "ØU – ØU"], "{page}");
+        let filtered = reader
+            .get(app.url("/committee-status?as_of=2025-12-31&committee=SUD"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(filtered.status(), 200);
+        // No document declared committees, so a grant is not refused for naming another.
+        t.user("admin-helper", &[]).await;
+        let (code, out) = t
+            .gevinst(&[
+                "grant",
+                "admin-helper",
+                "controller",
+                "--committee",
+                "KFU",
+                "--reason",
+                "ældre log",
+                "--as",
+                "admin",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+    }
+);

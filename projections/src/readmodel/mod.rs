@@ -485,14 +485,45 @@ impl ReadModels {
                 names.merge(&n);
             }
         }
-        // A proposal adopted before documents declared names still has its lead committee,
-        // named by its code, so filters and choices keep working on an older log.
+        // A proposal adopted before documents declared names still has its committees (the
+        // lead, its lines' and its per-committee tables'), named by their codes, so filters
+        // and choices keep working on an older log.
         for row in &rows {
-            if let (Ok(c), Ok(n)) = (
-                row.committee.parse::<gevinst_domain::Committee>(),
-                row.committee.parse::<gevinst_domain::OrgName>(),
-            ) {
-                names.committees.entry(c).or_insert(n);
+            if row.org_names()?.is_some() {
+                continue;
+            }
+            let plan = row.current()?.unwrap_or_default();
+            let codes = std::iter::once(row.committee.clone())
+                .chain(
+                    plan.lines
+                        .iter()
+                        .filter_map(|l| l.committee.map(|c| c.to_string())),
+                )
+                .chain(
+                    plan.committee_distributions
+                        .iter()
+                        .map(|d| d.committee.to_string()),
+                );
+            for code in codes {
+                if let (Ok(c), Ok(n)) = (
+                    code.parse::<gevinst_domain::Committee>(),
+                    code.parse::<gevinst_domain::OrgName>(),
+                ) {
+                    names.committees.entry(c).or_insert(n);
+                }
+            }
+        }
+        Ok(names)
+    }
+
+    /// Only the names the budget documents declared (none for a log whose adoptions predate
+    /// the declarations): what a check that refuses an undeclared committee reads, so an older
+    /// log refuses nothing it accepted before.
+    pub async fn declared_org_names(&self) -> Result<gevinst_domain::OrgNames, ReadModelError> {
+        let mut names = gevinst_domain::OrgNames::default();
+        for row in self.proposals().await? {
+            if let Some(n) = row.org_names()? {
+                names.merge(&n);
             }
         }
         Ok(names)
