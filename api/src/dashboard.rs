@@ -35,6 +35,7 @@ use gevinst_domain::baseline::Finding;
 use gevinst_domain::payback::Payback;
 use gevinst_domain::proposal::PlanSection;
 use gevinst_domain::{OrgNames, ProposalId};
+use gevinst_projections::readmodel::BudgetDocument;
 use gevinst_projections::reports::portfolio::{CommitteeLine, CommitteeRealisation, StatusCounts};
 use gevinst_projections::reports::{
     self, Category, CommitteeStatus, Decision, GoalRow, GoalStatus, LateItem, ProposalReport,
@@ -177,30 +178,26 @@ impl PageDocuments {
             .map(str::trim)
             .filter(|r| !r.is_empty())
             .map(str::to_string);
-        let round_choices = read.budget_rounds().await.map_err(internal)?;
+        let documents = read.budget_documents().await.map_err(internal)?;
+        let round_choices = BudgetDocument::rounds(&documents);
         if let Some(message) = crate::labels::unknown_round(chosen.as_deref(), &round_choices) {
             return Err(PageError::BadRequest(format!("{message}.")));
         }
-        let documents = read.budget_documents().await.map_err(internal)?;
-        let shown: Vec<&String> = match &chosen {
-            Some(r) => documents
-                .iter()
-                .filter(|d| d.ends_with(r.as_str()))
-                .collect(),
-            None => documents.iter().collect(),
-        };
+        let shown: Vec<&BudgetDocument> = documents
+            .iter()
+            .filter(|d| chosen.as_ref().is_none_or(|r| &d.round == r))
+            .collect();
         let rounds: Vec<&str> = match &chosen {
             Some(r) => vec![r.as_str()],
             None => round_choices.iter().map(String::as_str).collect(),
         };
-        let rounds = crate::labels::and_list(&rounds);
         let page = Self {
             documents: shown
                 .iter()
-                .map(|d| d.as_str())
+                .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(" · "),
-            rounds,
+            rounds: crate::labels::and_list(&rounds),
             round: chosen.clone().unwrap_or_default(),
             round_choices,
         };
@@ -1257,17 +1254,8 @@ async fn proposal_page(
             corrected_goals.insert(subject, by);
         }
     }
-    let municipality = match read.proposal(id.as_str()).await.map_err(internal)? {
-        Some(row) => row
-            .org_names()
-            .map_err(internal)?
-            .and_then(|n| n.municipality),
-        None => None,
-    };
-    let round = &report.identity.budget_round;
     let mut page = ProposalPage {
         user: Some(UserBar::of(user)),
-        org: municipality.map_or_else(|| round.clone(), |m| format!("{m} — {round}")),
         may_register: may(Action::Record) || may(Action::Decide),
         ..build_proposal_page(as_of, &report, &realisation, &goals, category)
     };
@@ -1685,7 +1673,15 @@ fn build_proposal_page(
     ProposalPage {
         may_register: false,
         user: None,
-        org: r.identity.budget_round.clone(),
+        org: BudgetDocument {
+            municipality: r
+                .names
+                .as_ref()
+                .and_then(|n| n.municipality.clone())
+                .map(String::from),
+            round: r.identity.budget_round.clone(),
+        }
+        .to_string(),
         as_of: as_of.date,
         known_on: as_of.known_text(),
         view: as_of.view().danish(),

@@ -272,6 +272,36 @@ macro_rules! fetch {
     };
 }
 
+/// A budget document as the log knows it: its municipality (where its file names one) and
+/// its budget round. Displays as a page's header writes it: "Københavns Kommune — Budget
+/// 2025", or the round alone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BudgetDocument {
+    /// "Københavns Kommune".
+    pub municipality: Option<String>,
+    /// "Budget 2025".
+    pub round: String,
+}
+
+impl BudgetDocument {
+    /// The distinct rounds of `documents`, in order.
+    #[must_use]
+    pub fn rounds(documents: &[BudgetDocument]) -> Vec<String> {
+        let rounds: std::collections::BTreeSet<&String> =
+            documents.iter().map(|d| &d.round).collect();
+        rounds.into_iter().cloned().collect()
+    }
+}
+
+impl std::fmt::Display for BudgetDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.municipality {
+            Some(m) => write!(f, "{m} — {}", self.round),
+            None => f.write_str(&self.round),
+        }
+    }
+}
+
 /// Reads the read models: everything recorded so far, or (after [`ReadModels::known_on`]) only
 /// what the log held at a recorded time.
 #[derive(Debug, Clone)]
@@ -373,20 +403,21 @@ impl ReadModels {
         self.round.as_deref()
     }
 
-    /// Every budget document the log holds proposals of, as "Københavns Kommune — Budget 2025"
-    /// (the round alone where the document names no municipality), in order, whatever
-    /// `in_round` says: what a page's header says it shows.
-    pub async fn budget_documents(&self) -> Result<Vec<String>, ReadModelError> {
+    /// Every budget document the log holds proposals of, in order, whatever `in_round` says:
+    /// what a page's header says it shows, and the rounds a filter may choose.
+    pub async fn budget_documents(&self) -> Result<Vec<BudgetDocument>, ReadModelError> {
         let all = Self {
             round: None,
             ..self.clone()
         };
         let mut documents = std::collections::BTreeSet::new();
         for row in all.proposals().await? {
-            let round = row.identity()?.budget_round;
-            documents.insert(match row.org_names()?.and_then(|n| n.municipality) {
-                Some(m) => format!("{m} — {round}"),
-                None => round,
+            documents.insert(BudgetDocument {
+                municipality: row
+                    .org_names()?
+                    .and_then(|n| n.municipality)
+                    .map(String::from),
+                round: row.identity()?.budget_round,
             });
         }
         Ok(documents.into_iter().collect())
@@ -394,15 +425,7 @@ impl ReadModels {
 
     /// Every budget round the log holds proposals of, in order (whatever `in_round` says).
     pub async fn budget_rounds(&self) -> Result<Vec<String>, ReadModelError> {
-        let all = Self {
-            round: None,
-            ..self.clone()
-        };
-        let mut rounds = std::collections::BTreeSet::new();
-        for row in all.proposals().await? {
-            rounds.insert(row.identity()?.budget_round);
-        }
-        Ok(rounds.into_iter().collect())
+        Ok(BudgetDocument::rounds(&self.budget_documents().await?))
     }
 
     /// The same tables read as the log stood at `known_on` (only events recorded at or before
@@ -478,20 +501,11 @@ impl ReadModels {
     /// read declare them (recorded with each adoption): the one source of those names for
     /// pages and messages. A proposal adopted before documents declared names adds none.
     pub async fn org_names(&self) -> Result<gevinst_domain::OrgNames, ReadModelError> {
-        let rows = self.proposals().await?;
-        let mut names = gevinst_domain::OrgNames::default();
-        for row in &rows {
-            if let Some(n) = row.org_names()? {
-                names.merge(&n);
-            }
-        }
+        let (mut names, undeclared) = self.names_declared().await?;
         // A proposal adopted before documents declared names still has its committees (the
         // lead, its lines' and its per-committee tables'), named by their codes, so filters
         // and choices keep working on an older log.
-        for row in &rows {
-            if row.org_names()?.is_some() {
-                continue;
-            }
+        for row in &undeclared {
             let plan = row.current()?.unwrap_or_default();
             let codes = std::iter::once(row.committee.clone())
                 .chain(
@@ -520,13 +534,23 @@ impl ReadModels {
     /// the declarations): what a check that refuses an undeclared committee reads, so an older
     /// log refuses nothing it accepted before.
     pub async fn declared_org_names(&self) -> Result<gevinst_domain::OrgNames, ReadModelError> {
+        Ok(self.names_declared().await?.0)
+    }
+
+    /// The declared names merged, and the proposals whose adoption recorded none; each row's
+    /// source decoded once.
+    async fn names_declared(
+        &self,
+    ) -> Result<(gevinst_domain::OrgNames, Vec<ProposalRow>), ReadModelError> {
         let mut names = gevinst_domain::OrgNames::default();
+        let mut undeclared = Vec::new();
         for row in self.proposals().await? {
-            if let Some(n) = row.org_names()? {
-                names.merge(&n);
+            match row.org_names()? {
+                Some(n) => names.merge(&n),
+                None => undeclared.push(row),
             }
         }
-        Ok(names)
+        Ok((names, undeclared))
     }
 
     /// One proposal.
