@@ -83,7 +83,14 @@ pub fn proposal(out: &mut dyn Write, r: &ProposalReport) -> io::Result<()> {
     writeln!(
         out,
         "Udvalg: {}  Type: {}  Budgetrunde: {}  Prisniveau: {}{}{}",
-        id.committee,
+        match r
+            .names
+            .as_ref()
+            .and_then(|n| n.committees.get(&id.committee))
+        {
+            Some(name) => format!("{name} ({})", id.committee),
+            None => id.committee.to_string(),
+        },
         id.kind.danish(),
         id.budget_round,
         id.price_level,

@@ -209,6 +209,8 @@ both_backends!(
             ["Københavns Kommune — Budget 2025"]
         );
         assert!(texts(&page, areas).contains(&"Service".to_string()));
+        let (_, text) = t.gevinst(&["report", "proposal", "FK-01"]).await;
+        assert!(text.contains("Udvalg: Ældreudvalget (ÆU)  Type:"), "{text}");
         let (_, text) = t.gevinst(&["report", "proposal", "FK-02"]).await;
         assert!(text.contains("l1 Lavere elforbrug (Drift)"), "{text}");
 
