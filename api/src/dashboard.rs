@@ -1382,6 +1382,7 @@ fn realisation_chart(real: &Realisation) -> Option<crate::charts::Chart> {
 
 fn identity_facts(r: &ProposalReport, decision: &Decision) -> Vec<Fact> {
     let i = &r.identity;
+    let names = r.names.clone().unwrap_or_default();
     let join = |items: Vec<String>| {
         if items.is_empty() {
             "–".to_string()
@@ -1401,20 +1402,20 @@ fn identity_facts(r: &ProposalReport, decision: &Decision) -> Vec<Fact> {
         },
         Fact {
             label: "Udvalg",
-            value: i.committee.code().to_string(),
+            value: names.committee_named(i.committee),
         },
         Fact {
             label: "Forelagt af",
             value: i
                 .presenting_administration
-                .map_or_else(|| "–".to_string(), |a| a.code().to_string()),
+                .map_or_else(|| "–".to_string(), |a| names.administration_named(a)),
         },
         Fact {
             label: "Berørte forvaltninger",
             value: join(
                 i.affected_administrations
                     .iter()
-                    .map(|a| a.code().to_string())
+                    .map(|a| names.administration_named(*a))
                     .collect(),
             ),
         },

@@ -83,14 +83,10 @@ pub fn proposal(out: &mut dyn Write, r: &ProposalReport) -> io::Result<()> {
     writeln!(
         out,
         "Udvalg: {}  Type: {}  Budgetrunde: {}  Prisniveau: {}{}{}",
-        match r
-            .names
-            .as_ref()
-            .and_then(|n| n.committees.get(&id.committee))
-        {
-            Some(name) => format!("{name} ({})", id.committee),
-            None => id.committee.to_string(),
-        },
+        r.names
+            .clone()
+            .unwrap_or_default()
+            .committee_named(id.committee),
         id.kind.danish(),
         id.budget_round,
         id.price_level,

@@ -580,6 +580,25 @@ impl OrgNames {
             .map_or_else(|| code.to_string(), |n| n.as_str().to_string())
     }
 
+    /// A committee as a fact line shows it: "Ældreudvalget (ÆU)", or the code where the
+    /// document declares no name for it.
+    #[must_use]
+    pub fn committee_named(&self, c: Committee) -> String {
+        match self.committees.get(&c) {
+            Some(name) => format!("{name} ({c})"),
+            None => c.to_string(),
+        }
+    }
+
+    /// An administration as a fact line shows it: "Socialforvaltningen (SOF)", or the code.
+    #[must_use]
+    pub fn administration_named(&self, a: Administration) -> String {
+        match self.administrations.get(&a) {
+            Some(name) => format!("{name} ({a})"),
+            None => a.to_string(),
+        }
+    }
+
     /// The declared committees' codes, in code order, for messages ("BIU, BUU … ØU").
     #[must_use]
     pub fn committee_codes(&self) -> String {

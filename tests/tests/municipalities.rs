@@ -201,6 +201,11 @@ both_backends!(
         );
         // Control areas in each document's own words: Fjordby's "Drift" for service, and its
         // anlæg line (a word it does not declare) in Gevinst's; Bilag 7's "Service".
+        assert!(
+            page.contains("Klima- og Erhvervsudvalget (KEU)")
+                && page.contains("Klima- og Erhvervsforvaltningen (KEF)"),
+            "the proposal's committee and administration by their names: {page}"
+        );
         let areas = "#planlinjer tbody tr td:nth-of-type(2)";
         assert_eq!(texts(&page, areas), ["Drift", "Anlæg"], "{page}");
         let page = app.page_as(&reader, "/proposals/BC05").await;
