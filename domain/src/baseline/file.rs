@@ -572,38 +572,16 @@ impl RawFile {
             proposal_id_prefix: d.proposal_id_prefix,
         };
 
-        let mut names = OrgNames {
+        let names = OrgNames {
             municipality: document
                 .municipality
                 .as_deref()
                 .map(|m| word::<OrgName>("document.municipality", m))
                 .transpose()?,
-            ..OrgNames::default()
+            committees: declared(&self.committee, "committee", "udvalget")?,
+            administrations: declared(&self.administration, "administration", "forvaltningen")?,
+            control_areas: declared(&self.control_area, "control_area", "styringsområdet")?,
         };
-        for (i, raw) in self.committee.iter().enumerate() {
-            let ctx = format!("committee {} ({})", i + 1, raw.code);
-            let code = word::<Committee>(&format!("{ctx}, code"), &raw.code)?;
-            let name = word::<OrgName>(&format!("{ctx}, name"), &raw.name)?;
-            if names.committees.insert(code, name).is_some() {
-                return Err(invalid(&ctx, "udvalget er erklæret to gange"));
-            }
-        }
-        for (i, raw) in self.administration.iter().enumerate() {
-            let ctx = format!("administration {} ({})", i + 1, raw.code);
-            let code = word::<Administration>(&format!("{ctx}, code"), &raw.code)?;
-            let name = word::<OrgName>(&format!("{ctx}, name"), &raw.name)?;
-            if names.administrations.insert(code, name).is_some() {
-                return Err(invalid(&ctx, "forvaltningen er erklæret to gange"));
-            }
-        }
-        for (i, raw) in self.control_area.iter().enumerate() {
-            let ctx = format!("control_area {} ({})", i + 1, raw.code);
-            let code = word::<ControlArea>(&format!("{ctx}, code"), &raw.code)?;
-            let name = word::<OrgName>(&format!("{ctx}, name"), &raw.name)?;
-            if names.control_areas.insert(code, name).is_some() {
-                return Err(invalid(&ctx, "styringsområdet er erklæret to gange"));
-            }
-        }
 
         let mut proposals = Vec::new();
         let mut seen = BTreeSet::new();
@@ -728,6 +706,25 @@ impl RawFile {
         check_declared(&file)?;
         Ok(file)
     }
+}
+
+/// The file's declarations of one kind (`[[committee]]` …) as code → name; a code declared
+/// twice is refused, naming it (`what`, Danish, definite: "udvalget").
+fn declared<K: Ord + FromStr<Err = crate::vocabulary::VocabularyError>>(
+    raws: &[RawOrg],
+    table: &str,
+    what: &str,
+) -> Result<std::collections::BTreeMap<K, OrgName>, BaselineError> {
+    let mut out = std::collections::BTreeMap::new();
+    for (i, raw) in raws.iter().enumerate() {
+        let ctx = format!("{table} {} ({})", i + 1, raw.code);
+        let code = word::<K>(&format!("{ctx}, code"), &raw.code)?;
+        let name = word::<OrgName>(&format!("{ctx}, name"), &raw.name)?;
+        if out.insert(code, name).is_some() {
+            return Err(invalid(&ctx, format!("{what} er erklæret to gange")));
+        }
+    }
+    Ok(out)
 }
 
 /// Every committee and administration the file uses is one it declares: the codes are data, so
