@@ -25,7 +25,6 @@ use gevinst_domain::metadata::keys;
 use gevinst_domain::proposal::{examples, Proposal, ProposalCommand};
 use gevinst_domain::{IdempotencyKey, ProposalId, Reason, Role};
 use gevinst_projections::commands::{ProposalService, Request};
-use gevinst_projections::readmodel::ReadModels;
 use gevinst_projections::reports::realisation::proposal_realisation;
 use gevinst_projections::Operator;
 use gevinst_store::bench::{prepare_raw, raw_full_read, raw_inserts, Scratch};
@@ -573,7 +572,7 @@ async fn latency_at(
 
 /// The realisation of proposal `id` as of 2025-12-31, `runs` times.
 async fn as_of_report(service: &ProposalService, id: &str, runs: usize) -> Outcome<Latency> {
-    let read = ReadModels::new(service.store().db().clone());
+    let read = service.projector().read_models();
     let index = read.price_index().await?;
     let as_of = NaiveDate::from_ymd_opt(AS_OF.0, AS_OF.1, AS_OF.2).context("a date")?;
     let bar = progress_bar(u64::try_from(runs)?, "rapport");

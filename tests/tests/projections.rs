@@ -281,6 +281,14 @@ async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>, tal
     // Over the real baseline: BC01, BC09 and BC13 all have goals g1, g2 and a saving line l1.
     t.import_budget_2025().await;
     let mut accepted = 0;
+    // What reports read: entries kept decoded between reads, in the process's cache and in
+    // one so small it evicts at every read; checked against the rows as stored, after every
+    // command and, at the end, as they stood after each earlier one.
+    let warm = t.service.projector().read_models();
+    let small = ReadModels::new(t.db.clone()).with_cache(std::sync::Arc::new(
+        gevinst_projections::readmodel::EntryCache::with_limit(2),
+    ));
+    let mut stood = Vec::new();
     for (i, (which, op)) in ops.iter().enumerate() {
         let id = ["BC01", "BC09", "BC13"][*which];
         let state = t.service.load(&proposal(id)).await.unwrap();
@@ -292,6 +300,21 @@ async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>, tal
             counts.1 += 1;
             accepted += 1;
         }
+        let row = warm.proposal(id).await.unwrap().unwrap();
+        let stored = warm.entries(Some(id)).await.unwrap();
+        for read in [&warm, &small] {
+            assert_eq!(kept_rows(read, &row).await, stored, "{id} after {op:?}");
+        }
+        stood.push((row, stored));
+    }
+    for (row, stored) in &stood {
+        assert_eq!(
+            kept_rows(&warm, row).await,
+            *stored,
+            "{} as it stood at {}",
+            row.proposal_id,
+            row.last_sequence
+        );
     }
     let read = ReadModels::new(t.db.clone());
     let incremental = read.dump().await.unwrap();
@@ -301,6 +324,22 @@ async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>, tal
     let rebuilt = read.dump().await.unwrap();
     assert_eq!(rebuilt, incremental);
     t.db.close().await;
+}
+
+/// The entries a report reads for `row`, as rows, each checked to carry its own fact decoded.
+async fn kept_rows(
+    read: &ReadModels,
+    row: &gevinst_projections::readmodel::ProposalRow,
+) -> Vec<gevinst_projections::readmodel::EntryRow> {
+    let kept = read.decoded_entries(row).await.unwrap();
+    assert_eq!(kept.sequence(), row.last_sequence);
+    kept.entries()
+        .iter()
+        .map(|e| {
+            assert_eq!(e.fact, e.row.fact().unwrap());
+            e.row.clone()
+        })
+        .collect()
 }
 
 /// Runs the rebuild property on `backend` with a fixed seed (so the coverage assertions cannot

@@ -77,7 +77,7 @@ impl AppState {
             .standing()
             .await
             .map_err(read_model_error)?;
-        Ok(ReadModels::new(self.service.store().db().clone()))
+        Ok(self.service.projector().read_models())
     }
 }
 

@@ -7,9 +7,11 @@
 //! time: the same rows a store holding only the events recorded by then would have.
 
 pub mod apply;
+pub mod entries;
 pub mod follow;
 pub mod projector;
 
+pub use entries::{Entries, Entry, EntryCache, CACHED_ENTRIES};
 pub use follow::{Look, PATIENCE, PROJECTOR_LOCK_KEY};
 pub use projector::{Progress, Projector, Standing, CLEAR_STATEMENTS, PROJECTION};
 
@@ -271,6 +273,7 @@ macro_rules! fetch {
         }
     };
 }
+pub(crate) use fetch;
 
 /// A budget document as the log knows it: its municipality (where its file names one) and
 /// its budget round. Displays as a page's header writes it: "Københavns Kommune — Budget
@@ -307,6 +310,8 @@ impl std::fmt::Display for BudgetDocument {
 #[derive(Debug, Clone)]
 pub struct ReadModels {
     db: Db,
+    /// Each proposal's entries as last read, decoded (shared by clones).
+    cache: std::sync::Arc<EntryCache>,
     known_on: Option<DateTime<Utc>>,
     /// Only the proposals of this budget round (`ProposalIdentity::budget_round`), if set.
     round: Option<String>,
@@ -384,9 +389,48 @@ impl ReadModels {
     pub fn new(db: Db) -> Self {
         Self {
             db,
+            cache: std::sync::Arc::default(),
             known_on: None,
             round: None,
         }
+    }
+
+    /// The same tables, keeping decoded entries in `cache` (a process's one cache, see
+    /// [`crate::readmodel::Projector::read_models`]).
+    #[must_use]
+    pub fn with_cache(self, cache: std::sync::Arc<EntryCache>) -> Self {
+        Self { cache, ..self }
+    }
+
+    /// Proposal `row`'s entries with their facts decoded, as they stood at the row's
+    /// `last_sequence` (and, after [`ReadModels::known_on`], as recorded by then): what a
+    /// report reads. Kept decoded between reads (see [`entries`]), so a report costs what
+    /// changed since the last read, not the whole stream.
+    pub async fn decoded_entries(
+        &self,
+        row: &ProposalRow,
+    ) -> Result<std::sync::Arc<Entries>, ReadModelError> {
+        let at = self
+            .cache
+            .at(&self.db, &row.proposal_id, row.last_sequence)
+            .await?;
+        let Some(t) = self.known_on else {
+            return Ok(at);
+        };
+        let mut known = Vec::with_capacity(at.entries().len());
+        for e in at.entries() {
+            if let Some(r) = entry_at(e.row.clone(), t)? {
+                known.push(if r == e.row {
+                    e.clone()
+                } else {
+                    std::sync::Arc::new(Entry {
+                        row: r,
+                        fact: e.fact.clone(),
+                    })
+                });
+            }
+        }
+        Ok(std::sync::Arc::new(Entries::of(row.last_sequence, known)))
     }
 
     /// The same tables narrowed to the proposals of one budget round ("Budget 2026"), as its
@@ -470,10 +514,20 @@ impl ReadModels {
             return Ok(rows);
         };
         let versions = self.versions(proposal).await?;
-        let entries = self.entries(proposal).await?;
         let mut out = Vec::new();
         for row in rows {
-            out.extend(proposal_at(row, &versions, &entries, t)?);
+            // The entries as stored at the row's sequence, then as recorded by `t`.
+            let entries = Self {
+                known_on: None,
+                ..self.clone()
+            }
+            .decoded_entries(&row)
+            .await?;
+            let mut known = Vec::new();
+            for e in entries.entries() {
+                known.extend(entry_at(e.row.clone(), t)?);
+            }
+            out.extend(proposal_at(row, &versions, &known, t)?);
         }
         Ok(out)
     }

@@ -49,6 +49,8 @@ pub struct Projector {
     running: Arc<Mutex<()>>,
     /// This process's background projector, if one runs (see `follow`).
     pub(super) background: Arc<Background>,
+    /// The entries its read models' readers keep decoded (see `entries`).
+    cache: Arc<super::EntryCache>,
 }
 
 /// The read models' position against the log's head when asked.
@@ -121,7 +123,15 @@ impl Projector {
             store,
             running: Arc::new(Mutex::new(())),
             background: Arc::default(),
+            cache: Arc::default(),
         }
+    }
+
+    /// The read models it maintains, read through this process's one cache of decoded
+    /// entries: what a server's every read uses, so one read's work serves the next.
+    #[must_use]
+    pub fn read_models(&self) -> super::ReadModels {
+        super::ReadModels::new(self.store.db().clone()).with_cache(self.cache.clone())
     }
 
     /// The event store it reads.
@@ -252,6 +262,9 @@ impl Projector {
                         .await?;
                 }
                 tx.commit().await?;
+                // The rows are the same for the same events, but a rebuild is also how an
+                // operator recovers from a restored log: the copy starts over with them.
+                self.cache.clear();
                 Ok(position)
             }};
         }

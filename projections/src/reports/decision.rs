@@ -86,7 +86,7 @@ pub struct Decision {
 impl Decision {
     /// The decision among `facts` (the active facts effective by the date asked about).
     #[must_use]
-    pub fn of(recommendation: Option<Recommendation>, facts: &[(i64, Fact)]) -> Decision {
+    pub fn of(recommendation: Option<Recommendation>, facts: &[(i64, &Fact)]) -> Decision {
         let decided = facts.iter().rev().find_map(|(s, f)| match f {
             Fact::BudgetDecided(d) => Some((*s, d)),
             _ => None,
@@ -154,13 +154,13 @@ mod tests {
     fn a_recorded_decision_decides_and_says_when_and_on_what() {
         let d = Decision::of(
             Some(Recommendation::ForApproval),
-            &[(3, decided(BudgetOutcome::Adopted))],
+            &[(3, &decided(BudgetOutcome::Adopted))],
         );
         assert_eq!(d.status, DecisionStatus::Adopted);
         assert!(d.status.followed_up());
         assert_eq!(d.sequence, Some(3));
         assert_eq!(d.danish(), "vedtaget 2024-10-03 (Budgetaftale 2025)");
-        let d = Decision::of(None, &[(3, decided(BudgetOutcome::NotAdopted))]);
+        let d = Decision::of(None, &[(3, &decided(BudgetOutcome::NotAdopted))]);
         assert!(!d.status.followed_up());
         assert_eq!(d.danish(), "ikke vedtaget 2024-10-03 (Budgetaftale 2025)");
         assert!(DecisionStatus::AdoptedChanged.followed_up());
@@ -172,7 +172,7 @@ mod tests {
             note: Some(gevinst_domain::Note::parse("investeringen halveret").unwrap()),
             role: Role::Controller,
         });
-        let d = Decision::of(None, &[(4, changed)]);
+        let d = Decision::of(None, &[(4, &changed)]);
         assert_eq!(d.note.as_deref(), Some("investeringen halveret"));
         assert_eq!(
             d.danish(),

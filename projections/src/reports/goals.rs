@@ -36,7 +36,8 @@ use super::add;
 use super::status::{
     overall, statuses, CheckpointStatus, GoalRecord, GoalStatus, ProgressReport, YearSavings,
 };
-use crate::readmodel::{EntryRow, ProposalRow, ReadModelError, ReadModels};
+use crate::readmodel::{Entry, ProposalRow, ReadModelError, ReadModels};
+use std::sync::Arc;
 
 /// One goal or milestone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -123,15 +124,15 @@ struct Recorded {
 }
 
 fn records(
-    entries: &[EntryRow],
+    entries: &[Arc<Entry>],
     as_of: NaiveDate,
 ) -> Result<BTreeMap<String, Recorded>, ReadModelError> {
     let mut by_subject: BTreeMap<String, Recorded> = BTreeMap::new();
-    for e in entries.iter().filter(|e| e.is_active()) {
-        let Some(subject) = e.subject.clone() else {
+    for e in entries.iter().filter(|e| e.row.is_active()) {
+        let Some(subject) = e.row.subject.clone() else {
             continue;
         };
-        let fact = e.fact()?;
+        let fact = &e.fact;
         // A schedule's date is the due date it sets, not when something happened: it counts
         // whatever the date asked about (a goal due later is "upcoming", not "unscheduled").
         if fact.effective_date() > as_of && !matches!(fact, Fact::GoalScheduled(_)) {
@@ -143,7 +144,7 @@ fn records(
                 r.record.achieved_on = Some(f.achieved_on);
                 r.latest = r.latest.take().or(Some(Latest {
                     date: f.achieved_on,
-                    sequence: e.sequence,
+                    sequence: e.row.sequence,
                     note: None,
                     evidence: Some(f.evidence.to_string()),
                     at_risk: false,
@@ -161,11 +162,11 @@ fn records(
                 let newer = r
                     .latest
                     .as_ref()
-                    .is_none_or(|l| (f.reported_on, e.sequence) >= (l.date, l.sequence));
+                    .is_none_or(|l| (f.reported_on, e.row.sequence) >= (l.date, l.sequence));
                 if newer {
                     r.latest = Some(Latest {
                         date: f.reported_on,
-                        sequence: e.sequence,
+                        sequence: e.row.sequence,
                         note: Some(f.note.to_string()),
                         evidence: f.evidence.as_ref().map(ToString::to_string),
                         at_risk: f.at_risk,
@@ -250,8 +251,8 @@ pub async fn goals(
         None => read.proposals().await?,
     };
     for p in proposals {
-        let entries = read.entries(Some(&p.proposal_id)).await?;
-        rows.extend(goal_rows(&p, &entries, as_of)?);
+        let entries = read.decoded_entries(&p).await?;
+        rows.extend(goal_rows(&p, entries.entries(), as_of)?);
     }
     Ok(rows)
 }
@@ -260,7 +261,7 @@ pub async fn goals(
 /// caller that has read them already, such as the portfolio).
 pub(crate) fn goal_rows(
     p: &ProposalRow,
-    entries: &[EntryRow],
+    entries: &[Arc<Entry>],
     as_of: NaiveDate,
 ) -> Result<Vec<GoalRow>, ReadModelError> {
     let mut rows = Vec::new();
@@ -269,7 +270,7 @@ pub(crate) fn goal_rows(
     };
     let recorded = records(entries, as_of)?;
     // Decoded once: the verified savings and the budget decision both read it.
-    let effective = super::effective_facts(entries, as_of)?;
+    let effective = super::effective_facts(entries, as_of);
     let savings = verified_savings(&effective, &plan)?;
     let ctx = plan.resolve_context();
     // The baseline check's suspect dates, stored with the adopted baseline.

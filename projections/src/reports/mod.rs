@@ -34,21 +34,19 @@ use rust_decimal::Decimal;
 use crate::readmodel::ReadModelError;
 
 /// Active facts with their sequences, and the sequences of the verified savings among them.
-pub(crate) type EffectiveFacts = (Vec<(i64, Fact)>, BTreeSet<i64>);
+pub(crate) type EffectiveFacts<'a> = (Vec<(i64, &'a Fact)>, BTreeSet<i64>);
 
 /// The active facts of `entries` effective on or before `as_of`, with their sequences, and the
 /// sequences of the savings among them that a controller verified (as of the same date).
 pub(crate) fn effective_facts(
-    entries: &[crate::readmodel::EntryRow],
+    entries: &[std::sync::Arc<crate::readmodel::Entry>],
     as_of: chrono::NaiveDate,
-) -> Result<EffectiveFacts, ReadModelError> {
-    let mut facts = Vec::new();
-    for e in entries.iter().filter(|e| e.is_active()) {
-        let fact = e.fact()?;
-        if fact.effective_date() <= as_of {
-            facts.push((e.sequence, fact));
-        }
-    }
+) -> EffectiveFacts<'_> {
+    let facts: Vec<(i64, &Fact)> = entries
+        .iter()
+        .filter(|e| e.row.is_active() && e.fact.effective_date() <= as_of)
+        .map(|e| (e.row.sequence, &e.fact))
+        .collect();
     let verified = facts
         .iter()
         .filter_map(|(_, f)| match f {
@@ -56,7 +54,7 @@ pub(crate) fn effective_facts(
             _ => None,
         })
         .collect();
-    Ok((facts, verified))
+    (facts, verified)
 }
 
 /// Adds `v` to `acc`, checked: an overflow is [`ReadModelError::Overflow`] naming `what`, never

@@ -290,9 +290,9 @@ pub async fn overview(
                 .filter(|r| r.committee.is_some_and(|c| c.code() == row.committee)),
         );
         stated_total.add(source.as_ref(), front.and_then(|f| f.total_row.as_ref()));
-        let entries = read.entries(Some(&row.proposal_id)).await?;
-        goal_rows.extend(goals::goal_rows(row, &entries, as_of)?);
-        let r = realisation(row, &entries, index, as_of)?;
+        let entries = read.decoded_entries(row).await?;
+        goal_rows.extend(goals::goal_rows(row, entries.entries(), as_of)?);
+        let r = realisation(row, entries.entries(), index, as_of)?;
         let plan = row.current()?.unwrap_or_default();
         let headline = plan.headline();
         let line = committees.entry(row.committee.clone()).or_default();

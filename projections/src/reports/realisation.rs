@@ -43,7 +43,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::add;
-use crate::readmodel::{EntryRow, ProposalRow, ReadModelError, ReadModels};
+use crate::readmodel::{Entry, ProposalRow, ReadModelError, ReadModels};
+use std::sync::Arc;
 
 /// Whether a year's figures rest on a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -470,14 +471,14 @@ pub async fn proposal_realisation(
     let Some(row) = read.proposal(id).await? else {
         return Ok(None);
     };
-    let entries = read.entries(Some(id)).await?;
-    realisation(&row, &entries, index, as_of).map(Some)
+    let entries = read.decoded_entries(&row).await?;
+    realisation(&row, entries.entries(), index, as_of).map(Some)
 }
 
 /// Computes the realisation of one proposal as of `as_of` (only entries effective by then).
 pub fn realisation(
     row: &ProposalRow,
-    entries: &[EntryRow],
+    entries: &[Arc<Entry>],
     index: &PriceIndex,
     as_of: NaiveDate,
 ) -> Result<Realisation, ReadModelError> {
@@ -490,7 +491,7 @@ pub fn realisation(
         ProposalKind::Innovation | ProposalKind::PreStudy
     );
 
-    let (facts, verified) = super::effective_facts(entries, as_of)?;
+    let (facts, verified) = super::effective_facts(entries, as_of);
 
     let mut unconverted = Vec::new();
     let mut conversions = Vec::new();

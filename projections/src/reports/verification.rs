@@ -41,16 +41,13 @@ pub async fn pending_verifications(
     as_of: NaiveDate,
 ) -> Result<Vec<Pending>, ReadModelError> {
     let mut out = Vec::new();
-    let entries = read.entries(proposal).await?;
-    let mut by_proposal: std::collections::BTreeMap<&str, Vec<_>> = Default::default();
-    for e in &entries {
-        by_proposal
-            .entry(e.proposal_id.as_str())
-            .or_default()
-            .push(e.clone());
-    }
-    for (id, rows) in by_proposal {
-        let (facts, verified) = super::effective_facts(&rows, as_of)?;
+    let rows = match proposal {
+        Some(p) => read.proposal(p).await?.into_iter().collect(),
+        None => read.proposals().await?,
+    };
+    for row in rows {
+        let entries = read.decoded_entries(&row).await?;
+        let (facts, verified) = super::effective_facts(entries.entries(), as_of);
         for (sequence, fact) in facts {
             let Fact::SavingRealised(s) = fact else {
                 continue;
@@ -58,16 +55,19 @@ pub async fn pending_verifications(
             if verified.contains(&sequence) {
                 continue;
             }
-            let row = rows.iter().find(|r| r.sequence == sequence);
+            let entry = entries
+                .entries()
+                .iter()
+                .find(|e| e.row.sequence == sequence);
             out.push(Pending {
-                proposal: id.to_string(),
+                proposal: row.proposal_id.clone(),
                 sequence,
                 year: s.year,
                 amount: s.amount.value(),
                 effective_on: s.effective_on,
-                reported_by: row.map(|r| r.actor.clone()).unwrap_or_default(),
-                recorded_at: row.map(|r| r.recorded_at.clone()).unwrap_or_default(),
-                evidence: s.evidence.map(|e| e.to_string()),
+                reported_by: entry.map(|e| e.row.actor.clone()).unwrap_or_default(),
+                recorded_at: entry.map(|e| e.row.recorded_at.clone()).unwrap_or_default(),
+                evidence: s.evidence.as_ref().map(ToString::to_string),
             });
         }
     }
