@@ -750,7 +750,7 @@ async fn portfolio_page(
     let mut late = reports::late_items(&overview);
     late.retain(|i| i.committees.iter().any(|c| chosen(c)));
     let seen_from = only.as_ref().map(gevinst_domain::Committee::code);
-    let p = overview.portfolio;
+    let p = &overview.portfolio;
     let rates = &p.committee_shares;
     let rate_chart = crate::charts::rate_bars(
         "udvalg-diagram",
@@ -784,7 +784,7 @@ async fn portfolio_page(
         total: Tabel1Row::from(&p.total),
         any_published_only: p.total.published_only > 0,
         tabel_1_stated: crate::labels::TABEL_1_STATED,
-        decisions: crate::labels::decisions(&p),
+        decisions: crate::labels::decisions(p),
         status_headers: STATUS_ORDER
             .iter()
             .map(|s| StatusHeader {

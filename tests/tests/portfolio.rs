@@ -395,3 +395,71 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_kept_overview_is_the_one_a_fresh_read_computes,
+    |t: TestStore| async move {
+        use gevinst_projections::reports::overview;
+        use std::sync::Arc;
+        t.import_adopted_budget_2025().await;
+        // The server's reads keep the overview they computed; a fresh ReadModels keeps nothing.
+        let warm = t.service.projector().read_models();
+        let index = warm.price_index().await.unwrap();
+        let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        let fresh = |index: gevinst_domain::price::PriceIndex, as_of: NaiveDate| {
+            let db = t.db.clone();
+            async move { overview(&ReadModels::new(db), &index, as_of).await.unwrap() }
+        };
+        let first = overview(&warm, &index, as_of).await.unwrap();
+        let again = overview(&warm, &index, as_of).await.unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "the same read is the kept one");
+        assert_eq!(*first, *fresh(index.clone(), as_of).await);
+
+        // A write moves the checkpoint: the next read computes afresh and sees it.
+        t.service
+            .execute(
+                &gevinst_tests::proposal("BC01"),
+                ProposalCommand::RecordSaving(examples::saving(2025, -400)),
+                gevinst_tests::meta("anna@kk.dk", gevinst_domain::Role::ProjectOwner),
+            )
+            .await
+            .unwrap();
+        let after = overview(&warm, &index, as_of).await.unwrap();
+        assert!(!Arc::ptr_eq(&first, &after));
+        assert_ne!(after.portfolio, first.portfolio, "the saving shows");
+        assert_eq!(*after, *fresh(index.clone(), as_of).await);
+
+        // Another date, price index, recorded time or round is not the kept overview.
+        let earlier = NaiveDate::from_ymd_opt(2025, 1, 31).unwrap();
+        assert_eq!(
+            *overview(&warm, &index, earlier).await.unwrap(),
+            *fresh(index.clone(), earlier).await
+        );
+        let none = gevinst_domain::price::PriceIndex::default();
+        assert_eq!(
+            *overview(&warm, &none, as_of).await.unwrap(),
+            *fresh(none.clone(), as_of).await
+        );
+        let then = chrono::Utc::now() - chrono::Duration::days(3650);
+        let known = overview(&warm.clone().known_on(Some(then)), &index, as_of)
+            .await
+            .unwrap();
+        assert!(
+            known.portfolio.proposals.is_empty(),
+            "nothing was known then"
+        );
+        let other_round = overview(
+            &warm.clone().in_round(Some("Budget 2031".into())),
+            &index,
+            as_of,
+        )
+        .await
+        .unwrap();
+        assert!(other_round.portfolio.proposals.is_empty());
+        // And the kept one is still the current one.
+        assert!(Arc::ptr_eq(
+            &after,
+            &overview(&warm, &index, as_of).await.unwrap()
+        ));
+    }
+);

@@ -286,7 +286,7 @@ async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>, tal
     // command and, at the end, as they stood after each earlier one.
     let warm = t.service.projector().read_models();
     let small = ReadModels::new(t.db.clone()).with_cache(std::sync::Arc::new(
-        gevinst_projections::readmodel::EntryCache::with_limit(2),
+        gevinst_projections::readmodel::ReadCache::with_entry_limit(2),
     ));
     let mut stood = Vec::new();
     for (i, (which, op)) in ops.iter().enumerate() {

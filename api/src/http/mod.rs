@@ -352,14 +352,14 @@ async fn portfolio(
     let read = q
         .narrow(s.read_as(&user, None).await?.known_on(view.known_instant()))
         .await?;
-    let p = reports::portfolio(
+    let o = reports::overview(
         &read,
         &read.price_index().await.map_err(internal)?,
         view.as_of,
     )
     .await
     .map_err(internal)?;
-    Ok(viewed(&view, json!(p)))
+    Ok(viewed(&view, json!(o.portfolio)))
 }
 
 #[utoipa::path(get, path = "/api/goals", params(AsOf), security(("bearer" = []), ("session" = [])), responses((status = 200, description = "Every follow-up goal and milestone with its status", body = Vec<Object>)))]

@@ -106,7 +106,32 @@ impl Entries {
     }
 }
 
-/// Each proposal's entries as last read, shared by the clones of a [`super::ReadModels`].
+/// What a process's reads keep between requests, shared by the clones of a
+/// [`super::ReadModels`]: each proposal's entries, and the last portfolio overviews.
+#[derive(Debug, Default)]
+pub struct ReadCache {
+    pub(crate) entries: EntryCache,
+    pub(crate) overviews: crate::reports::portfolio::Overviews,
+}
+
+impl ReadCache {
+    /// A cache keeping at most `limit` entries (see [`EntryCache::with_limit`]).
+    #[must_use]
+    pub fn with_entry_limit(limit: usize) -> Self {
+        Self {
+            entries: EntryCache::with_limit(limit),
+            overviews: crate::reports::portfolio::Overviews::default(),
+        }
+    }
+
+    /// Forgets everything (after a rebuild).
+    pub fn clear(&self) {
+        self.entries.clear();
+        self.overviews.clear();
+    }
+}
+
+/// Each proposal's entries as last read.
 #[derive(Debug)]
 pub struct EntryCache {
     seen: Mutex<Kept>,

@@ -11,7 +11,7 @@ pub mod entries;
 pub mod follow;
 pub mod projector;
 
-pub use entries::{Entries, Entry, EntryCache, CACHED_ENTRIES};
+pub use entries::{Entries, Entry, EntryCache, ReadCache, CACHED_ENTRIES};
 pub use follow::{Look, PATIENCE, PROJECTOR_LOCK_KEY};
 pub use projector::{Progress, Projector, Standing, CLEAR_STATEMENTS, PROJECTION};
 
@@ -310,8 +310,9 @@ impl std::fmt::Display for BudgetDocument {
 #[derive(Debug, Clone)]
 pub struct ReadModels {
     db: Db,
-    /// Each proposal's entries as last read, decoded (shared by clones).
-    cache: std::sync::Arc<EntryCache>,
+    /// Each proposal's entries as last read, decoded, and the last overviews (shared by
+    /// clones).
+    cache: std::sync::Arc<ReadCache>,
     known_on: Option<DateTime<Utc>>,
     /// Only the proposals of this budget round (`ProposalIdentity::budget_round`), if set.
     round: Option<String>,
@@ -398,7 +399,7 @@ impl ReadModels {
     /// The same tables, keeping decoded entries in `cache` (a process's one cache, see
     /// [`crate::readmodel::Projector::read_models`]).
     #[must_use]
-    pub fn with_cache(self, cache: std::sync::Arc<EntryCache>) -> Self {
+    pub fn with_cache(self, cache: std::sync::Arc<ReadCache>) -> Self {
         Self { cache, ..self }
     }
 
@@ -412,6 +413,7 @@ impl ReadModels {
     ) -> Result<std::sync::Arc<Entries>, ReadModelError> {
         let at = self
             .cache
+            .entries
             .at(&self.db, &row.proposal_id, row.last_sequence)
             .await?;
         let Some(t) = self.known_on else {
@@ -477,6 +479,16 @@ impl ReadModels {
     #[must_use]
     pub fn known_on(self, known_on: Option<DateTime<Utc>>) -> Self {
         Self { known_on, ..self }
+    }
+
+    /// What these reads keep between requests.
+    pub(crate) fn cache(&self) -> &ReadCache {
+        &self.cache
+    }
+
+    /// The position the read models reflect (their checkpoint).
+    pub async fn position(&self) -> Result<i64, ReadModelError> {
+        projector::checkpoint(&self.db).await
     }
 
     /// The recorded time these reads stand at, if any.

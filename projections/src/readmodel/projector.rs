@@ -50,7 +50,7 @@ pub struct Projector {
     /// This process's background projector, if one runs (see `follow`).
     pub(super) background: Arc<Background>,
     /// The entries its read models' readers keep decoded (see `entries`).
-    cache: Arc<super::EntryCache>,
+    cache: Arc<super::ReadCache>,
 }
 
 /// The read models' position against the log's head when asked.
@@ -115,6 +115,26 @@ fn statements_of(stored: &StoredEvent) -> Result<Vec<Stmt>, ReadModelError> {
     }
 }
 
+/// The position the read models in `db` reflect (0 before the first projection).
+pub(crate) async fn checkpoint(db: &Db) -> Result<i64, ReadModelError> {
+    let sql = "SELECT position FROM projection_checkpoint WHERE projection = $1";
+    let found: Option<i64> = match db {
+        Db::Postgres(pool) => {
+            sqlx::query_scalar(sql)
+                .bind(PROJECTION)
+                .fetch_optional(pool)
+                .await?
+        }
+        Db::Sqlite(pool) => {
+            sqlx::query_scalar(sql)
+                .bind(PROJECTION)
+                .fetch_optional(pool)
+                .await?
+        }
+    };
+    Ok(found.unwrap_or(0))
+}
+
 impl Projector {
     /// A projector over `store`.
     #[must_use]
@@ -142,22 +162,7 @@ impl Projector {
 
     /// The position the read models reflect.
     pub async fn checkpoint(&self) -> Result<i64, ReadModelError> {
-        let sql = "SELECT position FROM projection_checkpoint WHERE projection = $1";
-        let found: Option<i64> = match self.store.db() {
-            Db::Postgres(pool) => {
-                sqlx::query_scalar(sql)
-                    .bind(PROJECTION)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Db::Sqlite(pool) => {
-                sqlx::query_scalar(sql)
-                    .bind(PROJECTION)
-                    .fetch_optional(pool)
-                    .await?
-            }
-        };
-        Ok(found.unwrap_or(0))
+        checkpoint(self.store.db()).await
     }
 
     /// Where the read models stand against the log, without applying anything and without

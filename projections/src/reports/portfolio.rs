@@ -12,6 +12,7 @@
 //! are counted), so a late milestone counts once.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use gevinst_domain::baseline::CommitteeSummaryRow;
@@ -241,7 +242,68 @@ pub async fn portfolio(
     index: &PriceIndex,
     as_of: NaiveDate,
 ) -> Result<Portfolio, ReadModelError> {
-    Ok(overview(read, index, as_of).await?.portfolio)
+    Ok(overview(read, index, as_of).await?.portfolio.clone())
+}
+
+/// What an overview was computed from besides the price index: the read models' checkpoint
+/// and how they were read.
+type OverviewKey = (
+    i64,
+    NaiveDate,
+    Option<chrono::DateTime<chrono::Utc>>,
+    Option<String>,
+);
+
+/// How many overviews a process keeps (a few dates and rounds asked about at once).
+const KEPT_OVERVIEWS: usize = 16;
+
+/// The last overviews computed, by what they were computed from.
+///
+/// Why: the portfolio, the late list and the committee status all come from one overview of
+/// every proposal, and a server is asked for them far more often than anything is written. An
+/// overview is a function of the read models at a checkpoint, the date, the recorded time,
+/// the budget round and the price index, so one computed for the same five is the same
+/// overview. The key takes the checkpoint read *before* the rows, so a kept overview reflects
+/// at least that position: a read that waited for a position (read-your-writes) never gets an
+/// older one. Any write moves the checkpoint, and the next read computes afresh.
+#[derive(Debug)]
+pub struct Overviews {
+    kept: std::sync::Mutex<hashlink::LruCache<OverviewKey, (PriceIndex, Arc<Overview>)>>,
+}
+
+impl Default for Overviews {
+    fn default() -> Self {
+        Self {
+            kept: std::sync::Mutex::new(hashlink::LruCache::new(KEPT_OVERVIEWS)),
+        }
+    }
+}
+
+impl Overviews {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, hashlink::LruCache<OverviewKey, (PriceIndex, Arc<Overview>)>>
+    {
+        self.kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Forgets every overview.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn get(&self, key: &OverviewKey, index: &PriceIndex) -> Option<Arc<Overview>> {
+        match self.lock().get(key) {
+            Some((kept, overview)) if kept == index => Some(overview.clone()),
+            _ => None,
+        }
+    }
+
+    fn keep(&self, key: OverviewKey, index: &PriceIndex, overview: &Arc<Overview>) {
+        self.lock().insert(key, (index.clone(), overview.clone()));
+    }
 }
 
 /// Ended, reported years whose savings fell short of the plan, with the figure judged: the
@@ -266,8 +328,31 @@ fn missing_reports(r: &Realisation) -> impl Iterator<Item = &YearFigures> {
         .filter(|y| y.savings_report == ReportState::MissingReport)
 }
 
-/// Builds the portfolio and the goal rows as of `as_of`, reading each proposal once.
+/// The portfolio and the goal rows as of `as_of`, reading each proposal once; the same
+/// overview as the last read at the same checkpoint, date, recorded time, round and price
+/// index, if one is kept (see [`Overviews`]).
 pub async fn overview(
+    read: &ReadModels,
+    index: &PriceIndex,
+    as_of: NaiveDate,
+) -> Result<Arc<Overview>, ReadModelError> {
+    let key = (
+        read.position().await?,
+        as_of,
+        read.known_instant(),
+        read.round().map(String::from),
+    );
+    let kept = &read.cache().overviews;
+    if let Some(overview) = kept.get(&key, index) {
+        return Ok(overview);
+    }
+    let overview = Arc::new(compute_overview(read, index, as_of).await?);
+    kept.keep(key, index, &overview);
+    Ok(overview)
+}
+
+/// Builds the portfolio and the goal rows as of `as_of`, reading each proposal once.
+async fn compute_overview(
     read: &ReadModels,
     index: &PriceIndex,
     as_of: NaiveDate,
@@ -517,7 +602,7 @@ pub async fn late(
     index: &PriceIndex,
     as_of: NaiveDate,
 ) -> Result<Vec<LateItem>, ReadModelError> {
-    Ok(late_items(&overview(read, index, as_of).await?))
+    Ok(late_items(&*overview(read, index, as_of).await?))
 }
 
 /// The late list of an [`Overview`].
@@ -647,7 +732,7 @@ pub async fn committee_status(
     index: &PriceIndex,
     as_of: NaiveDate,
 ) -> Result<Vec<CommitteeStatus>, ReadModelError> {
-    Ok(statuses(&overview(read, index, as_of).await?))
+    Ok(statuses(&*overview(read, index, as_of).await?))
 }
 
 /// The committee status of every proposal of an [`Overview`], with the default rules.
