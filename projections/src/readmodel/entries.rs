@@ -23,6 +23,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use gevinst_domain::price::PriceIndex;
 use gevinst_domain::proposal::Fact;
 use hashlink::LruCache;
 
@@ -112,7 +113,14 @@ impl Entries {
 pub struct ReadCache {
     pub(crate) entries: EntryCache,
     pub(crate) overviews: crate::reports::portfolio::Overviews,
+    /// The price index as last folded, by the last price-index row's position and the
+    /// recorded time it was read at: every report converts with it, and it changes a few
+    /// times a year.
+    pub(crate) price_index: Mutex<Option<(PriceIndexKey, PriceIndex)>>,
 }
+
+/// The last price-index row's position and the recorded time the rows were read at.
+pub(crate) type PriceIndexKey = (i64, Option<chrono::DateTime<chrono::Utc>>);
 
 impl ReadCache {
     /// A cache keeping at most `limit` entries (see [`EntryCache::with_limit`]).
@@ -120,7 +128,7 @@ impl ReadCache {
     pub fn with_entry_limit(limit: usize) -> Self {
         Self {
             entries: EntryCache::with_limit(limit),
-            overviews: crate::reports::portfolio::Overviews::default(),
+            ..Self::default()
         }
     }
 
@@ -128,6 +136,15 @@ impl ReadCache {
     pub fn clear(&self) {
         self.entries.clear();
         self.overviews.clear();
+        *self.price_index_slot() = None;
+    }
+
+    pub(crate) fn price_index_slot(
+        &self,
+    ) -> std::sync::MutexGuard<'_, Option<(PriceIndexKey, PriceIndex)>> {
+        self.price_index
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

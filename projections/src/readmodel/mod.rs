@@ -685,6 +685,25 @@ impl ReadModels {
     /// The price index as the log stood at `known_on` (now without it): every vintage, and
     /// the one in use then, which is the one a report read here converts with.
     pub async fn price_index(&self) -> Result<PriceIndex, ReadModelError> {
+        // Rows are only ever added, in position order (a rebuild forgets the kept index), so
+        // the last row's position says whether the kept index is this one.
+        let sql = "SELECT MAX(position) FROM rm_price_index";
+        let last: Option<i64> = match &self.db {
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        };
+        let key = (last.unwrap_or(0), self.known_on);
+        if let Some((kept, index)) = self.cache.price_index_slot().as_ref() {
+            if *kept == key {
+                return Ok(index.clone());
+            }
+        }
+        let index = self.fold_price_index().await?;
+        *self.cache.price_index_slot() = Some((key, index.clone()));
+        Ok(index)
+    }
+
+    async fn fold_price_index(&self) -> Result<PriceIndex, ReadModelError> {
         let mut index = PriceIndex::default();
         for row in self.price_index_rows().await? {
             let event: PriceIndexEvent = serde_json::from_str(&row.event).map_err(|e| {
