@@ -429,6 +429,25 @@ both_backends!(
         assert_ne!(after.portfolio, first.portfolio, "the saving shows");
         assert_eq!(*after, *fresh(index.clone(), as_of).await);
 
+        // Reads that ask at once, right after a write, share one computation.
+        t.service
+            .execute(
+                &gevinst_tests::proposal("BC01"),
+                ProposalCommand::RecordSaving(examples::saving(2025, -10)),
+                gevinst_tests::meta("anna@kk.dk", gevinst_domain::Role::ProjectOwner),
+            )
+            .await
+            .unwrap();
+        let at_once =
+            futures::future::join_all((0..8).map(|_| overview(&warm, &index, as_of))).await;
+        let at_once: Vec<_> = at_once.into_iter().map(Result::unwrap).collect();
+        assert!(
+            at_once.iter().all(|o| Arc::ptr_eq(o, &at_once[0])),
+            "one overview for all eight"
+        );
+        assert_eq!(*at_once[0], *fresh(index.clone(), as_of).await);
+        let after = at_once[0].clone();
+
         // Another date, price index, recorded time or round is not the kept overview.
         let earlier = NaiveDate::from_ymd_opt(2025, 1, 31).unwrap();
         assert_eq!(

@@ -265,11 +265,16 @@ const KEPT_OVERVIEWS: usize = 16;
 /// the budget round and the price index, so one computed for the same five is the same
 /// overview. The key takes the checkpoint read *before* the rows, so a kept overview reflects
 /// at least that position: a read that waited for a position (read-your-writes) never gets an
-/// older one. Any write moves the checkpoint, and the next read computes afresh.
+/// older one. Any write moves the checkpoint, and the next read computes afresh: once, however
+/// many reads ask for it meanwhile (they wait for the one computing, instead of each
+/// computing the same overview while writes keep coming).
 #[derive(Debug)]
 pub struct Overviews {
-    kept: std::sync::Mutex<hashlink::LruCache<OverviewKey, (PriceIndex, Arc<Overview>)>>,
+    kept: std::sync::Mutex<hashlink::LruCache<OverviewKey, (PriceIndex, Slot)>>,
 }
+
+/// One overview, computed by the first read that asks for it.
+type Slot = Arc<tokio::sync::OnceCell<Arc<Overview>>>;
 
 impl Default for Overviews {
     fn default() -> Self {
@@ -282,8 +287,7 @@ impl Default for Overviews {
 impl Overviews {
     fn lock(
         &self,
-    ) -> std::sync::MutexGuard<'_, hashlink::LruCache<OverviewKey, (PriceIndex, Arc<Overview>)>>
-    {
+    ) -> std::sync::MutexGuard<'_, hashlink::LruCache<OverviewKey, (PriceIndex, Slot)>> {
         self.kept
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -294,15 +298,17 @@ impl Overviews {
         self.lock().clear();
     }
 
-    fn get(&self, key: &OverviewKey, index: &PriceIndex) -> Option<Arc<Overview>> {
-        match self.lock().get(key) {
-            Some((kept, overview)) if kept == index => Some(overview.clone()),
-            _ => None,
+    /// The slot of the overview computed from `key` and `index`, new if there is none.
+    fn slot(&self, key: OverviewKey, index: &PriceIndex) -> Slot {
+        let mut kept = self.lock();
+        if let Some((kept_index, slot)) = kept.get(&key) {
+            if kept_index == index {
+                return slot.clone();
+            }
         }
-    }
-
-    fn keep(&self, key: OverviewKey, index: &PriceIndex, overview: &Arc<Overview>) {
-        self.lock().insert(key, (index.clone(), overview.clone()));
+        let slot = Slot::default();
+        kept.insert(key, (index.clone(), slot.clone()));
+        slot
     }
 }
 
@@ -342,13 +348,13 @@ pub async fn overview(
         read.known_instant(),
         read.round().map(String::from),
     );
-    let kept = &read.cache().overviews;
-    if let Some(overview) = kept.get(&key, index) {
-        return Ok(overview);
-    }
-    let overview = Arc::new(compute_overview(read, index, as_of).await?);
-    kept.keep(key, index, &overview);
-    Ok(overview)
+    // A failed computation leaves the slot empty: the next read tries again.
+    read.cache()
+        .overviews
+        .slot(key, index)
+        .get_or_try_init(|| async { compute_overview(read, index, as_of).await.map(Arc::new) })
+        .await
+        .cloned()
 }
 
 /// Builds the portfolio and the goal rows as of `as_of`, reading each proposal once.
