@@ -72,12 +72,17 @@ impl AppState {
     /// that must see a given write sends its position, see [`read_your_writes`]). Read models
     /// beyond the log's head are refused, never shown.
     pub(crate) async fn read(&self) -> ApiResult<ReadModels> {
-        self.service
+        let standing = self
+            .service
             .projector()
             .standing()
             .await
             .map_err(read_model_error)?;
-        Ok(self.service.projector().read_models())
+        Ok(self
+            .service
+            .projector()
+            .read_models()
+            .standing_at(standing.position))
     }
 }
 

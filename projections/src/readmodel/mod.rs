@@ -316,6 +316,9 @@ pub struct ReadModels {
     known_on: Option<DateTime<Utc>>,
     /// Only the proposals of this budget round (`ProposalIdentity::budget_round`), if set.
     round: Option<String>,
+    /// The checkpoint as the reader found it just before reading (see
+    /// [`ReadModels::standing_at`]).
+    checkpoint: Option<i64>,
 }
 
 /// Whether `recorded_at` (RFC 3339, as stored) is at or before `t`.
@@ -393,6 +396,18 @@ impl ReadModels {
             cache: std::sync::Arc::default(),
             known_on: None,
             round: None,
+            checkpoint: None,
+        }
+    }
+
+    /// The same tables, read by someone who found the checkpoint at `position` just before
+    /// (a server's read, which asked [`Projector::standing`] first): [`ReadModels::position`]
+    /// answers that without asking again.
+    #[must_use]
+    pub fn standing_at(self, position: i64) -> Self {
+        Self {
+            checkpoint: Some(position),
+            ..self
         }
     }
 
@@ -488,7 +503,10 @@ impl ReadModels {
 
     /// The position the read models reflect (their checkpoint).
     pub async fn position(&self) -> Result<i64, ReadModelError> {
-        projector::checkpoint(&self.db).await
+        match self.checkpoint {
+            Some(position) => Ok(position),
+            None => projector::checkpoint(&self.db).await,
+        }
     }
 
     /// The recorded time these reads stand at, if any.

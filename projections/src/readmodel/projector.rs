@@ -169,10 +169,15 @@ impl Projector {
     /// waiting for a catch-up in progress: a read asks this, so it never queues behind a write.
     /// A checkpoint beyond the log's head is [`ReadModelError::AheadOfLog`], as for a catch-up.
     pub async fn standing(&self) -> Result<Standing, ReadModelError> {
-        // Checkpoint first, head second: the head only grows, so a checkpoint beyond it is a
-        // log that lost events (a restore or a truncation), never a race with a writer.
-        let position = self.checkpoint().await?;
-        let head = self.store.last_position().await?;
+        // Both in one statement, so from one snapshot: a checkpoint commits after the events it
+        // covers, so one beyond the head is a log that lost events (a restore or a
+        // truncation), never a race with a writer. One round trip per read, not two.
+        let sql = "SELECT COALESCE((SELECT position FROM projection_checkpoint \
+            WHERE projection = $1), 0), COALESCE((SELECT MAX(position) FROM event), 0)";
+        let (position, head): (i64, i64) = match self.store.db() {
+            Db::Postgres(pool) => sqlx::query_as(sql).bind(PROJECTION).fetch_one(pool).await?,
+            Db::Sqlite(pool) => sqlx::query_as(sql).bind(PROJECTION).fetch_one(pool).await?,
+        };
         if position > head {
             return Err(ReadModelError::AheadOfLog {
                 checkpoint: position,
