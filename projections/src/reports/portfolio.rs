@@ -271,6 +271,49 @@ const KEPT_OVERVIEWS: usize = 16;
 #[derive(Debug)]
 pub struct Overviews {
     kept: std::sync::Mutex<hashlink::LruCache<OverviewKey, (PriceIndex, Slot)>>,
+    /// Each proposal's part of the last overviews: after a write, the next overview computes
+    /// only the proposals it changed.
+    parts: std::sync::Mutex<hashlink::LruCache<PartKey, (PriceIndex, Arc<Part>)>>,
+}
+
+/// A proposal as of a date: its id and the stream sequence its row and entries reflect, the
+/// date, and the recorded time they were read at.
+type PartKey = (
+    String,
+    i64,
+    NaiveDate,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
+/// How many proposals' parts a process keeps (a few dates of a few thousand proposals).
+const KEPT_PARTS: usize = 8_192;
+
+/// What an overview takes from one proposal: everything computed from its row and entries.
+#[derive(Debug)]
+struct Part {
+    round: String,
+    source: Option<BaselineSource>,
+    headline: gevinst_domain::proposal::plan::Headline,
+    goal_rows: Vec<GoalRow>,
+    realisation: Realisation,
+}
+
+impl Part {
+    async fn of(
+        read: &ReadModels,
+        row: &crate::readmodel::ProposalRow,
+        index: &PriceIndex,
+        as_of: NaiveDate,
+    ) -> Result<Self, ReadModelError> {
+        let entries = read.decoded_entries(row).await?;
+        Ok(Self {
+            round: row.identity()?.budget_round,
+            source: row.baseline_source()?,
+            headline: row.current()?.unwrap_or_default().headline(),
+            goal_rows: goals::goal_rows(row, entries.entries(), as_of)?,
+            realisation: realisation(row, entries.entries(), index, as_of)?,
+        })
+    }
 }
 
 /// One overview, computed by the first read that asks for it.
@@ -280,6 +323,7 @@ impl Default for Overviews {
     fn default() -> Self {
         Self {
             kept: std::sync::Mutex::new(hashlink::LruCache::new(KEPT_OVERVIEWS)),
+            parts: std::sync::Mutex::new(hashlink::LruCache::new(KEPT_PARTS)),
         }
     }
 }
@@ -296,6 +340,39 @@ impl Overviews {
     /// Forgets every overview.
     pub fn clear(&self) {
         self.lock().clear();
+        self.lock_parts().clear();
+    }
+
+    fn lock_parts(
+        &self,
+    ) -> std::sync::MutexGuard<'_, hashlink::LruCache<PartKey, (PriceIndex, Arc<Part>)>> {
+        self.parts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Proposal `row`'s part as of `as_of`, computed unless the same part is kept.
+    async fn part(
+        &self,
+        read: &ReadModels,
+        row: &crate::readmodel::ProposalRow,
+        index: &PriceIndex,
+        as_of: NaiveDate,
+    ) -> Result<Arc<Part>, ReadModelError> {
+        let key = (
+            row.proposal_id.clone(),
+            row.last_sequence,
+            as_of,
+            read.known_instant(),
+        );
+        if let Some((kept_index, part)) = self.lock_parts().get(&key) {
+            if kept_index == index {
+                return Ok(part.clone());
+            }
+        }
+        let part = Arc::new(Part::of(read, row, index, as_of).await?);
+        self.lock_parts().insert(key, (index.clone(), part.clone()));
+        Ok(part)
     }
 
     /// The slot of the overview computed from `key` and `index`, new if there is none.
@@ -371,21 +448,20 @@ async fn compute_overview(
     let mut proposals = Vec::new();
     let mut rounds = std::collections::BTreeSet::new();
     for row in &rows {
-        rounds.insert(row.identity()?.budget_round);
-        let source = row.baseline_source()?;
-        let front = source.as_ref().and_then(|s| s.front_matter.as_ref());
+        let part = read.cache().overviews.part(read, row, index, as_of).await?;
+        rounds.insert(part.round.clone());
+        let source = part.source.as_ref();
+        let front = source.and_then(|s| s.front_matter.as_ref());
         stated.entry(row.committee.clone()).or_default().add(
-            source.as_ref(),
+            source,
             front
                 .and_then(|f| f.committee_row.as_ref())
                 .filter(|r| r.committee.is_some_and(|c| c.code() == row.committee)),
         );
-        stated_total.add(source.as_ref(), front.and_then(|f| f.total_row.as_ref()));
-        let entries = read.decoded_entries(row).await?;
-        goal_rows.extend(goals::goal_rows(row, entries.entries(), as_of)?);
-        let r = realisation(row, entries.entries(), index, as_of)?;
-        let plan = row.current()?.unwrap_or_default();
-        let headline = plan.headline();
+        stated_total.add(source, front.and_then(|f| f.total_row.as_ref()));
+        goal_rows.extend(part.goal_rows.iter().cloned());
+        let r = part.realisation.clone();
+        let headline = part.headline;
         let line = committees.entry(row.committee.clone()).or_default();
         line.committee = row.committee.clone();
         line.proposals += 1;
