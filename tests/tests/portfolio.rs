@@ -410,34 +410,33 @@ both_backends!(
             let db = t.db.clone();
             async move { overview(&ReadModels::new(db), &index, as_of).await.unwrap() }
         };
+        let save = |amount: i64| {
+            let service = t.service.clone();
+            async move {
+                service
+                    .execute(
+                        &gevinst_tests::proposal("BC01"),
+                        ProposalCommand::RecordSaving(examples::saving(2025, amount)),
+                        gevinst_tests::meta("anna@kk.dk", gevinst_domain::Role::ProjectOwner),
+                    )
+                    .await
+                    .unwrap();
+            }
+        };
         let first = overview(&warm, &index, as_of).await.unwrap();
         let again = overview(&warm, &index, as_of).await.unwrap();
         assert!(Arc::ptr_eq(&first, &again), "the same read is the kept one");
         assert_eq!(*first, *fresh(index.clone(), as_of).await);
 
         // A write moves the checkpoint: the next read computes afresh and sees it.
-        t.service
-            .execute(
-                &gevinst_tests::proposal("BC01"),
-                ProposalCommand::RecordSaving(examples::saving(2025, -400)),
-                gevinst_tests::meta("anna@kk.dk", gevinst_domain::Role::ProjectOwner),
-            )
-            .await
-            .unwrap();
+        save(-400).await;
         let after = overview(&warm, &index, as_of).await.unwrap();
         assert!(!Arc::ptr_eq(&first, &after));
         assert_ne!(after.portfolio, first.portfolio, "the saving shows");
         assert_eq!(*after, *fresh(index.clone(), as_of).await);
 
         // Reads that ask at once, right after a write, share one computation.
-        t.service
-            .execute(
-                &gevinst_tests::proposal("BC01"),
-                ProposalCommand::RecordSaving(examples::saving(2025, -10)),
-                gevinst_tests::meta("anna@kk.dk", gevinst_domain::Role::ProjectOwner),
-            )
-            .await
-            .unwrap();
+        save(-10).await;
         let at_once =
             futures::future::join_all((0..8).map(|_| overview(&warm, &index, as_of))).await;
         let at_once: Vec<_> = at_once.into_iter().map(Result::unwrap).collect();
