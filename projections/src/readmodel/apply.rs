@@ -62,13 +62,16 @@ impl From<bool> for Val {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stmt {
     /// SQL with `$1…` parameters, valid on both backends.
-    pub sql: &'static str,
+    pub sql: std::borrow::Cow<'static, str>,
     /// The values.
     pub args: Vec<Val>,
 }
 
 fn stmt(sql: &'static str, args: Vec<Val>) -> Stmt {
-    Stmt { sql, args }
+    Stmt {
+        sql: sql.into(),
+        args,
+    }
 }
 
 fn section_code(section: PlanSection) -> &'static str {
@@ -274,7 +277,76 @@ pub fn coalesce(stmts: Vec<Stmt>) -> Vec<Stmt> {
         }
     }
     out.extend(advances);
+    entries_together(out)
+}
+
+/// Entries inserted in one statement, at most this many (17 values each: well under
+/// PostgreSQL's 65,535 parameters and SQLite's 32,766).
+const ENTRIES_PER_INSERT: usize = 100;
+
+/// `stmts` with each run of consecutive entry inserts made into multi-row inserts of up to
+/// [`ENTRIES_PER_INSERT`] rows, in the same order: a catch-up or rebuild is mostly one entry
+/// per event, and one round trip per entry was most of its time on PostgreSQL. Only
+/// consecutive inserts are joined, so a correction still comes after the entry it marks.
+fn entries_together(stmts: Vec<Stmt>) -> Vec<Stmt> {
+    let mut out: Vec<Stmt> = Vec::with_capacity(stmts.len());
+    let mut run: Vec<Stmt> = Vec::new();
+    let flush = |run: &mut Vec<Stmt>, out: &mut Vec<Stmt>| {
+        for chunk in run.chunks(ENTRIES_PER_INSERT) {
+            out.push(match chunk {
+                [one] => one.clone(),
+                many => insert_entries(many),
+            });
+        }
+        run.clear();
+    };
+    for s in stmts {
+        if s.sql == INSERT_ENTRY {
+            run.push(s);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(s);
+        }
+    }
+    flush(&mut run, &mut out);
     out
+}
+
+/// One insert of the rows of several [`INSERT_ENTRY`] statements.
+fn insert_entries(rows: &[Stmt]) -> Stmt {
+    let (head, tail) = INSERT_ENTRY
+        .split_once(" VALUES (")
+        .unwrap_or((INSERT_ENTRY, ""));
+    let (row, conflict) = tail.split_once(") ON CONFLICT").unwrap_or((tail, ""));
+    let width = row.matches('$').count();
+    let mut sql = format!("{head} VALUES ");
+    for n in 0..rows.len() {
+        if n > 0 {
+            sql.push_str(", ");
+        }
+        // $1…$17 of the one-row statement, renumbered for row n.
+        let mut numbered = String::with_capacity(row.len() + 40);
+        let mut rest = row;
+        while let Some(at) = rest.find('$') {
+            numbered.push_str(&rest[..at]);
+            let digits = rest[at + 1..]
+                .find(|c: char| !c.is_ascii_digit())
+                .map_or(rest.len() - at - 1, |d| d);
+            let k: usize = rest[at + 1..at + 1 + digits].parse().unwrap_or(0);
+            numbered.push_str(&format!("${}", n * width + k));
+            rest = &rest[at + 1 + digits..];
+        }
+        numbered.push_str(rest);
+        sql.push('(');
+        sql.push_str(&numbered);
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT");
+    sql.push_str(conflict);
+    Stmt {
+        sql: sql.into(),
+        args: rows.iter().flat_map(|r| r.args.iter().cloned()).collect(),
+    }
 }
 
 /// The row a price-index event makes: the event itself, with its recorded time (see
@@ -383,7 +455,52 @@ mod tests {
     }
 
     fn entry(p: &str, sequence: i64) -> Stmt {
-        stmt(INSERT_ENTRY, vec![p.into(), sequence.into()])
+        let mut args: Vec<Val> = vec![p.into(), sequence.into()];
+        args.resize(17, Val::Int(None));
+        stmt(INSERT_ENTRY, args)
+    }
+
+    fn mark(p: &str, sequence: i64) -> Stmt {
+        stmt(MARK_CORRECTED, vec![p.into(), sequence.into()])
+    }
+
+    #[test]
+    fn consecutive_entries_are_one_insert_with_their_parameters_renumbered_in_order() {
+        let joined = insert_entries(&[entry("BC01", 3), entry("BC09", 1)]);
+        assert_eq!(joined.args.len(), 34);
+        assert_eq!(joined.args[17], Val::from("BC09"));
+        assert!(joined
+            .sql
+            .starts_with("INSERT INTO rm_entry (proposal_id, sequence, position,"));
+        assert!(
+            joined.sql.contains(" VALUES ($1, $2, $3, "),
+            "{}",
+            joined.sql
+        );
+        assert!(
+            joined.sql.contains("$17, NULL, NULL, NULL), ($18, $19, "),
+            "{}",
+            joined.sql
+        );
+        assert!(
+            joined
+                .sql
+                .contains("$34, NULL, NULL, NULL) ON CONFLICT (proposal_id, sequence) DO NOTHING"),
+            "{}",
+            joined.sql
+        );
+        assert_eq!(joined.sql.matches('$').count(), 34);
+
+        // A correction between entries keeps its place; a long run is cut into chunks.
+        let mut batch = vec![entry("BC01", 3), mark("BC01", 3), entry("BC01", 4)];
+        batch.extend((5..255).map(|s| entry("BC01", s)));
+        let out = coalesce(batch);
+        let rows: Vec<usize> = out.iter().map(|s| s.args.len() / 17).collect();
+        assert_eq!(out[0], entry("BC01", 3));
+        assert_eq!(out[1], mark("BC01", 3));
+        assert_eq!(rows[2..], [ENTRIES_PER_INSERT, ENTRIES_PER_INSERT, 51]);
+        assert_eq!(out[2].args[1], Val::from(4i64));
+        assert_eq!(out[4].args[out[4].args.len() - 16], Val::from(254i64));
     }
 
     #[test]
@@ -401,10 +518,12 @@ mod tests {
         assert_eq!(
             coalesce(batch),
             vec![
-                entry("BC01", 3),
-                entry("BC09", 1),
-                entry("BC01", 4),
-                entry("BC01", 5),
+                insert_entries(&[
+                    entry("BC01", 3),
+                    entry("BC09", 1),
+                    entry("BC01", 4),
+                    entry("BC01", 5),
+                ]),
                 advance("BC01", 5, 13),
                 advance("BC09", 1, 11),
             ]

@@ -254,7 +254,7 @@ impl Projector {
                         batch.extend(statements_of(stored)?);
                     }
                     for s in coalesce(batch) {
-                        bind_all!(sqlx::query(s.sql), &s.args)
+                        bind_all!(sqlx::query(&s.sql), &s.args)
                             .execute(&mut *tx)
                             .await?;
                     }
@@ -267,7 +267,7 @@ impl Projector {
                     .execute(&mut *tx)
                     .await?;
                 if let Some(notify) = self.projected() {
-                    bind_all!(sqlx::query(notify.sql), &notify.args)
+                    bind_all!(sqlx::query(&notify.sql), &notify.args)
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -289,7 +289,8 @@ impl Projector {
     async fn commit(&self, stmts: &[Stmt], from: i64, to: i64) -> Result<bool, ReadModelError> {
         let mut all = vec![Stmt {
             sql: "UPDATE projection_checkpoint SET position = $2 WHERE projection = $1 \
-                  AND position = $3",
+                  AND position = $3"
+                .into(),
             args: vec![Val::from(PROJECTION), Val::from(to), Val::from(from)],
         }];
         all.extend_from_slice(stmts);
@@ -301,7 +302,7 @@ impl Projector {
     /// commit of the transaction it runs in).
     fn projected(&self) -> Option<Stmt> {
         matches!(self.store.db(), Db::Postgres(_)).then(|| Stmt {
-            sql: "SELECT pg_notify($1, '')",
+            sql: "SELECT pg_notify($1, '')".into(),
             args: vec![Val::from(PROJECTED_CHANNEL)],
         })
     }
@@ -313,7 +314,7 @@ impl Projector {
             ($tx:expr) => {{
                 let mut tx = $tx;
                 for (i, s) in stmts.iter().enumerate() {
-                    let done = bind_all!(sqlx::query(s.sql), &s.args)
+                    let done = bind_all!(sqlx::query(&s.sql), &s.args)
                         .execute(&mut *tx)
                         .await?;
                     let guard = i == 0 && s.sql.starts_with("UPDATE projection_checkpoint");
