@@ -60,10 +60,7 @@ impl Entry {
         match self.row.corrected_by {
             Some(by) if by > sequence => {
                 let mut undone = Entry::clone(self);
-                undone.row.corrected_by = None;
-                undone.row.correction_reason = None;
-                undone.row.corrected_at = None;
-                undone.row.corrected_position = None;
+                undone.row.undo_correction();
                 Some(Arc::new(undone))
             }
             _ => Some(self.clone()),
@@ -142,10 +139,16 @@ impl ReadCache {
     pub(crate) fn price_index_slot(
         &self,
     ) -> std::sync::MutexGuard<'_, Option<(PriceIndexKey, PriceIndex)>> {
-        self.price_index
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.price_index)
     }
+}
+
+/// Locks one of the read caches. A panic while holding the lock leaves a consistent cache
+/// (every change is one insert, removal or replacement), so a poisoned lock is still usable.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Each proposal's entries as last read.
@@ -189,24 +192,8 @@ impl EntryCache {
         kept.count = 0;
     }
 
-    /// How many entries are kept.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.lock().count
-    }
-
-    /// Whether nothing is kept.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
-        // A panic while holding the lock leaves a consistent map (every change is one insert
-        // or removal), so a poisoned lock is still usable.
-        self.seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.seen)
     }
 
     /// Proposal `id`'s entries as stored once event `sequence` of its stream was projected.

@@ -224,6 +224,15 @@ impl EntryRow {
     pub fn is_active(&self) -> bool {
         self.corrected_by.is_none()
     }
+
+    /// This row as it was before its correction: what a read standing before the correction
+    /// sees.
+    pub(crate) fn undo_correction(&mut self) {
+        self.corrected_by = None;
+        self.correction_reason = None;
+        self.corrected_at = None;
+        self.corrected_position = None;
+    }
 }
 
 /// Every read-model row, in key order: what "rebuilt equals incrementally maintained" compares.
@@ -337,10 +346,7 @@ fn entry_at(mut entry: EntryRow, t: DateTime<Utc>) -> Result<Option<EntryRow>, R
     }
     if let Some(at) = &entry.corrected_at {
         if !recorded_by(at, t, &what())? {
-            entry.corrected_by = None;
-            entry.correction_reason = None;
-            entry.corrected_at = None;
-            entry.corrected_position = None;
+            entry.undo_correction();
         }
     }
     Ok(Some(entry))
@@ -546,17 +552,14 @@ impl ReadModels {
         let versions = self.versions(proposal).await?;
         let mut out = Vec::new();
         for row in rows {
-            // The entries as stored at the row's sequence, then as recorded by `t`.
-            let entries = Self {
-                known_on: None,
-                ..self.clone()
-            }
-            .decoded_entries(&row)
-            .await?;
-            let mut known = Vec::new();
-            for e in entries.entries() {
-                known.extend(entry_at(e.row.clone(), t)?);
-            }
+            // The entries as stored at the row's sequence, as recorded by `t`.
+            let known: Vec<EntryRow> = self
+                .decoded_entries(&row)
+                .await?
+                .entries()
+                .iter()
+                .map(|e| e.row.clone())
+                .collect();
             out.extend(proposal_at(row, &versions, &known, t)?);
         }
         Ok(out)

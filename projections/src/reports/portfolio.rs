@@ -270,10 +270,51 @@ const KEPT_OVERVIEWS: usize = 16;
 /// computing the same overview while writes keep coming).
 #[derive(Debug)]
 pub struct Overviews {
-    kept: std::sync::Mutex<hashlink::LruCache<OverviewKey, (PriceIndex, Slot)>>,
+    kept: ByIndex<OverviewKey, Slot>,
     /// Each proposal's part of the last overviews: after a write, the next overview computes
     /// only the proposals it changed.
-    parts: std::sync::Mutex<hashlink::LruCache<PartKey, (PriceIndex, Arc<Part>)>>,
+    parts: ByIndex<PartKey, Arc<Part>>,
+}
+
+/// Values kept by key, each with the price index it was computed with: asked with another
+/// index, it is not there.
+#[derive(Debug)]
+struct ByIndex<K: std::hash::Hash + Eq, V>(
+    std::sync::Mutex<hashlink::LruCache<K, (PriceIndex, V)>>,
+);
+
+impl<K: std::hash::Hash + Eq, V: Clone> ByIndex<K, V> {
+    fn new(capacity: usize) -> Self {
+        Self(std::sync::Mutex::new(hashlink::LruCache::new(capacity)))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, hashlink::LruCache<K, (PriceIndex, V)>> {
+        crate::readmodel::entries::lock(&self.0)
+    }
+
+    fn get(&self, key: &K, index: &PriceIndex) -> Option<V> {
+        match self.lock().get(key) {
+            Some((kept, value)) if kept == index => Some(value.clone()),
+            _ => None,
+        }
+    }
+
+    fn insert(&self, key: K, index: &PriceIndex, value: V) {
+        self.lock().insert(key, (index.clone(), value));
+    }
+
+    /// The kept value, or `new()` kept and returned, in one lock: two callers get the same.
+    fn get_or_insert_with(&self, key: K, index: &PriceIndex, new: impl FnOnce() -> V) -> V {
+        let mut kept = self.lock();
+        if let Some((kept_index, value)) = kept.get(&key) {
+            if kept_index == index {
+                return value.clone();
+            }
+        }
+        let value = new();
+        kept.insert(key, (index.clone(), value.clone()));
+        value
+    }
 }
 
 /// A proposal as of a date: its id and the stream sequence its row and entries reflect, the
@@ -322,33 +363,17 @@ type Slot = Arc<tokio::sync::OnceCell<Arc<Overview>>>;
 impl Default for Overviews {
     fn default() -> Self {
         Self {
-            kept: std::sync::Mutex::new(hashlink::LruCache::new(KEPT_OVERVIEWS)),
-            parts: std::sync::Mutex::new(hashlink::LruCache::new(KEPT_PARTS)),
+            kept: ByIndex::new(KEPT_OVERVIEWS),
+            parts: ByIndex::new(KEPT_PARTS),
         }
     }
 }
 
 impl Overviews {
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, hashlink::LruCache<OverviewKey, (PriceIndex, Slot)>> {
-        self.kept
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
     /// Forgets every overview.
     pub fn clear(&self) {
-        self.lock().clear();
-        self.lock_parts().clear();
-    }
-
-    fn lock_parts(
-        &self,
-    ) -> std::sync::MutexGuard<'_, hashlink::LruCache<PartKey, (PriceIndex, Arc<Part>)>> {
-        self.parts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.kept.lock().clear();
+        self.parts.lock().clear();
     }
 
     /// Proposal `row`'s part as of `as_of`, computed unless the same part is kept.
@@ -365,27 +390,17 @@ impl Overviews {
             as_of,
             read.known_instant(),
         );
-        if let Some((kept_index, part)) = self.lock_parts().get(&key) {
-            if kept_index == index {
-                return Ok(part.clone());
-            }
+        if let Some(part) = self.parts.get(&key, index) {
+            return Ok(part);
         }
         let part = Arc::new(Part::of(read, row, index, as_of).await?);
-        self.lock_parts().insert(key, (index.clone(), part.clone()));
+        self.parts.insert(key, index, part.clone());
         Ok(part)
     }
 
     /// The slot of the overview computed from `key` and `index`, new if there is none.
     fn slot(&self, key: OverviewKey, index: &PriceIndex) -> Slot {
-        let mut kept = self.lock();
-        if let Some((kept_index, slot)) = kept.get(&key) {
-            if kept_index == index {
-                return slot.clone();
-            }
-        }
-        let slot = Slot::default();
-        kept.insert(key, (index.clone(), slot.clone()));
-        slot
+        self.kept.get_or_insert_with(key, index, Slot::default)
     }
 }
 
