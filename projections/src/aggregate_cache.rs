@@ -17,7 +17,7 @@ use cqrs_es::persist::{
     EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore, SerializedEvent,
 };
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
-use gevinst_store::EventStore;
+use gevinst_store::{Appended, EventStore, StoreError};
 use hashlink::LruCache;
 
 /// An aggregate as last seen: the sequence it reflects and its state, shared with readers
@@ -183,6 +183,43 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
         let shared = Arc::new(context.aggregate);
         self.keep(aggregate_id, context.current_sequence, shared.clone());
         Ok((context.current_sequence, shared))
+    }
+
+    /// Appends a command's `events` (the event sink has already applied them to `context`'s
+    /// aggregate: it is the state after them) through the store's append, with its inline
+    /// projection, and keeps that state. What cqrs-es' `commit` does, but handing back what the store
+    /// appended (its record, and whether the read models took it in the same transaction)
+    /// instead of reading it again. A failed append keeps nothing: the next load replays.
+    pub async fn append(
+        &self,
+        events: Vec<A::Event>,
+        context: EventStoreAggregateContext<A>,
+        metadata: &HashMap<String, String>,
+    ) -> Result<Appended, StoreError> {
+        let EventStoreAggregateContext {
+            aggregate_id,
+            aggregate,
+            current_sequence,
+            ..
+        } = context;
+        let serialized = events
+            .into_iter()
+            .zip(current_sequence + 1..)
+            .map(|(payload, sequence)| {
+                SerializedEvent::try_from(&EventEnvelope::<A> {
+                    aggregate_id: aggregate_id.clone(),
+                    sequence,
+                    payload,
+                    metadata: metadata.clone(),
+                })
+                .map_err(|e| StoreError::Invalid(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let appended = self.repo.appended(&serialized).await?;
+        let last = usize::try_from(appended.record.last_sequence)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.keep(&aggregate_id, last, Arc::new(aggregate));
+        Ok(appended)
     }
 
     /// Keeps a taken aggregate that nothing changed (its command was refused before any

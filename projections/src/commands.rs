@@ -15,7 +15,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use cqrs_es::AggregateError;
 use gevinst_domain::access::{Access, Action, Denied, Login, Target};
 use gevinst_domain::chain::{canonical_json, sha256_hex};
 use gevinst_domain::proposal::{
@@ -28,7 +27,7 @@ use crate::identity::{AccessService, IdentityError};
 use crate::price_index::PriceIndexService;
 
 use crate::readmodel::Projector;
-use gevinst_store::{Clock, CommandRecord, Db, EventStore, StoreError};
+use gevinst_store::{Appended, Clock, CommandRecord, Db, EventStore, StoreError};
 use gevinst_verify::NoteSigner;
 
 /// The aggregate type name under which proposals are stored.
@@ -165,7 +164,8 @@ impl ProposalService {
     /// A service over `db`, stamping times from `clock`.
     #[must_use]
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        let store = EventStore::new(db, clock);
+        let inline = Arc::new(crate::readmodel::InlineProjection::on(&db));
+        let store = EventStore::new(db, clock).with_inline(inline);
         let aggregates = CachedEventStore::new(store.clone());
         Self {
             aggregates,
@@ -346,67 +346,84 @@ impl ProposalService {
             None => IdempotencyKey::parse(&uuid::Uuid::new_v4().to_string())
                 .map_err(|e| CommandError::Unexpected(e.to_string()))?,
         };
-        if let Some(outcome) = self.replay(&proposal, key.as_str(), &fingerprint).await? {
-            return Ok(self.with_receipt(outcome).await);
-        }
         metadata.idempotency_key = Some(key.clone());
         metadata.command_fingerprint = Some(fingerprint.clone());
         metadata.effective_date = metadata.effective_date.or(command.effective_date());
         if metadata.reason.is_none() {
             metadata.reason = command.reason().cloned();
         }
-        let result = self.run(id.as_str(), command, metadata.to_map()).await;
-        match result {
-            Ok(()) => {
-                let record = self
-                    .store
-                    .command(PROPOSAL, &proposal, key.as_str())
-                    .await?;
-                let outcome = record
-                    .map(|r| CommandOutcome::from_record(r, false))
-                    .ok_or_else(|| {
-                        CommandError::Unexpected("the command produced no events".to_string())
-                    })?;
-                // Read-your-writes: the read models reflect the command before it returns. The
-                // command is committed either way; a projection failure is retried by the next
-                // catch-up and must not turn a stored command into an error.
-                if let Err(error) = self.projector.wait_for(outcome.last_position).await {
+        // A retry is recognised by its key where the store looks anyway: in the append (the
+        // key's record comes with the stream's head), or, when the state the first attempt
+        // made refuses the command now, by its stored outcome. No look-up before the command.
+        let replay = |record: CommandRecord| {
+            if record.fingerprint == fingerprint {
+                Ok(CommandOutcome::from_record(record, true))
+            } else {
+                Err(CommandError::IdempotencyKeyReused {
+                    proposal: proposal.clone(),
+                    key: key.to_string(),
+                })
+            }
+        };
+        let stored = |proposal: &str| {
+            let (store, proposal, key) = (self.store.clone(), proposal.to_string(), key.clone());
+            async move { store.command(PROPOSAL, &proposal, key.as_str()).await }
+        };
+        match self.run(id.as_str(), command, metadata.to_map()).await {
+            Ok(appended) => {
+                let outcome = CommandOutcome::from_record(appended.record, false);
+                // Read-your-writes: the read models reflect the command before it returns —
+                // already, when its append projected it; else once the projector has. The
+                // command is committed either way; a projection failure is retried by the
+                // next catch-up and must not turn a stored command into an error.
+                if appended.projected {
+                    self.projector.projected_inline(outcome.last_position);
+                } else if let Err(error) = self.projector.wait_for(outcome.last_position).await {
                     tracing::error!(%error, "read models did not catch up after a command");
                 }
                 Ok(self.with_receipt(outcome).await)
             }
-            Err(AggregateError::UserError(error)) => {
-                Err(CommandError::Rejected { proposal, error })
+            Err(Ran::Refused(error)) => match stored(&proposal).await? {
+                Some(record) => Ok(self.with_receipt(replay(record)?).await),
+                None => Err(CommandError::Rejected { proposal, error }),
+            },
+            Err(Ran::Store(StoreError::DuplicateCommand(record))) => {
+                Ok(self.with_receipt(replay(*record)?).await)
             }
-            Err(other) => {
+            Err(Ran::Store(StoreError::Conflict { current, .. })) => {
                 // A concurrent retry with the same key may have won: then this is a replay.
-                if let Some(outcome) = self.replay(&proposal, key.as_str(), &fingerprint).await? {
-                    return Ok(outcome);
-                }
-                match other {
-                    AggregateError::AggregateConflict => Err(CommandError::Conflict {
-                        current_sequence: self.store.last_sequence(PROPOSAL, &proposal).await?,
+                match stored(&proposal).await? {
+                    Some(record) => Ok(replay(record)?),
+                    None => Err(CommandError::Conflict {
+                        current_sequence: current,
                         proposal,
                     }),
-                    e => Err(CommandError::Unexpected(e.to_string())),
                 }
             }
+            Err(Ran::Store(error)) => Err(CommandError::Store(error)),
+            Err(Ran::Unexpected(error)) => Err(CommandError::Unexpected(error)),
         }
     }
 
     /// One command through the aggregate: cqrs-es' `CqrsFramework::execute_with_metadata`
     /// (load, handle into an event sink, commit), except that the aggregate is taken from the
     /// cache and handed back, never copied, so a command costs the same at 10 events as at
-    /// 10.000 (`aggregate_cache`). A refusal hands it back unchanged: `Proposal::handle` decides
-    /// before it writes an event, and a sink that holds any is never handed back.
+    /// 10.000 (`aggregate_cache`), and that the append projects its events in its own
+    /// transaction when it can (`gevinst_store::Inline`). A refusal hands the aggregate back
+    /// unchanged: `Proposal::handle` decides before it writes an event, and a sink that holds
+    /// any is never handed back.
     async fn run(
         &self,
         id: &str,
         command: ProposalCommand,
         metadata: HashMap<String, String>,
-    ) -> Result<(), AggregateError<ProposalError>> {
-        use cqrs_es::{Aggregate as _, EventStore as _};
-        let mut context = self.aggregates.take(id).await?;
+    ) -> Result<Appended, Ran> {
+        use cqrs_es::Aggregate as _;
+        let mut context = self
+            .aggregates
+            .take(id)
+            .await
+            .map_err(|e| Ran::Unexpected(e.to_string()))?;
         let sink = cqrs_es::event_sink::EventSink::default();
         let handled = context.aggregate.handle(command, &(), &sink).await;
         let events = sink.collect().await;
@@ -414,10 +431,12 @@ impl ProposalService {
             if events.is_empty() {
                 self.aggregates.put_back(context);
             }
-            return Err(AggregateError::UserError(error));
+            return Err(Ran::Refused(error));
         }
-        self.aggregates.commit(events, context, metadata).await?;
-        Ok(())
+        self.aggregates
+            .append(events, context, &metadata)
+            .await
+            .map_err(Ran::Store)
     }
 
     /// Overwrites whatever the client put in a fact's people and role fields: the role of a
@@ -480,24 +499,16 @@ impl ProposalService {
         }
         Ok(())
     }
+}
 
-    async fn replay(
-        &self,
-        proposal: &str,
-        key: &str,
-        fingerprint: &str,
-    ) -> Result<Option<CommandOutcome>, CommandError> {
-        match self.store.command(PROPOSAL, proposal, key).await? {
-            None => Ok(None),
-            Some(record) if record.fingerprint == fingerprint => {
-                Ok(Some(CommandOutcome::from_record(record, true)))
-            }
-            Some(_) => Err(CommandError::IdempotencyKeyReused {
-                proposal: proposal.to_string(),
-                key: key.to_string(),
-            }),
-        }
-    }
+/// Why [`ProposalService::run`] stored nothing.
+enum Ran {
+    /// The aggregate refused the command.
+    Refused(ProposalError),
+    /// The store did not append it.
+    Store(StoreError),
+    /// The aggregate could not be loaded.
+    Unexpected(String),
 }
 
 #[cfg(test)]

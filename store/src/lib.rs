@@ -30,6 +30,7 @@ pub mod clock;
 pub mod credentials;
 pub mod db;
 pub mod repository;
+pub mod sql;
 pub mod verify;
 
 pub use checkpoint::{sign_checkpoint, verify_checkpoint, CheckpointReport, StoredCheckpoint};
@@ -37,7 +38,8 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use credentials::{Credentials, SessionRow, TokenRow};
 pub use db::{Db, OpenMode, StoreConfig, DEFAULT_SQLITE_PATH};
 pub use repository::{
-    CommandRecord, EventStore, RowRead, StoredEvent, UnreadableRow, APPENDED_CHANNEL,
+    Appended, CommandRecord, EventStore, Inline, RowRead, StoredEvent, UnreadableRow,
+    APPENDED_CHANNEL,
 };
 pub use verify::{verify, verify_with, ChainProblem, Checks, Decoder, ProblemKind, VerifyReport};
 
@@ -82,6 +84,9 @@ pub enum StoreError {
     /// The caller handed the store something it cannot store.
     #[error("invalid append: {0}")]
     Invalid(String),
+    /// An append's inline projection failed (the append is then retried without it).
+    #[error("projecting inline: {0}")]
+    Projection(String),
     /// JSON encoding failed.
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),

@@ -9,7 +9,15 @@
 //!    retryable conflict) and the idempotency key (a replay appends nothing);
 //! 3. it numbers the events `MAX(position)+1…` — gapless, and in commit order because the lock is
 //!    held until commit — stamps `recorded_at` from the injected clock, chains the hashes, and
-//!    records the command.
+//!    records the command;
+//! 4. given an [`Inline`] projection (the command path gives the read models'), and when the
+//!    read models reflect everything before this append, it runs that projection's statements
+//!    in the same transaction: the events and their read-model rows commit together, one commit
+//!    instead of two. Otherwise (the read models behind, another projector at work, or its
+//!    statements failing) the append commits alone and the background projector projects it.
+//!
+//! Steps 2 and 3 read what they need in one statement (the stream's last row, the key's
+//! record, the log's head), so an append is a handful of round trips whatever the stream's length.
 
 use std::sync::Arc;
 
@@ -26,6 +34,8 @@ use uuid::Uuid;
 use super::clock::Clock;
 use super::db::Db;
 use super::StoreError;
+use crate::bind_all;
+use crate::sql::Stmt;
 
 /// Key of PostgreSQL's advisory lock that serialises appends ("gevinst" in ASCII).
 const APPEND_LOCK_KEY: i64 = 0x0067_6576_696e_7374;
@@ -198,6 +208,8 @@ pub struct CommandRecord {
 pub struct EventStore {
     db: Db,
     clock: Arc<dyn Clock>,
+    /// The projection every append runs in its own transaction, if any (see [`Inline`]).
+    inline: Option<Arc<dyn Inline>>,
 }
 
 impl std::fmt::Debug for EventStore {
@@ -230,9 +242,76 @@ const INSERT_COMMAND: &str = "INSERT INTO command (aggregate_type, stream_id, id
 const SELECT_COMMAND: &str = "SELECT aggregate_type, stream_id, idempotency_key, fingerprint, \
     first_sequence, last_sequence, first_position, last_position, recorded_at FROM command \
     WHERE aggregate_type = $1 AND stream_id = $2 AND idempotency_key = $3";
+/// What an append reads before it writes, in one round trip (see [`Before`]).
+const BEFORE_APPEND: &str = "SELECT m.max_position, l.sequence AS last_sequence, \
+    l.hash AS last_hash, c.fingerprint, c.first_sequence, c.last_sequence AS command_last, \
+    c.first_position, c.last_position, c.recorded_at \
+    FROM (SELECT COALESCE(MAX(position), 0) AS max_position FROM event) m \
+    LEFT JOIN (SELECT sequence, hash FROM event WHERE aggregate_type = $1 AND stream_id = $2 \
+        ORDER BY sequence DESC LIMIT 1) l ON 1 = 1 \
+    LEFT JOIN command c ON c.aggregate_type = $1 AND c.stream_id = $2 \
+        AND c.idempotency_key = $3";
 const LAST_IN_STREAM: &str = "SELECT sequence, hash FROM event WHERE aggregate_type = $1 AND \
     stream_id = $2 ORDER BY sequence DESC LIMIT 1";
 const MAX_POSITION: &str = "SELECT COALESCE(MAX(position), 0) FROM event";
+
+/// What an append reads inside its transaction before it writes: the log's head, the stream's
+/// last sequence and hash, and the record of a command with the same key, if any.
+#[derive(sqlx::FromRow)]
+struct Before {
+    max_position: i64,
+    last_sequence: Option<i64>,
+    last_hash: Option<String>,
+    fingerprint: Option<String>,
+    first_sequence: Option<i64>,
+    command_last: Option<i64>,
+    first_position: Option<i64>,
+    last_position: Option<i64>,
+    recorded_at: Option<DateTime<Utc>>,
+}
+
+impl Before {
+    fn last(&self) -> Option<(i64, String)> {
+        self.last_sequence.zip(self.last_hash.clone())
+    }
+
+    /// The earlier command with the same key, when there is one.
+    fn existing(&self, aggregate_type: &str, stream_id: &str, key: &str) -> Option<CommandRecord> {
+        Some(CommandRecord {
+            aggregate_type: aggregate_type.to_string(),
+            stream_id: stream_id.to_string(),
+            idempotency_key: key.to_string(),
+            fingerprint: self.fingerprint.clone()?,
+            first_sequence: self.first_sequence?,
+            last_sequence: self.command_last?,
+            first_position: self.first_position?,
+            last_position: self.last_position?,
+            recorded_at: self.recorded_at?,
+        })
+    }
+}
+
+/// A projection an append runs in its own transaction (see the module docs, step 4). The read
+/// models implement it; the log knows only that it is statements.
+pub trait Inline: Send + Sync {
+    /// A query giving the position the projection reflects now, in the append's transaction,
+    /// and holding it against any other projector until the commit; no row when another
+    /// projector holds it (PostgreSQL: `FOR UPDATE SKIP LOCKED`), so an append never waits.
+    fn guard(&self) -> Stmt;
+
+    /// The statements that project `rows` (just appended, right after position `from`),
+    /// moving the projection to the last row's position; `Err` says why it cannot.
+    fn statements(&self, rows: &[StoredEvent], from: i64) -> Result<Vec<Stmt>, String>;
+}
+
+/// What an accepted append stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// The command's record, as stored.
+    pub record: CommandRecord,
+    /// Whether the inline projection committed with it (the read models reflect it already).
+    pub projected: bool,
+}
 
 /// One row to insert, fully computed.
 struct NewRow {
@@ -304,7 +383,20 @@ impl EventStore {
     /// A store over `db`, stamping times from `clock`.
     #[must_use]
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock }
+        Self {
+            db,
+            clock,
+            inline: None,
+        }
+    }
+
+    /// The same store, running `inline` in every append's transaction (see the module docs,
+    /// step 4): the command path's store, so proposals, accounts and the price index all
+    /// keep the read models current as they commit.
+    #[must_use]
+    pub fn with_inline(mut self, inline: Arc<dyn Inline>) -> Self {
+        self.inline = Some(inline);
+        self
     }
 
     /// Now, by the clock that stamps `recorded_at` (for checkpoints and plausibility checks
@@ -322,8 +414,44 @@ impl EventStore {
 
     /// Appends one command's events atomically; see the module docs for the protocol.
     pub async fn append(&self, events: &[SerializedEvent]) -> Result<(), StoreError> {
-        let Some(first) = events.first() else {
+        if events.is_empty() {
             return Ok(());
+        }
+        self.appended(events).await.map(|_| ())
+    }
+
+    /// [`EventStore::append`] with this store's inline projection, if any, saying what it
+    /// stored.
+    pub async fn appended(&self, events: &[SerializedEvent]) -> Result<Appended, StoreError> {
+        self.append_with(events, self.inline.as_deref()).await
+    }
+
+    /// [`EventStore::append`], projecting the events in the same transaction through `inline`
+    /// when the projection reflects everything before them (see the module docs, step 4). A
+    /// failing inline statement rolls the attempt back, and the append runs again without it:
+    /// the background projector then meets (and reports) the same failure, and the command
+    /// is not lost to a read-model fault.
+    pub async fn append_with(
+        &self,
+        events: &[SerializedEvent],
+        inline: Option<&dyn Inline>,
+    ) -> Result<Appended, StoreError> {
+        match self.append_once(events, inline).await {
+            Err(StoreError::Projection(why)) => {
+                tracing::warn!(%why, "projecting inline failed; appending without it");
+                self.append_once(events, None).await
+            }
+            done => done,
+        }
+    }
+
+    async fn append_once(
+        &self,
+        events: &[SerializedEvent],
+        inline: Option<&dyn Inline>,
+    ) -> Result<Appended, StoreError> {
+        let Some(first) = events.first() else {
+            return Err(StoreError::Invalid("no events to append".to_string()));
         };
         let aggregate_type = first.aggregate_type.clone();
         let stream_id = first.aggregate_id.clone();
@@ -334,24 +462,48 @@ impl EventStore {
         // The same steps on both backends, inside the transaction that serialises appends.
         macro_rules! append_in {
             ($tx:ident, $insert:expr) => {{
-                let last: Option<(i64, String)> = sqlx::query_as(LAST_IN_STREAM)
-                    .bind(&aggregate_type)
-                    .bind(&stream_id)
-                    .fetch_optional(&mut *$tx)
-                    .await?;
-                let existing: Option<CommandRecord> = sqlx::query_as(SELECT_COMMAND)
+                let before: Before = sqlx::query_as(BEFORE_APPEND)
                     .bind(&aggregate_type)
                     .bind(&stream_id)
                     .bind(&key)
-                    .fetch_optional(&mut *$tx)
-                    .await?;
-                let max: i64 = sqlx::query_scalar(MAX_POSITION)
                     .fetch_one(&mut *$tx)
                     .await?;
-                let (rows, command) =
-                    self.prepare(events, last, existing, max, &key, &fingerprint)?;
+                let existing = before.existing(&aggregate_type, &stream_id, &key);
+                let (rows, command) = self.prepare(
+                    events,
+                    before.last(),
+                    existing,
+                    before.max_position,
+                    &key,
+                    &fingerprint,
+                )?;
                 insert_rows!($tx, $insert, &rows, &command);
+                let mut projected = false;
+                if let Some(inline) = inline {
+                    let guard = inline.guard();
+                    let at: Option<i64> = bind_all!(sqlx::query_scalar(&guard.sql), &guard.args)
+                        .fetch_optional(&mut *$tx)
+                        .await?;
+                    if at == Some(before.max_position) {
+                        let stored: Vec<StoredEvent> =
+                            rows.into_iter().map(|row| row.stored).collect();
+                        let stmts = inline
+                            .statements(&stored, before.max_position)
+                            .map_err(StoreError::Projection)?;
+                        for s in &stmts {
+                            bind_all!(sqlx::query(&s.sql), &s.args)
+                                .execute(&mut *$tx)
+                                .await
+                                .map_err(|e| StoreError::Projection(e.to_string()))?;
+                        }
+                        projected = true;
+                    }
+                }
                 $tx.commit().await?;
+                Ok(Appended {
+                    record: command,
+                    projected,
+                })
             }};
         }
         match &self.db {
@@ -363,14 +515,13 @@ impl EventStore {
                     .bind(APPENDED_CHANNEL)
                     .execute(&mut *tx)
                     .await?;
-                append_in!(tx, INSERT_EVENT_PG);
+                append_in!(tx, INSERT_EVENT_PG)
             }
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                append_in!(tx, INSERT_EVENT_SQLITE);
+                append_in!(tx, INSERT_EVENT_SQLITE)
             }
         }
-        Ok(())
     }
 
     /// Checks concurrency and idempotency, then numbers, stamps and chains the new rows.

@@ -19,6 +19,7 @@ mod golden;
 mod history_page;
 mod http;
 mod identity;
+mod inline;
 mod known_on;
 mod municipalities;
 mod oidc;

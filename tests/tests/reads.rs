@@ -46,15 +46,18 @@ async fn append_unprojected(t: &TestStore, key: &str) -> i64 {
     let mut metadata = last.metadata.clone();
     metadata[keys::IDEMPOTENCY_KEY] = serde_json::Value::String(key.to_string());
     store
-        .append(&[SerializedEvent {
-            aggregate_id: "BC01".to_string(),
-            sequence: usize::try_from(last.sequence + 1).expect("a sequence"),
-            aggregate_type: kind.to_string(),
-            event_type: last.event_type.clone(),
-            event_version: last.event_version.clone(),
-            payload: last.payload.clone(),
-            metadata,
-        }])
+        .append_with(
+            &[SerializedEvent {
+                aggregate_id: "BC01".to_string(),
+                sequence: usize::try_from(last.sequence + 1).expect("a sequence"),
+                aggregate_type: kind.to_string(),
+                event_type: last.event_type.clone(),
+                event_version: last.event_version.clone(),
+                payload: last.payload.clone(),
+                metadata,
+            }],
+            None,
+        )
         .await
         .expect("appended");
     store.last_position().await.expect("the head")
@@ -178,6 +181,48 @@ both_backends!(
             )),
             "{beyond}"
         );
+    }
+);
+
+both_backends!(
+    a_command_is_read_at_once_though_another_instance_projects,
+    |t: TestStore| async move {
+        // On PostgreSQL another instance leads and this one's background projector only
+        // follows, and it looks at start and then not for an hour; no one projects the
+        // command but its own append, in its own transaction (`gevinst_store::Inline`).
+        let leader = another_leader(&t).await;
+        t.import_budget_2025().await;
+        let anna = t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        t.service.projector().catch_up().await.expect("caught up");
+        let base = serve_following_every(&t, Duration::from_secs(3600)).await;
+        let (status, before) = body(&base, None).await;
+        assert_eq!(status, 200, "{before}");
+        let answer = reqwest::Client::new()
+            .post(format!("{base}/api/proposals/BC01/savings"))
+            .bearer_auth(&anna)
+            .header("idempotency-key", "read-at-once")
+            .json(&serde_json::json!({
+                "year": 2025, "amount": "-3", "plan_line": "l1", "date": "2025-06-30"
+            }))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(answer.status().as_u16(), 201);
+        let (status, after) = body(&base, None).await;
+        assert_eq!(status, 200, "{after}");
+        assert_ne!(
+            after, before,
+            "the command is read as soon as it is answered"
+        );
+        assert_eq!(
+            t.service
+                .projector()
+                .checkpoint()
+                .await
+                .expect("checkpoint"),
+            t.service.store().last_position().await.expect("the head")
+        );
+        step_down(leader).await;
     }
 );
 

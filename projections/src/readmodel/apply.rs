@@ -9,63 +9,8 @@ use gevinst_domain::chain::format_recorded_at;
 use gevinst_domain::price::PriceIndexEvent;
 use gevinst_domain::proposal::{Fact, Plan, PlanSection, ProposalEvent};
 
+pub use gevinst_store::sql::{Stmt, Val};
 use gevinst_store::StoredEvent;
-
-/// A value bound to a statement parameter.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Val {
-    /// Text, possibly NULL.
-    Text(Option<String>),
-    /// Integer, possibly NULL.
-    Int(Option<i64>),
-    /// Boolean.
-    Bool(bool),
-}
-
-impl From<&str> for Val {
-    fn from(v: &str) -> Self {
-        Val::Text(Some(v.to_string()))
-    }
-}
-impl From<String> for Val {
-    fn from(v: String) -> Self {
-        Val::Text(Some(v))
-    }
-}
-impl From<Option<String>> for Val {
-    fn from(v: Option<String>) -> Self {
-        Val::Text(v)
-    }
-}
-impl From<i64> for Val {
-    fn from(v: i64) -> Self {
-        Val::Int(Some(v))
-    }
-}
-impl From<i32> for Val {
-    fn from(v: i32) -> Self {
-        Val::Int(Some(i64::from(v)))
-    }
-}
-impl From<Option<i64>> for Val {
-    fn from(v: Option<i64>) -> Self {
-        Val::Int(v)
-    }
-}
-impl From<bool> for Val {
-    fn from(v: bool) -> Self {
-        Val::Bool(v)
-    }
-}
-
-/// One statement to run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Stmt {
-    /// SQL with `$1…` parameters, valid on both backends.
-    pub sql: std::borrow::Cow<'static, str>,
-    /// The values.
-    pub args: Vec<Val>,
-}
 
 fn stmt(sql: &'static str, args: Vec<Val>) -> Stmt {
     Stmt {

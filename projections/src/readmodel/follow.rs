@@ -278,6 +278,19 @@ impl Projector {
         }
     }
 
+    /// Tells this process's waiters that an append projected up to `position` in its own
+    /// transaction (see `gevinst_store::Inline`): a read holding that position as its token need not wait
+    /// for the background projector's next look.
+    pub fn projected_inline(&self, position: i64) {
+        self.background.look.send_if_modified(|look| {
+            let newer = look.position < position;
+            if newer {
+                look.position = position;
+            }
+            newer
+        });
+    }
+
     /// Whether a background projector runs in this process.
     #[must_use]
     pub fn following(&self) -> bool {

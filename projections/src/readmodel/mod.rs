@@ -13,7 +13,9 @@ pub mod projector;
 
 pub use entries::{Entries, Entry, EntryCache, ReadCache, CACHED_ENTRIES};
 pub use follow::{Look, PATIENCE, PROJECTOR_LOCK_KEY};
-pub use projector::{Progress, Projector, Standing, CLEAR_STATEMENTS, PROJECTION};
+pub use projector::{
+    InlineProjection, Progress, Projector, Standing, CLEAR_STATEMENTS, PROJECTION,
+};
 
 use chrono::{DateTime, Utc};
 use gevinst_domain::price::{PriceIndex, PriceIndexEvent};

@@ -26,7 +26,8 @@ use tokio::sync::Mutex;
 use super::apply::{coalesce, price_index_row, statements, Stmt, Val};
 use super::follow::{Background, PROJECTED_CHANNEL};
 use super::ReadModelError;
-use gevinst_store::{Db, EventStore, StoredEvent};
+use gevinst_store::bind_all;
+use gevinst_store::{Db, EventStore, Inline, StoredEvent};
 
 /// The read models' name in `projection_checkpoint`.
 pub const PROJECTION: &str = "read_models";
@@ -71,20 +72,6 @@ pub struct Progress {
     pub target: i64,
 }
 
-macro_rules! bind_all {
-    ($query:expr, $args:expr) => {{
-        let mut q = $query;
-        for v in $args {
-            q = match v {
-                Val::Text(t) => q.bind(t.clone()),
-                Val::Int(i) => q.bind(*i),
-                Val::Bool(b) => q.bind(*b),
-            };
-        }
-        q
-    }};
-}
-
 /// The read models are about proposals and the price index their reports convert with; the
 /// access stream (accounts and grants) advances the checkpoint but feeds no read model.
 fn projected(stored: &StoredEvent) -> bool {
@@ -115,9 +102,84 @@ fn statements_of(stored: &StoredEvent) -> Result<Vec<Stmt>, ReadModelError> {
     }
 }
 
+/// The position the read models reflect, as a row (the read and the guard share it).
+const CHECKPOINT_ROW: &str = "SELECT position FROM projection_checkpoint WHERE projection = $1";
+
+/// The read models as an append's inline projection (see `gevinst_store::Inline`): the events
+/// of a command (an access change or a price index too, which only move the checkpoint) and
+/// their rows commit in one transaction when the read models reflect everything before them,
+/// the same statements a catch-up makes. The guard holds the checkpoint row for the append's
+/// transaction; on PostgreSQL it skips a row another projector holds (a catch-up batch or a
+/// rebuild in progress), so an append never waits for one and leaves its events to the
+/// background projector instead. It knows only the backend: the store that holds it is the
+/// projector's own.
+#[derive(Debug, Clone, Copy)]
+pub struct InlineProjection {
+    postgres: bool,
+}
+
+impl InlineProjection {
+    /// The read models' inline projection on `db`'s backend.
+    #[must_use]
+    pub fn on(db: &Db) -> Self {
+        Self {
+            postgres: matches!(db, Db::Postgres(_)),
+        }
+    }
+
+    /// `stmts` as one projection step from checkpoint `from` to `to`: first the checkpoint's
+    /// compare-and-set (the guard [`Projector::run`] checks), then the rows, then (PostgreSQL)
+    /// the notification that the read models moved.
+    fn moving(self, stmts: Vec<Stmt>, from: i64, to: i64) -> Vec<Stmt> {
+        let mut all = vec![Stmt {
+            sql: "UPDATE projection_checkpoint SET position = $2 WHERE projection = $1 \
+                  AND position = $3"
+                .into(),
+            args: vec![Val::from(PROJECTION), Val::from(to), Val::from(from)],
+        }];
+        all.extend(stmts);
+        all.extend(self.projected());
+        all
+    }
+
+    /// On PostgreSQL, the statement that tells every instance the read models moved (at the
+    /// commit of the transaction it runs in).
+    fn projected(self) -> Option<Stmt> {
+        self.postgres.then(|| Stmt {
+            sql: "SELECT pg_notify($1, '')".into(),
+            args: vec![Val::from(PROJECTED_CHANNEL)],
+        })
+    }
+}
+
+impl Inline for InlineProjection {
+    fn guard(&self) -> Stmt {
+        let sql = if self.postgres {
+            format!("{CHECKPOINT_ROW} FOR UPDATE SKIP LOCKED")
+        } else {
+            CHECKPOINT_ROW.to_string()
+        };
+        Stmt {
+            sql: sql.into(),
+            args: vec![Val::from(PROJECTION)],
+        }
+    }
+
+    fn statements(&self, rows: &[StoredEvent], from: i64) -> Result<Vec<Stmt>, String> {
+        let Some(last) = rows.last().map(|e| e.position) else {
+            return Ok(Vec::new());
+        };
+        let mut stmts = Vec::new();
+        for stored in rows.iter().filter(|e| projected(e)) {
+            stmts.extend(statements_of(stored).map_err(|e| e.to_string())?);
+        }
+        Ok(self.moving(coalesce(stmts), from, last))
+    }
+}
+
 /// The position the read models in `db` reflect (0 before the first projection).
 pub(crate) async fn checkpoint(db: &Db) -> Result<i64, ReadModelError> {
-    let sql = "SELECT position FROM projection_checkpoint WHERE projection = $1";
+    let sql = CHECKPOINT_ROW;
     let found: Option<i64> = match db {
         Db::Postgres(pool) => {
             sqlx::query_scalar(sql)
@@ -211,7 +273,7 @@ impl Projector {
             for stored in events.iter().filter(|e| projected(e)) {
                 stmts.extend(statements_of(stored)?);
             }
-            if self.commit(&coalesce(stmts), position, last).await? {
+            if self.commit(coalesce(stmts), position, last).await? {
                 position = last;
             } else {
                 // Another projector (e.g. a second process) moved the checkpoint: continue
@@ -235,8 +297,14 @@ impl Projector {
     ) -> Result<i64, ReadModelError> {
         let _running = self.running.lock().await;
         macro_rules! rebuild_in {
-            ($tx:expr) => {{
+            ($tx:expr, $lock:expr) => {{
                 let mut tx = $tx;
+                // The checkpoint row first: an append then sees it held and leaves its events
+                // to the next catch-up instead of writing rows this rebuild is replacing.
+                sqlx::query(&format!("{CHECKPOINT_ROW} {}", $lock))
+                    .bind(PROJECTION)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 for sql in CLEAR_STATEMENTS {
                     sqlx::query(sql).execute(&mut *tx).await?;
                 }
@@ -266,7 +334,7 @@ impl Projector {
                     .bind(position)
                     .execute(&mut *tx)
                     .await?;
-                if let Some(notify) = self.projected() {
+                if let Some(notify) = self.inline().projected() {
                     bind_all!(sqlx::query(&notify.sql), &notify.args)
                         .execute(&mut *tx)
                         .await?;
@@ -279,32 +347,19 @@ impl Projector {
             }};
         }
         match self.store.db() {
-            Db::Postgres(pool) => rebuild_in!(pool.begin().await?),
-            Db::Sqlite(pool) => rebuild_in!(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => rebuild_in!(pool.begin().await?, "FOR UPDATE"),
+            Db::Sqlite(pool) => rebuild_in!(pool.begin_with("BEGIN IMMEDIATE").await?, ""),
         }
+    }
+
+    fn inline(&self) -> InlineProjection {
+        InlineProjection::on(self.store.db())
     }
 
     /// Applies `stmts` and moves the checkpoint from `from` to `to` in one transaction, unless
     /// the checkpoint is no longer at `from` (then nothing is applied and it returns false).
-    async fn commit(&self, stmts: &[Stmt], from: i64, to: i64) -> Result<bool, ReadModelError> {
-        let mut all = vec![Stmt {
-            sql: "UPDATE projection_checkpoint SET position = $2 WHERE projection = $1 \
-                  AND position = $3"
-                .into(),
-            args: vec![Val::from(PROJECTION), Val::from(to), Val::from(from)],
-        }];
-        all.extend_from_slice(stmts);
-        all.extend(self.projected());
-        self.run(&all).await
-    }
-
-    /// On PostgreSQL, the statement that tells every instance the read models moved (at the
-    /// commit of the transaction it runs in).
-    fn projected(&self) -> Option<Stmt> {
-        matches!(self.store.db(), Db::Postgres(_)).then(|| Stmt {
-            sql: "SELECT pg_notify($1, '')".into(),
-            args: vec![Val::from(PROJECTED_CHANNEL)],
-        })
+    async fn commit(&self, stmts: Vec<Stmt>, from: i64, to: i64) -> Result<bool, ReadModelError> {
+        self.run(&self.inline().moving(stmts, from, to)).await
     }
 
     /// Runs statements in one transaction; when the first statement changes no row, rolls
