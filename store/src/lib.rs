@@ -39,7 +39,7 @@ pub use credentials::{Credentials, SessionRow, TokenRow};
 pub use db::{Db, OpenMode, StoreConfig, DEFAULT_SQLITE_PATH};
 pub use repository::{
     Appended, CommandRecord, EventStore, Inline, RowRead, StoredEvent, UnreadableRow,
-    APPENDED_CHANNEL,
+    APPENDED_CHANNEL, APPEND_LOCK_KEY,
 };
 pub use verify::{verify, verify_with, ChainProblem, Checks, Decoder, ProblemKind, VerifyReport};
 

@@ -38,7 +38,7 @@ use crate::bind_all;
 use crate::sql::Stmt;
 
 /// Key of PostgreSQL's advisory lock that serialises appends ("gevinst" in ASCII).
-const APPEND_LOCK_KEY: i64 = 0x0067_6576_696e_7374;
+pub const APPEND_LOCK_KEY: i64 = 0x0067_6576_696e_7374;
 
 /// The PostgreSQL channel every append notifies on, delivered at its commit: the leading
 /// projector of any instance wakes on it (see `gevinst_projections::readmodel::follow`).
@@ -210,6 +210,8 @@ pub struct EventStore {
     clock: Arc<dyn Clock>,
     /// The projection every append runs in its own transaction, if any (see [`Inline`]).
     inline: Option<Arc<dyn Inline>>,
+    /// This process's appends that commit together (shared by clones).
+    group: Arc<Group>,
 }
 
 impl std::fmt::Debug for EventStore {
@@ -313,6 +315,37 @@ pub struct Appended {
     pub projected: bool,
 }
 
+/// An append waiting for its turn to commit (see [`EventStore::append_with`]).
+struct Waiting {
+    events: Vec<SerializedEvent>,
+    inline: Option<Arc<dyn Inline>>,
+    reply: tokio::sync::oneshot::Sender<Result<Appended, StoreError>>,
+}
+
+/// The appends of one process that commit together: those waiting, and the turn to commit.
+#[derive(Default)]
+struct Group {
+    waiting: std::sync::Mutex<Vec<Waiting>>,
+    turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+fn no_answer() -> StoreError {
+    StoreError::Invalid("an append's transaction gave no answer".to_string())
+}
+
+/// The type, stream, idempotency key and fingerprint of the command whose `events` these are.
+fn command_of(events: &[SerializedEvent]) -> Option<(String, String, String, String)> {
+    let first = events.first()?;
+    let key = meta_str(&first.metadata, keys::IDEMPOTENCY_KEY)?;
+    let fingerprint = meta_str(&first.metadata, keys::COMMAND_FINGERPRINT).unwrap_or_default();
+    Some((
+        first.aggregate_type.clone(),
+        first.aggregate_id.clone(),
+        key,
+        fingerprint,
+    ))
+}
+
 /// One row to insert, fully computed.
 struct NewRow {
     stored: StoredEvent,
@@ -387,6 +420,7 @@ impl EventStore {
             db,
             clock,
             inline: None,
+            group: Arc::default(),
         }
     }
 
@@ -423,72 +457,173 @@ impl EventStore {
     /// [`EventStore::append`] with this store's inline projection, if any, saying what it
     /// stored.
     pub async fn appended(&self, events: &[SerializedEvent]) -> Result<Appended, StoreError> {
-        self.append_with(events, self.inline.as_deref()).await
+        self.append_with(events, self.inline.clone()).await
     }
 
     /// [`EventStore::append`], projecting the events in the same transaction through `inline`
-    /// when the projection reflects everything before them (see the module docs, step 4). A
-    /// failing inline statement rolls the attempt back, and the append runs again without it:
-    /// the background projector then meets (and reports) the same failure, and the command
-    /// is not lost to a read-model fault.
+    /// when the projection reflects everything before them (see the module docs, step 4).
+    ///
+    /// Appends that arrive while another is committing wait for it and then commit together,
+    /// in one transaction (group commit): one commit, one fsync, for all of them, each still
+    /// checked, numbered and chained in the order it arrived, and each answered with its own
+    /// outcome. A command refused in the group (a conflict, a replayed key) is left out of it
+    /// and refused alone. The group is committed by a task of its own, so a caller that stops
+    /// waiting (a dropped request) cannot leave the others without an answer.
+    ///
+    /// A failing inline statement rolls the group back, and it is committed again without its
+    /// projection: the background projector then meets (and reports) the same failure, and
+    /// no command is lost to a read-model fault. A group whose transaction fails otherwise is
+    /// committed again one append at a time, so one append's fault is its own.
     pub async fn append_with(
         &self,
         events: &[SerializedEvent],
-        inline: Option<&dyn Inline>,
+        inline: Option<Arc<dyn Inline>>,
     ) -> Result<Appended, StoreError> {
-        match self.append_once(events, inline).await {
+        if events.is_empty() {
+            return Err(StoreError::Invalid("no events to append".to_string()));
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.group
+            .waiting
+            .lock()
+            .map_err(|_| StoreError::Invalid("the append queue is poisoned".to_string()))?
+            .push(Waiting {
+                events: events.to_vec(),
+                inline,
+                reply,
+            });
+        let turn = Arc::clone(&self.group.turn).lock_owned().await;
+        let group = self
+            .group
+            .waiting
+            .lock()
+            .map(|mut waiting| std::mem::take(&mut *waiting))
+            .unwrap_or_default();
+        if group.is_empty() {
+            // An earlier turn took this append into its group; its answer is on the way.
+            drop(turn);
+        } else {
+            let store = self.clone();
+            tokio::spawn(async move {
+                let _turn = turn;
+                store.commit_group(group).await;
+            });
+        }
+        answer
+            .await
+            .map_err(|_| StoreError::Invalid("the append was dropped unanswered".to_string()))?
+    }
+
+    /// Commits `group` in one transaction and answers each append in it (see
+    /// [`EventStore::append_with`] for what happens when that fails).
+    async fn commit_group(&self, group: Vec<Waiting>) {
+        let batch: Vec<&[SerializedEvent]> = group.iter().map(|w| w.events.as_slice()).collect();
+        // The group projects inline only when every append in it asked for the same projection.
+        let first = group.first().and_then(|w| w.inline.clone());
+        let same = group.iter().all(|w| match (&w.inline, &first) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        });
+        let inline = if same { first } else { None };
+        let mut answers = match self.commit_once(&batch, inline.as_deref()).await {
             Err(StoreError::Projection(why)) => {
                 tracing::warn!(%why, "projecting inline failed; appending without it");
-                self.append_once(events, None).await
+                self.commit_once(&batch, None).await
             }
             done => done,
+        };
+        if answers.is_err() && group.len() > 1 {
+            let mut alone = Vec::with_capacity(group.len());
+            for events in &batch {
+                let answer = self.commit_once(&[*events], None).await;
+                alone.push(answer.and_then(|mut one| one.pop().ok_or_else(no_answer)?));
+            }
+            answers = Ok(alone);
+        }
+        match answers {
+            Ok(answers) => {
+                for (waiting, answer) in group.into_iter().zip(answers) {
+                    // A caller that stopped waiting needs no answer.
+                    let _ = waiting.reply.send(answer);
+                }
+            }
+            Err(error) => {
+                let why = error.to_string();
+                let mut error = Some(error);
+                for waiting in group {
+                    let this = error
+                        .take()
+                        .unwrap_or_else(|| StoreError::Invalid(why.clone()));
+                    let _ = waiting.reply.send(Err(this));
+                }
+            }
         }
     }
 
-    async fn append_once(
+    /// How many of this process's appends wait for their turn to commit now.
+    #[must_use]
+    pub fn waiting(&self) -> usize {
+        self.group.waiting.lock().map_or(0, |waiting| waiting.len())
+    }
+
+    /// One transaction for `batch`: each append checked, numbered, chained and inserted in
+    /// turn (a refused one left out, with its refusal as its answer), then the inline
+    /// projection of everything inserted, then the commit. `Err` when the transaction failed
+    /// (nothing of it is stored).
+    async fn commit_once(
         &self,
-        events: &[SerializedEvent],
+        batch: &[&[SerializedEvent]],
         inline: Option<&dyn Inline>,
-    ) -> Result<Appended, StoreError> {
-        let Some(first) = events.first() else {
-            return Err(StoreError::Invalid("no events to append".to_string()));
-        };
-        let aggregate_type = first.aggregate_type.clone();
-        let stream_id = first.aggregate_id.clone();
-        let key = meta_str(&first.metadata, keys::IDEMPOTENCY_KEY).ok_or_else(|| {
-            StoreError::Invalid("every command needs an idempotency key".to_string())
-        })?;
-        let fingerprint = meta_str(&first.metadata, keys::COMMAND_FINGERPRINT).unwrap_or_default();
+    ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
         // The same steps on both backends, inside the transaction that serialises appends.
         macro_rules! append_in {
             ($tx:ident, $insert:expr) => {{
-                let before: Before = sqlx::query_as(BEFORE_APPEND)
-                    .bind(&aggregate_type)
-                    .bind(&stream_id)
-                    .bind(&key)
-                    .fetch_one(&mut *$tx)
-                    .await?;
-                let existing = before.existing(&aggregate_type, &stream_id, &key);
-                let (rows, command) = self.prepare(
-                    events,
-                    before.last(),
-                    existing,
-                    before.max_position,
-                    &key,
-                    &fingerprint,
-                )?;
-                insert_rows!($tx, $insert, &rows, &command);
-                let mut projected = false;
-                if let Some(inline) = inline {
+                let mut answers = Vec::with_capacity(batch.len());
+                let mut inserted: Vec<StoredEvent> = Vec::new();
+                let mut head = None;
+                for events in batch {
+                    let Some((aggregate_type, stream_id, key, fingerprint)) = command_of(events)
+                    else {
+                        answers.push(Err(StoreError::Invalid(
+                            "every command needs an idempotency key".to_string(),
+                        )));
+                        continue;
+                    };
+                    let before: Before = sqlx::query_as(BEFORE_APPEND)
+                        .bind(&aggregate_type)
+                        .bind(&stream_id)
+                        .bind(&key)
+                        .fetch_one(&mut *$tx)
+                        .await?;
+                    head.get_or_insert(before.max_position);
+                    let existing = before.existing(&aggregate_type, &stream_id, &key);
+                    match self.prepare(
+                        events,
+                        before.last(),
+                        existing,
+                        before.max_position,
+                        &key,
+                        &fingerprint,
+                    ) {
+                        Ok((rows, command)) => {
+                            insert_rows!($tx, $insert, &rows, &command);
+                            inserted.extend(rows.into_iter().map(|row| row.stored));
+                            answers.push(Ok(Appended {
+                                record: command,
+                                projected: false,
+                            }));
+                        }
+                        Err(refused) => answers.push(Err(refused)),
+                    }
+                }
+                if let (Some(inline), Some(head)) = (inline, head) {
                     let guard = inline.guard();
                     let at: Option<i64> = bind_all!(sqlx::query_scalar(&guard.sql), &guard.args)
                         .fetch_optional(&mut *$tx)
                         .await?;
-                    if at == Some(before.max_position) {
-                        let stored: Vec<StoredEvent> =
-                            rows.into_iter().map(|row| row.stored).collect();
+                    if at == Some(head) && !inserted.is_empty() {
                         let stmts = inline
-                            .statements(&stored, before.max_position)
+                            .statements(&inserted, head)
                             .map_err(StoreError::Projection)?;
                         for s in &stmts {
                             bind_all!(sqlx::query(&s.sql), &s.args)
@@ -496,14 +631,13 @@ impl EventStore {
                                 .await
                                 .map_err(|e| StoreError::Projection(e.to_string()))?;
                         }
-                        projected = true;
+                        for appended in answers.iter_mut().flatten() {
+                            appended.projected = true;
+                        }
                     }
                 }
                 $tx.commit().await?;
-                Ok(Appended {
-                    record: command,
-                    projected,
-                })
+                Ok(answers)
             }};
         }
         match &self.db {

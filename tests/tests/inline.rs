@@ -3,6 +3,7 @@
 //! everything before them; otherwise, or when the projection fails, the events commit alone
 //! and the catch-up projects them. Either way the read models end as a rebuild makes them.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use cqrs_es::persist::SerializedEvent;
@@ -76,14 +77,14 @@ both_backends!(
             .await
             .expect("a saving");
         let (store, projector) = (t.service.store(), t.service.projector());
-        let inline = InlineProjection::on(&t.db);
+        let inline: Arc<dyn Inline> = Arc::new(InlineProjection::on(&t.db));
         let read = ReadModels::new(t.db.clone());
         let checkpoint = || async { projector.checkpoint().await.expect("the checkpoint") };
         assert_eq!(checkpoint().await, 3);
 
         // Current: the events and their rows commit together.
         let appended = store
-            .append_with(&next_copy(&t, "inline-1").await, Some(&inline))
+            .append_with(&next_copy(&t, "inline-1").await, Some(inline.clone()))
             .await
             .expect("appended");
         assert!(appended.projected);
@@ -108,7 +109,7 @@ both_backends!(
             .await
             .expect("appended");
         let behind = store
-            .append_with(&next_copy(&t, "inline-2").await, Some(&inline))
+            .append_with(&next_copy(&t, "inline-2").await, Some(inline.clone()))
             .await
             .expect("appended");
         assert!(!behind.projected);
@@ -118,13 +119,13 @@ both_backends!(
         // A projection that fails, in the database or before it, costs the append nothing:
         // the events commit alone, the read models stay where they were.
         for (i, in_database) in [true, false].into_iter().enumerate() {
-            let failing = Failing {
+            let failing: Arc<dyn Inline> = Arc::new(Failing {
                 guard: inline.guard(),
                 in_database,
-            };
+            });
             let key = format!("failing-{i}");
             let appended = store
-                .append_with(&next_copy(&t, &key).await, Some(&failing))
+                .append_with(&next_copy(&t, &key).await, Some(failing))
                 .await
                 .expect("appended without its projection");
             assert!(!appended.projected, "{key}");
@@ -149,7 +150,7 @@ both_backends!(
     |t: TestStore| async move {
         t.register_example("BC01").await;
         let (store, projector) = (t.service.store(), t.service.projector());
-        let inline = InlineProjection::on(&t.db);
+        let inline: Arc<dyn Inline> = Arc::new(InlineProjection::on(&t.db));
         // On PostgreSQL, a catch-up batch or a rebuild holds the checkpoint row until it
         // commits; here another transaction does. (SQLite runs one writer at a time: there
         // is nothing to wait for.)
@@ -166,7 +167,7 @@ both_backends!(
         .expect("the checkpoint row held");
         let appended = tokio::time::timeout(
             Duration::from_secs(60),
-            store.append_with(&next_copy(&t, "while-held").await, Some(&inline)),
+            store.append_with(&next_copy(&t, "while-held").await, Some(inline.clone())),
         )
         .await
         .expect("the append did not wait for the checkpoint row")

@@ -665,3 +665,129 @@ both_backends!(
         assert_eq!(store.last_sequence(PROPOSAL, "BC02").await.unwrap(), 0);
     }
 );
+
+both_backends!(
+    appends_that_wait_commit_together_and_each_is_answered_as_its_own,
+    |t: TestStore| async move {
+        let ids = ["BC01", "BC02", "BC03", "BC04", "BC05", "BC06"];
+        for id in ids {
+            t.register_example(id).await;
+        }
+        t.service
+            .execute(&proposal("BC01"), saving_command(2025, -400), keyed("done"))
+            .await
+            .unwrap();
+        let store = t.service.store().clone();
+        let saving = store.stream(PROPOSAL, "BC01").await.unwrap().pop().unwrap();
+        let head = store.last_position().await.unwrap();
+        let append = |id: &str, sequence: usize, key: &str| {
+            let mut metadata = saving.metadata.clone();
+            metadata[keys::IDEMPOTENCY_KEY] = key.into();
+            let events = vec![SerializedEvent {
+                aggregate_id: id.to_string(),
+                sequence,
+                aggregate_type: PROPOSAL.to_string(),
+                event_type: saving.event_type.clone(),
+                event_version: saving.event_version.clone(),
+                payload: saving.payload.clone(),
+                metadata,
+            }];
+            let store = store.clone();
+            tokio::spawn(async move { store.appended(&events).await })
+        };
+        // On PostgreSQL another session holds the append lock while a first append waits for
+        // it, so every later one queues behind that one and they must commit as one group.
+        let held = match &t.db {
+            Db::Postgres(pool) => {
+                let mut holder = pool.acquire().await.unwrap();
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(gevinst_store::APPEND_LOCK_KEY)
+                    .execute(&mut *holder)
+                    .await
+                    .unwrap();
+                Some((holder, pool.clone()))
+            }
+            Db::Sqlite(_) => None,
+        };
+        let first = append("BC06", 3, "first");
+        if let Some((_, pool)) = &held {
+            while sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap()
+                == 0
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
+        // One each on BC02..BC05; two on BC01 at the same sequence (one must lose); one
+        // retrying the key of a command already stored.
+        let mut rest = Vec::new();
+        for id in &ids[1..5] {
+            rest.push((id.to_string(), append(id, 3, &format!("group-{id}"))));
+        }
+        rest.push(("BC01 a".to_string(), append("BC01", 4, "group-a")));
+        rest.push(("BC01 b".to_string(), append("BC01", 4, "group-b")));
+        rest.push(("retry".to_string(), append("BC01", 4, "done")));
+        let grouped = held.is_some();
+        if let Some((mut holder, _)) = held {
+            while store.waiting() < rest.len() {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(gevinst_store::APPEND_LOCK_KEY)
+                .execute(&mut *holder)
+                .await
+                .unwrap();
+        }
+        let first = first.await.unwrap().expect("the first append");
+        if grouped {
+            assert_eq!(first.record.first_position, head + 1);
+        }
+        let mut won = vec![("first".to_string(), first.record.first_position)];
+        let mut lost = Vec::new();
+        for (what, task) in rest {
+            match task.await.unwrap() {
+                Ok(appended) => {
+                    assert!(appended.projected, "{what}: the group projected inline");
+                    won.push((what, appended.record.first_position));
+                }
+                Err(StoreError::Conflict { current, .. }) if what.starts_with("BC01") => {
+                    assert_eq!(current, 4, "{what}");
+                    lost.push(what);
+                }
+                Err(StoreError::DuplicateCommand(record)) if what == "retry" => {
+                    assert_eq!(record.idempotency_key, "done");
+                    lost.push(what);
+                }
+                Err(e) => panic!("{what}: {e}"),
+            }
+        }
+        assert_eq!(won.len(), 6, "{won:?}");
+        assert_eq!(lost.len(), 2, "{lost:?}");
+        // Gapless, each append its own position.
+        let mut positions: Vec<i64> = won.iter().map(|(_, p)| *p).collect();
+        positions.sort_unstable();
+        assert_eq!(positions, (head + 1..=head + 6).collect::<Vec<_>>());
+        assert_eq!(store.last_position().await.unwrap(), head + 6);
+        if let Db::Postgres(pool) = &t.db {
+            let transactions: i64 = sqlx::query_scalar(
+                "SELECT count(DISTINCT xmin::text) FROM event WHERE position > $1",
+            )
+            .bind(head)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            assert_eq!(transactions, 2, "the first alone, then the group in one");
+        }
+        assert!(verify(&store).await.unwrap().is_ok());
+        let projector = t.service.projector();
+        assert_eq!(projector.checkpoint().await.unwrap(), head + 6);
+        let read = gevinst_projections::readmodel::ReadModels::new(t.db.clone());
+        let incremental = read.dump().await.unwrap();
+        projector.rebuild_with(&|_| {}).await.unwrap();
+        assert_eq!(read.dump().await.unwrap(), incremental);
+    }
+);
