@@ -17,8 +17,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
-use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{AggregateError, CqrsFramework};
+
+use crate::aggregate_cache::CachedEventStore;
 use gevinst_domain::access::{
     Access, AccessCommand, AccessError, Action, Denied, DisplayName, Grant, Login, Target,
     ACCESS_STREAM,
@@ -76,7 +77,7 @@ pub enum IdentityError {
     Unexpected(String),
 }
 
-type Framework = CqrsFramework<Access, PersistedEventStore<EventStore, Access>>;
+type Framework = CqrsFramework<Access, CachedEventStore<Access>>;
 
 /// A personal access token, as shown once at creation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +132,8 @@ pub struct SessionUser {
 #[derive(Clone)]
 pub struct AccessService {
     store: EventStore,
+    /// Accounts and grants as last read (shared with the command framework).
+    kept: CachedEventStore<Access>,
     cqrs: Arc<Framework>,
     credentials: Credentials,
 }
@@ -180,12 +183,12 @@ impl AccessService {
     /// Over `store`.
     #[must_use]
     pub fn new(store: EventStore) -> Self {
-        let cqrs = CqrsFramework::new(
-            PersistedEventStore::new_event_store(store.clone()),
-            vec![],
-            (),
-        );
+        // Accounts and grants kept between commands and checked against the log at every
+        // look (one indexed query), as proposals are: every command asks the policy first.
+        let kept = CachedEventStore::new(store.clone());
+        let cqrs = CqrsFramework::new(kept.clone(), vec![], ());
         Self {
+            kept,
             credentials: Credentials::new(store.db().clone()),
             store,
             cqrs: Arc::new(cqrs),
@@ -198,13 +201,11 @@ impl AccessService {
 
     /// Accounts and grants as the log says now.
     pub async fn current(&self) -> Result<Access, IdentityError> {
-        use cqrs_es::{AggregateContext, EventStore as _};
-        let es = PersistedEventStore::<EventStore, Access>::new_event_store(self.store.clone());
-        let mut context = es
-            .load_aggregate(ACCESS_STREAM)
+        self.kept
+            .read(ACCESS_STREAM)
             .await
-            .map_err(|e| IdentityError::Unexpected(e.to_string()))?;
-        Ok(context.aggregate().clone())
+            .map(|(_, access)| (*access).clone())
+            .map_err(|e| IdentityError::Unexpected(e.to_string()))
     }
 
     /// Sends `command` as `by`, with `reason`.
