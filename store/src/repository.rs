@@ -17,7 +17,9 @@
 //!    statements failing) the append commits alone and the background projector projects it.
 //!
 //! Steps 2 and 3 read what they need in one statement (the stream's last row, the key's
-//! record, the log's head), so an append is a handful of round trips whatever the stream's length.
+//! record, the log's head), and on PostgreSQL insert the events and the command row in one
+//! more; the inline projection's claim moves the checkpoint and (PostgreSQL) queues the
+//! notification in one. An append is a handful of round trips whatever the stream's length.
 
 use std::sync::Arc;
 
@@ -230,10 +232,6 @@ pub(crate) fn select_events(text_cast: &str) -> String {
     )
 }
 
-const INSERT_EVENT_PG: &str = "INSERT INTO event (position, event_id, aggregate_type, stream_id, \
-    sequence, event_type, event_version, payload, metadata, actor, role, effective_date, \
-    idempotency_key, recorded_at, prev_hash, hash) VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, \
-    $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16)";
 const INSERT_EVENT_SQLITE: &str = "INSERT INTO event (position, event_id, aggregate_type, \
     stream_id, sequence, event_type, event_version, payload, metadata, actor, role, \
     effective_date, idempotency_key, recorded_at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, \
@@ -296,14 +294,16 @@ impl Before {
 /// A projection an append runs in its own transaction (see the module docs, step 4). The read
 /// models implement it; the log knows only that it is statements.
 pub trait Inline: Send + Sync {
-    /// A query giving the position the projection reflects now, in the append's transaction,
-    /// and holding it against any other projector until the commit; no row when another
-    /// projector holds it (PostgreSQL: `FOR UPDATE SKIP LOCKED`), so an append never waits.
-    fn guard(&self) -> Stmt;
+    /// A statement that moves the projection from position `from` (the log's head before the
+    /// append) to `to` (its last new event) when it stands at `from` and no other projector
+    /// holds it, and holds it until the commit. It changes one row when it did; none
+    /// otherwise (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so an append never waits), and then
+    /// the append commits without projecting.
+    fn claim(&self, from: i64, to: i64) -> Stmt;
 
-    /// The statements that project `rows` (just appended, right after position `from`),
-    /// moving the projection to the last row's position; `Err` says why it cannot.
-    fn statements(&self, rows: &[StoredEvent], from: i64) -> Result<Vec<Stmt>, String>;
+    /// The statements that project `rows` (just appended, in order), run after a successful
+    /// claim; `Err` says why it cannot (the append then commits without projecting).
+    fn statements(&self, rows: &[StoredEvent]) -> Result<Vec<Stmt>, String>;
 }
 
 /// What an accepted append stored.
@@ -373,6 +373,44 @@ pub(crate) fn denormalised(metadata: &Value) -> (String, String, Option<NaiveDat
 
 /// The insert half of an append, identical on both backends but for the INSERT's casts.
 macro_rules! insert_rows {
+    // PostgreSQL: the events and the command row in one statement (one round trip).
+    ($tx:expr, together, $rows:expr, $command:expr) => {{
+        let sql = insert_together_pg($rows.len());
+        let mut query = sqlx::query(&sql);
+        for row in $rows {
+            let e = &row.stored;
+            query = query
+                .bind(e.position)
+                .bind(e.event_id.to_string())
+                .bind(&e.aggregate_type)
+                .bind(&e.stream_id)
+                .bind(e.sequence)
+                .bind(&e.event_type)
+                .bind(&e.event_version)
+                .bind(&row.payload_text)
+                .bind(&row.metadata_text)
+                .bind(&e.actor)
+                .bind(&e.role)
+                .bind(e.effective_date)
+                .bind(&e.idempotency_key)
+                .bind(e.recorded_at)
+                .bind(&e.prev_hash)
+                .bind(&e.hash);
+        }
+        let c: &CommandRecord = $command;
+        query
+            .bind(&c.aggregate_type)
+            .bind(&c.stream_id)
+            .bind(&c.idempotency_key)
+            .bind(&c.fingerprint)
+            .bind(c.first_sequence)
+            .bind(c.last_sequence)
+            .bind(c.first_position)
+            .bind(c.last_position)
+            .bind(c.recorded_at)
+            .execute(&mut *$tx)
+            .await?;
+    }};
     ($tx:expr, $insert:expr, $rows:expr, $command:expr) => {{
         for row in $rows {
             let e = &row.stored;
@@ -410,6 +448,58 @@ macro_rules! insert_rows {
             .execute(&mut *$tx)
             .await?;
     }};
+}
+
+/// PostgreSQL's insert of `rows` events and their command row as one statement: the events in
+/// a data-modifying `WITH` (run whether referenced or not), then the command.
+fn insert_together_pg(rows: usize) -> String {
+    let mut sql = String::from(
+        "WITH e AS (INSERT INTO event (position, event_id, aggregate_type, stream_id, sequence, \
+         event_type, event_version, payload, metadata, actor, role, effective_date, \
+         idempotency_key, recorded_at, prev_hash, hash) VALUES ",
+    );
+    for row in 0..rows {
+        let p = |i: usize| row * 16 + i;
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}::uuid, ${}, ${}, ${}, ${}, ${}, ${}::jsonb, ${}::jsonb, ${}, ${}, ${}, \
+             ${}, ${}, ${}, ${})",
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            p(7),
+            p(8),
+            p(9),
+            p(10),
+            p(11),
+            p(12),
+            p(13),
+            p(14),
+            p(15),
+            p(16)
+        ));
+    }
+    let c = rows * 16;
+    sql.push_str(&format!(
+        ") INSERT INTO command (aggregate_type, stream_id, idempotency_key, fingerprint, \
+         first_sequence, last_sequence, first_position, last_position, recorded_at) \
+         VALUES (${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+        c + 1,
+        c + 2,
+        c + 3,
+        c + 4,
+        c + 5,
+        c + 6,
+        c + 7,
+        c + 8,
+        c + 9
+    ));
+    sql
 }
 
 impl EventStore {
@@ -577,7 +667,7 @@ impl EventStore {
     ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
         // The same steps on both backends, inside the transaction that serialises appends.
         macro_rules! append_in {
-            ($tx:ident, $insert:expr) => {{
+            ($tx:ident, $insert:tt) => {{
                 let mut answers = Vec::with_capacity(batch.len());
                 let mut inserted: Vec<StoredEvent> = Vec::new();
                 let mut head = None;
@@ -616,24 +706,30 @@ impl EventStore {
                         Err(refused) => answers.push(Err(refused)),
                     }
                 }
-                if let (Some(inline), Some(head)) = (inline, head) {
-                    let guard = inline.guard();
-                    let at: Option<i64> = bind_all!(sqlx::query_scalar(&guard.sql), &guard.args)
-                        .fetch_optional(&mut *$tx)
-                        .await?;
-                    if at == Some(head) && !inserted.is_empty() {
-                        let stmts = inline
-                            .statements(&inserted, head)
-                            .map_err(StoreError::Projection)?;
-                        for s in &stmts {
-                            bind_all!(sqlx::query(&s.sql), &s.args)
+                let last = inserted.last().map(|e| e.position);
+                if let (Some(inline), Some(head), Some(last)) = (inline, head, last) {
+                    match inline.statements(&inserted) {
+                        Ok(stmts) => {
+                            let claim = inline.claim(head, last);
+                            let claimed = bind_all!(sqlx::query(&claim.sql), &claim.args)
                                 .execute(&mut *$tx)
-                                .await
-                                .map_err(|e| StoreError::Projection(e.to_string()))?;
+                                .await?
+                                .rows_affected()
+                                == 1;
+                            if claimed {
+                                for s in &stmts {
+                                    bind_all!(sqlx::query(&s.sql), &s.args)
+                                        .execute(&mut *$tx)
+                                        .await
+                                        .map_err(|e| StoreError::Projection(e.to_string()))?;
+                                }
+                                for appended in answers.iter_mut().flatten() {
+                                    appended.projected = true;
+                                }
+                            }
                         }
-                        for appended in answers.iter_mut().flatten() {
-                            appended.projected = true;
-                        }
+                        // Nothing of the projection ran: the events commit alone.
+                        Err(why) => tracing::warn!(%why, "cannot project inline"),
                     }
                 }
                 $tx.commit().await?;
@@ -649,7 +745,7 @@ impl EventStore {
                     .bind(APPENDED_CHANNEL)
                     .execute(&mut *tx)
                     .await?;
-                append_in!(tx, INSERT_EVENT_PG)
+                append_in!(tx, together)
             }
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;

@@ -43,16 +43,16 @@ async fn next_copy(t: &TestStore, key: &str) -> Vec<SerializedEvent> {
 /// The read models' projection with statements that fail: the database's (a table that does
 /// not exist) or its own (`Err`).
 struct Failing {
-    guard: Stmt,
+    inline: Arc<dyn Inline>,
     in_database: bool,
 }
 
 impl Inline for Failing {
-    fn guard(&self) -> Stmt {
-        self.guard.clone()
+    fn claim(&self, from: i64, to: i64) -> Stmt {
+        self.inline.claim(from, to)
     }
 
-    fn statements(&self, _rows: &[StoredEvent], _from: i64) -> Result<Vec<Stmt>, String> {
+    fn statements(&self, _rows: &[StoredEvent]) -> Result<Vec<Stmt>, String> {
         if self.in_database {
             Ok(vec![Stmt {
                 sql: "INSERT INTO no_such_table (position) VALUES ($1)".into(),
@@ -120,7 +120,7 @@ both_backends!(
         // the events commit alone, the read models stay where they were.
         for (i, in_database) in [true, false].into_iter().enumerate() {
             let failing: Arc<dyn Inline> = Arc::new(Failing {
-                guard: inline.guard(),
+                inline: inline.clone(),
                 in_database,
             });
             let key = format!("failing-{i}");

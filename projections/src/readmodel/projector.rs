@@ -102,14 +102,14 @@ fn statements_of(stored: &StoredEvent) -> Result<Vec<Stmt>, ReadModelError> {
     }
 }
 
-/// The position the read models reflect, as a row (the read and the guard share it).
+/// The position the read models reflect, as a row.
 const CHECKPOINT_ROW: &str = "SELECT position FROM projection_checkpoint WHERE projection = $1";
 
 /// The read models as an append's inline projection (see `gevinst_store::Inline`): the events
 /// of a command (an access change or a price index too, which only move the checkpoint) and
 /// their rows commit in one transaction when the read models reflect everything before them,
-/// the same statements a catch-up makes. The guard holds the checkpoint row for the append's
-/// transaction; on PostgreSQL it skips a row another projector holds (a catch-up batch or a
+/// the same statements a catch-up makes. The claim moves and holds the checkpoint row for the
+/// append's transaction; on PostgreSQL it skips a row another projector holds (a catch-up batch or a
 /// rebuild in progress), so an append never waits for one and leaves its events to the
 /// background projector instead. It knows only the backend: the store that holds it is the
 /// projector's own.
@@ -153,27 +153,31 @@ impl InlineProjection {
 }
 
 impl Inline for InlineProjection {
-    fn guard(&self) -> Stmt {
+    fn claim(&self, from: i64, to: i64) -> Stmt {
+        let mut args = vec![Val::from(PROJECTION), Val::from(to), Val::from(from)];
         let sql = if self.postgres {
-            format!("{CHECKPOINT_ROW} FOR UPDATE SKIP LOCKED")
+            // Held by another projector: the row does not match, at once. Moved: the
+            // notification that the read models moved goes out at the commit.
+            args.push(Val::from(PROJECTED_CHANNEL));
+            "UPDATE projection_checkpoint SET position = $2 WHERE projection = $1 \
+             AND position = $3 AND ctid = (SELECT ctid FROM projection_checkpoint \
+             WHERE projection = $1 FOR UPDATE SKIP LOCKED) RETURNING pg_notify($4, '')"
         } else {
-            CHECKPOINT_ROW.to_string()
+            "UPDATE projection_checkpoint SET position = $2 WHERE projection = $1 \
+             AND position = $3"
         };
         Stmt {
             sql: sql.into(),
-            args: vec![Val::from(PROJECTION)],
+            args,
         }
     }
 
-    fn statements(&self, rows: &[StoredEvent], from: i64) -> Result<Vec<Stmt>, String> {
-        let Some(last) = rows.last().map(|e| e.position) else {
-            return Ok(Vec::new());
-        };
+    fn statements(&self, rows: &[StoredEvent]) -> Result<Vec<Stmt>, String> {
         let mut stmts = Vec::new();
         for stored in rows.iter().filter(|e| projected(e)) {
             stmts.extend(statements_of(stored).map_err(|e| e.to_string())?);
         }
-        Ok(self.moving(coalesce(stmts), from, last))
+        Ok(coalesce(stmts))
     }
 }
 
