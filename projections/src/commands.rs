@@ -280,10 +280,35 @@ impl ProposalService {
         command: ProposalCommand,
         request: Request,
     ) -> Result<CommandOutcome, CommandError> {
-        let state = self.load(id).await?;
-        let action = Action::of_command(&command, &state);
-        let (role, access) = self.authorize_on(login, id, &state, action).await?;
-        if let ProposalCommand::RevisePlan { approved_by, .. } = &command {
+        // The policy decides on the very state the command then runs on: taken out of the
+        // cache once (one look at the log), handed back if the policy says no.
+        let context = self.take(id).await?;
+        let decided = self.decide(login, id, &context.aggregate, &command).await;
+        let role = match decided {
+            Ok(role) => role,
+            Err(error) => {
+                self.aggregates.put_back(context);
+                return Err(error);
+            }
+        };
+        let mut metadata = EventMetadata::new(login.actor(), role);
+        metadata.idempotency_key = request.idempotency_key;
+        metadata.confirmed_warnings = request.confirmed_warnings;
+        self.execute_on(id, command, metadata, Some(context)).await
+    }
+
+    /// The role the policy gives `login` for `command` on `state`; a plan revision's approver
+    /// must be another active account.
+    async fn decide(
+        &self,
+        login: &Login,
+        id: &ProposalId,
+        state: &Proposal,
+        command: &ProposalCommand,
+    ) -> Result<Role, CommandError> {
+        let action = Action::of_command(command, state);
+        let (role, access) = self.authorize_on(login, id, state, action).await?;
+        if let ProposalCommand::RevisePlan { approved_by, .. } = command {
             let valid = Login::parse(approved_by.as_str())
                 .is_ok_and(|a| &a != login && access.active(&a).is_ok());
             if !valid {
@@ -292,12 +317,16 @@ impl ProposalService {
                 });
             }
         }
-        let mut metadata = EventMetadata::new(login.actor(), role);
-        metadata.idempotency_key = request.idempotency_key;
-        metadata.confirmed_warnings = request.confirmed_warnings;
-        // Let go of the shared state first, so the command takes it without a copy.
-        drop(state);
-        self.execute(id, command, metadata).await
+        Ok(role)
+    }
+
+    /// The proposal's aggregate, moved out of the cache for a command (see
+    /// `CachedEventStore::take`).
+    async fn take(&self, id: &ProposalId) -> Result<Taken, CommandError> {
+        self.aggregates
+            .take(id.as_str())
+            .await
+            .map_err(|e| CommandError::Unexpected(e.to_string()))
     }
 
     /// The projector that keeps the read models current.
@@ -321,31 +350,32 @@ impl ProposalService {
     pub async fn execute(
         &self,
         id: &ProposalId,
+        command: ProposalCommand,
+        metadata: EventMetadata,
+    ) -> Result<CommandOutcome, CommandError> {
+        self.execute_on(id, command, metadata, None).await
+    }
+
+    /// [`ProposalService::execute`] on the aggregate already `taken` for it, if any (handed
+    /// back to the cache when the command stops before the aggregate sees it).
+    async fn execute_on(
+        &self,
+        id: &ProposalId,
         mut command: ProposalCommand,
         mut metadata: EventMetadata,
+        taken: Option<Taken>,
     ) -> Result<CommandOutcome, CommandError> {
-        let proposal = id.to_string();
-        self.take_people_from_metadata(id, &mut command, &metadata)
-            .await?;
-        if let ProposalCommand::RegisterProposal { identity } = &command {
-            if &identity.id != id {
-                return Err(CommandError::Rejected {
-                    proposal,
-                    error: ProposalError::IdMismatch {
-                        expected: id.to_string(),
-                        found: identity.id.clone(),
-                    },
-                });
+        let prepared = self.prepare(id, &mut command, &metadata).await;
+        let (fingerprint, key) = match prepared {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                if let Some(context) = taken {
+                    self.aggregates.put_back(context);
+                }
+                return Err(error);
             }
-        }
-        let fingerprint = sha256_hex(
-            canonical_json(&serde_json::to_value(&command).map_err(StoreError::from)?).as_bytes(),
-        );
-        let key = match &metadata.idempotency_key {
-            Some(k) => k.clone(),
-            None => IdempotencyKey::parse(&uuid::Uuid::new_v4().to_string())
-                .map_err(|e| CommandError::Unexpected(e.to_string()))?,
         };
+        let proposal = id.to_string();
         metadata.idempotency_key = Some(key.clone());
         metadata.command_fingerprint = Some(fingerprint.clone());
         metadata.effective_date = metadata.effective_date.or(command.effective_date());
@@ -369,7 +399,7 @@ impl ProposalService {
             let (store, proposal, key) = (self.store.clone(), proposal.to_string(), key.clone());
             async move { store.command(PROPOSAL, &proposal, key.as_str()).await }
         };
-        match self.run(id.as_str(), command, metadata.to_map()).await {
+        match self.run(id, command, metadata.to_map(), taken).await {
             Ok(appended) => {
                 let outcome = CommandOutcome::from_record(appended.record, false);
                 // Read-your-writes: the read models reflect the command before it returns —
@@ -405,6 +435,38 @@ impl ProposalService {
         }
     }
 
+    /// What a command needs before the aggregate sees it: people and roles from the metadata,
+    /// the registered id checked, and its fingerprint and idempotency key.
+    async fn prepare(
+        &self,
+        id: &ProposalId,
+        command: &mut ProposalCommand,
+        metadata: &EventMetadata,
+    ) -> Result<(String, IdempotencyKey), CommandError> {
+        self.take_people_from_metadata(id, command, metadata)
+            .await?;
+        if let ProposalCommand::RegisterProposal { identity } = &*command {
+            if &identity.id != id {
+                return Err(CommandError::Rejected {
+                    proposal: id.to_string(),
+                    error: ProposalError::IdMismatch {
+                        expected: id.to_string(),
+                        found: identity.id.clone(),
+                    },
+                });
+            }
+        }
+        let fingerprint = sha256_hex(
+            canonical_json(&serde_json::to_value(&*command).map_err(StoreError::from)?).as_bytes(),
+        );
+        let key = match &metadata.idempotency_key {
+            Some(k) => k.clone(),
+            None => IdempotencyKey::parse(&uuid::Uuid::new_v4().to_string())
+                .map_err(|e| CommandError::Unexpected(e.to_string()))?,
+        };
+        Ok((fingerprint, key))
+    }
+
     /// One command through the aggregate: cqrs-es' `CqrsFramework::execute_with_metadata`
     /// (load, handle into an event sink, commit), except that the aggregate is taken from the
     /// cache and handed back, never copied, so a command costs the same at 10 events as at
@@ -414,16 +476,19 @@ impl ProposalService {
     /// any is never handed back.
     async fn run(
         &self,
-        id: &str,
+        id: &ProposalId,
         command: ProposalCommand,
         metadata: HashMap<String, String>,
+        taken: Option<Taken>,
     ) -> Result<Appended, Ran> {
         use cqrs_es::Aggregate as _;
-        let mut context = self
-            .aggregates
-            .take(id)
-            .await
-            .map_err(|e| Ran::Unexpected(e.to_string()))?;
+        let mut context = match taken {
+            Some(context) => context,
+            None => self
+                .take(id)
+                .await
+                .map_err(|e| Ran::Unexpected(e.to_string()))?,
+        };
         let sink = cqrs_es::event_sink::EventSink::default();
         let handled = context.aggregate.handle(command, &(), &sink).await;
         let events = sink.collect().await;
@@ -500,6 +565,9 @@ impl ProposalService {
         Ok(())
     }
 }
+
+/// A proposal's aggregate taken out of the cache for one command.
+type Taken = cqrs_es::persist::EventStoreAggregateContext<Proposal>;
 
 /// Why [`ProposalService::run`] stored nothing.
 enum Ran {
@@ -592,6 +660,25 @@ mod tests {
         );
         assert_eq!(service.aggregates.kept(), 1, "a refusal hands it back");
         same_as_replay("after a refusal").await;
+
+        // Refused by the policy (no such account): the aggregate the command took for the
+        // policy's decision is handed back as well.
+        let stranger = Login::parse("ukendt@kk.dk").expect("a login");
+        let denied = service
+            .execute_as(
+                &stranger,
+                &id,
+                ProposalCommand::RecordSaving(examples::saving(2025, -1)),
+                Request::default(),
+            )
+            .await;
+        assert!(matches!(denied, Err(CommandError::Denied(_))), "{denied:?}");
+        assert_eq!(
+            service.aggregates.kept(),
+            1,
+            "the policy's refusal hands it back"
+        );
+        same_as_replay("after the policy's refusal").await;
 
         // Another process writes; this one's next command starts from what it kept and reads
         // only the newer event.
