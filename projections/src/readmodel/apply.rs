@@ -199,9 +199,10 @@ const INSERT_PRICE_INDEX: &str = "INSERT INTO rm_price_index (position, sequence
 /// records only the proposal's last sequence and position (its guard `last_sequence < $2` keeps
 /// them monotonic), so within one transaction only the batch's last advance per proposal has an
 /// effect, and it must come after the row exists. Halves the statements of a catch-up or a
-/// rebuild, whose events are mostly one entry and one advance each.
+/// rebuild, whose events are mostly one entry and one advance each. Consecutive entry inserts
+/// are joined too, with `placeholders` (see `entries_together`).
 #[must_use]
-pub fn coalesce(stmts: Vec<Stmt>) -> Vec<Stmt> {
+pub fn coalesce(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
     let mut out = Vec::with_capacity(stmts.len());
     let mut advances: Vec<Stmt> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -222,7 +223,7 @@ pub fn coalesce(stmts: Vec<Stmt>) -> Vec<Stmt> {
         }
     }
     out.extend(advances);
-    entries_together(out)
+    entries_together(out, placeholders)
 }
 
 /// Entries inserted in one statement, at most this many (17 values each: well under
@@ -233,14 +234,19 @@ const ENTRIES_PER_INSERT: usize = 100;
 /// [`ENTRIES_PER_INSERT`] rows, in the same order: a catch-up or rebuild is mostly one entry
 /// per event, and one round trip per entry was most of its time on PostgreSQL. Only
 /// consecutive inserts are joined, so a correction still comes after the entry it marks.
-fn entries_together(stmts: Vec<Stmt>) -> Vec<Stmt> {
+///
+/// On SQLite ([`Placeholders::Anonymous`]) the joined insert's parameters are plain `?`s:
+/// sqlx looks each numbered parameter's name up in turn, and SQLite finds a name by walking
+/// the statement's list of names, so 1,700 numbered parameters cost a rebuild more than the
+/// inserts did.
+fn entries_together(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
     let mut out: Vec<Stmt> = Vec::with_capacity(stmts.len());
     let mut run: Vec<Stmt> = Vec::new();
     let flush = |run: &mut Vec<Stmt>, out: &mut Vec<Stmt>| {
         for chunk in run.chunks(ENTRIES_PER_INSERT) {
             out.push(match chunk {
                 [one] => one.clone(),
-                many => insert_entries(many),
+                many => insert_entries(many, placeholders),
             });
         }
         run.clear();
@@ -257,13 +263,44 @@ fn entries_together(stmts: Vec<Stmt>) -> Vec<Stmt> {
     out
 }
 
+/// How a generated statement names its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholders {
+    /// `$1`, `$2`, … (PostgreSQL; SQLite accepts them too).
+    Numbered,
+    /// `?` in order (SQLite; see [`coalesce`]).
+    Anonymous,
+}
+
+impl Placeholders {
+    /// The store's own.
+    #[must_use]
+    pub fn of(db: &gevinst_store::Db) -> Self {
+        match db {
+            gevinst_store::Db::Postgres(_) => Self::Numbered,
+            gevinst_store::Db::Sqlite(_) => Self::Anonymous,
+        }
+    }
+}
+
 /// One insert of the rows of several [`INSERT_ENTRY`] statements.
-fn insert_entries(rows: &[Stmt]) -> Stmt {
+fn insert_entries(rows: &[Stmt], placeholders: Placeholders) -> Stmt {
     let (head, tail) = INSERT_ENTRY
         .split_once(" VALUES (")
         .unwrap_or((INSERT_ENTRY, ""));
     let (row, conflict) = tail.split_once(") ON CONFLICT").unwrap_or((tail, ""));
     let width = row.matches('$').count();
+    // `?` only where the one-row statement uses $1…$width once each, in order.
+    let mut in_order = 0;
+    let anonymous = placeholders == Placeholders::Anonymous
+        && row.split('$').skip(1).all(|part| {
+            in_order += 1;
+            part.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse::<usize>()
+                == Ok(in_order)
+        });
     let mut sql = format!("{head} VALUES ");
     for n in 0..rows.len() {
         if n > 0 {
@@ -278,7 +315,11 @@ fn insert_entries(rows: &[Stmt]) -> Stmt {
                 .find(|c: char| !c.is_ascii_digit())
                 .map_or(rest.len() - at - 1, |d| d);
             let k: usize = rest[at + 1..at + 1 + digits].parse().unwrap_or(0);
-            numbered.push_str(&format!("${}", n * width + k));
+            if anonymous {
+                numbered.push('?');
+            } else {
+                numbered.push_str(&format!("${}", n * width + k));
+            }
             rest = &rest[at + 1 + digits..];
         }
         numbered.push_str(rest);
@@ -411,7 +452,10 @@ mod tests {
 
     #[test]
     fn consecutive_entries_are_one_insert_with_their_parameters_renumbered_in_order() {
-        let joined = insert_entries(&[entry("BC01", 3), entry("BC09", 1)]);
+        let joined = insert_entries(
+            &[entry("BC01", 3), entry("BC09", 1)],
+            Placeholders::Numbered,
+        );
         assert_eq!(joined.args.len(), 34);
         assert_eq!(joined.args[17], Val::from("BC09"));
         assert!(joined
@@ -435,11 +479,32 @@ mod tests {
             joined.sql
         );
         assert_eq!(joined.sql.matches('$').count(), 34);
+        // SQLite's: the same rows and values, with `?` in order.
+        let plain = insert_entries(
+            &[entry("BC01", 3), entry("BC09", 1)],
+            Placeholders::Anonymous,
+        );
+        assert_eq!(plain.args, joined.args);
+        assert_eq!(plain.sql.matches('?').count(), 34);
+        assert!(!plain.sql.contains('$'), "{}", plain.sql);
+        assert_eq!(
+            plain.sql.replace('?', ""),
+            joined
+                .sql
+                .split('$')
+                .enumerate()
+                .map(|(i, part)| if i == 0 {
+                    part
+                } else {
+                    part.trim_start_matches(|c: char| c.is_ascii_digit())
+                })
+                .collect::<String>()
+        );
 
         // A correction between entries keeps its place; a long run is cut into chunks.
         let mut batch = vec![entry("BC01", 3), mark("BC01", 3), entry("BC01", 4)];
         batch.extend((5..255).map(|s| entry("BC01", s)));
-        let out = coalesce(batch);
+        let out = coalesce(batch, Placeholders::Numbered);
         let rows: Vec<usize> = out.iter().map(|s| s.args.len() / 17).collect();
         assert_eq!(out[0], entry("BC01", 3));
         assert_eq!(out[1], mark("BC01", 3));
@@ -461,18 +526,21 @@ mod tests {
             advance("BC01", 5, 13),
         ];
         assert_eq!(
-            coalesce(batch),
+            coalesce(batch, Placeholders::Numbered),
             vec![
-                insert_entries(&[
-                    entry("BC01", 3),
-                    entry("BC09", 1),
-                    entry("BC01", 4),
-                    entry("BC01", 5),
-                ]),
+                insert_entries(
+                    &[
+                        entry("BC01", 3),
+                        entry("BC09", 1),
+                        entry("BC01", 4),
+                        entry("BC01", 5),
+                    ],
+                    Placeholders::Numbered
+                ),
                 advance("BC01", 5, 13),
                 advance("BC09", 1, 11),
             ]
         );
-        assert_eq!(coalesce(Vec::new()), Vec::new());
+        assert_eq!(coalesce(Vec::new(), Placeholders::Numbered), Vec::new());
     }
 }

@@ -23,7 +23,7 @@ use gevinst_domain::price::PriceIndexEvent;
 use gevinst_domain::proposal::ProposalEvent;
 use tokio::sync::Mutex;
 
-use super::apply::{coalesce, price_index_row, statements, Stmt, Val};
+use super::apply::{coalesce, price_index_row, statements, Placeholders, Stmt, Val};
 use super::follow::{Background, PROJECTED_CHANNEL};
 use super::ReadModelError;
 use gevinst_store::bind_all;
@@ -177,7 +177,12 @@ impl Inline for InlineProjection {
         for stored in rows.iter().filter(|e| projected(e)) {
             stmts.extend(statements_of(stored).map_err(|e| e.to_string())?);
         }
-        Ok(coalesce(stmts))
+        let placeholders = if self.postgres {
+            Placeholders::Numbered
+        } else {
+            Placeholders::Anonymous
+        };
+        Ok(coalesce(stmts, placeholders))
     }
 }
 
@@ -277,7 +282,8 @@ impl Projector {
             for stored in events.iter().filter(|e| projected(e)) {
                 stmts.extend(statements_of(stored)?);
             }
-            if self.commit(coalesce(stmts), position, last).await? {
+            let stmts = coalesce(stmts, Placeholders::of(self.store.db()));
+            if self.commit(stmts, position, last).await? {
                 position = last;
             } else {
                 // Another projector (e.g. a second process) moved the checkpoint: continue
@@ -325,7 +331,7 @@ impl Projector {
                     for stored in events.iter().filter(|e| projected(e)) {
                         batch.extend(statements_of(stored)?);
                     }
-                    for s in coalesce(batch) {
+                    for s in coalesce(batch, Placeholders::of(self.store.db())) {
                         bind_all!(sqlx::query(&s.sql), &s.args)
                             .execute(&mut *tx)
                             .await?;
