@@ -371,80 +371,66 @@ pub(crate) fn denormalised(metadata: &Value) -> (String, String, Option<NaiveDat
     )
 }
 
-/// The insert half of an append, identical on both backends but for the INSERT's casts.
+/// Binds an event row's 16 columns, in `INSERT_EVENT_*`'s order, to `$query`.
+macro_rules! bind_event {
+    ($query:expr, $row:expr) => {{
+        let (row, e) = ($row, &$row.stored);
+        $query
+            .bind(e.position)
+            .bind(e.event_id.to_string())
+            .bind(&e.aggregate_type)
+            .bind(&e.stream_id)
+            .bind(e.sequence)
+            .bind(&e.event_type)
+            .bind(&e.event_version)
+            .bind(&row.payload_text)
+            .bind(&row.metadata_text)
+            .bind(&e.actor)
+            .bind(&e.role)
+            .bind(e.effective_date)
+            .bind(&e.idempotency_key)
+            .bind(e.recorded_at)
+            .bind(&e.prev_hash)
+            .bind(&e.hash)
+    }};
+}
+
+/// Binds a command row's 9 columns, in `INSERT_COMMAND`'s order, to `$query`.
+macro_rules! bind_command {
+    ($query:expr, $command:expr) => {{
+        let c: &CommandRecord = $command;
+        $query
+            .bind(&c.aggregate_type)
+            .bind(&c.stream_id)
+            .bind(&c.idempotency_key)
+            .bind(&c.fingerprint)
+            .bind(c.first_sequence)
+            .bind(c.last_sequence)
+            .bind(c.first_position)
+            .bind(c.last_position)
+            .bind(c.recorded_at)
+    }};
+}
+
+/// The insert half of an append: on PostgreSQL (`together`) the events and the command row
+/// in one statement (one round trip); on SQLite, where a statement costs no round trip over a
+/// network, one statement per row.
 macro_rules! insert_rows {
-    // PostgreSQL: the events and the command row in one statement (one round trip).
     ($tx:expr, together, $rows:expr, $command:expr) => {{
         let sql = insert_together_pg($rows.len());
         let mut query = sqlx::query(&sql);
         for row in $rows {
-            let e = &row.stored;
-            query = query
-                .bind(e.position)
-                .bind(e.event_id.to_string())
-                .bind(&e.aggregate_type)
-                .bind(&e.stream_id)
-                .bind(e.sequence)
-                .bind(&e.event_type)
-                .bind(&e.event_version)
-                .bind(&row.payload_text)
-                .bind(&row.metadata_text)
-                .bind(&e.actor)
-                .bind(&e.role)
-                .bind(e.effective_date)
-                .bind(&e.idempotency_key)
-                .bind(e.recorded_at)
-                .bind(&e.prev_hash)
-                .bind(&e.hash);
+            query = bind_event!(query, row);
         }
-        let c: &CommandRecord = $command;
-        query
-            .bind(&c.aggregate_type)
-            .bind(&c.stream_id)
-            .bind(&c.idempotency_key)
-            .bind(&c.fingerprint)
-            .bind(c.first_sequence)
-            .bind(c.last_sequence)
-            .bind(c.first_position)
-            .bind(c.last_position)
-            .bind(c.recorded_at)
-            .execute(&mut *$tx)
-            .await?;
+        bind_command!(query, $command).execute(&mut *$tx).await?;
     }};
     ($tx:expr, $insert:expr, $rows:expr, $command:expr) => {{
         for row in $rows {
-            let e = &row.stored;
-            sqlx::query($insert)
-                .bind(e.position)
-                .bind(e.event_id.to_string())
-                .bind(&e.aggregate_type)
-                .bind(&e.stream_id)
-                .bind(e.sequence)
-                .bind(&e.event_type)
-                .bind(&e.event_version)
-                .bind(&row.payload_text)
-                .bind(&row.metadata_text)
-                .bind(&e.actor)
-                .bind(&e.role)
-                .bind(e.effective_date)
-                .bind(&e.idempotency_key)
-                .bind(e.recorded_at)
-                .bind(&e.prev_hash)
-                .bind(&e.hash)
+            bind_event!(sqlx::query($insert), row)
                 .execute(&mut *$tx)
                 .await?;
         }
-        let c: &CommandRecord = $command;
-        sqlx::query(INSERT_COMMAND)
-            .bind(&c.aggregate_type)
-            .bind(&c.stream_id)
-            .bind(&c.idempotency_key)
-            .bind(&c.fingerprint)
-            .bind(c.first_sequence)
-            .bind(c.last_sequence)
-            .bind(c.first_position)
-            .bind(c.last_position)
-            .bind(c.recorded_at)
+        bind_command!(sqlx::query(INSERT_COMMAND), $command)
             .execute(&mut *$tx)
             .await?;
     }};

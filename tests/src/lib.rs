@@ -602,6 +602,32 @@ impl TestStore {
         self.user("dora@kk.dk", &[("controller", None)]).await;
     }
 
+    /// The next event of proposal `id`'s stream: a copy of its last one under the idempotency
+    /// key `key`, as another instance would append it (e.g. to leave it unprojected).
+    pub async fn next_copy(&self, id: &str, key: &str) -> Vec<cqrs_es::persist::SerializedEvent> {
+        let kind = gevinst_projections::PROPOSAL;
+        let last = self
+            .service
+            .store()
+            .stream(kind, id)
+            .await
+            .expect("the stream")
+            .pop()
+            .expect("an event");
+        let mut metadata = last.metadata;
+        metadata[gevinst_domain::metadata::keys::IDEMPOTENCY_KEY] =
+            serde_json::Value::String(key.to_string());
+        vec![cqrs_es::persist::SerializedEvent {
+            aggregate_id: id.to_string(),
+            sequence: usize::try_from(last.sequence + 1).expect("a sequence"),
+            aggregate_type: kind.to_string(),
+            event_type: last.event_type,
+            event_version: last.event_version,
+            payload: last.payload,
+            metadata,
+        }]
+    }
+
     /// Registers `id` with the example identity and adopts the example plan.
     pub async fn register_example(&self, id: &str) {
         self.register_with(examples::identity(id)).await;

@@ -6,39 +6,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cqrs_es::persist::SerializedEvent;
-use gevinst_domain::metadata::keys;
-use gevinst_domain::proposal::{examples, Proposal, ProposalCommand};
+use gevinst_domain::proposal::{examples, ProposalCommand};
 use gevinst_domain::Role;
 use gevinst_projections::readmodel::{InlineProjection, ReadModels};
 use gevinst_store::sql::Stmt;
 use gevinst_store::{verify, Db, Inline, StoredEvent};
 use gevinst_tests::{both_backends, meta, proposal, TestStore};
-
-/// The next event of BC01: a copy of its last one (a saving the command path wrote), under
-/// the idempotency key `key`.
-async fn next_copy(t: &TestStore, key: &str) -> Vec<SerializedEvent> {
-    let kind = <Proposal as cqrs_es::Aggregate>::TYPE;
-    let last = t
-        .service
-        .store()
-        .stream(kind, "BC01")
-        .await
-        .expect("the stream")
-        .pop()
-        .expect("an event");
-    let mut metadata = last.metadata.clone();
-    metadata[keys::IDEMPOTENCY_KEY] = serde_json::Value::String(key.to_string());
-    vec![SerializedEvent {
-        aggregate_id: "BC01".to_string(),
-        sequence: usize::try_from(last.sequence + 1).expect("a sequence"),
-        aggregate_type: kind.to_string(),
-        event_type: last.event_type,
-        event_version: last.event_version,
-        payload: last.payload,
-        metadata,
-    }]
-}
 
 /// The read models' projection with statements that fail: the database's (a table that does
 /// not exist) or its own (`Err`).
@@ -84,7 +57,7 @@ both_backends!(
 
         // Current: the events and their rows commit together.
         let appended = store
-            .append_with(&next_copy(&t, "inline-1").await, Some(inline.clone()))
+            .append_with(&t.next_copy("BC01", "inline-1").await, Some(inline.clone()))
             .await
             .expect("appended");
         assert!(appended.projected);
@@ -105,11 +78,11 @@ both_backends!(
         // Behind (an event appended without projecting it): the next append leaves its own
         // events to the catch-up too, rather than project past an event it did not.
         store
-            .append_with(&next_copy(&t, "plain").await, None)
+            .append_with(&t.next_copy("BC01", "plain").await, None)
             .await
             .expect("appended");
         let behind = store
-            .append_with(&next_copy(&t, "inline-2").await, Some(inline.clone()))
+            .append_with(&t.next_copy("BC01", "inline-2").await, Some(inline.clone()))
             .await
             .expect("appended");
         assert!(!behind.projected);
@@ -125,7 +98,7 @@ both_backends!(
             });
             let key = format!("failing-{i}");
             let appended = store
-                .append_with(&next_copy(&t, &key).await, Some(failing))
+                .append_with(&t.next_copy("BC01", &key).await, Some(failing))
                 .await
                 .expect("appended without its projection");
             assert!(!appended.projected, "{key}");
@@ -167,7 +140,10 @@ both_backends!(
         .expect("the checkpoint row held");
         let appended = tokio::time::timeout(
             Duration::from_secs(60),
-            store.append_with(&next_copy(&t, "while-held").await, Some(inline.clone())),
+            store.append_with(
+                &t.next_copy("BC01", "while-held").await,
+                Some(inline.clone()),
+            ),
         )
         .await
         .expect("the append did not wait for the checkpoint row")

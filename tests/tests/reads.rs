@@ -7,11 +7,9 @@
 
 use std::time::Duration;
 
-use cqrs_es::persist::SerializedEvent;
 use gevinst_api::http::service::ServiceSettings;
 use gevinst_api::http::POSITION_HEADER;
-use gevinst_domain::metadata::keys;
-use gevinst_domain::proposal::{examples, Proposal, ProposalCommand};
+use gevinst_domain::proposal::{examples, ProposalCommand};
 use gevinst_domain::Role;
 use gevinst_projections::readmodel::PROJECTOR_LOCK_KEY;
 use gevinst_tests::{both_backends, client, meta, proposal, TestStore};
@@ -36,28 +34,8 @@ async fn saving(t: &TestStore) {
 /// position.
 async fn append_unprojected(t: &TestStore, key: &str) -> i64 {
     let store = t.service.store();
-    let kind = <Proposal as cqrs_es::Aggregate>::TYPE;
-    let last = store
-        .stream(kind, "BC01")
-        .await
-        .expect("the stream")
-        .pop()
-        .expect("an event");
-    let mut metadata = last.metadata.clone();
-    metadata[keys::IDEMPOTENCY_KEY] = serde_json::Value::String(key.to_string());
     store
-        .append_with(
-            &[SerializedEvent {
-                aggregate_id: "BC01".to_string(),
-                sequence: usize::try_from(last.sequence + 1).expect("a sequence"),
-                aggregate_type: kind.to_string(),
-                event_type: last.event_type.clone(),
-                event_version: last.event_version.clone(),
-                payload: last.payload.clone(),
-                metadata,
-            }],
-            None,
-        )
+        .append_with(&t.next_copy("BC01", key).await, None)
         .await
         .expect("appended");
     store.last_position().await.expect("the head")
