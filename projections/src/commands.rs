@@ -395,10 +395,6 @@ impl ProposalService {
                 })
             }
         };
-        let stored = |proposal: &str| {
-            let (store, proposal, key) = (self.store.clone(), proposal.to_string(), key.clone());
-            async move { store.command(PROPOSAL, &proposal, key.as_str()).await }
-        };
         match self.run(id, command, metadata.to_map(), taken).await {
             Ok(appended) => {
                 let outcome = CommandOutcome::from_record(appended.record, false);
@@ -413,7 +409,11 @@ impl ProposalService {
                 }
                 Ok(self.with_receipt(outcome).await)
             }
-            Err(Ran::Refused(error)) => match stored(&proposal).await? {
+            Err(Ran::Refused(error)) => match self
+                .store
+                .command(PROPOSAL, &proposal, key.as_str())
+                .await?
+            {
                 Some(record) => Ok(self.with_receipt(replay(record)?).await),
                 None => Err(CommandError::Rejected { proposal, error }),
             },
@@ -422,7 +422,11 @@ impl ProposalService {
             }
             Err(Ran::Store(StoreError::Conflict { current, .. })) => {
                 // A concurrent retry with the same key may have won: then this is a replay.
-                match stored(&proposal).await? {
+                match self
+                    .store
+                    .command(PROPOSAL, &proposal, key.as_str())
+                    .await?
+                {
                     Some(record) => Ok(replay(record)?),
                     None => Err(CommandError::Conflict {
                         current_sequence: current,

@@ -37,7 +37,7 @@ use super::clock::Clock;
 use super::db::Db;
 use super::StoreError;
 use crate::bind_all;
-use crate::sql::Stmt;
+use crate::sql::{multi_row, Placeholders, Stmt};
 
 /// Key of PostgreSQL's advisory lock that serialises appends ("gevinst" in ASCII).
 pub const APPEND_LOCK_KEY: i64 = 0x0067_6576_696e_7374;
@@ -232,6 +232,10 @@ pub(crate) fn select_events(text_cast: &str) -> String {
     )
 }
 
+const INSERT_EVENT_PG: &str = "INSERT INTO event (position, event_id, aggregate_type, stream_id, \
+    sequence, event_type, event_version, payload, metadata, actor, role, effective_date, \
+    idempotency_key, recorded_at, prev_hash, hash) VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, \
+    $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16)";
 const INSERT_EVENT_SQLITE: &str = "INSERT INTO event (position, event_id, aggregate_type, \
     stream_id, sequence, event_type, event_version, payload, metadata, actor, role, \
     effective_date, idempotency_key, recorded_at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, \
@@ -371,7 +375,7 @@ pub(crate) fn denormalised(metadata: &Value) -> (String, String, Option<NaiveDat
     )
 }
 
-/// Binds an event row's 16 columns, in `INSERT_EVENT_*`'s order, to `$query`.
+/// Binds an event row's 16 columns, in `INSERT_EVENT_PG`'s and `INSERT_EVENT_SQLITE`'s order, to `$query`.
 macro_rules! bind_event {
     ($query:expr, $row:expr) => {{
         let (row, e) = ($row, &$row.stored);
@@ -439,53 +443,12 @@ macro_rules! insert_rows {
 /// PostgreSQL's insert of `rows` events and their command row as one statement: the events in
 /// a data-modifying `WITH` (run whether referenced or not), then the command.
 fn insert_together_pg(rows: usize) -> String {
-    let mut sql = String::from(
-        "WITH e AS (INSERT INTO event (position, event_id, aggregate_type, stream_id, sequence, \
-         event_type, event_version, payload, metadata, actor, role, effective_date, \
-         idempotency_key, recorded_at, prev_hash, hash) VALUES ",
-    );
-    for row in 0..rows {
-        let p = |i: usize| row * 16 + i;
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${}, ${}::uuid, ${}, ${}, ${}, ${}, ${}, ${}::jsonb, ${}::jsonb, ${}, ${}, ${}, \
-             ${}, ${}, ${}, ${})",
-            p(1),
-            p(2),
-            p(3),
-            p(4),
-            p(5),
-            p(6),
-            p(7),
-            p(8),
-            p(9),
-            p(10),
-            p(11),
-            p(12),
-            p(13),
-            p(14),
-            p(15),
-            p(16)
-        ));
-    }
-    let c = rows * 16;
-    sql.push_str(&format!(
-        ") INSERT INTO command (aggregate_type, stream_id, idempotency_key, fingerprint, \
-         first_sequence, last_sequence, first_position, last_position, recorded_at) \
-         VALUES (${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-        c + 1,
-        c + 2,
-        c + 3,
-        c + 4,
-        c + 5,
-        c + 6,
-        c + 7,
-        c + 8,
-        c + 9
-    ));
-    sql
+    let columns = INSERT_EVENT_PG.matches('$').count();
+    format!(
+        "WITH e AS ({}) {}",
+        multi_row(INSERT_EVENT_PG, rows, 0, Placeholders::Numbered),
+        multi_row(INSERT_COMMAND, 1, rows * columns, Placeholders::Numbered)
+    )
 }
 
 impl EventStore {

@@ -74,3 +74,92 @@ macro_rules! bind_all {
         q
     }};
 }
+
+/// How a generated statement names its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholders {
+    /// `$1`, `$2`, … (PostgreSQL; SQLite accepts them too).
+    Numbered,
+    /// `?` in order. On SQLite a long statement wants these: sqlx asks for each numbered
+    /// parameter's name in turn, and SQLite finds a name by walking the statement's list of
+    /// names, so a statement of 1,700 numbered parameters costs more than its rows.
+    Anonymous,
+}
+
+/// The one-row `insert` (`… VALUES (<row>) …`, whose row uses each of `$1…$width` once, in
+/// order) for `rows` rows: `… VALUES (…), (…) …`, the parameters numbered on from
+/// `$offset + 1` (or plain `?`s with [`Placeholders::Anonymous`], where the row allows it).
+/// The values are the rows' own, one row after the other.
+#[must_use]
+pub fn multi_row(insert: &str, rows: usize, offset: usize, placeholders: Placeholders) -> String {
+    let Some((head, tail)) = insert.split_once(" VALUES (") else {
+        return insert.to_string();
+    };
+    let (row, rest) = tail.split_once(')').unwrap_or((tail, ""));
+    let numbers: Vec<usize> = row
+        .split('$')
+        .skip(1)
+        .map(|part| {
+            part.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or(0)
+        })
+        .collect();
+    let width = numbers.len();
+    let in_order = numbers.iter().enumerate().all(|(i, k)| *k == i + 1);
+    let anonymous = placeholders == Placeholders::Anonymous && in_order;
+    let mut sql = format!("{head} VALUES ");
+    for n in 0..rows {
+        if n > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        let mut parts = row.split('$');
+        sql.push_str(parts.next().unwrap_or(""));
+        for (part, k) in parts.zip(&numbers) {
+            let digits = part.chars().take_while(char::is_ascii_digit).count();
+            if anonymous {
+                sql.push('?');
+            } else {
+                sql.push_str(&format!("${}", offset + n * width + k));
+            }
+            sql.push_str(&part[digits..]);
+        }
+        sql.push(')');
+    }
+    sql.push_str(rest);
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_one_row_insert_becomes_several_rows_numbered_on_or_anonymous() {
+        let one =
+            "INSERT INTO t (a, b, c) VALUES ($1, $2::uuid, NULL, $3) ON CONFLICT (a) DO NOTHING";
+        assert_eq!(
+            multi_row(one, 2, 0, Placeholders::Numbered),
+            "INSERT INTO t (a, b, c) VALUES ($1, $2::uuid, NULL, $3), ($4, $5::uuid, NULL, $6) \
+             ON CONFLICT (a) DO NOTHING"
+        );
+        assert_eq!(
+            multi_row(one, 1, 10, Placeholders::Numbered),
+            "INSERT INTO t (a, b, c) VALUES ($11, $12::uuid, NULL, $13) ON CONFLICT (a) DO NOTHING"
+        );
+        assert_eq!(
+            multi_row(one, 2, 0, Placeholders::Anonymous),
+            "INSERT INTO t (a, b, c) VALUES (?, ?::uuid, NULL, ?), (?, ?::uuid, NULL, ?) \
+             ON CONFLICT (a) DO NOTHING"
+        );
+        // A row that uses its parameters out of order keeps them numbered.
+        let shuffled = "INSERT INTO t (a, b) VALUES ($2, $1)";
+        assert_eq!(
+            multi_row(shuffled, 2, 0, Placeholders::Anonymous),
+            "INSERT INTO t (a, b) VALUES ($2, $1), ($4, $3)"
+        );
+    }
+}

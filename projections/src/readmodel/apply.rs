@@ -9,7 +9,8 @@ use gevinst_domain::chain::format_recorded_at;
 use gevinst_domain::price::PriceIndexEvent;
 use gevinst_domain::proposal::{Fact, Plan, PlanSection, ProposalEvent};
 
-pub use gevinst_store::sql::{Stmt, Val};
+use gevinst_store::sql::multi_row;
+pub use gevinst_store::sql::{Placeholders, Stmt, Val};
 use gevinst_store::StoredEvent;
 
 fn stmt(sql: &'static str, args: Vec<Val>) -> Stmt {
@@ -235,10 +236,7 @@ const ENTRIES_PER_INSERT: usize = 100;
 /// per event, and one round trip per entry was most of its time on PostgreSQL. Only
 /// consecutive inserts are joined, so a correction still comes after the entry it marks.
 ///
-/// On SQLite ([`Placeholders::Anonymous`]) the joined insert's parameters are plain `?`s:
-/// sqlx looks each numbered parameter's name up in turn, and SQLite finds a name by walking
-/// the statement's list of names, so 1,700 numbered parameters cost a rebuild more than the
-/// inserts did.
+/// On SQLite ([`Placeholders::Anonymous`]) the joined insert's parameters are plain `?`s.
 fn entries_together(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
     let mut out: Vec<Stmt> = Vec::with_capacity(stmts.len());
     let mut run: Vec<Stmt> = Vec::new();
@@ -263,74 +261,10 @@ fn entries_together(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
     out
 }
 
-/// How a generated statement names its parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placeholders {
-    /// `$1`, `$2`, … (PostgreSQL; SQLite accepts them too).
-    Numbered,
-    /// `?` in order (SQLite; see [`coalesce`]).
-    Anonymous,
-}
-
-impl Placeholders {
-    /// The store's own.
-    #[must_use]
-    pub fn of(db: &gevinst_store::Db) -> Self {
-        match db {
-            gevinst_store::Db::Postgres(_) => Self::Numbered,
-            gevinst_store::Db::Sqlite(_) => Self::Anonymous,
-        }
-    }
-}
-
 /// One insert of the rows of several [`INSERT_ENTRY`] statements.
 fn insert_entries(rows: &[Stmt], placeholders: Placeholders) -> Stmt {
-    let (head, tail) = INSERT_ENTRY
-        .split_once(" VALUES (")
-        .unwrap_or((INSERT_ENTRY, ""));
-    let (row, conflict) = tail.split_once(") ON CONFLICT").unwrap_or((tail, ""));
-    let width = row.matches('$').count();
-    // `?` only where the one-row statement uses $1…$width once each, in order.
-    let mut in_order = 0;
-    let anonymous = placeholders == Placeholders::Anonymous
-        && row.split('$').skip(1).all(|part| {
-            in_order += 1;
-            part.chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-                .parse::<usize>()
-                == Ok(in_order)
-        });
-    let mut sql = format!("{head} VALUES ");
-    for n in 0..rows.len() {
-        if n > 0 {
-            sql.push_str(", ");
-        }
-        // $1…$17 of the one-row statement, renumbered for row n.
-        let mut numbered = String::with_capacity(row.len() + 40);
-        let mut rest = row;
-        while let Some(at) = rest.find('$') {
-            numbered.push_str(&rest[..at]);
-            let digits = rest[at + 1..]
-                .find(|c: char| !c.is_ascii_digit())
-                .map_or(rest.len() - at - 1, |d| d);
-            let k: usize = rest[at + 1..at + 1 + digits].parse().unwrap_or(0);
-            if anonymous {
-                numbered.push('?');
-            } else {
-                numbered.push_str(&format!("${}", n * width + k));
-            }
-            rest = &rest[at + 1 + digits..];
-        }
-        numbered.push_str(rest);
-        sql.push('(');
-        sql.push_str(&numbered);
-        sql.push(')');
-    }
-    sql.push_str(" ON CONFLICT");
-    sql.push_str(conflict);
     Stmt {
-        sql: sql.into(),
+        sql: multi_row(INSERT_ENTRY, rows.len(), 0, placeholders).into(),
         args: rows.iter().flat_map(|r| r.args.iter().cloned()).collect(),
     }
 }

@@ -127,6 +127,15 @@ impl InlineProjection {
         }
     }
 
+    /// How the read models' generated statements name their parameters on this backend.
+    fn placeholders(self) -> Placeholders {
+        if self.postgres {
+            Placeholders::Numbered
+        } else {
+            Placeholders::Anonymous
+        }
+    }
+
     /// `stmts` as one projection step from checkpoint `from` to `to`: first the checkpoint's
     /// compare-and-set (the guard [`Projector::run`] checks), then the rows, then (PostgreSQL)
     /// the notification that the read models moved.
@@ -177,12 +186,7 @@ impl Inline for InlineProjection {
         for stored in rows.iter().filter(|e| projected(e)) {
             stmts.extend(statements_of(stored).map_err(|e| e.to_string())?);
         }
-        let placeholders = if self.postgres {
-            Placeholders::Numbered
-        } else {
-            Placeholders::Anonymous
-        };
-        Ok(coalesce(stmts, placeholders))
+        Ok(coalesce(stmts, self.placeholders()))
     }
 }
 
@@ -282,7 +286,7 @@ impl Projector {
             for stored in events.iter().filter(|e| projected(e)) {
                 stmts.extend(statements_of(stored)?);
             }
-            let stmts = coalesce(stmts, Placeholders::of(self.store.db()));
+            let stmts = coalesce(stmts, self.inline().placeholders());
             if self.commit(stmts, position, last).await? {
                 position = last;
             } else {
@@ -331,7 +335,7 @@ impl Projector {
                     for stored in events.iter().filter(|e| projected(e)) {
                         batch.extend(statements_of(stored)?);
                     }
-                    for s in coalesce(batch, Placeholders::of(self.store.db())) {
+                    for s in coalesce(batch, self.inline().placeholders()) {
                         bind_all!(sqlx::query(&s.sql), &s.args)
                             .execute(&mut *tx)
                             .await?;
