@@ -38,7 +38,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use credentials::{Credentials, SessionRow, TokenRow};
 pub use db::{Db, OpenMode, StoreConfig, DEFAULT_SQLITE_PATH};
 pub use repository::{
-    Appended, CommandRecord, EventStore, Inline, RowRead, StoredEvent, UnreadableRow,
+    Appended, CommandRecord, EventStore, Inline, RowRead, StoredEvent, UnreadableRow, Walk,
     APPENDED_CHANNEL, APPEND_LOCK_KEY,
 };
 pub use verify::{verify, verify_with, ChainProblem, Checks, Decoder, ProblemKind, VerifyReport};

@@ -28,6 +28,7 @@ use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
 };
 use cqrs_es::Aggregate;
+use futures::stream::BoxStream;
 use gevinst_domain::chain::{event_hash, HashInput, GENESIS_HASH};
 use gevinst_domain::metadata::keys;
 use serde_json::Value;
@@ -230,6 +231,40 @@ pub(crate) fn select_events(text_cast: &str) -> String {
          effective_date, idempotency_key, recorded_at, prev_hash, hash FROM event",
         t = text_cast
     )
+}
+
+/// The order [`EventStore::rows`] reads the log in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Walk {
+    /// By aggregate type, stream and sequence: each stream's chain in order.
+    ByStream,
+    /// By aggregate type, stream, idempotency key (bytewise, as Rust compares strings) and
+    /// sequence: each command's events together, in [`EventStore::commands`]' order.
+    ByCommand,
+}
+
+/// The statement for a walk of the log on a backend (built once: a streamed query borrows it).
+fn walk_sql(postgres: bool, order: Walk) -> &'static str {
+    static SQL: std::sync::LazyLock<[String; 4]> = std::sync::LazyLock::new(|| {
+        let by_stream = "ORDER BY aggregate_type, stream_id, sequence";
+        // PostgreSQL sorts text by the database's collation unless told; the merge in `verify`
+        // compares bytes, as SQLite's default collation does.
+        let by_command = |c: &str| {
+            format!("ORDER BY aggregate_type{c}, stream_id{c}, idempotency_key{c}, sequence")
+        };
+        [
+            format!("{} {by_stream}", select_events("::text")),
+            format!(
+                "{} {}",
+                select_events("::text"),
+                by_command(" COLLATE \"C\"")
+            ),
+            format!("{} {by_stream}", select_events("")),
+            format!("{} {}", select_events(""), by_command("")),
+        ]
+    });
+    let i = usize::from(!postgres) * 2 + usize::from(order == Walk::ByCommand);
+    &SQL[i]
 }
 
 const INSERT_EVENT_PG: &str = "INSERT INTO event (position, event_id, aggregate_type, stream_id, \
@@ -849,48 +884,61 @@ impl EventStore {
         rows.into_iter().map(StoredEvent::try_from).collect()
     }
 
-    /// Every event row by stream and sequence, handed to `each` one at a time as it is read,
-    /// parsed or, where a stored field cannot be read (an event id that is no UUID, a payload or
-    /// metadata that is no JSON), the reason: `verify` walks the log this way, reporting such a
-    /// row instead of failing on it, without holding the log in memory.
-    pub async fn each_row_by_stream(
-        &self,
-        mut each: impl FnMut(RowRead) + Send,
-    ) -> Result<(), StoreError> {
-        use futures::TryStreamExt as _;
-        on_backend!(&self.db, |pool, cast| {
-            let sql = format!(
-                "{} ORDER BY aggregate_type, stream_id, sequence",
-                select_events(cast)
-            );
-            let mut rows = sqlx::query_as::<_, EventRow>(&sql).fetch(pool);
-            while let Some(row) = rows.try_next().await? {
-                let (position, stream_id, sequence) =
-                    (row.position, row.stream_id.clone(), row.sequence);
-                let hash = row.hash.clone();
-                each(StoredEvent::try_from(row).map_err(|e| UnreadableRow {
-                    position,
-                    stream_id,
-                    sequence,
-                    hash,
-                    what: e.to_string(),
-                }));
-            }
-        });
-        Ok(())
+    /// Every event row in `order`, streamed as it is read: parsed or, where a stored field
+    /// cannot be read (an event id that is no UUID, a payload or metadata that is no JSON), the
+    /// reason. `verify` walks the log this way, reporting such a row instead of failing on it,
+    /// without holding the log in memory.
+    pub fn rows(&self, order: Walk) -> BoxStream<'_, Result<RowRead, StoreError>> {
+        use futures::StreamExt as _;
+        let read = |row: Result<EventRow, sqlx::Error>| {
+            let row = row?;
+            let (position, stream_id, sequence) =
+                (row.position, row.stream_id.clone(), row.sequence);
+            let hash = row.hash.clone();
+            Ok(StoredEvent::try_from(row).map_err(|e| UnreadableRow {
+                position,
+                stream_id,
+                sequence,
+                hash,
+                what: e.to_string(),
+            }))
+        };
+        match &self.db {
+            Db::Postgres(pool) => sqlx::query_as::<_, EventRow>(walk_sql(true, order))
+                .fetch(pool)
+                .map(read)
+                .boxed(),
+            Db::Sqlite(pool) => sqlx::query_as::<_, EventRow>(walk_sql(false, order))
+                .fetch(pool)
+                .map(read)
+                .boxed(),
+        }
     }
 
-    /// Every recorded command, by first position (for `verify`).
-    pub async fn all_commands(&self) -> Result<Vec<CommandRecord>, StoreError> {
-        Ok(on_backend!(&self.db, |pool, _cast| {
-            sqlx::query_as(
+    /// Every recorded command, streamed in [`Walk::ByCommand`]'s order (aggregate type, stream,
+    /// key; bytewise, as Rust compares strings), for `verify` to merge with the events.
+    pub fn commands(&self) -> BoxStream<'_, Result<CommandRecord, StoreError>> {
+        use futures::StreamExt as _;
+        let read = |row: Result<CommandRecord, sqlx::Error>| Ok(row?);
+        match &self.db {
+            Db::Postgres(pool) => sqlx::query_as(
                 "SELECT aggregate_type, stream_id, idempotency_key, fingerprint, \
                  first_sequence, last_sequence, first_position, last_position, recorded_at \
-                 FROM command ORDER BY first_position, stream_id, idempotency_key",
+                 FROM command ORDER BY aggregate_type COLLATE \"C\", stream_id COLLATE \"C\", \
+                 idempotency_key COLLATE \"C\"",
             )
-            .fetch_all(pool)
-            .await?
-        }))
+            .fetch(pool)
+            .map(read)
+            .boxed(),
+            Db::Sqlite(pool) => sqlx::query_as(
+                "SELECT aggregate_type, stream_id, idempotency_key, fingerprint, \
+                 first_sequence, last_sequence, first_position, last_position, recorded_at \
+                 FROM command ORDER BY aggregate_type, stream_id, idempotency_key",
+            )
+            .fetch(pool)
+            .map(read)
+            .boxed(),
+        }
     }
 
     /// The highest global position (0 for an empty store).

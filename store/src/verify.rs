@@ -22,14 +22,15 @@
 //! Each problem has a stable machine `kind` ([`ProblemKind::code`]) beside its
 //! human text; the CLI prints proposal, sequence and kind, `/api/verify` returns them as JSON.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use gevinst_domain::chain::GENESIS_HASH;
 use gevinst_domain::metadata::keys;
 
+use super::repository::Walk;
 use super::repository::{denormalised, meta_str, CommandRecord, StoredEvent};
 use super::{EventStore, StoreError};
+use futures::TryStreamExt as _;
 
 /// What kind of problem was found: a stable code for machines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -217,10 +218,10 @@ pub async fn verify_with(
     let mut broken = false;
     let mut typed = false;
     let mut positions = Vec::new();
-    let mut readable = Vec::new();
-    // One row at a time, as the store reads them: only positions and each event's command key
-    // stay in memory, never the log.
-    store.each_row_by_stream(|row| {
+    // One row at a time, as the store reads them: only the positions stay in memory (8 bytes
+    // an event), never the log.
+    let mut rows = store.rows(Walk::ByStream);
+    while let Some(row) = rows.try_next().await? {
         report.events += 1;
         let (stream_id, sequence, position, hash) = match &row {
             Ok(e) => (&e.stream_id, e.sequence, e.position, &e.hash),
@@ -247,10 +248,9 @@ pub async fn verify_with(
                 broken = true;
                 expected_sequence = sequence + 1;
                 prev_hash = hash.clone();
-                return;
+                continue;
             }
         };
-        readable.push(CommandKey::of(e));
         if !typed {
             typed = true;
             *report
@@ -317,8 +317,8 @@ pub async fn verify_with(
         }
         expected_sequence = e.sequence + 1;
         prev_hash = e.hash.clone();
-    })
-    .await?;
+    }
+    drop(rows);
     positions.sort_unstable();
     report.last_position = positions.last().copied().unwrap_or(0);
     if let Some((i, p)) = positions
@@ -333,18 +333,10 @@ pub async fn verify_with(
             what: format!("position {} mangler (hul før {p})", i + 1),
         });
     }
-    // Commands committed after the events were read belong to events this walk did not see;
-    // they are left out only if the log really grew meanwhile.
-    let commands = store.all_commands().await?;
-    let grew = store.last_position().await? != report.last_position;
-    let commands: Vec<CommandRecord> = commands
-        .into_iter()
-        .filter(|c| !grew || c.first_position <= report.last_position)
-        .collect();
-    report.commands = commands.len();
-    report
-        .problems
-        .extend(command_problems(&readable, &commands));
+    let walked = report.last_position;
+    let (commands, problems) = check_commands(store, walked).await?;
+    report.commands = commands;
+    report.problems.extend(problems);
     Ok(report)
 }
 
@@ -388,7 +380,6 @@ fn column_mismatches(e: &StoredEvent, aggregate_types: &[&str]) -> Option<String
     })
 }
 
-/// Every command row against the events carrying its key, and every event against its command.
 /// What the command table check needs of an event: its command key and where it stands.
 struct CommandKey {
     aggregate_type: String,
@@ -412,81 +403,172 @@ impl CommandKey {
             fingerprint: meta_str(&e.metadata, keys::COMMAND_FINGERPRINT).unwrap_or_default(),
         }
     }
+
+    fn key(&self) -> (&str, &str, &str) {
+        (&self.aggregate_type, &self.stream_id, &self.idempotency_key)
+    }
 }
 
-fn command_problems(events: &[CommandKey], commands: &[CommandRecord]) -> Vec<ChainProblem> {
-    let mut by_key: BTreeMap<(&str, &str, &str), Vec<&CommandKey>> = BTreeMap::new();
-    for e in events {
-        by_key
-            .entry((&e.aggregate_type, &e.stream_id, &e.idempotency_key))
-            .or_default()
-            .push(e);
-    }
+fn command_key(c: &CommandRecord) -> (&str, &str, &str) {
+    (&c.aggregate_type, &c.stream_id, &c.idempotency_key)
+}
+
+/// Every command row against the events carrying its key, and every event against its command:
+/// a merge of the events, read a second time with each command's events together, and the
+/// command table, both in the same order. Only one command's events are held at a time (the
+/// first walk's chains need the stream order, this check the key order).
+///
+/// Events appended after the first walk (position beyond `walked`) are not looked at; a command
+/// without events is only reported if the log did not grow meanwhile or it names positions the
+/// first walk saw (it may belong to an append that committed after it).
+async fn check_commands(
+    store: &EventStore,
+    walked: i64,
+) -> Result<(usize, Vec<ChainProblem>), StoreError> {
     let mut problems = Vec::new();
-    for c in commands {
-        let key = (
-            c.aggregate_type.as_str(),
-            c.stream_id.as_str(),
-            c.idempotency_key.as_str(),
-        );
-        let mismatch = |what: String| ChainProblem {
-            stream_id: c.stream_id.clone(),
-            sequence: c.first_sequence,
-            kind: ProblemKind::CommandMismatch,
-            what: format!(
-                "kommando '{}' (hændelse {}..{}, position {}..{}): {what}",
-                c.idempotency_key,
-                c.first_sequence,
-                c.last_sequence,
-                c.first_position,
-                c.last_position
-            ),
+    let mut lonely = Vec::new();
+    let mut rows = store.rows(Walk::ByCommand);
+    // Started only when the first event row is read: its snapshot is then no older than the
+    // events', so every command of an event read is in it.
+    let mut commands = None;
+    let mut next: Option<CommandRecord> = None;
+    let mut seen = 0_usize;
+    let mut group: Vec<CommandKey> = Vec::new();
+    let mut done = false;
+    while !done {
+        let event = match rows.try_next().await? {
+            Some(Ok(e)) if e.position <= walked => Some(CommandKey::of(&e)),
+            // Unreadable rows are reported by the first walk; later appends are not checked.
+            Some(_) => continue,
+            None => {
+                done = true;
+                None
+            }
         };
-        let Some(mut group) = by_key.remove(&key) else {
-            problems.push(mismatch(
-                "ingen gemt hændelse har dens idempotensnøgle".to_string(),
-            ));
-            continue;
+        let commands = match &mut commands {
+            Some(commands) => commands,
+            None => {
+                let commands = commands.insert(store.commands());
+                next = commands.try_next().await?;
+                seen += usize::from(next.is_some());
+                commands
+            }
         };
-        group.sort_by_key(|e| e.position);
-        let mut diffs = Vec::new();
-        let sequences: Vec<i64> = group.iter().map(|e| e.sequence).collect();
-        let positions: Vec<i64> = group.iter().map(|e| e.position).collect();
-        if sequences != (c.first_sequence..=c.last_sequence).collect::<Vec<_>>() {
-            diffs.push(format!("dens hændelser har numrene {sequences:?}"));
+        let same = match (&event, group.first()) {
+            (Some(e), Some(g)) => e.key() == g.key(),
+            (_, None) => true,
+            (None, Some(_)) => false,
+        };
+        if !same {
+            // The group is whole: the commands ordered before it have no events, the one with
+            // its key (if any) is compared with it.
+            let mut matched = None;
+            while let Some(c) = next.take() {
+                let order = command_key(&c).cmp(&group[0].key());
+                if order == std::cmp::Ordering::Greater {
+                    next = Some(c);
+                    break;
+                }
+                if order == std::cmp::Ordering::Equal {
+                    matched = Some(c);
+                } else {
+                    lonely.push(c);
+                }
+                next = commands.try_next().await?;
+                seen += usize::from(next.is_some());
+                if matched.is_some() {
+                    break;
+                }
+            }
+            problems.extend(match matched {
+                Some(c) => compare(&c, &mut group),
+                None => Some(no_command(&group)),
+            });
+            group.clear();
         }
-        if positions != (c.first_position..=c.last_position).collect::<Vec<_>>() {
-            diffs.push(format!("dens hændelser har positionerne {positions:?}"));
-        }
-        if let Some(e) = group.iter().find(|e| e.recorded_at != c.recorded_at) {
-            diffs.push(format!(
-                "registreret {}, men hændelse {} {}",
-                c.recorded_at.to_rfc3339(),
-                e.sequence,
-                e.recorded_at.to_rfc3339()
-            ));
-        }
-        if let Some(e) = group.iter().find(|e| e.fingerprint != c.fingerprint) {
-            diffs.push(format!(
-                "fingeraftrykket afviger fra hændelse {}s metadata",
-                e.sequence
-            ));
-        }
-        if !diffs.is_empty() {
-            problems.push(mismatch(diffs.join("; ")));
+        if let Some(e) = event {
+            group.push(e);
         }
     }
-    for ((_, stream_id, key), group) in by_key {
-        let first = group.iter().map(|e| e.sequence).min().unwrap_or_default();
-        let last = group.iter().map(|e| e.sequence).max().unwrap_or_default();
-        problems.push(ChainProblem {
-            stream_id: stream_id.to_string(),
-            sequence: first,
-            kind: ProblemKind::CommandMissing,
-            what: format!(
-                "hændelse {first}..{last} har idempotensnøglen '{key}', men ingen kommandorække har den"
-            ),
-        });
+    drop(rows);
+    if let Some(mut commands) = commands {
+        let more = next.is_some();
+        lonely.extend(next);
+        while let Some(c) = if more {
+            commands.try_next().await?
+        } else {
+            None
+        } {
+            seen += 1;
+            lonely.push(c);
+        }
     }
-    problems
+    // Commands committed after the first walk belong to events it did not see; they are left out
+    // only if the log really grew meanwhile.
+    let grew = store.last_position().await? != walked;
+    let before = lonely.len();
+    lonely.retain(|c| !grew || c.first_position <= walked);
+    problems.extend(lonely.iter().map(|c| {
+        mismatch(
+            c,
+            "ingen gemt hændelse har dens idempotensnøgle".to_string(),
+        )
+    }));
+    Ok((seen - (before - lonely.len()), problems))
+}
+
+fn mismatch(c: &CommandRecord, what: String) -> ChainProblem {
+    ChainProblem {
+        stream_id: c.stream_id.clone(),
+        sequence: c.first_sequence,
+        kind: ProblemKind::CommandMismatch,
+        what: format!(
+            "kommando '{}' (hændelse {}..{}, position {}..{}): {what}",
+            c.idempotency_key, c.first_sequence, c.last_sequence, c.first_position, c.last_position
+        ),
+    }
+}
+
+/// A command row against the events carrying its key.
+fn compare(c: &CommandRecord, group: &mut [CommandKey]) -> Option<ChainProblem> {
+    group.sort_by_key(|e| e.position);
+    let mut diffs = Vec::new();
+    let sequences: Vec<i64> = group.iter().map(|e| e.sequence).collect();
+    let positions: Vec<i64> = group.iter().map(|e| e.position).collect();
+    if sequences != (c.first_sequence..=c.last_sequence).collect::<Vec<_>>() {
+        diffs.push(format!("dens hændelser har numrene {sequences:?}"));
+    }
+    if positions != (c.first_position..=c.last_position).collect::<Vec<_>>() {
+        diffs.push(format!("dens hændelser har positionerne {positions:?}"));
+    }
+    if let Some(e) = group.iter().find(|e| e.recorded_at != c.recorded_at) {
+        diffs.push(format!(
+            "registreret {}, men hændelse {} {}",
+            c.recorded_at.to_rfc3339(),
+            e.sequence,
+            e.recorded_at.to_rfc3339()
+        ));
+    }
+    if let Some(e) = group.iter().find(|e| e.fingerprint != c.fingerprint) {
+        diffs.push(format!(
+            "fingeraftrykket afviger fra hændelse {}s metadata",
+            e.sequence
+        ));
+    }
+    (!diffs.is_empty()).then(|| mismatch(c, diffs.join("; ")))
+}
+
+/// Events carrying a key that no command row records.
+fn no_command(group: &[CommandKey]) -> ChainProblem {
+    let first = group.iter().map(|e| e.sequence).min().unwrap_or_default();
+    let last = group.iter().map(|e| e.sequence).max().unwrap_or_default();
+    ChainProblem {
+        stream_id: group[0].stream_id.clone(),
+        sequence: first,
+        kind: ProblemKind::CommandMissing,
+        what: format!(
+            "hændelse {first}..{last} har idempotensnøglen '{}', men ingen kommandorække har den",
+            group[0].idempotency_key
+        ),
+    }
 }

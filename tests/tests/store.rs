@@ -791,3 +791,114 @@ both_backends!(
         assert_eq!(read.dump().await.unwrap(), incremental);
     }
 );
+
+/// `verify` merges the events, read by command key, with the command table in the same order,
+/// comparing keys bytewise. A database that sorts text by Danish rules ("aa" is "å", after
+/// "z"; case after letter) must not change what it finds: nothing, in an intact log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_finds_what_is_wrong_and_only_that_whatever_the_database_collation() {
+    use sqlx::Executor as _;
+    let admin_url = gevinst_tests::postgres_admin_url();
+    let name = format!("gevinst_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    admin
+        .execute(
+            format!(
+                "CREATE DATABASE \"{name}\" TEMPLATE template0 LOCALE_PROVIDER icu \
+                 ICU_LOCALE 'da-DK' LOCALE 'C.UTF-8'"
+            )
+            .as_str(),
+        )
+        .await
+        .unwrap();
+    admin.close().await;
+    let _cleanup = gevinst_tests::Cleanup::Postgres(name.clone());
+    let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+
+    let keys = [
+        "aa-1", "Ab-2", "B-3", "z-4", "æ-5", "å-6", "Å-7", "b-8", "AA-9",
+    ];
+    // The database's own order of the keys is not the bytes' order.
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let danish: Vec<String> =
+        sqlx::query_scalar("SELECT k FROM unnest($1::text[]) AS k ORDER BY k")
+            .bind(keys)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    let mut bytewise = danish.clone();
+    bytewise.sort();
+    assert_ne!(danish, bytewise, "the database should sort by Danish rules");
+
+    let db = Db::open_and_migrate(&gevinst_store::StoreConfig::Postgres(url))
+        .await
+        .unwrap();
+    let service = gevinst_projections::ProposalService::new(
+        db.clone(),
+        std::sync::Arc::new(gevinst_store::FixedClock::new(
+            Utc.with_ymd_and_hms(2025, 1, 15, 9, 0, 0).unwrap(),
+        )),
+    );
+    for id in ["BC01", "BC02"] {
+        let p = proposal(id);
+        service
+            .execute(
+                &p,
+                ProposalCommand::RegisterProposal {
+                    identity: examples::identity(id),
+                },
+                gevinst_tests::system(),
+            )
+            .await
+            .unwrap();
+        service
+            .execute(
+                &p,
+                ProposalCommand::AdoptBaseline {
+                    plan: examples::plan(),
+                    source: None,
+                },
+                gevinst_tests::system(),
+            )
+            .await
+            .unwrap();
+        for (i, key) in keys.iter().enumerate() {
+            let amount = -1 - i64::try_from(i).unwrap();
+            service
+                .execute(&p, saving_command(2025, amount), keyed(key))
+                .await
+                .unwrap();
+        }
+    }
+    let report = verify(service.store()).await.unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.commands, 2 * (2 + keys.len()), "{report}");
+
+    // A command row removed where the two orders disagree is found as just that.
+    let gone = danish
+        .windows(2)
+        .find(|w| w[1] < w[0])
+        .map(|w| w[0].clone())
+        .unwrap();
+    db.execute_raw("ALTER TABLE command DISABLE TRIGGER USER")
+        .await
+        .unwrap();
+    db.execute_raw(&format!(
+        "DELETE FROM command WHERE stream_id = 'BC01' AND idempotency_key = '{gone}'"
+    ))
+    .await
+    .unwrap();
+    let report = verify(service.store()).await.unwrap();
+    let found: Vec<_> = report
+        .problems
+        .iter()
+        .map(|p| (p.stream_id.as_str(), p.kind.code()))
+        .collect();
+    assert_eq!(found, [("BC01", "command_missing")], "{report}");
+    assert!(
+        report.problems[0].what.contains(&format!("'{gone}'")),
+        "{report}"
+    );
+    db.close().await;
+}
