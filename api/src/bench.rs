@@ -47,6 +47,11 @@ pub struct BenchArgs {
     /// Uddata: en tabel på dansk, eller JSON med hvert tal og dets forhold til råtallet.
     #[arg(long, value_enum, default_value = "table")]
     pub format: BenchFormat,
+    /// Mål også på en stor log: fyld den midlertidige database op til så mange hændelser (i
+    /// forslag på 1.000 hændelser hver), og mål genopbygningen, `gevinst verify` og
+    /// `gevinst serve`s hukommelse på den (fx 1000000).
+    #[arg(long, value_name = "HÆNDELSER")]
+    pub large_log: Option<u64>,
 }
 
 /// Output of `gevinst bench`.
@@ -217,6 +222,39 @@ pub struct BenchReport {
     pub as_of_report: Latency,
     /// HTTP reads while eight clients write.
     pub http_reads: HttpReads,
+    /// The large log, with `--large-log` (else `null`).
+    pub large_log: Option<LargeLog>,
+}
+
+/// A log grown to `--large-log` events, and what the auditor's and the server's commands cost
+/// on it. Memory is read from `/proc` (Linux; `null` elsewhere): a child's peak resident set
+/// (`VmHWM`), sampled every 50 ms while it runs, and the server's resident set (`VmRSS`).
+#[derive(Debug, Clone, Serialize)]
+pub struct LargeLog {
+    /// Events in the log.
+    pub events: u64,
+    /// Proposals they are in (Budget 2025's and the added ones).
+    pub proposals: usize,
+    /// Seconds to grow the log (commands and batch appends through the store).
+    pub fill_seconds: f64,
+    /// Raw full read of the event table, rows per second.
+    pub raw_full_read_events_per_s: f64,
+    /// Seconds to rebuild every read model from the log.
+    pub rebuild_seconds: f64,
+    /// Projection rebuild, events per second.
+    pub rebuild_events_per_s: f64,
+    /// `rebuild_events_per_s / raw_full_read_events_per_s`.
+    pub rebuild_ratio_to_raw_read: f64,
+    /// Seconds `gevinst verify` took (a process of its own, as the auditor runs it).
+    pub verify_seconds: f64,
+    /// Its peak resident memory, MB.
+    pub verify_peak_rss_mb: Option<f64>,
+    /// `gevinst serve`'s resident memory once it answers, MB.
+    pub serve_rss_mb_started: Option<f64>,
+    /// Its first `GET /api/portfolio`, ms.
+    pub serve_first_portfolio_ms: f64,
+    /// Its resident memory after reading the portfolio and every proposal once, MB.
+    pub serve_rss_mb_after_reads: Option<f64>,
 }
 
 /// What went wrong in a run (the scratch store is removed either way where possible).
@@ -234,7 +272,7 @@ pub async fn run(
     let scratch = Scratch::create(configured)
         .await
         .context("den midlertidige måledatabase kunne ikke oprettes")?;
-    let measured = measure(scratch.config(), sizes, args.quick, stop).await;
+    let measured = measure(scratch.config(), sizes, args, stop).await;
     let removed = scratch.remove().await;
     let report = measured?;
     removed.context("den midlertidige måledatabase kunne ikke fjernes")?;
@@ -251,7 +289,7 @@ pub async fn run(
 async fn measure(
     config: &StoreConfig,
     sizes: Sizes,
-    quick: bool,
+    args: &BenchArgs,
     stop: impl std::future::Future<Output = ()>,
 ) -> Outcome<BenchReport> {
     // The scratch store is ours: migrated as its owner, as `gevinst migrate` would.
@@ -259,7 +297,7 @@ async fn measure(
     let app = Application::build(config, "127.0.0.1:0".parse()?).await?;
     let db = app.state().service.store().db().clone();
     let measured = tokio::select! {
-        measured = measure_on(app, sizes, quick) => measured,
+        measured = measure_on(app, config, sizes, args) => measured,
         () = stop => Err(anyhow::anyhow!("målingen blev afbrudt")),
     };
     db.close().await;
@@ -283,7 +321,12 @@ impl Drop for Following {
     }
 }
 
-async fn measure_on(app: Application, sizes: Sizes, quick: bool) -> Outcome<BenchReport> {
+async fn measure_on(
+    app: Application,
+    config: &StoreConfig,
+    sizes: Sizes,
+    args: &BenchArgs,
+) -> Outcome<BenchReport> {
     app.import_bundled_baseline_if_empty().await?;
     let service = app.state().service.clone();
     let db = service.store().db().clone();
@@ -315,8 +358,12 @@ async fn measure_on(app: Application, sizes: Sizes, quick: bool) -> Outcome<Benc
     let as_of_report = as_of_report(&service, report_id, sizes.report_runs).await?;
 
     let (rebuild_events, raw_read, rebuild) = rebuild_rates(&service).await?;
+    let large_log = match args.large_log {
+        Some(events) => Some(large_log(&service, &login, config, events).await?),
+        None => None,
+    };
 
-    let ratio = |a: f64, b: f64| if b > 0.0 { round(a / b, 3) } else { 0.0 };
+    let ratio = ratio;
     let p99 = |i: usize| command_latency.get(i).map_or(0.0, |l| l.latency.p99_ms);
     Ok(BenchReport {
         backend: db.backend(),
@@ -324,7 +371,7 @@ async fn measure_on(app: Application, sizes: Sizes, quick: bool) -> Outcome<Benc
             Db::Postgres(_) => "synchronous_commit=on",
             Db::Sqlite(_) => "journal_mode=WAL, synchronous=FULL",
         },
-        quick,
+        quick: args.quick,
         raw_insert_1_client_per_s: raw_one,
         raw_insert_8_clients_per_s: raw_eight,
         commands_1_client_per_s: commands_one,
@@ -340,7 +387,17 @@ async fn measure_on(app: Application, sizes: Sizes, quick: bool) -> Outcome<Benc
         as_of_report_stream_length: longest,
         as_of_report,
         http_reads,
+        large_log,
     })
+}
+
+/// A figure over its raw figure, to three decimals (0 when there is no raw figure).
+fn ratio(figure: f64, raw: f64) -> f64 {
+    if raw > 0.0 {
+        round(figure / raw, 3)
+    } else {
+        0.0
+    }
 }
 
 /// Rounds a measured figure for printing and JSON.
@@ -529,32 +586,8 @@ async fn latency_at(
 ) -> Outcome<AtLength> {
     let proposal = ProposalId::parse(id)?;
     let template = written_saving(service, login, id).await?;
-    let store = service.store();
-    let kind = <Proposal as cqrs_es::Aggregate>::TYPE;
-    let mut sequence = usize::try_from(template.sequence)?;
     let bar = progress_bar(u64::try_from(length)?, &format!("strøm {length}"));
-    let mut batch_no = 0;
-    while sequence < length {
-        let batch_end = (sequence + 500).min(length);
-        let mut metadata = template.metadata.clone();
-        metadata[keys::IDEMPOTENCY_KEY] =
-            serde_json::Value::String(format!("bench-fill-{id}-{batch_no}"));
-        let events: Vec<SerializedEvent> = (sequence + 1..=batch_end)
-            .map(|seq| SerializedEvent {
-                aggregate_id: id.to_string(),
-                sequence: seq,
-                aggregate_type: kind.to_string(),
-                event_type: template.event_type.clone(),
-                event_version: template.event_version.clone(),
-                payload: template.payload.clone(),
-                metadata: metadata.clone(),
-            })
-            .collect();
-        store.append(&events).await?;
-        sequence = batch_end;
-        batch_no += 1;
-        bar.set_position(u64::try_from(sequence)?);
-    }
+    grow(service, &template, length, &|n| bar.set_position(n)).await?;
     service.projector().catch_up().await?;
     bar.finish_and_clear();
     let bar = progress_bar(u64::try_from(count)?, &format!("latens {length}"));
@@ -568,6 +601,240 @@ async fn latency_at(
         stream_length: length,
         latency: Latency::of(sample),
     })
+}
+
+/// Grows `template`'s stream to `length` events with copies of it, 500 events (one command) to
+/// an append, telling `progress` the stream's length after each.
+async fn grow(
+    service: &ProposalService,
+    template: &gevinst_store::StoredEvent,
+    length: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Outcome<()> {
+    let store = service.store();
+    let id = &template.stream_id;
+    let mut sequence = usize::try_from(template.sequence)?;
+    let mut batch_no = 0;
+    while sequence < length {
+        let batch_end = (sequence + 500).min(length);
+        let mut metadata = template.metadata.clone();
+        metadata[keys::IDEMPOTENCY_KEY] =
+            serde_json::Value::String(format!("bench-fill-{id}-{batch_no}"));
+        let events: Vec<SerializedEvent> = (sequence + 1..=batch_end)
+            .map(|seq| SerializedEvent {
+                aggregate_id: id.clone(),
+                sequence: seq,
+                aggregate_type: template.aggregate_type.clone(),
+                event_type: template.event_type.clone(),
+                event_version: template.event_version.clone(),
+                payload: template.payload.clone(),
+                metadata: metadata.clone(),
+            })
+            .collect();
+        store.append(&events).await?;
+        sequence = batch_end;
+        batch_no += 1;
+        progress(u64::try_from(sequence)?);
+    }
+    Ok(())
+}
+
+/// Events in each proposal the large log adds.
+const LARGE_LOG_STREAM: u64 = 1_000;
+
+/// Grows the log to `events` events in proposals of [`LARGE_LOG_STREAM`] events (registered,
+/// given the example plan and a saving through the command path, then grown by copies), and
+/// measures the rebuild, `gevinst verify` and `gevinst serve` on it.
+async fn large_log(
+    service: &ProposalService,
+    login: &Login,
+    config: &StoreConfig,
+    events: u64,
+) -> Outcome<LargeLog> {
+    let store = service.store();
+    let started = Instant::now();
+    let bar = progress_bar(events, "stor log");
+    let mut position = u64::try_from(store.last_position().await?)?;
+    let mut ids: Vec<String> = service
+        .projector()
+        .read_models()
+        .proposals()
+        .await?
+        .into_iter()
+        .map(|p| p.proposal_id)
+        .collect();
+    let mut added = 0;
+    let system = || -> Outcome<gevinst_domain::EventMetadata> {
+        let mut m = gevinst_domain::EventMetadata::new(
+            gevinst_domain::Actor::parse("system:bench")?,
+            Role::System,
+        );
+        m.reason = Some(Reason::parse("gevinst bench --large-log")?);
+        Ok(m)
+    };
+    while position < events {
+        added += 1;
+        let id = format!("STOR-{added:05}");
+        let proposal = ProposalId::parse(&id)?;
+        service
+            .execute(
+                &proposal,
+                ProposalCommand::RegisterProposal {
+                    identity: examples::identity(&id),
+                },
+                system()?,
+            )
+            .await?;
+        service
+            .execute(
+                &proposal,
+                ProposalCommand::AdoptBaseline {
+                    plan: examples::plan(),
+                    source: None,
+                },
+                system()?,
+            )
+            .await?;
+        let template = written_saving(service, login, &id).await?;
+        let left = events.saturating_sub(u64::try_from(store.last_position().await?)?);
+        let length = u64::try_from(template.sequence)?
+            .saturating_add(left)
+            .min(LARGE_LOG_STREAM);
+        let before = position;
+        grow(service, &template, usize::try_from(length)?, &|n| {
+            bar.set_position(before + n);
+        })
+        .await?;
+        position = u64::try_from(store.last_position().await?)?;
+        bar.set_position(position);
+        ids.push(id);
+    }
+    service.projector().catch_up().await?;
+    bar.finish_and_clear();
+    let fill_seconds = round(started.elapsed().as_secs_f64(), 1);
+
+    let (rebuilt, raw_read, rebuild) = rebuild_rates(service).await?;
+    #[allow(clippy::cast_precision_loss)]
+    let rebuild_seconds = round(rebuilt as f64 / rebuild.max(1e-9), 1);
+
+    let url = match config {
+        StoreConfig::Postgres(url) => url.clone(),
+        StoreConfig::Sqlite(path) => format!("sqlite:{}", path.display()),
+    };
+    let exe = std::env::current_exe()?;
+    let bar = progress_bar(1, "gevinst verify");
+    let started = Instant::now();
+    let child = tokio::process::Command::new(&exe)
+        .args(["--database-url", &url, "verify"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let pid = child.id();
+    let output = tokio::spawn(child.wait_with_output());
+    let mut peak = None;
+    while !output.is_finished() {
+        if let Some(hwm) = pid.and_then(|pid| memory_mb(pid, "VmHWM")) {
+            peak = Some(hwm);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let output = output.await??;
+    let verify_seconds = round(started.elapsed().as_secs_f64(), 1);
+    bar.finish_and_clear();
+    anyhow::ensure!(
+        output.status.success(),
+        "gevinst verify fandt fejl i den store log: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let bar = progress_bar(1, "gevinst serve");
+    let (started_rss, first_portfolio_ms, after_rss) =
+        serve_reads(&exe, &url, service, login, &ids).await?;
+    bar.finish_and_clear();
+    Ok(LargeLog {
+        events: u64::try_from(store.last_position().await?)?,
+        proposals: ids.len(),
+        fill_seconds,
+        raw_full_read_events_per_s: raw_read,
+        rebuild_seconds,
+        rebuild_events_per_s: rebuild,
+        rebuild_ratio_to_raw_read: ratio(rebuild, raw_read),
+        verify_seconds,
+        verify_peak_rss_mb: peak,
+        serve_rss_mb_started: started_rss,
+        serve_first_portfolio_ms: first_portfolio_ms,
+        serve_rss_mb_after_reads: after_rss,
+    })
+}
+
+/// A process's memory figure `field` (`VmHWM`, `VmRSS`) from `/proc`, in MB.
+fn memory_mb(pid: u32, field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(round(kb / 1024.0, 1))
+}
+
+/// Starts `gevinst serve` on the store, reads the portfolio and then every proposal once as
+/// `login`: (memory once started, ms of the first portfolio read, memory after the reads).
+async fn serve_reads(
+    exe: &std::path::Path,
+    url: &str,
+    service: &ProposalService,
+    login: &Login,
+    ids: &[String],
+) -> Outcome<(Option<f64>, f64, Option<f64>)> {
+    use tokio::io::AsyncBufReadExt as _;
+    let mut child = tokio::process::Command::new(exe)
+        .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let pid = child.id().context("gevinst serve startede ikke")?;
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().context("stdout")?).lines();
+    let mut base = None;
+    while let Some(line) = lines.next_line().await? {
+        if let Some(rest) = line.strip_prefix("gevinst kører på ") {
+            base = rest.split_whitespace().next().map(str::to_string);
+            break;
+        }
+    }
+    let base = base.context("gevinst serve sagde ikke, hvor den kører")?;
+    let token = service.access().create_token(login, None).await?.token;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(600))
+        .build()?;
+    let get = |path: String| {
+        let request = client
+            .get(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .send();
+        async move {
+            let answer = request.await?;
+            anyhow::ensure!(answer.status().is_success(), "{path}: {}", answer.status());
+            answer.bytes().await?;
+            Ok::<_, anyhow::Error>(())
+        }
+    };
+    let started_rss = memory_mb(pid, "VmRSS");
+    let started = Instant::now();
+    get("/api/portfolio".to_string()).await?;
+    let first_portfolio_ms = round(started.elapsed().as_secs_f64() * 1000.0, 1);
+    for id in ids {
+        get(format!("/api/proposals/{id}")).await?;
+    }
+    let after_rss = memory_mb(pid, "VmRSS");
+    child.kill().await?;
+    Ok((started_rss, first_portfolio_ms, after_rss))
 }
 
 /// The realisation of proposal `id` as of 2025-12-31, `runs` times.
@@ -802,9 +1069,52 @@ fn write_table(out: &mut (dyn Write + Send), r: &BenchReport) -> std::io::Result
         h.errors,
         tal(h.answered_per_s, 1)
     )?;
+    if let Some(l) = &r.large_log {
+        write_large_log(out, l)?;
+    }
     writeln!(
         out,
         "Den midlertidige måledatabase er fjernet; det konfigurerede lager er ikke rørt."
     )?;
     Ok(())
+}
+
+/// Memory the Danish way, or that it could not be read.
+fn megabytes(mb: Option<f64>) -> String {
+    mb.map_or_else(|| "ukendt".to_string(), |mb| format!("{} MB", tal(mb, 0)))
+}
+
+fn write_large_log(out: &mut (dyn Write + Send), l: &LargeLog) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Stor log: {} hændelser i {} forslag (fyldt på {} s)",
+        count(usize::try_from(l.events).unwrap_or(usize::MAX)),
+        count(l.proposals),
+        tal(l.fill_seconds, 1)
+    )?;
+    writeln!(
+        out,
+        "{:<50} {:>12} {:>12} {:>8}",
+        "genopbygning, hændelser/s (mod fuld læsning)",
+        tal(l.rebuild_events_per_s, 0),
+        tal(l.raw_full_read_events_per_s, 0),
+        percent(l.rebuild_ratio_to_raw_read)
+    )?;
+    writeln!(out, "genopbygning: {} s", tal(l.rebuild_seconds, 1))?;
+    writeln!(
+        out,
+        "gevinst verify: {} s, højst {} hukommelse",
+        tal(l.verify_seconds, 1),
+        megabytes(l.verify_peak_rss_mb)
+    )?;
+    writeln!(
+        out,
+        "gevinst serve: {} hukommelse efter start, første portefølje på {} ms, \
+         {} efter at have læst porteføljen og hvert forslag",
+        megabytes(l.serve_rss_mb_started),
+        tal(l.serve_first_portfolio_ms, 1),
+        megabytes(l.serve_rss_mb_after_reads)
+    )?;
+    writeln!(out)
 }

@@ -125,6 +125,9 @@ both_backends!(
             "{http}"
         );
 
+        // Only asked for, the large log.
+        assert!(report["large_log"].is_null(), "{report:#}");
+
         // The configured store was not written, and on SQLite no scratch file is left beside it.
         let after = t.service.store().last_position().await.expect("position");
         assert_eq!(before, after);
@@ -144,6 +147,93 @@ both_backends!(
             "realisering pr. dato, forslag med 1.000 hændelser",
             "HTTP portefølje, 50 læsninger/s",
             "det konfigurerede lager er ikke rørt",
+        ] {
+            assert!(table.contains(words), "missing '{words}' in\n{table}");
+        }
+    }
+);
+
+/// Runs the `gevinst` binary itself (the large log starts `gevinst verify` and `gevinst serve`
+/// beside it, as processes of their own): exit code and output.
+async fn gevinst_binary(t: &TestStore, args: &[&str]) -> (i32, String) {
+    let url = t.database_url();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_gevinst-under-test"))
+        .args(["--database-url", url.as_str()])
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("gevinst runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+both_backends!(
+    bench_measures_a_large_log_with_the_processes_an_auditor_and_a_server_run,
+    |t: TestStore| async move {
+        let _keep = t.keep_alive();
+        t.import_budget_2025().await;
+        let before = t.service.store().last_position().await.expect("position");
+        let (code, out) = gevinst_binary(
+            &t,
+            &[
+                "bench",
+                "--quick",
+                "--large-log",
+                "6000",
+                "--format",
+                "json",
+            ],
+        )
+        .await;
+        assert_eq!(code, 0, "{out}");
+        let report: Value = serde_json::from_str(&out).expect("JSON");
+
+        // Grown to what was asked in proposals of 1,000 events, rebuilt, checked
+        // by `gevinst verify` and served by `gevinst serve`, each as its own process.
+        let large = &report["large_log"];
+        let events = large["events"].as_u64().expect("events");
+        assert!((6_000..6_100).contains(&events), "{large:#}");
+        let proposals = large["proposals"].as_u64().expect("proposals");
+        assert!(proposals > 12 && proposals < 12 + 6, "{large:#}");
+        for key in [
+            "fill_seconds",
+            "raw_full_read_events_per_s",
+            "rebuild_seconds",
+            "rebuild_events_per_s",
+            "verify_seconds",
+            "verify_peak_rss_mb",
+            "serve_rss_mb_started",
+            "serve_first_portfolio_ms",
+            "serve_rss_mb_after_reads",
+        ] {
+            assert!(number(large, key) > 0.0, "{key}: {large:#}");
+        }
+        assert_ratio(
+            large,
+            "rebuild_ratio_to_raw_read",
+            "rebuild_events_per_s",
+            "raw_full_read_events_per_s",
+        );
+        let rebuilt = number(large, "rebuild_events_per_s") * number(large, "rebuild_seconds");
+        #[allow(clippy::cast_precision_loss)]
+        let off = (rebuilt - events as f64).abs() / events as f64;
+        assert!(off < 0.2, "rebuild rate × seconds ≈ events: {large:#}");
+
+        let after = t.service.store().last_position().await.expect("position");
+        assert_eq!(before, after);
+
+        // People read it in Danish.
+        let (code, table) = gevinst_binary(&t, &["bench", "--quick", "--large-log", "5000"]).await;
+        assert_eq!(code, 0, "{table}");
+        for words in [
+            "Stor log: 5.",
+            "genopbygning: ",
+            "gevinst verify: ",
+            "gevinst serve: ",
+            "efter at have læst porteføljen og hvert forslag",
         ] {
             assert!(table.contains(words), "missing '{words}' in\n{table}");
         }
