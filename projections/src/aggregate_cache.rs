@@ -302,20 +302,22 @@ pub(crate) mod tests {
         serde_json::to_value(&context.aggregate).expect("json")
     }
 
-    async fn store() -> (EventStore, std::path::PathBuf) {
-        let path =
-            std::env::temp_dir().join(format!("gevinst-cache-{}.sqlite", uuid::Uuid::new_v4()));
-        let db = Db::open_and_migrate(&StoreConfig::Sqlite(path.clone()))
+    /// A store in a folder of its own, removed with its `-wal` and `-shm` files when the
+    /// returned folder is dropped.
+    async fn store() -> (EventStore, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("gevinst.sqlite");
+        let db = Db::open_and_migrate(&StoreConfig::Sqlite(path))
             .await
             .expect("a store");
-        (EventStore::new(db, Arc::new(SystemClock)), path)
+        (EventStore::new(db, Arc::new(SystemClock)), dir)
     }
 
     /// The cached load equals a full replay, also after another writer (a second cache over
     /// the same log, as a second process) appended behind its back.
     #[tokio::test]
     async fn a_cached_aggregate_equals_a_full_replay_whoever_wrote() {
-        let (repo, path) = store().await;
+        let (repo, dir) = store().await;
         // Two writers, each with its cache (as two processes), and a reader that only loads.
         let one_cache = CachedEventStore::<Proposal>::new(repo.clone());
         let other_cache = CachedEventStore::<Proposal>::new(repo.clone());
@@ -392,14 +394,14 @@ pub(crate) mod tests {
             serde_json::to_value(&loaded.aggregate).expect("json"),
             serde_json::to_value(&replayed.aggregate).expect("json")
         );
-        std::fs::remove_file(path).ok();
+        drop(dir);
     }
 
     /// A full cache lets the least recently used aggregate go; loading it again replays its
     /// stream and gives the same state, and the cache never holds more than its bound.
     #[tokio::test]
     async fn a_full_cache_lets_the_least_recently_used_go_and_replays_it_when_asked() {
-        let (repo, path) = store().await;
+        let (repo, dir) = store().await;
         let cache = CachedEventStore::<Proposal>::with_capacity(repo.clone(), 2);
         let framework = cqrs_es::CqrsFramework::new(cache.clone(), vec![], ());
         let full = PersistedEventStore::<EventStore, Proposal>::new_event_store(repo.clone());
@@ -441,6 +443,6 @@ pub(crate) mod tests {
         assert!(cache.remembered("BC01").is_some());
         assert!(cache.remembered("BC02").is_none());
         assert_eq!(cache.kept(), 2);
-        std::fs::remove_file(path).ok();
+        drop(dir);
     }
 }

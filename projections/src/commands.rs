@@ -599,9 +599,8 @@ mod tests {
     /// equals a full replay of the log, and a refusal leaves the aggregate kept.
     #[tokio::test]
     async fn commands_hand_the_aggregate_back_and_it_always_equals_a_replay() {
-        let path =
-            std::env::temp_dir().join(format!("gevinst-run-{}.sqlite", uuid::Uuid::new_v4()));
-        let db = Db::open_and_migrate(&StoreConfig::Sqlite(path.clone()))
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let db = Db::open_and_migrate(&StoreConfig::Sqlite(dir.path().join("gevinst.sqlite")))
             .await
             .expect("a store");
         let service = ProposalService::new(db.clone(), Arc::new(SystemClock));
@@ -704,6 +703,6 @@ mod tests {
             .expect("accepted after the other's write");
         assert_eq!(outcome.last_sequence, 5);
         same_as_replay("after another process's write").await;
-        std::fs::remove_file(path).ok();
+        drop(dir);
     }
 }
