@@ -89,6 +89,30 @@ impl EventStore {
             .collect())
     }
 
+    /// The Merkle root and size of the log as it is now, read one event hash at a time (what
+    /// signing needs, without holding the leaves: see [`merkle::RootBuilder`]).
+    pub async fn tree_head(&self) -> Result<(u64, Hash), StoreError> {
+        use futures::TryStreamExt as _;
+        let sql = "SELECT hash FROM event ORDER BY position";
+        let mut tree = merkle::RootBuilder::new();
+        let mut push = |hash: String| tree.push(leaf_of(&hash));
+        match self.db() {
+            Db::Postgres(pool) => {
+                let mut rows = sqlx::query_scalar::<_, String>(sql).fetch(pool);
+                while let Some(hash) = rows.try_next().await? {
+                    push(hash);
+                }
+            }
+            Db::Sqlite(pool) => {
+                let mut rows = sqlx::query_scalar::<_, String>(sql).fetch(pool);
+                while let Some(hash) = rows.try_next().await? {
+                    push(hash);
+                }
+            }
+        }
+        Ok((tree.size(), tree.root()))
+    }
+
     /// Stores a checkpoint unless one for the same key and size exists; returns the stored one.
     pub async fn save_checkpoint(
         &self,
@@ -152,12 +176,12 @@ pub async fn sign_checkpoint(
     store: &EventStore,
     signer: &NoteSigner,
 ) -> Result<StoredCheckpoint, StoreError> {
-    let leaves: Vec<Hash> = store.leaves().await?.into_iter().map(|l| l.leaf).collect();
+    let (size, root) = store.tree_head().await?;
     let signed_at = store.now();
     let checkpoint = Checkpoint {
         origin: signer.name().to_string(),
-        size: leaves.len() as u64,
-        root: merkle::root(&leaves),
+        size,
+        root,
         time: Some(signed_at.to_rfc3339_opts(SecondsFormat::Secs, true)),
     };
     let note = checkpoint

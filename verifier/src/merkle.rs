@@ -67,6 +67,56 @@ pub fn root(leaves: &[Hash]) -> Hash {
     }
 }
 
+/// `MTH` computed one leaf at a time, keeping only the roots of the perfect subtrees the tree
+/// is made of (one per set bit of its size, largest first): how a log of millions of events is
+/// signed without holding its leaves (32 bytes each) in memory.
+#[derive(Debug, Clone, Default)]
+pub struct RootBuilder {
+    size: u64,
+    /// Perfect subtree roots, left to right (sizes: the bits of `size`, largest first).
+    subtrees: Vec<Hash>,
+}
+
+impl RootBuilder {
+    /// An empty tree.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends one leaf hash: it joins the subtrees of equal size to its left.
+    pub fn push(&mut self, leaf: Hash) {
+        let mut hash = leaf;
+        let mut size = self.size;
+        while size & 1 == 1 {
+            let Some(left) = self.subtrees.pop() else {
+                break;
+            };
+            hash = node_hash(&left, &hash);
+            size >>= 1;
+        }
+        self.subtrees.push(hash);
+        self.size += 1;
+    }
+
+    /// Leaves pushed.
+    #[must_use]
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// `MTH` of the leaves pushed: the subtrees joined right to left (RFC 9162's left subtree
+    /// is the largest power of two smaller than the size, which is the leftmost subtree).
+    #[must_use]
+    pub fn root(&self) -> Hash {
+        let mut right_to_left = self.subtrees.iter().rev();
+        match right_to_left.next() {
+            None => empty_root(),
+            Some(last) => right_to_left.fold(*last, |right, left| node_hash(left, &right)),
+        }
+    }
+}
+
 /// Why a proof cannot be made or does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProofError {
@@ -355,7 +405,29 @@ mod tests {
         assert!(verify_consistency(6, 5, &[], &root(&five), &root(&five)).is_err());
     }
 
+    #[test]
+    fn a_root_built_leaf_by_leaf_is_the_known_answer() {
+        for (n, expected) in ROOTS.iter().enumerate() {
+            let mut builder = RootBuilder::new();
+            for leaf in leaves(u8::try_from(n).unwrap()) {
+                builder.push(leaf);
+            }
+            assert_eq!(builder.size(), n as u64);
+            assert_eq!(builder.root(), h(expected), "{n} leaves");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn a_root_built_leaf_by_leaf_equals_the_whole_tree_root(size in 0usize..600) {
+            let all: Vec<Hash> = (0..size).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+            let mut builder = RootBuilder::new();
+            for leaf in &all {
+                builder.push(*leaf);
+            }
+            prop_assert_eq!(builder.root(), root(&all));
+        }
+
         #[test]
         fn every_inclusion_proof_verifies_and_no_other_leaf_does(
             size in 1u64..70, pick in any::<u64>(), other in any::<u64>()
