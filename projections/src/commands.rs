@@ -178,9 +178,9 @@ impl ProposalService {
     }
 
     /// The same service, signing a checkpoint of the log after each accepted command and
-    /// handing it back as the outcome's receipt. Signing reads every event hash (O(n) at
-    /// hundreds of events a day); a failure is logged and leaves the receipt empty, because
-    /// the command is already committed.
+    /// handing it back as the outcome's receipt. Signing reads the event hashes appended since
+    /// the process last signed (`EventStore::tree_head`); a failure is logged and leaves the
+    /// receipt empty, because the command is already committed.
     #[must_use]
     pub fn with_signer(mut self, signer: Arc<NoteSigner>) -> Self {
         self.signer = Some(signer);

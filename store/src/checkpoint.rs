@@ -59,6 +59,14 @@ pub struct Leaf {
     pub leaf: Hash,
 }
 
+/// The log's Merkle tree as a process last read it: the tree and the stored hash of its last
+/// leaf (`None` for the empty tree).
+#[derive(Debug, Default)]
+pub struct TreeHead {
+    builder: merkle::RootBuilder,
+    last: Option<String>,
+}
+
 /// The leaf of a stored event hash; a value that is not a hash still gets a leaf (over its
 /// text), so a damaged row changes the root instead of stopping the check.
 fn leaf_of(event_hash: &str) -> Hash {
@@ -89,28 +97,60 @@ impl EventStore {
             .collect())
     }
 
-    /// The Merkle root and size of the log as it is now, read one event hash at a time (what
-    /// signing needs, without holding the leaves: see [`merkle::RootBuilder`]).
+    /// The Merkle tree size and root of the log as it is now. The tree this process built last
+    /// time is extended with the events after it, read one hash at a time (see
+    /// [`merkle::RootBuilder`]): a receipt after each command costs the events since the last
+    /// one, not the whole log. The tree is read again from the start when its last leaf is no
+    /// longer what the log holds at that position (the log was cut or its tail changed); a
+    /// change further back is left to `verify` and `verify --checkpoint`, which read the log
+    /// afresh: what this process signs is the log as it read it.
     pub async fn tree_head(&self) -> Result<(u64, Hash), StoreError> {
         use futures::TryStreamExt as _;
-        let sql = "SELECT hash FROM event ORDER BY position";
-        let mut tree = merkle::RootBuilder::new();
-        let mut push = |hash: String| tree.push(leaf_of(&hash));
+        let mut tree = self.tree.lock().await;
+        if let Some(last) = &tree.last {
+            let at = i64::try_from(tree.builder.size())
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let sql = "SELECT hash FROM event WHERE position = $1";
+            let stored: Option<String> = match self.db() {
+                Db::Postgres(pool) => {
+                    sqlx::query_scalar(sql)
+                        .bind(at)
+                        .fetch_optional(pool)
+                        .await?
+                }
+                Db::Sqlite(pool) => {
+                    sqlx::query_scalar(sql)
+                        .bind(at)
+                        .fetch_optional(pool)
+                        .await?
+                }
+            };
+            if stored.as_ref() != Some(last) {
+                *tree = TreeHead::default();
+            }
+        }
+        let from =
+            i64::try_from(tree.builder.size()).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let sql = "SELECT hash FROM event WHERE position > $1 ORDER BY position";
+        let mut push = |hash: String| {
+            tree.builder.push(leaf_of(&hash));
+            tree.last = Some(hash);
+        };
         match self.db() {
             Db::Postgres(pool) => {
-                let mut rows = sqlx::query_scalar::<_, String>(sql).fetch(pool);
+                let mut rows = sqlx::query_scalar::<_, String>(sql).bind(from).fetch(pool);
                 while let Some(hash) = rows.try_next().await? {
                     push(hash);
                 }
             }
             Db::Sqlite(pool) => {
-                let mut rows = sqlx::query_scalar::<_, String>(sql).fetch(pool);
+                let mut rows = sqlx::query_scalar::<_, String>(sql).bind(from).fetch(pool);
                 while let Some(hash) = rows.try_next().await? {
                     push(hash);
                 }
             }
         }
-        Ok((tree.size(), tree.root()))
+        Ok((tree.builder.size(), tree.builder.root()))
     }
 
     /// Stores a checkpoint unless one for the same key and size exists; returns the stored one.

@@ -215,6 +215,9 @@ pub struct EventStore {
     inline: Option<Arc<dyn Inline>>,
     /// This process's appends that commit together (shared by clones).
     group: Arc<Group>,
+    /// The Merkle tree head of the log as this process last read it (shared by clones): a
+    /// checkpoint reads only the events after it (see `checkpoint::EventStore::tree_head`).
+    pub(crate) tree: Arc<tokio::sync::Mutex<crate::checkpoint::TreeHead>>,
 }
 
 impl std::fmt::Debug for EventStore {
@@ -495,6 +498,7 @@ impl EventStore {
             clock,
             inline: None,
             group: Arc::default(),
+            tree: Arc::default(),
         }
     }
 

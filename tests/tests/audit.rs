@@ -540,3 +540,72 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    receipts_extend_the_tree_the_process_read_and_start_again_when_its_end_changed,
+    |t: TestStore| async move {
+        t.register_example("BC01").await;
+        let signer = Arc::new(NoteSigner::from_seed("gevinst.kk.dk/log", [4; 32]).unwrap());
+        let service = t.service.clone().with_signer(signer.clone());
+        let store = t.service.store().clone();
+        // The root of the log read afresh, as the offline verifier would.
+        let fresh = || {
+            let store = store.clone();
+            async move {
+                let leaves: Vec<_> = store
+                    .leaves()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|l| l.leaf)
+                    .collect();
+                (leaves.len() as u64, merkle::root(&leaves))
+            }
+        };
+        let opened = |note: &str| Checkpoint::open(note, &signer.verifier()).unwrap();
+        for n in 1..=5 {
+            let mut m = meta("anna@kk.dk", Role::ProjectOwner);
+            m.idempotency_key = Some(IdempotencyKey::parse(&format!("tree-{n}")).unwrap());
+            let outcome = service
+                .execute(
+                    &proposal("BC01"),
+                    ProposalCommand::RecordSaving(examples::saving(2025, -n)),
+                    m,
+                )
+                .await
+                .unwrap();
+            let c = opened(&outcome.receipt.expect("a receipt"));
+            assert_eq!((c.size, c.root), fresh().await, "after command {n}");
+        }
+        // The log's end cut off behind the process's back: the next checkpoint is of the log
+        // as it is, not of the tree it had read.
+        t.unguard_history().await;
+        t.db.execute_raw("DELETE FROM event WHERE position = (SELECT MAX(position) FROM event)")
+            .await
+            .unwrap();
+        assert_eq!(store.tree_head().await.unwrap(), fresh().await);
+        assert_eq!(fresh().await.0, 6);
+        // The last event's hash changed: the same.
+        t.db.execute_raw(
+            "UPDATE event SET hash = 'ab' || substr(hash, 3) \
+             WHERE position = (SELECT MAX(position) FROM event)",
+        )
+        .await
+        .unwrap();
+        assert_eq!(store.tree_head().await.unwrap(), fresh().await);
+        // And it grows again from there.
+        let mut m = meta("anna@kk.dk", Role::ProjectOwner);
+        m.idempotency_key = Some(IdempotencyKey::parse("tree-after").unwrap());
+        service
+            .execute(
+                &proposal("BC02"),
+                ProposalCommand::RegisterProposal {
+                    identity: examples::identity("BC02"),
+                },
+                m,
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.tree_head().await.unwrap(), fresh().await);
+    }
+);
