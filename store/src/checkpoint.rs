@@ -10,7 +10,10 @@
 //!
 //! - [`sign_checkpoint`] signs the current log and stores the note in the append-only
 //!   `checkpoint` table (one row per key and size: signing an unchanged log again returns the
-//!   stored checkpoint);
+//!   stored checkpoint). A stored checkpoint of the same size whose root is not the log's
+//!   means the log was cut and regrown, or changed, after it was signed: the key never signs
+//!   a second tree of one size (that would be two views of one log, the equivocation RFC 9162
+//!   monitors look for), and the caller gets [`StoreError::Forked`] instead of the old note;
 //! - [`verify_checkpoint`] checks a checkpoint against the log: signature, size, consistency
 //!   proof. When the proof fails it narrows the change down with the stored checkpoints that
 //!   still verify under the same key, and names the proposals concerned from the surviving
@@ -154,6 +157,10 @@ impl EventStore {
     }
 
     /// Stores a checkpoint unless one for the same key and size exists; returns the stored one.
+    ///
+    /// # Errors
+    /// [`StoreError::Forked`] when the stored one has another root: the log no longer holds
+    /// what that checkpoint covered, and nothing is stored.
     pub async fn save_checkpoint(
         &self,
         checkpoint: &StoredCheckpoint,
@@ -176,10 +183,18 @@ impl EventStore {
                     .await?
             }};
         }
-        Ok(match self.db() {
+        let stored: StoredCheckpoint = match self.db() {
             Db::Postgres(pool) => save!(pool),
             Db::Sqlite(pool) => save!(pool),
-        })
+        };
+        if stored.root_hash != checkpoint.root_hash {
+            return Err(StoreError::Forked {
+                size: stored.tree_size,
+                signed_root: stored.root_hash,
+                log_root: checkpoint.root_hash.clone(),
+            });
+        }
+        Ok(stored)
     }
 
     /// Stored checkpoints, smallest first; only `key_id`'s when given.

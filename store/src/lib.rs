@@ -90,6 +90,17 @@ pub enum StoreError {
     /// JSON encoding failed.
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
+    /// A checkpoint of this size was signed with another root: the log was cut and regrown, or
+    /// changed, after it was signed. The key does not sign a second tree of the same size.
+    #[error("loggen er ændret efter den blev signeret: checkpointet for de første {size} hændelser har roden {signed_root}, men loggen har nu roden {log_root}; der signeres ikke et nyt checkpoint af samme størrelse (kør gevinst verify --checkpoint med det gemte checkpoint for at se hvad der er ændret)")]
+    Forked {
+        /// The tree size both cover.
+        size: i64,
+        /// The stored checkpoint's root, hex.
+        signed_root: String,
+        /// The log's root now, hex.
+        log_root: String,
+    },
 }
 
 impl From<StoreError> for PersistenceError {

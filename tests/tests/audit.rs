@@ -609,3 +609,77 @@ both_backends!(
         assert_eq!(store.tree_head().await.unwrap(), fresh().await);
     }
 );
+
+/// Registers proposal `id` (one event) through `service`; its outcome.
+async fn register_one(
+    service: &gevinst_projections::ProposalService,
+    id: &str,
+) -> gevinst_projections::CommandOutcome {
+    let mut m = meta("anna@kk.dk", Role::ProjectOwner);
+    m.idempotency_key = Some(IdempotencyKey::parse(&format!("register-{id}")).unwrap());
+    service
+        .execute(
+            &proposal(id),
+            ProposalCommand::RegisterProposal {
+                identity: examples::identity(id),
+            },
+            m,
+        )
+        .await
+        .unwrap()
+}
+
+both_backends!(
+    a_log_cut_and_regrown_gets_no_second_checkpoint_of_the_same_size,
+    |t: TestStore| async move {
+        let dir = tempfile::tempdir().unwrap();
+        t.register_example("BC01").await;
+        record_saving(&t, "BC01", "signed").await;
+        let first = checkpoint(&t, dir.path(), "first.txt").await;
+        let note = std::fs::read_to_string(&first).unwrap();
+        // Signing the same log again hands out the same checkpoint.
+        let again = checkpoint(&t, dir.path(), "again.txt").await;
+        assert_eq!(std::fs::read_to_string(&again).unwrap(), note);
+        // The last event and its command row cut off, and another command appended in their
+        // place: a log of the same size with another root.
+        let store = t.service.store().clone();
+        let size = store.last_position().await.unwrap();
+        let cut = [
+            format!("DELETE FROM event WHERE position = {size}"),
+            format!("DELETE FROM command WHERE first_position = {size}"),
+        ];
+        tamper(&t, &cut).await;
+        register_one(&t.service, "BC02").await;
+        assert_eq!(store.last_position().await.unwrap(), size);
+        let (code, out) = t
+            .gevinst(&["checkpoint", "--signing-key", &key_path(dir.path())])
+            .await;
+        assert_ne!(code, 0, "{out}");
+        assert!(
+            out.contains(&format!(
+                "loggen er ændret efter den blev signeret: checkpointet for de første {size} \
+                 hændelser"
+            )),
+            "{out}"
+        );
+        assert!(
+            !out.contains(&note),
+            "the old note is not handed out: {out}"
+        );
+        // Nothing was stored, and the checkpoint still shows what changed.
+        let stored = store.checkpoints(None).await.unwrap();
+        assert_eq!(
+            stored.iter().map(|c| c.note.as_str()).collect::<Vec<_>>(),
+            [note.as_str()]
+        );
+        let (code, out) = verify_against(&t, dir.path(), &first).await;
+        assert_eq!(code, 2, "{out}");
+        // A command's receipt is not the old note either: the command is kept, without one.
+        let signer = gevinst_store::checkpoint::load_signer(&dir.path().join("log.key")).unwrap();
+        let service = t.service.clone().with_signer(Arc::new(signer));
+        tamper(&t, &cut).await;
+        let outcome = register_one(&service, "BC03").await;
+        assert_eq!(outcome.receipt, None);
+        assert_eq!(store.last_position().await.unwrap(), size);
+    }
+);
