@@ -27,8 +27,8 @@ use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use gevinst_verify::{
-    check_consistency, divergence, event_leaf, merkle, Checkpoint, Consistency, Hash, NoteSigner,
-    NoteVerifier, Problem, ProblemKind,
+    divergence_by, event_leaf, judge_consistency, merkle, Checkpoint, Consistency, Hash,
+    NoteSigner, NoteVerifier, Problem, ProblemKind,
 };
 
 use super::db::Db;
@@ -62,6 +62,18 @@ pub struct Leaf {
     pub leaf: Hash,
 }
 
+impl Leaf {
+    /// The leaf of a row `(position, stream_id, hash)` of the event table.
+    fn of((position, stream_id, event_hash): (i64, String, String)) -> Self {
+        Self {
+            position,
+            stream_id,
+            leaf: leaf_of(&event_hash),
+            event_hash,
+        }
+    }
+}
+
 /// The log's Merkle tree as a process last read it: the tree and the stored hash of its last
 /// leaf (`None` for the empty tree).
 #[derive(Debug, Default)]
@@ -82,22 +94,123 @@ const SELECT_CHECKPOINTS: &str =
     "SELECT key_id, tree_size, root_hash, signed_at, note FROM checkpoint";
 
 impl EventStore {
-    /// Every event's leaf, in position order.
+    /// Every event's leaf, in position order: the whole log in memory, for tests and tools
+    /// (signing, proofs and `verify --checkpoint` read one hash at a time).
     pub async fn leaves(&self) -> Result<Vec<Leaf>, StoreError> {
         let sql = "SELECT position, stream_id, hash FROM event ORDER BY position";
         let rows: Vec<(i64, String, String)> = match self.db() {
             Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
             Db::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
         };
-        Ok(rows
-            .into_iter()
-            .map(|(position, stream_id, event_hash)| Leaf {
-                position,
-                stream_id,
-                leaf: leaf_of(&event_hash),
-                event_hash,
-            })
-            .collect())
+        Ok(rows.into_iter().map(Leaf::of).collect())
+    }
+
+    /// The proof `builder` was made for, from the log's first `builder.wanted()` event hashes
+    /// read one at a time in position order (see [`merkle::ProofBuilder`]): a proof over a
+    /// log of millions of events holds a few dozen hashes, not the log.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] when the log holds fewer events than the tree asked for.
+    pub async fn prove(
+        &self,
+        mut builder: merkle::ProofBuilder,
+    ) -> Result<merkle::Proof, StoreError> {
+        self.each_leaf(builder.wanted(), |leaf| builder.push(leaf))
+            .await?;
+        builder
+            .finish()
+            .map_err(|e| StoreError::Corrupt(format!("the log is shorter than the tree: {e}")))
+    }
+
+    /// Hands the leaf hashes of the log's first `limit` events to `each`, in position order,
+    /// one at a time; how many there were.
+    pub async fn each_leaf(
+        &self,
+        limit: u64,
+        mut each: impl FnMut(Hash),
+    ) -> Result<u64, StoreError> {
+        use futures::TryStreamExt as _;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let sql = "SELECT hash FROM event ORDER BY position LIMIT $1";
+        let mut read = 0;
+        match self.db() {
+            Db::Postgres(pool) => {
+                let mut rows = sqlx::query_scalar::<_, String>(sql).bind(limit).fetch(pool);
+                while let Some(hash) = rows.try_next().await? {
+                    each(leaf_of(&hash));
+                    read += 1;
+                }
+            }
+            Db::Sqlite(pool) => {
+                let mut rows = sqlx::query_scalar::<_, String>(sql).bind(limit).fetch(pool);
+                while let Some(hash) = rows.try_next().await? {
+                    each(leaf_of(&hash));
+                    read += 1;
+                }
+            }
+        }
+        Ok(read)
+    }
+
+    /// The streams (proposals, the access stream) with an event or a command at a position in
+    /// `from..=to`, by name: what a tampered stretch of the log concerns.
+    async fn streams_in(&self, from: u64, to: u64) -> Result<Vec<String>, StoreError> {
+        let (from, to) = (
+            i64::try_from(from).unwrap_or(i64::MAX),
+            i64::try_from(to).unwrap_or(i64::MAX),
+        );
+        let sql = "SELECT stream_id FROM event WHERE position BETWEEN $1 AND $2 \
+                   UNION SELECT stream_id FROM command \
+                   WHERE first_position <= $2 AND last_position >= $1";
+        let mut streams: Vec<String> = match self.db() {
+            Db::Postgres(pool) => {
+                sqlx::query_scalar(sql)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(pool)
+                    .await?
+            }
+            Db::Sqlite(pool) => {
+                sqlx::query_scalar(sql)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(pool)
+                    .await?
+            }
+        };
+        streams.sort();
+        streams.dedup();
+        Ok(streams)
+    }
+
+    /// Events in the log.
+    async fn count(&self) -> Result<u64, StoreError> {
+        let sql = "SELECT COUNT(*) FROM event";
+        let n: i64 = match self.db() {
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        };
+        u64::try_from(n).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// The leaf of the event at `position`, if there is one.
+    pub async fn leaf(&self, position: i64) -> Result<Option<Leaf>, StoreError> {
+        let sql = "SELECT position, stream_id, hash FROM event WHERE position = $1";
+        let row: Option<(i64, String, String)> = match self.db() {
+            Db::Postgres(pool) => {
+                sqlx::query_as(sql)
+                    .bind(position)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            Db::Sqlite(pool) => {
+                sqlx::query_as(sql)
+                    .bind(position)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        };
+        Ok(row.map(Leaf::of))
     }
 
     /// The Merkle tree size and root of the log as it is now. The tree this process built last
@@ -113,21 +226,7 @@ impl EventStore {
         if let Some(last) = &tree.last {
             let at = i64::try_from(tree.builder.size())
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let sql = "SELECT hash FROM event WHERE position = $1";
-            let stored: Option<String> = match self.db() {
-                Db::Postgres(pool) => {
-                    sqlx::query_scalar(sql)
-                        .bind(at)
-                        .fetch_optional(pool)
-                        .await?
-                }
-                Db::Sqlite(pool) => {
-                    sqlx::query_scalar(sql)
-                        .bind(at)
-                        .fetch_optional(pool)
-                        .await?
-                }
-            };
+            let stored = self.leaf(at).await?.map(|l| l.event_hash);
             if stored.as_ref() != Some(last) {
                 *tree = TreeHead::default();
             }
@@ -310,23 +409,67 @@ impl std::fmt::Display for CheckpointReport {
     }
 }
 
-/// Checks the log against the signed checkpoint `note` (see the module docs).
+/// Checks the log against the signed checkpoint `note` (see the module docs). The log is read
+/// once, one event hash at a time: its root, the roots of its prefixes at the sizes of the
+/// checkpoint and of the stored checkpoints of the same key (to narrow a change down), and the
+/// consistency proof from the checkpoint's tree are folded as the hashes pass.
 pub async fn verify_checkpoint(
     store: &EventStore,
     note: &str,
     verifier: &NoteVerifier,
 ) -> Result<CheckpointReport, StoreError> {
-    let leaves = store.leaves().await?;
-    let hashes: Vec<Hash> = leaves.iter().map(|l| l.leaf).collect();
+    let opened = Checkpoint::open(note, verifier);
+    let stored: Vec<Checkpoint> = match &opened {
+        Ok(_) => store
+            .checkpoints(Some(&verifier.key_id()))
+            .await?
+            .iter()
+            .filter_map(|c| Checkpoint::open(&c.note, verifier).ok())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut anchors = stored.clone();
+    anchors.extend(opened.as_ref().ok().cloned());
+    let log_size = store.count().await?;
+    let mut prefix_roots: std::collections::BTreeMap<u64, Option<Hash>> = anchors
+        .iter()
+        .filter(|c| c.size <= log_size)
+        .map(|c| (c.size, None))
+        .collect();
+    let mut proof = opened
+        .as_ref()
+        .ok()
+        .and_then(|c| merkle::ProofBuilder::consistency(c.size, log_size).ok());
+    let mut tree = merkle::RootBuilder::new();
+    if let Some(empty) = prefix_roots.get_mut(&0) {
+        *empty = Some(merkle::empty_root());
+    }
+    let read = store
+        .each_leaf(log_size, |leaf| {
+            tree.push(leaf);
+            if let Some(root) = prefix_roots.get_mut(&tree.size()) {
+                *root = Some(tree.root());
+            }
+            if let Some(p) = &mut proof {
+                p.push(leaf);
+            }
+        })
+        .await?;
+    if read != log_size {
+        return Err(StoreError::Corrupt(format!(
+            "the log held {log_size} events but {read} were read"
+        )));
+    }
+    let log_root = tree.root();
     let mut report = CheckpointReport {
         checkpoint: None,
-        log_size: hashes.len() as u64,
-        log_root: hex::encode(merkle::root(&hashes)),
+        log_size,
+        log_root: hex::encode(log_root),
         proof_length: 0,
         unanchored: None,
         problems: Vec::new(),
     };
-    let checkpoint = match Checkpoint::open(note, verifier) {
+    let checkpoint = match opened {
         Ok(c) => c,
         Err(e) => {
             report
@@ -335,36 +478,17 @@ pub async fn verify_checkpoint(
             return Ok(report);
         }
     };
-    let stored: Vec<Checkpoint> = store
-        .checkpoints(Some(&verifier.key_id()))
-        .await?
-        .iter()
-        .filter_map(|c| Checkpoint::open(&c.note, verifier).ok())
-        .collect();
-    let commands = command_ranges(store.db()).await?;
-    let proposals_in = |from: u64, to: u64| {
-        let mut p: Vec<String> = leaves
-            .iter()
-            .filter(|l| (from..=to).contains(&(l.position as u64)))
-            .map(|l| l.stream_id.clone())
-            .chain(
-                commands
-                    .iter()
-                    .filter(|(_, a, b)| *a as u64 <= to && *b as u64 >= from)
-                    .map(|(s, _, _)| s.clone()),
-            )
-            .collect();
-        p.sort();
-        p.dedup();
-        p
+    let proof = match proof.map(merkle::ProofBuilder::finish) {
+        Some(Ok(p)) => p.hashes,
+        _ => Vec::new(),
     };
-    match check_consistency(&checkpoint, &hashes) {
+    match judge_consistency(&checkpoint, log_size, proof, &log_root) {
         Consistency::Consistent { proof } => report.proof_length = proof.len(),
         Consistency::Truncated { log_size } => report.problems.push(Problem {
             kind: ProblemKind::Truncated,
             position: Some(log_size + 1),
             to_position: Some(checkpoint.size),
-            proposals: proposals_in(log_size + 1, checkpoint.size),
+            proposals: store.streams_in(log_size + 1, checkpoint.size).await?,
             detail: format!(
                 "loggen slutter ved position {log_size}, men kontrolpunktet dækker position \
                  1..{}: hændelser er fjernet fra dens ende",
@@ -372,14 +496,15 @@ pub async fn verify_checkpoint(
             ),
         }),
         Consistency::Rewritten => {
-            let mut anchors = stored.clone();
-            anchors.push(checkpoint.clone());
-            let (from, to) = divergence(&anchors, &hashes).unwrap_or((1, checkpoint.size));
+            let (from, to) = divergence_by(&anchors, log_size, |size| {
+                prefix_roots.get(&size).copied().flatten()
+            })
+            .unwrap_or((1, checkpoint.size));
             report.problems.push(Problem {
                 kind: ProblemKind::Rewritten,
                 position: Some(from),
                 to_position: Some(to),
-                proposals: proposals_in(from, to),
+                proposals: store.streams_in(from, to).await?,
                 detail: format!(
                     "hændelserne på position {from}..{to} er ikke dem, de signerede kontrolpunkter \
                      dækkede: intet konsistensbevis forbinder kontrolpunktet ({} hændelser) med \
@@ -399,26 +524,12 @@ pub async fn verify_checkpoint(
             });
         }
     }
-    let newest = stored
-        .iter()
-        .map(|c| c.size)
-        .chain([checkpoint.size])
-        .max()
-        .unwrap_or(0);
+    let newest = anchors.iter().map(|c| c.size).max().unwrap_or(0);
     if newest < report.log_size {
         report.unanchored = Some((newest + 1, report.log_size));
     }
     report.checkpoint = Some(checkpoint);
     Ok(report)
-}
-
-/// (stream, first position, last position) of every recorded command.
-async fn command_ranges(db: &Db) -> Result<Vec<(String, i64, i64)>, StoreError> {
-    let sql = "SELECT stream_id, first_position, last_position FROM command";
-    Ok(match db {
-        Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
-        Db::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
-    })
 }
 
 /// Reads the signer key file at `path`, or creates it with a fresh key named `name` when it

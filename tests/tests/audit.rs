@@ -415,6 +415,21 @@ both_backends!(
             &hash(&body["to_root"]),
         )
         .unwrap();
+        assert_eq!(body["from_root"], hex::encode(c.root));
+        // The last event is in the whole log's tree, whose root the consistency proof gave.
+        let url = format!("{base}/api/proofs/inclusion?position={}", c.size + 1);
+        let last: serde_json::Value = gevinst_tests::get(url).await.unwrap().json().await.unwrap();
+        assert_eq!(last["tree_size"], c.size + 1);
+        assert_eq!(last["root_hash"], body["to_root"]);
+        let leaf = gevinst_verify::event_leaf(last["event_hash"].as_str().unwrap()).unwrap();
+        merkle::verify_inclusion(
+            &leaf,
+            c.size,
+            c.size + 1,
+            &proof(&last["proof"]),
+            &hash(&body["to_root"]),
+        )
+        .unwrap();
         // Bad input is a problem+json, never a 500.
         for (query, status) in [
             ("inclusion?position=0", 400),

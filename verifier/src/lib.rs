@@ -144,18 +144,31 @@ pub enum Consistency {
 #[must_use]
 pub fn check_consistency(checkpoint: &Checkpoint, leaves: &[Hash]) -> Consistency {
     let log_size = leaves.len() as u64;
+    match merkle::consistency_proof(leaves, checkpoint.size) {
+        Ok(proof) => judge_consistency(checkpoint, log_size, proof, &merkle::root(leaves)),
+        Err(_) => Consistency::Truncated { log_size },
+    }
+}
+
+/// How a log of `log_size` leaves with root `log_root` stands against `checkpoint`, given the
+/// consistency proof made from the log's leaves (in memory, or as they were read one at a
+/// time) from the checkpoint's size to the log's.
+#[must_use]
+pub fn judge_consistency(
+    checkpoint: &Checkpoint,
+    log_size: u64,
+    proof: Vec<Hash>,
+    log_root: &Hash,
+) -> Consistency {
     if checkpoint.size > log_size {
         return Consistency::Truncated { log_size };
     }
-    let Ok(proof) = merkle::consistency_proof(leaves, checkpoint.size) else {
-        return Consistency::Truncated { log_size };
-    };
     match merkle::verify_consistency(
         checkpoint.size,
         log_size,
         &proof,
         &checkpoint.root,
-        &merkle::root(leaves),
+        log_root,
     ) {
         Ok(()) => Consistency::Consistent { proof },
         Err(_) => Consistency::Rewritten,
@@ -168,12 +181,25 @@ pub fn check_consistency(checkpoint: &Checkpoint, leaves: &[Hash]) -> Consistenc
 /// log matches every checkpoint it is long enough for.
 #[must_use]
 pub fn divergence(checkpoints: &[Checkpoint], leaves: &[Hash]) -> Option<(u64, u64)> {
-    let n = leaves.len() as u64;
-    let mut sizes: Vec<&Checkpoint> = checkpoints.iter().filter(|c| c.size <= n).collect();
+    divergence_by(checkpoints, leaves.len() as u64, |size| {
+        usize::try_from(size)
+            .ok()
+            .and_then(|s| leaves.get(..s))
+            .map(merkle::root)
+    })
+}
+
+/// [`divergence`] for a log of `log_size` leaves that are not in memory: `root_at(size)` is the
+/// root of the log's first `size` leaves, asked only for the checkpoints' sizes.
+#[must_use]
+pub fn divergence_by(
+    checkpoints: &[Checkpoint],
+    log_size: u64,
+    root_at: impl Fn(u64) -> Option<Hash>,
+) -> Option<(u64, u64)> {
+    let mut sizes: Vec<&Checkpoint> = checkpoints.iter().filter(|c| c.size <= log_size).collect();
     sizes.sort_by_key(|c| c.size);
-    let matches = |c: &Checkpoint| {
-        usize::try_from(c.size).is_ok_and(|s| merkle::root(&leaves[..s]) == c.root)
-    };
+    let matches = |c: &Checkpoint| root_at(c.size) == Some(c.root);
     let bad = sizes.iter().find(|c| !matches(c))?;
     let good = sizes
         .iter()

@@ -12,8 +12,12 @@
 //!
 //! Proofs are generated from the leaf hashes (§2.1.3.1 `PATH`, §2.1.4.1 `PROOF`) and verified
 //! with the algorithms of §2.1.3.2 and §2.1.4.2, which need only the proof and the roots.
-//! Generation recomputes subtree hashes (O(n) per proof); at our volume (thousands of events)
-//! that is cheaper than keeping a node cache consistent with the log.
+//! A proof is the roots of a few disjoint leaf ranges (`inclusion_ranges`,
+//! `consistency_ranges`); generation recomputes them from the leaves (O(n) per proof), and the
+//! server does so while it reads the leaves one at a time ([`ProofBuilder`]), holding a few
+//! dozen hashes: cheaper than keeping a node cache consistent with a log that can be restored.
+
+use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
@@ -46,7 +50,7 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
 }
 
 /// The largest power of two strictly smaller than `n` (`n` ≥ 2).
-fn split(n: usize) -> usize {
+fn split(n: u64) -> u64 {
     let mut k = 1;
     while k << 1 < n {
         k <<= 1;
@@ -61,7 +65,7 @@ pub fn root(leaves: &[Hash]) -> Hash {
         0 => empty_root(),
         1 => leaves[0],
         n => {
-            let k = split(n);
+            let k = usize::try_from(split(n as u64)).unwrap_or(n);
             node_hash(&root(&leaves[..k]), &root(&leaves[k..]))
         }
     }
@@ -144,65 +148,188 @@ pub enum ProofError {
     RootMismatch,
 }
 
-fn as_usize(v: u64) -> usize {
-    usize::try_from(v).unwrap_or(usize::MAX)
-}
-
 /// The audit path of leaf `index` in the tree of all `leaves` (RFC 9162 §2.1.3.1).
 pub fn inclusion_proof(leaves: &[Hash], index: u64) -> Result<Vec<Hash>, ProofError> {
-    let size = leaves.len() as u64;
-    if index >= size {
-        return Err(ProofError::IndexOutOfRange { index, size });
-    }
-    let mut proof = Vec::new();
-    path(as_usize(index), leaves, &mut proof);
-    Ok(proof)
-}
-
-fn path(m: usize, leaves: &[Hash], out: &mut Vec<Hash>) {
-    let n = leaves.len();
-    if n <= 1 {
-        return;
-    }
-    let k = split(n);
-    if m < k {
-        path(m, &leaves[..k], out);
-        out.push(root(&leaves[k..]));
-    } else {
-        path(m - k, &leaves[k..], out);
-        out.push(root(&leaves[..k]));
-    }
+    Ok(roots_of(
+        leaves,
+        &inclusion_ranges(index, leaves.len() as u64)?,
+    ))
 }
 
 /// The consistency proof from the tree of the first `from` leaves to the tree of all `leaves`
 /// (RFC 9162 §2.1.4.1). Empty when `from` is 0 or equals the size.
 pub fn consistency_proof(leaves: &[Hash], from: u64) -> Result<Vec<Hash>, ProofError> {
-    let to = leaves.len() as u64;
+    Ok(roots_of(
+        leaves,
+        &consistency_ranges(from, leaves.len() as u64)?,
+    ))
+}
+
+fn roots_of(leaves: &[Hash], ranges: &[Range<u64>]) -> Vec<Hash> {
+    let at = |i: u64| usize::try_from(i).unwrap_or(usize::MAX);
+    ranges
+        .iter()
+        .map(|r| root(&leaves[at(r.start)..at(r.end)]))
+        .collect()
+}
+
+/// The leaf ranges whose subtree roots make the audit path of leaf `index` in a tree of `size`
+/// leaves, in proof order (RFC 9162 §2.1.3.1 `PATH`, with the subtrees named by their leaves).
+pub fn inclusion_ranges(index: u64, size: u64) -> Result<Vec<Range<u64>>, ProofError> {
+    if index >= size {
+        return Err(ProofError::IndexOutOfRange { index, size });
+    }
+    fn path(m: u64, leaves: Range<u64>, out: &mut Vec<Range<u64>>) {
+        let n = leaves.end - leaves.start;
+        if n <= 1 {
+            return;
+        }
+        let mid = leaves.start + split(n);
+        if m < mid {
+            path(m, leaves.start..mid, out);
+            out.push(mid..leaves.end);
+        } else {
+            path(m, mid..leaves.end, out);
+            out.push(leaves.start..mid);
+        }
+    }
+    let mut out = Vec::new();
+    path(index, 0..size, &mut out);
+    Ok(out)
+}
+
+/// The leaf ranges whose subtree roots make the consistency proof from the tree of `from`
+/// leaves to the tree of `to` leaves, in proof order (RFC 9162 §2.1.4.1 `SUBPROOF`).
+pub fn consistency_ranges(from: u64, to: u64) -> Result<Vec<Range<u64>>, ProofError> {
     if from > to {
         return Err(ProofError::Shrinking { from, to });
     }
-    let mut proof = Vec::new();
-    if from > 0 {
-        subproof(as_usize(from), leaves, true, &mut proof);
+    fn subproof(m: u64, leaves: Range<u64>, complete: bool, out: &mut Vec<Range<u64>>) {
+        let n = leaves.end - leaves.start;
+        if m == n {
+            if !complete {
+                out.push(leaves);
+            }
+            return;
+        }
+        let k = split(n);
+        let mid = leaves.start + k;
+        if m <= k {
+            subproof(m, leaves.start..mid, complete, out);
+            out.push(mid..leaves.end);
+        } else {
+            subproof(m - k, mid..leaves.end, false, out);
+            out.push(leaves.start..mid);
+        }
     }
-    Ok(proof)
+    let mut out = Vec::new();
+    if from > 0 {
+        subproof(from, 0..to, true, &mut out);
+    }
+    Ok(out)
 }
 
-fn subproof(m: usize, leaves: &[Hash], complete: bool, out: &mut Vec<Hash>) {
-    let n = leaves.len();
-    if m == n {
-        if !complete {
-            out.push(root(leaves));
-        }
-        return;
+/// A proof made while the leaves are read one at a time, in order, from the first: the
+/// subtrees it needs are disjoint leaf ranges, each folded with its own [`RootBuilder`], so a
+/// proof over a log of millions of events holds a few dozen hashes, not the leaves.
+#[derive(Debug, Clone)]
+pub struct ProofBuilder {
+    /// The proof's subtrees in proof order, each with its root folded so far.
+    parts: Vec<(Range<u64>, RootBuilder)>,
+    /// Indices into `parts` by the start of their range.
+    by_start: Vec<usize>,
+    /// The next part (in `by_start`) a leaf can fall in.
+    next: usize,
+    /// The whole tree, and the root of its first `prefix` leaves once they are read.
+    tree: RootBuilder,
+    size: u64,
+    prefix: u64,
+    prefix_root: Option<Hash>,
+}
+
+/// What a [`ProofBuilder`] made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proof {
+    /// The proof's hashes.
+    pub hashes: Vec<Hash>,
+    /// The root of the tree the proof is for.
+    pub root: Hash,
+    /// The root of the first `from` leaves (a consistency proof's older tree; for an inclusion
+    /// proof the root of the whole tree again).
+    pub prefix_root: Hash,
+}
+
+impl ProofBuilder {
+    /// The inclusion proof of leaf `index` in the tree of `size` leaves.
+    pub fn inclusion(index: u64, size: u64) -> Result<Self, ProofError> {
+        Ok(Self::of(inclusion_ranges(index, size)?, size, size))
     }
-    let k = split(n);
-    if m <= k {
-        subproof(m, &leaves[..k], complete, out);
-        out.push(root(&leaves[k..]));
-    } else {
-        subproof(m - k, &leaves[k..], false, out);
-        out.push(root(&leaves[..k]));
+
+    /// The consistency proof from the tree of `from` leaves to the tree of `to` leaves.
+    pub fn consistency(from: u64, to: u64) -> Result<Self, ProofError> {
+        Ok(Self::of(consistency_ranges(from, to)?, to, from))
+    }
+
+    fn of(ranges: Vec<Range<u64>>, size: u64, prefix: u64) -> Self {
+        let mut by_start: Vec<usize> = (0..ranges.len()).collect();
+        by_start.sort_by_key(|&i| ranges[i].start);
+        Self {
+            parts: ranges
+                .into_iter()
+                .map(|r| (r, RootBuilder::new()))
+                .collect(),
+            by_start,
+            next: 0,
+            tree: RootBuilder::new(),
+            size,
+            prefix,
+            prefix_root: (prefix == 0).then(empty_root),
+        }
+    }
+
+    /// Leaves the proof still needs.
+    #[must_use]
+    pub fn wanted(&self) -> u64 {
+        self.size - self.tree.size()
+    }
+
+    /// Reads the next leaf; leaves beyond the tree's size are ignored.
+    pub fn push(&mut self, leaf: Hash) {
+        let index = self.tree.size();
+        if index >= self.size {
+            return;
+        }
+        self.tree.push(leaf);
+        if self.tree.size() == self.prefix {
+            self.prefix_root = Some(self.tree.root());
+        }
+        while let Some(&i) = self.by_start.get(self.next) {
+            let (range, builder) = &mut self.parts[i];
+            if index < range.start {
+                break;
+            }
+            if index < range.end {
+                builder.push(leaf);
+                break;
+            }
+            self.next += 1;
+        }
+    }
+
+    /// The proof, once the tree's every leaf was read.
+    ///
+    /// # Errors
+    /// [`ProofError::WrongLength`] when fewer leaves were read than the tree holds.
+    pub fn finish(self) -> Result<Proof, ProofError> {
+        if self.tree.size() != self.size {
+            return Err(ProofError::WrongLength);
+        }
+        let root = self.tree.root();
+        Ok(Proof {
+            hashes: self.parts.iter().map(|(_, b)| b.root()).collect(),
+            prefix_root: self.prefix_root.unwrap_or(root),
+            root,
+        })
     }
 }
 
@@ -468,5 +595,54 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The proofs a server makes reading one leaf at a time are the ones made from all
+    /// leaves, for every leaf and every older size of every tree up to 70 leaves; a builder
+    /// that read too few leaves makes none.
+    #[test]
+    fn proofs_built_leaf_by_leaf_are_the_proofs_from_all_leaves() {
+        let fold = |mut b: ProofBuilder, leaves: &[Hash]| {
+            for l in leaves {
+                b.push(*l);
+            }
+            b
+        };
+        for size in 0u64..=70 {
+            let all: Vec<Hash> = (0..size).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+            // Leaves past the tree's size are read and ignored.
+            let read: Vec<Hash> = (0..size + 3).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+            for index in 0..size {
+                let built = fold(ProofBuilder::inclusion(index, size).unwrap(), &read);
+                assert_eq!(
+                    built.finish().unwrap(),
+                    Proof {
+                        hashes: inclusion_proof(&all, index).unwrap(),
+                        root: root(&all),
+                        prefix_root: root(&all),
+                    },
+                    "inclusion of {index} in {size}"
+                );
+            }
+            for from in 0..=size {
+                let built = fold(ProofBuilder::consistency(from, size).unwrap(), &read);
+                assert_eq!(
+                    built.finish().unwrap(),
+                    Proof {
+                        hashes: consistency_proof(&all, from).unwrap(),
+                        root: root(&all),
+                        prefix_root: root(&all[..from as usize]),
+                    },
+                    "consistency from {from} to {size}"
+                );
+            }
+            if size > 0 {
+                let short = fold(ProofBuilder::consistency(1, size).unwrap(), &all[1..]);
+                assert_eq!(short.wanted(), 1);
+                assert_eq!(short.finish(), Err(ProofError::WrongLength));
+            }
+        }
+        assert!(ProofBuilder::inclusion(3, 3).is_err());
+        assert!(ProofBuilder::consistency(4, 3).is_err());
     }
 }

@@ -73,8 +73,7 @@ pub struct Consistency {
 }
 
 /// The tree size asked for, which must not exceed the log's.
-fn size(asked: Option<u64>, log: usize) -> ApiResult<u64> {
-    let log = log as u64;
+fn size(asked: Option<u64>, log: u64) -> ApiResult<u64> {
     match asked {
         None => Ok(log),
         Some(s) if s <= log => Ok(s),
@@ -88,6 +87,10 @@ fn hexes(hashes: &[merkle::Hash]) -> Vec<String> {
     hashes.iter().map(hex::encode).collect()
 }
 
+fn bad(e: merkle::ProofError) -> ApiError {
+    ApiError::BadRequest(e.to_string())
+}
+
 /// `GET /api/proofs/inclusion?position=N[&tree_size=M]`
 #[utoipa::path(get, path = "/api/proofs/inclusion", params(InclusionQuery), security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "The event's inclusion proof", body = Inclusion)))]
@@ -97,32 +100,32 @@ pub async fn inclusion(
     ApiQuery(q): ApiQuery<InclusionQuery>,
 ) -> ApiResult<Json<Inclusion>> {
     user.may(Action::ReadDetails, None)?;
-    let leaves = s.service.store().leaves().await?;
-    let tree_size = size(q.tree_size, leaves.len())?;
+    let store = s.service.store();
+    let (log, _) = store.tree_head().await?;
+    let tree_size = size(q.tree_size, log)?;
     if q.position == 0 || q.position > tree_size {
         return Err(ApiError::BadRequest(format!(
             "position must be between 1 and the tree size {tree_size}, not {}",
             q.position
         )));
     }
-    let hashes: Vec<merkle::Hash> = leaves
-        .iter()
-        .take(usize::try_from(tree_size).unwrap_or(usize::MAX))
-        .map(|l| l.leaf)
-        .collect();
     let index = q.position - 1;
-    let proof =
-        merkle::inclusion_proof(&hashes, index).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let leaf = &leaves[usize::try_from(index).unwrap_or(usize::MAX)];
+    let proof = store
+        .prove(merkle::ProofBuilder::inclusion(index, tree_size).map_err(bad)?)
+        .await?;
+    let position = i64::try_from(q.position).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let leaf = store.leaf(position).await?.ok_or_else(|| {
+        ApiError::Internal(format!("the log has no event at position {position}"))
+    })?;
     Ok(Json(Inclusion {
         position: q.position,
         leaf_index: index,
         tree_size,
-        proposal: leaf.stream_id.clone(),
-        event_hash: leaf.event_hash.clone(),
+        proposal: leaf.stream_id,
+        event_hash: leaf.event_hash,
         leaf_hash: hex::encode(leaf.leaf),
-        root_hash: hex::encode(merkle::root(&hashes)),
-        proof: hexes(&proof),
+        root_hash: hex::encode(proof.root),
+        proof: hexes(&proof.hashes),
     }))
 }
 
@@ -135,28 +138,24 @@ pub async fn consistency(
     ApiQuery(q): ApiQuery<ConsistencyQuery>,
 ) -> ApiResult<Json<Consistency>> {
     user.may(Action::ReadDetails, None)?;
-    let leaves = s.service.store().leaves().await?;
-    let to = size(q.to, leaves.len())?;
+    let store = s.service.store();
+    let (log, _) = store.tree_head().await?;
+    let to = size(q.to, log)?;
     if q.from > to {
         return Err(ApiError::BadRequest(format!(
             "from ({}) must not be larger than to ({to})",
             q.from
         )));
     }
-    let hashes: Vec<merkle::Hash> = leaves
-        .iter()
-        .take(usize::try_from(to).unwrap_or(usize::MAX))
-        .map(|l| l.leaf)
-        .collect();
-    let proof = merkle::consistency_proof(&hashes, q.from)
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let from_root = merkle::root(&hashes[..usize::try_from(q.from).unwrap_or(usize::MAX)]);
+    let proof = store
+        .prove(merkle::ProofBuilder::consistency(q.from, to).map_err(bad)?)
+        .await?;
     Ok(Json(Consistency {
         from: q.from,
         to,
-        from_root: hex::encode(from_root),
-        to_root: hex::encode(merkle::root(&hashes)),
-        proof: hexes(&proof),
+        from_root: hex::encode(proof.prefix_root),
+        to_root: hex::encode(proof.root),
+        proof: hexes(&proof.hashes),
     }))
 }
 
