@@ -249,12 +249,23 @@ pub struct LargeLog {
     pub verify_seconds: f64,
     /// Its peak resident memory, MB.
     pub verify_peak_rss_mb: Option<f64>,
+    /// Seconds `gevinst verify --checkpoint` took against a checkpoint signed just before
+    /// (the chains again, and the log proved to extend the checkpoint).
+    pub verify_checkpoint_seconds: f64,
+    /// Its peak resident memory, MB.
+    pub verify_checkpoint_peak_rss_mb: Option<f64>,
     /// `gevinst serve`'s resident memory once it answers, MB.
     pub serve_rss_mb_started: Option<f64>,
     /// Its first `GET /api/portfolio`, ms.
     pub serve_first_portfolio_ms: f64,
     /// Its resident memory after reading the portfolio and every proposal once, MB.
     pub serve_rss_mb_after_reads: Option<f64>,
+    /// Then an inclusion proof of the first event and a consistency proof from it to the
+    /// whole log, ms for both.
+    pub serve_proofs_ms: f64,
+    /// Its peak resident memory until then (start-up's checkpoint signing and the proofs
+    /// included), MB.
+    pub serve_peak_rss_mb: Option<f64>,
 }
 
 /// What went wrong in a run (the scratch store is removed either way where possible).
@@ -723,9 +734,72 @@ async fn large_log(
     };
     let exe = std::env::current_exe()?;
     let bar = progress_bar(1, "gevinst verify");
+    let (verify_seconds, verify_peak) = measured(&exe, &["--database-url", &url, "verify"]).await?;
+    bar.finish_and_clear();
+
+    // The auditor's checkpoint and the server's signing: a key of the run's own, in a folder
+    // removed afterwards (never the operator's configured key, nor a new one beside the store).
+    let dir = std::env::temp_dir().join(format!("gevinst-bench-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir)?;
+    let key = dir.join("log.key").display().to_string();
+    let note = dir.join("checkpoint.txt").display().to_string();
+    let processes = async {
+        let bar = progress_bar(1, "gevinst verify --checkpoint");
+        let sign = [
+            "--database-url",
+            &url,
+            "checkpoint",
+            "--signing-key",
+            &key,
+            "--out",
+            &note,
+        ];
+        measured(&exe, &sign).await?;
+        let check = [
+            "--database-url",
+            &url,
+            "verify",
+            "--checkpoint",
+            &note,
+            "--signing-key",
+            &key,
+        ];
+        let checked = measured(&exe, &check).await?;
+        bar.finish_and_clear();
+        let bar = progress_bar(1, "gevinst serve");
+        let serve = serve_reads(&exe, &url, &key, service, login, &ids).await?;
+        bar.finish_and_clear();
+        Ok::<_, anyhow::Error>((checked, serve))
+    }
+    .await;
+    std::fs::remove_dir_all(&dir)?;
+    let ((verify_checkpoint_seconds, verify_checkpoint_peak), serve) = processes?;
+    Ok(LargeLog {
+        events: u64::try_from(store.last_position().await?)?,
+        proposals: ids.len(),
+        fill_seconds,
+        raw_full_read_events_per_s: raw_read,
+        rebuild_seconds,
+        rebuild_events_per_s: rebuild,
+        rebuild_ratio_to_raw_read: ratio(rebuild, raw_read),
+        verify_seconds,
+        verify_peak_rss_mb: verify_peak,
+        verify_checkpoint_seconds,
+        verify_checkpoint_peak_rss_mb: verify_checkpoint_peak,
+        serve_rss_mb_started: serve.started_rss,
+        serve_first_portfolio_ms: serve.first_portfolio_ms,
+        serve_rss_mb_after_reads: serve.after_rss,
+        serve_proofs_ms: serve.proofs_ms,
+        serve_peak_rss_mb: serve.peak_rss,
+    })
+}
+
+/// Runs `gevinst ARGS` as a process of its own until it ends, which must be with success:
+/// (seconds, its peak resident memory in MB, sampled every 50 ms).
+async fn measured(exe: &std::path::Path, args: &[&str]) -> Outcome<(f64, Option<f64>)> {
     let started = Instant::now();
-    let child = tokio::process::Command::new(&exe)
-        .args(["--database-url", &url, "verify"])
+    let child = tokio::process::Command::new(exe)
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -740,33 +814,15 @@ async fn large_log(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let output = output.await??;
-    let verify_seconds = round(started.elapsed().as_secs_f64(), 1);
-    bar.finish_and_clear();
+    let seconds = round(started.elapsed().as_secs_f64(), 1);
     anyhow::ensure!(
         output.status.success(),
-        "gevinst verify fandt fejl i den store log: {}{}",
+        "gevinst {} fandt fejl i den store log: {}{}",
+        args.get(2..).unwrap_or_default().join(" "),
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-
-    let bar = progress_bar(1, "gevinst serve");
-    let (started_rss, first_portfolio_ms, after_rss) =
-        serve_reads(&exe, &url, service, login, &ids).await?;
-    bar.finish_and_clear();
-    Ok(LargeLog {
-        events: u64::try_from(store.last_position().await?)?,
-        proposals: ids.len(),
-        fill_seconds,
-        raw_full_read_events_per_s: raw_read,
-        rebuild_seconds,
-        rebuild_events_per_s: rebuild,
-        rebuild_ratio_to_raw_read: ratio(rebuild, raw_read),
-        verify_seconds,
-        verify_peak_rss_mb: peak,
-        serve_rss_mb_started: started_rss,
-        serve_first_portfolio_ms: first_portfolio_ms,
-        serve_rss_mb_after_reads: after_rss,
-    })
+    Ok((seconds, peak))
 }
 
 /// A process's memory figure `field` (`VmHWM`, `VmRSS`) from `/proc`, in MB.
@@ -783,18 +839,29 @@ fn memory_mb(pid: u32, field: &str) -> Option<f64> {
     Some(round(kb / 1024.0, 1))
 }
 
+/// What [`serve_reads`] measured.
+struct ServeReads {
+    started_rss: Option<f64>,
+    first_portfolio_ms: f64,
+    after_rss: Option<f64>,
+    proofs_ms: f64,
+    peak_rss: Option<f64>,
+}
+
 /// Starts `gevinst serve` on the store, reads the portfolio and then every proposal once as
-/// `login`: (memory once started, ms of the first portfolio read, memory after the reads).
+/// `login`, then asks for two proofs over the whole log.
 async fn serve_reads(
     exe: &std::path::Path,
     url: &str,
+    signing_key: &str,
     service: &ProposalService,
     login: &Login,
     ids: &[String],
-) -> Outcome<(Option<f64>, f64, Option<f64>)> {
+) -> Outcome<ServeReads> {
     use tokio::io::AsyncBufReadExt as _;
     let mut child = tokio::process::Command::new(exe)
         .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0"])
+        .args(["--signing-key", signing_key])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
@@ -833,8 +900,21 @@ async fn serve_reads(
         get(format!("/api/proposals/{id}")).await?;
     }
     let after_rss = memory_mb(pid, "VmRSS");
+    // What an auditor's client asks of the whole log: the first event's inclusion proof and
+    // the consistency proof from the first event's tree.
+    let started = Instant::now();
+    get("/api/proofs/inclusion?position=1".to_string()).await?;
+    get("/api/proofs/consistency?from=1".to_string()).await?;
+    let proofs_ms = round(started.elapsed().as_secs_f64() * 1000.0, 1);
+    let peak_rss = memory_mb(pid, "VmHWM");
     child.kill().await?;
-    Ok((started_rss, first_portfolio_ms, after_rss))
+    Ok(ServeReads {
+        started_rss,
+        first_portfolio_ms,
+        after_rss,
+        proofs_ms,
+        peak_rss,
+    })
 }
 
 /// The realisation of proposal `id` as of 2025-12-31, `runs` times.
@@ -1110,11 +1190,20 @@ fn write_large_log(out: &mut (dyn Write + Send), l: &LargeLog) -> std::io::Resul
     )?;
     writeln!(
         out,
+        "gevinst verify --checkpoint: {} s, højst {} hukommelse",
+        tal(l.verify_checkpoint_seconds, 1),
+        megabytes(l.verify_checkpoint_peak_rss_mb)
+    )?;
+    writeln!(
+        out,
         "gevinst serve: {} hukommelse efter start, første portefølje på {} ms, \
-         {} efter at have læst porteføljen og hvert forslag",
+         {} efter at have læst porteføljen og hvert forslag, to beviser over hele loggen på {} ms, \
+         højst {}",
         megabytes(l.serve_rss_mb_started),
         tal(l.serve_first_portfolio_ms, 1),
-        megabytes(l.serve_rss_mb_after_reads)
+        megabytes(l.serve_rss_mb_after_reads),
+        tal(l.serve_proofs_ms, 1),
+        megabytes(l.serve_peak_rss_mb)
     )?;
     writeln!(out)
 }

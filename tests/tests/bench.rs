@@ -154,16 +154,27 @@ both_backends!(
 );
 
 /// Runs the `gevinst` binary itself (the large log starts `gevinst verify` and `gevinst serve`
-/// beside it, as processes of their own): exit code and output.
+/// beside it, as processes of their own): exit code and output. It runs in an empty folder
+/// with an operator's signing key configured there, and must leave both alone: a benchmark
+/// signs its scratch log with a key of its own and writes nothing beside where it runs.
 async fn gevinst_binary(t: &TestStore, args: &[&str]) -> (i32, String) {
     let url = t.database_url();
+    let cwd = tempfile::tempdir().expect("a folder");
+    let operator_key = cwd.path().join("operator.key");
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_gevinst-under-test"))
         .args(["--database-url", url.as_str()])
         .args(args)
+        .current_dir(cwd.path())
+        .env("GEVINST_SIGNING_KEY", &operator_key)
         .stderr(std::process::Stdio::null())
         .output()
         .await
         .expect("gevinst runs");
+    let left: Vec<_> = std::fs::read_dir(cwd.path())
+        .expect("the folder")
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    assert!(left.is_empty(), "gevinst {args:?} left {left:?}");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -205,9 +216,13 @@ both_backends!(
             "rebuild_events_per_s",
             "verify_seconds",
             "verify_peak_rss_mb",
+            "verify_checkpoint_seconds",
+            "verify_checkpoint_peak_rss_mb",
             "serve_rss_mb_started",
             "serve_first_portfolio_ms",
             "serve_rss_mb_after_reads",
+            "serve_proofs_ms",
+            "serve_peak_rss_mb",
         ] {
             assert!(number(large, key) > 0.0, "{key}: {large:#}");
         }
@@ -232,6 +247,7 @@ both_backends!(
             "Stor log: 5.",
             "genopbygning: ",
             "gevinst verify: ",
+            "gevinst verify --checkpoint: ",
             "gevinst serve: ",
             "efter at have læst porteføljen og hvert forslag",
         ] {
