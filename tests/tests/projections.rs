@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use gevinst_domain::proposal::{examples, Fact, ProposalCommand};
 use gevinst_domain::{Amount, IdempotencyKey, Reason, Role};
-use gevinst_projections::readmodel::{Projector, ReadModels};
+use gevinst_projections::readmodel::{EntryRow, Projector, ReadModels};
 use gevinst_store::{Db, EventStore};
 use gevinst_tests::{both_backends, meta, proposal, Backend, TestStore};
 use proptest::prelude::*;
@@ -301,7 +301,7 @@ async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>, tal
             accepted += 1;
         }
         let row = warm.proposal(id).await.unwrap().unwrap();
-        let stored = warm.entries(Some(id)).await.unwrap();
+        let stored = as_kept(&warm.entries(Some(id)).await.unwrap());
         for read in [&warm, &small] {
             assert_eq!(kept_rows(read, &row).await, stored, "{id} after {op:?}");
         }
@@ -326,18 +326,31 @@ async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>, tal
     t.db.close().await;
 }
 
-/// The entries a report reads for `row`, as rows, each checked to carry its own fact decoded.
+/// The entries a report reads for `row`: each row with its fact decoded.
 async fn kept_rows(
     read: &ReadModels,
     row: &gevinst_projections::readmodel::ProposalRow,
-) -> Vec<gevinst_projections::readmodel::EntryRow> {
+) -> Vec<(EntryRow, Fact)> {
     let kept = read.decoded_entries(row).await.unwrap();
     assert_eq!(kept.sequence(), row.last_sequence);
     kept.entries()
         .iter()
-        .map(|e| {
-            assert_eq!(e.fact, e.row.fact().unwrap());
-            e.row.clone()
+        .map(|e| (e.row.clone(), e.fact.clone()))
+        .collect()
+}
+
+/// Rows as stored, as the reads keep them: the fact decoded, its JSON not kept twice.
+fn as_kept(rows: &[EntryRow]) -> Vec<(EntryRow, Fact)> {
+    rows.iter()
+        .map(|r| {
+            let fact = r.fact().unwrap();
+            (
+                EntryRow {
+                    fact: String::new(),
+                    ..r.clone()
+                },
+                fact,
+            )
         })
         .collect()
 }
