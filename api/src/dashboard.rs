@@ -301,11 +301,15 @@ impl AsOf {
 
     /// The query string of the page's downloads (`/exports/…`): always the date the page shows,
     /// so the file holds the same figures even when it is opened the next day, the recorded
-    /// time if chosen, and the proposal for a proposal's own reports.
-    fn export_query(&self, proposal: Option<&ProposalId>) -> String {
+    /// time if chosen, the proposal for a proposal's own reports, and the budget round a list
+    /// page is narrowed to (`round`, empty for all), so the file counts what the page counts.
+    fn export_query(&self, proposal: Option<&ProposalId>, round: &str) -> String {
         let mut parts = vec![format!("as_of={}", self.date)];
         parts.extend(self.known_param());
         parts.extend(proposal.map(|p| format!("proposal={p}")));
+        if !round.is_empty() {
+            parts.extend(serde_urlencoded::to_string([("budget_round", round)]).ok());
+        }
         format!("?{}", parts.join("&"))
     }
 
@@ -774,12 +778,12 @@ async fn portfolio_page(
         .collect();
     Ok(PortfolioPage {
         user: Some(UserBar::of(user)),
+        export: as_of.export_query(None, &docs.round),
         docs,
         as_of: as_of.date,
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
         link: as_of.suffix(),
-        export: as_of.export_query(None),
         committees: p.committees.iter().map(Tabel1Row::from).collect(),
         total: Tabel1Row::from(&p.total),
         any_published_only: p.total.published_only > 0,
@@ -913,13 +917,13 @@ async fn committee_status_page(
     };
     Ok(CommitteeStatusPage {
         user: Some(UserBar::of(user)),
+        export: as_of.export_query(None, &docs.round),
         docs,
         as_of: as_of.date,
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
         print_as_of,
         link: as_of.suffix(),
-        export: as_of.export_query(None),
         headers: Category::ALL
             .iter()
             .map(|c| StatusHeader {
@@ -1687,7 +1691,7 @@ fn build_proposal_page(
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
         link: as_of.suffix(),
-        export: as_of.export_query(Some(&r.identity.id)),
+        export: as_of.export_query(Some(&r.identity.id), ""),
         id: r.identity.id.to_string(),
         title: r.identity.title.clone(),
         facts: identity_facts(r, &real.decision),

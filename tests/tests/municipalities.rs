@@ -173,6 +173,53 @@ both_backends!(
             ["Fjordby Kommune — Budget 2026"]
         );
         assert!(page.contains("FK-01") && !page.contains("BC01"));
+        // Its downloads count what it counts: the links carry the round, and the files hold
+        // Fjordby's proposals only; a round the log does not hold is refused.
+        let sel = Selector::parse("a[href^='/exports/']").unwrap();
+        let links: Vec<String> = Html::parse_document(&page)
+            .select(&sel)
+            .filter_map(|a| a.value().attr("href").map(str::to_string))
+            .collect();
+        let status = "/exports/committee-status.csv?as_of=2026-12-31&budget_round=Budget+2026";
+        assert!(links.iter().any(|l| l == status), "{links:?}");
+        assert!(
+            links
+                .iter()
+                .all(|l| l.ends_with("&budget_round=Budget+2026")),
+            "{links:?}"
+        );
+        for path in [
+            status,
+            "/exports/goals.csv?as_of=2026-12-31&budget_round=Budget+2026",
+        ] {
+            let file = reader
+                .get(app.url(path))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                file.contains("FK-01") && !file.contains("BC01"),
+                "{path}: {file}"
+            );
+        }
+        let everything = reader
+            .get(app.url("/exports/committee-status.csv?as_of=2026-12-31"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(everything.contains("FK-01") && everything.contains("BC01"));
+        let refused = reader
+            .get(app.url("/exports/late.xlsx?budget_round=Budget%202030"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 400);
         let api: serde_json::Value = reader
             .get(app.url("/api/portfolio?as_of=2026-12-31&budget_round=Budget%202025"))
             .send()

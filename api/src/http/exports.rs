@@ -1,6 +1,6 @@
 //! Downloads of the controllers' reports as CSV and XLSX: `GET /exports/{report}.{csv|xlsx}`
-//! with the reports' usual `?as_of=…&known_on=…` (and `&proposal=BC01` where a report is about
-//! one proposal), the files the dashboard links to and the command line writes with
+//! with the reports' usual `?as_of=…&known_on=…&budget_round=…` (and `&proposal=BC01` where a
+//! report is about one proposal), the files the dashboard links to and the command line writes with
 //! `--format csv|xlsx --output FILE` — both from [`crate::export`].
 //!
 //! | File | Report | `proposal` |
@@ -90,7 +90,7 @@ pub async fn download(
     };
     let view = q.view()?;
     let proposal = q.proposal.as_deref().map(proposal_id).transpose()?;
-    let sheet = sheet(&s, &user, report, &view, proposal.as_ref()).await?;
+    let sheet = sheet(&s, &user, &q, report, &view, proposal.as_ref()).await?;
     let (bytes, content_type) = if xlsx {
         (
             export::xlsx(std::slice::from_ref(&sheet)),
@@ -122,12 +122,15 @@ pub async fn download(
 async fn sheet(
     s: &AppState,
     user: &super::auth::SignedIn,
+    q: &AsOf,
     report: Report,
     view: &View,
     proposal: Option<&ProposalId>,
 ) -> ApiResult<Sheet> {
     let on = proposal.map(|id| (id, gevinst_domain::access::Action::ReadDetails));
-    let read = s.read_as(user, on).await?.known_on(view.known_instant());
+    let read = q
+        .narrow(s.read_as(user, on).await?.known_on(view.known_instant()))
+        .await?;
     let required = || {
         proposal.ok_or_else(|| {
             ApiError::BadRequest("this export is about one proposal: add ?proposal=BC01".into())

@@ -172,12 +172,21 @@ pub struct AsOf {
     /// Only this proposal, e.g. BC01.
     #[param(pattern = "^[A-Za-z][A-Za-z0-9-]{0,18}[A-Za-z0-9]$", example = "BC01")]
     proposal: Option<String>,
+    /// Only the proposals of this budget round, as its document writes it, e.g. "Budget 2025"
+    /// (default: every round loaded).
+    #[param(example = "Budget 2025")]
+    budget_round: Option<String>,
 }
 
 impl AsOf {
     /// Both times; a `known_on` that cannot be read is a 400 problem naming it.
     fn view(&self) -> ApiResult<View> {
         view(self.as_of, self.known_on.as_deref())
+    }
+
+    /// `read` narrowed to the chosen round (see [`in_round`]).
+    async fn narrow(&self, read: ReadModels) -> ApiResult<ReadModels> {
+        in_round(read, self.budget_round.clone()).await
     }
 }
 
@@ -219,15 +228,20 @@ impl ListQuery {
         view(self.as_of, self.known_on.as_deref())
     }
 
-    /// `read` narrowed to the chosen round; a round the log holds no proposal of is a 400
-    /// problem naming the rounds it holds.
+    /// `read` narrowed to the chosen round (see [`in_round`]).
     async fn narrow(&self, read: ReadModels) -> ApiResult<ReadModels> {
-        let read = read.in_round(self.budget_round.clone());
-        let rounds = read.budget_rounds().await.map_err(internal)?;
-        match crate::labels::unknown_round(read.round(), &rounds) {
-            Some(message) => Err(ApiError::BadRequest(message)),
-            None => Ok(read),
-        }
+        in_round(read, self.budget_round.clone()).await
+    }
+}
+
+/// `read` narrowed to budget round `round` (`None`: every round); a round the log holds no
+/// proposal of is a 400 problem naming the rounds it holds.
+async fn in_round(read: ReadModels, round: Option<String>) -> ApiResult<ReadModels> {
+    let read = read.in_round(round);
+    let rounds = read.budget_rounds().await.map_err(internal)?;
+    match crate::labels::unknown_round(read.round(), &rounds) {
+        Some(message) => Err(ApiError::BadRequest(message)),
+        None => Ok(read),
     }
 }
 
@@ -378,7 +392,8 @@ async fn goals(
     let id = q.proposal.as_deref().map(proposal_id).transpose()?;
     let on = id.as_ref().map(|id| (id, Action::ReadDetails));
     let rows = reports::goals(
-        &s.read_as(&user, on).await?.known_on(view.known_instant()),
+        &q.narrow(s.read_as(&user, on).await?.known_on(view.known_instant()))
+            .await?,
         id.as_ref().map(ProposalId::as_str),
         view.as_of,
     )
