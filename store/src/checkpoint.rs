@@ -98,10 +98,10 @@ impl EventStore {
     /// (signing, proofs and `verify --checkpoint` read one hash at a time).
     pub async fn leaves(&self) -> Result<Vec<Leaf>, StoreError> {
         let sql = "SELECT position, stream_id, hash FROM event ORDER BY position";
-        let rows: Vec<(i64, String, String)> = match self.db() {
-            Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
-            Db::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
-        };
+        let rows: Vec<(i64, String, String)> =
+            on_backend!(self.db(), |pool, _cast| sqlx::query_as(sql)
+                .fetch_all(pool)
+                .await?);
         Ok(rows.into_iter().map(Leaf::of).collect())
     }
 
@@ -129,26 +129,31 @@ impl EventStore {
         limit: u64,
         mut each: impl FnMut(Hash),
     ) -> Result<u64, StoreError> {
-        use futures::TryStreamExt as _;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let sql = "SELECT hash FROM event ORDER BY position LIMIT $1";
+        self.each_hash(0, limit, |hash| each(leaf_of(&hash))).await
+    }
+
+    /// Hands the stored hashes of at most `limit` events after position `after` to `each`, in
+    /// position order, one at a time; how many there were.
+    async fn each_hash(
+        &self,
+        after: i64,
+        limit: i64,
+        mut each: impl FnMut(String),
+    ) -> Result<u64, StoreError> {
+        use futures::TryStreamExt as _;
+        let sql = "SELECT hash FROM event WHERE position > $1 ORDER BY position LIMIT $2";
         let mut read = 0;
-        match self.db() {
-            Db::Postgres(pool) => {
-                let mut rows = sqlx::query_scalar::<_, String>(sql).bind(limit).fetch(pool);
-                while let Some(hash) = rows.try_next().await? {
-                    each(leaf_of(&hash));
-                    read += 1;
-                }
+        on_backend!(self.db(), |pool, _cast| {
+            let mut rows = sqlx::query_scalar::<_, String>(sql)
+                .bind(after)
+                .bind(limit)
+                .fetch(pool);
+            while let Some(hash) = rows.try_next().await? {
+                each(hash);
+                read += 1;
             }
-            Db::Sqlite(pool) => {
-                let mut rows = sqlx::query_scalar::<_, String>(sql).bind(limit).fetch(pool);
-                while let Some(hash) = rows.try_next().await? {
-                    each(leaf_of(&hash));
-                    read += 1;
-                }
-            }
-        }
+        });
         Ok(read)
     }
 
@@ -162,22 +167,13 @@ impl EventStore {
         let sql = "SELECT stream_id FROM event WHERE position BETWEEN $1 AND $2 \
                    UNION SELECT stream_id FROM command \
                    WHERE first_position <= $2 AND last_position >= $1";
-        let mut streams: Vec<String> = match self.db() {
-            Db::Postgres(pool) => {
-                sqlx::query_scalar(sql)
-                    .bind(from)
-                    .bind(to)
-                    .fetch_all(pool)
-                    .await?
-            }
-            Db::Sqlite(pool) => {
-                sqlx::query_scalar(sql)
-                    .bind(from)
-                    .bind(to)
-                    .fetch_all(pool)
-                    .await?
-            }
-        };
+        let mut streams: Vec<String> = on_backend!(self.db(), |pool, _cast| {
+            sqlx::query_scalar(sql)
+                .bind(from)
+                .bind(to)
+                .fetch_all(pool)
+                .await?
+        });
         streams.sort();
         streams.dedup();
         Ok(streams)
@@ -186,30 +182,21 @@ impl EventStore {
     /// Events in the log.
     async fn count(&self) -> Result<u64, StoreError> {
         let sql = "SELECT COUNT(*) FROM event";
-        let n: i64 = match self.db() {
-            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
-            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
-        };
+        let n: i64 = on_backend!(self.db(), |pool, _cast| sqlx::query_scalar(sql)
+            .fetch_one(pool)
+            .await?);
         u64::try_from(n).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// The leaf of the event at `position`, if there is one.
     pub async fn leaf(&self, position: i64) -> Result<Option<Leaf>, StoreError> {
         let sql = "SELECT position, stream_id, hash FROM event WHERE position = $1";
-        let row: Option<(i64, String, String)> = match self.db() {
-            Db::Postgres(pool) => {
-                sqlx::query_as(sql)
-                    .bind(position)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Db::Sqlite(pool) => {
-                sqlx::query_as(sql)
-                    .bind(position)
-                    .fetch_optional(pool)
-                    .await?
-            }
-        };
+        let row: Option<(i64, String, String)> = on_backend!(self.db(), |pool, _cast| {
+            sqlx::query_as(sql)
+                .bind(position)
+                .fetch_optional(pool)
+                .await?
+        });
         Ok(row.map(Leaf::of))
     }
 
@@ -221,7 +208,6 @@ impl EventStore {
     /// change further back is left to `verify` and `verify --checkpoint`, which read the log
     /// afresh: what this process signs is the log as it read it.
     pub async fn tree_head(&self) -> Result<(u64, Hash), StoreError> {
-        use futures::TryStreamExt as _;
         let mut tree = self.tree.lock().await;
         if let Some(last) = &tree.last {
             let at = i64::try_from(tree.builder.size())
@@ -233,25 +219,12 @@ impl EventStore {
         }
         let from =
             i64::try_from(tree.builder.size()).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let sql = "SELECT hash FROM event WHERE position > $1 ORDER BY position";
-        let mut push = |hash: String| {
+        let tree = &mut *tree;
+        self.each_hash(from, i64::MAX, |hash| {
             tree.builder.push(leaf_of(&hash));
             tree.last = Some(hash);
-        };
-        match self.db() {
-            Db::Postgres(pool) => {
-                let mut rows = sqlx::query_scalar::<_, String>(sql).bind(from).fetch(pool);
-                while let Some(hash) = rows.try_next().await? {
-                    push(hash);
-                }
-            }
-            Db::Sqlite(pool) => {
-                let mut rows = sqlx::query_scalar::<_, String>(sql).bind(from).fetch(pool);
-                while let Some(hash) = rows.try_next().await? {
-                    push(hash);
-                }
-            }
-        }
+        })
+        .await?;
         Ok((tree.builder.size(), tree.builder.root()))
     }
 

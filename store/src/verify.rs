@@ -491,14 +491,10 @@ async fn check_commands(
         }
     }
     drop(rows);
-    if let Some(mut commands) = commands {
-        let more = next.is_some();
-        lonely.extend(next);
-        while let Some(c) = if more {
-            commands.try_next().await?
-        } else {
-            None
-        } {
+    // The commands after the last event's key have no events (a `None` ended the table).
+    if let (Some(mut commands), Some(c)) = (commands, next) {
+        lonely.push(c);
+        while let Some(c) = commands.try_next().await? {
             seen += 1;
             lonely.push(c);
         }
