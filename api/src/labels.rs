@@ -9,8 +9,10 @@
 //! which only the edges need. Committees' and administrations' names are not here: they are
 //! data, declared by each budget document (`OrgNames`, read with `ReadModels::org_names`).
 
+use gevinst_domain::access::AccessEvent;
 use gevinst_domain::payback::Basis;
-use gevinst_domain::proposal::PlanSection;
+use gevinst_domain::price::PriceIndexEvent;
+use gevinst_domain::proposal::{PlanSection, ProposalEvent};
 use gevinst_domain::{ControlArea, ProposalKind};
 
 /// Why a chosen budget round cannot be shown: the log holds no proposal of it (the message
@@ -123,34 +125,15 @@ pub fn section_danish(section: Option<&str>) -> String {
     }
 }
 
-/// The Danish name of an event kind (its stable English code is shown beside it).
+/// The Danish name of an event kind (its stable English code is shown beside it), as the kind
+/// declares it: a proposal event's in its file under `gevinst_domain::proposal::kinds`, a price
+/// index's or an access event's beside its enum.
 #[must_use]
 pub fn event_label(event_type: &str) -> &'static str {
-    match event_type {
-        "ProposalRegistered" => "Forslaget oprettet",
-        "BaselineAdopted" => "Planen indlæst fra bilaget",
-        "PlanRevised" => "Planen revideret",
-        "MilestoneCompleted" => "Milepæl nået",
-        "GoalProgressReported" => "Fremdrift på opfølgningsmål",
-        "GoalAchieved" => "Opfølgningsmål opnået",
-        "GoalScheduled" => "Opfølgningsmål dateret",
-        "GoalCancelled" => "Opfølgningsmål annulleret",
-        "SavingRealised" => "Realiseret effektivisering",
-        "ImplementationCostIncurred" => "Implementeringsomkostning",
-        "ForecastUpdated" => "Forventning",
-        "CompensatingActionRecorded" => "Kompenserende tiltag",
-        "SavingVerified" => "Effektivisering verificeret",
-        "BudgetAdjusted" => "Budgetramme tilpasset",
-        "InnovationOutcomeRecorded" => "Læring fra innovation eller foranalyse",
-        "BudgetDecided" => "Budgetbeslutning",
-        "EntryReversed" => "Registrering tilbageført",
-        "EntrySuperseded" => "Registrering erstattet",
-        "PriceVintageRegistered" => "Prisskøn registreret",
-        "PriceRateStated" => "Sats registreret",
-        "PriceRateCorrected" => "Sats rettet",
-        "PriceVintageTakenIntoUse" => "Prisskøn taget i brug",
-        _ => "Anden hændelse",
-    }
+    ProposalEvent::label_of(event_type)
+        .or_else(|| PriceIndexEvent::label_of(event_type))
+        .or_else(|| AccessEvent::label_of(event_type))
+        .unwrap_or("Anden hændelse")
 }
 
 /// What Tabel 1 counts, and where the proposals stand with the budget decision: "Tabellen

@@ -438,6 +438,30 @@ pub enum AccessEvent {
     },
 }
 
+impl AccessEvent {
+    /// Each kind's stored type name and Danish name, for people reading the history.
+    pub const LABELS: &'static [(&'static str, &'static str)] = &[
+        ("AccountAdded", "Konto oprettet"),
+        ("AccountDisabled", "Konto lukket"),
+        ("RoleGranted", "Rolle tildelt"),
+        ("RoleRevoked", "Rolle frataget"),
+    ];
+
+    /// The Danish name of a stored type, if it is an access event's.
+    #[must_use]
+    pub fn label_of(event_type: &str) -> Option<&'static str> {
+        label_in(Self::LABELS, event_type)
+    }
+}
+
+/// The Danish name `labels` gives `event_type`, if any.
+pub(crate) fn label_in(labels: &[(&str, &'static str)], event_type: &str) -> Option<&'static str> {
+    labels
+        .iter()
+        .find(|(name, _)| *name == event_type)
+        .map(|(_, label)| *label)
+}
+
 impl DomainEvent for AccessEvent {
     fn event_type(&self) -> String {
         match self {
@@ -727,6 +751,36 @@ mod tests {
             Scope::Proposal(ProposalId::parse(id).unwrap()),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn every_access_event_kind_has_its_own_danish_name() {
+        let grant = Grant::new(Role::Auditor, Scope::All).unwrap();
+        let events = [
+            AccessEvent::AccountAdded {
+                login: login("anna"),
+                name: DisplayName::parse("Anna").unwrap(),
+            },
+            AccessEvent::AccountDisabled {
+                login: login("anna"),
+            },
+            AccessEvent::RoleGranted {
+                login: login("anna"),
+                grant: grant.clone(),
+            },
+            AccessEvent::RoleRevoked {
+                login: login("anna"),
+                grant,
+            },
+        ];
+        let mut names: Vec<&str> = events
+            .iter()
+            .map(|e| AccessEvent::label_of(&e.event_type()).expect("a Danish name"))
+            .collect();
+        assert_eq!(names[2], "Rolle tildelt");
+        names.dedup();
+        assert_eq!(names.len(), AccessEvent::LABELS.len());
+        assert_eq!(AccessEvent::label_of("SavingRealised"), None);
     }
 
     #[test]

@@ -117,21 +117,20 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
     ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
         let (mut sequence, mut aggregate) = kept;
         for serialized in newer {
-            let (event_type, version) = (
-                serialized.event_type.clone(),
-                serialized.event_version.clone(),
-            );
-            let envelope = EventEnvelope::<A>::try_from(serialized)?;
-            // The rule the projector and `verify` apply: a row is read only as what it says.
-            gevinst_domain::proposal::stored_as(&envelope.payload, &event_type, &version).map_err(
-                |e| {
-                    AggregateError::DeserializationError(
-                        format!("{aggregate_id} #{}: {e}", envelope.sequence).into(),
-                    )
-                },
-            )?;
-            sequence = envelope.sequence;
-            aggregate.apply(envelope.payload);
+            // The one read path (the projector's and `verify`'s too): the upcasters, and a row
+            // read only as what it says.
+            let event: A::Event = gevinst_domain::proposal::read_stored(
+                serialized.payload,
+                &serialized.event_type,
+                &serialized.event_version,
+            )
+            .map_err(|e| {
+                AggregateError::DeserializationError(
+                    format!("{aggregate_id} #{}: {e}", serialized.sequence).into(),
+                )
+            })?;
+            sequence = serialized.sequence;
+            aggregate.apply(event);
         }
         Ok(EventStoreAggregateContext {
             aggregate_id: aggregate_id.to_string(),

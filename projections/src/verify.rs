@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use cqrs_es::DomainEvent;
-use gevinst_domain::proposal::{stored_as, ProposalEvent};
+use gevinst_domain::proposal::{read_stored, ProposalEvent};
 use gevinst_domain::EventMetadata;
 use gevinst_store::{verify_with, Checks, EventStore, StoreError, StoredEvent, VerifyReport};
 
@@ -20,7 +20,7 @@ use gevinst_domain::access::{AccessEvent, ACCESS_STREAM};
 use gevinst_domain::price::{PriceIndexEvent, PRICE_INDEX_STREAM};
 
 /// Reads one stored event as the command path and the projector do: the payload as a
-/// [`ProposalEvent`] that is what the row says ([`stored_as`]: its type, and a version
+/// [`ProposalEvent`] that is what the row says ([`read_stored`]: its type, and a version
 /// that reads through its upcaster), and the metadata as [`EventMetadata`].
 pub fn decode_event(stored: &StoredEvent) -> Result<ProposalEvent, String> {
     decode(stored)
@@ -53,10 +53,11 @@ fn decode_in<E: DomainEvent>(stored: &StoredEvent, stream: &str, what: &str) -> 
 /// path and the projector apply too; the projector skips the metadata, which no read model
 /// holds).
 pub fn decode_payload<E: DomainEvent>(stored: &StoredEvent) -> Result<E, String> {
-    let event: E =
-        serde_json::from_value(stored.payload.clone()).map_err(|e| format!("payload: {e}"))?;
-    stored_as(&event, &stored.event_type, &stored.event_version)?;
-    Ok(event)
+    read_stored(
+        stored.payload.clone(),
+        &stored.event_type,
+        &stored.event_version,
+    )
 }
 
 /// [`decode_payload`], and the metadata as [`EventMetadata`].

@@ -33,9 +33,10 @@ use chrono::NaiveDate;
 use cqrs_es::DomainEvent;
 use gevinst_domain::baseline::{CommitteeSummaryRow, InvestmentPoolRow};
 use gevinst_domain::proposal::{
-    examples, BaselineSource, BudgetAdjustment, BudgetDecision, CompensatingAction, Fact, Forecast,
-    FrontMatter, GoalCancellation, GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome,
-    MilestoneCompletion, PlanSection, PoolRow, ProposalEvent, SavingVerification,
+    examples, BaselineAdoption, BaselineSource, BudgetAdjustment, BudgetDecision,
+    CompensatingAction, Fact, Forecast, FrontMatter, GoalCancellation, GoalProgress, GoalSchedule,
+    IncurredCost, InnovationOutcome, MilestoneCompletion, PlanRevision, PlanSection, PoolRow,
+    ProposalEvent, Registration, Reversal, SavingVerification, Supersession,
 };
 use gevinst_domain::{
     Actor, Amount, BudgetOutcome, Committee, ControlArea, EvidenceRef, GoalId, MilestoneId, Note,
@@ -63,10 +64,10 @@ fn samples() -> Vec<ProposalEvent> {
         evidence: Some(EvidenceRef::parse("Kvantum 2025-06").unwrap()),
     };
     vec![
-        ProposalEvent::ProposalRegistered {
+        ProposalEvent::ProposalRegistered(Registration {
             identity: examples::identity("BC01"),
-        },
-        ProposalEvent::BaselineAdopted {
+        }),
+        ProposalEvent::BaselineAdopted(BaselineAdoption {
             plan: examples::plan(),
             source: Some(BaselineSource {
                 file: "budget-2025-bilag-7.toml".into(),
@@ -77,13 +78,13 @@ fn samples() -> Vec<ProposalEvent> {
                 // none, so its stored form (and hash) stays exactly as pinned.
                 names: None,
             }),
-        },
-        ProposalEvent::PlanRevised {
+        }),
+        ProposalEvent::PlanRevised(PlanRevision {
             revision: 1,
             plan: examples::plan(),
             reason: reason("Udbud forsinket et år"),
             approved_by: Actor::parse("økonomiudvalget").unwrap(),
-        },
+        }),
         ProposalEvent::MilestoneCompleted(MilestoneCompletion {
             milestone: MilestoneId::parse("m1").unwrap(),
             completed_on: date(2025, 6, 1),
@@ -154,18 +155,18 @@ fn samples() -> Vec<ProposalEvent> {
             investment_case: Some(ProposalId::parse("BC12").unwrap()),
             evidence: Some(EvidenceRef::parse("Evalueringsrapport 2026-06").unwrap()),
         }),
-        ProposalEvent::EntryReversed {
+        ProposalEvent::EntryReversed(Reversal {
             corrects: 9,
             reason: reason("Dobbeltregistrering"),
-        },
-        ProposalEvent::EntrySuperseded {
+        }),
+        ProposalEvent::EntrySuperseded(Supersession {
             corrects: 10,
             reason: reason("Forkert beløb"),
             replacement: Fact::ImplementationCostIncurred(IncurredCost {
                 amount: Amount::parse("1205").unwrap(),
                 ..cost
             }),
-        },
+        }),
         ProposalEvent::BudgetDecided(BudgetDecision {
             outcome: BudgetOutcome::AdoptedChanged,
             decided_on: date(2024, 10, 3),
@@ -223,14 +224,14 @@ fn front_matter() -> FrontMatter {
 ///   older adoption's document stated is not known to the row.
 fn read_back_as(sample: &ProposalEvent, version: &str) -> ProposalEvent {
     match sample {
-        ProposalEvent::BaselineAdopted { plan, source } if version != "3" => {
-            ProposalEvent::BaselineAdopted {
+        ProposalEvent::BaselineAdopted(BaselineAdoption { plan, source }) if version != "3" => {
+            ProposalEvent::BaselineAdopted(BaselineAdoption {
                 plan: plan.clone(),
                 source: source.clone().map(|s| BaselineSource {
                     front_matter: None,
                     ..s
                 }),
-            }
+            })
         }
         _ => sample.clone(),
     }
@@ -446,7 +447,7 @@ fn a_v1_payload_with_anlaeg_reads_as_capital_and_is_written_as_capital() {
 fn a_recommendation_is_stored_only_when_stated_so_older_identities_keep_their_bytes() {
     let v2 = std::fs::read_to_string(golden_path("ProposalRegistered", "2")).unwrap();
     let event: ProposalEvent = serde_json::from_str(&v2).unwrap();
-    let ProposalEvent::ProposalRegistered { identity } = &event else {
+    let ProposalEvent::ProposalRegistered(Registration { identity }) = &event else {
         panic!("{event:?}")
     };
     assert_eq!(identity.recommendation, None);
@@ -561,4 +562,37 @@ fn price_index_events_are_pinned_by_golden_files() {
         price_index_samples().len(),
         "one file per event type"
     );
+}
+
+/// Each kind says once, in its file, what every reader asks of it: the registration hands the
+/// same name and version to the type table, the Danish name to the history pages, and a fact's
+/// business date and columns to the read model.
+#[test]
+fn each_kind_declares_its_name_date_and_columns_in_one_place() {
+    let mut labels = std::collections::BTreeSet::new();
+    for event in samples() {
+        let name = event.type_name();
+        assert_eq!(ProposalEvent::label_of(name), Some(event.label()), "{name}");
+        assert!(
+            labels.insert(event.label()),
+            "{name}: two kinds are called «{}»",
+            event.label()
+        );
+        if let Some(fact) = event.fact() {
+            assert_eq!(fact.kind(), name);
+            assert_eq!(ProposalEvent::from(fact.clone()), event);
+        }
+        if let ProposalEvent::SavingRealised(saving) = &event {
+            let columns = Fact::SavingRealised(saving.clone()).columns();
+            assert_eq!(columns.year, Some(saving.year));
+            assert_eq!(columns.amount, Some(saving.amount));
+            assert_eq!(columns.section, Some(PlanSection::PermanentChange));
+            assert_eq!(
+                Fact::SavingRealised(saving.clone()).effective_date(),
+                saving.effective_on
+            );
+        }
+    }
+    assert_eq!(labels.len(), ProposalEvent::TYPES.len());
+    assert_eq!(ProposalEvent::label_of("PriceRateStated"), None);
 }

@@ -10,7 +10,7 @@ use crate::payback::{plan_payback, Basis};
 use crate::period::{parse_when, resolve, ResolvedSchedule, Schedule};
 use crate::proposal::events::ProposalEvent;
 use crate::proposal::plan::{PlanLine, PlanSection, TotalKind};
-use crate::proposal::Proposal;
+use crate::proposal::{BaselineAdoption, Proposal, Registration};
 use crate::vocabulary::{ControlArea, ProposalKind};
 
 const BUDGET_2025: &str = include_str!("../../../baselines/budget-2025-bilag-7.toml");
@@ -175,18 +175,18 @@ fn every_proposal_registers_and_adopts() {
         TestFramework::<Proposal>::with(())
             .given_no_previous_events()
             .when(p.register_command())
-            .then_expect_events(vec![ProposalEvent::ProposalRegistered {
+            .then_expect_events(vec![ProposalEvent::ProposalRegistered(Registration {
                 identity: p.identity.clone(),
-            }]);
+            })]);
         TestFramework::<Proposal>::with(())
-            .given(vec![ProposalEvent::ProposalRegistered {
+            .given(vec![ProposalEvent::ProposalRegistered(Registration {
                 identity: p.identity.clone(),
-            }])
+            })])
             .when(p.adopt_command(Some(src.clone())))
-            .then_expect_events(vec![ProposalEvent::BaselineAdopted {
+            .then_expect_events(vec![ProposalEvent::BaselineAdopted(BaselineAdoption {
                 plan: p.plan.clone(),
                 source: Some(src.clone()),
-            }]);
+            })]);
     }
 }
 

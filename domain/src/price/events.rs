@@ -119,6 +119,22 @@ pub enum PriceIndexEvent {
     },
 }
 
+impl PriceIndexEvent {
+    /// Each kind's stored type name and Danish name, for people reading the history.
+    pub const LABELS: &'static [(&'static str, &'static str)] = &[
+        ("PriceVintageRegistered", "Prisskøn registreret"),
+        ("PriceRateStated", "Sats registreret"),
+        ("PriceRateCorrected", "Sats rettet"),
+        ("PriceVintageTakenIntoUse", "Prisskøn taget i brug"),
+    ];
+
+    /// The Danish name of a stored type, if it is a price-index event's.
+    #[must_use]
+    pub fn label_of(event_type: &str) -> Option<&'static str> {
+        crate::access::label_in(Self::LABELS, event_type)
+    }
+}
+
 impl DomainEvent for PriceIndexEvent {
     fn event_type(&self) -> String {
         match self {

@@ -1,4 +1,5 @@
 use chrono::NaiveDate;
+use cqrs_es::DomainEvent;
 use proptest::prelude::*;
 
 use super::*;
@@ -431,4 +432,31 @@ fn the_bundled_seed_parses_and_every_figure_names_its_source() {
             assert!(r.source.as_str().contains("oes.dk"), "{r:?}");
         }
     }
+}
+
+#[test]
+fn every_price_index_event_kind_has_its_own_danish_name() {
+    let corrected = PriceIndexEvent::RateCorrected {
+        vintage: id("a"),
+        series: IndexSeries::Wages,
+        year: pl(2024),
+        rate: Rate::parse("5,3").unwrap(),
+        source: src("x"),
+        replaces: Rate::parse("5,2").unwrap(),
+        reason: Reason::parse("tastefejl").unwrap(),
+    };
+    let events = [
+        registered("a"),
+        stated("a", IndexSeries::Wages, 2024, "5,2"),
+        corrected,
+        in_use("a"),
+    ];
+    let mut names: Vec<&str> = events
+        .iter()
+        .map(|e| PriceIndexEvent::label_of(&e.event_type()).expect("a Danish name"))
+        .collect();
+    assert_eq!(names[2], "Sats rettet");
+    names.dedup();
+    assert_eq!(names.len(), PriceIndexEvent::LABELS.len());
+    assert_eq!(PriceIndexEvent::label_of("AccountAdded"), None);
 }

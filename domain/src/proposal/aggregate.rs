@@ -21,7 +21,10 @@ use serde::{Deserialize, Serialize};
 
 use super::commands::ProposalCommand;
 use super::error::ProposalError;
-use super::events::{Fact, ProposalEvent, SavingVerification};
+use super::events::{Fact, ProposalEvent};
+use super::kinds::{
+    BaselineAdoption, PlanRevision, Registration, Reversal, SavingVerification, Supersession,
+};
 use super::plan::{Plan, PlanSection, ProposalIdentity};
 use crate::ids::PlanLineId;
 use crate::vocabulary::{Committee, ProposalKind, Role};
@@ -418,7 +421,7 @@ impl Proposal {
                 if let Some(existing) = &self.identity {
                     return Err(ProposalError::AlreadyRegistered(existing.id.clone()));
                 }
-                ProposalEvent::ProposalRegistered { identity }
+                ProposalEvent::ProposalRegistered(Registration { identity })
             }
             ProposalCommand::AdoptBaseline { plan, source } => {
                 if self.baseline.is_some() {
@@ -428,7 +431,7 @@ impl Proposal {
                 if !problems.is_empty() {
                     return Err(ProposalError::InvalidPlan(problems));
                 }
-                ProposalEvent::BaselineAdopted { plan, source }
+                ProposalEvent::BaselineAdopted(BaselineAdoption { plan, source })
             }
             ProposalCommand::RevisePlan {
                 plan,
@@ -442,12 +445,12 @@ impl Proposal {
                 if !problems.is_empty() {
                     return Err(ProposalError::InvalidPlan(problems));
                 }
-                ProposalEvent::PlanRevised {
+                ProposalEvent::PlanRevised(PlanRevision {
                     revision: self.revisions + 1,
                     plan,
                     reason,
                     approved_by,
-                }
+                })
             }
             ProposalCommand::CompleteMilestone(f) => Fact::MilestoneCompleted(f).into(),
             ProposalCommand::ReportGoalProgress(f) => Fact::GoalProgressReported(f).into(),
@@ -468,10 +471,10 @@ impl Proposal {
             }
             ProposalCommand::ReverseEntry { sequence, reason } => {
                 self.correction_target(sequence)?;
-                ProposalEvent::EntryReversed {
+                ProposalEvent::EntryReversed(Reversal {
                     corrects: sequence,
                     reason,
-                }
+                })
             }
             ProposalCommand::SupersedeEntry {
                 sequence,
@@ -487,11 +490,11 @@ impl Proposal {
                     });
                 }
                 self.check_fact(&replacement, Some(sequence))?;
-                ProposalEvent::EntrySuperseded {
+                ProposalEvent::EntrySuperseded(Supersession {
                     corrects: sequence,
                     reason,
                     replacement,
-                }
+                })
             }
         };
         if let Some(fact) = event.fact() {
@@ -544,26 +547,28 @@ impl Aggregate for Proposal {
             return;
         }
         match event {
-            ProposalEvent::ProposalRegistered { identity } => self.identity = Some(identity),
-            ProposalEvent::BaselineAdopted { plan, source } => {
+            ProposalEvent::ProposalRegistered(Registration { identity }) => {
+                self.identity = Some(identity)
+            }
+            ProposalEvent::BaselineAdopted(BaselineAdoption { plan, source }) => {
                 self.baseline = Some(plan.clone());
                 self.baseline_source = source;
                 self.current_plan = Some(plan);
             }
-            ProposalEvent::PlanRevised { revision, plan, .. } => {
+            ProposalEvent::PlanRevised(PlanRevision { revision, plan, .. }) => {
                 self.revisions = revision;
                 self.current_plan = Some(plan);
             }
-            ProposalEvent::EntryReversed { corrects, .. } => {
+            ProposalEvent::EntryReversed(Reversal { corrects, .. }) => {
                 if let Some(entry) = self.entries.get_mut(&corrects) {
                     entry.corrected_by = Some(sequence);
                 }
             }
-            ProposalEvent::EntrySuperseded {
+            ProposalEvent::EntrySuperseded(Supersession {
                 corrects,
                 replacement,
                 ..
-            } => {
+            }) => {
                 if let Some(entry) = self.entries.get_mut(&corrects) {
                     entry.corrected_by = Some(sequence);
                 }

@@ -1,4 +1,7 @@
-//! Proposal events: the persisted contract. Every variant has an explicit, stable type name and
+//! Proposal events: the persisted contract. Each kind lives in its own file under
+//! [`super::kinds`] (shape, version, Danish name, an entry's date and columns); this module
+//! registers them once (`register!`) and holds the rule every reader of a stored row follows
+//! ([`read_stored`]). Every variant has an explicit, stable type name and
 //! version (see [`ProposalEvent::TYPES`]); the golden files under `tests/golden/events/` pin their
 //! stored JSON, so a change that would make old history unreadable fails a test. A later shape
 //! gets a new version and an upcaster — stored rows are never rewritten.
@@ -36,488 +39,165 @@ use chrono::NaiveDate;
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use super::plan::{BaselineSource, Plan, PlanSection, ProposalIdentity};
-use crate::ids::{GoalId, MilestoneId, PlanLineId, ProposalId};
-use crate::money::{Amount, PriceLevel};
-use crate::vocabulary::{
-    Actor, BudgetOutcome, Committee, ControlArea, EvidenceRef, Note, Reason, Role,
+pub use super::kinds::{
+    BaselineAdoption, BudgetAdjustment, BudgetDecision, CompensatingAction, Forecast,
+    GoalAchievement, GoalCancellation, GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome,
+    MilestoneCompletion, PlanRevision, RealisedSaving, Registration, Reversal, SavingVerification,
+    Supersession,
 };
+use super::kinds::{Columns, EventKind, FactKind};
 
-/// A milestone was completed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MilestoneCompletion {
-    /// Which milestone.
-    pub milestone: MilestoneId,
-    /// When it was completed (business date).
-    pub completed_on: NaiveDate,
-    /// Evidence, if any.
-    pub evidence: Option<EvidenceRef>,
-}
-
-/// Progress on a goal, with a note and possibly evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GoalProgress {
-    /// Which goal.
-    pub goal: GoalId,
-    /// The date the progress describes.
-    pub reported_on: NaiveDate,
-    /// What happened.
-    pub note: Note,
-    /// Evidence, if any.
-    pub evidence: Option<EvidenceRef>,
-    /// The owner flags the goal as at risk.
-    pub at_risk: bool,
-}
-
-/// A goal was achieved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GoalAchievement {
-    /// Which goal.
-    pub goal: GoalId,
-    /// When it was achieved (business date).
-    pub achieved_on: NaiveDate,
-    /// The evidence that it was.
-    pub evidence: EvidenceRef,
-}
-
-/// A date was given to a goal whose "when" could not be resolved from the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GoalSchedule {
-    /// Which goal.
-    pub goal: GoalId,
-    /// The date it is now due.
-    pub due_on: NaiveDate,
-    /// Why this date (e.g. "investeringsmidler frigivet 3. marts").
-    pub note: Option<Note>,
-}
-
-/// A goal was cancelled (controllers only).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GoalCancellation {
-    /// Which goal.
-    pub goal: GoalId,
-    /// Effective date.
-    pub cancelled_on: NaiveDate,
-    /// Why.
-    pub reason: Reason,
-    /// The role of whoever cancelled; only controllers may.
-    pub role: Role,
-}
-
-/// A saving was realised (negative amount, 1.000 kr.).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RealisedSaving {
-    /// The budget year it belongs to.
-    pub year: i32,
-    /// Negative: a saving.
-    pub amount: Amount,
-    /// The price level it is stated at.
-    pub price_level: PriceLevel,
-    /// The plan line it realises, if one.
-    pub plan_line: Option<PlanLineId>,
-    /// The committee whose budget it lands in, if known.
-    pub committee: Option<Committee>,
-    /// The control area.
-    pub control_area: ControlArea,
-    /// When it was realised/recognised.
-    pub effective_on: NaiveDate,
-    /// Evidence (e.g. a Kvantum extract).
-    pub evidence: Option<EvidenceRef>,
-}
-
-/// Implementation cost was incurred (positive amount, 1.000 kr.).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IncurredCost {
-    /// The budget year.
-    pub year: i32,
-    /// Positive: a cost.
-    pub amount: Amount,
-    /// The price level it is stated at.
-    pub price_level: PriceLevel,
-    /// The plan line it spends against, if one.
-    pub plan_line: Option<PlanLineId>,
-    /// The control area.
-    pub control_area: ControlArea,
-    /// When it was incurred.
-    pub effective_on: NaiveDate,
-    /// Evidence.
-    pub evidence: Option<EvidenceRef>,
-}
-
-/// The owner's current expectation for a year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Forecast {
-    /// The budget year forecast.
-    pub year: i32,
-    /// Savings (permanent change) or implementation cost.
-    pub section: PlanSection,
-    /// Expected amount for the year (sign as in the plan).
-    pub amount: Amount,
-    /// The price level.
-    pub price_level: PriceLevel,
-    /// The plan line, if one.
-    pub plan_line: Option<PlanLineId>,
-    /// The control area.
-    pub control_area: ControlArea,
-    /// When the forecast was made (business date).
-    pub effective_on: NaiveDate,
-    /// Why it changed.
-    pub note: Option<Note>,
-}
-
-/// What the owner does to make up for a delay or a shortfall (kompenserende handling): the
-/// answer a committee gets when it asks "what are you doing about it?".
-///
-/// It answers what it names — a delayed goal, a year's shortfall, or both — and nothing else:
-/// the committee status moves only the problem named. `year` was added after version 1 was
-/// first stored; it is optional, defaults to none and is left out of the JSON when absent, so
-/// stored events decode and hash exactly as before.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CompensatingAction {
-    /// The delayed goal it answers, if one; it must exist and not be cancelled.
-    pub goal: Option<GoalId>,
-    /// The budget year whose savings shortfall it answers, if one; within the plan's years.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub year: Option<i32>,
-    /// When it was recorded (business date).
-    pub recorded_on: NaiveDate,
-    /// What is done.
-    pub action: Note,
-    /// What it is expected to achieve, if stated.
-    pub expected_effect: Option<Note>,
-    /// Evidence (e.g. a steering-group decision), if any.
-    pub evidence: Option<EvidenceRef>,
-}
-
-/// Four eyes on money: a controller confirms a realised saving that someone else recorded.
-///
-/// The aggregate cannot see event metadata, so the fact carries both people; the command path
-/// (`ProposalService::execute`) fills `reported_by` from the stored saving's actor and
-/// `verified_by` and `role` from the command's own metadata, so a client can set neither.
-///
-/// A verification counts only while the saving it names is in force: reversing or superseding a
-/// verified saving is allowed and voids the verification (see
-/// [`Proposal::verification_of`](super::aggregate::Proposal::verification_of)); the
-/// replacement entry needs a verification of its own.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SavingVerification {
-    /// Sequence of the verified entry: a `SavingRealised` event, or an `EntrySuperseded` whose
-    /// replacement is a saving.
-    pub saving: u64,
-    /// When it was verified (business date).
-    pub verified_on: NaiveDate,
-    /// The controller who verified it.
-    pub verified_by: Actor,
-    /// Who recorded the saving; must differ from `verified_by`.
-    pub reported_by: Actor,
-    /// The role of whoever verified; only controllers may.
-    pub role: Role,
-    /// What was checked, if stated.
-    pub note: Option<Note>,
-}
-
-/// A committee's budget frame was changed because of the proposal: the cashable check — a
-/// saving is money only once a frame is actually reduced (controllers only).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BudgetAdjustment {
-    /// Whose frame.
-    pub committee: Committee,
-    /// The budget year.
-    pub year: i32,
-    /// The control area of the frame.
-    pub control_area: ControlArea,
-    /// The change in 1.000 kr.; negative = the frame is reduced.
-    pub amount: Amount,
-    /// The price level the amount is stated at.
-    pub price_level: PriceLevel,
-    /// When the adjustment takes effect (business date).
-    pub effective_on: NaiveDate,
-    /// The decision it rests on (e.g. the budget agreement), if any.
-    pub reference: Option<EvidenceRef>,
-    /// Why, if stated.
-    pub note: Option<Note>,
-    /// The role of whoever recorded it; only controllers may.
-    pub role: Role,
-}
-
-/// What an innovation proposal or pre-study taught, and whether it led to an investment case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InnovationOutcome {
-    /// When it was recorded (business date).
-    pub recorded_on: NaiveDate,
-    /// What was learnt.
-    pub learning: Note,
-    /// Whether it led to an investment case.
-    pub led_to_investment_case: bool,
-    /// The investment case it led to, if it has an id yet.
-    pub investment_case: Option<ProposalId>,
-    /// Evidence (e.g. the evaluation report), if any.
-    pub evidence: Option<EvidenceRef>,
-}
-
-/// What the budget agreement decided about a proposal (controllers only). Until one is
-/// recorded the proposal is *indstillet*: visible with its plan and the document's
-/// recommendation, but not judged. Never inferred from the appendix, which does not say.
-/// A wrong decision is corrected like any entry (superseded or reversed, with a reason).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BudgetDecision {
-    /// Adopted, adopted changed, or not adopted.
-    pub outcome: BudgetOutcome,
-    /// When it was decided (business date: the agreement's or the council's date).
-    pub decided_on: NaiveDate,
-    /// The decision it rests on (e.g. "Budgetaftale 2025").
-    pub reference: EvidenceRef,
-    /// What changed or why, if stated.
-    pub note: Option<Note>,
-    /// The role of whoever recorded it; only controllers may.
-    pub role: Role,
-}
-
-/// A progress or money entry: what a correction can reverse or supersede.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Fact {
-    /// See [`MilestoneCompletion`].
-    MilestoneCompleted(MilestoneCompletion),
-    /// See [`GoalProgress`].
-    GoalProgressReported(GoalProgress),
-    /// See [`GoalAchievement`].
-    GoalAchieved(GoalAchievement),
-    /// See [`GoalSchedule`].
-    GoalScheduled(GoalSchedule),
-    /// See [`GoalCancellation`].
-    GoalCancelled(GoalCancellation),
-    /// See [`RealisedSaving`].
-    SavingRealised(RealisedSaving),
-    /// See [`IncurredCost`].
-    ImplementationCostIncurred(IncurredCost),
-    /// See [`Forecast`].
-    ForecastUpdated(Forecast),
-    /// See [`CompensatingAction`].
-    CompensatingActionRecorded(CompensatingAction),
-    /// See [`SavingVerification`].
-    SavingVerified(SavingVerification),
-    /// See [`BudgetAdjustment`].
-    BudgetAdjusted(BudgetAdjustment),
-    /// See [`InnovationOutcome`].
-    InnovationOutcomeRecorded(InnovationOutcome),
-    /// See [`BudgetDecision`].
-    BudgetDecided(BudgetDecision),
-}
-
-impl Fact {
-    /// The event type name of the event that records this fact.
-    #[must_use]
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Fact::MilestoneCompleted(_) => "MilestoneCompleted",
-            Fact::GoalProgressReported(_) => "GoalProgressReported",
-            Fact::GoalAchieved(_) => "GoalAchieved",
-            Fact::GoalScheduled(_) => "GoalScheduled",
-            Fact::GoalCancelled(_) => "GoalCancelled",
-            Fact::SavingRealised(_) => "SavingRealised",
-            Fact::ImplementationCostIncurred(_) => "ImplementationCostIncurred",
-            Fact::ForecastUpdated(_) => "ForecastUpdated",
-            Fact::CompensatingActionRecorded(_) => "CompensatingActionRecorded",
-            Fact::SavingVerified(_) => "SavingVerified",
-            Fact::BudgetAdjusted(_) => "BudgetAdjusted",
-            Fact::InnovationOutcomeRecorded(_) => "InnovationOutcomeRecorded",
-            Fact::BudgetDecided(_) => "BudgetDecided",
+/// Writes [`ProposalEvent`] and [`Fact`] and everything read off the list of kinds: the type
+/// names (a variant's name is its stored type name), the versions and Danish names (from each
+/// kind's [`EventKind`]), the business dates and read-model columns (from [`FactKind`]), and
+/// the conversions between an event and its fact. `events` is every kind in the order of
+/// [`ProposalEvent::TYPES`] (the golden files' order); `facts` those that are entries.
+macro_rules! register {
+    (
+        events { $( $event:ident($event_ty:ty), )* }
+        facts { $( $fact:ident($fact_ty:ty), )* }
+    ) => {
+        /// A progress or money entry: what a correction can reverse or supersede.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        pub enum Fact {
+            $(
+                #[doc = concat!("See [`", stringify!($fact_ty), "`].")]
+                $fact($fact_ty),
+            )*
         }
-    }
 
-    /// The business date the fact is effective from.
-    #[must_use]
-    pub fn effective_date(&self) -> NaiveDate {
-        match self {
-            Fact::MilestoneCompleted(f) => f.completed_on,
-            Fact::GoalProgressReported(f) => f.reported_on,
-            Fact::GoalAchieved(f) => f.achieved_on,
-            Fact::GoalScheduled(f) => f.due_on,
-            Fact::GoalCancelled(f) => f.cancelled_on,
-            Fact::SavingRealised(f) => f.effective_on,
-            Fact::ImplementationCostIncurred(f) => f.effective_on,
-            Fact::ForecastUpdated(f) => f.effective_on,
-            Fact::CompensatingActionRecorded(f) => f.recorded_on,
-            Fact::SavingVerified(f) => f.verified_on,
-            Fact::BudgetAdjusted(f) => f.effective_on,
-            Fact::InnovationOutcomeRecorded(f) => f.recorded_on,
-            Fact::BudgetDecided(f) => f.decided_on,
+        impl Fact {
+            /// The event type name of the event that records this fact.
+            #[must_use]
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $( Fact::$fact(_) => stringify!($fact), )*
+                }
+            }
+
+            /// The business date the fact is effective from.
+            #[must_use]
+            pub fn effective_date(&self) -> NaiveDate {
+                match self {
+                    $( Fact::$fact(f) => f.effective_on(), )*
+                }
+            }
+
+            /// The columns the read model files it under.
+            #[must_use]
+            pub fn columns(&self) -> Columns {
+                match self {
+                    $( Fact::$fact(f) => f.columns(), )*
+                }
+            }
         }
-    }
+
+        /// Everything that can happen to a proposal.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum ProposalEvent {
+            $(
+                #[doc = concat!("See [`", stringify!($event_ty), "`].")]
+                $event($event_ty),
+            )*
+        }
+
+        impl ProposalEvent {
+            /// Every event type name with its current version.
+            pub const TYPES: &'static [(&'static str, &'static str)] = &[
+                $( (stringify!($event), <$event_ty as EventKind>::VERSION), )*
+            ];
+
+            /// The stable type name.
+            #[must_use]
+            pub fn type_name(&self) -> &'static str {
+                match self {
+                    $( ProposalEvent::$event(_) => stringify!($event), )*
+                }
+            }
+
+            /// Its Danish name.
+            #[must_use]
+            pub fn label(&self) -> &'static str {
+                match self {
+                    $( ProposalEvent::$event(_) => <$event_ty as EventKind>::LABEL, )*
+                }
+            }
+
+            /// The Danish name of a stored type, if it is a proposal event's.
+            #[must_use]
+            pub fn label_of(event_type: &str) -> Option<&'static str> {
+                match event_type {
+                    $( stringify!($event) => Some(<$event_ty as EventKind>::LABEL), )*
+                    _ => None,
+                }
+            }
+
+            /// The fact this event records, for progress and money events.
+            #[must_use]
+            pub fn fact(&self) -> Option<Fact> {
+                match self {
+                    $( ProposalEvent::$fact(f) => Some(Fact::$fact(f.clone())), )*
+                    _ => None,
+                }
+            }
+        }
+
+        impl From<Fact> for ProposalEvent {
+            fn from(fact: Fact) -> Self {
+                match fact {
+                    $( Fact::$fact(f) => ProposalEvent::$fact(f), )*
+                }
+            }
+        }
+    };
 }
 
-/// Everything that can happen to a proposal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ProposalEvent {
-    /// The proposal exists, with its identity.
-    ProposalRegistered {
-        /// Identity and flags.
-        identity: ProposalIdentity,
-    },
-    /// The plan as decided by the budget round.
-    BaselineAdopted {
-        /// The plan.
-        plan: Plan,
-        /// The imported file, if imported.
-        source: Option<BaselineSource>,
-    },
-    /// The plan was re-baselined; the original baseline stays in history.
-    PlanRevised {
-        /// 1 for the first revision, …
-        revision: u32,
-        /// The new plan in full.
-        plan: Plan,
-        /// Why.
-        reason: Reason,
-        /// Who approved it.
-        approved_by: Actor,
-    },
-    /// See [`MilestoneCompletion`].
-    MilestoneCompleted(MilestoneCompletion),
-    /// See [`GoalProgress`].
-    GoalProgressReported(GoalProgress),
-    /// See [`GoalAchievement`].
-    GoalAchieved(GoalAchievement),
-    /// See [`GoalSchedule`].
-    GoalScheduled(GoalSchedule),
-    /// See [`GoalCancellation`].
-    GoalCancelled(GoalCancellation),
-    /// See [`RealisedSaving`].
-    SavingRealised(RealisedSaving),
-    /// See [`IncurredCost`].
-    ImplementationCostIncurred(IncurredCost),
-    /// See [`Forecast`].
-    ForecastUpdated(Forecast),
-    /// See [`CompensatingAction`].
-    CompensatingActionRecorded(CompensatingAction),
-    /// See [`SavingVerification`].
-    SavingVerified(SavingVerification),
-    /// See [`BudgetAdjustment`].
-    BudgetAdjusted(BudgetAdjustment),
-    /// See [`InnovationOutcome`].
-    InnovationOutcomeRecorded(InnovationOutcome),
-    /// See [`BudgetDecision`].
-    BudgetDecided(BudgetDecision),
-    /// An earlier entry is void.
-    EntryReversed {
-        /// The corrected event's sequence in this proposal's stream.
-        corrects: u64,
-        /// Why.
-        reason: Reason,
-    },
-    /// An earlier entry is replaced by a new one of the same kind.
-    EntrySuperseded {
-        /// The corrected event's sequence in this proposal's stream.
-        corrects: u64,
-        /// Why.
-        reason: Reason,
-        /// The entry as it should have been.
-        replacement: Fact,
-    },
+register! {
+    events {
+        ProposalRegistered(Registration),
+        BaselineAdopted(BaselineAdoption),
+        PlanRevised(PlanRevision),
+        MilestoneCompleted(MilestoneCompletion),
+        GoalProgressReported(GoalProgress),
+        GoalAchieved(GoalAchievement),
+        GoalScheduled(GoalSchedule),
+        GoalCancelled(GoalCancellation),
+        SavingRealised(RealisedSaving),
+        ImplementationCostIncurred(IncurredCost),
+        ForecastUpdated(Forecast),
+        CompensatingActionRecorded(CompensatingAction),
+        SavingVerified(SavingVerification),
+        BudgetAdjusted(BudgetAdjustment),
+        InnovationOutcomeRecorded(InnovationOutcome),
+        EntryReversed(Reversal),
+        EntrySuperseded(Supersession),
+        BudgetDecided(BudgetDecision),
+    }
+    facts {
+        MilestoneCompleted(MilestoneCompletion),
+        GoalProgressReported(GoalProgress),
+        GoalAchieved(GoalAchievement),
+        GoalScheduled(GoalSchedule),
+        GoalCancelled(GoalCancellation),
+        SavingRealised(RealisedSaving),
+        ImplementationCostIncurred(IncurredCost),
+        ForecastUpdated(Forecast),
+        CompensatingActionRecorded(CompensatingAction),
+        SavingVerified(SavingVerification),
+        BudgetAdjusted(BudgetAdjustment),
+        InnovationOutcomeRecorded(InnovationOutcome),
+        BudgetDecided(BudgetDecision),
+    }
 }
 
 impl ProposalEvent {
-    /// Every event type name with its current version.
-    pub const TYPES: &'static [(&'static str, &'static str)] = &[
-        ("ProposalRegistered", "2"),
-        ("BaselineAdopted", "3"),
-        ("PlanRevised", "2"),
-        ("MilestoneCompleted", "1"),
-        ("GoalProgressReported", "1"),
-        ("GoalAchieved", "1"),
-        ("GoalScheduled", "1"),
-        ("GoalCancelled", "1"),
-        ("SavingRealised", "2"),
-        ("ImplementationCostIncurred", "2"),
-        ("ForecastUpdated", "2"),
-        ("CompensatingActionRecorded", "1"),
-        ("SavingVerified", "1"),
-        ("BudgetAdjusted", "2"),
-        ("InnovationOutcomeRecorded", "1"),
-        ("EntryReversed", "1"),
-        ("EntrySuperseded", "2"),
-        ("BudgetDecided", "1"),
-    ];
-
     /// Whether a stored row of this event's type at `version` reads as this event: every
     /// version from 1 up to the current one does (the upcasters are serde aliases, see the
     /// module docs); a later or unknown version does not.
     #[must_use]
     pub fn reads_version(&self, version: &str) -> bool {
         reads_version(self, version)
-    }
-
-    /// The stable type name.
-    #[must_use]
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            ProposalEvent::ProposalRegistered { .. } => "ProposalRegistered",
-            ProposalEvent::BaselineAdopted { .. } => "BaselineAdopted",
-            ProposalEvent::PlanRevised { .. } => "PlanRevised",
-            ProposalEvent::MilestoneCompleted(_) => "MilestoneCompleted",
-            ProposalEvent::GoalProgressReported(_) => "GoalProgressReported",
-            ProposalEvent::GoalAchieved(_) => "GoalAchieved",
-            ProposalEvent::GoalScheduled(_) => "GoalScheduled",
-            ProposalEvent::GoalCancelled(_) => "GoalCancelled",
-            ProposalEvent::SavingRealised(_) => "SavingRealised",
-            ProposalEvent::ImplementationCostIncurred(_) => "ImplementationCostIncurred",
-            ProposalEvent::ForecastUpdated(_) => "ForecastUpdated",
-            ProposalEvent::CompensatingActionRecorded(_) => "CompensatingActionRecorded",
-            ProposalEvent::SavingVerified(_) => "SavingVerified",
-            ProposalEvent::BudgetAdjusted(_) => "BudgetAdjusted",
-            ProposalEvent::InnovationOutcomeRecorded(_) => "InnovationOutcomeRecorded",
-            ProposalEvent::EntryReversed { .. } => "EntryReversed",
-            ProposalEvent::EntrySuperseded { .. } => "EntrySuperseded",
-            ProposalEvent::BudgetDecided(_) => "BudgetDecided",
-        }
-    }
-
-    /// The fact this event records, for progress and money events.
-    #[must_use]
-    pub fn fact(&self) -> Option<Fact> {
-        Some(match self {
-            ProposalEvent::MilestoneCompleted(f) => Fact::MilestoneCompleted(f.clone()),
-            ProposalEvent::GoalProgressReported(f) => Fact::GoalProgressReported(f.clone()),
-            ProposalEvent::GoalAchieved(f) => Fact::GoalAchieved(f.clone()),
-            ProposalEvent::GoalScheduled(f) => Fact::GoalScheduled(f.clone()),
-            ProposalEvent::GoalCancelled(f) => Fact::GoalCancelled(f.clone()),
-            ProposalEvent::SavingRealised(f) => Fact::SavingRealised(f.clone()),
-            ProposalEvent::ImplementationCostIncurred(f) => {
-                Fact::ImplementationCostIncurred(f.clone())
-            }
-            ProposalEvent::ForecastUpdated(f) => Fact::ForecastUpdated(f.clone()),
-            ProposalEvent::CompensatingActionRecorded(f) => {
-                Fact::CompensatingActionRecorded(f.clone())
-            }
-            ProposalEvent::SavingVerified(f) => Fact::SavingVerified(f.clone()),
-            ProposalEvent::BudgetAdjusted(f) => Fact::BudgetAdjusted(f.clone()),
-            ProposalEvent::InnovationOutcomeRecorded(f) => {
-                Fact::InnovationOutcomeRecorded(f.clone())
-            }
-            ProposalEvent::BudgetDecided(f) => Fact::BudgetDecided(f.clone()),
-            _ => return None,
-        })
-    }
-}
-
-impl From<Fact> for ProposalEvent {
-    fn from(fact: Fact) -> Self {
-        match fact {
-            Fact::MilestoneCompleted(f) => ProposalEvent::MilestoneCompleted(f),
-            Fact::GoalProgressReported(f) => ProposalEvent::GoalProgressReported(f),
-            Fact::GoalAchieved(f) => ProposalEvent::GoalAchieved(f),
-            Fact::GoalScheduled(f) => ProposalEvent::GoalScheduled(f),
-            Fact::GoalCancelled(f) => ProposalEvent::GoalCancelled(f),
-            Fact::SavingRealised(f) => ProposalEvent::SavingRealised(f),
-            Fact::ImplementationCostIncurred(f) => ProposalEvent::ImplementationCostIncurred(f),
-            Fact::ForecastUpdated(f) => ProposalEvent::ForecastUpdated(f),
-            Fact::CompensatingActionRecorded(f) => ProposalEvent::CompensatingActionRecorded(f),
-            Fact::SavingVerified(f) => ProposalEvent::SavingVerified(f),
-            Fact::BudgetAdjusted(f) => ProposalEvent::BudgetAdjusted(f),
-            Fact::InnovationOutcomeRecorded(f) => ProposalEvent::InnovationOutcomeRecorded(f),
-            Fact::BudgetDecided(f) => ProposalEvent::BudgetDecided(f),
-        }
     }
 }
 
@@ -561,4 +241,18 @@ pub fn stored_as<E: DomainEvent>(event: &E, event_type: &str, version: &str) -> 
         event.event_type(),
         event.event_version()
     ))
+}
+
+/// A stored payload read as `E`: through its upcasters (the serde aliases on the kind's struct,
+/// see the module docs) and refused unless it is what the row says ([`stored_as`]). The one
+/// path from a stored row to an event: the command path's aggregates, the projector and
+/// `verify` all read through it, so a read model is fed exactly what the aggregate is.
+pub fn read_stored<E: DomainEvent>(
+    payload: serde_json::Value,
+    event_type: &str,
+    version: &str,
+) -> Result<E, String> {
+    let event: E = serde_json::from_value(payload).map_err(|e| format!("payload: {e}"))?;
+    stored_as(&event, event_type, version)?;
+    Ok(event)
 }

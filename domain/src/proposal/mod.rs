@@ -7,6 +7,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod examples;
+pub mod kinds;
 pub mod plan;
 #[cfg(test)]
 mod properties;
@@ -17,11 +18,13 @@ pub use aggregate::{Entry, Proposal, YEAR_MARGIN};
 pub use attribution::{Attribution, AttributionError, AttributionSource};
 pub use commands::ProposalCommand;
 pub use error::ProposalError;
-pub use events::{reads_version, stored_as};
-pub use events::{
-    BudgetAdjustment, BudgetDecision, CompensatingAction, Fact, Forecast, GoalAchievement,
-    GoalCancellation, GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome,
-    MilestoneCompletion, ProposalEvent, RealisedSaving, SavingVerification,
+pub use events::{read_stored, reads_version, stored_as};
+pub use events::{Fact, ProposalEvent};
+pub use kinds::{
+    BaselineAdoption, BudgetAdjustment, BudgetDecision, Columns, CompensatingAction, EventKind,
+    FactKind, Forecast, GoalAchievement, GoalCancellation, GoalProgress, GoalSchedule,
+    IncurredCost, InnovationOutcome, MilestoneCompletion, PlanRevision, RealisedSaving,
+    Registration, Reversal, SavingVerification, Supersession,
 };
 pub use plan::{
     BaselineSource, CommitteeDistribution, FrontMatter, Goal, GoalSection, Milestone, Phase, Plan,

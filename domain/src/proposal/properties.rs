@@ -161,13 +161,13 @@ fn run_history(ops: &[Op], tally: &mut Tally) -> Result<(), TestCaseError> {
     let mut folded = Proposal::default();
     let mut history: Vec<ProposalEvent> = Vec::new();
     let mut seed = vec![
-        ProposalEvent::ProposalRegistered {
+        ProposalEvent::ProposalRegistered(Registration {
             identity: identity("BC01"),
-        },
-        ProposalEvent::BaselineAdopted {
+        }),
+        ProposalEvent::BaselineAdopted(BaselineAdoption {
             plan: plan(),
             source: None,
-        },
+        }),
     ];
     for event in seed.drain(..) {
         folded.apply(event.clone());
@@ -198,8 +198,8 @@ fn run_history(ops: &[Op], tally: &mut Tally) -> Result<(), TestCaseError> {
     let mut corrected = BTreeSet::new();
     for event in &history {
         let corrects = match event {
-            ProposalEvent::EntryReversed { corrects, .. }
-            | ProposalEvent::EntrySuperseded { corrects, .. } => *corrects,
+            ProposalEvent::EntryReversed(Reversal { corrects, .. })
+            | ProposalEvent::EntrySuperseded(Supersession { corrects, .. }) => *corrects,
             _ => continue,
         };
         prop_assert!(
@@ -210,7 +210,10 @@ fn run_history(ops: &[Op], tally: &mut Tally) -> Result<(), TestCaseError> {
         let index = usize::try_from(corrects - 1).unwrap();
         prop_assert!(
             history[index].fact().is_some()
-                || matches!(history[index], ProposalEvent::EntrySuperseded { .. }),
+                || matches!(
+                    history[index],
+                    ProposalEvent::EntrySuperseded(Supersession { .. })
+                ),
             "event {} is not an entry but was corrected",
             corrects
         );

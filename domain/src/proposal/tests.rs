@@ -21,15 +21,15 @@ fn reason(s: &str) -> Reason {
     Reason::parse(s).unwrap()
 }
 fn registered() -> ProposalEvent {
-    ProposalEvent::ProposalRegistered {
+    ProposalEvent::ProposalRegistered(Registration {
         identity: identity("BC01"),
-    }
+    })
 }
 fn adopted() -> ProposalEvent {
-    ProposalEvent::BaselineAdopted {
+    ProposalEvent::BaselineAdopted(BaselineAdoption {
         plan: plan(),
         source: None,
-    }
+    })
 }
 fn given_plan() -> Vec<ProposalEvent> {
     vec![registered(), adopted()]
@@ -160,12 +160,12 @@ fn revise_the_plan_keeps_the_baseline() {
     lowered.lines[0]
         .amounts
         .insert(2026, Amount::new((-1000).into()).unwrap());
-    let revised = ProposalEvent::PlanRevised {
+    let revised = ProposalEvent::PlanRevised(PlanRevision {
         revision: 1,
         plan: lowered.clone(),
         reason: reason("Udbud forsinket"),
         approved_by: Actor::parse("økonomichef").unwrap(),
-    };
+    });
     Fw::with(())
         .given(given_plan())
         .when(ProposalCommand::RevisePlan {
@@ -317,10 +317,10 @@ fn a_reversed_achievement_can_be_achieved_again() {
         .given(given_plan())
         .and(vec![
             ProposalEvent::GoalAchieved(a.clone()),
-            ProposalEvent::EntryReversed {
+            ProposalEvent::EntryReversed(Reversal {
                 corrects: 3,
                 reason: reason("forkert mål"),
-            },
+            }),
         ])
         .when(ProposalCommand::AchieveGoal(a.clone()))
         .then_expect_events(vec![ProposalEvent::GoalAchieved(a)]);
@@ -443,10 +443,10 @@ fn a_plan_without_years_takes_no_amounts() {
     Fw::with(())
         .given(vec![
             registered(),
-            ProposalEvent::BaselineAdopted {
+            ProposalEvent::BaselineAdopted(BaselineAdoption {
                 plan: Plan::default(),
                 source: None,
-            },
+            }),
         ])
         .when(ProposalCommand::RecordSaving(saving(2025, -1)))
         .then_expect_error(ProposalError::PlanHasNoYears);
@@ -515,10 +515,10 @@ fn reverse_an_entry_with_a_reason() {
             sequence: 3,
             reason: reason("dobbeltregistrering"),
         })
-        .then_expect_events(vec![ProposalEvent::EntryReversed {
+        .then_expect_events(vec![ProposalEvent::EntryReversed(Reversal {
             corrects: 3,
             reason: reason("dobbeltregistrering"),
-        }]);
+        })]);
 }
 
 #[test]
@@ -532,11 +532,11 @@ fn supersede_an_entry_with_one_of_the_same_kind() {
             reason: reason("tastefejl"),
             replacement: replacement.clone(),
         })
-        .then_expect_events(vec![ProposalEvent::EntrySuperseded {
+        .then_expect_events(vec![ProposalEvent::EntrySuperseded(Supersession {
             corrects: 3,
             reason: reason("tastefejl"),
             replacement,
-        }]);
+        })]);
 }
 
 #[test]
@@ -551,11 +551,11 @@ fn superseding_an_achievement_changes_its_date() {
             reason: reason("forkert dato"),
             replacement: fixed.clone(),
         })
-        .then_expect_events(vec![ProposalEvent::EntrySuperseded {
+        .then_expect_events(vec![ProposalEvent::EntrySuperseded(Supersession {
             corrects: 3,
             reason: reason("forkert dato"),
             replacement: fixed,
-        }]);
+        })]);
 }
 
 #[test]
@@ -601,10 +601,10 @@ fn correcting_a_plan_event_is_refused() {
 fn correcting_twice_is_refused() {
     let given = vec![
         ProposalEvent::SavingRealised(saving(2025, -400)),
-        ProposalEvent::EntryReversed {
+        ProposalEvent::EntryReversed(Reversal {
             corrects: 3,
             reason: reason("dobbelt"),
-        },
+        }),
     ];
     Fw::with(())
         .given(given_plan())
@@ -631,20 +631,20 @@ fn a_superseding_entry_can_itself_be_corrected() {
         .given(given_plan())
         .and(vec![
             ProposalEvent::SavingRealised(saving(2025, -400)),
-            ProposalEvent::EntrySuperseded {
+            ProposalEvent::EntrySuperseded(Supersession {
                 corrects: 3,
                 reason: reason("tastefejl"),
                 replacement: Fact::SavingRealised(saving(2025, -350)),
-            },
+            }),
         ])
         .when(ProposalCommand::ReverseEntry {
             sequence: 4,
             reason: reason("alligevel ikke realiseret"),
         })
-        .then_expect_events(vec![ProposalEvent::EntryReversed {
+        .then_expect_events(vec![ProposalEvent::EntryReversed(Reversal {
             corrects: 4,
             reason: reason("alligevel ikke realiseret"),
-        }]);
+        })]);
 }
 
 #[test]
@@ -677,11 +677,11 @@ fn active_entries_exclude_corrected_ones() {
     let mut state = Proposal::default();
     for e in given_plan().into_iter().chain([
         ProposalEvent::SavingRealised(saving(2025, -400)),
-        ProposalEvent::EntrySuperseded {
+        ProposalEvent::EntrySuperseded(Supersession {
             corrects: 3,
             reason: reason("tastefejl"),
             replacement: Fact::SavingRealised(saving(2025, -350)),
-        },
+        }),
     ]) {
         cqrs_es::Aggregate::apply(&mut state, e);
     }
@@ -740,7 +740,10 @@ fn outcome(led_to: bool, case: Option<&str>) -> InnovationOutcome {
 fn given_kind(kind: ProposalKind) -> Vec<ProposalEvent> {
     let mut identity = identity("BC01");
     identity.kind = kind;
-    vec![ProposalEvent::ProposalRegistered { identity }, adopted()]
+    vec![
+        ProposalEvent::ProposalRegistered(Registration { identity }),
+        adopted(),
+    ]
 }
 /// The plan, then a saving at sequence 3.
 fn given_saving() -> Vec<ProposalEvent> {
@@ -850,11 +853,11 @@ fn a_superseding_saving_can_be_verified() {
     let v = verification(4, "carl", "anna", Role::Controller);
     Fw::with(())
         .given(given_saving())
-        .and(vec![ProposalEvent::EntrySuperseded {
+        .and(vec![ProposalEvent::EntrySuperseded(Supersession {
             corrects: 3,
             reason: reason("tastefejl"),
             replacement: Fact::SavingRealised(saving(2025, -350)),
-        }])
+        })])
         .when(ProposalCommand::VerifySaving(v.clone()))
         .then_expect_events(vec![ProposalEvent::SavingVerified(v)]);
 }
@@ -944,10 +947,10 @@ fn only_savings_can_be_verified() {
 fn a_corrected_saving_cannot_be_verified() {
     Fw::with(())
         .given(given_saving())
-        .and(vec![ProposalEvent::EntryReversed {
+        .and(vec![ProposalEvent::EntryReversed(Reversal {
             corrects: 3,
             reason: reason("dobbelt"),
-        }])
+        })])
         .when(ProposalCommand::VerifySaving(verification(
             3,
             "carl",
@@ -993,19 +996,19 @@ fn a_verification_can_be_corrected_and_then_given_again() {
             reason: reason("forkert dato"),
             replacement: Fact::SavingVerified(fixed.clone()),
         })
-        .then_expect_events(vec![ProposalEvent::EntrySuperseded {
+        .then_expect_events(vec![ProposalEvent::EntrySuperseded(Supersession {
             corrects: 4,
             reason: reason("forkert dato"),
             replacement: Fact::SavingVerified(fixed),
-        }]);
+        })]);
     Fw::with(())
         .given(given_saving())
         .and(vec![
             ProposalEvent::SavingVerified(v.clone()),
-            ProposalEvent::EntryReversed {
+            ProposalEvent::EntryReversed(Reversal {
                 corrects: 4,
                 reason: reason("verificeret for tidligt"),
-            },
+            }),
         ])
         .when(ProposalCommand::VerifySaving(v.clone()))
         .then_expect_events(vec![ProposalEvent::SavingVerified(v)]);
@@ -1022,15 +1025,15 @@ fn correcting_a_verified_saving_is_allowed_and_voids_the_verification() {
             sequence: 3,
             reason: reason("alligevel ikke realiseret"),
         })
-        .then_expect_events(vec![ProposalEvent::EntryReversed {
+        .then_expect_events(vec![ProposalEvent::EntryReversed(Reversal {
             corrects: 3,
             reason: reason("alligevel ikke realiseret"),
-        }]);
-    let superseded = ProposalEvent::EntrySuperseded {
+        })]);
+    let superseded = ProposalEvent::EntrySuperseded(Supersession {
         corrects: 3,
         reason: reason("tastefejl"),
         replacement: Fact::SavingRealised(saving(2025, -350)),
-    };
+    });
     Fw::with(())
         .given(verified.clone())
         .when(ProposalCommand::SupersedeEntry {
@@ -1135,11 +1138,11 @@ fn a_controller_records_the_budget_decision_once_and_corrects_it_by_superseding(
             reason: reason.clone(),
             replacement: Fact::BudgetDecided(not_adopted.clone()),
         })
-        .then_expect_events(vec![ProposalEvent::EntrySuperseded {
+        .then_expect_events(vec![ProposalEvent::EntrySuperseded(Supersession {
             corrects: sequence,
             reason,
             replacement: Fact::BudgetDecided(not_adopted),
-        }]);
+        })]);
 }
 
 #[test]
@@ -1266,10 +1269,10 @@ fn the_new_entries_are_correctable_like_the_others() {
                 sequence: 3,
                 reason: reason("fejl"),
             })
-            .then_expect_events(vec![ProposalEvent::EntryReversed {
+            .then_expect_events(vec![ProposalEvent::EntryReversed(Reversal {
                 corrects: 3,
                 reason: reason("fejl"),
-            }]);
+            })]);
         Fw::with(())
             .given(given())
             .when(ProposalCommand::SupersedeEntry {
@@ -1277,11 +1280,11 @@ fn the_new_entries_are_correctable_like_the_others() {
                 reason: reason("rettelse"),
                 replacement: replacement.clone(),
             })
-            .then_expect_events(vec![ProposalEvent::EntrySuperseded {
+            .then_expect_events(vec![ProposalEvent::EntrySuperseded(Supersession {
                 corrects: 3,
                 reason: reason("rettelse"),
                 replacement,
-            }]);
+            })]);
     }
     // A replacement obeys the same rules: an owner cannot supersede a controller's adjustment.
     Fw::with(())
@@ -1358,10 +1361,10 @@ fn the_state_remembers_the_identity_and_where_the_baseline_came_from() {
     cqrs_es::Aggregate::apply(&mut state, registered());
     cqrs_es::Aggregate::apply(
         &mut state,
-        ProposalEvent::BaselineAdopted {
+        ProposalEvent::BaselineAdopted(BaselineAdoption {
             plan: plan(),
             source: Some(source.clone()),
-        },
+        }),
     );
     assert_eq!(state.identity().map(|i| i.id.as_str()), Some("BC01"));
     assert_eq!(state.baseline_source(), Some(&source));
@@ -1384,7 +1387,7 @@ fn declared(codes: &[&str]) -> crate::vocabulary::OrgNames {
 fn adopted_from(names: Option<crate::vocabulary::OrgNames>) -> Vec<ProposalEvent> {
     vec![
         registered(),
-        ProposalEvent::BaselineAdopted {
+        ProposalEvent::BaselineAdopted(BaselineAdoption {
             plan: plan(),
             source: Some(BaselineSource {
                 file: "fjordby-budget-2026.toml".into(),
@@ -1393,7 +1396,7 @@ fn adopted_from(names: Option<crate::vocabulary::OrgNames>) -> Vec<ProposalEvent
                 front_matter: None,
                 names,
             }),
-        },
+        }),
     ]
 }
 

@@ -7,7 +7,10 @@
 use chrono::{DateTime, Utc};
 use gevinst_domain::chain::format_recorded_at;
 use gevinst_domain::price::PriceIndexEvent;
-use gevinst_domain::proposal::{Fact, Plan, PlanSection, ProposalEvent};
+use gevinst_domain::proposal::{
+    BaselineAdoption, Fact, Plan, PlanRevision, PlanSection, ProposalEvent, Registration, Reversal,
+    Supersession,
+};
 
 use gevinst_store::sql::multi_row;
 pub use gevinst_store::sql::{Placeholders, Stmt, Val};
@@ -59,95 +62,9 @@ const UPSERT_PLAN_VERSION: &str = "INSERT INTO rm_plan_version (proposal_id, rev
 const ADVANCE_PROPOSAL: &str = "UPDATE rm_proposal SET last_sequence = $2, last_position = $3 \
     WHERE proposal_id = $1 AND last_sequence < $2";
 
-/// The columns of an entry that a report filters or sums by.
-struct EntryColumns {
-    subject: Option<String>,
-    year: Option<i64>,
-    amount: Option<String>,
-    price_level: Option<i64>,
-    control_area: Option<String>,
-    plan_line: Option<String>,
-    committee: Option<String>,
-    section: Option<String>,
-}
-
-fn entry_columns(fact: &Fact) -> EntryColumns {
-    let mut c = EntryColumns {
-        subject: None,
-        year: None,
-        amount: None,
-        price_level: None,
-        control_area: None,
-        plan_line: None,
-        committee: None,
-        section: None,
-    };
-    match fact {
-        Fact::MilestoneCompleted(f) => {
-            c.subject = Some(f.milestone.to_string());
-        }
-        Fact::GoalProgressReported(f) => {
-            c.subject = Some(f.goal.to_string());
-        }
-        Fact::GoalAchieved(f) => {
-            c.subject = Some(f.goal.to_string());
-        }
-        Fact::GoalScheduled(f) => {
-            c.subject = Some(f.goal.to_string());
-        }
-        Fact::GoalCancelled(f) => {
-            c.subject = Some(f.goal.to_string());
-        }
-        Fact::SavingRealised(f) => {
-            c.year = Some(i64::from(f.year));
-            c.amount = Some(f.amount.to_string());
-            c.price_level = Some(i64::from(f.price_level.year()));
-            c.control_area = Some(f.control_area.code().to_string());
-            c.plan_line = f.plan_line.as_ref().map(ToString::to_string);
-            c.committee = f.committee.map(|x| x.code().to_string());
-            c.section = Some(section_code(PlanSection::PermanentChange).to_string());
-        }
-        Fact::ImplementationCostIncurred(f) => {
-            c.year = Some(i64::from(f.year));
-            c.amount = Some(f.amount.to_string());
-            c.price_level = Some(i64::from(f.price_level.year()));
-            c.control_area = Some(f.control_area.code().to_string());
-            c.plan_line = f.plan_line.as_ref().map(ToString::to_string);
-            c.section = Some(section_code(PlanSection::ImplementationCost).to_string());
-        }
-        Fact::ForecastUpdated(f) => {
-            c.year = Some(i64::from(f.year));
-            c.amount = Some(f.amount.to_string());
-            c.price_level = Some(i64::from(f.price_level.year()));
-            c.control_area = Some(f.control_area.code().to_string());
-            c.plan_line = f.plan_line.as_ref().map(ToString::to_string);
-            c.section = Some(section_code(f.section).to_string());
-        }
-        Fact::CompensatingActionRecorded(f) => {
-            c.subject = f.goal.as_ref().map(ToString::to_string);
-        }
-        Fact::SavingVerified(f) => {
-            // The verified saving's sequence: a report joins on it, and treats the verification
-            // as void once that saving's row is corrected.
-            c.subject = Some(f.saving.to_string());
-        }
-        Fact::BudgetAdjusted(f) => {
-            c.year = Some(i64::from(f.year));
-            c.amount = Some(f.amount.to_string());
-            c.price_level = Some(i64::from(f.price_level.year()));
-            c.control_area = Some(f.control_area.code().to_string());
-            c.committee = Some(f.committee.code().to_string());
-        }
-        Fact::BudgetDecided(f) => {
-            c.subject = Some(f.outcome.code().to_string());
-        }
-        Fact::InnovationOutcomeRecorded(_) => {}
-    }
-    c
-}
-
 fn entry_row(e: &StoredEvent, fact: &Fact, corrects: Option<i64>) -> Stmt {
-    let c = entry_columns(fact);
+    // What the kind files itself under (its `FactKind::columns`), as stored text and numbers.
+    let c = fact.columns();
     stmt(
         INSERT_ENTRY,
         vec![
@@ -156,13 +73,13 @@ fn entry_row(e: &StoredEvent, fact: &Fact, corrects: Option<i64>) -> Stmt {
             e.position.into(),
             fact.kind().into(),
             c.subject.into(),
-            c.year.into(),
-            c.amount.into(),
-            c.price_level.into(),
-            c.control_area.into(),
-            c.plan_line.into(),
-            c.committee.into(),
-            c.section.into(),
+            c.year.map(i64::from).into(),
+            c.amount.map(|a| a.to_string()).into(),
+            c.price_level.map(|p| i64::from(p.year())).into(),
+            c.control_area.map(|a| a.code().to_string()).into(),
+            c.plan_line.as_ref().map(ToString::to_string).into(),
+            c.committee.map(|x| x.code().to_string()).into(),
+            c.section.map(|s| section_code(s).to_string()).into(),
             fact.effective_date().to_string().into(),
             json(fact).into(),
             e.actor.as_str().into(),
@@ -290,7 +207,7 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
     let p = stored.stream_id.as_str();
     let mut out = Vec::new();
     match event {
-        ProposalEvent::ProposalRegistered { identity } => out.push(stmt(
+        ProposalEvent::ProposalRegistered(Registration { identity }) => out.push(stmt(
             UPSERT_PROPOSAL,
             vec![
                 p.into(),
@@ -302,7 +219,7 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
                 stored.position.into(),
             ],
         )),
-        ProposalEvent::BaselineAdopted { plan, source } => {
+        ProposalEvent::BaselineAdopted(BaselineAdoption { plan, source }) => {
             out.push(stmt(
                 SET_BASELINE,
                 vec![
@@ -313,14 +230,14 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
             ));
             out.push(plan_version(stored, 0, plan, source.as_ref().map(json)));
         }
-        ProposalEvent::PlanRevised { revision, plan, .. } => {
+        ProposalEvent::PlanRevised(PlanRevision { revision, plan, .. }) => {
             out.push(stmt(
                 SET_REVISION,
                 vec![p.into(), json(plan).into(), i64::from(*revision).into()],
             ));
             out.push(plan_version(stored, i64::from(*revision), plan, None));
         }
-        ProposalEvent::EntryReversed { corrects, reason } => out.push(stmt(
+        ProposalEvent::EntryReversed(Reversal { corrects, reason }) => out.push(stmt(
             MARK_CORRECTED,
             vec![
                 p.into(),
@@ -331,11 +248,11 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
                 stored.position.into(),
             ],
         )),
-        ProposalEvent::EntrySuperseded {
+        ProposalEvent::EntrySuperseded(Supersession {
             corrects,
             reason,
             replacement,
-        } => {
+        }) => {
             let corrects = i64::try_from(*corrects).unwrap_or(i64::MAX);
             out.push(stmt(
                 MARK_CORRECTED,

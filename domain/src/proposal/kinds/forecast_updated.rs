@@ -1,0 +1,57 @@
+//! The `ForecastUpdated` event, version 2: its stored shape, current version, Danish name, business
+//! date and the columns the read model indexes it by.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Columns, EventKind, FactKind};
+use crate::ids::PlanLineId;
+use crate::money::Amount;
+use crate::money::PriceLevel;
+use crate::proposal::plan::PlanSection;
+use crate::vocabulary::ControlArea;
+use crate::vocabulary::Note;
+use chrono::NaiveDate;
+
+/// The owner's current expectation for a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// The budget year forecast.
+    pub year: i32,
+    /// Savings (permanent change) or implementation cost.
+    pub section: PlanSection,
+    /// Expected amount for the year (sign as in the plan).
+    pub amount: Amount,
+    /// The price level.
+    pub price_level: PriceLevel,
+    /// The plan line, if one.
+    pub plan_line: Option<PlanLineId>,
+    /// The control area.
+    pub control_area: ControlArea,
+    /// When the forecast was made (business date).
+    pub effective_on: NaiveDate,
+    /// Why it changed.
+    pub note: Option<Note>,
+}
+
+impl EventKind for Forecast {
+    const VERSION: &'static str = "2";
+    const LABEL: &'static str = "Forventning";
+}
+
+impl FactKind for Forecast {
+    fn effective_on(&self) -> NaiveDate {
+        self.effective_on
+    }
+
+    fn columns(&self) -> Columns {
+        Columns {
+            year: Some(self.year),
+            amount: Some(self.amount),
+            price_level: Some(self.price_level),
+            control_area: Some(self.control_area),
+            plan_line: self.plan_line.clone(),
+            section: Some(self.section),
+            ..Columns::default()
+        }
+    }
+}
