@@ -23,9 +23,10 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Copenhagen;
 use gevinst_domain::access::Action;
+use gevinst_domain::proposal::ProposalEvent;
 use gevinst_domain::Role;
+use gevinst_projections::verify::decode_event;
 use gevinst_projections::PROPOSAL;
-use serde_json::Value;
 
 use super::{internal, proposal_in_path, read_error, AsOf, DashboardQuery, PageError, UserBar};
 use crate::http::auth::{PageUser, SignedIn};
@@ -112,20 +113,30 @@ async fn history_page(
         .into_iter()
         .filter(|e| known.is_none_or(|t| e.recorded_at <= t))
         .collect();
+    // Each row read as the aggregate reads it; a row that does not read (which `verify`
+    // reports) is still shown, as stored, without the links a reading gives.
+    let decoded: Vec<Option<ProposalEvent>> = events.iter().map(|e| decode_event(e).ok()).collect();
     // Which entries were corrected, and by which events.
     let mut corrected_by: BTreeMap<u64, Vec<i64>> = BTreeMap::new();
-    for e in &events {
-        if let Some(n) = corrects(&e.event_type, &e.payload) {
+    for (e, event) in events.iter().zip(&decoded) {
+        if let Some(n) = event.as_ref().and_then(ProposalEvent::corrects) {
             corrected_by.entry(n).or_default().push(e.sequence);
         }
     }
     let corrections = corrected_by.values().map(Vec::len).sum();
     let rows = events
         .into_iter()
-        .map(|e| {
-            let refers_to = corrects(&e.event_type, &e.payload)
+        .zip(decoded)
+        .map(|(e, event)| {
+            let event = event.as_ref();
+            let refers_to = event
+                .and_then(ProposalEvent::corrects)
                 .map(|n| (n, "retter"))
-                .or_else(|| verifies(&e.event_type, &e.payload).map(|n| (n, "verificerer")));
+                .or_else(|| {
+                    event
+                        .and_then(ProposalEvent::verifies)
+                        .map(|n| (n, "verificerer"))
+                });
             HistoryRow {
                 corrected_by: u64::try_from(e.sequence)
                     .ok()
@@ -134,7 +145,12 @@ async fn history_page(
                 sequence: e.sequence,
                 position: e.position,
                 label: event_label(&e.event_type),
-                reason: reason(&e.payload, &e.metadata),
+                // Why: the event's own reason, else the command's.
+                reason: event
+                    .and_then(ProposalEvent::reason)
+                    .map(|r| r.as_str().to_string())
+                    .or_else(|| e.metadata.get("reason")?.as_str().map(str::to_string))
+                    .unwrap_or_default(),
                 recorded: copenhagen(e.recorded_at),
                 recorded_utc: e.recorded_at.to_rfc3339(),
                 effective: e
@@ -170,32 +186,6 @@ async fn history_page(
         rows,
         corrections,
     })
-}
-
-/// The sequence a correction names.
-fn corrects(event_type: &str, payload: &Value) -> Option<u64> {
-    matches!(event_type, "EntryReversed" | "EntrySuperseded")
-        .then(|| payload.get(event_type)?.get("corrects")?.as_u64())
-        .flatten()
-}
-
-/// The saving a verification names.
-fn verifies(event_type: &str, payload: &Value) -> Option<u64> {
-    (event_type == "SavingVerified")
-        .then(|| payload.get(event_type)?.get("saving")?.as_u64())
-        .flatten()
-}
-
-/// Why: the event's own reason (a correction, a plan revision), else the command's.
-fn reason(payload: &Value, metadata: &Value) -> String {
-    payload
-        .as_object()
-        .and_then(|o| o.values().next())
-        .and_then(|inner| inner.get("reason"))
-        .or_else(|| metadata.get("reason"))
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string()
 }
 
 #[derive(Template)]
@@ -249,20 +239,6 @@ async fn verify_page(state: &AppState, user: &SignedIn) -> Result<VerifyPage, Pa
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn corrections_and_verifications_name_their_entry() {
-        let reversed = json!({"EntryReversed": {"corrects": 7, "reason": "tastefejl"}});
-        assert_eq!(corrects("EntryReversed", &reversed), Some(7));
-        assert_eq!(corrects("SavingRealised", &reversed), None);
-        let verified = json!({"SavingVerified": {"saving": 5}});
-        assert_eq!(verifies("SavingVerified", &verified), Some(5));
-        assert_eq!(reason(&reversed, &json!({"reason": "andet"})), "tastefejl");
-        assert_eq!(reason(&verified, &json!({"reason": "andet"})), "andet");
-        assert_eq!(reason(&verified, &json!({})), "");
-    }
 
     #[test]
     fn every_event_kind_has_a_danish_name() {

@@ -46,6 +46,7 @@ pub use super::kinds::{
     Supersession,
 };
 use super::kinds::{Columns, EventKind, FactKind};
+use crate::vocabulary::Reason;
 
 /// Writes [`ProposalEvent`] and [`Fact`] and everything read off the list of kinds: the type
 /// names (a variant's name is its stored type name), the versions and Danish names (from each
@@ -198,6 +199,39 @@ impl ProposalEvent {
     #[must_use]
     pub fn reads_version(&self, version: &str) -> bool {
         reads_version(self, version)
+    }
+}
+
+impl ProposalEvent {
+    /// The entry a correction (reversal or supersession) names, by its sequence.
+    #[must_use]
+    pub fn corrects(&self) -> Option<u64> {
+        match self {
+            ProposalEvent::EntryReversed(r) => Some(r.corrects),
+            ProposalEvent::EntrySuperseded(s) => Some(s.corrects),
+            _ => None,
+        }
+    }
+
+    /// The saving a verification names, by its sequence.
+    #[must_use]
+    pub fn verifies(&self) -> Option<u64> {
+        match self {
+            ProposalEvent::SavingVerified(v) => Some(v.saving),
+            _ => None,
+        }
+    }
+
+    /// The reason the event itself gives (a correction, a plan revision, a cancelled goal).
+    #[must_use]
+    pub fn reason(&self) -> Option<&Reason> {
+        match self {
+            ProposalEvent::EntryReversed(r) => Some(&r.reason),
+            ProposalEvent::EntrySuperseded(s) => Some(&s.reason),
+            ProposalEvent::PlanRevised(p) => Some(&p.reason),
+            ProposalEvent::GoalCancelled(g) => Some(&g.reason),
+            _ => None,
+        }
     }
 }
 

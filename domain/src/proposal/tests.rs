@@ -1439,3 +1439,19 @@ fn a_fact_may_name_only_a_committee_its_document_declares() {
         .when(ProposalCommand::RecordSaving(saving(2025, -100)))
         .then_expect_events(vec![ProposalEvent::SavingRealised(saving(2025, -100))]);
 }
+
+#[test]
+fn an_event_names_the_entry_it_corrects_or_verifies_and_its_own_reason() {
+    let reversal = ProposalEvent::EntryReversed(Reversal {
+        corrects: 7,
+        reason: reason("tastefejl"),
+    });
+    assert_eq!(reversal.corrects(), Some(7));
+    assert_eq!(reversal.verifies(), None);
+    assert_eq!(reversal.reason().map(Reason::as_str), Some("tastefejl"));
+    let verified = ProposalEvent::SavingVerified(verification(5, "carl", "anna", Role::Controller));
+    assert_eq!(verified.verifies(), Some(5));
+    assert_eq!(verified.corrects(), None);
+    assert_eq!(verified.reason(), None);
+    assert_eq!(registered().corrects(), None);
+}
