@@ -1251,7 +1251,7 @@ async fn proposal_page(
     let mut corrected_goals = std::collections::BTreeMap::new();
     for e in read.entries(Some(id.as_str())).await.map_err(internal)? {
         let Some(by) = e.corrected_by else { continue };
-        if let Some(year) = e.year {
+        if let Some(year) = e.fact().map_err(internal)?.budget_year() {
             corrected_years.insert(year, by);
         }
         if let Some(subject) = e.subject {

@@ -566,9 +566,9 @@ fn price_index_events_are_pinned_by_golden_files() {
 
 /// Each kind says once, in its file, what every reader asks of it: the registration hands the
 /// same name and version to the type table, the Danish name to the history pages, and a fact's
-/// business date and columns to the read model.
+/// business date, budget year and subject to the read model and the pages.
 #[test]
-fn each_kind_declares_its_name_date_and_columns_in_one_place() {
+fn each_kind_declares_its_name_date_and_subject_in_one_place() {
     let mut labels = std::collections::BTreeSet::new();
     for event in samples() {
         let name = event.type_name();
@@ -582,11 +582,17 @@ fn each_kind_declares_its_name_date_and_columns_in_one_place() {
             assert_eq!(fact.kind(), name);
             assert_eq!(ProposalEvent::from(fact.clone()), event);
         }
+        if let ProposalEvent::GoalAchieved(goal) = &event {
+            assert_eq!(
+                Fact::GoalAchieved(goal.clone()).subject(),
+                Some(goal.goal.to_string())
+            );
+        }
         if let ProposalEvent::SavingRealised(saving) = &event {
-            let columns = Fact::SavingRealised(saving.clone()).columns();
-            assert_eq!(columns.year, Some(saving.year));
-            assert_eq!(columns.amount, Some(saving.amount));
-            assert_eq!(columns.section, Some(PlanSection::PermanentChange));
+            assert_eq!(
+                Fact::SavingRealised(saving.clone()).budget_year(),
+                Some(saving.year)
+            );
             assert_eq!(
                 Fact::SavingRealised(saving.clone()).effective_date(),
                 saving.effective_on

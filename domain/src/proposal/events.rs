@@ -1,5 +1,5 @@
 //! Proposal events: the persisted contract. Each kind lives in its own file under
-//! [`super::kinds`] (shape, version, Danish name, an entry's date and columns); this module
+//! [`super::kinds`] (shape, version, Danish name, an entry's date and subject); this module
 //! registers them once (`register!`) and holds the rule every reader of a stored row follows
 //! ([`read_stored`]). Every variant has an explicit, stable type name and
 //! version (see [`ProposalEvent::TYPES`]); the golden files under `tests/golden/events/` pin their
@@ -45,12 +45,12 @@ pub use super::kinds::{
     MilestoneCompletion, PlanRevision, RealisedSaving, Registration, Reversal, SavingVerification,
     Supersession,
 };
-use super::kinds::{Columns, EventKind, FactKind};
+use super::kinds::{EventKind, FactKind};
 use crate::vocabulary::Reason;
 
 /// Writes [`ProposalEvent`] and [`Fact`] and everything read off the list of kinds: the type
 /// names (a variant's name is its stored type name), the versions and Danish names (from each
-/// kind's [`EventKind`]), the business dates and read-model columns (from [`FactKind`]), and
+/// kind's [`EventKind`]), the business dates and subjects (from [`FactKind`]), and
 /// the conversions between an event and its fact. `events` is every kind in the order of
 /// [`ProposalEvent::TYPES`] (the golden files' order); `facts` those that are entries.
 macro_rules! register {
@@ -85,11 +85,19 @@ macro_rules! register {
                 }
             }
 
-            /// The columns the read model files it under.
+            /// The budget year a money entry counts in; none for progress.
             #[must_use]
-            pub fn columns(&self) -> Columns {
+            pub fn budget_year(&self) -> Option<i32> {
                 match self {
-                    $( Fact::$fact(f) => f.columns(), )*
+                    $( Fact::$fact(f) => f.budget_year(), )*
+                }
+            }
+
+            /// What the read model files it under, besides its kind and date.
+            #[must_use]
+            pub fn subject(&self) -> Option<String> {
+                match self {
+                    $( Fact::$fact(f) => f.subject(), )*
                 }
             }
         }

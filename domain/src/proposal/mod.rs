@@ -21,10 +21,10 @@ pub use error::ProposalError;
 pub use events::{read_stored, reads_version, stored_as};
 pub use events::{Fact, ProposalEvent};
 pub use kinds::{
-    BaselineAdoption, BudgetAdjustment, BudgetDecision, Columns, CompensatingAction, EventKind,
-    FactKind, Forecast, GoalAchievement, GoalCancellation, GoalProgress, GoalSchedule,
-    IncurredCost, InnovationOutcome, MilestoneCompletion, PlanRevision, RealisedSaving,
-    Registration, Reversal, SavingVerification, Supersession,
+    BaselineAdoption, BudgetAdjustment, BudgetDecision, CompensatingAction, EventKind, FactKind,
+    Forecast, GoalAchievement, GoalCancellation, GoalProgress, GoalSchedule, IncurredCost,
+    InnovationOutcome, MilestoneCompletion, PlanRevision, RealisedSaving, Registration, Reversal,
+    SavingVerification, Supersession,
 };
 pub use plan::{
     BaselineSource, CommitteeDistribution, FrontMatter, Goal, GoalSection, Milestone, Phase, Plan,

@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use gevinst_domain::chain::format_recorded_at;
 use gevinst_domain::price::PriceIndexEvent;
 use gevinst_domain::proposal::{
-    BaselineAdoption, Fact, Plan, PlanRevision, PlanSection, ProposalEvent, Registration, Reversal,
-    Supersession,
+    BaselineAdoption, Fact, Plan, PlanRevision, ProposalEvent, Registration, Reversal, Supersession,
 };
 
 use gevinst_store::sql::multi_row;
@@ -20,14 +19,6 @@ fn stmt(sql: &'static str, args: Vec<Val>) -> Stmt {
     Stmt {
         sql: sql.into(),
         args,
-    }
-}
-
-fn section_code(section: PlanSection) -> &'static str {
-    match section {
-        PlanSection::PermanentChange => "permanent_change",
-        PlanSection::ImplementationCost => "implementation_cost",
-        PlanSection::LoanRepayment => "loan_repayment",
     }
 }
 
@@ -48,9 +39,8 @@ const SET_BASELINE: &str = "UPDATE rm_proposal SET baseline_plan = $2, current_p
 const SET_REVISION: &str =
     "UPDATE rm_proposal SET current_plan = $2, revision = $3 WHERE proposal_id = $1";
 const INSERT_ENTRY: &str = "INSERT INTO rm_entry (proposal_id, sequence, position, kind, subject, \
-    year, amount, price_level, control_area, plan_line, committee, section, effective_date, fact, \
-    actor, recorded_at, corrects, corrected_by, correction_reason, corrected_at) VALUES ($1, $2, \
-    $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, NULL) \
+    effective_date, fact, actor, recorded_at, corrects, corrected_by, correction_reason, \
+    corrected_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, NULL) \
     ON CONFLICT (proposal_id, sequence) DO NOTHING";
 const MARK_CORRECTED: &str = "UPDATE rm_entry SET corrected_by = $3, correction_reason = $4, \
     corrected_at = $5, corrected_position = $6 WHERE proposal_id = $1 AND sequence = $2";
@@ -63,8 +53,6 @@ const ADVANCE_PROPOSAL: &str = "UPDATE rm_proposal SET last_sequence = $2, last_
     WHERE proposal_id = $1 AND last_sequence < $2";
 
 fn entry_row(e: &StoredEvent, fact: &Fact, corrects: Option<i64>) -> Stmt {
-    // What the kind files itself under (its `FactKind::columns`), as stored text and numbers.
-    let c = fact.columns();
     stmt(
         INSERT_ENTRY,
         vec![
@@ -72,14 +60,8 @@ fn entry_row(e: &StoredEvent, fact: &Fact, corrects: Option<i64>) -> Stmt {
             e.sequence.into(),
             e.position.into(),
             fact.kind().into(),
-            c.subject.into(),
-            c.year.map(i64::from).into(),
-            c.amount.map(|a| a.to_string()).into(),
-            c.price_level.map(|p| i64::from(p.year())).into(),
-            c.control_area.map(|a| a.code().to_string()).into(),
-            c.plan_line.as_ref().map(ToString::to_string).into(),
-            c.committee.map(|x| x.code().to_string()).into(),
-            c.section.map(|s| section_code(s).to_string()).into(),
+            // What the kind says it is about (its `FactKind::subject`).
+            fact.subject().into(),
             fact.effective_date().to_string().into(),
             json(fact).into(),
             e.actor.as_str().into(),
@@ -144,7 +126,7 @@ pub fn coalesce(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
     entries_together(out, placeholders)
 }
 
-/// Entries inserted in one statement, at most this many (17 values each: well under
+/// Entries inserted in one statement, at most this many (10 values each: well under
 /// PostgreSQL's 65,535 parameters and SQLite's 32,766).
 const ENTRIES_PER_INSERT: usize = 100;
 
@@ -293,7 +275,7 @@ mod tests {
 
     fn entry(p: &str, sequence: i64) -> Stmt {
         let mut args: Vec<Val> = vec![p.into(), sequence.into()];
-        args.resize(17, Val::Int(None));
+        args.resize(10, Val::Int(None));
         stmt(INSERT_ENTRY, args)
     }
 
@@ -307,8 +289,8 @@ mod tests {
             &[entry("BC01", 3), entry("BC09", 1)],
             Placeholders::Numbered,
         );
-        assert_eq!(joined.args.len(), 34);
-        assert_eq!(joined.args[17], Val::from("BC09"));
+        assert_eq!(joined.args.len(), 20);
+        assert_eq!(joined.args[10], Val::from("BC09"));
         assert!(joined
             .sql
             .starts_with("INSERT INTO rm_entry (proposal_id, sequence, position,"));
@@ -318,25 +300,25 @@ mod tests {
             joined.sql
         );
         assert!(
-            joined.sql.contains("$17, NULL, NULL, NULL), ($18, $19, "),
+            joined.sql.contains("$10, NULL, NULL, NULL), ($11, $12, "),
             "{}",
             joined.sql
         );
         assert!(
             joined
                 .sql
-                .contains("$34, NULL, NULL, NULL) ON CONFLICT (proposal_id, sequence) DO NOTHING"),
+                .contains("$20, NULL, NULL, NULL) ON CONFLICT (proposal_id, sequence) DO NOTHING"),
             "{}",
             joined.sql
         );
-        assert_eq!(joined.sql.matches('$').count(), 34);
+        assert_eq!(joined.sql.matches('$').count(), 20);
         // SQLite's: the same rows and values, with `?` in order.
         let plain = insert_entries(
             &[entry("BC01", 3), entry("BC09", 1)],
             Placeholders::Anonymous,
         );
         assert_eq!(plain.args, joined.args);
-        assert_eq!(plain.sql.matches('?').count(), 34);
+        assert_eq!(plain.sql.matches('?').count(), 20);
         assert!(!plain.sql.contains('$'), "{}", plain.sql);
         assert_eq!(
             plain.sql.replace('?', ""),
@@ -356,12 +338,12 @@ mod tests {
         let mut batch = vec![entry("BC01", 3), mark("BC01", 3), entry("BC01", 4)];
         batch.extend((5..255).map(|s| entry("BC01", s)));
         let out = coalesce(batch, Placeholders::Numbered);
-        let rows: Vec<usize> = out.iter().map(|s| s.args.len() / 17).collect();
+        let rows: Vec<usize> = out.iter().map(|s| s.args.len() / 10).collect();
         assert_eq!(out[0], entry("BC01", 3));
         assert_eq!(out[1], mark("BC01", 3));
         assert_eq!(rows[2..], [ENTRIES_PER_INSERT, ENTRIES_PER_INSERT, 51]);
         assert_eq!(out[2].args[1], Val::from(4i64));
-        assert_eq!(out[4].args[out[4].args.len() - 16], Val::from(254i64));
+        assert_eq!(out[4].args[out[4].args.len() - 9], Val::from(254i64));
     }
 
     #[test]

@@ -133,20 +133,6 @@ pub struct EntryRow {
     pub kind: String,
     /// Goal or milestone id.
     pub subject: Option<String>,
-    /// Budget year.
-    pub year: Option<i32>,
-    /// Decimal text.
-    pub amount: Option<String>,
-    /// Price level year.
-    pub price_level: Option<i32>,
-    /// Control area code.
-    pub control_area: Option<String>,
-    /// Plan line.
-    pub plan_line: Option<String>,
-    /// Committee code.
-    pub committee: Option<String>,
-    /// Section code.
-    pub section: Option<String>,
     /// ISO date.
     pub effective_date: String,
     /// The fact as JSON.
@@ -269,10 +255,9 @@ const SELECT_PRICE_INDEX: &str =
 const SELECT_PROPOSALS: &str = "SELECT proposal_id, title, committee, confidential, identity, \
     baseline_plan, current_plan, baseline_source, revision, last_sequence, last_position, \
     registered_at, registered_position FROM rm_proposal";
-const SELECT_ENTRIES: &str = "SELECT proposal_id, sequence, position, kind, subject, year, \
-    amount, price_level, control_area, plan_line, committee, section, effective_date, fact, \
-    actor, recorded_at, corrects, corrected_by, correction_reason, corrected_at, \
-    corrected_position FROM rm_entry";
+const SELECT_ENTRIES: &str = "SELECT proposal_id, sequence, position, kind, subject, \
+    effective_date, fact, actor, recorded_at, corrects, corrected_by, correction_reason, \
+    corrected_at, corrected_position FROM rm_entry";
 const SELECT_PLAN_VERSIONS: &str = "SELECT proposal_id, revision, sequence, position, \
     recorded_at, plan, source FROM rm_plan_version";
 

@@ -1,9 +1,9 @@
-//! The `BudgetAdjusted` event, version 2: its stored shape, current version, Danish name, business
-//! date and the columns the read model indexes it by.
+//! The `BudgetAdjusted` event, version 2: its stored shape, current version, Danish name and
+//! business date (the read model keeps the fact whole; reports read its figures from it).
 
 use serde::{Deserialize, Serialize};
 
-use super::{Columns, EventKind, FactKind};
+use super::{EventKind, FactKind};
 use crate::money::Amount;
 use crate::money::PriceLevel;
 use crate::vocabulary::Committee;
@@ -47,14 +47,7 @@ impl FactKind for BudgetAdjustment {
         self.effective_on
     }
 
-    fn columns(&self) -> Columns {
-        Columns {
-            year: Some(self.year),
-            amount: Some(self.amount),
-            price_level: Some(self.price_level),
-            control_area: Some(self.control_area),
-            committee: Some(self.committee),
-            ..Columns::default()
-        }
+    fn budget_year(&self) -> Option<i32> {
+        Some(self.year)
     }
 }

@@ -1,9 +1,9 @@
 //! The `BudgetDecided` event, version 1: its stored shape, current version, Danish name, business
-//! date and the columns the read model indexes it by.
+//! date and the subject the read model files it under.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Columns, EventKind, FactKind};
+use super::{EventKind, FactKind};
 use crate::vocabulary::BudgetOutcome;
 use crate::vocabulary::EvidenceRef;
 use crate::vocabulary::Note;
@@ -38,10 +38,7 @@ impl FactKind for BudgetDecision {
         self.decided_on
     }
 
-    fn columns(&self) -> Columns {
-        Columns {
-            subject: Some(self.outcome.code().to_string()),
-            ..Columns::default()
-        }
+    fn subject(&self) -> Option<String> {
+        Some(self.outcome.code().to_string())
     }
 }

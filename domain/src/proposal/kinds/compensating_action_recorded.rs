@@ -1,9 +1,9 @@
 //! The `CompensatingActionRecorded` event, version 1: its stored shape, current version, Danish
-//! name, business date and the columns the read model indexes it by.
+//! name, business date and the subject the read model files it under.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Columns, EventKind, FactKind};
+use super::{EventKind, FactKind};
 use crate::ids::GoalId;
 use crate::vocabulary::EvidenceRef;
 use crate::vocabulary::Note;
@@ -43,10 +43,7 @@ impl FactKind for CompensatingAction {
         self.recorded_on
     }
 
-    fn columns(&self) -> Columns {
-        Columns {
-            subject: self.goal.as_ref().map(ToString::to_string),
-            ..Columns::default()
-        }
+    fn subject(&self) -> Option<String> {
+        self.goal.as_ref().map(ToString::to_string)
     }
 }

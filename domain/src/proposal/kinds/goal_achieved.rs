@@ -1,9 +1,9 @@
 //! The `GoalAchieved` event, version 1: its stored shape, current version, Danish name, business
-//! date and the columns the read model indexes it by.
+//! date and the subject the read model files it under.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Columns, EventKind, FactKind};
+use super::{EventKind, FactKind};
 use crate::ids::GoalId;
 use crate::vocabulary::EvidenceRef;
 use chrono::NaiveDate;
@@ -29,10 +29,7 @@ impl FactKind for GoalAchievement {
         self.achieved_on
     }
 
-    fn columns(&self) -> Columns {
-        Columns {
-            subject: Some(self.goal.to_string()),
-            ..Columns::default()
-        }
+    fn subject(&self) -> Option<String> {
+        Some(self.goal.to_string())
     }
 }

@@ -1,13 +1,12 @@
 //! The `ImplementationCostIncurred` event, version 2: its stored shape, current version, Danish
-//! name, business date and the columns the read model indexes it by.
+//! name and business date (the read model keeps the fact whole; reports read its figures from it).
 
 use serde::{Deserialize, Serialize};
 
-use super::{Columns, EventKind, FactKind};
+use super::{EventKind, FactKind};
 use crate::ids::PlanLineId;
 use crate::money::Amount;
 use crate::money::PriceLevel;
-use crate::proposal::plan::PlanSection;
 use crate::vocabulary::ControlArea;
 use crate::vocabulary::EvidenceRef;
 use chrono::NaiveDate;
@@ -41,15 +40,7 @@ impl FactKind for IncurredCost {
         self.effective_on
     }
 
-    fn columns(&self) -> Columns {
-        Columns {
-            year: Some(self.year),
-            amount: Some(self.amount),
-            price_level: Some(self.price_level),
-            control_area: Some(self.control_area),
-            plan_line: self.plan_line.clone(),
-            section: Some(PlanSection::ImplementationCost),
-            ..Columns::default()
-        }
+    fn budget_year(&self) -> Option<i32> {
+        Some(self.year)
     }
 }

@@ -1,5 +1,5 @@
-//! The `InnovationOutcomeRecorded` event, version 1: its stored shape, current version, Danish
-//! name, business date and the columns the read model indexes it by.
+//! The `InnovationOutcomeRecorded` event, version 1: its stored shape, current version, Danish name
+//! and business date (the read model keeps the fact whole; reports read its figures from it).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,9 +1,9 @@
 //! The `MilestoneCompleted` event, version 1: its stored shape, current version, Danish name,
-//! business date and the columns the read model indexes it by.
+//! business date and the subject the read model files it under.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Columns, EventKind, FactKind};
+use super::{EventKind, FactKind};
 use crate::ids::MilestoneId;
 use crate::vocabulary::EvidenceRef;
 use chrono::NaiveDate;
@@ -29,10 +29,7 @@ impl FactKind for MilestoneCompletion {
         self.completed_on
     }
 
-    fn columns(&self) -> Columns {
-        Columns {
-            subject: Some(self.milestone.to_string()),
-            ..Columns::default()
-        }
+    fn subject(&self) -> Option<String> {
+        Some(self.milestone.to_string())
     }
 }

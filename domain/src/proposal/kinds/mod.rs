@@ -2,8 +2,8 @@
 //! apart from the rules that decide when it may happen (`super::aggregate`) and what the
 //! reports make of it: its stored shape (the struct serde writes, whose aliases read older
 //! versions: the upcasters, see `super::events`), its current version, its Danish name, and —
-//! for a progress or money entry ([`FactKind`]) — its business date and the columns the read
-//! model files it under. Every reader (the aggregate, the projector, `verify`, the history
+//! for a progress or money entry ([`FactKind`]) — its business date and what the read model
+//! files it under. Every reader (the aggregate, the projector, `verify`, the history
 //! pages) gets these through the one registration in `super::events`, so a new kind is its
 //! file here and a line there; the compiler then names every `match` that must learn it.
 //!
@@ -12,11 +12,6 @@
 //! reports. The registration macro writes the enum and its dispatch from the list.
 
 use chrono::NaiveDate;
-
-use crate::ids::PlanLineId;
-use crate::money::{Amount, PriceLevel};
-use crate::proposal::plan::PlanSection;
-use crate::vocabulary::{Committee, ControlArea};
 
 mod baseline_adopted;
 mod budget_adjusted;
@@ -73,30 +68,14 @@ pub trait FactKind: EventKind {
     /// The business date it is effective from.
     fn effective_on(&self) -> NaiveDate;
 
-    /// The columns the read model files it under (none beyond its kind and date by default).
-    fn columns(&self) -> Columns {
-        Columns::default()
+    /// What it is about, as the read model files it (`rm_entry.subject`): a milestone, a goal,
+    /// the verified saving's sequence, a decision's outcome; none by default.
+    fn subject(&self) -> Option<String> {
+        None
     }
-}
 
-/// The columns of an entry that a report filters or sums by; each kind fills those it has.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Columns {
-    /// What it is about: a milestone, a goal, the verified saving's sequence, a decision's
-    /// outcome.
-    pub subject: Option<String>,
-    /// The budget year of a money entry.
-    pub year: Option<i32>,
-    /// Its amount (1.000 kr., sign as recorded).
-    pub amount: Option<Amount>,
-    /// The price level the amount is stated at.
-    pub price_level: Option<PriceLevel>,
-    /// Its control area.
-    pub control_area: Option<ControlArea>,
-    /// The plan line it counts against, if one.
-    pub plan_line: Option<PlanLineId>,
-    /// The committee it lands with, if known.
-    pub committee: Option<Committee>,
-    /// The plan section it belongs to.
-    pub section: Option<PlanSection>,
+    /// The budget year a money entry counts in; none for progress.
+    fn budget_year(&self) -> Option<i32> {
+        None
+    }
 }

@@ -1,13 +1,12 @@
-//! The `SavingRealised` event, version 2: its stored shape, current version, Danish name, business
-//! date and the columns the read model indexes it by.
+//! The `SavingRealised` event, version 2: its stored shape, current version, Danish name and
+//! business date (the read model keeps the fact whole; reports read its figures from it).
 
 use serde::{Deserialize, Serialize};
 
-use super::{Columns, EventKind, FactKind};
+use super::{EventKind, FactKind};
 use crate::ids::PlanLineId;
 use crate::money::Amount;
 use crate::money::PriceLevel;
-use crate::proposal::plan::PlanSection;
 use crate::vocabulary::Committee;
 use crate::vocabulary::ControlArea;
 use crate::vocabulary::EvidenceRef;
@@ -44,16 +43,7 @@ impl FactKind for RealisedSaving {
         self.effective_on
     }
 
-    fn columns(&self) -> Columns {
-        Columns {
-            year: Some(self.year),
-            amount: Some(self.amount),
-            price_level: Some(self.price_level),
-            control_area: Some(self.control_area),
-            plan_line: self.plan_line.clone(),
-            committee: self.committee,
-            section: Some(PlanSection::PermanentChange),
-            ..Columns::default()
-        }
+    fn budget_year(&self) -> Option<i32> {
+        Some(self.year)
     }
 }

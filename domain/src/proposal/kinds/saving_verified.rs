@@ -1,9 +1,9 @@
 //! The `SavingVerified` event, version 1: its stored shape, current version, Danish name, business
-//! date and the columns the read model indexes it by.
+//! date and the subject the read model files it under.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Columns, EventKind, FactKind};
+use super::{EventKind, FactKind};
 use crate::vocabulary::Actor;
 use crate::vocabulary::Note;
 use crate::vocabulary::Role;
@@ -46,12 +46,9 @@ impl FactKind for SavingVerification {
         self.verified_on
     }
 
-    fn columns(&self) -> Columns {
-        Columns {
-            // The verified saving's sequence: a report joins on it, and treats the verification
-            // as void once that saving's row is corrected.
-            subject: Some(self.saving.to_string()),
-            ..Columns::default()
-        }
+    fn subject(&self) -> Option<String> {
+        // The verified saving's sequence: a report joins on it, and treats the verification
+        // as void once that saving's row is corrected.
+        Some(self.saving.to_string())
     }
 }
