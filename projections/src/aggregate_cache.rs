@@ -120,7 +120,7 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
             // The one read path (the projector's and `verify`'s too): the upcasters, and a row
             // read only as what it says.
             let event: A::Event = gevinst_domain::proposal::read_stored(
-                serialized.payload,
+                &serialized.payload,
                 &serialized.event_type,
                 &serialized.event_version,
             )

@@ -13,6 +13,7 @@ use cqrs_es::DomainEvent;
 use gevinst_domain::proposal::{read_stored, ProposalEvent};
 use gevinst_domain::EventMetadata;
 use gevinst_store::{verify_with, Checks, EventStore, StoreError, StoredEvent, VerifyReport};
+use serde::Deserialize;
 
 use crate::identity::ACCESS;
 use crate::{PRICE_INDEX, PROPOSAL};
@@ -53,18 +54,14 @@ fn decode_in<E: DomainEvent>(stored: &StoredEvent, stream: &str, what: &str) -> 
 /// path and the projector apply too; the projector skips the metadata, which no read model
 /// holds).
 pub fn decode_payload<E: DomainEvent>(stored: &StoredEvent) -> Result<E, String> {
-    read_stored(
-        stored.payload.clone(),
-        &stored.event_type,
-        &stored.event_version,
-    )
+    read_stored(&stored.payload, &stored.event_type, &stored.event_version)
 }
 
 /// [`decode_payload`], and the metadata as [`EventMetadata`].
 fn decode<E: DomainEvent>(stored: &StoredEvent) -> Result<E, String> {
     let event = decode_payload(stored)?;
-    let map: HashMap<String, String> =
-        serde_json::from_value(stored.metadata.clone()).map_err(|e| format!("metadata: {e}"))?;
+    let map = HashMap::<String, String>::deserialize(&stored.metadata)
+        .map_err(|e| format!("metadata: {e}"))?;
     EventMetadata::from_map(&map).map_err(|e| e.to_string())?;
     Ok(event)
 }

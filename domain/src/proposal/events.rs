@@ -290,11 +290,12 @@ pub fn stored_as<E: DomainEvent>(event: &E, event_type: &str, version: &str) -> 
 /// path from a stored row to an event: the command path's aggregates, the projector and
 /// `verify` all read through it, so a read model is fed exactly what the aggregate is.
 pub fn read_stored<E: DomainEvent>(
-    payload: serde_json::Value,
+    payload: &serde_json::Value,
     event_type: &str,
     version: &str,
 ) -> Result<E, String> {
-    let event: E = serde_json::from_value(payload).map_err(|e| format!("payload: {e}"))?;
+    // Read from the borrowed value: no copy of the payload per event (a rebuild reads them all).
+    let event = E::deserialize(payload).map_err(|e| format!("payload: {e}"))?;
     stored_as(&event, event_type, version)?;
     Ok(event)
 }
