@@ -34,7 +34,7 @@ use chrono::{Datelike, NaiveDate};
 use gevinst_domain::baseline::Finding;
 use gevinst_domain::payback::Payback;
 use gevinst_domain::proposal::PlanSection;
-use gevinst_domain::{OrgNames, ProposalId};
+use gevinst_domain::{OrgNames, ProposalId, Role};
 use gevinst_projections::readmodel::BudgetDocument;
 use gevinst_projections::reports::portfolio::{CommitteeLine, CommitteeRealisation, StatusCounts};
 use gevinst_projections::reports::{
@@ -113,17 +113,26 @@ pub(crate) struct UserBar {
     pub(crate) login: String,
     pub(crate) roles: String,
     pub(crate) csrf: String,
+    /// Has a grant to record on some proposal (a project owner or a controller): the menu
+    /// offers "Mine forslag".
+    pub(crate) records: bool,
+    /// Has a controller's grant: the menu offers "Til verificering".
+    pub(crate) decides: bool,
 }
 
 impl UserBar {
     pub(crate) fn of(user: &SignedIn) -> Self {
         let principal = &user.principal;
-        let grants: Vec<String> = principal
-            .access
-            .account(&principal.login)
+        let account = principal.access.account(&principal.login);
+        let grants: Vec<String> = account
             .map(|a| a.grants.iter().map(ToString::to_string).collect())
             .unwrap_or_default();
+        let holds = |roles: &[Role]| {
+            account.is_some_and(|a| a.grants.iter().any(|g| roles.contains(&g.role())))
+        };
         Self {
+            records: holds(&[Role::ProjectOwner, Role::Controller]),
+            decides: holds(&[Role::Controller]),
             login: principal.login.to_string(),
             roles: if grants.is_empty() {
                 "ingen roller".to_string()

@@ -577,3 +577,46 @@ both_backends!(
         browser.close().await;
     }
 );
+
+both_backends!(
+    the_menu_offers_each_person_the_pages_their_roles_use,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        t.user("carl@kk.dk", &[("controller", None)]).await;
+        t.user("rita@kk.dk", &[("revisor", None)]).await;
+        t.user("nora@kk.dk", &[]).await;
+        let menu = Selector::parse("nav[aria-label=Hovedmenu] a").unwrap();
+        let mut offered = Vec::new();
+        for login in ["anna@kk.dk", "carl@kk.dk", "rita@kk.dk", "nora@kk.dk"] {
+            let session = app.session(login).await;
+            let html = Html::parse_document(&app.page_as(&session, "/").await);
+            let links: Vec<String> = html
+                .select(&menu)
+                .filter_map(|a| a.value().attr("href"))
+                .map(str::to_string)
+                .collect();
+            offered.push((login, links));
+        }
+        let all = ["/", "/committee-status", "/price-index"];
+        let with = |extra: &[&str]| {
+            let mut links: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+            links.extend(all.iter().map(|s| s.to_string()));
+            links
+        };
+        // A project owner gets her own proposals; a controller those and the savings waiting
+        // for a second pair of eyes; an auditor and an account with no role neither.
+        let mut carl = with(&["/mine"]);
+        carl.insert(3, "/verification-queue".to_string());
+        assert_eq!(
+            offered,
+            [
+                ("anna@kk.dk", with(&["/mine"])),
+                ("carl@kk.dk", carl),
+                ("rita@kk.dk", with(&[])),
+                ("nora@kk.dk", with(&[])),
+            ]
+        );
+    }
+);
