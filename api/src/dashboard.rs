@@ -453,7 +453,7 @@ impl PageError {
         let page = ErrorPage {
             user,
             status: status.as_u16(),
-            heading,
+            heading: heading.to_string(),
             message,
         };
         (status, HtmlTemplate(page)).into_response()
@@ -465,8 +465,20 @@ impl PageError {
 struct ErrorPage {
     user: Option<UserBar>,
     status: u16,
-    heading: &'static str,
+    heading: String,
     message: String,
+}
+
+/// The error page for a refusal the API states as a problem (its Danish title and detail), for
+/// a browser that followed a link to it (see `http::exports::refusals_as_pages`).
+pub(crate) fn problem_page(status: StatusCode, title: String, detail: String) -> Response {
+    let page = ErrorPage {
+        user: None,
+        status: status.as_u16(),
+        heading: title,
+        message: detail,
+    };
+    (status, HtmlTemplate(page)).into_response()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -538,3 +538,56 @@ async fn goal_rows(t: &TestStore) -> usize {
         .unwrap()
         .len()
 }
+
+both_backends!(
+    a_download_refused_to_a_browser_is_a_danish_page_and_to_a_client_a_problem,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        let get = |client: reqwest::Client, path: &str, accept: Option<&str>| {
+            let mut request = client.get(app.url(path));
+            if let Some(accept) = accept {
+                request = request.header(reqwest::header::ACCEPT, accept);
+            }
+            async move {
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                let kind = response.headers()[reqwest::header::CONTENT_TYPE]
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                (status, kind, response.text().await.unwrap())
+            }
+        };
+        // A link to a file that is not there, followed in a browser: the error page.
+        let (status, kind, body) = get(app.client(), "/exports/budget.csv", Some(browser)).await;
+        assert_eq!((status, kind.as_str()), (404, "text/html; charset=utf-8"));
+        assert!(body.contains("<html lang=\"da\">"), "{body}");
+        assert!(body.contains("<h1>Findes ikke</h1>"), "{body}");
+        assert!(
+            body.contains("der er ingen download ved navn «budget.csv»"),
+            "{body}"
+        );
+        // The same address asked by a client: the problem, as before.
+        let (status, kind, body) = get(app.client(), "/exports/budget.csv", None).await;
+        assert_eq!((status, kind.as_str()), (404, "application/problem+json"));
+        assert!(body.contains("urn:gevinst:problem:not-found"), "{body}");
+        // Signed out in a browser: a page that says so; a file still comes as a file.
+        let (status, kind, body) = get(
+            reqwest::Client::new(),
+            "/exports/late.csv?as_of=2025-12-31",
+            Some(browser),
+        )
+        .await;
+        assert_eq!((status, kind.as_str()), (401, "text/html; charset=utf-8"));
+        assert!(body.contains("Du er ikke logget ind"), "{body}");
+        let (status, kind, _) = get(
+            app.client(),
+            "/exports/late.csv?as_of=2025-12-31",
+            Some(browser),
+        )
+        .await;
+        assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
+    }
+);

@@ -16,14 +16,15 @@
 //! with the `Gevinst-As-Of`/`Gevinst-Known-On` headers the JSON reports carry. One route, so
 //! a sign-in can be put in front of all of them at once.
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use gevinst_domain::ProposalId;
 use gevinst_projections::reports;
 use gevinst_projections::reports::View;
 
-use super::error::{ApiError, ApiPath, ApiQuery, ApiResult};
+use super::error::{ApiError, ApiPath, ApiQuery, ApiResult, PROBLEM_JSON};
 use super::{internal, proposal_id, view_headers, AppState, AsOf};
 use crate::export::{self, Sheet, CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE};
 
@@ -68,6 +69,34 @@ impl Report {
     }
 }
 
+/// A download refused to a browser is a page, not a problem document: a link followed from a
+/// page asks for `text/html` first and gets the Danish error page with the problem's title
+/// and detail (and its status); a client that asks for anything else gets the problem+json as
+/// before. Only refusals change: a file is a file.
+pub async fn refusals_as_pages(request: Request, next: Next) -> Response {
+    let browser = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|accept| accept.split(',').next())
+        .is_some_and(|first| first.trim().starts_with("text/html"));
+    let response = next.run(request).await;
+    let problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == PROBLEM_JSON);
+    if !browser || !problem {
+        return response;
+    }
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let problem: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let text = |key: &str| problem[key].as_str().unwrap_or_default().to_string();
+    crate::dashboard::problem_page(status, text("title"), text("detail"))
+}
+
 /// `GET /exports/{file}`: one report as CSV or XLSX.
 pub async fn download(
     State(s): State<AppState>,
@@ -77,8 +106,8 @@ pub async fn download(
 ) -> ApiResult<impl IntoResponse> {
     let unknown = || {
         ApiError::NotFound(format!(
-            "no export {file}: try portfolio, goals, late, committee-status, realisation or \
-             proposal, as .csv or .xlsx"
+            "der er ingen download ved navn «{file}»; der er portfolio, goals, late, \
+             committee-status, realisation og proposal, som .csv eller .xlsx"
         ))
     };
     let (stem, extension) = file.rsplit_once('.').ok_or_else(unknown)?;
@@ -133,7 +162,9 @@ async fn sheet(
         .await?;
     let required = || {
         proposal.ok_or_else(|| {
-            ApiError::BadRequest("this export is about one proposal: add ?proposal=BC01".into())
+            ApiError::BadRequest(
+                "denne download handler om ét forslag: tilføj ?proposal=BC01".into(),
+            )
         })
     };
     let unknown = |id: &ProposalId| ApiError::NotFound(format!("ukendt forslag {id}"));

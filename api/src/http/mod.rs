@@ -354,7 +354,10 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::router())
         // Status til udvalgene to print, and downloads (CSV, XLSX) of the reports.
         .route("/committee-status", get(dashboard::committee_status))
-        .route("/exports/{file}", get(exports::download))
+        .route(
+            "/exports/{file}",
+            get(exports::download).layer(axum::middleware::from_fn(exports::refusals_as_pages)),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             read_your_writes,
