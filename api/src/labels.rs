@@ -23,6 +23,11 @@ pub fn unknown_round(chosen: Option<&str>, rounds: &[String]) -> Option<String> 
     if rounds.iter().any(|r| r == round) {
         return None;
     }
+    if rounds.is_empty() {
+        return Some(format!(
+            "«{round}» er ikke en budgetrunde i loggen; loggen rummer ingen budgetrunde endnu"
+        ));
+    }
     let rounds: Vec<&str> = rounds.iter().map(String::as_str).collect();
     Some(format!(
         "«{round}» er ikke en budgetrunde i loggen; brug {}",

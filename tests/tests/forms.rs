@@ -620,3 +620,38 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_store_without_proposals_says_so_instead_of_an_empty_round,
+    |t: TestStore| async move {
+        let app = t.spawn_app().await;
+        let client = app.client();
+        for path in ["/", "/committee-status"] {
+            let html = Html::parse_document(&app.page_as(&client, path).await);
+            let lead: Vec<String> = html
+                .select(&Selector::parse("p.lead").unwrap())
+                .map(|p| p.text().collect())
+                .collect();
+            assert!(
+                lead[0].starts_with("Loggen rummer ingen investeringsforslag endnu."),
+                "{path}: {lead:?}"
+            );
+            assert!(
+                !lead.iter().any(|l| l.contains(" i , ")),
+                "{path}: {lead:?}"
+            );
+        }
+        let problem: Value = client
+            .get(app.url("/exports/late.csv?budget_round=Budget%202030"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            problem["detail"],
+            "«Budget 2030» er ikke en budgetrunde i loggen; loggen rummer ingen budgetrunde endnu"
+        );
+    }
+);
