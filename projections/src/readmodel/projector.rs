@@ -338,6 +338,14 @@ impl Projector {
                     position = last;
                     progress(Progress { position, target });
                 }
+                // The reader ends at the target; one that ended before it (the log shrank under
+                // it, or the task died) leaves the old read models in place.
+                if position < target {
+                    return Err(ReadModelError::Behind {
+                        reached: position,
+                        position: target,
+                    });
+                }
                 sqlx::query("UPDATE projection_checkpoint SET position = $2 WHERE projection = $1")
                     .bind(PROJECTION)
                     .bind(position)
@@ -386,15 +394,16 @@ impl Projector {
                     Ok::<_, ReadModelError>(Some((coalesce(stmts, placeholders), last)))
                 }
                 .await;
-                let next = match batch {
-                    Ok(None) => return,
-                    Ok(Some((stmts, last))) => {
-                        position = last;
-                        Ok((stmts, last))
-                    }
-                    Err(e) => Err(e),
+                let Some(next) = batch.transpose() else {
+                    return;
                 };
-                let failed = next.is_err();
+                let failed = match &next {
+                    Ok((_, last)) => {
+                        position = *last;
+                        false
+                    }
+                    Err(_) => true,
+                };
                 if send.send(next).await.is_err() || failed {
                     return;
                 }
