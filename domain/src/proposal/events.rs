@@ -50,11 +50,23 @@ use crate::vocabulary::Reason;
 
 /// Writes [`ProposalEvent`] and [`Fact`] and everything read off the list of kinds: the type
 /// names (a variant's name is its stored type name), the versions and Danish names (from each
-/// kind's [`EventKind`]), the business dates and subjects (from [`FactKind`]), and
-/// the conversions between an event and its fact. `events` is every kind in the order of
-/// [`ProposalEvent::TYPES`] (the golden files' order); `facts` those that are entries.
+/// kind's [`EventKind`]), the business dates and subjects (from [`FactKind`]), and the
+/// conversions between an event and its fact. The list is every kind, one line each, in the
+/// order of [`ProposalEvent::TYPES`] (the golden files' order); `fact` marks an entry (a kind a
+/// correction can reverse or supersede, filed in the read model's entry table).
 macro_rules! register {
+    // Sorts the list into every kind and the facts among them, then writes the code.
+    (@sort [$($all:tt)*] [$($facts:tt)*]) => {
+        register!(@write events { $($all)* } facts { $($facts)* });
+    };
+    (@sort [$($all:tt)*] [$($facts:tt)*] fact $kind:ident($ty:ty), $($rest:tt)*) => {
+        register!(@sort [$($all)* $kind($ty),] [$($facts)* $kind($ty),] $($rest)*);
+    };
+    (@sort [$($all:tt)*] [$($facts:tt)*] $kind:ident($ty:ty), $($rest:tt)*) => {
+        register!(@sort [$($all)* $kind($ty),] [$($facts)*] $($rest)*);
+    };
     (
+        @write
         events { $( $event:ident($event_ty:ty), )* }
         facts { $( $fact:ident($fact_ty:ty), )* }
     ) => {
@@ -160,44 +172,30 @@ macro_rules! register {
             }
         }
     };
+    ($($list:tt)*) => {
+        register!(@sort [] [] $($list)*);
+    };
 }
 
 register! {
-    events {
-        ProposalRegistered(Registration),
-        BaselineAdopted(BaselineAdoption),
-        PlanRevised(PlanRevision),
-        MilestoneCompleted(MilestoneCompletion),
-        GoalProgressReported(GoalProgress),
-        GoalAchieved(GoalAchievement),
-        GoalScheduled(GoalSchedule),
-        GoalCancelled(GoalCancellation),
-        SavingRealised(RealisedSaving),
-        ImplementationCostIncurred(IncurredCost),
-        ForecastUpdated(Forecast),
-        CompensatingActionRecorded(CompensatingAction),
-        SavingVerified(SavingVerification),
-        BudgetAdjusted(BudgetAdjustment),
-        InnovationOutcomeRecorded(InnovationOutcome),
-        EntryReversed(Reversal),
-        EntrySuperseded(Supersession),
-        BudgetDecided(BudgetDecision),
-    }
-    facts {
-        MilestoneCompleted(MilestoneCompletion),
-        GoalProgressReported(GoalProgress),
-        GoalAchieved(GoalAchievement),
-        GoalScheduled(GoalSchedule),
-        GoalCancelled(GoalCancellation),
-        SavingRealised(RealisedSaving),
-        ImplementationCostIncurred(IncurredCost),
-        ForecastUpdated(Forecast),
-        CompensatingActionRecorded(CompensatingAction),
-        SavingVerified(SavingVerification),
-        BudgetAdjusted(BudgetAdjustment),
-        InnovationOutcomeRecorded(InnovationOutcome),
-        BudgetDecided(BudgetDecision),
-    }
+    ProposalRegistered(Registration),
+    BaselineAdopted(BaselineAdoption),
+    PlanRevised(PlanRevision),
+    fact MilestoneCompleted(MilestoneCompletion),
+    fact GoalProgressReported(GoalProgress),
+    fact GoalAchieved(GoalAchievement),
+    fact GoalScheduled(GoalSchedule),
+    fact GoalCancelled(GoalCancellation),
+    fact SavingRealised(RealisedSaving),
+    fact ImplementationCostIncurred(IncurredCost),
+    fact ForecastUpdated(Forecast),
+    fact CompensatingActionRecorded(CompensatingAction),
+    fact SavingVerified(SavingVerification),
+    fact BudgetAdjusted(BudgetAdjustment),
+    fact InnovationOutcomeRecorded(InnovationOutcome),
+    EntryReversed(Reversal),
+    EntrySuperseded(Supersession),
+    fact BudgetDecided(BudgetDecision),
 }
 
 impl ProposalEvent {
