@@ -222,21 +222,8 @@ impl CommitteeFilter {
         names: &OrgNames,
     ) -> Result<Option<gevinst_domain::Committee>, PageError> {
         let Query(filter) = filter.unwrap_or_default();
-        match filter.committee.as_deref().map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(code) => code
-                .parse::<gevinst_domain::Committee>()
-                .ok()
-                .filter(|c| names.committees.contains_key(c))
-                .map(Some)
-                .ok_or_else(|| {
-                    let codes: Vec<&str> = names.committees.keys().map(|c| c.code()).collect();
-                    PageError::BadRequest(format!(
-                        "«{code}» er ikke et udvalg. Brug en forkortelse som {}.",
-                        crate::labels::or_list(&codes)
-                    ))
-                }),
-        }
+        crate::labels::declared_committee(filter.committee.as_deref(), names)
+            .map_err(PageError::BadRequest)
     }
 }
 
@@ -310,14 +297,23 @@ impl AsOf {
 
     /// The query string of the page's downloads (`/exports/…`): always the date the page shows,
     /// so the file holds the same figures even when it is opened the next day, the recorded
-    /// time if chosen, the proposal for a proposal's own reports, and the budget round a list
-    /// page is narrowed to (`round`, empty for all), so the file counts what the page counts.
-    fn export_query(&self, proposal: Option<&ProposalId>, round: &str) -> String {
+    /// time if chosen, the proposal for a proposal's own reports, and the budget round and the
+    /// committee a list page is narrowed to (`round`, empty for all; `committee`), so the file
+    /// counts what the page counts.
+    fn export_query(
+        &self,
+        proposal: Option<&ProposalId>,
+        round: &str,
+        committee: Option<&gevinst_domain::Committee>,
+    ) -> String {
         let mut parts = vec![format!("as_of={}", self.date)];
         parts.extend(self.known_param());
         parts.extend(proposal.map(|p| format!("proposal={p}")));
         if !round.is_empty() {
             parts.extend(serde_urlencoded::to_string([("budget_round", round)]).ok());
+        }
+        if let Some(c) = committee {
+            parts.extend(serde_urlencoded::to_string([("committee", c.code())]).ok());
         }
         format!("?{}", parts.join("&"))
     }
@@ -799,7 +795,7 @@ async fn portfolio_page(
         .collect();
     Ok(PortfolioPage {
         user: Some(UserBar::of(user)),
-        export: as_of.export_query(None, &docs.round),
+        export: as_of.export_query(None, &docs.round, only.as_ref()),
         docs,
         as_of: as_of.date,
         known_on: as_of.known_text(),
@@ -938,7 +934,7 @@ async fn committee_status_page(
     };
     Ok(CommitteeStatusPage {
         user: Some(UserBar::of(user)),
-        export: as_of.export_query(None, &docs.round),
+        export: as_of.export_query(None, &docs.round, only.as_ref()),
         docs,
         as_of: as_of.date,
         known_on: as_of.known_text(),
@@ -1712,7 +1708,7 @@ fn build_proposal_page(
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
         link: as_of.suffix(),
-        export: as_of.export_query(Some(&r.identity.id), ""),
+        export: as_of.export_query(Some(&r.identity.id), "", None),
         id: r.identity.id.to_string(),
         title: r.identity.title.clone(),
         facts: identity_facts(r, &real.decision),

@@ -35,6 +35,30 @@ pub fn unknown_round(chosen: Option<&str>, rounds: &[String]) -> Option<String> 
     ))
 }
 
+/// The committee `raw` names (blank: none), if a budget document in the log declares it; else
+/// the Danish refusal naming the committees that are declared. The one reading of a committee
+/// filter, for the pages and the downloads.
+pub fn declared_committee(
+    raw: Option<&str>,
+    names: &gevinst_domain::OrgNames,
+) -> Result<Option<gevinst_domain::Committee>, String> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(code) => code
+            .parse::<gevinst_domain::Committee>()
+            .ok()
+            .filter(|c| names.committees.contains_key(c))
+            .map(Some)
+            .ok_or_else(|| {
+                let codes: Vec<&str> = names.committees.keys().map(|c| c.code()).collect();
+                format!(
+                    "«{code}» er ikke et udvalg. Brug en forkortelse som {}.",
+                    or_list(&codes)
+                )
+            }),
+    }
+}
+
 /// A Danish list of alternatives: "ØU", "ØU eller SUD", "BIU, SUD eller ØU".
 #[must_use]
 pub fn or_list(items: &[&str]) -> String {

@@ -591,3 +591,78 @@ both_backends!(
         assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
     }
 );
+
+both_backends!(
+    a_list_narrowed_to_one_committee_downloads_that_committees_proposals,
+    |t: TestStore| async move {
+        scenario(&t).await;
+        let app = t.spawn_app().await;
+        let client = app.client();
+        let text = |path: String| {
+            let request = client.get(app.url(&path));
+            async move {
+                let response = request.send().await.unwrap();
+                (response.status().as_u16(), response.text().await.unwrap())
+            }
+        };
+        // The page narrowed to SUD links its files with the committee.
+        let (status, page) = text(format!("/committee-status?as_of={AS_OF}&committee=SUD")).await;
+        assert_eq!(status, 200);
+        let html = scraper::Html::parse_document(&page);
+        let link = scraper::Selector::parse("a[href^='/exports/committee-status.csv']").unwrap();
+        let hrefs: Vec<&str> = html
+            .select(&link)
+            .filter_map(|a| a.value().attr("href"))
+            .collect();
+        assert_eq!(
+            hrefs,
+            [format!(
+                "/exports/committee-status.csv?as_of={AS_OF}&committee=SUD"
+            )]
+        );
+        for file in ["committee-status.csv", "late.csv"] {
+            let (_, all) = text(format!("/exports/{file}?as_of={AS_OF}")).await;
+            let (header, all) = parse_csv(&all);
+            let shared = header
+                .iter()
+                .position(|h| h == "Udvalg med andel")
+                .expect("the committees column");
+            // The proposals' rows, without the total.
+            let proposals = |rows: Vec<Vec<String>>| {
+                rows.into_iter()
+                    .filter(|r| r[0] != "I alt")
+                    .collect::<Vec<_>>()
+            };
+            let all = proposals(all);
+            let with = |code: &str| {
+                all.iter()
+                    .filter(|r| r[shared].split(", ").any(|c| c == code))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            };
+            // The committee with a share in the fewest of the rows (at least one).
+            let code = all
+                .iter()
+                .flat_map(|r| r[shared].split(", ").map(str::to_string))
+                .min_by_key(|c| with(c).len())
+                .expect("a committee");
+            let (status, narrowed) =
+                text(format!("/exports/{file}?as_of={AS_OF}&committee={code}")).await;
+            assert_eq!(status, 200, "{file}: {narrowed}");
+            let narrowed = proposals(parse_csv(&narrowed).1);
+            // Every row that committee has a share of, and no other.
+            assert_eq!(narrowed, with(&code), "{file}, {code}");
+            assert!(
+                narrowed.len() < all.len(),
+                "{file}, {code}: {} of {}",
+                narrowed.len(),
+                all.len()
+            );
+        }
+        // A committee no document declares is refused, naming those that are.
+        let (status, refused) =
+            text(format!("/exports/late.csv?as_of={AS_OF}&committee=XYZ")).await;
+        assert_eq!(status, 400);
+        assert!(refused.contains("«XYZ» er ikke et udvalg"), "{refused}");
+    }
+);

@@ -1,6 +1,7 @@
 //! Downloads of the controllers' reports as CSV and XLSX: `GET /exports/{report}.{csv|xlsx}`
 //! with the reports' usual `?as_of=…&known_on=…&budget_round=…` (and `&proposal=BC01` where a
-//! report is about one proposal), the files the dashboard links to and the command line writes with
+//! report is about one proposal; `&committee=SUD` narrows the late list and the committee
+//! status to the proposals that committee has a share of, as their pages do), the files the dashboard links to and the command line writes with
 //! `--format csv|xlsx --output FILE` — both from [`crate::export`].
 //!
 //! | File | Report | `proposal` |
@@ -23,10 +24,21 @@ use axum::response::{IntoResponse, Response};
 use gevinst_domain::ProposalId;
 use gevinst_projections::reports;
 use gevinst_projections::reports::View;
+use serde::Deserialize;
 
 use super::error::{ApiError, ApiPath, ApiQuery, ApiResult, PROBLEM_JSON};
 use super::{internal, proposal_id, view_headers, AppState, AsOf};
 use crate::export::{self, Sheet, CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE};
+
+/// A download's query: the reports' times, proposal and round ([`AsOf`]), and the committee
+/// a list page was narrowed to (the late list and the committee status keep the proposals it
+/// has a share of; the other files do not list by committee).
+#[derive(Debug, Deserialize)]
+pub struct Download {
+    #[serde(flatten)]
+    q: AsOf,
+    committee: Option<String>,
+}
 
 /// The reports one can download.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +114,7 @@ pub async fn download(
     State(s): State<AppState>,
     user: super::auth::SignedIn,
     ApiPath(file): ApiPath<String>,
-    ApiQuery(q): ApiQuery<AsOf>,
+    ApiQuery(query): ApiQuery<Download>,
 ) -> ApiResult<impl IntoResponse> {
     let unknown = || {
         ApiError::NotFound(format!(
@@ -117,9 +129,9 @@ pub async fn download(
         "csv" => false,
         _ => return Err(unknown()),
     };
-    let view = q.view()?;
-    let proposal = q.proposal.as_deref().map(proposal_id).transpose()?;
-    let sheet = sheet(&s, &user, &q, report, &view, proposal.as_ref()).await?;
+    let view = query.q.view()?;
+    let proposal = query.q.proposal.as_deref().map(proposal_id).transpose()?;
+    let sheet = sheet(&s, &user, &query, report, &view, proposal.as_ref()).await?;
     let (bytes, content_type) = if xlsx {
         (
             export::xlsx(std::slice::from_ref(&sheet)),
@@ -151,13 +163,14 @@ pub async fn download(
 async fn sheet(
     s: &AppState,
     user: &super::auth::SignedIn,
-    q: &AsOf,
+    query: &Download,
     report: Report,
     view: &View,
     proposal: Option<&ProposalId>,
 ) -> ApiResult<Sheet> {
     let on = proposal.map(|id| (id, gevinst_domain::access::Action::ReadDetails));
-    let read = q
+    let read = query
+        .q
         .narrow(s.read_as(user, on).await?.known_on(view.known_instant()))
         .await?;
     let required = || {
@@ -168,6 +181,12 @@ async fn sheet(
         })
     };
     let unknown = |id: &ProposalId| ApiError::NotFound(format!("ukendt forslag {id}"));
+    // A committee sees every proposal it has a share of, as on the pages.
+    let names = read.org_names().await.map_err(internal)?;
+    let only = crate::labels::declared_committee(query.committee.as_deref(), &names)
+        .map_err(ApiError::BadRequest)?;
+    let shared =
+        |committees: &[String]| only.is_none_or(|c| committees.iter().any(|x| x == c.code()));
     Ok(match report {
         Report::Portfolio => {
             let p = reports::portfolio(
@@ -193,6 +212,10 @@ async fn sheet(
             )
             .await
             .map_err(internal)?;
+            let items: Vec<_> = items
+                .into_iter()
+                .filter(|i| shared(&i.committees))
+                .collect();
             export::late(&items, view).map_err(internal)?
         }
         Report::CommitteeStatus => {
@@ -203,6 +226,7 @@ async fn sheet(
             )
             .await
             .map_err(internal)?;
+            let rows: Vec<_> = rows.into_iter().filter(|r| shared(&r.committees)).collect();
             export::committee_status(&rows, view)
         }
         Report::Realisation => {
