@@ -377,6 +377,38 @@ pub enum RecordWhat {
     },
 }
 
+/// An argument's name as the JSON body and the form call it (`plan_line`) for the name the
+/// command line gives it (`--plan-line`).
+#[must_use]
+pub fn field_name(argument: &str) -> String {
+    argument.trim_start_matches('-').replace('-', "_")
+}
+
+impl RecordError {
+    /// The refusal in the words of an API client or a form, whose fields are named as the
+    /// JSON body names them (`amount: …`, `control_area skal angives, medmindre plan_line …`):
+    /// the `Display` text is the command line's (`--amount: …`). The texts it renames are this
+    /// module's own, never the user's input (an argument's message is kept as it is).
+    #[must_use]
+    pub fn for_clients(&self) -> String {
+        match self {
+            RecordError::InvalidArgument { argument, message } => {
+                format!("{}: {message}", field_name(argument))
+            }
+            RecordError::MissingArgument(_) | RecordError::NoAmountToReplace { .. } => self
+                .to_string()
+                .split(' ')
+                .map(|word| match word.strip_prefix("--") {
+                    Some(flag) if !flag.is_empty() => field_name(flag),
+                    _ => word.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// Why `gevinst record` stored nothing (or could not report what it stored).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -655,3 +655,43 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    an_api_client_is_told_the_fields_by_their_json_names_not_the_command_lines_flags,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        let post = |body: Value| {
+            let request = app
+                .client()
+                .post(app.url("/api/proposals/BC01/savings"))
+                .json(&body);
+            async move {
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                let problem: Value = response.json().await.unwrap();
+                (
+                    status,
+                    problem["detail"].as_str().unwrap_or_default().to_string(),
+                )
+            }
+        };
+        let (status, detail) = post(serde_json::json!(
+            {"year": 2025, "amount": "-1.234", "plan_line": "l1", "date": "2025-07-31"}
+        ))
+        .await;
+        assert_eq!(status, 400, "{detail}");
+        assert!(
+            detail.starts_with("amount: «-1.234» er tvetydigt"),
+            "{detail}"
+        );
+        let (status, detail) =
+            post(serde_json::json!({"year": 2025, "amount": "-10", "date": "2025-07-31"})).await;
+        assert_eq!(status, 400, "{detail}");
+        assert_eq!(
+            detail,
+            "control_area skal angives, medmindre plan_line peger på en linje i den gældende plan"
+        );
+        assert_eq!(savings(&app.history("BC01").await).len(), 0);
+    }
+);

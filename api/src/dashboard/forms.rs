@@ -638,8 +638,18 @@ pub(super) fn refusal(e: RecordError) -> Result<Refusal, PageError> {
         },
         RecordError::InvalidArgument { argument, message } => Refusal {
             // `--plan-line` is the form's `plan_line`.
-            field: Some(argument.trim_start_matches('-').replace('-', "_")),
+            field: Some(crate::record::field_name(argument)),
             message,
+            warnings: Vec::new(),
+        },
+        // Beside the field it names (its first word), in the form's names.
+        e @ RecordError::MissingArgument(text) => Refusal {
+            field: text
+                .split(' ')
+                .next()
+                .and_then(|flag| flag.strip_prefix("--"))
+                .map(crate::record::field_name),
+            message: e.for_clients(),
             warnings: Vec::new(),
         },
         RecordError::Command(gevinst_projections::CommandError::Denied(d)) => {
@@ -650,7 +660,7 @@ pub(super) fn refusal(e: RecordError) -> Result<Refusal, PageError> {
         }
         RecordError::Output(e) => return Err(internal(e)),
         other => Refusal {
-            message: other.to_string(),
+            message: other.for_clients(),
             field: None,
             warnings: Vec::new(),
         },

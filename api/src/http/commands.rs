@@ -244,7 +244,7 @@ impl From<RecordError> for ApiError {
                     .collect(),
             ),
             RecordError::Output(e) => ApiError::Internal(e.to_string()),
-            other => ApiError::BadRequest(other.to_string()),
+            other => ApiError::BadRequest(other.for_clients()),
         }
     }
 }
