@@ -450,16 +450,8 @@ impl AccessEvent {
     /// The Danish name of a stored type, if it is an access event's.
     #[must_use]
     pub fn label_of(event_type: &str) -> Option<&'static str> {
-        label_in(Self::LABELS, event_type)
+        crate::vocabulary::label_in(Self::LABELS, event_type)
     }
-}
-
-/// The Danish name `labels` gives `event_type`, if any.
-pub(crate) fn label_in(labels: &[(&str, &'static str)], event_type: &str) -> Option<&'static str> {
-    labels
-        .iter()
-        .find(|(name, _)| *name == event_type)
-        .map(|(_, label)| *label)
 }
 
 impl DomainEvent for AccessEvent {

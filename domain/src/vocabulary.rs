@@ -610,6 +610,15 @@ impl OrgNames {
     }
 }
 
+/// The Danish name a table of (stored type, Danish name) gives `event_type`, if any: how the
+/// price-index and access events name their kinds for people.
+pub(crate) fn label_in(labels: &[(&str, &'static str)], event_type: &str) -> Option<&'static str> {
+    labels
+        .iter()
+        .find(|(name, _)| *name == event_type)
+        .map(|(_, label)| *label)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

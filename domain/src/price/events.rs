@@ -131,7 +131,7 @@ impl PriceIndexEvent {
     /// The Danish name of a stored type, if it is a price-index event's.
     #[must_use]
     pub fn label_of(event_type: &str) -> Option<&'static str> {
-        crate::access::label_in(Self::LABELS, event_type)
+        crate::vocabulary::label_in(Self::LABELS, event_type)
     }
 }
 
