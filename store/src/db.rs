@@ -261,6 +261,9 @@ impl Db {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A file opened in this process cannot drop away as a server's connection can:
+            // no ping (one more hand-over to the connection's thread) before each use.
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;

@@ -38,7 +38,7 @@ use super::clock::Clock;
 use super::db::Db;
 use super::StoreError;
 use crate::bind_all;
-use crate::sql::{multi_row, Placeholders, Stmt};
+use crate::sql::{joined, multi_row, Placeholders, Stmt};
 
 /// Key of PostgreSQL's advisory lock that serialises appends ("gevinst" in ASCII).
 pub const APPEND_LOCK_KEY: i64 = 0x0067_6576_696e_7374;
@@ -458,23 +458,13 @@ macro_rules! bind_command {
 /// in one statement (one round trip); on SQLite, where a statement costs no round trip over a
 /// network, one statement per row.
 macro_rules! insert_rows {
-    ($tx:expr, together, $rows:expr, $command:expr) => {{
-        let sql = insert_together_pg($rows.len());
+    ($tx:expr, $together:expr, $rows:expr, $command:expr) => {{
+        let sql = $together($rows.len());
         let mut query = sqlx::query(&sql);
         for row in $rows {
             query = bind_event!(query, row);
         }
         bind_command!(query, $command).execute(&mut *$tx).await?;
-    }};
-    ($tx:expr, $insert:expr, $rows:expr, $command:expr) => {{
-        for row in $rows {
-            bind_event!(sqlx::query($insert), row)
-                .execute(&mut *$tx)
-                .await?;
-        }
-        bind_command!(sqlx::query(INSERT_COMMAND), $command)
-            .execute(&mut *$tx)
-            .await?;
     }};
 }
 
@@ -486,6 +476,17 @@ fn insert_together_pg(rows: usize) -> String {
         "WITH e AS ({}) {}",
         multi_row(INSERT_EVENT_PG, rows, 0, Placeholders::Numbered),
         multi_row(INSERT_COMMAND, 1, rows * columns, Placeholders::Numbered)
+    )
+}
+
+/// SQLite's insert of `rows` events and their command row in one call: two statements, their
+/// parameters anonymous so that the values run on from the first to the second (see
+/// [`crate::sql::joined`]).
+fn insert_together_sqlite(rows: usize) -> String {
+    format!(
+        "{};\n{}",
+        multi_row(INSERT_EVENT_SQLITE, rows, 0, Placeholders::Anonymous),
+        multi_row(INSERT_COMMAND, 1, 0, Placeholders::Anonymous)
     )
 }
 
@@ -655,7 +656,7 @@ impl EventStore {
     ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
         // The same steps on both backends, inside the transaction that serialises appends.
         macro_rules! append_in {
-            ($tx:ident, $insert:tt) => {{
+            ($tx:ident, $insert:expr, $in_one_call:expr) => {{
                 let mut answers = Vec::with_capacity(batch.len());
                 let mut inserted: Vec<StoredEvent> = Vec::new();
                 let mut head = None;
@@ -698,6 +699,7 @@ impl EventStore {
                 if let (Some(inline), Some(head), Some(last)) = (inline, head, last) {
                     match inline.statements(&inserted) {
                         Ok(stmts) => {
+                            let stmts = $in_one_call(stmts);
                             let claim = inline.claim(head, last);
                             let claimed = bind_all!(sqlx::query(&claim.sql), &claim.args)
                                 .execute(&mut *$tx)
@@ -733,11 +735,19 @@ impl EventStore {
                     .bind(APPENDED_CHANNEL)
                     .execute(&mut *tx)
                     .await?;
-                append_in!(tx, together)
+                append_in!(tx, insert_together_pg, std::convert::identity)
             }
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                append_in!(tx, INSERT_EVENT_SQLITE)
+                // SQLite takes the projection's statements in one call.
+                append_in!(
+                    tx,
+                    insert_together_sqlite,
+                    |stmts: Vec<Stmt>| match stmts.len() {
+                        0 | 1 => stmts,
+                        _ => vec![joined(&stmts)],
+                    }
+                )
             }
         }
     }

@@ -133,6 +133,68 @@ pub fn multi_row(insert: &str, rows: usize, offset: usize, placeholders: Placeho
     sql
 }
 
+/// Several statements as one text that SQLite runs in one call (sqlx steps through them in
+/// turn): each round trip to SQLite is a hand-over to its connection's thread and back, so
+/// the statements of one append cost one instead of one each. Every statement is made
+/// anonymous (each `$n` becomes `?`, its value repeated in place, since sqlx binds `?`s in
+/// order across the statements but `$n` within each statement alone); `?`s stay as they are.
+/// Text in single quotes is left alone. PostgreSQL takes one statement with parameters per
+/// call: there, run them one by one.
+#[must_use]
+pub fn joined(stmts: &[Stmt]) -> Stmt {
+    let mut sql = String::new();
+    let mut args = Vec::new();
+    for stmt in stmts {
+        if !sql.is_empty() {
+            sql.push_str(";\n");
+        }
+        let mut anonymous = 0;
+        let mut quoted = false;
+        let mut chars = stmt.sql.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\'' => {
+                    quoted = !quoted;
+                    sql.push(c);
+                }
+                '$' if !quoted => {
+                    let digits: String = stmt.sql[i + 1..]
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect();
+                    let value = digits
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|n| n.checked_sub(1))
+                        .and_then(|n| stmt.args.get(n));
+                    match value {
+                        Some(value) => {
+                            sql.push('?');
+                            args.push(value.clone());
+                            for _ in 0..digits.len() {
+                                chars.next();
+                            }
+                        }
+                        None => sql.push(c),
+                    }
+                }
+                '?' if !quoted => {
+                    sql.push(c);
+                    if let Some(value) = stmt.args.get(anonymous) {
+                        args.push(value.clone());
+                    }
+                    anonymous += 1;
+                }
+                _ => sql.push(c),
+            }
+        }
+    }
+    Stmt {
+        sql: sql.into(),
+        args,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +223,34 @@ mod tests {
             multi_row(shuffled, 2, 0, Placeholders::Anonymous),
             "INSERT INTO t (a, b) VALUES ($2, $1), ($4, $3)"
         );
+    }
+
+    #[test]
+    fn statements_joined_run_on_anonymously_with_each_value_in_place() {
+        let update = Stmt {
+            sql: "UPDATE p SET last = $2, at = $3 WHERE id = $1 AND last < $2".into(),
+            args: vec![Val::from("BC01"), Val::from(7), Val::from(70)],
+        };
+        let insert = Stmt {
+            sql: "INSERT INTO e (a, b) VALUES (?, ?), (?, ?)".into(),
+            args: vec![Val::from(1), Val::from(2), Val::from(3), Val::from(4)],
+        };
+        let quoted = Stmt {
+            sql: "SELECT json_extract(x, '$1 ?') FROM t WHERE y = $1".into(),
+            args: vec![Val::from("y")],
+        };
+        let one = joined(&[update, insert, quoted]);
+        assert_eq!(
+            one.sql,
+            "UPDATE p SET last = ?, at = ? WHERE id = ? AND last < ?;\n\
+             INSERT INTO e (a, b) VALUES (?, ?), (?, ?);\n\
+             SELECT json_extract(x, '$1 ?') FROM t WHERE y = ?"
+        );
+        let values = |v: &[i64]| v.iter().map(|i| Val::from(*i)).collect::<Vec<_>>();
+        let mut expected = vec![Val::from(7), Val::from(70), Val::from("BC01"), Val::from(7)];
+        expected.extend(values(&[1, 2, 3, 4]));
+        expected.push(Val::from("y"));
+        assert_eq!(one.args, expected);
+        assert_eq!(joined(&[]).sql, "");
     }
 }
