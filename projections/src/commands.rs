@@ -27,7 +27,7 @@ use crate::identity::{AccessService, IdentityError};
 use crate::price_index::PriceIndexService;
 
 use crate::readmodel::Projector;
-use gevinst_store::{Appended, Clock, CommandRecord, Db, EventStore, StoreError};
+use gevinst_store::{Appended, Clock, CommandRecord, Db, EventStore, StoreError, StoredCheckpoint};
 use gevinst_verify::NoteSigner;
 
 /// The aggregate type name under which proposals are stored.
@@ -141,6 +141,11 @@ pub struct ProposalService {
     access: AccessService,
     price_index: PriceIndexService,
     signer: Option<Arc<NoteSigner>>,
+    /// The newest receipt this service signed, and the turn to sign the next (see
+    /// [`ProposalService::with_receipt`]).
+    receipt: Arc<tokio::sync::Mutex<Option<StoredCheckpoint>>>,
+    /// How many receipts this service has signed.
+    signed: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// What a signed-in sender adds to a command besides the command itself.
@@ -174,16 +179,21 @@ impl ProposalService {
             price_index: PriceIndexService::new(store.clone(), AccessService::new(store.clone())),
             store,
             signer: None,
+            receipt: Arc::default(),
+            signed: Arc::default(),
         }
     }
 
     /// The same service, signing a checkpoint of the log after each accepted command and
-    /// handing it back as the outcome's receipt. Signing reads the event hashes appended since
+    /// handing it back as the outcome's receipt (commands answered together share one). Signing reads the event hashes appended since
     /// the process last signed (`EventStore::tree_head`); a failure is logged and leaves the
     /// receipt empty, because the command is already committed.
     #[must_use]
     pub fn with_signer(mut self, signer: Arc<NoteSigner>) -> Self {
         self.signer = Some(signer);
+        // Another key's receipts are not this key's to share.
+        self.receipt = Arc::default();
+        self.signed = Arc::default();
         self
     }
 
@@ -194,12 +204,32 @@ impl ProposalService {
     }
 
     async fn with_receipt(&self, mut outcome: CommandOutcome) -> CommandOutcome {
-        if let Some(signer) = &self.signer {
+        let Some(signer) = &self.signer else {
+            return outcome;
+        };
+        // Commands answered together share one signing: whoever has the turn signs the log as
+        // it stands, and a command whose events a receipt signed after it committed (while it
+        // waited for the turn) covers takes that one instead of signing and storing another.
+        use std::sync::atomic::Ordering;
+        let signed_before = self.signed.load(Ordering::Acquire);
+        let mut newest = self.receipt.lock().await;
+        let covers = |c: &StoredCheckpoint| c.tree_size >= outcome.last_position;
+        let shared = self.signed.load(Ordering::Acquire) > signed_before
+            && newest.as_ref().is_some_and(covers);
+        if !shared {
+            *newest = None;
             match gevinst_store::sign_checkpoint(&self.store, signer).await {
-                Ok(checkpoint) => outcome.receipt = Some(checkpoint.note),
+                Ok(checkpoint) => {
+                    *newest = Some(checkpoint);
+                    self.signed.fetch_add(1, Ordering::AcqRel);
+                }
                 Err(error) => tracing::error!(%error, "could not sign a checkpoint as receipt"),
             }
         }
+        outcome.receipt = newest
+            .as_ref()
+            .filter(|c| covers(c))
+            .map(|c| c.note.clone());
         outcome
     }
 

@@ -349,6 +349,70 @@ both_backends!(
 );
 
 both_backends!(
+    commands_answered_together_get_receipts_that_cover_each_of_them,
+    |t: TestStore| async move {
+        let ids = [
+            "BC01", "BC02", "BC03", "BC04", "BC05", "BC07", "BC09", "BC14",
+        ];
+        for id in ids {
+            t.register_example(id).await;
+        }
+        let signer = Arc::new(NoteSigner::from_seed("gevinst.kk.dk/log", [5; 32]).unwrap());
+        let service = t.service.clone().with_signer(signer.clone());
+        // Eight writers at once, each on its own proposal, three commands each.
+        let mut sent = tokio::task::JoinSet::new();
+        for id in ids {
+            let service = service.clone();
+            sent.spawn(async move {
+                let mut outcomes = Vec::new();
+                for round in 0..3 {
+                    let mut m = meta("anna@kk.dk", Role::ProjectOwner);
+                    m.idempotency_key =
+                        Some(IdempotencyKey::parse(&format!("together-{id}-{round}")).unwrap());
+                    let command = ProposalCommand::RecordSaving(examples::saving(2025, -1));
+                    outcomes.push(service.execute(&proposal(id), command, m).await.unwrap());
+                }
+                outcomes
+            });
+        }
+        let mut outcomes = Vec::new();
+        while let Some(done) = sent.join_next().await {
+            outcomes.extend(done.unwrap());
+        }
+        let leaves: Vec<_> = t
+            .service
+            .store()
+            .leaves()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.leaf)
+            .collect();
+        let mut answered = 0;
+        for outcome in outcomes {
+            let c =
+                Checkpoint::open(&outcome.receipt.expect("a receipt"), &signer.verifier()).unwrap();
+            // The receipt covers the command's events, and it is the log as it was at its size.
+            let size = usize::try_from(c.size).unwrap();
+            assert!(c.size >= u64::try_from(outcome.last_position).unwrap());
+            assert_eq!(
+                c.root,
+                merkle::root(&leaves[..size]),
+                "receipt of size {size}"
+            );
+            answered += 1;
+        }
+        assert_eq!(answered, 3 * ids.len());
+        let stored = t.service.store().checkpoints(None).await.unwrap();
+        assert!(
+            !stored.is_empty() && stored.len() <= answered,
+            "{}",
+            stored.len()
+        );
+    }
+);
+
+both_backends!(
     proofs_and_the_latest_checkpoint_over_http,
     |t: TestStore| async move {
         let dir = tempfile::tempdir().unwrap();
