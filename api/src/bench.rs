@@ -305,7 +305,10 @@ async fn measure(
 ) -> Outcome<BenchReport> {
     // The scratch store is ours: migrated as its owner, as `gevinst migrate` would.
     Db::open_and_migrate(config).await?.close().await;
-    let app = Application::build(config, "127.0.0.1:0".parse()?).await?;
+    // Signing a receipt after each command, as `serve` does, with a key of the run's own.
+    let app = Application::build(config, "127.0.0.1:0".parse()?)
+        .await?
+        .with_signer(Arc::new(bench_signer()?));
     let db = app.state().service.store().db().clone();
     let measured = tokio::select! {
         measured = measure_on(app, config, sizes, args) => measured,
@@ -313,6 +316,17 @@ async fn measure(
     };
     db.close().await;
     measured
+}
+
+/// A signing key for one run, thrown away afterwards.
+fn bench_signer() -> Outcome<gevinst_verify::NoteSigner> {
+    let mut seed = [0u8; 32];
+    seed[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    seed[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    Ok(gevinst_verify::NoteSigner::from_seed(
+        "gevinst.bench/log",
+        seed,
+    )?)
 }
 
 /// The background projector `serve` runs, for the measurements outside the served part; it
