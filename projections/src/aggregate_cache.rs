@@ -189,11 +189,13 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
     /// projection, and keeps that state. What cqrs-es' `commit` does, but handing back what the store
     /// appended (its record, and whether the read models took it in the same transaction)
     /// instead of reading it again. A failed append keeps nothing: the next load replays.
+    /// With `signer`, the append stores a signed checkpoint as the command's receipt.
     pub async fn append(
         &self,
         events: Vec<A::Event>,
         context: EventStoreAggregateContext<A>,
         metadata: &HashMap<String, String>,
+        signer: Option<Arc<gevinst_verify::NoteSigner>>,
     ) -> Result<Appended, StoreError> {
         let EventStoreAggregateContext {
             aggregate_id,
@@ -214,7 +216,7 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
                 .map_err(|e| StoreError::Invalid(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let appended = self.repo.appended(&serialized).await?;
+        let appended = self.repo.appended_signed(&serialized, signer).await?;
         let last = usize::try_from(appended.record.last_sequence)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.keep(&aggregate_id, last, Arc::new(aggregate));

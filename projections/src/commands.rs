@@ -184,8 +184,10 @@ impl ProposalService {
         }
     }
 
-    /// The same service, signing a checkpoint of the log after each accepted command and
-    /// handing it back as the outcome's receipt (commands answered together share one). Signing reads the event hashes appended since
+    /// The same service, signing a checkpoint of the log with each accepted command and
+    /// handing it back as the outcome's receipt: stored in the command's own transaction when
+    /// no other append waits (`EventStore::append_signed`), else signed after the commit,
+    /// where commands answered together share one. Signing reads the event hashes appended since
     /// the process last signed (`EventStore::tree_head`); a failure is logged and leaves the
     /// receipt empty, because the command is already committed.
     #[must_use]
@@ -437,7 +439,14 @@ impl ProposalService {
                 } else if let Err(error) = self.projector.wait_for(outcome.last_position).await {
                     tracing::error!(%error, "read models did not catch up after a command");
                 }
-                Ok(self.with_receipt(outcome).await)
+                match appended.receipt {
+                    // Signed and stored with the command.
+                    Some(receipt) => Ok(CommandOutcome {
+                        receipt: Some(receipt.note),
+                        ..outcome
+                    }),
+                    None => Ok(self.with_receipt(outcome).await),
+                }
             }
             Err(Ran::Refused(error)) => match self
                 .store
@@ -533,7 +542,7 @@ impl ProposalService {
             return Err(Ran::Refused(error));
         }
         self.aggregates
-            .append(events, context, &metadata)
+            .append(events, context, &metadata, self.signer.clone())
             .await
             .map_err(Ran::Store)
     }

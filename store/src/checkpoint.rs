@@ -88,7 +88,14 @@ fn leaf_of(event_hash: &str) -> Hash {
     event_leaf(event_hash).unwrap_or_else(|| merkle::leaf_hash(event_hash.as_bytes()))
 }
 
-const INSERT_CHECKPOINT: &str = "INSERT INTO checkpoint (key_id, tree_size, root_hash, \
+/// A receipt signed inside an append's transaction (see [`EventStore::receipt_after`]): the
+/// checkpoint to store with the append, and the tree to keep once it has committed.
+pub(crate) struct Receipt {
+    pub(crate) checkpoint: StoredCheckpoint,
+    pub(crate) tree: TreeHead,
+}
+
+pub(crate) const INSERT_CHECKPOINT: &str = "INSERT INTO checkpoint (key_id, tree_size, root_hash, \
     signed_at, note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key_id, tree_size) DO NOTHING";
 const SELECT_CHECKPOINTS: &str =
     "SELECT key_id, tree_size, root_hash, signed_at, note FROM checkpoint";
@@ -209,6 +216,12 @@ impl EventStore {
     /// afresh: what this process signs is the log as it read it.
     pub async fn tree_head(&self) -> Result<(u64, Hash), StoreError> {
         let mut tree = self.tree.lock().await;
+        self.read_into(&mut tree).await?;
+        Ok((tree.builder.size(), tree.builder.root()))
+    }
+
+    /// Brings `tree` up to the log as committed (see [`EventStore::tree_head`]).
+    async fn read_into(&self, tree: &mut TreeHead) -> Result<(), StoreError> {
         if let Some(last) = &tree.last {
             let at = i64::try_from(tree.builder.size())
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -219,13 +232,67 @@ impl EventStore {
         }
         let from =
             i64::try_from(tree.builder.size()).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let tree = &mut *tree;
         self.each_hash(from, i64::MAX, |hash| {
             tree.builder.push(leaf_of(&hash));
             tree.last = Some(hash);
         })
         .await?;
-        Ok((tree.builder.size(), tree.builder.root()))
+        Ok(())
+    }
+
+    /// The receipt for `rows`, appended after the log's head `head` (whose event's stored hash
+    /// is `head_hash`) by a transaction that has not committed yet, so that the receipt is
+    /// stored with them: one commit, one fsync. `tree` (the process's tree, locked by the
+    /// caller until the commit) is read up to the committed log when it does not end there
+    /// already, and extended with `rows` on a copy, which the caller keeps once the append
+    /// has committed. `None` when the tree still does not end at `head` (the log changed
+    /// under this process): the command is then signed for after its commit, as before.
+    pub(crate) async fn receipt_after(
+        &self,
+        tree: &mut TreeHead,
+        head: i64,
+        head_hash: Option<&str>,
+        rows: &[crate::StoredEvent],
+        signer: &NoteSigner,
+    ) -> Result<Option<Receipt>, StoreError> {
+        let ends_at_head = |t: &TreeHead| {
+            i64::try_from(t.builder.size()).ok() == Some(head) && t.last.as_deref() == head_hash
+        };
+        if !ends_at_head(tree) {
+            self.read_into(tree).await?;
+            if !ends_at_head(tree) {
+                return Ok(None);
+            }
+        }
+        let mut extended = TreeHead {
+            builder: tree.builder.clone(),
+            last: tree.last.clone(),
+        };
+        for row in rows {
+            extended.builder.push(leaf_of(&row.hash));
+            extended.last = Some(row.hash.clone());
+        }
+        let signed_at = self.now();
+        let checkpoint = Checkpoint {
+            origin: signer.name().to_string(),
+            size: extended.builder.size(),
+            root: extended.builder.root(),
+            time: Some(signed_at.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        };
+        let note = checkpoint
+            .sign(signer)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok(Some(Receipt {
+            checkpoint: StoredCheckpoint {
+                key_id: signer.verifier().key_id(),
+                tree_size: i64::try_from(checkpoint.size)
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
+                root_hash: hex::encode(checkpoint.root),
+                signed_at,
+                note,
+            },
+            tree: extended,
+        }))
     }
 
     /// Stores a checkpoint unless one for the same key and size exists; returns the stored one.

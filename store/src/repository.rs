@@ -31,6 +31,7 @@ use cqrs_es::Aggregate;
 use futures::stream::BoxStream;
 use gevinst_domain::chain::{event_hash, HashInput, GENESIS_HASH};
 use gevinst_domain::metadata::keys;
+use gevinst_verify::NoteSigner;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -285,10 +286,12 @@ const SELECT_COMMAND: &str = "SELECT aggregate_type, stream_id, idempotency_key,
     first_sequence, last_sequence, first_position, last_position, recorded_at FROM command \
     WHERE aggregate_type = $1 AND stream_id = $2 AND idempotency_key = $3";
 /// What an append reads before it writes, in one round trip (see [`Before`]).
-const BEFORE_APPEND: &str = "SELECT m.max_position, l.sequence AS last_sequence, \
+const BEFORE_APPEND: &str = "SELECT m.max_position, h.hash AS head_hash, \
+    l.sequence AS last_sequence, \
     l.hash AS last_hash, c.fingerprint, c.first_sequence, c.last_sequence AS command_last, \
     c.first_position, c.last_position, c.recorded_at \
     FROM (SELECT COALESCE(MAX(position), 0) AS max_position FROM event) m \
+    LEFT JOIN event h ON h.position = m.max_position \
     LEFT JOIN (SELECT sequence, hash FROM event WHERE aggregate_type = $1 AND stream_id = $2 \
         ORDER BY sequence DESC LIMIT 1) l ON 1 = 1 \
     LEFT JOIN command c ON c.aggregate_type = $1 AND c.stream_id = $2 \
@@ -302,6 +305,8 @@ const MAX_POSITION: &str = "SELECT COALESCE(MAX(position), 0) FROM event";
 #[derive(sqlx::FromRow)]
 struct Before {
     max_position: i64,
+    /// The stored hash of the event at `max_position` (none in an empty log).
+    head_hash: Option<String>,
     last_sequence: Option<i64>,
     last_hash: Option<String>,
     fingerprint: Option<String>,
@@ -355,12 +360,16 @@ pub struct Appended {
     pub record: CommandRecord,
     /// Whether the inline projection committed with it (the read models reflect it already).
     pub projected: bool,
+    /// The signed checkpoint stored with it, covering it, when the append asked for one
+    /// ([`EventStore::append_signed`]) and the process's tree ended where the log did.
+    pub receipt: Option<crate::checkpoint::StoredCheckpoint>,
 }
 
 /// An append waiting for its turn to commit (see [`EventStore::append_with`]).
 struct Waiting {
     events: Vec<SerializedEvent>,
     inline: Option<Arc<dyn Inline>>,
+    signer: Option<Arc<NoteSigner>>,
     reply: tokio::sync::oneshot::Sender<Result<Appended, StoreError>>,
 }
 
@@ -558,6 +567,29 @@ impl EventStore {
         events: &[SerializedEvent],
         inline: Option<Arc<dyn Inline>>,
     ) -> Result<Appended, StoreError> {
+        self.append_signed(events, inline, None).await
+    }
+
+    /// [`EventStore::appended`], with a checkpoint of the log signed by `signer` stored in the
+    /// same transaction as the receipt (one commit, one fsync, for the command and its
+    /// receipt; see [`Appended::receipt`]).
+    pub async fn appended_signed(
+        &self,
+        events: &[SerializedEvent],
+        signer: Option<Arc<NoteSigner>>,
+    ) -> Result<Appended, StoreError> {
+        self.append_signed(events, self.inline.clone(), signer)
+            .await
+    }
+
+    /// [`EventStore::append_with`], signing a receipt in the transaction when `signer` is
+    /// given. Appends that commit together under one key share one receipt.
+    pub async fn append_signed(
+        &self,
+        events: &[SerializedEvent],
+        inline: Option<Arc<dyn Inline>>,
+        signer: Option<Arc<NoteSigner>>,
+    ) -> Result<Appended, StoreError> {
         if events.is_empty() {
             return Err(StoreError::Invalid("no events to append".to_string()));
         }
@@ -569,6 +601,7 @@ impl EventStore {
             .push(Waiting {
                 events: events.to_vec(),
                 inline,
+                signer,
                 reply,
             });
         let turn = Arc::clone(&self.group.turn).lock_owned().await;
@@ -604,17 +637,29 @@ impl EventStore {
             _ => false,
         });
         let inline = if same { first } else { None };
-        let mut answers = match self.commit_once(&batch, inline.as_deref()).await {
+        // And it signs a receipt only when every append in it asked for one by the same key.
+        let signer = group
+            .first()
+            .and_then(|w| w.signer.clone())
+            .filter(|first| {
+                group
+                    .iter()
+                    .all(|w| w.signer.as_ref().is_some_and(|s| Arc::ptr_eq(s, first)))
+            });
+        let mut answers = match self
+            .commit_once(&batch, inline.as_deref(), signer.as_deref())
+            .await
+        {
             Err(StoreError::Projection(why)) => {
                 tracing::warn!(%why, "projecting inline failed; appending without it");
-                self.commit_once(&batch, None).await
+                self.commit_once(&batch, None, None).await
             }
             done => done,
         };
         if answers.is_err() && group.len() > 1 {
             let mut alone = Vec::with_capacity(group.len());
             for events in &batch {
-                let answer = self.commit_once(&[*events], None).await;
+                let answer = self.commit_once(&[*events], None, None).await;
                 alone.push(answer.and_then(|mut one| one.pop().ok_or_else(no_answer)?));
             }
             answers = Ok(alone);
@@ -653,6 +698,7 @@ impl EventStore {
         &self,
         batch: &[&[SerializedEvent]],
         inline: Option<&dyn Inline>,
+        signer: Option<&NoteSigner>,
     ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
         // The same steps on both backends, inside the transaction that serialises appends.
         macro_rules! append_in {
@@ -660,6 +706,7 @@ impl EventStore {
                 let mut answers = Vec::with_capacity(batch.len());
                 let mut inserted: Vec<StoredEvent> = Vec::new();
                 let mut head = None;
+                let mut head_hash = None;
                 for events in batch {
                     let Some((aggregate_type, stream_id, key, fingerprint)) = command_of(events)
                     else {
@@ -674,7 +721,10 @@ impl EventStore {
                         .bind(&key)
                         .fetch_one(&mut *$tx)
                         .await?;
-                    head.get_or_insert(before.max_position);
+                    if head.is_none() {
+                        head = Some(before.max_position);
+                        head_hash = before.head_hash.clone();
+                    }
                     let existing = before.existing(&aggregate_type, &stream_id, &key);
                     match self.prepare(
                         events,
@@ -690,6 +740,7 @@ impl EventStore {
                             answers.push(Ok(Appended {
                                 record: command,
                                 projected: false,
+                                receipt: None,
                             }));
                         }
                         Err(refused) => answers.push(Err(refused)),
@@ -722,7 +773,47 @@ impl EventStore {
                         Err(why) => tracing::warn!(%why, "cannot project inline"),
                     }
                 }
+                // The receipt, stored with the events (see `EventStore::receipt_after`), when
+                // no other append waits for the turn: signing holds the turn a little longer,
+                // and waiting appends are better served signing after their commit, where
+                // they share one receipt (`ProposalService::with_receipt`).
+                let mut receipt = None;
+                let signer = signer.filter(|_| self.waiting() == 0);
+                if let (Some(signer), Some(head), Some(_)) = (signer, head, last) {
+                    let mut tree = self.tree.lock().await;
+                    match self
+                        .receipt_after(&mut tree, head, head_hash.as_deref(), &inserted, signer)
+                        .await
+                    {
+                        Ok(Some(signed)) => {
+                            let c = &signed.checkpoint;
+                            let stored = sqlx::query(crate::checkpoint::INSERT_CHECKPOINT)
+                                .bind(&c.key_id)
+                                .bind(c.tree_size)
+                                .bind(&c.root_hash)
+                                .bind(c.signed_at)
+                                .bind(&c.note)
+                                .execute(&mut *$tx)
+                                .await?
+                                .rows_affected()
+                                == 1;
+                            // Another checkpoint of that size is stored already: the
+                            // command is signed for after its commit (which tells a fork).
+                            if stored {
+                                receipt = Some((tree, signed));
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(why) => tracing::warn!(%why, "cannot sign a receipt in the append"),
+                    }
+                }
                 $tx.commit().await?;
+                if let Some((mut tree, signed)) = receipt {
+                    *tree = signed.tree;
+                    for appended in answers.iter_mut().flatten() {
+                        appended.receipt = Some(signed.checkpoint.clone());
+                    }
+                }
                 Ok(answers)
             }};
         }

@@ -388,10 +388,13 @@ both_backends!(
             .into_iter()
             .map(|l| l.leaf)
             .collect();
+        let stored = t.service.store().checkpoints(None).await.unwrap();
         let mut answered = 0;
         for outcome in outcomes {
-            let c =
-                Checkpoint::open(&outcome.receipt.expect("a receipt"), &signer.verifier()).unwrap();
+            let note = outcome.receipt.expect("a receipt");
+            // Every receipt handed out is stored.
+            assert!(stored.iter().any(|c| c.note == note), "{note}");
+            let c = Checkpoint::open(&note, &signer.verifier()).unwrap();
             // The receipt covers the command's events, and it is the log as it was at its size.
             let size = usize::try_from(c.size).unwrap();
             assert!(c.size >= u64::try_from(outcome.last_position).unwrap());
@@ -403,12 +406,70 @@ both_backends!(
             answered += 1;
         }
         assert_eq!(answered, 3 * ids.len());
-        let stored = t.service.store().checkpoints(None).await.unwrap();
         assert!(
             !stored.is_empty() && stored.len() <= answered,
             "{}",
             stored.len()
         );
+    }
+);
+
+both_backends!(
+    an_append_stores_its_receipt_in_its_own_transaction_and_signs_the_log_as_it_is,
+    |t: TestStore| async move {
+        t.register_example("BC01").await;
+        let signer = Arc::new(NoteSigner::from_seed("gevinst.kk.dk/log", [6; 32]).unwrap());
+        let store = t.service.store().clone();
+        let fresh_root = || {
+            let store = store.clone();
+            async move {
+                let leaves: Vec<_> = store
+                    .leaves()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|l| l.leaf)
+                    .collect();
+                merkle::root(&leaves)
+            }
+        };
+        // Signed with the append: the receipt is the log just after it, and it is stored.
+        let signed = |key: &'static str| {
+            let (t, store, signer) = (&t, store.clone(), signer.clone());
+            async move {
+                let events = t.next_copy("BC01", key).await;
+                let appended = store
+                    .append_signed(&events, None, Some(signer))
+                    .await
+                    .unwrap();
+                let receipt = appended.receipt.expect("a receipt from the append");
+                assert_eq!(receipt.tree_size, appended.record.last_position, "{key}");
+                receipt
+            }
+        };
+        let first = signed("signed-1").await;
+        assert_eq!(first.root_hash, hex::encode(fresh_root().await));
+        let stored = store.checkpoints(None).await.unwrap();
+        assert_eq!(stored, std::slice::from_ref(&first));
+        // An append this process did not sign for (as another process's would be): the next
+        // receipt covers it too.
+        store
+            .append_with(&t.next_copy("BC01", "unsigned").await, None)
+            .await
+            .unwrap();
+        let second = signed("signed-2").await;
+        assert_eq!(second.root_hash, hex::encode(fresh_root().await));
+        // The log's last event changed behind the process's back: the receipt is of the log
+        // as it is now, not of the tree the process had built.
+        t.unguard_history().await;
+        t.db.execute_raw(
+            "UPDATE event SET hash = 'ab' || substr(hash, 3) \
+             WHERE position = (SELECT MAX(position) FROM event)",
+        )
+        .await
+        .unwrap();
+        let third = signed("signed-3").await;
+        assert_eq!(third.root_hash, hex::encode(fresh_root().await));
     }
 );
 
