@@ -272,25 +272,13 @@ impl EventStore {
             extended.builder.push(leaf_of(&row.hash));
             extended.last = Some(row.hash.clone());
         }
-        let signed_at = self.now();
-        let checkpoint = Checkpoint {
-            origin: signer.name().to_string(),
-            size: extended.builder.size(),
-            root: extended.builder.root(),
-            time: Some(signed_at.to_rfc3339_opts(SecondsFormat::Secs, true)),
-        };
-        let note = checkpoint
-            .sign(signer)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
         Ok(Some(Receipt {
-            checkpoint: StoredCheckpoint {
-                key_id: signer.verifier().key_id(),
-                tree_size: i64::try_from(checkpoint.size)
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
-                root_hash: hex::encode(checkpoint.root),
-                signed_at,
-                note,
-            },
+            checkpoint: signed(
+                signer,
+                extended.builder.size(),
+                extended.builder.root(),
+                self.now(),
+            )?,
             tree: extended,
         }))
     }
@@ -371,7 +359,19 @@ pub async fn sign_checkpoint(
     signer: &NoteSigner,
 ) -> Result<StoredCheckpoint, StoreError> {
     let (size, root) = store.tree_head().await?;
-    let signed_at = store.now();
+    store
+        .save_checkpoint(&signed(signer, size, root, store.now())?)
+        .await
+}
+
+/// The checkpoint of a log of `size` events with Merkle root `root`, signed by `signer` at
+/// `signed_at`, as stored.
+fn signed(
+    signer: &NoteSigner,
+    size: u64,
+    root: Hash,
+    signed_at: DateTime<Utc>,
+) -> Result<StoredCheckpoint, StoreError> {
     let checkpoint = Checkpoint {
         origin: signer.name().to_string(),
         size,
@@ -381,16 +381,13 @@ pub async fn sign_checkpoint(
     let note = checkpoint
         .sign(signer)
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    store
-        .save_checkpoint(&StoredCheckpoint {
-            key_id: signer.verifier().key_id(),
-            tree_size: i64::try_from(checkpoint.size)
-                .map_err(|e| StoreError::Invalid(e.to_string()))?,
-            root_hash: hex::encode(checkpoint.root),
-            signed_at,
-            note,
-        })
-        .await
+    Ok(StoredCheckpoint {
+        key_id: signer.verifier().key_id(),
+        tree_size: i64::try_from(size).map_err(|e| StoreError::Invalid(e.to_string()))?,
+        root_hash: hex::encode(root),
+        signed_at,
+        note,
+    })
 }
 
 /// The outcome of checking the log against one checkpoint.

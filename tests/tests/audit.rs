@@ -308,6 +308,17 @@ both_backends!(
     }
 );
 
+/// The leaves of the log as stored, read afresh (as the offline verifier would).
+async fn leaves_of(store: &gevinst_store::EventStore) -> Vec<gevinst_verify::Hash> {
+    store
+        .leaves()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.leaf)
+        .collect()
+}
+
 both_backends!(
     each_command_gets_a_signed_checkpoint_as_receipt,
     |t: TestStore| async move {
@@ -324,15 +335,7 @@ both_backends!(
         let receipt = outcome.receipt.expect("a receipt");
         let c = Checkpoint::open(&receipt, &signer.verifier()).unwrap();
         assert_eq!(c.size, 3);
-        let leaves: Vec<_> = t
-            .service
-            .store()
-            .leaves()
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|l| l.leaf)
-            .collect();
+        let leaves = leaves_of(t.service.store()).await;
         assert_eq!(c.root, merkle::root(&leaves));
         // The retry gets the stored outcome with the same receipt (the log did not grow).
         let again = service
@@ -379,15 +382,7 @@ both_backends!(
         while let Some(done) = sent.join_next().await {
             outcomes.extend(done.unwrap());
         }
-        let leaves: Vec<_> = t
-            .service
-            .store()
-            .leaves()
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|l| l.leaf)
-            .collect();
+        let leaves = leaves_of(t.service.store()).await;
         let stored = t.service.store().checkpoints(None).await.unwrap();
         let mut answered = 0;
         for outcome in outcomes {
@@ -422,16 +417,7 @@ both_backends!(
         let store = t.service.store().clone();
         let fresh_root = || {
             let store = store.clone();
-            async move {
-                let leaves: Vec<_> = store
-                    .leaves()
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|l| l.leaf)
-                    .collect();
-                merkle::root(&leaves)
-            }
+            async move { merkle::root(&leaves_of(&store).await) }
         };
         // Signed with the append: the receipt is the log just after it, and it is stored.
         let signed = |key: &'static str| {
@@ -692,13 +678,7 @@ both_backends!(
         let fresh = || {
             let store = store.clone();
             async move {
-                let leaves: Vec<_> = store
-                    .leaves()
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|l| l.leaf)
-                    .collect();
+                let leaves = leaves_of(&store).await;
                 (leaves.len() as u64, merkle::root(&leaves))
             }
         };
