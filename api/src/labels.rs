@@ -79,6 +79,19 @@ fn joined(items: &[&str], word: &str) -> String {
     }
 }
 
+/// A command's field, by its JSON name, as a page calls it where no form field carries it
+/// (a form's own fields have their labels beside them).
+#[must_use]
+pub fn command_field_label(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "control_area" => "Styringsområde",
+        "section" => "Del af planen",
+        "price_level" => "Prisniveau",
+        "plan_line" => "Linje i planen",
+        _ => return None,
+    })
+}
+
 /// A proposal kind, as a heading says it.
 #[must_use]
 pub fn kind_label(k: ProposalKind) -> &'static str {

@@ -385,21 +385,35 @@ pub fn field_name(argument: &str) -> String {
 }
 
 impl RecordError {
-    /// The refusal in the words of an API client or a form, whose fields are named as the
-    /// JSON body names them (`amount: …`, `control_area skal angives, medmindre plan_line …`):
-    /// the `Display` text is the command line's (`--amount: …`). The texts it renames are this
-    /// module's own, never the user's input (an argument's message is kept as it is).
+    /// The refusal in the words of an API client, whose fields are named as the JSON body
+    /// names them (`amount: …`, `control_area skal angives, medmindre plan_line …`): the
+    /// `Display` text is the command line's (`--amount: …`).
     #[must_use]
     pub fn for_clients(&self) -> String {
+        self.naming(field_name)
+    }
+
+    /// The refusal with each argument it names (`--plan-line`) called what `name` calls it: a
+    /// JSON name for clients ([`RecordError::for_clients`]), a field's label on a page. The
+    /// texts it renames are this module's own, never the user's input (an argument's message
+    /// is kept as it is).
+    #[must_use]
+    pub fn naming(&self, name: impl Fn(&str) -> String) -> String {
         match self {
             RecordError::InvalidArgument { argument, message } => {
-                format!("{}: {message}", field_name(argument))
+                format!("{}: {message}", name(argument))
             }
             RecordError::MissingArgument(_) | RecordError::NoAmountToReplace { .. } => self
                 .to_string()
                 .split(' ')
                 .map(|word| match word.strip_prefix("--") {
-                    Some(flag) if !flag.is_empty() => field_name(flag),
+                    Some(flag) if !flag.is_empty() => {
+                        // `--plan-line,`: the argument, then what follows it.
+                        let end = word
+                            .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '-')
+                            .len();
+                        format!("{}{}", name(&word[..end]), &word[end..])
+                    }
                     _ => word.to_string(),
                 })
                 .collect::<Vec<_>>()

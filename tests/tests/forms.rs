@@ -94,6 +94,30 @@ both_backends!(
         assert_eq!(browser.value("#savings-amount").await, "ti tusind");
         assert!(savings(&app.history("BC01").await).is_empty());
 
+        // No line in the plan, and none to pick itself: refused in the page's words (the
+        // fields by their labels, not the JSON body's or the command line's names).
+        browser.type_in("#savings-amount", "-10").await;
+        browser
+            .client()
+            .find(Locator::Css("#savings-plan_line"))
+            .await
+            .unwrap()
+            .select_by_value("")
+            .await
+            .unwrap();
+        browser.click("#savings button[type='submit']").await;
+        let page = browser
+            .wait_for_text(&app.base, "peger på en linje i den gældende plan")
+            .await;
+        assert!(
+            page.contains(
+                "«Styringsområde» skal angives, medmindre «Linje i planen» peger på en linje i \
+                 den gældende plan"
+            ),
+            "{page}"
+        );
+        assert!(savings(&app.history("BC01").await).is_empty());
+
         // A plausible amount in Danish notation is saved at once.
         send_saving(&browser, "-1.234,5").await;
         let page = browser

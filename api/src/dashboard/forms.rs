@@ -97,6 +97,13 @@ struct Spec {
     fields: &'static [Field],
 }
 
+impl Spec {
+    /// The label of the field named `name`, if the form has it.
+    fn label_of(&self, name: &str) -> Option<&'static str> {
+        self.fields.iter().find(|f| f.name == name).map(|f| f.label)
+    }
+}
+
 const YEAR: Field = field("year", "Budgetår", Kind::Number, true, "fx 2025");
 const DATE: Field = field("date", "Dato", Kind::Date, true, "");
 const EVIDENCE: Field = field(
@@ -629,7 +636,20 @@ fn body(spec: &Spec, form: &[(String, String)]) -> Result<(Map<String, Value>, b
 
 /// A refusal of the command layer, in the words the page shows (and the field it names); the
 /// policy's and the store's failures are pages of their own.
-pub(super) fn refusal(e: RecordError) -> Result<Refusal, PageError> {
+///
+/// `label` gives a field's label on the page by its form name (`plan_line` → "Linje i
+/// planen"); a field the form does not carry is called as `labels::command_field_label`
+/// calls it, and by its form name if not even there.
+pub(super) fn refusal(
+    e: RecordError,
+    label: impl Fn(&str) -> Option<&'static str>,
+) -> Result<Refusal, PageError> {
+    let named = |argument: &str| {
+        let field = crate::record::field_name(argument);
+        label(&field)
+            .or_else(|| crate::labels::command_field_label(&field))
+            .map_or(field, |label| format!("«{label}»"))
+    };
     Ok(match e {
         RecordError::Unconfirmed(warnings) => Refusal {
             message: "Intet er gemt: indtastningen ser usandsynlig ud. Sæt flueben og send igen, hvis den er rigtig.".into(),
@@ -649,7 +669,7 @@ pub(super) fn refusal(e: RecordError) -> Result<Refusal, PageError> {
                 .next()
                 .and_then(|flag| flag.strip_prefix("--"))
                 .map(crate::record::field_name),
-            message: e.for_clients(),
+            message: e.naming(named),
             warnings: Vec::new(),
         },
         RecordError::Command(gevinst_projections::CommandError::Denied(d)) => {
@@ -660,7 +680,7 @@ pub(super) fn refusal(e: RecordError) -> Result<Refusal, PageError> {
         }
         RecordError::Output(e) => return Err(internal(e)),
         other => Refusal {
-            message: other.for_clients(),
+            message: other.naming(named),
             field: None,
             warnings: Vec::new(),
         },
@@ -715,7 +735,7 @@ pub async fn send(
                     .await
                     {
                         Ok((_, outcome)) => Ok(outcome.last_sequence),
-                        Err(e) => Err(refused(refusal(e)?)),
+                        Err(e) => Err(refused(refusal(e, |name| spec.label_of(name))?)),
                     },
                 }
             }

@@ -273,7 +273,7 @@ pub async fn send(
             .into_response()),
             // The forms' reading of a refusal (`--approved-by` is the field `approved_by`).
             Err(e) => {
-                let refusal = super::forms::refusal(e)?;
+                let refusal = super::forms::refusal(e, |_| None)?;
                 refused(refusal.message, refusal.field)
             }
         }
