@@ -573,15 +573,34 @@ both_backends!(
         let (status, kind, body) = get(app.client(), "/exports/budget.csv", None).await;
         assert_eq!((status, kind.as_str()), (404, "application/problem+json"));
         assert!(body.contains("urn:gevinst:problem:not-found"), "{body}");
-        // Signed out in a browser: a page that says so; a file still comes as a file.
+        // Signed out in a browser: to the login page, and back to the file once signed in; a
+        // signed-in browser still gets the file.
+        let signed_out = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = signed_out
+            .get(app.url("/exports/late.csv?as_of=2025-12-31"))
+            .header(reqwest::header::ACCEPT, browser)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(
+            response.headers()[reqwest::header::LOCATION],
+            "/login?next=%2Fexports%2Flate.csv%3Fas_of%3D2025-12-31"
+        );
         let (status, kind, body) = get(
             reqwest::Client::new(),
             "/exports/late.csv?as_of=2025-12-31",
-            Some(browser),
+            None,
         )
         .await;
-        assert_eq!((status, kind.as_str()), (401, "text/html; charset=utf-8"));
-        assert!(body.contains("Du er ikke logget ind"), "{body}");
+        assert_eq!(
+            (status, kind.as_str()),
+            (401, "application/problem+json"),
+            "{body}"
+        );
         let (status, kind, _) = get(
             app.client(),
             "/exports/late.csv?as_of=2025-12-31",

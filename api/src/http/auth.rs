@@ -157,18 +157,17 @@ impl FromRequestParts<AppState> for PageUser {
     ) -> Result<Self, Self::Rejection> {
         match sign_in(parts, state).await {
             Ok(user) => Ok(PageUser(user)),
-            Err(ApiError::Unauthenticated) => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map_or("/", |p| p.as_str())
-                    .to_string();
-                let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
-                Err(Redirect::to(&format!("/login?{query}")).into_response())
-            }
+            Err(ApiError::Unauthenticated) => Err(to_login(&parts.uri)),
             Err(e) => Err(e.into_response()),
         }
     }
+}
+
+/// To the login page, and back to `uri` once signed in.
+pub fn to_login(uri: &axum::http::Uri) -> Response {
+    let next = uri.path_and_query().map_or("/", |p| p.as_str());
+    let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+    Redirect::to(&format!("/login?{query}")).into_response()
 }
 
 /// Only same-site paths are followed after sign-in (no open redirect).

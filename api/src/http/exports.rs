@@ -84,7 +84,8 @@ impl Report {
 /// A download refused to a browser is a page, not a problem document: a link followed from a
 /// page asks for `text/html` first and gets the Danish error page with the problem's title
 /// and detail (and its status); a client that asks for anything else gets the problem+json as
-/// before. Only refusals change: a file is a file.
+/// before; a browser that is not signed in goes to the login page and back to the file, as
+/// every page does. Only refusals change: a file is a file.
 pub async fn refusals_as_pages(request: Request, next: Next) -> Response {
     let browser = request
         .headers()
@@ -92,7 +93,12 @@ pub async fn refusals_as_pages(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|accept| accept.split(',').next())
         .is_some_and(|first| first.trim().starts_with("text/html"));
+    let uri = request.uri().clone();
     let response = next.run(request).await;
+    // Signed out: to the login page and back to the file, as a page would.
+    if browser && response.status() == axum::http::StatusCode::UNAUTHORIZED {
+        return super::auth::to_login(&uri);
+    }
     let problem = response
         .headers()
         .get(header::CONTENT_TYPE)
