@@ -17,7 +17,7 @@ use cqrs_es::persist::{
     EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore, SerializedEvent,
 };
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
-use gevinst_store::{Appended, EventStore, StoreError};
+use gevinst_store::{Appended, DecidedOn, EventStore, StoreError};
 use hashlink::LruCache;
 
 /// An aggregate as last seen: the sequence it reflects and its state, shared with readers
@@ -73,10 +73,17 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
         self.seen.lock().ok()?.get(id).cloned()
     }
 
+    /// The state kept for `id` and the sequence it reflects, as it is, without asking the log
+    /// whether it is still the newest (see [`Self::take_trusted`]).
+    #[must_use]
+    pub fn as_kept(&self, id: &str) -> Option<(usize, Arc<A>)> {
+        self.remembered(id)
+    }
+
     /// The state kept (if any), taken out of the cache.
-    fn taken(&self, id: &str) -> (usize, A) {
+    fn taken(&self, id: &str) -> Option<(usize, A)> {
         let kept = self.seen.lock().ok().and_then(|mut seen| seen.remove(id));
-        kept.map_or_else(Default::default, |(sequence, shared)| {
+        kept.map(|(sequence, shared)| {
             // Owned without a copy unless a reader still holds it.
             (
                 sequence,
@@ -149,8 +156,31 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
         &self,
         aggregate_id: &str,
     ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
-        let kept = self.taken(aggregate_id);
+        let kept = self.taken(aggregate_id).unwrap_or_default();
         self.catch_up(aggregate_id, kept).await
+    }
+
+    /// [`Self::take`] without asking the log whether the kept state is still the newest: one
+    /// query less per command, where a process that writes alone is always right. The log
+    /// still has the last word: the append refuses a sequence that another process has moved
+    /// past, and the caller then decides the command again on a [`Self::take`]. Read from the
+    /// log when nothing is kept. Says whether the state was taken unchecked.
+    pub async fn take_trusted(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<(EventStoreAggregateContext<A>, bool), AggregateError<A::Error>> {
+        match self.taken(aggregate_id) {
+            Some((sequence, aggregate)) => Ok((
+                EventStoreAggregateContext {
+                    aggregate_id: aggregate_id.to_string(),
+                    aggregate,
+                    current_sequence: sequence,
+                    current_snapshot: None,
+                },
+                true,
+            )),
+            None => Ok((self.catch_up(aggregate_id, (0, A::default())).await?, false)),
+        }
     }
 
     /// The aggregate brought up to date, with the sequence it reflects, shared with the cache:
@@ -171,7 +201,7 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
             }
             newer = Some((sequence, events));
         }
-        let kept = self.taken(aggregate_id);
+        let kept = self.taken(aggregate_id).unwrap_or_default();
         let context = match newer {
             // Still where it was when the newer events were read: apply those.
             Some((sequence, events)) if kept.0 == sequence => {
@@ -189,13 +219,15 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
     /// projection, and keeps that state. What cqrs-es' `commit` does, but handing back what the store
     /// appended (its record, and whether the read models took it in the same transaction)
     /// instead of reading it again. A failed append keeps nothing: the next load replays.
-    /// With `signer`, the append stores a signed checkpoint as the command's receipt.
+    /// With `signer`, the append stores a signed checkpoint as the command's receipt; with
+    /// `decided_on`, it is refused if that stream has grown since the command was decided.
     pub async fn append(
         &self,
         events: Vec<A::Event>,
         context: EventStoreAggregateContext<A>,
         metadata: &HashMap<String, String>,
         signer: Option<Arc<gevinst_verify::NoteSigner>>,
+        decided_on: Option<DecidedOn>,
     ) -> Result<Appended, StoreError> {
         let EventStoreAggregateContext {
             aggregate_id,
@@ -216,7 +248,10 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
                 .map_err(|e| StoreError::Invalid(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let appended = self.repo.appended_signed(&serialized, signer).await?;
+        let appended = self
+            .repo
+            .appended_decided(&serialized, signer, decided_on)
+            .await?;
         let last = usize::try_from(appended.record.last_sequence)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.keep(&aggregate_id, last, Arc::new(aggregate));

@@ -27,7 +27,9 @@ use crate::identity::{AccessService, IdentityError};
 use crate::price_index::PriceIndexService;
 
 use crate::readmodel::Projector;
-use gevinst_store::{Appended, Clock, CommandRecord, Db, EventStore, StoreError, StoredCheckpoint};
+use gevinst_store::{
+    Appended, Clock, CommandRecord, Db, DecidedOn, EventStore, StoreError, StoredCheckpoint,
+};
 use gevinst_verify::NoteSigner;
 
 /// The aggregate type name under which proposals are stored.
@@ -274,20 +276,19 @@ impl ProposalService {
         action: Action,
     ) -> Result<(Role, Arc<Proposal>), CommandError> {
         let state = self.load(id).await?;
-        let (role, _) = self.authorize_on(login, id, &state, action).await?;
+        let (access, _, _) = self.access.decided_on(false).await?;
+        let role = Self::authorize_on(&access, login, id, &state, action)?;
         Ok((role, state))
     }
 
-    /// The role the policy gives `login` for `action` on `state`, and the accounts and grants
-    /// it decided on (so a caller asks the same snapshot again).
-    async fn authorize_on(
-        &self,
+    /// The role the policy gives `login` for `action` on `state` under `access`.
+    fn authorize_on(
+        access: &Access,
         login: &Login,
         id: &ProposalId,
         state: &Proposal,
         action: Action,
-    ) -> Result<(Role, Access), CommandError> {
-        let access = self.access.current().await?;
+    ) -> Result<Role, CommandError> {
         // The account is checked first, so an unknown proposal tells nothing to a stranger.
         access.active(login)?;
         let Some(target) = Target::of(state) else {
@@ -296,8 +297,7 @@ impl ProposalService {
                 error: ProposalError::UnknownProposal,
             });
         };
-        let role = access.decide(login, action, Some(&target))?;
-        Ok((role, access))
+        Ok(access.decide(login, action, Some(&target))?)
     }
 
     /// Executes `command` on proposal `id` for the signed-in `login`: the policy decides the
@@ -305,6 +305,14 @@ impl ProposalService {
     /// needed), the stored actor is the login, and a plan revision's approver must be another
     /// active account. CLI and HTTP writes come here; only the baseline import and tests use
     /// [`ProposalService::execute`] with metadata of their own.
+    ///
+    /// The command is first decided on the proposal and the grants as this process keeps them,
+    /// without asking the log whether they are still the newest (two queries less per
+    /// command). The append checks both in its own transaction (the proposal's sequence, and
+    /// the grants' as [`DecidedOn`]), so a command decided on a state another process has
+    /// moved past is refused there; then, and when the policy or a rule said no on a kept
+    /// state the log has moved past, the command is decided once more on what the log says
+    /// now. A process that writes alone never pays for the second attempt.
     pub async fn execute_as(
         &self,
         login: &Login,
@@ -312,34 +320,116 @@ impl ProposalService {
         command: ProposalCommand,
         request: Request,
     ) -> Result<CommandOutcome, CommandError> {
+        let (first, kept) = self
+            .attempt_as(login, id, command.clone(), request.clone(), true)
+            .await;
+        match first {
+            Err(error) if self.worth_deciding_again(&error, id, kept).await => {
+                self.attempt_as(login, id, command, request, false).await.0
+            }
+            done => done,
+        }
+    }
+
+    /// One attempt of [`Self::execute_as`]: on the kept states when `trusted`, else on the
+    /// log's. Also returns which states were taken as kept without a look at the log.
+    async fn attempt_as(
+        &self,
+        login: &Login,
+        id: &ProposalId,
+        command: ProposalCommand,
+        request: Request,
+        trusted: bool,
+    ) -> (Result<CommandOutcome, CommandError>, Unchecked) {
         // The policy decides on the very state the command then runs on: taken out of the
-        // cache once (one look at the log), handed back if the policy says no.
-        let context = self.take(id).await?;
-        let decided = self.decide(login, id, &context.aggregate, &command).await;
-        let role = match decided {
+        // cache once, handed back if the policy says no.
+        let taken = if trusted {
+            self.aggregates.take_trusted(id.as_str()).await
+        } else {
+            self.aggregates.take(id.as_str()).await.map(|c| (c, false))
+        };
+        let (context, proposal_kept) = match taken {
+            Ok(taken) => taken,
+            Err(e) => {
+                return (
+                    Err(CommandError::Unexpected(e.to_string())),
+                    Unchecked::default(),
+                )
+            }
+        };
+        let (access, decided_on, grants_kept) = match self.access.decided_on(trusted).await {
+            Ok(decided) => decided,
+            Err(error) => {
+                self.aggregates.put_back(context);
+                return (Err(error.into()), Unchecked::default());
+            }
+        };
+        let kept = Unchecked {
+            proposal: proposal_kept.then_some(context.current_sequence),
+            grants: grants_kept.then_some(decided_on.sequence),
+        };
+        let role = match Self::decide(&access, login, id, &context.aggregate, &command) {
             Ok(role) => role,
             Err(error) => {
                 self.aggregates.put_back(context);
-                return Err(error);
+                return (Err(error), kept);
             }
         };
         let mut metadata = EventMetadata::new(login.actor(), role);
         metadata.idempotency_key = request.idempotency_key;
         metadata.confirmed_warnings = request.confirmed_warnings;
-        self.execute_on(id, command, metadata, Some(context)).await
+        let done = self
+            .execute_on(id, command, metadata, Some(context), Some(decided_on))
+            .await;
+        (done, kept)
     }
 
-    /// The role the policy gives `login` for `command` on `state`; a plan revision's approver
-    /// must be another active account.
-    async fn decide(
+    /// Whether a command refused after it was decided on kept states is worth deciding again
+    /// on the log's: when a conflict, the policy or a rule said no, and a state taken as kept
+    /// has moved since (the look brings it up to date). A conflict on states read from the
+    /// log is a concurrent command's, and stays a conflict.
+    async fn worth_deciding_again(
         &self,
+        error: &CommandError,
+        id: &ProposalId,
+        kept: Unchecked,
+    ) -> bool {
+        let refused = matches!(
+            error,
+            CommandError::Conflict { .. }
+                | CommandError::Rejected { .. }
+                | CommandError::Denied(_)
+                | CommandError::Approver { .. }
+        );
+        if !refused {
+            return false;
+        }
+        if let Some(sequence) = kept.proposal {
+            let now = self.aggregates.read(id.as_str()).await.map(|(s, _)| s);
+            if now.is_ok_and(|now| now != sequence) {
+                return true;
+            }
+        }
+        if let Some(sequence) = kept.grants {
+            let now = self.access.decided_on(false).await;
+            if now.is_ok_and(|(_, now, _)| now.sequence != sequence) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The role the policy gives `login` for `command` on `state` under `access`; a plan
+    /// revision's approver must be another active account.
+    fn decide(
+        access: &Access,
         login: &Login,
         id: &ProposalId,
         state: &Proposal,
         command: &ProposalCommand,
     ) -> Result<Role, CommandError> {
         let action = Action::of_command(command, state);
-        let (role, access) = self.authorize_on(login, id, state, action).await?;
+        let role = Self::authorize_on(access, login, id, state, action)?;
         if let ProposalCommand::RevisePlan { approved_by, .. } = command {
             let valid = Login::parse(approved_by.as_str())
                 .is_ok_and(|a| &a != login && access.active(&a).is_ok());
@@ -385,7 +475,7 @@ impl ProposalService {
         command: ProposalCommand,
         metadata: EventMetadata,
     ) -> Result<CommandOutcome, CommandError> {
-        self.execute_on(id, command, metadata, None).await
+        self.execute_on(id, command, metadata, None, None).await
     }
 
     /// [`ProposalService::execute`] on the aggregate already `taken` for it, if any (handed
@@ -396,6 +486,7 @@ impl ProposalService {
         mut command: ProposalCommand,
         mut metadata: EventMetadata,
         taken: Option<Taken>,
+        decided_on: Option<DecidedOn>,
     ) -> Result<CommandOutcome, CommandError> {
         let prepared = self.prepare(id, &mut command, &metadata).await;
         let (fingerprint, key) = match prepared {
@@ -427,7 +518,10 @@ impl ProposalService {
                 })
             }
         };
-        match self.run(id, command, metadata.to_map(), taken).await {
+        match self
+            .run(id, command, metadata.to_map(), taken, decided_on)
+            .await
+        {
             Ok(appended) => {
                 let outcome = CommandOutcome::from_record(appended.record, false);
                 // Read-your-writes: the read models reflect the command before it returns —
@@ -459,6 +553,11 @@ impl ProposalService {
             Err(Ran::Store(StoreError::DuplicateCommand(record))) => {
                 Ok(self.with_receipt(replay(*record)?).await)
             }
+            // The grants moved after the policy decided: a conflict like any other, retried.
+            Err(Ran::Moved { current }) => Err(CommandError::Conflict {
+                current_sequence: current,
+                proposal,
+            }),
             Err(Ran::Store(StoreError::Conflict { current, .. })) => {
                 // A concurrent retry with the same key may have won: then this is a replay.
                 match self
@@ -523,6 +622,7 @@ impl ProposalService {
         command: ProposalCommand,
         metadata: HashMap<String, String>,
         taken: Option<Taken>,
+        decided_on: Option<DecidedOn>,
     ) -> Result<Appended, Ran> {
         use cqrs_es::Aggregate as _;
         let mut context = match taken {
@@ -541,10 +641,14 @@ impl ProposalService {
             }
             return Err(Ran::Refused(error));
         }
+        let sequence = i64::try_from(context.current_sequence).unwrap_or(i64::MAX);
         self.aggregates
-            .append(events, context, &metadata, self.signer.clone())
+            .append(events, context, &metadata, self.signer.clone(), decided_on)
             .await
-            .map_err(Ran::Store)
+            .map_err(|e| match e {
+                StoreError::Moved { .. } => Ran::Moved { current: sequence },
+                e => Ran::Store(e),
+            })
     }
 
     /// Overwrites whatever the client put in a fact's people and role fields: the role of a
@@ -613,11 +717,25 @@ impl ProposalService {
 type Taken = cqrs_es::persist::EventStoreAggregateContext<Proposal>;
 
 /// Why [`ProposalService::run`] stored nothing.
+/// The states an attempt of [`ProposalService::execute_as`] took as kept, without a look at the
+/// log, with the sequence each reflected.
+#[derive(Debug, Clone, Copy, Default)]
+struct Unchecked {
+    proposal: Option<usize>,
+    grants: Option<i64>,
+}
+
 enum Ran {
     /// The aggregate refused the command.
     Refused(ProposalError),
     /// The store did not append it.
     Store(StoreError),
+    /// The store did not append it: the grants it was decided on had moved (the proposal
+    /// stood at `current`).
+    Moved {
+        /// The proposal's last sequence.
+        current: i64,
+    },
     /// The aggregate could not be loaded.
     Unexpected(String),
 }

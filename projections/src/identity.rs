@@ -25,7 +25,7 @@ use gevinst_domain::access::{
     ACCESS_STREAM,
 };
 use gevinst_domain::{Actor, EventMetadata, IdempotencyKey, Reason, Role};
-use gevinst_store::{Credentials, EventStore, StoreError, TokenRow};
+use gevinst_store::{Credentials, DecidedOn, EventStore, StoreError, TokenRow};
 use sha2::{Digest, Sha256};
 
 /// The aggregate type of the access stream.
@@ -206,6 +206,37 @@ impl AccessService {
             .await
             .map(|(_, access)| (*access).clone())
             .map_err(|e| IdentityError::Unexpected(e.to_string()))
+    }
+
+    /// Accounts and grants for a command's policy, with the [`DecidedOn`] its append checks:
+    /// as kept in memory when `trusted` (no look at the log; the append refuses the command
+    /// if the grants have changed since), else as the log says now. Also says whether they
+    /// were taken as kept, unchecked.
+    pub async fn decided_on(
+        &self,
+        trusted: bool,
+    ) -> Result<(Arc<Access>, DecidedOn, bool), IdentityError> {
+        let kept = if trusted {
+            self.kept.as_kept(ACCESS_STREAM)
+        } else {
+            None
+        };
+        let unchecked = kept.is_some();
+        let (sequence, access) = match kept {
+            Some(kept) => kept,
+            None => self
+                .kept
+                .read(ACCESS_STREAM)
+                .await
+                .map_err(|e| IdentityError::Unexpected(e.to_string()))?,
+        };
+        let decided_on = DecidedOn {
+            aggregate_type: ACCESS.to_string(),
+            stream_id: ACCESS_STREAM.to_string(),
+            sequence: i64::try_from(sequence)
+                .map_err(|e| IdentityError::Unexpected(e.to_string()))?,
+        };
+        Ok((access, decided_on, unchecked))
     }
 
     /// Sends `command` as `by`, with `reason`.

@@ -38,8 +38,8 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use credentials::{Credentials, SessionRow, TokenRow};
 pub use db::{Db, OpenMode, StoreConfig, DEFAULT_SQLITE_PATH};
 pub use repository::{
-    Appended, CommandRecord, EventStore, Inline, RowRead, StoredEvent, UnreadableRow, Walk,
-    APPENDED_CHANNEL, APPEND_LOCK_KEY,
+    Appended, CommandRecord, DecidedOn, EventStore, Inline, RowRead, StoredEvent, UnreadableRow,
+    Walk, APPENDED_CHANNEL, APPEND_LOCK_KEY,
 };
 pub use verify::{verify, verify_with, ChainProblem, Checks, Decoder, ProblemKind, VerifyReport};
 
@@ -75,6 +75,17 @@ pub enum StoreError {
         /// The stream's last stored sequence.
         current: i64,
     },
+    /// A stream the command was decided on (its grants, say) grew before the command committed:
+    /// decide it again on what the log says now (see [`repository::DecidedOn`]).
+    #[error("{stream_id} blev ændret, mens kommandoen blev afgjort (den så hændelse {decided_on}, nu er den ved {current}); prøv igen")]
+    Moved {
+        /// The stream.
+        stream_id: String,
+        /// Its last sequence when the command was decided.
+        decided_on: i64,
+        /// Its last sequence now.
+        current: i64,
+    },
     /// A command with this idempotency key was already accepted.
     #[error("en kommando med idempotensnøglen «{}» er allerede modtaget for {}", .0.idempotency_key, .0.stream_id)]
     DuplicateCommand(Box<CommandRecord>),
@@ -106,7 +117,9 @@ pub enum StoreError {
 impl From<StoreError> for PersistenceError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Conflict { .. } => PersistenceError::OptimisticLockError,
+            StoreError::Conflict { .. } | StoreError::Moved { .. } => {
+                PersistenceError::OptimisticLockError
+            }
             StoreError::Database(e @ (sqlx::Error::PoolTimedOut | sqlx::Error::Io(_))) => {
                 PersistenceError::ConnectionError(Box::new(e))
             }

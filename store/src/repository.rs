@@ -289,19 +289,22 @@ const SELECT_COMMAND: &str = "SELECT aggregate_type, stream_id, idempotency_key,
 const BEFORE_APPEND: &str = "SELECT m.max_position, h.hash AS head_hash, \
     l.sequence AS last_sequence, \
     l.hash AS last_hash, c.fingerprint, c.first_sequence, c.last_sequence AS command_last, \
-    c.first_position, c.last_position, c.recorded_at \
+    c.first_position, c.last_position, c.recorded_at, d.sequence AS decided_on \
     FROM (SELECT COALESCE(MAX(position), 0) AS max_position FROM event) m \
     LEFT JOIN event h ON h.position = m.max_position \
     LEFT JOIN (SELECT sequence, hash FROM event WHERE aggregate_type = $1 AND stream_id = $2 \
         ORDER BY sequence DESC LIMIT 1) l ON 1 = 1 \
     LEFT JOIN command c ON c.aggregate_type = $1 AND c.stream_id = $2 \
-        AND c.idempotency_key = $3";
+        AND c.idempotency_key = $3 \
+    LEFT JOIN (SELECT sequence FROM event WHERE aggregate_type = $4 AND stream_id = $5 \
+        ORDER BY sequence DESC LIMIT 1) d ON 1 = 1";
 const LAST_IN_STREAM: &str = "SELECT sequence, hash FROM event WHERE aggregate_type = $1 AND \
     stream_id = $2 ORDER BY sequence DESC LIMIT 1";
 const MAX_POSITION: &str = "SELECT COALESCE(MAX(position), 0) FROM event";
 
 /// What an append reads inside its transaction before it writes: the log's head, the stream's
-/// last sequence and hash, and the record of a command with the same key, if any.
+/// last sequence and hash, the record of a command with the same key, if any, and the last
+/// sequence of the stream the command was decided on ([`DecidedOn`]), if it names one.
 #[derive(sqlx::FromRow)]
 struct Before {
     max_position: i64,
@@ -315,6 +318,7 @@ struct Before {
     first_position: Option<i64>,
     last_position: Option<i64>,
     recorded_at: Option<DateTime<Utc>>,
+    decided_on: Option<i64>,
 }
 
 impl Before {
@@ -353,6 +357,21 @@ pub trait Inline: Send + Sync {
     fn statements(&self, rows: &[StoredEvent]) -> Result<Vec<Stmt>, String>;
 }
 
+/// Another stream a command was decided on, as of the sequence it was read at: the accounts
+/// and grants the policy applied, say. The append checks it in the same read that checks the
+/// command's own stream and refuses with [`StoreError::Moved`] when that stream has grown
+/// since, so a command may be decided on a state kept in memory without asking the log first:
+/// the log still has the last word, in the transaction that commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecidedOn {
+    /// The stream's aggregate type.
+    pub aggregate_type: String,
+    /// The stream.
+    pub stream_id: String,
+    /// Its last sequence as the command saw it (0: no events).
+    pub sequence: i64,
+}
+
 /// What an accepted append stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
@@ -365,11 +384,28 @@ pub struct Appended {
     pub receipt: Option<crate::checkpoint::StoredCheckpoint>,
 }
 
+impl DecidedOn {
+    /// The refusal when the stream's last sequence now (`last`; none: no events) is not the
+    /// one the command saw.
+    fn moved(&self, last: Option<i64>) -> Option<StoreError> {
+        let current = last.unwrap_or(0);
+        (current != self.sequence).then(|| StoreError::Moved {
+            stream_id: self.stream_id.clone(),
+            decided_on: self.sequence,
+            current,
+        })
+    }
+}
+
+/// One append of a group: its events and the stream it was decided on, if any.
+type Batched<'a> = (&'a [SerializedEvent], Option<&'a DecidedOn>);
+
 /// An append waiting for its turn to commit (see [`EventStore::append_with`]).
 struct Waiting {
     events: Vec<SerializedEvent>,
     inline: Option<Arc<dyn Inline>>,
     signer: Option<Arc<NoteSigner>>,
+    decided_on: Option<DecidedOn>,
     reply: tokio::sync::oneshot::Sender<Result<Appended, StoreError>>,
 }
 
@@ -582,6 +618,18 @@ impl EventStore {
             .await
     }
 
+    /// [`EventStore::appended_signed`] for a command decided on `decided_on` as well as on
+    /// its own stream: refused with [`StoreError::Moved`] if that stream has grown since.
+    pub async fn appended_decided(
+        &self,
+        events: &[SerializedEvent],
+        signer: Option<Arc<NoteSigner>>,
+        decided_on: Option<DecidedOn>,
+    ) -> Result<Appended, StoreError> {
+        self.append_queued(events, self.inline.clone(), signer, decided_on)
+            .await
+    }
+
     /// [`EventStore::append_with`], signing a receipt in the transaction when `signer` is
     /// given. Appends that commit together under one key share one receipt.
     pub async fn append_signed(
@@ -589,6 +637,17 @@ impl EventStore {
         events: &[SerializedEvent],
         inline: Option<Arc<dyn Inline>>,
         signer: Option<Arc<NoteSigner>>,
+    ) -> Result<Appended, StoreError> {
+        self.append_queued(events, inline, signer, None).await
+    }
+
+    /// Queues an append for its turn and commits it, alone or in a group.
+    async fn append_queued(
+        &self,
+        events: &[SerializedEvent],
+        inline: Option<Arc<dyn Inline>>,
+        signer: Option<Arc<NoteSigner>>,
+        decided_on: Option<DecidedOn>,
     ) -> Result<Appended, StoreError> {
         if events.is_empty() {
             return Err(StoreError::Invalid("no events to append".to_string()));
@@ -602,6 +661,7 @@ impl EventStore {
                 events: events.to_vec(),
                 inline,
                 signer,
+                decided_on,
                 reply,
             });
         let turn = Arc::clone(&self.group.turn).lock_owned().await;
@@ -629,7 +689,10 @@ impl EventStore {
     /// Commits `group` in one transaction and answers each append in it (see
     /// [`EventStore::append_with`] for what happens when that fails).
     async fn commit_group(&self, group: Vec<Waiting>) {
-        let batch: Vec<&[SerializedEvent]> = group.iter().map(|w| w.events.as_slice()).collect();
+        let batch: Vec<Batched> = group
+            .iter()
+            .map(|w| (w.events.as_slice(), w.decided_on.as_ref()))
+            .collect();
         // The group projects inline only when every append in it asked for the same projection.
         let first = group.first().and_then(|w| w.inline.clone());
         let same = group.iter().all(|w| match (&w.inline, &first) {
@@ -658,8 +721,8 @@ impl EventStore {
         };
         if answers.is_err() && group.len() > 1 {
             let mut alone = Vec::with_capacity(group.len());
-            for events in &batch {
-                let answer = self.commit_once(&[*events], None, None).await;
+            for one in &batch {
+                let answer = self.commit_once(&[*one], None, None).await;
                 alone.push(answer.and_then(|mut one| one.pop().ok_or_else(no_answer)?));
             }
             answers = Ok(alone);
@@ -696,7 +759,7 @@ impl EventStore {
     /// (nothing of it is stored).
     async fn commit_once(
         &self,
-        batch: &[&[SerializedEvent]],
+        batch: &[Batched<'_>],
         inline: Option<&dyn Inline>,
         signer: Option<&NoteSigner>,
     ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
@@ -707,7 +770,7 @@ impl EventStore {
                 let mut inserted: Vec<StoredEvent> = Vec::new();
                 let mut head = None;
                 let mut head_hash = None;
-                for events in batch {
+                for &(events, decided_on) in batch {
                     let Some((aggregate_type, stream_id, key, fingerprint)) = command_of(events)
                     else {
                         answers.push(Err(StoreError::Invalid(
@@ -719,6 +782,8 @@ impl EventStore {
                         .bind(&aggregate_type)
                         .bind(&stream_id)
                         .bind(&key)
+                        .bind(decided_on.map_or("", |d| d.aggregate_type.as_str()))
+                        .bind(decided_on.map_or("", |d| d.stream_id.as_str()))
                         .fetch_one(&mut *$tx)
                         .await?;
                     if head.is_none() {
@@ -726,6 +791,14 @@ impl EventStore {
                         head_hash = before.head_hash.clone();
                     }
                     let existing = before.existing(&aggregate_type, &stream_id, &key);
+                    if let Some(moved) = decided_on.and_then(|d| d.moved(before.decided_on)) {
+                        // A replay is a replay whatever moved since the first attempt.
+                        answers.push(Err(match existing {
+                            Some(record) => StoreError::DuplicateCommand(Box::new(record)),
+                            None => moved,
+                        }));
+                        continue;
+                    }
                     match self.prepare(
                         events,
                         before.last(),

@@ -571,3 +571,87 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    a_command_decided_on_what_this_process_kept_is_decided_again_when_another_process_moved_it,
+    |t: TestStore| async move {
+        use gevinst_domain::access::{Grant, Login, Scope};
+        use gevinst_domain::proposal::{examples, ProposalCommand};
+        use gevinst_projections::{CommandError, Operator, ProposalService, Request};
+        // This process (`t.service`) keeps BC01 and the grants after its first command; the
+        // other process is a second service on the same store.
+        t.register_example("BC01").await;
+        t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        t.user("bo@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        let other = ProposalService::new(t.db.clone(), t.clock.clone());
+        let (anna, bo, admin) = (
+            Login::parse("anna@kk.dk").unwrap(),
+            Login::parse("bo@kk.dk").unwrap(),
+            Operator::Account(Login::parse("admin").unwrap()),
+        );
+        let id = gevinst_tests::proposal("BC01");
+        let saving = || ProposalCommand::RecordSaving(examples::saving(2025, -1));
+        let owner = || {
+            Grant::new(
+                gevinst_domain::Role::ProjectOwner,
+                Scope::Proposal(id.clone()),
+            )
+        };
+        let why = || gevinst_domain::Reason::parse("test").unwrap();
+        let here = |login: Login| {
+            let service = t.service.clone();
+            let id = id.clone();
+            async move {
+                service
+                    .execute_as(&login, &id, saving(), Request::default())
+                    .await
+            }
+        };
+        here(anna.clone()).await.expect("anna's first saving");
+
+        // The other process writes to BC01: this one's kept BC01 is behind the log, the
+        // append says so, and the command is decided again on the log's BC01.
+        let theirs = other
+            .execute_as(&bo, &id, saving(), Request::default())
+            .await
+            .expect("bo's saving in the other process");
+        let ours = here(anna.clone()).await.expect("anna's saving after bo's");
+        assert_eq!(ours.first_sequence, theirs.last_sequence + 1);
+
+        // The other process revokes anna's grant: the grants this one kept still allow her,
+        // but the append checks them against the log, and the command is refused.
+        other
+            .access()
+            .grant(&admin, &anna, owner().unwrap(), true, why())
+            .await
+            .expect("the revocation");
+        let refused = here(anna.clone()).await;
+        assert!(
+            matches!(refused, Err(CommandError::Denied(_))),
+            "{refused:?}"
+        );
+
+        // And grants her again: the kept grants (now without her) say no, the log says yes.
+        other
+            .access()
+            .grant(&admin, &anna, owner().unwrap(), false, why())
+            .await
+            .expect("the grant");
+        here(anna.clone())
+            .await
+            .expect("anna's saving after her new grant");
+        let savings = t
+            .service
+            .store()
+            .stream(PROPOSAL, "BC01")
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.event_type == "SavingRealised")
+            .count();
+        assert_eq!(
+            savings, 4,
+            "anna 3, bo 1; nothing written when she had no grant"
+        );
+    }
+);
