@@ -187,9 +187,10 @@ impl ProposalService {
     }
 
     /// The same service, signing a checkpoint of the log with each accepted command and
-    /// handing it back as the outcome's receipt: stored in the command's own transaction when
-    /// no other append waits (`EventStore::append_signed`), else signed after the commit,
-    /// where commands answered together share one. Signing reads the event hashes appended since
+    /// handing it back as the outcome's receipt: stored in the command's own transaction
+    /// (`EventStore::append_signed`; one receipt for the appends that commit together), else
+    /// (another key's checkpoint of that size is stored, say) signed after the commit, where
+    /// commands answered together share one. Signing reads the event hashes appended since
     /// the process last signed (`EventStore::tree_head`); a failure is logged and leaves the
     /// receipt empty, because the command is already committed.
     #[must_use]

@@ -846,12 +846,12 @@ impl EventStore {
                         Err(why) => tracing::warn!(%why, "cannot project inline"),
                     }
                 }
-                // The receipt, stored with the events (see `EventStore::receipt_after`), when
-                // no other append waits for the turn: signing holds the turn a little longer,
-                // and waiting appends are better served signing after their commit, where
-                // they share one receipt (`ProposalService::with_receipt`).
+                // The receipt, stored with the events (see `EventStore::receipt_after`): one
+                // commit and one fsync for both. Signing holds the turn a little longer, but
+                // leaving it to after the commit when other appends waited (as this did until
+                // 2026-12-05) cost a transaction and an fsync of its own per receipt: at 8
+                // clients on PostgreSQL 693–710 commands/s against 843–900 signed here.
                 let mut receipt = None;
-                let signer = signer.filter(|_| self.waiting() == 0);
                 if let (Some(signer), Some(head), Some(_)) = (signer, head, last) {
                     let mut tree = self.tree.lock().await;
                     match self
