@@ -189,8 +189,8 @@ impl ProposalService {
     /// The same service, signing a checkpoint of the log with each accepted command and
     /// handing it back as the outcome's receipt: stored in the command's own transaction
     /// (`EventStore::append_signed`; one receipt for the appends that commit together), else
-    /// (another key's checkpoint of that size is stored, say) signed after the commit, where
-    /// commands answered together share one. Signing reads the event hashes appended since
+    /// (on SQLite when other appends wait; another key's checkpoint of that size is stored)
+    /// signed after the commit, where commands answered together share one. Signing reads the event hashes appended since
     /// the process last signed (`EventStore::tree_head`); a failure is logged and leaves the
     /// receipt empty, because the command is already committed.
     #[must_use]

@@ -765,7 +765,7 @@ impl EventStore {
     ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
         // The same steps on both backends, inside the transaction that serialises appends.
         macro_rules! append_in {
-            ($tx:ident, $insert:expr, $in_one_call:expr) => {{
+            ($tx:ident, $insert:expr, $in_one_call:expr, $sign_when_waiting:expr) => {{
                 let mut answers = Vec::with_capacity(batch.len());
                 let mut inserted: Vec<StoredEvent> = Vec::new();
                 let mut head = None;
@@ -847,11 +847,16 @@ impl EventStore {
                     }
                 }
                 // The receipt, stored with the events (see `EventStore::receipt_after`): one
-                // commit and one fsync for both. Signing holds the turn a little longer, but
-                // leaving it to after the commit when other appends waited (as this did until
-                // 2026-12-05) cost a transaction and an fsync of its own per receipt: at 8
-                // clients on PostgreSQL 693–710 commands/s against 843–900 signed here.
+                // commit and one fsync for both. When other appends wait for the turn, on
+                // SQLite they are signed for after their commit instead, where they share one
+                // receipt (`ProposalService::with_receipt`); on PostgreSQL here too. Measured,
+                // not derived (`gevinst bench`, 2026-12-05, 8 writers): signing here whoever
+                // waits took PostgreSQL from 693–710 to 843–900 commands/s and its portfolio
+                // reads' p50 from 9.5–10.0 to 8.3–8.6 ms, but SQLite's portfolio reads' p50
+                // from 3.5–4.4 to 8.2–9.3 ms, for no gain in its commands; why SQLite's
+                // readers pay was not found.
                 let mut receipt = None;
+                let signer = signer.filter(|_| $sign_when_waiting || self.waiting() == 0);
                 if let (Some(signer), Some(head), Some(_)) = (signer, head, last) {
                     let mut tree = self.tree.lock().await;
                     match self
@@ -899,7 +904,7 @@ impl EventStore {
                     .bind(APPENDED_CHANNEL)
                     .execute(&mut *tx)
                     .await?;
-                append_in!(tx, insert_together_pg, std::convert::identity)
+                append_in!(tx, insert_together_pg, std::convert::identity, true)
             }
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -910,7 +915,8 @@ impl EventStore {
                     |stmts: Vec<Stmt>| match stmts.len() {
                         0 | 1 => stmts,
                         _ => vec![joined(&stmts)],
-                    }
+                    },
+                    false
                 )
             }
         }
