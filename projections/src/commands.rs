@@ -258,13 +258,22 @@ impl ProposalService {
 
     /// The policy's answer for `login` doing `action` on proposal `id` as it stands (an
     /// unknown proposal is refused as the aggregate would refuse it). The HTTP layer asks this
-    /// before it reads a request's body, so "not allowed" comes before "malformed".
+    /// before it reads a command's body, so "not allowed" comes before "malformed". A yes on
+    /// the proposal and grants as this process keeps them is taken without a look at the log:
+    /// the command is decided again by [`Self::execute_as`], whose append checks both against
+    /// the log. A no is only said on what the log says now.
     pub async fn authorize(
         &self,
         login: &Login,
         id: &ProposalId,
         action: Action,
     ) -> Result<Role, CommandError> {
+        if let Some((_, state)) = self.aggregates.as_kept(id.as_str()) {
+            let (access, _, _) = self.access.decided_on(true).await?;
+            if let Ok(role) = Self::authorize_on(&access, login, id, &state, action) {
+                return Ok(role);
+            }
+        }
         Ok(self.authorized(login, id, action).await?.0)
     }
 

@@ -369,12 +369,10 @@ impl AccessService {
 
     /// `login` with the current accounts and grants, if the account is active.
     async fn active(&self, login: Login) -> Result<Principal, IdentityError> {
-        let access = self.current().await?;
+        // Shared with the cache, not copied: every signed-in request comes here.
+        let (access, _, _) = self.decided_on(false).await?;
         match access.active(&login) {
-            Ok(_) => Ok(Principal {
-                login,
-                access: Arc::new(access),
-            }),
+            Ok(_) => Ok(Principal { login, access }),
             Err(_) => Err(IdentityError::BadCredentials),
         }
     }
