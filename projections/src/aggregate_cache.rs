@@ -69,15 +69,11 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
         self.seen.lock().map_or(0, |seen| seen.len())
     }
 
-    fn remembered(&self, id: &str) -> Option<Seen<A>> {
-        self.seen.lock().ok()?.get(id).cloned()
-    }
-
     /// The state kept for `id` and the sequence it reflects, as it is, without asking the log
     /// whether it is still the newest (see [`Self::take_trusted`]).
     #[must_use]
-    pub fn as_kept(&self, id: &str) -> Option<(usize, Arc<A>)> {
-        self.remembered(id)
+    pub fn as_kept(&self, id: &str) -> Option<Seen<A>> {
+        self.seen.lock().ok()?.get(id).cloned()
     }
 
     /// The state kept (if any), taken out of the cache.
@@ -191,7 +187,7 @@ impl<A: Aggregate + Clone> CachedEventStore<A> {
         aggregate_id: &str,
     ) -> Result<(usize, Arc<A>), AggregateError<A::Error>> {
         let mut newer = None;
-        if let Some((sequence, shared)) = self.remembered(aggregate_id) {
+        if let Some((sequence, shared)) = self.as_kept(aggregate_id) {
             let events = self
                 .repo
                 .get_last_events::<A>(aggregate_id, sequence)
@@ -363,7 +359,7 @@ pub(crate) mod tests {
         let cached = CachedEventStore::<Proposal>::new(repo.clone());
         // What a writer's cache holds right after its own commit equals a full replay.
         let same_as_replay = |store: CachedEventStore<Proposal>, full_state: serde_json::Value| async move {
-            let seen = store.remembered("BC01").expect("remembered").1;
+            let seen = store.as_kept("BC01").expect("remembered").1;
             assert_eq!(serde_json::to_value(&*seen).expect("json"), full_state);
         };
         let register = ProposalCommand::RegisterProposal {
@@ -463,10 +459,10 @@ pub(crate) mod tests {
         }
         assert_eq!(cache.kept(), 2);
         assert!(
-            cache.remembered("BC01").is_none(),
+            cache.as_kept("BC01").is_none(),
             "the least recently used went"
         );
-        assert!(cache.remembered("BC03").is_some());
+        assert!(cache.as_kept("BC03").is_some());
         // BC01 loads by replaying its whole stream, as a fresh process would.
         let loaded = cache.load_aggregate("BC01").await.expect("loads");
         let replayed = full.load_aggregate("BC01").await.expect("replays");
@@ -476,8 +472,8 @@ pub(crate) mod tests {
             serde_json::to_value(&replayed.aggregate).expect("json")
         );
         // Kept again now, and BC02, the least recently used since, went in its place.
-        assert!(cache.remembered("BC01").is_some());
-        assert!(cache.remembered("BC02").is_none());
+        assert!(cache.as_kept("BC01").is_some());
+        assert!(cache.as_kept("BC02").is_none());
         assert_eq!(cache.kept(), 2);
         drop(dir);
     }

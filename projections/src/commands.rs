@@ -190,8 +190,8 @@ impl ProposalService {
     /// handing it back as the outcome's receipt: stored in the command's own transaction
     /// (`EventStore::append_signed`; one receipt for the appends that commit together), else
     /// (on SQLite when other appends wait; another key's checkpoint of that size is stored)
-    /// signed after the commit, where commands answered together share one. Signing reads the event hashes appended since
-    /// the process last signed (`EventStore::tree_head`); a failure is logged and leaves the
+    /// signed after the commit, where commands answered together share one. Signing reads the
+    /// event hashes appended since the process last signed (`EventStore::tree_head`); a failure is logged and leaves the
     /// receipt empty, because the command is already committed.
     #[must_use]
     pub fn with_signer(mut self, signer: Arc<NoteSigner>) -> Self {
@@ -726,7 +726,6 @@ impl ProposalService {
 /// A proposal's aggregate taken out of the cache for one command.
 type Taken = cqrs_es::persist::EventStoreAggregateContext<Proposal>;
 
-/// Why [`ProposalService::run`] stored nothing.
 /// The states an attempt of [`ProposalService::execute_as`] took as kept, without a look at the
 /// log, with the sequence each reflected.
 #[derive(Debug, Clone, Copy, Default)]
@@ -735,6 +734,7 @@ struct Unchecked {
     grants: Option<i64>,
 }
 
+/// Why [`ProposalService::run`] stored nothing.
 enum Ran {
     /// The aggregate refused the command.
     Refused(ProposalError),

@@ -608,18 +608,8 @@ impl EventStore {
 
     /// [`EventStore::appended`], with a checkpoint of the log signed by `signer` stored in the
     /// same transaction as the receipt (one commit, one fsync, for the command and its
-    /// receipt; see [`Appended::receipt`]).
-    pub async fn appended_signed(
-        &self,
-        events: &[SerializedEvent],
-        signer: Option<Arc<NoteSigner>>,
-    ) -> Result<Appended, StoreError> {
-        self.append_signed(events, self.inline.clone(), signer)
-            .await
-    }
-
-    /// [`EventStore::appended_signed`] for a command decided on `decided_on` as well as on
-    /// its own stream: refused with [`StoreError::Moved`] if that stream has grown since.
+    /// receipt; see [`Appended::receipt`]), and for a command decided on `decided_on` as well
+    /// as on its own stream, refused with [`StoreError::Moved`] if that stream has grown since.
     pub async fn appended_decided(
         &self,
         events: &[SerializedEvent],

@@ -126,6 +126,15 @@ pub async fn get(url: impl AsRef<str>) -> reqwest::Result<reqwest::Response> {
     .await
 }
 
+/// A client that does not follow redirects, to see a 303 and where it points.
+#[must_use]
+pub fn without_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+}
+
 /// A client that signs in as the reader of the test server at `base` (see
 /// [`TestStore::sign_in_reader`]).
 #[must_use]
@@ -193,10 +202,7 @@ impl TestApp {
     /// Signs `login` (made by [`TestStore::user`]) in with its password over `POST /login`, as a
     /// browser's form would; a client that sends the session cookie.
     pub async fn session(&self, login: &str) -> reqwest::Client {
-        let response = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("a client")
+        let response = without_redirects()
             .post(self.url("/login"))
             .form(&[("login", login), ("password", &password_of(login))])
             .send()

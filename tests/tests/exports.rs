@@ -575,10 +575,7 @@ both_backends!(
         assert!(body.contains("urn:gevinst:problem:not-found"), "{body}");
         // Signed out in a browser: to the login page, and back to the file once signed in; a
         // signed-in browser still gets the file.
-        let signed_out = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let signed_out = gevinst_tests::without_redirects();
         let response = signed_out
             .get(app.url("/exports/late.csv?as_of=2025-12-31"))
             .header(reqwest::header::ACCEPT, browser)

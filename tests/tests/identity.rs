@@ -237,10 +237,7 @@ both_backends!(
         t.import_budget_2025().await;
         let app = t.spawn_app().await;
         let anna = t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let client = gevinst_tests::without_redirects();
 
         // A wrong password answers the form again with a Danish message.
         let wrong = client

@@ -160,10 +160,7 @@ both_backends!(
             .unwrap()
             .contains("ikke startet i denne browser"));
         // A sign-in started here whose answer names another provider (RFC 9207 `iss`).
-        let no_redirects = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let no_redirects = gevinst_tests::without_redirects();
         let started = no_redirects
             .get(app.url("/login/oidc?next=/"))
             .send()

@@ -309,10 +309,7 @@ both_backends!(
 
 /// A session cookie for `login`, signed in over `POST /login`.
 async fn cookie_of(app: &TestApp, login: &str) -> String {
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    let response = gevinst_tests::without_redirects()
         .post(app.url("/login"))
         .form(&[
             ("login", login),
@@ -493,10 +490,7 @@ both_backends!(
             async move {
                 let mut form: Vec<(&str, String)> = vec![("csrf", csrf)];
                 form.extend(fields);
-                let response = reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .unwrap()
+                let response = gevinst_tests::without_redirects()
                     .post(url)
                     .header("cookie", cookie)
                     .form(&form)
@@ -568,10 +562,7 @@ both_backends!(
             "{page}"
         );
         // Without the CSRF token nothing is stored.
-        let response = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+        let response = gevinst_tests::without_redirects()
             .post(app.url("/price-index"))
             .header("cookie", &cookie)
             .form(&[("command", "use"), ("vintage", "oes-2024-06")])
