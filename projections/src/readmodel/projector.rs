@@ -23,7 +23,9 @@ use gevinst_domain::price::PriceIndexEvent;
 use gevinst_domain::proposal::ProposalEvent;
 use tokio::sync::{mpsc, Mutex};
 
-use super::apply::{coalesce, price_index_row, statements, Placeholders, Stmt, Val};
+use super::apply::{
+    coalesce, copied, price_index_row, statements, Placeholders, Stmt, Val, Write, COPY_ENTRIES,
+};
 use super::follow::{Background, PROJECTED_CHANNEL};
 use super::ReadModelError;
 use gevinst_store::bind_all;
@@ -136,6 +138,19 @@ impl InlineProjection {
             Placeholders::Numbered
         } else {
             Placeholders::Anonymous
+        }
+    }
+
+    /// A rebuild's batch as it is written on this backend: PostgreSQL copies its entries in
+    /// (see [`copied`]); SQLite inserts them as a catch-up does.
+    fn rebuilding(self, stmts: Vec<Stmt>) -> Vec<Write> {
+        if self.postgres {
+            copied(stmts)
+        } else {
+            coalesce(stmts, self.placeholders())
+                .into_iter()
+                .map(Write::Stmt)
+                .collect()
         }
     }
 
@@ -313,8 +328,25 @@ impl Projector {
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<i64, ReadModelError> {
         let _running = self.running.lock().await;
+        // A run of entries copied in (PostgreSQL's `COPY`; see `apply::copied`).
+        macro_rules! copy_in {
+            ($tx:expr, $rows:expr) => {{
+                let mut copy = $tx.copy_in_raw(COPY_ENTRIES).await?;
+                copy.send($rows.as_bytes()).await?;
+                copy.finish().await?;
+            }};
+        }
+        // SQLite has no `COPY`, and its batches never hold one (`InlineProjection::rebuilding`).
+        macro_rules! no_copy {
+            ($tx:expr, $rows:expr) => {{
+                let _ = $rows;
+                return Err(ReadModelError::Unreadable(
+                    "COPY asked of SQLite in a rebuild".into(),
+                ));
+            }};
+        }
         macro_rules! rebuild_in {
-            ($tx:expr, $lock:expr) => {{
+            ($tx:expr, $lock:expr, $copy:ident) => {{
                 let mut tx = $tx;
                 // The checkpoint row first: an append then sees it held and leaves its events
                 // to the next catch-up instead of writing rows this rebuild is replacing.
@@ -329,11 +361,16 @@ impl Projector {
                 let mut position = 0;
                 let mut batches = self.read_ahead(target);
                 while let Some(batch) = batches.recv().await {
-                    let (stmts, last) = batch?;
-                    for s in stmts {
-                        bind_all!(sqlx::query(&s.sql), &s.args)
-                            .execute(&mut *tx)
-                            .await?;
+                    let (writes, last) = batch?;
+                    for write in writes {
+                        match write {
+                            Write::Stmt(s) => {
+                                bind_all!(sqlx::query(&s.sql), &s.args)
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
+                            Write::Entries(rows) => $copy!(tx, rows),
+                        }
                     }
                     position = last;
                     progress(Progress { position, target });
@@ -364,8 +401,10 @@ impl Projector {
             }};
         }
         match self.store.db() {
-            Db::Postgres(pool) => rebuild_in!(pool.begin().await?, "FOR UPDATE"),
-            Db::Sqlite(pool) => rebuild_in!(pool.begin_with("BEGIN IMMEDIATE").await?, ""),
+            Db::Postgres(pool) => rebuild_in!(pool.begin().await?, "FOR UPDATE", copy_in),
+            Db::Sqlite(pool) => {
+                rebuild_in!(pool.begin_with("BEGIN IMMEDIATE").await?, "", no_copy)
+            }
         }
     }
 
@@ -375,10 +414,10 @@ impl Projector {
     /// rebuild's transaction writes the batch before. Done one after the other, each side
     /// waited for the other: a rebuild on PostgreSQL kept the two cores about half idle (`perf`).
     /// Two batches are kept ready at most; the task stops when the receiver is dropped.
-    fn read_ahead(&self, target: i64) -> mpsc::Receiver<Result<(Vec<Stmt>, i64), ReadModelError>> {
+    fn read_ahead(&self, target: i64) -> mpsc::Receiver<Result<(Vec<Write>, i64), ReadModelError>> {
         let (send, receive) = mpsc::channel(2);
         let store = self.store.clone();
-        let placeholders = self.inline().placeholders();
+        let inline = self.inline();
         tokio::spawn(async move {
             let mut position = 0;
             while position < target {
@@ -391,7 +430,7 @@ impl Projector {
                     for stored in events.iter().filter(|e| projected(e)) {
                         stmts.extend(statements_of(stored)?);
                     }
-                    Ok::<_, ReadModelError>(Some((coalesce(stmts, placeholders), last)))
+                    Ok::<_, ReadModelError>(Some((inline.rebuilding(stmts), last)))
                 }
                 .await;
                 let Some(next) = batch.transpose() else {
