@@ -224,15 +224,22 @@ fn copy_row(out: &mut String, values: &[Val]) {
             }
             Val::Bool(b) => out.push(if *b { 't' } else { 'f' }),
             Val::Text(Some(text)) => {
-                for c in text.chars() {
-                    match c {
-                        '\\' => out.push_str("\\\\"),
-                        '\t' => out.push_str("\\t"),
-                        '\n' => out.push_str("\\n"),
-                        '\r' => out.push_str("\\r"),
-                        c => out.push(c),
-                    }
+                // The text between escapes is pushed whole (the four are ASCII, so a byte
+                // index at one is a char boundary).
+                let mut from = 0;
+                for (at, byte) in text.bytes().enumerate() {
+                    let escaped = match byte {
+                        b'\\' => "\\\\",
+                        b'\t' => "\\t",
+                        b'\n' => "\\n",
+                        b'\r' => "\\r",
+                        _ => continue,
+                    };
+                    out.push_str(&text[from..at]);
+                    out.push_str(escaped);
+                    from = at + 1;
                 }
+                out.push_str(&text[from..]);
             }
         }
     }
