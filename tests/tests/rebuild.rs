@@ -176,3 +176,63 @@ both_backends!(
         assert!(r.text().await.unwrap().contains("-100"));
     }
 );
+
+both_backends!(
+    appends_during_rebuilds_end_in_the_read_models_a_rebuild_makes,
+    |t: TestStore| async move {
+        use gevinst_domain::proposal::{examples, ProposalCommand};
+        use gevinst_domain::Role;
+        use gevinst_projections::readmodel::ReadModels;
+        use gevinst_tests::{meta, proposal};
+        t.register_example("BC01").await;
+        t.register_example("BC02").await;
+        // Two writers project their savings inline while rebuilds run: each of their events
+        // lands before a rebuild reads the log's head, between that and the rebuild holding
+        // the checkpoint, or after (then it is left to the catch-up).
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut writers = tokio::task::JoinSet::new();
+        for id in ["BC01", "BC02"] {
+            let (service, stop) = (t.service.clone(), stop.clone());
+            writers.spawn(async move {
+                let mut written = 0usize;
+                while !stop.load(Ordering::Relaxed) {
+                    let amount = i64::try_from(written % 900).unwrap() + 1;
+                    service
+                        .execute(
+                            &proposal(id),
+                            ProposalCommand::RecordSaving(examples::saving(2025, -amount)),
+                            meta("anna@kk.dk", Role::ProjectOwner),
+                        )
+                        .await
+                        .unwrap();
+                    written += 1;
+                }
+                written
+            });
+        }
+        let projector = t.service.projector().clone();
+        for _ in 0..15 {
+            projector.rebuild_with(&|_| {}).await.unwrap();
+        }
+        stop.store(true, Ordering::Relaxed);
+        let mut written = 0;
+        while let Some(w) = writers.join_next().await {
+            written += w.unwrap();
+        }
+        projector.catch_up().await.unwrap();
+        let read = ReadModels::new(t.db.clone());
+        let kept = read.dump().await.unwrap();
+        assert!(
+            written >= 15,
+            "{written} savings written during the rebuilds"
+        );
+        assert_eq!(kept.entries.len(), written, "one entry a saving");
+        for id in ["BC01", "BC02"] {
+            let row = read.proposal(id).await.unwrap().unwrap();
+            let last = t.service.load(&proposal(id)).await.unwrap().version();
+            assert_eq!(u64::try_from(row.last_sequence).unwrap(), last, "{id}");
+        }
+        projector.rebuild_with(&|_| {}).await.unwrap();
+        assert_eq!(read.dump().await.unwrap(), kept);
+    }
+);

@@ -347,6 +347,12 @@ impl Projector {
         }
         macro_rules! rebuild_in {
             ($tx:expr, $lock:expr, $copy:ident) => {{
+                // The events are read from here on while the tables are cleared. One appended
+                // before the checkpoint row is held but after `target` may be projected by its
+                // append; it is cleared with the rest and, the checkpoint being set to
+                // `target`, applied again by the next catch-up.
+                let target = self.store.last_position().await?;
+                let mut batches = self.read_ahead(target);
                 let mut tx = $tx;
                 // The checkpoint row first: an append then sees it held and leaves its events
                 // to the next catch-up instead of writing rows this rebuild is replacing.
@@ -357,9 +363,7 @@ impl Projector {
                 for sql in CLEAR_STATEMENTS {
                     sqlx::query(sql).execute(&mut *tx).await?;
                 }
-                let target = self.store.last_position().await?;
                 let mut position = 0;
-                let mut batches = self.read_ahead(target);
                 while let Some(batch) = batches.recv().await {
                     let (writes, last) = batch?;
                     for write in writes {
