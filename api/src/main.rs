@@ -14,11 +14,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> ExitCode {
     let cli = Cli::parse_danish();
     // A benchmark's thousands of requests would drown its progress in request logs (and the
-    // logging would be measured too): it logs warnings only, unless RUST_LOG says otherwise.
+    // logging would be measured too): it logs warnings only, unless RUST_LOG says otherwise,
+    // and not sqlx's warnings about slow statements, which it measures itself. Otherwise
+    // PostgreSQL's notices are left out below a warning (`migrate` on a migrated store drew
+    // "relation … already exists, skipping" on every run).
     let default = if matches!(cli.command, Command::Bench(_)) {
-        "warn"
+        "warn,sqlx::query=error"
     } else {
-        "info"
+        "info,sqlx::postgres::notice=warn"
     };
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -30,9 +33,21 @@ async fn main() -> ExitCode {
     let mut stdout = std::io::stdout();
     match run(cli, &mut stdout).await {
         Ok(exit) => exit.into(),
+        // A reader that stopped reading (`gevinst report … | head`) is not a failure: the
+        // output it wanted was written; end quietly as the other tools in such a pipe do.
+        Err(error) if stopped_reading(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("gevinst: {error:#}");
             gevinst_api::cli::Exit::FAILURE.into()
         }
     }
+}
+
+/// Whether `error` comes from writing to a pipe whose reader has gone.
+fn stopped_reading(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -3,7 +3,8 @@
 //! readiness, a request past its time, a connection that never finishes its headers, and the
 //! real `gevinst serve` process finishing a request in flight after SIGTERM and exiting 0, and
 //! two real `serve` processes on one PostgreSQL of which exactly one projects, the other
-//! taking over when it is killed.
+//! taking over when it is killed; and the binary as an operator runs it, with no log lines it
+//! need not print (a notice on `migrate`, an error when a pipe's reader stops reading).
 //!
 //! "Slow" is made, never measured: a request is held by a lock the test takes on the read
 //! models (the read models are put behind the log first, so the next read must write), and
@@ -467,6 +468,50 @@ both_backends!(
 /// The `gevinst` binary, built by this package from the same `api/src/main.rs` (a test can
 /// only name its own package's binaries).
 const GEVINST: &str = env!("CARGO_BIN_EXE_gevinst-under-test");
+
+both_backends!(
+    the_binary_run_as_an_operator_runs_it_logs_nothing_it_need_not,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let url = t.database_url();
+        let run = |args: &[&str], reader_stops: bool| {
+            let mut child = std::process::Command::new(GEVINST)
+                .args(["--database-url", url.as_str()])
+                .args(args)
+                .env_remove("RUST_LOG")
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("gevinst starts");
+            if reader_stops {
+                // `gevinst report … | head` where head has already had enough.
+                drop(child.stdout.take());
+            }
+            let out = child.wait_with_output().expect("gevinst ends");
+            (
+                out.status,
+                String::from_utf8(out.stdout).unwrap(),
+                String::from_utf8(out.stderr).unwrap(),
+            )
+        };
+        // On a migrated store: it says so, with no log line (PostgreSQL's notice that the
+        // migrations' table exists was logged at every run).
+        let (status, out, err) = run(&["migrate"], false);
+        assert!(status.success(), "{out}{err}");
+        assert!(out.starts_with("migreret: "), "{out}");
+        assert_eq!(err, "", "migrate logged");
+        // A report whose reader stops reading: the output it wanted was written; no error.
+        let report = ["report", "portfolio", "--as-of", "2025-12-31"];
+        let (status, _, err) = run(&report, true);
+        assert!(status.success(), "{status}: {err}");
+        assert_eq!(err, "", "a reader that stopped reading was reported");
+        // The same report read whole: its table, nothing on stderr.
+        let (status, out, err) = run(&report, false);
+        assert!(status.success() && err.is_empty(), "{status}: {err}");
+        assert!(out.contains("BC01"), "{out}");
+    }
+);
 
 /// A `gevinst serve` process on the test's store, with `args` added.
 struct Served {
