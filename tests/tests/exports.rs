@@ -682,3 +682,71 @@ both_backends!(
         assert!(refused.contains("«XYZ» er ikke et udvalg"), "{refused}");
     }
 );
+
+both_backends!(
+    the_late_page_links_its_files_with_its_filters_and_they_hold_its_rows,
+    |t: TestStore| async move {
+        scenario(&t).await;
+        let app = t.spawn_app().await;
+        let client = app.client();
+        let text = |path: String| {
+            let request = client.get(app.url(&path));
+            async move {
+                let response = request.send().await.unwrap();
+                (response.status().as_u16(), response.text().await.unwrap())
+            }
+        };
+        let mut tried = 0;
+        for kind in ["", "saving", "goal", "missing_report", "milestone"] {
+            let filter = if kind.is_empty() {
+                String::new()
+            } else {
+                format!("&kind={kind}")
+            };
+            let (status, page) = text(format!("/late?as_of={AS_OF}{filter}")).await;
+            assert_eq!(status, 200, "{page}");
+            let html = scraper::Html::parse_document(&page);
+            let cells = scraper::Selector::parse("#forsinket-tabel tbody tr > *").unwrap();
+            let cells: Vec<String> = html
+                .select(&cells)
+                .map(|c| c.text().collect::<String>().trim().to_string())
+                .collect();
+            // Both files, with the page's date and kind.
+            for extension in ["xlsx", "csv"] {
+                let link =
+                    scraper::Selector::parse(&format!("a[href^='/exports/late.{extension}']"))
+                        .unwrap();
+                let hrefs: Vec<&str> = html
+                    .select(&link)
+                    .filter_map(|a| a.value().attr("href"))
+                    .collect();
+                assert_eq!(
+                    hrefs,
+                    [format!("/exports/late.{extension}?as_of={AS_OF}{filter}")]
+                );
+            }
+            // The file has the page's rows, in its order: proposal, committee, type, what.
+            let (status, csv) = text(format!("/exports/late.csv?as_of={AS_OF}{filter}")).await;
+            assert_eq!(status, 200, "{csv}");
+            let (_, rows) = parse_csv(&csv);
+            let page_rows: Vec<&[String]> = cells.chunks(6).map(|r| &r[..4]).collect();
+            // The file's total row ("I alt") aside.
+            let rows: Vec<Vec<String>> = rows.into_iter().filter(|r| r[0] != "I alt").collect();
+            let file_rows: Vec<&[String]> = rows.iter().map(|r| &r[..4]).collect();
+            assert_eq!(file_rows, page_rows, "kind «{kind}»");
+            if !kind.is_empty() && !rows.is_empty() {
+                tried += 1;
+                let label = gevinst_api::labels::late_kind_label(kind);
+                assert!(rows.iter().all(|r| r[2] == label), "{kind}: {rows:?}");
+            }
+        }
+        assert!(tried >= 2, "at least two kinds had rows at {AS_OF}");
+        // A kind the list does not have is refused, naming those it has.
+        let (status, refused) = text(format!("/exports/late.csv?as_of={AS_OF}&kind=xyz")).await;
+        assert_eq!(status, 400);
+        assert!(
+            refused.contains("«xyz» er ikke en art på listen"),
+            "{refused}"
+        );
+    }
+);

@@ -17,9 +17,6 @@ use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
 use crate::labels::late_kind_label;
 
-/// The kinds the late list holds, in the order the filter offers them.
-const KINDS: [&str; 4] = ["saving", "missing_report", "goal", "milestone"];
-
 /// `?kind=goal`, beside the date, the recorded time and the committee.
 #[derive(Debug, Default, Deserialize)]
 pub struct LateFilter {
@@ -35,6 +32,7 @@ struct LatePage {
     known_on: String,
     view: String,
     link: String,
+    export: String,
     committee: String,
     kind: String,
     committees: Vec<(String, String)>,
@@ -64,14 +62,7 @@ async fn late_page(
 ) -> Result<LatePage, PageError> {
     let as_of = AsOf::parse(query)?;
     let Query(filter) = filter.unwrap_or_default();
-    let kind = match filter.kind.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(k) => Some(*KINDS.iter().find(|x| **x == k).ok_or_else(|| {
-            PageError::BadRequest(format!(
-                "«{k}» er ikke en art på listen. Brug saving, missing_report, goal eller milestone."
-            ))
-        })?),
-    };
+    let kind = reports::late_kind(filter.kind.as_deref()).map_err(PageError::BadRequest)?;
     let read = state
         .read_as(user, None)
         .await
@@ -94,6 +85,10 @@ async fn late_page(
         .filter(|i| kind.is_none_or(|k| i.kind == k))
         .map(|i| LateRow::of(i, committee.as_ref().map(gevinst_domain::Committee::code)))
         .collect();
+    // The files hold what the page shows: its date and recorded time, round, committee and
+    // kind.
+    let export = as_of.export_query(None, &docs.round, committee.as_ref())
+        + &kind.map_or_else(String::new, |k| format!("&kind={k}"));
     Ok(LatePage {
         user: Some(UserBar::of(user)),
         docs,
@@ -101,10 +96,11 @@ async fn late_page(
         known_on: as_of.known_text(),
         view: as_of.view().danish(),
         link: as_of.suffix(),
+        export,
         committee: committee.map(|c| c.code().to_string()).unwrap_or_default(),
         kind: kind.unwrap_or_default().to_string(),
         committees: committee_choices(&names),
-        kinds: KINDS
+        kinds: reports::LATE_KINDS
             .iter()
             .map(|k| ((*k).to_string(), late_kind_label(k)))
             .collect(),

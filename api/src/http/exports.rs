@@ -1,8 +1,9 @@
 //! Downloads of the controllers' reports as CSV and XLSX: `GET /exports/{report}.{csv|xlsx}`
 //! with the reports' usual `?as_of=…&known_on=…&budget_round=…` (and `&proposal=BC01` where a
 //! report is about one proposal; `&committee=SUD` narrows the late list and the committee
-//! status to the proposals that committee has a share of, as their pages do), the files the dashboard links to and the command line writes with
-//! `--format csv|xlsx --output FILE` — both from [`crate::export`].
+//! status to the proposals that committee has a share of, as their pages do, and `&kind=goal`
+//! the late list to one kind, as its page does), the files the dashboard links to and the
+//! command line writes with `--format csv|xlsx --output FILE` — both from [`crate::export`].
 //!
 //! | File | Report | `proposal` |
 //! |---|---|---|
@@ -30,14 +31,15 @@ use super::error::{ApiError, ApiPath, ApiQuery, ApiResult, PROBLEM_JSON};
 use super::{internal, proposal_id, view_headers, AppState, AsOf};
 use crate::export::{self, Sheet, CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE};
 
-/// A download's query: the reports' times, proposal and round ([`AsOf`]), and the committee
+/// A download's query: the reports' times, proposal and round ([`AsOf`]), the committee
 /// a list page was narrowed to (the late list and the committee status keep the proposals it
-/// has a share of; the other files do not list by committee).
+/// has a share of; the other files do not list by committee), and the late list's kind.
 #[derive(Debug, Deserialize)]
 pub struct Download {
     #[serde(flatten)]
     q: AsOf,
     committee: Option<String>,
+    kind: Option<String>,
 }
 
 /// The reports one can download.
@@ -218,9 +220,10 @@ async fn sheet(
             )
             .await
             .map_err(internal)?;
+            let kind = reports::late_kind(query.kind.as_deref()).map_err(ApiError::BadRequest)?;
             let items: Vec<_> = items
                 .into_iter()
-                .filter(|i| shared(&i.committees))
+                .filter(|i| shared(&i.committees) && kind.is_none_or(|k| i.kind == k))
                 .collect();
             export::late(&items, view).map_err(internal)?
         }

@@ -652,6 +652,27 @@ fn shortfall_text(y: &YearFigures, judged: Decimal) -> String {
     )
 }
 
+/// The kinds of [`LateItem`] (its `kind`), in the order a list offers them as a filter.
+pub const LATE_KINDS: [&str; 4] = ["saving", "missing_report", "goal", "milestone"];
+
+/// A late list's kind filter as a user wrote it: none (absent or empty) or one of
+/// [`LATE_KINDS`]; anything else is refused in Danish, naming the kinds there are.
+pub fn late_kind(written: Option<&str>) -> Result<Option<&'static str>, String> {
+    match written.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(k) => LATE_KINDS
+            .iter()
+            .find(|x| **x == k)
+            .copied()
+            .map(Some)
+            .ok_or_else(|| {
+                format!(
+                "«{k}» er ikke en art på listen. Brug saving, missing_report, goal eller milestone."
+            )
+            }),
+    }
+}
+
 /// Something late: an overdue or unreported goal or milestone, an ended year below plan, or an
 /// ended year with no report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
