@@ -183,8 +183,9 @@ pub const COPY_ENTRIES: &str = "COPY rm_entry (proposal_id, sequence, position, 
 /// A rebuild's batch on PostgreSQL: as [`coalesce`], but each run of consecutive entries is one
 /// `COPY` instead of multi-row inserts: the server parses no statement and evaluates no
 /// expression per row. A rebuild of 200,015 events (`gevinst projections rebuild`, PostgreSQL
-/// with fsync on) took 4.6 s with 500-row inserts and 2.9 s with this. Only a rebuild may: it writes into a table it cleared in the same transaction, one entry per
-/// event at most, so no row can meet an existing one, and `COPY` has no `ON CONFLICT`.
+/// with fsync on) took 4.6 s with 500-row inserts and 2.9 s with this. Only a rebuild may: it
+/// writes into a table it cleared in the same transaction, one entry per event at most, so no
+/// row can meet an existing one, and `COPY` has no `ON CONFLICT`.
 #[must_use]
 pub fn copied(stmts: Vec<Stmt>) -> Vec<Write> {
     let mut out = Vec::new();
