@@ -58,6 +58,21 @@ async fn scenario(t: &TestStore) {
 
 /// Parses a CSV export: it must start with a byte-order mark and every record must have the
 /// header's width (the reader refuses anything else). Returns the header and the rows.
+/// `path` as the reader gets it from `app`: the status and the body.
+async fn read(app: &gevinst_tests::TestApp, path: String) -> (u16, String) {
+    let response = app.client().get(app.url(&path)).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// The targets of the links in `page` that start with `prefix`, in the page's order.
+fn links(page: &str, prefix: &str) -> Vec<String> {
+    let html = scraper::Html::parse_document(page);
+    let link = scraper::Selector::parse(&format!("a[href^='{prefix}']")).unwrap();
+    html.select(&link)
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect()
+}
+
 fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let body = text
         .strip_prefix(BOM)
@@ -613,25 +628,12 @@ both_backends!(
     |t: TestStore| async move {
         scenario(&t).await;
         let app = t.spawn_app().await;
-        let client = app.client();
-        let text = |path: String| {
-            let request = client.get(app.url(&path));
-            async move {
-                let response = request.send().await.unwrap();
-                (response.status().as_u16(), response.text().await.unwrap())
-            }
-        };
+        let text = |path: String| read(&app, path);
         // The page narrowed to SUD links its files with the committee.
         let (status, page) = text(format!("/committee-status?as_of={AS_OF}&committee=SUD")).await;
         assert_eq!(status, 200);
-        let html = scraper::Html::parse_document(&page);
-        let link = scraper::Selector::parse("a[href^='/exports/committee-status.csv']").unwrap();
-        let hrefs: Vec<&str> = html
-            .select(&link)
-            .filter_map(|a| a.value().attr("href"))
-            .collect();
         assert_eq!(
-            hrefs,
+            links(&page, "/exports/committee-status.csv"),
             [format!(
                 "/exports/committee-status.csv?as_of={AS_OF}&committee=SUD"
             )]
@@ -688,14 +690,7 @@ both_backends!(
     |t: TestStore| async move {
         scenario(&t).await;
         let app = t.spawn_app().await;
-        let client = app.client();
-        let text = |path: String| {
-            let request = client.get(app.url(&path));
-            async move {
-                let response = request.send().await.unwrap();
-                (response.status().as_u16(), response.text().await.unwrap())
-            }
-        };
+        let text = |path: String| read(&app, path);
         let mut tried = 0;
         for kind in ["", "saving", "goal", "missing_report", "milestone"] {
             let filter = if kind.is_empty() {
@@ -713,15 +708,8 @@ both_backends!(
                 .collect();
             // Both files, with the page's date and kind.
             for extension in ["xlsx", "csv"] {
-                let link =
-                    scraper::Selector::parse(&format!("a[href^='/exports/late.{extension}']"))
-                        .unwrap();
-                let hrefs: Vec<&str> = html
-                    .select(&link)
-                    .filter_map(|a| a.value().attr("href"))
-                    .collect();
                 assert_eq!(
-                    hrefs,
+                    links(&page, &format!("/exports/late.{extension}")),
                     [format!("/exports/late.{extension}?as_of={AS_OF}{filter}")]
                 );
             }
