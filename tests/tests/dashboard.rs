@@ -614,6 +614,8 @@ both_backends!(
             api.len(),
             "every item, not the largest 20"
         );
+        // Every proposal adopted: none left out, so nothing said about it.
+        assert_eq!(texts(&Html::parse_document(&body), "#ikke-fulgt").len(), 0);
         // The overview links here, keeping the date.
         let (_, _, overview) = get(&base, &format!("/?{q}")).await;
         let link = Selector::parse("#alle-forsinkede").unwrap();
@@ -778,5 +780,69 @@ both_backends!(
         assert_eq!(ids, ["udvalg-SUD"]);
         let (status, _, _) = get(&base, &format!("/committee-status?{q}&committee=XYZ")).await;
         assert_eq!(status, 400);
+    }
+);
+
+both_backends!(
+    the_late_page_says_which_proposals_it_leaves_out_and_why,
+    |t: TestStore| async move {
+        use gevinst_domain::proposal::{BudgetDecision, ProposalCommand};
+        t.import_budget_2025().await;
+        let decided = NaiveDate::from_ymd_opt(2024, 10, 3).unwrap();
+        t.adopt(&["BC01", "BC09"], decided).await;
+        t.service
+            .execute(
+                &gevinst_tests::proposal("BC02"),
+                ProposalCommand::DecideBudget(BudgetDecision {
+                    outcome: gevinst_domain::BudgetOutcome::NotAdopted,
+                    decided_on: decided,
+                    reference: gevinst_domain::EvidenceRef::parse("Budgetaftale (testdata)")
+                        .unwrap(),
+                    note: None,
+                    role: gevinst_domain::Role::Controller,
+                }),
+                gevinst_tests::meta("carl@kk.dk", gevinst_domain::Role::Controller),
+            )
+            .await
+            .unwrap();
+        let base = t.spawn_app().await.base;
+        let note = |body: &str| texts(&Html::parse_document(body), "#ikke-fulgt");
+        // Twelve proposals: two adopted, one not, nine awaiting the decision.
+        let (status, _, body) = get(&base, "/late?as_of=2025-12-31").await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            note(&body),
+            ["Kun vedtagne forslag følges op. Ikke med her: 10 forslag \
+              (9 afventer budgetbeslutning, 1 ikke vedtaget)."]
+        );
+        // Narrowed to a committee: only the proposals it has a share of.
+        let (status, _, body) = get(&base, "/late?as_of=2025-12-31&committee=TMU").await;
+        assert_eq!(status, 200);
+        let narrowed = note(&body);
+        let count: usize = narrowed[0]
+            .split("Ikke med her: ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{narrowed:?}"));
+        assert!((1..10).contains(&count), "{narrowed:?}");
+        // The rest adopted: only the one not adopted is left out.
+        let rest: Vec<&str> = TestStore::BUDGET_2025
+            .into_iter()
+            .filter(|id| !["BC01", "BC02", "BC09"].contains(id))
+            .collect();
+        t.adopt(&rest, decided).await;
+        let (_, _, body) = get(&base, "/late?as_of=2025-12-31").await;
+        assert_eq!(
+            note(&body),
+            ["Kun vedtagne forslag følges op. Ikke med her: 1 forslag (1 ikke vedtaget)."]
+        );
+        // As of a date before any decision the list is empty, and says why.
+        let (_, _, body) = get(&base, "/late?as_of=2024-06-30").await;
+        assert_eq!(
+            note(&body),
+            ["Kun vedtagne forslag følges op. Ikke med her: 12 forslag \
+              (12 afventer budgetbeslutning)."]
+        );
     }
 );
