@@ -191,8 +191,9 @@ impl ProposalService {
     /// (`EventStore::append_signed`; one receipt for the appends that commit together), else
     /// (on SQLite when other appends wait; another key's checkpoint of that size is stored)
     /// signed after the commit, where commands answered together share one. Signing reads the
-    /// event hashes appended since the process last signed (`EventStore::tree_head`); a failure is logged and leaves the
-    /// receipt empty, because the command is already committed.
+    /// event hashes appended since the process last signed (`EventStore::tree_head`); a
+    /// failure is logged and leaves the receipt empty, because the command is already
+    /// committed.
     #[must_use]
     pub fn with_signer(mut self, signer: Arc<NoteSigner>) -> Self {
         self.signer = Some(signer);

@@ -486,6 +486,18 @@ impl TestStore {
     /// data for tests that judge proposals (the appendix does not say which were adopted, so
     /// the import never does this). Returns the recorded events' sequences.
     pub async fn adopt(&self, ids: &[&str], decided_on: chrono::NaiveDate) -> Vec<i64> {
+        self.decide(ids, gevinst_domain::BudgetOutcome::Adopted, decided_on)
+            .await
+    }
+
+    /// Records, as a controller, the budget agreement's `outcome` for `ids` on `decided_on`
+    /// (see [`TestStore::adopt`]). Returns the recorded events' sequences.
+    pub async fn decide(
+        &self,
+        ids: &[&str],
+        outcome: gevinst_domain::BudgetOutcome,
+        decided_on: chrono::NaiveDate,
+    ) -> Vec<i64> {
         let mut sequences = Vec::new();
         for id in ids {
             let outcome = self
@@ -494,7 +506,7 @@ impl TestStore {
                     &proposal(id),
                     gevinst_domain::proposal::ProposalCommand::DecideBudget(
                         gevinst_domain::proposal::BudgetDecision {
-                            outcome: gevinst_domain::BudgetOutcome::Adopted,
+                            outcome,
                             decided_on,
                             reference: gevinst_domain::EvidenceRef::parse(
                                 "Budgetaftale (testdata)",

@@ -786,25 +786,15 @@ both_backends!(
 both_backends!(
     the_late_page_says_which_proposals_it_leaves_out_and_why,
     |t: TestStore| async move {
-        use gevinst_domain::proposal::{BudgetDecision, ProposalCommand};
         t.import_budget_2025().await;
         let decided = NaiveDate::from_ymd_opt(2024, 10, 3).unwrap();
         t.adopt(&["BC01", "BC09"], decided).await;
-        t.service
-            .execute(
-                &gevinst_tests::proposal("BC02"),
-                ProposalCommand::DecideBudget(BudgetDecision {
-                    outcome: gevinst_domain::BudgetOutcome::NotAdopted,
-                    decided_on: decided,
-                    reference: gevinst_domain::EvidenceRef::parse("Budgetaftale (testdata)")
-                        .unwrap(),
-                    note: None,
-                    role: gevinst_domain::Role::Controller,
-                }),
-                gevinst_tests::meta("carl@kk.dk", gevinst_domain::Role::Controller),
-            )
-            .await
-            .unwrap();
+        t.decide(
+            &["BC02"],
+            gevinst_domain::BudgetOutcome::NotAdopted,
+            decided,
+        )
+        .await;
         let base = t.spawn_app().await.base;
         let note = |body: &str| texts(&Html::parse_document(body), "#ikke-fulgt");
         // Twelve proposals: two adopted, one not, nine awaiting the decision.

@@ -195,9 +195,8 @@ both_backends!(
         for id in ["BC01", "BC02"] {
             let (service, stop, saved) = (t.service.clone(), stop.clone(), saved.clone());
             writers.spawn(async move {
-                let mut written = 0usize;
                 while !stop.load(Ordering::Relaxed) {
-                    let amount = i64::try_from(written % 900).unwrap() + 1;
+                    let amount = i64::try_from(saved.load(Ordering::Relaxed) % 900).unwrap() + 1;
                     service
                         .execute(
                             &proposal(id),
@@ -206,10 +205,8 @@ both_backends!(
                         )
                         .await
                         .unwrap();
-                    written += 1;
                     saved.fetch_add(1, Ordering::Relaxed);
                 }
-                written
             });
         }
         // At least 15 rebuilds, and on until 30 savings came in between them (SQLite's rebuild
@@ -224,10 +221,10 @@ both_backends!(
             rebuilds += 1;
         }
         stop.store(true, Ordering::Relaxed);
-        let mut written = 0;
         while let Some(w) = writers.join_next().await {
-            written += w.unwrap();
+            w.unwrap();
         }
+        let written = saved.load(Ordering::Relaxed);
         projector.catch_up().await.unwrap();
         let read = ReadModels::new(t.db.clone());
         let kept = read.dump().await.unwrap();

@@ -144,25 +144,39 @@ const ENTRIES_PER_INSERT: usize = 500;
 /// On SQLite ([`Placeholders::Anonymous`]) the joined insert's parameters are plain `?`s.
 fn entries_together(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
     let mut out: Vec<Stmt> = Vec::with_capacity(stmts.len());
-    let mut run: Vec<Stmt> = Vec::new();
-    let flush = |run: &mut Vec<Stmt>, out: &mut Vec<Stmt>| {
-        for chunk in run.chunks(ENTRIES_PER_INSERT) {
-            out.push(match chunk {
-                [one] => one.clone(),
-                many => insert_entries(many, placeholders),
-            });
-        }
-        run.clear();
-    };
-    for s in stmts {
-        if s.sql == INSERT_ENTRY {
-            run.push(s);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(s);
+    for run in runs(stmts) {
+        match run {
+            Run::Entries(rows) => {
+                for chunk in rows.chunks(ENTRIES_PER_INSERT) {
+                    out.push(match chunk {
+                        [one] => one.clone(),
+                        many => insert_entries(many, placeholders),
+                    });
+                }
+            }
+            Run::Other(s) => out.push(s),
         }
     }
-    flush(&mut run, &mut out);
+    out
+}
+
+/// A run of consecutive entry inserts, or any other statement.
+enum Run {
+    Entries(Vec<Stmt>),
+    Other(Stmt),
+}
+
+/// `stmts` in order, each run of consecutive entry inserts gathered: what a catch-up joins into
+/// multi-row inserts ([`entries_together`]) and a rebuild on PostgreSQL copies ([`copied`]).
+fn runs(stmts: Vec<Stmt>) -> Vec<Run> {
+    let mut out = Vec::new();
+    for s in stmts {
+        match (s.sql == INSERT_ENTRY, out.last_mut()) {
+            (true, Some(Run::Entries(rows))) => rows.push(s),
+            (true, _) => out.push(Run::Entries(vec![s])),
+            (false, _) => out.push(Run::Other(s)),
+        }
+    }
     out
 }
 
@@ -188,22 +202,16 @@ pub const COPY_ENTRIES: &str = "COPY rm_entry (proposal_id, sequence, position, 
 /// row can meet an existing one, and `COPY` has no `ON CONFLICT`.
 #[must_use]
 pub fn copied(stmts: Vec<Stmt>) -> Vec<Write> {
-    let mut out = Vec::new();
-    let mut rows = String::new();
-    for s in advances_last(stmts) {
-        if s.sql == INSERT_ENTRY {
-            copy_row(&mut rows, &s.args);
-        } else {
-            if !rows.is_empty() {
-                out.push(Write::Entries(std::mem::take(&mut rows)));
-            }
-            out.push(Write::Stmt(s));
-        }
-    }
-    if !rows.is_empty() {
-        out.push(Write::Entries(rows));
-    }
-    out
+    runs(advances_last(stmts))
+        .into_iter()
+        .map(|run| match run {
+            Run::Entries(rows) => Write::Entries(rows.iter().fold(String::new(), |mut text, s| {
+                copy_row(&mut text, &s.args);
+                text
+            })),
+            Run::Other(s) => Write::Stmt(s),
+        })
+        .collect()
 }
 
 /// One row of `COPY … FROM STDIN` in PostgreSQL's text format: values separated by tabs, the
