@@ -339,6 +339,19 @@ async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>, tal
             accepted += 1;
         }
         let row = warm.proposal(id).await.unwrap().unwrap();
+        // The rows as kept between reads (a revision changes the plan a kept row holds) are
+        // the rows as stored.
+        let stored_rows = ReadModels::new(t.db.clone())
+            .dump()
+            .await
+            .unwrap()
+            .proposals;
+        assert_eq!(warm.proposals().await.unwrap(), stored_rows, "after {op:?}");
+        assert_eq!(
+            Some(&row),
+            stored_rows.iter().find(|r| r.proposal_id == id),
+            "{id} after {op:?}"
+        );
         let stored = as_kept(&warm.entries(Some(id)).await.unwrap());
         for read in [&warm, &small] {
             assert_eq!(kept_rows(read, &row).await, stored, "{id} after {op:?}");

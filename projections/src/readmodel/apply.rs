@@ -28,16 +28,17 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 
 const UPSERT_PROPOSAL: &str = "INSERT INTO rm_proposal (proposal_id, title, committee, \
     confidential, identity, baseline_plan, baseline_source, current_plan, revision, \
-    last_sequence, last_position, registered_at, registered_position) \
-    VALUES ($1, $2, $3, $4, $5, NULL, NULL, NULL, 0, 0, 0, $6, $7) \
+    last_sequence, last_position, registered_at, registered_position, changed_position) \
+    VALUES ($1, $2, $3, $4, $5, NULL, NULL, NULL, 0, 0, 0, $6, $7, $7) \
     ON CONFLICT (proposal_id) DO UPDATE SET title = excluded.title, \
     committee = excluded.committee, confidential = excluded.confidential, \
     identity = excluded.identity, registered_at = excluded.registered_at, \
-    registered_position = excluded.registered_position";
+    registered_position = excluded.registered_position, \
+    changed_position = excluded.changed_position";
 const SET_BASELINE: &str = "UPDATE rm_proposal SET baseline_plan = $2, current_plan = $2, \
-    baseline_source = $3 WHERE proposal_id = $1";
-const SET_REVISION: &str =
-    "UPDATE rm_proposal SET current_plan = $2, revision = $3 WHERE proposal_id = $1";
+    baseline_source = $3, changed_position = $4 WHERE proposal_id = $1";
+const SET_REVISION: &str = "UPDATE rm_proposal SET current_plan = $2, revision = $3, \
+    changed_position = $4 WHERE proposal_id = $1";
 const INSERT_ENTRY: &str = "INSERT INTO rm_entry (proposal_id, sequence, position, kind, subject, \
     effective_date, fact, actor, recorded_at, corrects, corrected_by, correction_reason, \
     corrected_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, NULL) \
@@ -303,6 +304,7 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
                     p.into(),
                     json(plan).into(),
                     source.as_ref().map(json).into(),
+                    stored.position.into(),
                 ],
             ));
             out.push(plan_version(stored, 0, plan, source.as_ref().map(json)));
@@ -310,7 +312,12 @@ pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
         ProposalEvent::PlanRevised(PlanRevision { revision, plan, .. }) => {
             out.push(stmt(
                 SET_REVISION,
-                vec![p.into(), json(plan).into(), i64::from(*revision).into()],
+                vec![
+                    p.into(),
+                    json(plan).into(),
+                    i64::from(*revision).into(),
+                    stored.position.into(),
+                ],
             ));
             out.push(plan_version(stored, i64::from(*revision), plan, None));
         }

@@ -105,10 +105,11 @@ impl Entries {
 }
 
 /// What a process's reads keep between requests, shared by the clones of a
-/// [`super::ReadModels`]: each proposal's entries, and the last portfolio overviews.
+/// [`super::ReadModels`]: each proposal's entries and row, and the last portfolio overviews.
 #[derive(Debug, Default)]
 pub struct ReadCache {
     pub(crate) entries: EntryCache,
+    pub(crate) proposals: super::ProposalRows,
     pub(crate) overviews: crate::reports::portfolio::Overviews,
     /// The price index as last folded, by the last price-index row's position and the
     /// recorded time it was read at: every report converts with it, and it changes a few
@@ -132,6 +133,7 @@ impl ReadCache {
     /// Forgets everything (after a rebuild).
     pub fn clear(&self) {
         self.entries.clear();
+        self.proposals.clear();
         self.overviews.clear();
         *self.price_index_slot() = None;
     }

@@ -10,12 +10,14 @@ pub mod apply;
 pub mod entries;
 pub mod follow;
 pub mod projector;
+pub mod proposal_rows;
 
 pub use entries::{Entries, Entry, EntryCache, ReadCache, CACHED_ENTRIES};
 pub use follow::{Look, PATIENCE, PROJECTOR_LOCK_KEY};
 pub use projector::{
     InlineProjection, Progress, Projector, Standing, CLEAR_STATEMENTS, PROJECTION,
 };
+pub use proposal_rows::{ProposalRows, CACHED_PROPOSALS};
 
 use chrono::{DateTime, Utc};
 use gevinst_domain::price::{PriceIndex, PriceIndexEvent};
@@ -99,6 +101,10 @@ pub struct ProposalRow {
     pub registered_at: String,
     /// The registration's global position.
     pub registered_position: i64,
+    /// The position of the last event that changed this row other than by moving
+    /// `last_sequence` and `last_position` (its registration, baseline or latest revision): a
+    /// read keeps the row's content while this is unchanged (`proposal_rows`).
+    pub changed_position: i64,
 }
 
 /// One plan version exactly as stored: revision 0 is the adopted baseline.
@@ -254,7 +260,7 @@ const SELECT_PRICE_INDEX: &str =
 
 const SELECT_PROPOSALS: &str = "SELECT proposal_id, title, committee, confidential, identity, \
     baseline_plan, current_plan, baseline_source, revision, last_sequence, last_position, \
-    registered_at, registered_position FROM rm_proposal";
+    registered_at, registered_position, changed_position FROM rm_proposal";
 const SELECT_ENTRIES: &str = "SELECT proposal_id, sequence, position, kind, subject, \
     effective_date, fact, actor, recorded_at, corrects, corrected_by, correction_reason, \
     corrected_at, corrected_position FROM rm_entry";
@@ -367,8 +373,10 @@ fn proposal_at(
     // version, an entry, or a correction mark (reversals) behind.
     let mut last = (1, row.registered_position);
     let mut seen = |sequence: i64, position: i64| last = last.max((sequence, position));
+    row.changed_position = row.registered_position;
     for v in &known {
         seen(v.sequence, v.position);
+        row.changed_position = row.changed_position.max(v.position);
     }
     for e in entries.iter().filter(|e| e.proposal_id == row.proposal_id) {
         seen(e.sequence, e.position);
@@ -554,10 +562,13 @@ impl ReadModels {
 
     /// All proposals, by id.
     pub async fn proposals(&self) -> Result<Vec<ProposalRow>, ReadModelError> {
-        let rows = fetch!(
-            &self.db,
-            &format!("{SELECT_PROPOSALS} ORDER BY proposal_id")
-        );
+        let rows = self.cache.proposals.read(&self.db, None).await?;
+        self.in_view(rows).await
+    }
+
+    /// `rows` (every proposal's) as this reader sees them: as they stood at `known_on`, and
+    /// only those of its budget round.
+    async fn in_view(&self, rows: Vec<ProposalRow>) -> Result<Vec<ProposalRow>, ReadModelError> {
         let rows = self.proposals_at(rows, None).await?;
         let Some(round) = &self.round else {
             return Ok(rows);
@@ -629,11 +640,7 @@ impl ReadModels {
 
     /// One proposal.
     pub async fn proposal(&self, id: &str) -> Result<Option<ProposalRow>, ReadModelError> {
-        let rows: Vec<ProposalRow> = fetch!(
-            &self.db,
-            &format!("{SELECT_PROPOSALS} WHERE proposal_id = $1"),
-            id
-        );
+        let rows = self.cache.proposals.read(&self.db, Some(id)).await?;
         Ok(self.proposals_at(rows, Some(id)).await?.into_iter().next())
     }
 
@@ -724,7 +731,12 @@ impl ReadModels {
 
     /// Every row of every read model (at `known_on`, if set).
     pub async fn dump(&self) -> Result<Dump, ReadModelError> {
-        let proposals = self.proposals().await?;
+        // The rows as stored, not as kept: a dump is what a rebuild is checked against.
+        let stored = fetch!(
+            &self.db,
+            &format!("{SELECT_PROPOSALS} ORDER BY proposal_id")
+        );
+        let proposals = self.in_view(stored).await?;
         Ok(Dump {
             proposals,
             entries: self.entries(None).await?,
