@@ -156,6 +156,24 @@ pub fn late_kind_label(kind: &str) -> &'static str {
     }
 }
 
+/// Why a late list's kind filter was refused, in Danish, naming each kind there is with its
+/// label: "«xyz» er ikke en art på listen. Brug saving (effektivisering), …".
+#[must_use]
+pub fn unknown_late_kind(refused: &gevinst_projections::reports::UnknownLateKind) -> String {
+    let kinds: Vec<String> = gevinst_projections::reports::LATE_KINDS
+        .iter()
+        .map(|k| format!("{k} ({})", late_kind_label(k)))
+        .collect();
+    let (last, first) = kinds
+        .split_last()
+        .map_or((String::new(), &[][..]), |(l, f)| (l.clone(), f));
+    format!(
+        "«{}» er ikke en art på listen. Brug {} eller {last}.",
+        refused.0,
+        first.join(", ")
+    )
+}
+
 /// A goal's section in Danish ("Implementering", "Realisering"); a milestone's phase as written.
 #[must_use]
 pub fn section_danish(section: Option<&str>) -> String {

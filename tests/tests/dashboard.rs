@@ -658,6 +658,14 @@ both_backends!(
         let (status, _, body) = get(&base, &format!("/late?{q}&committee=XYZ")).await;
         assert_eq!(status, 400);
         assert!(body.contains("er ikke et udvalg"), "{body}");
+        // So is a kind the list does not have, naming each it has with its Danish label.
+        let (status, _, body) = get(&base, &format!("/late?{q}&kind=xyz")).await;
+        assert_eq!(status, 400);
+        assert!(body.contains("«xyz» er ikke en art på listen"), "{body}");
+        assert!(
+            body.contains("goal (mål)") && body.contains("missing_report (mangler indberetning)"),
+            "{body}"
+        );
     }
 );
 

@@ -736,5 +736,9 @@ both_backends!(
             refused.contains("«xyz» er ikke en art på listen"),
             "{refused}"
         );
+        for kind in gevinst_projections::reports::LATE_KINDS {
+            let named = format!("{kind} ({})", gevinst_api::labels::late_kind_label(kind));
+            assert!(refused.contains(&named), "{named} in {refused}");
+        }
     }
 );

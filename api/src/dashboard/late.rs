@@ -64,7 +64,8 @@ async fn late_page(
 ) -> Result<LatePage, PageError> {
     let as_of = AsOf::parse(query)?;
     let Query(filter) = filter.unwrap_or_default();
-    let kind = reports::late_kind(filter.kind.as_deref()).map_err(PageError::BadRequest)?;
+    let kind = reports::late_kind(filter.kind.as_deref())
+        .map_err(|e| PageError::BadRequest(crate::labels::unknown_late_kind(&e)))?;
     let read = state
         .read_as(user, None)
         .await

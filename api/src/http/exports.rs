@@ -220,7 +220,8 @@ async fn sheet(
             )
             .await
             .map_err(internal)?;
-            let kind = reports::late_kind(query.kind.as_deref()).map_err(ApiError::BadRequest)?;
+            let kind = reports::late_kind(query.kind.as_deref())
+                .map_err(|e| ApiError::BadRequest(crate::labels::unknown_late_kind(&e)))?;
             let items: Vec<_> = items
                 .into_iter()
                 .filter(|i| shared(&i.committees) && kind.is_none_or(|k| i.kind == k))

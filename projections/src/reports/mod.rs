@@ -17,7 +17,8 @@ pub use decision::{Decision, DecisionStatus};
 pub use goals::{goals, GoalRow};
 pub use portfolio::{
     committee_status, late, late_items, late_kind, overview, portfolio, statuses, statuses_with,
-    CommitteeRealisation, CommitteeStatus, LateItem, Overview, Portfolio, LATE_KINDS,
+    CommitteeRealisation, CommitteeStatus, LateItem, Overview, Portfolio, UnknownLateKind,
+    LATE_KINDS,
 };
 pub use price_level::{plan_at_level, IndexUsed, PlanAtLevel};
 pub use proposal::{proposal_report, ProposalReport};

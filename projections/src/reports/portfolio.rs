@@ -655,9 +655,15 @@ fn shortfall_text(y: &YearFigures, judged: Decimal) -> String {
 /// The kinds of [`LateItem`] (its `kind`), in the order a list offers them as a filter.
 pub const LATE_KINDS: [&str; 4] = ["saving", "missing_report", "goal", "milestone"];
 
+/// A kind filter that names none of [`LATE_KINDS`], as written (trimmed).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("«{0}» is not a kind of late item")]
+pub struct UnknownLateKind(pub String);
+
 /// A late list's kind filter as a user wrote it: none (absent or empty) or one of
-/// [`LATE_KINDS`]; anything else is refused in Danish, naming the kinds there are.
-pub fn late_kind(written: Option<&str>) -> Result<Option<&'static str>, String> {
+/// [`LATE_KINDS`]; anything else is refused (the edges say so in Danish, naming the kinds there
+/// are with their labels).
+pub fn late_kind(written: Option<&str>) -> Result<Option<&'static str>, UnknownLateKind> {
     match written.map(str::trim) {
         None | Some("") => Ok(None),
         Some(k) => LATE_KINDS
@@ -665,11 +671,7 @@ pub fn late_kind(written: Option<&str>) -> Result<Option<&'static str>, String> 
             .find(|x| **x == k)
             .copied()
             .map(Some)
-            .ok_or_else(|| {
-                format!(
-                "«{k}» er ikke en art på listen. Brug saving, missing_report, goal eller milestone."
-            )
-            }),
+            .ok_or_else(|| UnknownLateKind(k.to_string())),
     }
 }
 
