@@ -467,9 +467,14 @@ struct ErrorPage {
 
 /// The error page for a refusal the API states as a problem (its Danish title and detail), for
 /// a browser that followed a link to it (see `http::exports::refusals_as_pages`).
-pub(crate) fn problem_page(status: StatusCode, title: String, detail: String) -> Response {
+pub(crate) fn problem_page(
+    status: StatusCode,
+    user: Option<&SignedIn>,
+    title: String,
+    detail: String,
+) -> Response {
     let page = ErrorPage {
-        user: None,
+        user: user.map(UserBar::of),
         status: status.as_u16(),
         heading: title,
         message: detail,

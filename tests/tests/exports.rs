@@ -584,6 +584,8 @@ both_backends!(
             body.contains("der er ingen download ved navn «budget.csv»"),
             "{body}"
         );
+        // Saying who is signed in, as every page does.
+        assert!(body.contains("Logget ind som <strong>"), "{body}");
         // The same address asked by a client: the problem, as before.
         let (status, kind, body) = get(app.client(), "/exports/budget.csv", None).await;
         assert_eq!((status, kind.as_str()), (404, "application/problem+json"));

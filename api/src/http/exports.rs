@@ -87,8 +87,14 @@ impl Report {
 /// page asks for `text/html` first and gets the Danish error page with the problem's title
 /// and detail (and its status); a client that asks for anything else gets the problem+json as
 /// before; a browser that is not signed in goes to the login page and back to the file, as
-/// every page does. Only refusals change: a file is a file.
-pub async fn refusals_as_pages(request: Request, next: Next) -> Response {
+/// every page does. Only refusals change: a file is a file. A browser's user is signed in here,
+/// once (the download finds them in the request), so the page says who is signed in, as every
+/// page does.
+pub async fn refusals_as_pages(
+    axum::extract::State(state): axum::extract::State<super::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let browser = request
         .headers()
         .get(header::ACCEPT)
@@ -96,7 +102,17 @@ pub async fn refusals_as_pages(request: Request, next: Next) -> Response {
         .and_then(|accept| accept.split(',').next())
         .is_some_and(|first| first.trim().starts_with("text/html"));
     let uri = request.uri().clone();
-    let response = next.run(request).await;
+    let (mut parts, body) = request.into_parts();
+    // Not signed in (or the store failing): the download's own sign-in says so, as before.
+    let user = if browser {
+        super::auth::sign_in(&parts, &state).await.ok()
+    } else {
+        None
+    };
+    if let Some(user) = &user {
+        parts.extensions.insert(user.clone());
+    }
+    let response = next.run(Request::from_parts(parts, body)).await;
     // Signed out: to the login page and back to the file, as a page would.
     if browser && response.status() == axum::http::StatusCode::UNAUTHORIZED {
         return super::auth::to_login(&uri);
@@ -114,7 +130,7 @@ pub async fn refusals_as_pages(request: Request, next: Next) -> Response {
         .unwrap_or_default();
     let problem: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let text = |key: &str| problem[key].as_str().unwrap_or_default().to_string();
-    crate::dashboard::problem_page(status, text("title"), text("detail"))
+    crate::dashboard::problem_page(status, user.as_ref(), text("title"), text("detail"))
 }
 
 /// `GET /exports/{file}`: one report as CSV or XLSX.

@@ -356,7 +356,10 @@ pub fn router(state: AppState) -> Router {
         .route("/committee-status", get(dashboard::committee_status))
         .route(
             "/exports/{file}",
-            get(exports::download).layer(axum::middleware::from_fn(exports::refusals_as_pages)),
+            get(exports::download).layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                exports::refusals_as_pages,
+            )),
         )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
