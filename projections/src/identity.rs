@@ -25,11 +25,17 @@ use gevinst_domain::access::{
     ACCESS_STREAM,
 };
 use gevinst_domain::{Actor, EventMetadata, IdempotencyKey, Reason, Role};
-use gevinst_store::{Credentials, DecidedOn, EventStore, StoreError, TokenRow};
+use gevinst_store::{Credentials, DecidedOn, EventStore, StoreError, StreamHead, TokenRow};
 use sha2::{Digest, Sha256};
 
 /// The aggregate type of the access stream.
 pub const ACCESS: &str = <Access as cqrs_es::Aggregate>::TYPE;
+
+/// The access stream (accounts and grants), whose head a sign-in reads with its secret.
+const GRANTS: StreamHead<'static> = StreamHead {
+    aggregate_type: ACCESS,
+    stream_id: ACCESS_STREAM,
+};
 
 /// How long a browser session lasts.
 pub const SESSION_HOURS: i64 = 8;
@@ -371,6 +377,24 @@ impl AccessService {
     async fn active(&self, login: Login) -> Result<Principal, IdentityError> {
         // Shared with the cache, not copied: every signed-in request comes here.
         let (access, _, _) = self.decided_on(false).await?;
+        Self::as_principal(login, access)
+    }
+
+    /// As [`Self::active`], where the access stream's newest sequence was just read as `head`
+    /// (with the sign-in's secret, in one statement): the kept grants when they reflect it,
+    /// without asking the log again; read afresh otherwise.
+    async fn active_at(&self, login: Login, head: i64) -> Result<Principal, IdentityError> {
+        let kept = self
+            .kept
+            .as_kept(ACCESS_STREAM)
+            .filter(|(sequence, _)| i64::try_from(*sequence).is_ok_and(|s| s == head));
+        match kept {
+            Some((_, access)) => Self::as_principal(login, access),
+            None => self.active(login).await,
+        }
+    }
+
+    fn as_principal(login: Login, access: Arc<Access>) -> Result<Principal, IdentityError> {
         match access.active(&login) {
             Ok(_) => Ok(Principal { login, access }),
             Err(_) => Err(IdentityError::BadCredentials),
@@ -420,9 +444,9 @@ impl AccessService {
 
     /// The person a bearer token belongs to, if the token is valid now.
     pub async fn check_token(&self, token: &str) -> Result<Principal, IdentityError> {
-        let row = self
+        let (row, head) = self
             .credentials
-            .token_by_hash(&secret_hash(token))
+            .token_by_hash(&secret_hash(token), &GRANTS)
             .await?
             .ok_or(IdentityError::BadCredentials)?;
         let now = self.now().timestamp();
@@ -430,7 +454,7 @@ impl AccessService {
             return Err(IdentityError::BadCredentials);
         }
         let login = Login::parse(&row.login).map_err(|_| IdentityError::BadCredentials)?;
-        self.active(login).await
+        self.active_at(login, head).await
     }
 
     /// Starts a browser session for an active account.
@@ -457,9 +481,9 @@ impl AccessService {
 
     /// The person a session cookie belongs to, if the session is live and the account active.
     pub async fn check_session(&self, session_id: &str) -> Result<SessionUser, IdentityError> {
-        let row = self
+        let (row, head) = self
             .credentials
-            .session(&secret_hash(session_id))
+            .session(&secret_hash(session_id), &GRANTS)
             .await?
             .ok_or(IdentityError::BadCredentials)?;
         if row.expires_at <= self.now().timestamp() {
@@ -467,7 +491,7 @@ impl AccessService {
         }
         let login = Login::parse(&row.login).map_err(|_| IdentityError::BadCredentials)?;
         Ok(SessionUser {
-            principal: self.active(login).await?,
+            principal: self.active_at(login, head).await?,
             csrf_token: row.csrf_token,
         })
     }

@@ -33,6 +33,27 @@ pub struct SessionRow {
     pub expires_at: i64,
 }
 
+/// A stream whose newest sequence a sign-in reads with its secret's row.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamHead<'a> {
+    /// Its aggregate type.
+    pub aggregate_type: &'a str,
+    /// Its id.
+    pub stream_id: &'a str,
+}
+
+/// The newest sequence of the stream bound as `$2` (type) and `$3` (id), 0 for none.
+const HEAD: &str = "(SELECT COALESCE(MAX(sequence), 0) FROM event \
+    WHERE aggregate_type = $2 AND stream_id = $3)";
+
+/// A row with the stream head read beside it.
+#[derive(Debug, sqlx::FromRow)]
+struct WithHead<T> {
+    #[sqlx(flatten)]
+    row: T,
+    head: i64,
+}
+
 /// The sign-in secrets of one store.
 #[derive(Debug, Clone)]
 pub struct Credentials {
@@ -100,13 +121,28 @@ impl Credentials {
     }
 
     /// The token whose hash is `token_hash`.
-    pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<TokenRow>, StoreError> {
-        let sql = "SELECT token_id, login, created_at, expires_at, revoked_at FROM auth_token \
-                   WHERE token_hash = $1";
-        Ok(on_backend!(&self.db, |pool, _cast| sqlx::query_as(sql)
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await?))
+    ///
+    /// With it, in the same statement, the newest sequence of the stream `stream` (0 for none):
+    /// a sign-in learns from it whether the grants it keeps are still the newest, without a
+    /// second round trip (see [`Credentials::session`]).
+    pub async fn token_by_hash(
+        &self,
+        token_hash: &str,
+        stream: &StreamHead<'_>,
+    ) -> Result<Option<(TokenRow, i64)>, StoreError> {
+        let sql = format!(
+            "SELECT token_id, login, created_at, expires_at, revoked_at, {HEAD} AS head \
+             FROM auth_token WHERE token_hash = $1"
+        );
+        let row: Option<WithHead<TokenRow>> = on_backend!(&self.db, |pool, _cast| {
+            sqlx::query_as(&sql)
+                .bind(token_hash)
+                .bind(stream.aggregate_type)
+                .bind(stream.stream_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|r| (r.row, r.head)))
     }
 
     /// Every token of `login`, newest first.
@@ -157,12 +193,26 @@ impl Credentials {
     }
 
     /// The session whose id hashes to `session_hash`.
-    pub async fn session(&self, session_hash: &str) -> Result<Option<SessionRow>, StoreError> {
-        let sql = "SELECT login, csrf_token, expires_at FROM auth_session WHERE session_hash = $1";
-        Ok(on_backend!(&self.db, |pool, _cast| sqlx::query_as(sql)
-            .bind(session_hash)
-            .fetch_optional(pool)
-            .await?))
+    ///
+    /// With it, the newest sequence of `stream`, as [`Credentials::token_by_hash`] gives it.
+    pub async fn session(
+        &self,
+        session_hash: &str,
+        stream: &StreamHead<'_>,
+    ) -> Result<Option<(SessionRow, i64)>, StoreError> {
+        let sql = format!(
+            "SELECT login, csrf_token, expires_at, {HEAD} AS head FROM auth_session \
+             WHERE session_hash = $1"
+        );
+        let row: Option<WithHead<SessionRow>> = on_backend!(&self.db, |pool, _cast| {
+            sqlx::query_as(&sql)
+                .bind(session_hash)
+                .bind(stream.aggregate_type)
+                .bind(stream.stream_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|r| (r.row, r.head)))
     }
 
     /// Ends a session (logout), and every session that has expired by `now`.

@@ -35,7 +35,7 @@ pub mod verify;
 
 pub use checkpoint::{sign_checkpoint, verify_checkpoint, CheckpointReport, StoredCheckpoint};
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use credentials::{Credentials, SessionRow, TokenRow};
+pub use credentials::{Credentials, SessionRow, StreamHead, TokenRow};
 pub use db::{Db, OpenMode, StoreConfig, DEFAULT_SQLITE_PATH};
 pub use repository::{
     Appended, CommandRecord, DecidedOn, EventStore, Inline, RowRead, StoredEvent, UnreadableRow,

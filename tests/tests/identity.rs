@@ -652,3 +652,71 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    grants_changed_elsewhere_count_from_the_next_request,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        let anna = t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
+        let browser = app.session("anna@kk.dk").await;
+        let saving = || {
+            post(
+                &app,
+                Some(&anna),
+                "/api/proposals/BC01/savings",
+                SAVING,
+                &[],
+            )
+        };
+        let (status, _, body) = saving().await;
+        assert_eq!(status, 201, "{body}");
+        // The server keeps the grants it signs people in with; an administrator changes them
+        // elsewhere (the command line: a process of its own, with caches of its own), and the
+        // server's very next request is decided on the changed grants, each way.
+        let (code, out) = t
+            .gevinst(&[
+                "revoke",
+                "anna@kk.dk",
+                "projektejer",
+                "--proposal",
+                "BC01",
+                "--reason",
+                "skifter job",
+                "--as",
+                "admin",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let (status, headers, body) = saving().await;
+        assert_eq!(status, 403, "{body}");
+        problem(&headers, &body, "forbidden");
+        let (code, out) = t
+            .gevinst(&[
+                "grant",
+                "anna@kk.dk",
+                "projektejer",
+                "--proposal",
+                "BC01",
+                "--reason",
+                "tilbage igen",
+                "--as",
+                "admin",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let (status, _, body) = saving().await;
+        assert_eq!(status, 201, "{body}");
+        // A disabled account is signed out at once, by token and by session.
+        let me = browser.get(app.url("/api/me")).send().await.unwrap();
+        assert_eq!(me.status().as_u16(), 200);
+        let (code, out) = t
+            .gevinst(&["user", "disable", "anna@kk.dk", "--as", "admin"])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let (status, _, body) = saving().await;
+        assert_eq!(status, 401, "{body}");
+        let me = browser.get(app.url("/api/me")).send().await.unwrap();
+        assert_eq!(me.status().as_u16(), 401);
+    }
+);
