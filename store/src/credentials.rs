@@ -134,9 +134,25 @@ impl Credentials {
             "SELECT token_id, login, created_at, expires_at, revoked_at, {HEAD} AS head \
              FROM auth_token WHERE token_hash = $1"
         );
-        let row: Option<WithHead<TokenRow>> = on_backend!(&self.db, |pool, _cast| {
-            sqlx::query_as(&sql)
-                .bind(token_hash)
+        self.with_head(&sql, token_hash, stream).await
+    }
+
+    /// The row `sql` selects by `secret_hash` (`$1`), with the head of `stream` ([`HEAD`]).
+    async fn with_head<T>(
+        &self,
+        sql: &str,
+        secret_hash: &str,
+        stream: &StreamHead<'_>,
+    ) -> Result<Option<(T, i64)>, StoreError>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+    {
+        let row: Option<WithHead<T>> = on_backend!(&self.db, |pool, _cast| {
+            sqlx::query_as(sql)
+                .bind(secret_hash)
                 .bind(stream.aggregate_type)
                 .bind(stream.stream_id)
                 .fetch_optional(pool)
@@ -204,15 +220,7 @@ impl Credentials {
             "SELECT login, csrf_token, expires_at, {HEAD} AS head FROM auth_session \
              WHERE session_hash = $1"
         );
-        let row: Option<WithHead<SessionRow>> = on_backend!(&self.db, |pool, _cast| {
-            sqlx::query_as(&sql)
-                .bind(session_hash)
-                .bind(stream.aggregate_type)
-                .bind(stream.stream_id)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(row.map(|r| (r.row, r.head)))
+        self.with_head(&sql, session_hash, stream).await
     }
 
     /// Ends a session (logout), and every session that has expired by `now`.
