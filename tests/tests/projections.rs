@@ -623,3 +623,54 @@ both_backends!(
         assert_eq!(rebuilt, incremental);
     }
 );
+
+both_backends!(
+    one_request_reads_a_proposal_row_once,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let projector = t.service.projector();
+        let standing = projector.standing().await.unwrap().position;
+        // One request's reads (as a server's handler gets them): the policy looks at BC01, and
+        // then the answer reads it.
+        let request = projector.read_models().standing_at(standing);
+        let looked_at = request.proposal("BC01").await.unwrap().unwrap();
+        // Meanwhile another process writes to BC01.
+        let (code, out) = t
+            .gevinst(&[
+                "record",
+                "--as",
+                "carl@kk.dk",
+                "budget-decision",
+                "BC01",
+                "--outcome",
+                "vedtaget",
+                "--date",
+                "2024-10-03",
+                "--reference",
+                "Budgetaftale 2025",
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        let later = projector.standing().await.unwrap().position;
+        let next = projector.read_models().standing_at(later);
+        let now = next.proposal("BC01").await.unwrap().unwrap();
+        assert!(
+            now.last_sequence > looked_at.last_sequence,
+            "the write landed"
+        );
+        // The request's answer shows the row its policy decided on, in every view of it.
+        assert_eq!(request.proposal("BC01").await.unwrap().unwrap(), looked_at);
+        let in_round = request.clone().in_round(Some("Budget 2025".to_string()));
+        assert_eq!(in_round.proposal("BC01").await.unwrap().unwrap(), looked_at);
+        // Reads outside a request read the row as stored.
+        assert_eq!(
+            projector
+                .read_models()
+                .proposal("BC01")
+                .await
+                .unwrap()
+                .unwrap(),
+            now
+        );
+    }
+);

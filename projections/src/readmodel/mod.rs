@@ -321,7 +321,13 @@ pub struct ReadModels {
     /// The checkpoint as the reader found it just before reading (see
     /// [`ReadModels::standing_at`]).
     checkpoint: Option<i64>,
+    /// For one reader's request ([`ReadModels::standing_at`]): the proposal rows it has read
+    /// by id, as stored, so the policy's look at a proposal and the answer read one row, once.
+    read_once: Option<ReadOnce>,
 }
+
+/// The proposal rows one request has read, by id (see [`ReadModels::standing_at`]).
+type ReadOnce = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, ProposalRow>>>;
 
 /// Whether `recorded_at` (RFC 3339, as stored) is at or before `t`.
 fn recorded_by(recorded_at: &str, t: DateTime<Utc>, what: &str) -> Result<bool, ReadModelError> {
@@ -398,16 +404,19 @@ impl ReadModels {
             known_on: None,
             round: None,
             checkpoint: None,
+            read_once: None,
         }
     }
 
     /// The same tables, read by someone who found the checkpoint at `position` just before
     /// (a server's read, which asked [`Projector::standing`] first): [`ReadModels::position`]
-    /// answers that without asking again.
+    /// answers that without asking again. One request's reads: a proposal's row is read once
+    /// for them all (and their clones), so the policy decides on the row the answer shows.
     #[must_use]
     pub fn standing_at(self, position: i64) -> Self {
         Self {
             checkpoint: Some(position),
+            read_once: Some(std::sync::Arc::default()),
             ..self
         }
     }
@@ -640,7 +649,18 @@ impl ReadModels {
 
     /// One proposal.
     pub async fn proposal(&self, id: &str) -> Result<Option<ProposalRow>, ReadModelError> {
-        let rows = self.cache.proposals.read(&self.db, Some(id)).await?;
+        let once = self.read_once.as_ref();
+        let read = once.and_then(|once| entries::lock(once).get(id).cloned());
+        let rows = match read {
+            Some(row) => vec![row],
+            None => {
+                let rows = self.cache.proposals.read(&self.db, Some(id)).await?;
+                if let (Some(once), Some(row)) = (once, rows.first()) {
+                    entries::lock(once).insert(id.to_string(), row.clone());
+                }
+                rows
+            }
+        };
         Ok(self.proposals_at(rows, Some(id)).await?.into_iter().next())
     }
 
