@@ -164,14 +164,12 @@ pub fn unknown_late_kind(refused: &gevinst_projections::reports::UnknownLateKind
         .iter()
         .map(|k| format!("{k} ({})", late_kind_label(k)))
         .collect();
-    let (last, first) = kinds
-        .split_last()
-        .map_or((String::new(), &[][..]), |(l, f)| (l.clone(), f));
-    format!(
-        "«{}» er ikke en art på listen. Brug {} eller {last}.",
-        refused.0,
-        first.join(", ")
-    )
+    // LATE_KINDS is a fixed list of four: "a, b, c eller d".
+    let listed = match kinds.split_last() {
+        Some((last, first)) => format!("{} eller {last}", first.join(", ")),
+        None => String::new(),
+    };
+    format!("«{}» er ikke en art på listen. Brug {listed}.", refused.0)
 }
 
 /// A goal's section in Danish ("Implementering", "Realisering"); a milestone's phase as written.
