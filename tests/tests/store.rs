@@ -792,6 +792,71 @@ both_backends!(
     }
 );
 
+both_backends!(
+    eight_clients_sending_command_after_command_commit_in_groups,
+    |t: TestStore| async move {
+        // Eight clients, each sending its next command on its own proposal as soon as the
+        // last is answered (as `gevinst bench` and busy project owners do): while one group
+        // commits, the others' next commands arrive and must wait for the next group, not
+        // each commit alone behind appends already answered.
+        let ids = [
+            "BC01", "BC02", "BC03", "BC04", "BC05", "BC07", "BC08", "BC09",
+        ];
+        for id in ids {
+            t.register_example(id).await;
+        }
+        let head = t.service.store().last_position().await.unwrap();
+        const EACH: usize = 8;
+        let mut clients = tokio::task::JoinSet::new();
+        for id in ids {
+            let service = t.service.clone();
+            clients.spawn(async move {
+                for n in 0..EACH {
+                    let key = format!("{id}-{n}");
+                    service
+                        .execute(&proposal(id), saving_command(2025, -1), keyed(&key))
+                        .await
+                        .unwrap_or_else(|e| panic!("{key}: {e}"));
+                }
+            });
+        }
+        while let Some(done) = clients.join_next().await {
+            done.unwrap();
+        }
+        let commands = ids.len() * EACH;
+        let store = t.service.store();
+        assert_eq!(
+            store.last_position().await.unwrap(),
+            head + i64::try_from(commands).unwrap(),
+            "every command stored, gapless"
+        );
+        for id in ids {
+            let mut saved = store.stream(PROPOSAL, id).await.unwrap();
+            saved.retain(|e| e.position > head);
+            assert_eq!(saved.len(), EACH, "{id}");
+        }
+        if let Db::Postgres(pool) = &t.db {
+            // One transaction per group: each stamps its rows with its own id (`xmin`).
+            let transactions: i64 = sqlx::query_scalar(
+                "SELECT count(DISTINCT xmin::text) FROM event WHERE position > $1",
+            )
+            .bind(head)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            assert!(
+                usize::try_from(transactions).unwrap() * 2 <= commands,
+                "{commands} commands in {transactions} transactions: they did not group"
+            );
+        }
+        assert!(verify(store).await.unwrap().is_ok());
+        let read = gevinst_projections::readmodel::ReadModels::new(t.db.clone());
+        let incremental = read.dump().await.unwrap();
+        t.service.projector().rebuild_with(&|_| {}).await.unwrap();
+        assert_eq!(read.dump().await.unwrap(), incremental);
+    }
+);
+
 /// `verify` merges the events, read by command key, with the command table in the same order,
 /// comparing keys bytewise. A database that sorts text by Danish rules ("aa" is "å", after
 /// "z"; case after letter) must not change what it finds: nothing, in an intact log.
