@@ -64,6 +64,7 @@ pub use revision::{form as plan_revision, send as send_plan_revision};
 use crate::format::{danish, danish_fixed};
 use crate::http::auth::{PageUser, SignedIn};
 use crate::http::AppState;
+use crate::labels::refusal;
 use crate::labels::{
     area_name, basis_label, kind_label, late_kind_label, section_danish, section_label, StatedFirst,
 };
@@ -428,9 +429,9 @@ impl PageError {
     /// The error page, with the person's bar where the request was signed in.
     fn answer(self, user: Option<UserBar>) -> Response {
         let (status, heading, message) = match self {
-            PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Ugyldig forespørgsel", m),
-            PageError::NotFound(m) => (StatusCode::NOT_FOUND, "Ikke fundet", m),
-            PageError::Forbidden(m) => (StatusCode::FORBIDDEN, "Ingen adgang", m),
+            PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, refusal::BAD_REQUEST, m),
+            PageError::NotFound(m) => (StatusCode::NOT_FOUND, refusal::NOT_FOUND, m),
+            PageError::Forbidden(m) => (StatusCode::FORBIDDEN, refusal::FORBIDDEN, m),
             PageError::Unavailable(m) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Læsemodellerne er foran hændelsesloggen",

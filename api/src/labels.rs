@@ -144,6 +144,17 @@ pub fn basis_label(b: Basis) -> &'static str {
     }
 }
 
+/// The heading of a refusal, the same wherever a person meets it: an error page, a refused
+/// download's page in a browser, and a problem's `title` for clients. One kind, one wording.
+pub mod refusal {
+    /// 400: the request cannot be read (a bad date, an unknown kind, …).
+    pub const BAD_REQUEST: &str = "Ugyldig forespørgsel";
+    /// 404: no such proposal, page or file.
+    pub const NOT_FOUND: &str = "Findes ikke";
+    /// 403: signed in, but no role that allows it.
+    pub const FORBIDDEN: &str = "Ingen adgang";
+}
+
 /// A late-list kind (`goal`, `milestone`, `saving`, `missing_report`).
 #[must_use]
 pub fn late_kind_label(kind: &str) -> &'static str {

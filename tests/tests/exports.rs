@@ -590,6 +590,32 @@ both_backends!(
         let (status, kind, body) = get(app.client(), "/exports/budget.csv", None).await;
         assert_eq!((status, kind.as_str()), (404, "application/problem+json"));
         assert!(body.contains("urn:gevinst:problem:not-found"), "{body}");
+        // One kind of refusal, one heading: on a page, on a refused download's page and in
+        // the problem's title.
+        let heading = |html: &str| {
+            let start = html.find("<h1>").expect("a heading") + "<h1>".len();
+            html[start..start + html[start..].find("</h1>").unwrap()].to_string()
+        };
+        let title = |json: &str| {
+            serde_json::from_str::<serde_json::Value>(json).unwrap()["title"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        for (status, page, download) in [
+            (404, "/proposals/XX99", "/exports/budget.csv"),
+            (400, "/late?kind=xyz", "/exports/late.csv?kind=xyz"),
+        ] {
+            let (page_status, _, page) = get(app.client(), page, Some(browser)).await;
+            let (refused_status, _, refused) = get(app.client(), download, Some(browser)).await;
+            let (problem_status, _, problem) = get(app.client(), download, None).await;
+            assert_eq!(
+                (page_status, refused_status, problem_status),
+                (status, status, status)
+            );
+            assert_eq!(heading(&page), heading(&refused), "{status}");
+            assert_eq!(heading(&page), title(&problem), "{status}");
+        }
         // Signed out in a browser: to the login page, and back to the file once signed in; a
         // signed-in browser still gets the file.
         let signed_out = gevinst_tests::without_redirects();

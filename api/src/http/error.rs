@@ -10,6 +10,7 @@
 //! that names what was wrong. The extractors [`ApiQuery`] and [`ApiPath`] send their rejections
 //! through the same mapping, so a malformed query string never answers axum's plain text.
 
+use crate::labels::refusal;
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -86,12 +87,10 @@ impl ApiError {
     /// The stable problem code (the last part of `type`), the status and the Danish title.
     fn kind(&self) -> (&'static str, StatusCode, &'static str) {
         match self {
-            ApiError::BadRequest(_) => (
-                "bad-request",
-                StatusCode::BAD_REQUEST,
-                "Forespørgslen kan ikke læses",
-            ),
-            ApiError::NotFound(_) => ("not-found", StatusCode::NOT_FOUND, "Findes ikke"),
+            ApiError::BadRequest(_) => {
+                ("bad-request", StatusCode::BAD_REQUEST, refusal::BAD_REQUEST)
+            }
+            ApiError::NotFound(_) => ("not-found", StatusCode::NOT_FOUND, refusal::NOT_FOUND),
             ApiError::Command(CommandError::Rejected {
                 error: gevinst_domain::proposal::ProposalError::UnknownProposal,
                 ..
@@ -106,11 +105,9 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
                 "Formularen kan ikke godkendes",
             ),
-            ApiError::Forbidden(_) | ApiError::Command(CommandError::Denied(_)) => (
-                "forbidden",
-                StatusCode::FORBIDDEN,
-                "Du har ikke adgang til det",
-            ),
+            ApiError::Forbidden(_) | ApiError::Command(CommandError::Denied(_)) => {
+                ("forbidden", StatusCode::FORBIDDEN, refusal::FORBIDDEN)
+            }
             ApiError::PreconditionFailed(_) => (
                 "precondition-failed",
                 StatusCode::PRECONDITION_FAILED,
