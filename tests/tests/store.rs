@@ -695,6 +695,27 @@ both_backends!(
             let store = store.clone();
             tokio::spawn(async move { store.appended(&events).await })
         };
+        // The same, decided on BC03 as it stood before the group (2 events).
+        let decided = |id: &str, sequence: usize, key: &str| {
+            let mut metadata = saving.metadata.clone();
+            metadata[keys::IDEMPOTENCY_KEY] = key.into();
+            let events = vec![SerializedEvent {
+                aggregate_id: id.to_string(),
+                sequence,
+                aggregate_type: PROPOSAL.to_string(),
+                event_type: saving.event_type.clone(),
+                event_version: saving.event_version.clone(),
+                payload: saving.payload.clone(),
+                metadata,
+            }];
+            let on = gevinst_store::DecidedOn {
+                aggregate_type: PROPOSAL.to_string(),
+                stream_id: "BC03".to_string(),
+                sequence: 2,
+            };
+            let store = store.clone();
+            tokio::spawn(async move { store.appended_decided(&events, None, Some(on)).await })
+        };
         // On PostgreSQL another session holds the append lock while a first append waits for
         // it, so every later one queues behind that one and they must commit as one group.
         let held = match &t.db {
@@ -731,6 +752,12 @@ both_backends!(
         rest.push(("BC01 a".to_string(), append("BC01", 4, "group-a")));
         rest.push(("BC01 b".to_string(), append("BC01", 4, "group-b")));
         rest.push(("retry".to_string(), append("BC01", 4, "done")));
+        // A retry of BC02's command at the same time (one of the two is stored), and a command
+        // on BC06 decided on BC03 as it stood before BC03's append in the group (refused when
+        // it comes after that append, stored when before): whichever order they arrive in,
+        // the group answers as if each had committed alone in that order.
+        rest.push(("BC02 again".to_string(), append("BC02", 3, "group-BC02")));
+        rest.push(("BC06 decided".to_string(), decided("BC06", 4, "decided")));
         let grouped = held.is_some();
         if let Some((mut holder, _)) = held {
             while store.waiting() < rest.len() {
@@ -762,16 +789,42 @@ both_backends!(
                     assert_eq!(record.idempotency_key, "done");
                     lost.push(what);
                 }
+                Err(StoreError::DuplicateCommand(record)) if what.starts_with("BC02") => {
+                    assert_eq!(
+                        (record.idempotency_key.as_str(), record.first_sequence),
+                        ("group-BC02", 3)
+                    );
+                    lost.push(what);
+                }
+                Err(StoreError::Moved {
+                    stream_id, current, ..
+                }) if what == "BC06 decided" => {
+                    assert_eq!((stream_id.as_str(), current), ("BC03", 3));
+                    lost.push(what);
+                }
                 Err(e) => panic!("{what}: {e}"),
             }
         }
-        assert_eq!(won.len(), 6, "{won:?}");
-        assert_eq!(lost.len(), 2, "{lost:?}");
+        // BC02's command once; BC06's decided one stored exactly when it came before BC03's.
+        let at = |name: &str| won.iter().find(|(w, _)| w == name).map(|(_, p)| *p);
+        let bc02 = [at("BC02"), at("BC02 again")];
+        assert_eq!(bc02.iter().flatten().count(), 1, "{won:?}");
+        let bc03 = at("BC03").expect("BC03's append");
+        let decided_first = at("BC06 decided").is_some_and(|p| p < bc03);
+        assert_eq!(
+            decided_first,
+            !lost.iter().any(|l| l == "BC06 decided"),
+            "{won:?} {lost:?}"
+        );
+        let stored = 6 + usize::from(decided_first);
+        assert_eq!(won.len(), stored, "{won:?}");
+        assert_eq!(lost.len(), 10 - stored, "{lost:?}");
+        let stored = i64::try_from(stored).unwrap();
         // Gapless, each append its own position.
         let mut positions: Vec<i64> = won.iter().map(|(_, p)| *p).collect();
         positions.sort_unstable();
-        assert_eq!(positions, (head + 1..=head + 6).collect::<Vec<_>>());
-        assert_eq!(store.last_position().await.unwrap(), head + 6);
+        assert_eq!(positions, (head + 1..=head + stored).collect::<Vec<_>>());
+        assert_eq!(store.last_position().await.unwrap(), head + stored);
         if let Db::Postgres(pool) = &t.db {
             let transactions: i64 = sqlx::query_scalar(
                 "SELECT count(DISTINCT xmin::text) FROM event WHERE position > $1",
@@ -784,7 +837,7 @@ both_backends!(
         }
         assert!(verify(&store).await.unwrap().is_ok());
         let projector = t.service.projector();
-        assert_eq!(projector.checkpoint().await.unwrap(), head + 6);
+        assert_eq!(projector.checkpoint().await.unwrap(), head + stored);
         let read = gevinst_projections::readmodel::ReadModels::new(t.db.clone());
         let incremental = read.dump().await.unwrap();
         projector.rebuild_with(&|_| {}).await.unwrap();
