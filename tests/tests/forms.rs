@@ -719,3 +719,55 @@ both_backends!(
         assert_eq!(savings(&app.history("BC01").await).len(), 0);
     }
 );
+
+both_backends!(
+    every_date_field_above_a_report_shows_its_whole_hint,
+    |t: TestStore| async move {
+        // The fields that choose the business date and the recorded time of a report carry a
+        // hint of what to type ("ÅÅÅÅ-MM-DD eller tidspunkt"); cut off, it hints at nothing.
+        t.import_budget_2025().await;
+        let app = t.spawn_app().await;
+        t.user("carl@kk.dk", &[("controller", None)]).await;
+        let browser = Browser::start().await;
+        browser
+            .sign_in(&app.base, "carl@kk.dk", &password_of("carl@kk.dk"), "/")
+            .await;
+        browser
+            .wait_for_text(&app.base, "Logget ind som carl@kk.dk")
+            .await;
+        // Each field's hint against the room inside it, measured in the field's own font.
+        let cut_off = "const c = document.createElement('canvas').getContext('2d'); \
+            return [...document.querySelectorAll('form.asof input[placeholder]')].flatMap(i => { \
+              const s = getComputedStyle(i); c.font = s.font; \
+              const room = i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); \
+              const need = c.measureText(i.placeholder).width; \
+              return need > room ? [`${i.name}: ${Math.ceil(need)} > ${Math.floor(room)}`] : []; \
+            });";
+        let mut seen = 0;
+        for page in [
+            "/",
+            "/late",
+            "/committee-status",
+            "/proposals/BC01",
+            "/proposals/BC01/history",
+        ] {
+            browser.client().goto(&app.url(page)).await.unwrap();
+            browser
+                .wait_for_text(&app.base, "Logget ind som carl@kk.dk")
+                .await;
+            let fields: Value = browser
+                .client()
+                .execute(
+                    "return document.querySelectorAll('form.asof input[placeholder]').length;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            seen += fields.as_u64().unwrap();
+            let cut: Value = browser.client().execute(cut_off, vec![]).await.unwrap();
+            assert_eq!(cut, serde_json::json!([]), "{page}: hints cut off");
+        }
+        assert!(seen >= 5, "the pages have their date fields ({seen})");
+        browser.close().await;
+    }
+);
