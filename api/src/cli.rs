@@ -770,7 +770,8 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
         Command::Report(ReportCommand::Late(args)) => {
             check_output(args.format, args.output.as_deref())?;
             let (read, index) = open_reports(&cli.store, &args).await?;
-            let items = reports::late(&read, &index, args.as_of()).await?;
+            let overview = reports::overview(&read, &index, args.as_of()).await?;
+            let items = reports::late_items(&overview);
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&items)?)?,
                 Format::Csv | Format::Xlsx => {
@@ -780,6 +781,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
                 Format::Table => {
                     write_known_on(out, &args.view())?;
                     render::late(out, &items, args.as_of())?;
+                    // As the page says it: which proposals the list leaves out, and why.
+                    if let Some(absent) = crate::labels::not_followed_up(&overview, None) {
+                        writeln!(out, "{absent}")?;
+                    }
                 }
             }
             Ok(Exit::SUCCESS)

@@ -155,6 +155,34 @@ pub mod refusal {
     pub const FORBIDDEN: &str = "Ingen adgang";
 }
 
+/// What a late list leaves out, and why, for people: only adopted proposals are followed up,
+/// and a controller looking for one should not have to guess. "Kun vedtagne forslag følges
+/// op. Ikke med her: 10 forslag (9 afventer budgetbeslutning, 1 ikke vedtaget)."; `None` when
+/// every proposal (of `committee`, if given) is followed up. One sentence for the page and the
+/// terminal.
+#[must_use]
+pub fn not_followed_up(
+    overview: &gevinst_projections::reports::Overview,
+    committee: Option<&str>,
+) -> Option<String> {
+    let mut absent: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    for r in overview.portfolio.proposals.iter().filter(|r| {
+        !r.decision.status.followed_up()
+            && committee.is_none_or(|c| r.committees().iter().any(|x| x == c))
+    }) {
+        *absent.entry(r.decision.status.danish()).or_default() += 1;
+    }
+    if absent.is_empty() {
+        return None;
+    }
+    let n: usize = absent.values().sum();
+    let why: Vec<String> = absent.iter().map(|(s, k)| format!("{k} {s}")).collect();
+    Some(format!(
+        "Kun vedtagne forslag følges op. Ikke med her: {n} forslag ({}).",
+        why.join(", ")
+    ))
+}
+
 /// A late-list kind (`goal`, `milestone`, `saving`, `missing_report`).
 #[must_use]
 pub fn late_kind_label(kind: &str) -> &'static str {

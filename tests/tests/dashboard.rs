@@ -813,6 +813,16 @@ both_backends!(
             ["Kun vedtagne forslag følges op. Ikke med her: 10 forslag \
               (9 afventer budgetbeslutning, 1 ikke vedtaget)."]
         );
+        // The terminal's list says the same, under its table.
+        let (code, table) = t
+            .gevinst(&["report", "late", "--as-of", "2025-12-31"])
+            .await;
+        assert_eq!(code, 0, "{table}");
+        assert_eq!(
+            table.lines().last(),
+            Some(note(&body)[0].as_str()),
+            "{table}"
+        );
         // Narrowed to a committee: only the proposals it has a share of.
         let (status, _, body) = get(&base, "/late?as_of=2025-12-31&committee=TMU").await;
         assert_eq!(status, 200);

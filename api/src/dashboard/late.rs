@@ -88,25 +88,11 @@ async fn late_page(
         .filter(|i| kind.is_none_or(|k| i.kind == k))
         .map(|i| LateRow::of(i, committee.as_ref().map(gevinst_domain::Committee::code)))
         .collect();
-    // The proposals the list leaves out, with why: only adopted ones are followed up, and a
-    // controller looking for one should not have to guess.
-    let mut absent: std::collections::BTreeMap<&'static str, usize> = Default::default();
-    for r in overview.portfolio.proposals.iter().filter(|r| {
-        !r.decision.status.followed_up()
-            && committee.is_none_or(|c| r.committees().iter().any(|x| x == c.code()))
-    }) {
-        *absent.entry(r.decision.status.danish()).or_default() += 1;
-    }
-    let not_followed = if absent.is_empty() {
-        String::new()
-    } else {
-        let n: usize = absent.values().sum();
-        let why: Vec<String> = absent.iter().map(|(s, k)| format!("{k} {s}")).collect();
-        format!(
-            "Kun vedtagne forslag følges op. Ikke med her: {n} forslag ({}).",
-            why.join(", ")
-        )
-    };
+    let not_followed = crate::labels::not_followed_up(
+        &overview,
+        committee.as_ref().map(gevinst_domain::Committee::code),
+    )
+    .unwrap_or_default();
     // The files hold what the page shows: its date and recorded time, round, committee and
     // kind.
     let export = as_of.export_query(None, &docs.round, committee.as_ref())
