@@ -680,10 +680,11 @@ both_backends!(
         let store = t.service.store().clone();
         let saving = store.stream(PROPOSAL, "BC01").await.unwrap().pop().unwrap();
         let head = store.last_position().await.unwrap();
-        let append = |id: &str, sequence: usize, key: &str| {
+        // A copy of that saving as the command on `id` at `sequence` with idempotency `key`.
+        let events = |id: &str, sequence: usize, key: &str| {
             let mut metadata = saving.metadata.clone();
             metadata[keys::IDEMPOTENCY_KEY] = key.into();
-            let events = vec![SerializedEvent {
+            vec![SerializedEvent {
                 aggregate_id: id.to_string(),
                 sequence,
                 aggregate_type: PROPOSAL.to_string(),
@@ -691,29 +692,20 @@ both_backends!(
                 event_version: saving.event_version.clone(),
                 payload: saving.payload.clone(),
                 metadata,
-            }];
-            let store = store.clone();
+            }]
+        };
+        let append = |id: &str, sequence: usize, key: &str| {
+            let (store, events) = (store.clone(), events(id, sequence, key));
             tokio::spawn(async move { store.appended(&events).await })
         };
         // The same, decided on BC03 as it stood before the group (2 events).
         let decided = |id: &str, sequence: usize, key: &str| {
-            let mut metadata = saving.metadata.clone();
-            metadata[keys::IDEMPOTENCY_KEY] = key.into();
-            let events = vec![SerializedEvent {
-                aggregate_id: id.to_string(),
-                sequence,
-                aggregate_type: PROPOSAL.to_string(),
-                event_type: saving.event_type.clone(),
-                event_version: saving.event_version.clone(),
-                payload: saving.payload.clone(),
-                metadata,
-            }];
+            let (store, events) = (store.clone(), events(id, sequence, key));
             let on = gevinst_store::DecidedOn {
                 aggregate_type: PROPOSAL.to_string(),
                 stream_id: "BC03".to_string(),
                 sequence: 2,
             };
-            let store = store.clone();
             tokio::spawn(async move { store.appended_decided(&events, None, Some(on)).await })
         };
         // On PostgreSQL another session holds the append lock while a first append waits for
