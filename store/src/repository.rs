@@ -424,16 +424,18 @@ struct Queue {
     committing: bool,
 }
 
-/// The committer's hold on [`Queue::committing`]: released when it stops, also by a panic,
-/// so that the next append starts a new one; appends still waiting then are dropped, and
-/// their callers told so, rather than waiting for an answer that would never come.
+/// The committer's hold on [`Queue::committing`] should it panic: released, so that the next
+/// append starts a new one, and the appends still waiting dropped, their callers told so,
+/// rather than waiting for an answer that would never come. (A committer that stops because
+/// nothing waits releases it itself, under the lock that found nothing; releasing it again
+/// here, later, could free it under a committer started meanwhile.)
 struct Committing(Arc<Group>);
 
 impl Drop for Committing {
     fn drop(&mut self) {
-        if let Ok(mut queue) = self.0.queue.lock() {
-            queue.committing = false;
-            if std::thread::panicking() {
+        if std::thread::panicking() {
+            if let Ok(mut queue) = self.0.queue.lock() {
+                queue.committing = false;
                 queue.waiting.clear();
             }
         }

@@ -666,6 +666,31 @@ both_backends!(
     }
 );
 
+/// On PostgreSQL, how many transactions wrote the events after `head` (each stamps its rows
+/// with its own id, `xmin`); `None` on SQLite, which keeps no such id.
+async fn transactions_after(db: &Db, head: i64) -> Option<i64> {
+    let Db::Postgres(pool) = db else {
+        return None;
+    };
+    let sql = "SELECT count(DISTINCT xmin::text) FROM event WHERE position > $1";
+    Some(
+        sqlx::query_scalar(sql)
+            .bind(head)
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+    )
+}
+
+/// The log verifies, and a rebuild of the read models gives the rows the commands left.
+async fn intact_and_rebuilt_the_same(t: &TestStore) {
+    assert!(verify(t.service.store()).await.unwrap().is_ok());
+    let read = gevinst_projections::readmodel::ReadModels::new(t.db.clone());
+    let incremental = read.dump().await.unwrap();
+    t.service.projector().rebuild_with(&|_| {}).await.unwrap();
+    assert_eq!(read.dump().await.unwrap(), incremental);
+}
+
 both_backends!(
     appends_that_wait_commit_together_and_each_is_answered_as_its_own,
     |t: TestStore| async move {
@@ -817,23 +842,14 @@ both_backends!(
         positions.sort_unstable();
         assert_eq!(positions, (head + 1..=head + stored).collect::<Vec<_>>());
         assert_eq!(store.last_position().await.unwrap(), head + stored);
-        if let Db::Postgres(pool) = &t.db {
-            let transactions: i64 = sqlx::query_scalar(
-                "SELECT count(DISTINCT xmin::text) FROM event WHERE position > $1",
-            )
-            .bind(head)
-            .fetch_one(pool)
-            .await
-            .unwrap();
+        if let Some(transactions) = transactions_after(&t.db, head).await {
             assert_eq!(transactions, 2, "the first alone, then the group in one");
         }
-        assert!(verify(&store).await.unwrap().is_ok());
-        let projector = t.service.projector();
-        assert_eq!(projector.checkpoint().await.unwrap(), head + stored);
-        let read = gevinst_projections::readmodel::ReadModels::new(t.db.clone());
-        let incremental = read.dump().await.unwrap();
-        projector.rebuild_with(&|_| {}).await.unwrap();
-        assert_eq!(read.dump().await.unwrap(), incremental);
+        assert_eq!(
+            t.service.projector().checkpoint().await.unwrap(),
+            head + stored
+        );
+        intact_and_rebuilt_the_same(&t).await;
     }
 );
 
@@ -880,25 +896,13 @@ both_backends!(
             saved.retain(|e| e.position > head);
             assert_eq!(saved.len(), EACH, "{id}");
         }
-        if let Db::Postgres(pool) = &t.db {
-            // One transaction per group: each stamps its rows with its own id (`xmin`).
-            let transactions: i64 = sqlx::query_scalar(
-                "SELECT count(DISTINCT xmin::text) FROM event WHERE position > $1",
-            )
-            .bind(head)
-            .fetch_one(pool)
-            .await
-            .unwrap();
+        if let Some(transactions) = transactions_after(&t.db, head).await {
             assert!(
                 usize::try_from(transactions).unwrap() * 2 <= commands,
                 "{commands} commands in {transactions} transactions: they did not group"
             );
         }
-        assert!(verify(store).await.unwrap().is_ok());
-        let read = gevinst_projections::readmodel::ReadModels::new(t.db.clone());
-        let incremental = read.dump().await.unwrap();
-        t.service.projector().rebuild_with(&|_| {}).await.unwrap();
-        assert_eq!(read.dump().await.unwrap(), incremental);
+        intact_and_rebuilt_the_same(&t).await;
     }
 );
 
