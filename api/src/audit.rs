@@ -17,7 +17,7 @@ use anyhow::Context;
 use gevinst_domain::chain::format_recorded_at;
 use gevinst_projections::ProposalService;
 use gevinst_store::checkpoint::{load_or_create_signer, load_signer, sign_checkpoint};
-use gevinst_store::EventStore;
+use gevinst_store::{EventStore, StoreError};
 use gevinst_verify::export::{ExportedEvent, CHECKPOINTS_DIR, EVENTS_FILE, PUBLIC_KEY_FILE};
 use gevinst_verify::{NoteSigner, NoteVerifier, DEFAULT_ORIGIN};
 
@@ -204,7 +204,16 @@ pub async fn export(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let signer = key.signer(out)?;
-    sign_checkpoint(store, &signer).await?;
+    // A log that no longer begins with what was signed is exported all the same, without a
+    // new checkpoint: the offline check then shows the stored ones failing against it, which
+    // is what the auditor exports it to see.
+    match sign_checkpoint(store, &signer).await {
+        Ok(_) => {}
+        Err(e @ (StoreError::Forked { .. } | StoreError::Shortened { .. })) => {
+            writeln!(out, "Advarsel: {e}. Udtrækket får intet nyt checkpoint.")?;
+        }
+        Err(e) => return Err(e.into()),
+    }
     let cp_dir = dir.join(CHECKPOINTS_DIR);
     std::fs::create_dir_all(&cp_dir)
         .with_context(|| format!("{} kunne ikke oprettes", cp_dir.display()))?;

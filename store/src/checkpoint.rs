@@ -13,7 +13,11 @@
 //!   stored checkpoint). A stored checkpoint of the same size whose root is not the log's
 //!   means the log was cut and regrown, or changed, after it was signed: the key never signs
 //!   a second tree of one size (that would be two views of one log, the equivocation RFC 9162
-//!   monitors look for), and the caller gets [`StoreError::Forked`] instead of the old note;
+//!   monitors look for), and the caller gets [`StoreError::Forked`] instead of the old note.
+//!   Nor does it sign a larger tree that does not begin with the newest stored checkpoint
+//!   (changed: [`StoreError::Forked`]; cut: [`StoreError::Shortened`]): a signature over it
+//!   would vouch for the change, and two signed trees that no consistency proof joins are
+//!   that equivocation too. Appends then go on without receipts;
 //! - [`verify_checkpoint`] checks a checkpoint against the log: signature, size, consistency
 //!   proof. When the proof fails it narrows the change down with the stored checkpoints that
 //!   still verify under the same key, and names the proposals concerned from the surviving
@@ -74,12 +78,42 @@ impl Leaf {
     }
 }
 
-/// The log's Merkle tree as a process last read it: the tree and the stored hash of its last
-/// leaf (`None` for the empty tree).
+/// The log's Merkle tree as a process last read it: the tree, the stored hash of its last
+/// leaf (`None` for the empty tree), and whether the log it read contradicts a stored
+/// checkpoint (then nothing is signed over it).
 #[derive(Debug, Default)]
 pub struct TreeHead {
     builder: merkle::RootBuilder,
     last: Option<String>,
+    forked: Option<Fork>,
+}
+
+/// A stored checkpoint the log, as read, no longer begins with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fork {
+    /// The checkpoint's tree size and root, hex.
+    size: i64,
+    signed_root: String,
+    /// The log's root at that size, hex; `None` when the log is shorter than that now.
+    log_root: Option<String>,
+    /// Events in the log as read.
+    log_size: u64,
+}
+
+impl Fork {
+    fn error(&self) -> StoreError {
+        match &self.log_root {
+            Some(log_root) => StoreError::Forked {
+                size: self.size,
+                signed_root: self.signed_root.clone(),
+                log_root: log_root.clone(),
+            },
+            None => StoreError::Shortened {
+                size: self.size,
+                log_size: self.log_size,
+            },
+        }
+    }
 }
 
 /// The leaf of a stored event hash; a value that is not a hash still gets a leaf (over its
@@ -211,16 +245,36 @@ impl EventStore {
     /// time is extended with the events after it, read one hash at a time (see
     /// [`merkle::RootBuilder`]): a receipt after each command costs the events since the last
     /// one, not the whole log. The tree is read again from the start when its last leaf is no
-    /// longer what the log holds at that position (the log was cut or its tail changed); a
-    /// change further back is left to `verify` and `verify --checkpoint`, which read the log
-    /// afresh: what this process signs is the log as it read it.
+    /// longer what the log holds at that position (the log was cut or its tail changed), and
+    /// each read is checked against the newest stored checkpoint beyond it (see
+    /// [`EventStore::signable_head`]); a change further back, made after this process read
+    /// that part, is left to `verify` and `verify --checkpoint`, which read the log afresh.
     pub async fn tree_head(&self) -> Result<(u64, Hash), StoreError> {
         let mut tree = self.tree.lock().await;
         self.read_into(&mut tree).await?;
         Ok((tree.builder.size(), tree.builder.root()))
     }
 
-    /// Brings `tree` up to the log as committed (see [`EventStore::tree_head`]).
+    /// As [`EventStore::tree_head`], for signing: refused when the log, as read, does not
+    /// begin with what the newest stored checkpoint covered.
+    ///
+    /// # Errors
+    /// [`StoreError::Forked`] or [`StoreError::Shortened`] then.
+    pub async fn signable_head(&self) -> Result<(u64, Hash), StoreError> {
+        let mut tree = self.tree.lock().await;
+        self.read_into(&mut tree).await?;
+        if let Some(fork) = &tree.forked {
+            return Err(fork.error());
+        }
+        Ok((tree.builder.size(), tree.builder.root()))
+    }
+
+    /// Brings `tree` up to the log as committed (see [`EventStore::tree_head`]), and checks
+    /// what it reads against the newest stored checkpoint beyond the tree it had: the log must
+    /// still begin with what that checkpoint covered. Its root covers every event up to its
+    /// size, so a change anywhere before it, or a cut, shows there; older checkpoints were
+    /// checked the same way before they were signed. Read first: a checkpoint is stored in
+    /// the transaction of the events it covers, so the events read after it include them.
     async fn read_into(&self, tree: &mut TreeHead) -> Result<(), StoreError> {
         if let Some(last) = &tree.last {
             let at = i64::try_from(tree.builder.size())
@@ -232,11 +286,33 @@ impl EventStore {
         }
         let from =
             i64::try_from(tree.builder.size()).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let sql = "SELECT tree_size, root_hash FROM checkpoint WHERE tree_size > $1 \
+                   ORDER BY tree_size DESC LIMIT 1";
+        let newest: Option<(i64, String)> = on_backend!(self.db(), |pool, _cast| {
+            sqlx::query_as(sql).bind(from).fetch_optional(pool).await?
+        });
+        let watched = newest
+            .as_ref()
+            .and_then(|(size, _)| u64::try_from(*size).ok());
+        let mut root_there = None;
         self.each_hash(from, i64::MAX, |hash| {
             tree.builder.push(leaf_of(&hash));
             tree.last = Some(hash);
+            if Some(tree.builder.size()) == watched {
+                root_there = Some(hex::encode(tree.builder.root()));
+            }
         })
         .await?;
+        if let Some((size, signed_root)) = newest {
+            if root_there.as_ref() != Some(&signed_root) {
+                tree.forked = Some(Fork {
+                    size,
+                    signed_root,
+                    log_root: root_there,
+                    log_size: tree.builder.size(),
+                });
+            }
+        }
         Ok(())
     }
 
@@ -264,9 +340,13 @@ impl EventStore {
                 return Ok(None);
             }
         }
+        if let Some(fork) = &tree.forked {
+            return Err(fork.error());
+        }
         let mut extended = TreeHead {
             builder: tree.builder.clone(),
             last: tree.last.clone(),
+            forked: None,
         };
         for row in rows {
             extended.builder.push(leaf_of(&row.hash));
@@ -358,7 +438,7 @@ pub async fn sign_checkpoint(
     store: &EventStore,
     signer: &NoteSigner,
 ) -> Result<StoredCheckpoint, StoreError> {
-    let (size, root) = store.tree_head().await?;
+    let (size, root) = store.signable_head().await?;
     store
         .save_checkpoint(&signed(signer, size, root, store.now())?)
         .await

@@ -101,9 +101,10 @@ pub enum StoreError {
     /// JSON encoding failed.
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
-    /// A checkpoint of this size was signed with another root: the log was cut and regrown, or
-    /// changed, after it was signed. The key does not sign a second tree of the same size.
-    #[error("loggen er ændret efter den blev signeret: checkpointet for de første {size} hændelser har roden {signed_root}, men loggen har nu roden {log_root}; der signeres ikke et nyt checkpoint af samme størrelse (kør gevinst verify --checkpoint med det gemte checkpoint for at se hvad der er ændret)")]
+    /// A stored checkpoint of this size has another root than the log has there now: the log
+    /// was cut and regrown, or changed, after it was signed. Nothing is signed over it: not a
+    /// second tree of the same size, nor a larger one that does not begin with what was signed.
+    #[error("loggen er ændret efter den blev signeret: checkpointet for de første {size} hændelser har roden {signed_root}, men loggen har nu roden {log_root} der; der signeres intet, der modsiger et signeret checkpoint (kør gevinst verify --checkpoint med det gemte checkpoint for at se hvad der er ændret)")]
     Forked {
         /// The tree size both cover.
         size: i64,
@@ -111,6 +112,15 @@ pub enum StoreError {
         signed_root: String,
         /// The log's root now, hex.
         log_root: String,
+    },
+    /// A stored checkpoint covers more events than the log holds now: the log was cut after
+    /// it was signed. Nothing is signed over it.
+    #[error("loggen er afkortet efter den blev signeret: et checkpoint dækker de første {size} hændelser, men loggen rummer nu kun {log_size}; der signeres intet, der modsiger et signeret checkpoint (kør gevinst verify --checkpoint med det gemte checkpoint for at se hvad der mangler)")]
+    Shortened {
+        /// The tree size the checkpoint covers.
+        size: i64,
+        /// Events in the log now.
+        log_size: u64,
     },
 }
 

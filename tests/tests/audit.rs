@@ -13,7 +13,7 @@ use std::sync::Arc;
 use gevinst_domain::chain::format_recorded_at;
 use gevinst_domain::proposal::{examples, ProposalCommand};
 use gevinst_domain::{IdempotencyKey, Role};
-use gevinst_store::{Db, StoredEvent};
+use gevinst_store::{Db, StoreError, StoredEvent};
 use gevinst_tests::{both_backends, meta, proposal, TestStore};
 use gevinst_verify::{merkle, Checkpoint, NoteSigner, NoteVerifier};
 
@@ -445,8 +445,10 @@ both_backends!(
             .unwrap();
         let second = signed("signed-2").await;
         assert_eq!(second.root_hash, hex::encode(fresh_root().await));
-        // The log's last event changed behind the process's back: the receipt is of the log
-        // as it is now, not of the tree the process had built.
+        // The log's last event changed behind the process's back, one the second receipt
+        // covered: the process reads the log again, finds it does not begin with what it
+        // signed, and signs nothing over it (a receipt now would vouch for the change). The
+        // append itself is stored, without a receipt.
         t.unguard_history().await;
         t.db.execute_raw(
             "UPDATE event SET hash = 'ab' || substr(hash, 3) \
@@ -454,8 +456,42 @@ both_backends!(
         )
         .await
         .unwrap();
-        let third = signed("signed-3").await;
-        assert_eq!(third.root_hash, hex::encode(fresh_root().await));
+        let changed_root = fresh_root().await;
+        let unsigned = store
+            .append_signed(
+                &t.next_copy("BC01", "signed-3").await,
+                None,
+                Some(signer.clone()),
+            )
+            .await
+            .unwrap();
+        assert!(unsigned.receipt.is_none());
+        assert_eq!(unsigned.record.last_position, second.tree_size + 1);
+        assert_eq!(
+            store.checkpoints(None).await.unwrap(),
+            [first, second.clone()]
+        );
+        let refused = gevinst_store::sign_checkpoint(&store, &signer).await;
+        match refused {
+            Err(StoreError::Forked {
+                size,
+                signed_root,
+                log_root,
+            }) => {
+                assert_eq!((size, signed_root), (second.tree_size, second.root_hash));
+                assert_eq!(log_root, hex::encode(changed_root));
+            }
+            other => panic!("expected Forked, got {other:?}"),
+        }
+        // Cut back below the second receipt: the same, as a shortened log.
+        t.db.execute_raw("DELETE FROM event WHERE position >= 3")
+            .await
+            .unwrap();
+        let cut = gevinst_store::sign_checkpoint(&store, &signer).await;
+        assert!(
+            matches!(cut, Err(StoreError::Shortened { size, log_size: 2 }) if size == second.tree_size),
+            "{cut:?}"
+        );
     }
 );
 
@@ -620,6 +656,48 @@ both_backends!(
                 .contains(&format!("afkortet ved position {size}")),
             "{report}"
         );
+    }
+);
+
+both_backends!(
+    a_changed_log_is_exported_without_a_new_checkpoint_and_fails_offline,
+    |t: TestStore| async move {
+        let dir = tempfile::tempdir().unwrap();
+        t.register_example("BC01").await;
+        record_saving(&t, "BC01", "before").await;
+        checkpoint(&t, dir.path(), "cp.txt").await;
+        let signed = t.service.store().last_position().await.unwrap();
+        // An event the checkpoint covers changed behind the application's back, and the log
+        // grew after it.
+        t.unguard_history().await;
+        t.db.execute_raw(&format!(
+            "UPDATE event SET hash = 'ab' || substr(hash, 3) WHERE position = {signed}"
+        ))
+        .await
+        .unwrap();
+        record_saving(&t, "BC01", "after").await;
+        let export = dir.path().join("export");
+        let (code, out) = t
+            .gevinst(&[
+                "audit",
+                "export",
+                &export.display().to_string(),
+                "--signing-key",
+                &key_path(dir.path()),
+            ])
+            .await;
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("Udtrækket får intet nyt checkpoint"), "{out}");
+        assert!(
+            out.contains(&format!(
+                "eksporterede {} hændelser og 1 signerede checkpoints",
+                signed + 1
+            )),
+            "{out}"
+        );
+        let report = gevinst_verify::export::verify_dir(&export, None).unwrap();
+        assert_eq!(report.checkpoints, vec![signed as u64]);
+        assert!(!report.is_ok(), "{report}");
     }
 );
 

@@ -126,6 +126,17 @@ async fn anchor(t: &TestStore, dir: &std::path::Path) -> String {
     cp
 }
 
+/// The key signs nothing over the changed log (a checkpoint now would vouch for the change):
+/// `gevinst checkpoint` with it fails, saying `says`, and stores nothing.
+async fn assert_the_key_refuses(t: &TestStore, dir: &std::path::Path, says: &str) {
+    let key = dir.join("log.key").to_string_lossy().into_owned();
+    let stored = t.service.store().checkpoints(None).await.unwrap();
+    let (code, out) = t.gevinst(&["checkpoint", "--signing-key", &key]).await;
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains(says), "{out}");
+    assert_eq!(t.service.store().checkpoints(None).await.unwrap(), stored);
+}
+
 /// `gevinst verify --checkpoint` against the anchor: its exit code and output.
 async fn verify_against(t: &TestStore, dir: &std::path::Path, cp: &str) -> (u8, String) {
     let key = dir.join("log.key").to_string_lossy().into_owned();
@@ -483,6 +494,12 @@ both_backends!(log_truncated, |t: TestStore| async move {
     let (code, out) = verify_against(&t, dir.path(), &cp).await;
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("afkortet ved position 7"), "{out}");
+    assert_the_key_refuses(
+        &t,
+        dir.path(),
+        "et checkpoint dækker de første 7 hændelser, men loggen rummer nu kun 6",
+    )
+    .await;
 });
 
 both_backends!(events_reordered, |t: TestStore| async move {
@@ -583,6 +600,21 @@ both_backends!(stream_rewritten_consistently, |t: TestStore| async move {
     assert!(out.contains("omskrevet ved position"), "{out}");
     // With one checkpoint the change is narrowed down to the range it covered.
     assert!(out.contains("BC02"), "{out}");
+    // The log grows past the checkpoint: a larger tree that does not begin with it.
+    t.service
+        .execute(
+            &proposal("BC01"),
+            ProposalCommand::RecordSaving(examples::saving(2025, -700)),
+            keyed("d"),
+        )
+        .await
+        .unwrap();
+    assert_the_key_refuses(
+        &t,
+        dir.path(),
+        "checkpointet for de første 7 hændelser har roden",
+    )
+    .await;
 });
 
 // 16: the command table.
