@@ -245,10 +245,11 @@ impl EventStore {
     /// time is extended with the events after it, read one hash at a time (see
     /// [`merkle::RootBuilder`]): a receipt after each command costs the events since the last
     /// one, not the whole log. The tree is read again from the start when its last leaf is no
-    /// longer what the log holds at that position (the log was cut or its tail changed), and
-    /// each read is checked against the newest stored checkpoint beyond it (see
+    /// longer what the log holds at that position (the log was cut or its tail changed), and a
+    /// tree read from the start is checked against the newest stored checkpoint (see
     /// [`EventStore::signable_head`]); a change further back, made after this process read
-    /// that part, is left to `verify` and `verify --checkpoint`, which read the log afresh.
+    /// that part or in events another process appended, is left to `verify` and
+    /// `verify --checkpoint`, which read the log afresh.
     pub async fn tree_head(&self) -> Result<(u64, Hash), StoreError> {
         let mut tree = self.tree.lock().await;
         self.read_into(&mut tree).await?;
@@ -269,12 +270,15 @@ impl EventStore {
         Ok((tree.builder.size(), tree.builder.root()))
     }
 
-    /// Brings `tree` up to the log as committed (see [`EventStore::tree_head`]), and checks
-    /// what it reads against the newest stored checkpoint beyond the tree it had: the log must
-    /// still begin with what that checkpoint covered. Its root covers every event up to its
-    /// size, so a change anywhere before it, or a cut, shows there; older checkpoints were
-    /// checked the same way before they were signed. Read first: a checkpoint is stored in
-    /// the transaction of the events it covers, so the events read after it include them.
+    /// Brings `tree` up to the log as committed (see [`EventStore::tree_head`]). A tree read
+    /// from the start (a new process, or its end changed) is checked against the newest stored
+    /// checkpoint: the log must still begin with what that covered. Its root covers every
+    /// event up to its size, so a change anywhere before it, or a cut, shows there; older
+    /// checkpoints were checked the same way before they were signed. Read first: a checkpoint
+    /// is stored in the transaction of the events it covers, so the events read after it
+    /// include them. A tree extended with the events after it is not checked again (one query
+    /// less per receipt signed after the commit): what it had was checked, and checkpoints the
+    /// process signed since extend it.
     async fn read_into(&self, tree: &mut TreeHead) -> Result<(), StoreError> {
         if let Some(last) = &tree.last {
             let at = i64::try_from(tree.builder.size())
@@ -288,9 +292,13 @@ impl EventStore {
             i64::try_from(tree.builder.size()).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let sql = "SELECT tree_size, root_hash FROM checkpoint WHERE tree_size > $1 \
                    ORDER BY tree_size DESC LIMIT 1";
-        let newest: Option<(i64, String)> = on_backend!(self.db(), |pool, _cast| {
-            sqlx::query_as(sql).bind(from).fetch_optional(pool).await?
-        });
+        let newest: Option<(i64, String)> = if from == 0 {
+            on_backend!(self.db(), |pool, _cast| {
+                sqlx::query_as(sql).bind(from).fetch_optional(pool).await?
+            })
+        } else {
+            None
+        };
         let watched = newest
             .as_ref()
             .and_then(|(size, _)| u64::try_from(*size).ok());
