@@ -1,7 +1,8 @@
 //! The auditor's edge of the verifiable log: the signing key's configuration, `gevinst
 //! checkpoint`, `gevinst verify --checkpoint FILE`, `gevinst audit export DIR`, and the
-//! server's checkpoint schedule. The rules live in `gevinst_store::checkpoint` and the
-//! `gevinst-verify` crate; this module reads files and flags and prints.
+//! server's checkpoint schedule, and what `/verify` and `/api/verify` check ([`LogCheck`]).
+//! The rules live in `gevinst_store::checkpoint` and the `gevinst-verify` crate; this module
+//! reads files and flags and prints.
 //!
 //! The signing key is a file (`--signing-key PATH`, env `GEVINST_SIGNING_KEY`, default
 //! `data/gevinst-log.key`, beside the default store and never committed), created with mode
@@ -275,4 +276,62 @@ pub fn spawn_schedule(service: ProposalService, signer: Arc<NoteSigner>, interva
             }
         }
     });
+}
+
+/// What `/verify` and `/api/verify` show: the walk over the whole log (`gevinst verify`) and,
+/// when this server signs, the log checked against its newest checkpoint (`gevinst verify
+/// --checkpoint` with the one it stored), so that an auditor sees a cut or a consistently
+/// rewritten stream, which the walk alone cannot.
+pub struct LogCheck {
+    /// The walk.
+    pub walk: gevinst_store::VerifyReport,
+    /// The newest checkpoint and the check against it.
+    pub anchor: Anchor,
+}
+
+/// The check against the newest stored checkpoint, or why there is none.
+pub enum Anchor {
+    /// The server has no signing key.
+    NoKey,
+    /// The key has signed no checkpoint yet.
+    NoneSigned,
+    /// The newest checkpoint the key signed, and the log checked against it.
+    Checked(
+        Box<(
+            gevinst_store::StoredCheckpoint,
+            gevinst_store::CheckpointReport,
+        )>,
+    ),
+}
+
+impl LogCheck {
+    /// Walks the log and checks it against the newest checkpoint of `service`'s key.
+    pub async fn run(service: &ProposalService) -> Result<Self, StoreError> {
+        let walk = gevinst_projections::verify_log(service.store()).await?;
+        let anchor = match service.signer() {
+            None => Anchor::NoKey,
+            Some(signer) => {
+                match gevinst_store::verify_newest(service.store(), &signer.verifier()).await? {
+                    None => Anchor::NoneSigned,
+                    Some(checked) => Anchor::Checked(Box::new(checked)),
+                }
+            }
+        };
+        Ok(Self { walk, anchor })
+    }
+
+    /// The checkpoint check's problems (none without one).
+    #[must_use]
+    pub fn anchor_problems(&self) -> &[gevinst_verify::Problem] {
+        match &self.anchor {
+            Anchor::Checked(checked) => &checked.1.problems,
+            _ => &[],
+        }
+    }
+
+    /// Nothing found: the walk and the checkpoint check both clean.
+    #[must_use]
+    pub fn is_ok(&self) -> bool {
+        self.walk.is_ok() && self.anchor_problems().is_empty()
+    }
 }

@@ -441,6 +441,22 @@ impl EventStore {
     }
 }
 
+/// The log checked against the newest checkpoint stored for `verifier`'s key (see
+/// [`verify_checkpoint`]), with that checkpoint; `None` when the key has signed none. What a
+/// server that signs can tell its auditors without a copy of their own: a change or cut of
+/// anything it has signed. Only a checkpoint kept outside the database also shows a log whose
+/// checkpoint rows were removed with the events.
+pub async fn verify_newest(
+    store: &EventStore,
+    verifier: &NoteVerifier,
+) -> Result<Option<(StoredCheckpoint, CheckpointReport)>, StoreError> {
+    let Some(newest) = store.checkpoints(Some(&verifier.key_id())).await?.pop() else {
+        return Ok(None);
+    };
+    let report = verify_checkpoint(store, &newest.note, verifier).await?;
+    Ok(Some((newest, report)))
+}
+
 /// Signs a checkpoint of the whole log as it is now and stores it (see the module docs).
 pub async fn sign_checkpoint(
     store: &EventStore,

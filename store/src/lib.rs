@@ -33,7 +33,9 @@ pub mod repository;
 pub mod sql;
 pub mod verify;
 
-pub use checkpoint::{sign_checkpoint, verify_checkpoint, CheckpointReport, StoredCheckpoint};
+pub use checkpoint::{
+    sign_checkpoint, verify_checkpoint, verify_newest, CheckpointReport, StoredCheckpoint,
+};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use credentials::{Credentials, SessionRow, StreamHead, TokenRow};
 pub use db::{Db, OpenMode, StoreConfig, DEFAULT_SQLITE_PATH};

@@ -175,16 +175,21 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// Proposal `id`'s events as `GET /api/proposals/{id}/events` answers the reader.
-    pub async fn history(&self, id: &str) -> Vec<serde_json::Value> {
+    /// The body of `GET path` as the reader gets it, as JSON, whatever the status.
+    pub async fn json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
         self.client()
-            .get(self.url(&format!("/api/proposals/{id}/events")))
+            .get(self.url(path))
             .send()
             .await
-            .expect("the events route answers")
+            .expect("the route answers")
             .json()
             .await
-            .expect("the events as JSON")
+            .expect("a JSON body")
+    }
+
+    /// Proposal `id`'s events as `GET /api/proposals/{id}/events` answers the reader.
+    pub async fn history(&self, id: &str) -> Vec<serde_json::Value> {
+        self.json(&format!("/api/proposals/{id}/events")).await
     }
 
     /// The body of `GET path` as `client` (a [`TestApp::session`]) reads it, whatever the status.

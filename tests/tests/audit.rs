@@ -21,6 +21,18 @@ fn key_path(dir: &Path) -> String {
     dir.join("log.key").display().to_string()
 }
 
+/// `gevinst audit export EXPORT` with the key in `dir`: its exit code and output.
+async fn audit_export(t: &TestStore, dir: &Path, export: &Path) -> (u8, String) {
+    t.gevinst(&[
+        "audit",
+        "export",
+        &export.display().to_string(),
+        "--signing-key",
+        &key_path(dir),
+    ])
+    .await
+}
+
 /// `gevinst checkpoint` with the key in `dir`, writing the note to `dir/NAME`.
 async fn checkpoint(t: &TestStore, dir: &Path, name: &str) -> PathBuf {
     let out = dir.join(name);
@@ -606,15 +618,7 @@ both_backends!(
         checkpoint(&t, dir.path(), "cp.txt").await;
         record_saving(&t, "BC05", "export").await;
         let export = dir.path().join("export");
-        let (code, out) = t
-            .gevinst(&[
-                "audit",
-                "export",
-                &export.display().to_string(),
-                "--signing-key",
-                &key_path(dir.path()),
-            ])
-            .await;
+        let (code, out) = audit_export(&t, dir.path(), &export).await;
         assert_eq!(code, 0, "{out}");
         let size = t.service.store().last_position().await.unwrap();
         assert!(
@@ -677,15 +681,7 @@ both_backends!(
         .unwrap();
         record_saving(&t, "BC01", "after").await;
         let export = dir.path().join("export");
-        let (code, out) = t
-            .gevinst(&[
-                "audit",
-                "export",
-                &export.display().to_string(),
-                "--signing-key",
-                &key_path(dir.path()),
-            ])
-            .await;
+        let (code, out) = audit_export(&t, dir.path(), &export).await;
         assert_eq!(code, 0, "{out}");
         assert!(out.contains("Udtrækket får intet nyt checkpoint"), "{out}");
         assert!(

@@ -334,15 +334,7 @@ both_backends!(
         assert_eq!(ids, ["p-BC01"], "her proposal, and no other");
         // The goals that need her: exactly those the goals report has due, at risk, overdue
         // or unreported for BC01 today.
-        let goals: Vec<Value> = app
-            .client()
-            .get(app.url("/api/goals?proposal=BC01"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let goals: Vec<Value> = app.json("/api/goals?proposal=BC01").await;
         let mut expected: Vec<String> = goals
             .iter()
             .filter(|g| {

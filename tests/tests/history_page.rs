@@ -150,21 +150,17 @@ both_backends!(
         t.import_budget_2025().await;
         let app = t.spawn_app().await;
         let anna = t.user("anna@kk.dk", &[("projektejer", Some("BC01"))]).await;
-        let api: Value = app
-            .client()
-            .get(app.url("/api/verify"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let api: Value = app.json("/api/verify").await;
         let (status, html) = page(&app, &app.token, "/verify").await;
         assert_eq!(status, 200);
         assert_eq!(text(&html, "#resultat"), ["I orden"]);
         let facts = text(&html, "dl.facts dd");
         assert_eq!(facts[0], api["events"].to_string());
         assert!(facts[1].starts_with(&api["proposals"].to_string()));
+        // This server has no signing key: nothing to hold the log up against but a checkpoint
+        // the auditor kept.
+        assert!(text(&html, "#kontrolpunkt")[0].contains("ingen signeringsnøgle"));
+        assert_eq!(api["checkpoint"], Value::Null);
         // Only auditors and administrators walk the whole log.
         assert_eq!(page(&app, &anna, "/verify").await.0, 403);
 
@@ -180,5 +176,95 @@ both_backends!(
         assert_eq!(text(&html, "#resultat"), ["Fejl fundet: 1"]);
         let problem = text(&html, "table tbody tr td");
         assert_eq!(problem[..3], ["BC01", "1", "column_mismatch"]);
+    }
+);
+
+both_backends!(
+    the_verify_page_holds_the_log_up_against_the_newest_signed_checkpoint,
+    |t: TestStore| async move {
+        use gevinst_domain::proposal::{examples, ProposalCommand};
+        use gevinst_domain::{IdempotencyKey, Role};
+        t.import_budget_2025().await;
+        let signer = std::sync::Arc::new(
+            gevinst_verify::NoteSigner::from_seed("gevinst.kk.dk/log", [7; 32]).unwrap(),
+        );
+        let (app, base) = t.bind_app().await;
+        let app = t.serve(app.with_signer(signer.clone()), base).await;
+        let check = || async {
+            let api: Value = app.json("/api/verify").await;
+            let (status, html) = page(&app, &app.token, "/verify").await;
+            assert_eq!(status, 200);
+            (api, html)
+        };
+        let (api, html) = check().await;
+        assert_eq!(
+            text(&html, "#kontrolpunkt"),
+            ["Serveren har endnu ikke signeret et kontrolpunkt."]
+        );
+        assert_eq!(api["checkpoint"], Value::Null);
+
+        // A saving recorded and signed for: the log begins with what the checkpoint covered.
+        let record = |key: &'static str| {
+            let t = &t;
+            async move {
+                let mut m = gevinst_tests::meta("anna@kk.dk", Role::ProjectOwner);
+                m.idempotency_key = Some(IdempotencyKey::parse(key).unwrap());
+                t.service
+                    .execute(
+                        &gevinst_tests::proposal("BC01"),
+                        ProposalCommand::RecordSaving(examples::saving(2025, -400)),
+                        m,
+                    )
+                    .await
+                    .unwrap()
+                    .last_position
+            }
+        };
+        let size = record("signed").await;
+        let stored = gevinst_store::sign_checkpoint(t.service.store(), &signer)
+            .await
+            .unwrap();
+        assert_eq!(stored.tree_size, size);
+        let (api, html) = check().await;
+        assert_eq!(text(&html, "#resultat"), ["I orden"]);
+        assert_eq!(text(&html, "#kontrolpunkt"), ["I orden"]);
+        assert_eq!(api["ok"], true);
+        assert_eq!(api["checkpoint"]["ok"], true);
+        assert_eq!(api["checkpoint"]["tree_size"], size);
+        // One more, not yet anchored: said, not judged.
+        let after = record("after").await;
+        let (api, html) = check().await;
+        assert_eq!(api["checkpoint"]["unanchored"], json!([after, after]));
+        assert!(html
+            .root_element()
+            .text()
+            .collect::<String>()
+            .contains(&format!(
+                "Position {after} er tilføjet efter kontrolpunktet"
+            )));
+
+        // Both savings removed with their command rows: a consistent log the walk passes, but
+        // shorter than what was signed.
+        t.unguard_history().await;
+        for statement in [
+            format!("DELETE FROM event WHERE position >= {size}"),
+            format!("DELETE FROM command WHERE last_position >= {size}"),
+        ] {
+            assert_eq!(
+                t.db.execute_raw(&statement).await.unwrap(),
+                2,
+                "{statement}"
+            );
+        }
+        let (api, html) = check().await;
+        assert_eq!(api["problems"], json!([]), "the walk finds nothing");
+        assert_eq!(api["ok"], false);
+        assert_eq!(api["checkpoint"]["ok"], false);
+        assert_eq!(api["checkpoint"]["problems"][0]["kind"], "truncated");
+        assert_eq!(text(&html, "#resultat"), ["Fejl fundet: 1"]);
+        assert_eq!(text(&html, "#kontrolpunkt"), ["Brudt"]);
+        let row = text(&html, "#kontrolpunkt-fejl tbody td");
+        assert_eq!(row[0], "afkortet");
+        assert_eq!(row[1], size.to_string());
     }
 );

@@ -7,8 +7,10 @@
 //!   links to the saving it verifies. `?known_on=` shows the history as it was known at a
 //!   recorded time (the same reading as everywhere else). The policy's `ReadHistory` decides,
 //!   as for `/api/proposals/{id}/events`.
-//! - `GET /verify` — the chain, order and command checks of `gevinst verify`, for auditors and
-//!   administrators (`VerifyLog`, as `/api/verify`).
+//! - `GET /verify` — the chain, order and command checks of `gevinst verify`, and, when the
+//!   server signs, the log held up against the newest checkpoint it signed (`gevinst verify
+//!   --checkpoint` with the stored one: the walk alone passes a cut or a consistently
+//!   rewritten stream), for auditors and administrators (`VerifyLog`, as `/api/verify`).
 //!
 //! Why a page and not only the API: an auditor reads a history, and a correction is only
 //! understood next to what it corrects. The stored JSON of each event is shown as it is, under
@@ -193,6 +195,8 @@ async fn history_page(
 struct VerifyPage {
     user: Option<UserBar>,
     ok: bool,
+    /// Everything found: the walk's problems and the checkpoint check's.
+    found: usize,
     events: usize,
     proposals: usize,
     streams: usize,
@@ -200,9 +204,26 @@ struct VerifyPage {
     last_position: i64,
     checked_at: String,
     problems: Vec<(String, String, String, String)>,
+    anchor: AnchorView,
 }
 
-/// `GET /verify`: the whole log walked, for auditors and administrators.
+/// The check against the newest stored checkpoint, as the page words it.
+enum AnchorView {
+    NoKey,
+    NoneSigned,
+    Checked {
+        ok: bool,
+        size: i64,
+        signed_at: String,
+        /// Positions added after it: "8–12".
+        unanchored: Option<String>,
+        /// Kind, positions, proposals, what.
+        problems: Vec<(String, String, String, String)>,
+    },
+}
+
+/// `GET /verify`: the whole log walked, and checked against the newest checkpoint the server
+/// signed, for auditors and administrators.
 pub async fn verify(State(state): State<AppState>, PageUser(user): PageUser) -> Response {
     let page = verify_page(&state, &user).await;
     super::respond(&user, page)
@@ -210,12 +231,44 @@ pub async fn verify(State(state): State<AppState>, PageUser(user): PageUser) -> 
 
 async fn verify_page(state: &AppState, user: &SignedIn) -> Result<VerifyPage, PageError> {
     user.may(Action::VerifyLog, None).map_err(read_error)?;
-    let report = gevinst_projections::verify_log(state.service.store())
+    let check = crate::audit::LogCheck::run(&state.service)
         .await
         .map_err(internal)?;
+    let report = &check.walk;
+    let anchor = match &check.anchor {
+        crate::audit::Anchor::NoKey => AnchorView::NoKey,
+        crate::audit::Anchor::NoneSigned => AnchorView::NoneSigned,
+        crate::audit::Anchor::Checked(checked) => {
+            let (stored, report) = checked.as_ref();
+            AnchorView::Checked {
+                ok: report.is_ok(),
+                size: stored.tree_size,
+                signed_at: copenhagen(stored.signed_at),
+                unanchored: report
+                    .unanchored
+                    .map(|(from, to)| positions(from, Some(to))),
+                problems: report
+                    .problems
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.kind.to_string(),
+                            p.position.map_or_else(
+                                || "–".to_string(),
+                                |from| positions(from, p.to_position),
+                            ),
+                            p.proposals.join(", "),
+                            p.detail.clone(),
+                        )
+                    })
+                    .collect(),
+            }
+        }
+    };
     Ok(VerifyPage {
         user: Some(UserBar::of(user)),
-        ok: report.is_ok(),
+        ok: check.is_ok(),
+        found: report.problems.len() + check.anchor_problems().len(),
         events: report.events,
         proposals: report.proposals(),
         streams: report.streams,
@@ -234,7 +287,16 @@ async fn verify_page(state: &AppState, user: &SignedIn) -> Result<VerifyPage, Pa
                 )
             })
             .collect(),
+        anchor,
     })
+}
+
+/// Positions `from` to `to` as people read them: "8", or "8–12".
+fn positions(from: u64, to: Option<u64>) -> String {
+    match to {
+        Some(to) if to != from => format!("{from}–{to}"),
+        _ => from.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -568,9 +568,10 @@ async fn events(
 #[utoipa::path(get, path = "/api/verify", security(("bearer" = []), ("session" = [])), responses((status = 200, description = "What the walk over the whole log found", body = Verified)))]
 async fn verify_chain(State(s): State<AppState>, user: SignedIn) -> ApiResult<Json<Verified>> {
     user.may(Action::VerifyLog, None)?;
-    let report = gevinst_projections::verify_log(s.service.store()).await?;
+    let check = crate::audit::LogCheck::run(&s.service).await?;
+    let report = &check.walk;
     Ok(Json(Verified {
-        ok: report.is_ok(),
+        ok: check.is_ok(),
         events: report.events,
         proposals: report.proposals(),
         streams: report.streams,
@@ -586,13 +587,40 @@ async fn verify_chain(State(s): State<AppState>, user: SignedIn) -> ApiResult<Js
                 what: p.what.clone(),
             })
             .collect(),
+        checkpoint: match &check.anchor {
+            crate::audit::Anchor::Checked(checked) => {
+                let (stored, report) = checked.as_ref();
+                Some(AgainstCheckpoint {
+                    tree_size: stored.tree_size,
+                    signed_at: stored.signed_at,
+                    ok: report.is_ok(),
+                    unanchored: report.unanchored.map(|(from, to)| [from, to]),
+                    problems: report
+                        .problems
+                        .iter()
+                        .map(|p| CheckpointProblem {
+                            kind: serde_json::to_value(p.kind)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_string))
+                                .unwrap_or_default(),
+                            position: p.position,
+                            to_position: p.to_position,
+                            proposals: p.proposals.clone(),
+                            what: p.detail.clone(),
+                        })
+                        .collect(),
+                })
+            }
+            _ => None,
+        },
     }))
 }
 
 /// `GET /api/verify`: what the walk over the whole log found.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Verified {
-    /// Every hash chain, column and command row intact.
+    /// Nothing found: every hash chain, column and command row intact, and the log still
+    /// begins with what the newest checkpoint covered (when there is one).
     ok: bool,
     /// Events checked.
     events: usize,
@@ -606,6 +634,41 @@ pub struct Verified {
     last_position: i64,
     /// What is broken, by stream and sequence.
     problems: Vec<ChainProblem>,
+    /// The log checked against the newest checkpoint this server signed and stored; null
+    /// when it has no signing key or has signed none. Only a checkpoint kept outside the
+    /// database (`gevinst verify --checkpoint FILE`) also shows a log cut together with its
+    /// checkpoint rows.
+    checkpoint: Option<AgainstCheckpoint>,
+}
+
+/// The log checked against a stored checkpoint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgainstCheckpoint {
+    /// The events it covers: positions 1 to this.
+    tree_size: i64,
+    /// When it was signed.
+    signed_at: chrono::DateTime<chrono::Utc>,
+    /// The log still begins with exactly the events it covered.
+    ok: bool,
+    /// Positions appended after it, first and last: not anchored by any checkpoint yet.
+    unanchored: Option<[u64; 2]>,
+    /// What no longer holds.
+    problems: Vec<CheckpointProblem>,
+}
+
+/// One thing the check against a checkpoint found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointProblem {
+    /// The kind, machine-readable (`truncated`, `rewritten`, `bad-signature` …).
+    kind: String,
+    /// The first position concerned, if known.
+    position: Option<u64>,
+    /// The last position concerned, when it is a range.
+    to_position: Option<u64>,
+    /// The proposals concerned, if known.
+    proposals: Vec<String>,
+    /// What is wrong.
+    what: String,
 }
 
 /// One thing `GET /api/verify` found broken.
