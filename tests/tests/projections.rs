@@ -32,7 +32,7 @@ both_backends!(
         let read = ReadModels::new(t.db.clone());
         let p = read.proposal("BC01").await.unwrap().expect("projected");
         assert_eq!((p.last_sequence, p.revision), (2, 0));
-        assert_eq!(p.baseline().unwrap(), Some(examples::plan()));
+        assert_eq!(p.baseline().unwrap().as_deref(), Some(&examples::plan()));
         let saved = t
             .service
             .execute(

@@ -277,7 +277,7 @@ pub(crate) fn goal_rows(
     // goal id → (how many of its checkpoints are suspect, why).
     let suspect: BTreeMap<String, (Decimal, String)> = p
         .baseline_source()?
-        .map(|s| s.findings)
+        .map(|s| s.findings.clone())
         .unwrap_or_default()
         .into_iter()
         .filter(|f| f.kind == FindingKind::DateBeforeProposal)

@@ -333,7 +333,7 @@ const KEPT_PARTS: usize = 8_192;
 #[derive(Debug)]
 struct Part {
     round: String,
-    source: Option<BaselineSource>,
+    source: Option<Arc<BaselineSource>>,
     headline: gevinst_domain::proposal::plan::Headline,
     goal_rows: Vec<GoalRow>,
     realisation: Realisation,
@@ -348,7 +348,7 @@ impl Part {
     ) -> Result<Self, ReadModelError> {
         let entries = read.decoded_entries(row).await?;
         Ok(Self {
-            round: row.identity()?.budget_round,
+            round: row.identity()?.budget_round.clone(),
             source: row.baseline_source()?,
             headline: row.current()?.unwrap_or_default().headline(),
             goal_rows: goals::goal_rows(row, entries.entries(), as_of)?,
@@ -465,7 +465,7 @@ async fn compute_overview(
     for row in &rows {
         let part = read.cache().overviews.part(read, row, index, as_of).await?;
         rounds.insert(part.round.clone());
-        let source = part.source.as_ref();
+        let source = part.source.as_deref();
         let front = source.and_then(|s| s.front_matter.as_ref());
         stated.entry(row.committee.clone()).or_default().add(
             source,

@@ -250,10 +250,10 @@ pub async fn proposal_report(
         .and_then(|s| s.front_matter.as_deref())
         .and_then(|f| front_matter_row(f, &plan));
     let names = source.as_ref().and_then(|s| s.names.clone());
-    let findings = source.map(|s| s.findings).unwrap_or_default();
+    let findings = source.map(|s| s.findings.clone()).unwrap_or_default();
     let stated = plan.stated_payback.clone().unwrap_or_default();
     Ok(Some(ProposalReport {
-        identity,
+        identity: ProposalIdentity::clone(&identity),
         revision: row.revision,
         years: plan.years.clone(),
         totals: totals(&plan),
@@ -269,7 +269,7 @@ pub async fn proposal_report(
                 stated: stated.total_economy_years,
             },
         ],
-        lines: plan.lines,
+        lines: plan.lines.clone(),
         findings,
         front_matter,
         names,

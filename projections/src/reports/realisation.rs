@@ -37,7 +37,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate};
 use gevinst_domain::payback::{payback, plan_payback, Basis, Payback};
 use gevinst_domain::price::PriceIndex;
-use gevinst_domain::proposal::{AttributionSource, Fact, Plan, PlanSection, ProposalIdentity};
+use gevinst_domain::proposal::{AttributionSource, Fact, Plan, PlanSection};
 use gevinst_domain::{Committee, ControlArea, PriceLevel, ProposalKind};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -482,7 +482,7 @@ pub fn realisation(
     index: &PriceIndex,
     as_of: NaiveDate,
 ) -> Result<Realisation, ReadModelError> {
-    let identity: ProposalIdentity = row.identity()?;
+    let identity = row.identity()?;
     let current = row.current()?.unwrap_or_default();
     let baseline = row.baseline()?.unwrap_or_default();
     let plan_level = identity.price_level;
