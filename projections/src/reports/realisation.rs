@@ -530,6 +530,7 @@ pub fn realisation(
     let mut by_line: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
     let mut by_area: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
     let attribution = current.attribution(identity.committee);
+    let mut splitter = attribution.splitter();
     // Per committee: realised and verified per year.
     let mut by_committee = RealisedByCommittee::new();
     let mut removed: BTreeMap<i32, Decimal> = BTreeMap::new();
@@ -581,7 +582,7 @@ pub fn realisation(
                 )?;
                 let parts = match s.committee {
                     Some(c) => vec![(c, v)],
-                    None => attribution
+                    None => splitter
                         .split(s.year, v)
                         .map_err(|_| ReadModelError::Overflow("realiserede beløb pr. udvalg"))?,
                 };
