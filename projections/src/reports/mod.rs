@@ -58,9 +58,6 @@ pub(crate) fn effective_facts(
     (facts, verified)
 }
 
-/// Adds `v` to `acc`, checked: an overflow is [`ReadModelError::Overflow`] naming `what`, never
-/// a panic. With amounts bounded by `Amount::MAX_ABS` it takes some 10^16 entries to get
-/// there, but a report must not be one bad row away from taking a page down.
 /// 1.000 kr. as mio. kr. with one decimal, rounded half away from zero and always written with
 /// its decimal ("-2.0", not "-2"), as the appendix writes its front matter.
 pub(crate) fn mio(thousands: Decimal) -> Decimal {
@@ -70,6 +67,9 @@ pub(crate) fn mio(thousands: Decimal) -> Decimal {
     m
 }
 
+/// Adds `v` to `acc`, checked: an overflow is [`ReadModelError::Overflow`] naming `what`, never
+/// a panic. With amounts bounded by `Amount::MAX_ABS` it takes some 10^16 entries to get
+/// there, but a report must not be one bad row away from taking a page down.
 pub(crate) fn add(acc: &mut Decimal, v: Decimal, what: &'static str) -> Result<(), ReadModelError> {
     *acc = acc.checked_add(v).ok_or(ReadModelError::Overflow(what))?;
     Ok(())
