@@ -357,6 +357,13 @@ async fn rebuild_equals_incremental(backend: Backend, ops: Vec<(usize, Op)>, tal
             assert_eq!(kept_rows(read, &row).await, stored, "{id} after {op:?}");
         }
         stood.push((row, stored));
+        assert_kept_portfolio_is_fresh(
+            &t,
+            &warm,
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            &format!("{id} after {op:?}"),
+        )
+        .await;
     }
     for (row, stored) in &stood {
         assert_eq!(
@@ -658,5 +665,178 @@ both_backends!(
                 .unwrap(),
             now
         );
+    }
+);
+
+/// The price index the server ships, as the reports here convert with it.
+fn bundled_index() -> gevinst_domain::price::PriceIndex {
+    gevinst_domain::price::Seed::parse(gevinst_api::startup::BUNDLED_PRICE_INDEX)
+        .unwrap()
+        .index()
+        .unwrap()
+}
+
+/// The portfolio as of `as_of` as `read` computes it with what it kept, against the same from
+/// read models that kept nothing: a kept tally extended with new facts must give what folding
+/// every fact afresh gives.
+async fn assert_kept_portfolio_is_fresh(
+    t: &TestStore,
+    read: &ReadModels,
+    as_of: NaiveDate,
+    what: &str,
+) {
+    let index = bundled_index();
+    let kept = gevinst_projections::reports::overview(read, &index, as_of)
+        .await
+        .unwrap();
+    let fresh =
+        gevinst_projections::reports::overview(&ReadModels::new(t.db.clone()), &index, as_of)
+            .await
+            .unwrap();
+    assert_eq!(kept.portfolio, fresh.portfolio, "{what}, as of {as_of}");
+}
+
+both_backends!(
+    a_portfolio_read_after_writes_equals_one_computed_afresh,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        let warm = t.service.projector().read_models();
+        let dates = [
+            NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+        ];
+        let id = proposal("BC01");
+        let mut step = 0;
+        let mut run = |cmd: ProposalCommand, m: gevinst_domain::EventMetadata| {
+            step += 1;
+            let mut m = m;
+            m.idempotency_key = Some(IdempotencyKey::parse(&format!("step-{step}")).unwrap());
+            let service = t.service.clone();
+            let id = id.clone();
+            async move { service.execute(&id, cmd, m).await.unwrap() }
+        };
+        let check = |what: String| {
+            let (t, warm) = (&t, &warm);
+            async move {
+                for as_of in dates {
+                    assert_kept_portfolio_is_fresh(t, warm, as_of, &what).await;
+                }
+            }
+        };
+        check("imported".into()).await;
+        // Savings naming no committee (split by BC01's seven måltalseffekt shares), one naming
+        // SUD, one at another price level (converted), one for a later year; a cost; forecasts.
+        let unnamed = |year: i32, amount: i64| {
+            let mut s = examples::saving(year, -amount);
+            s.committee = None;
+            s
+        };
+        let mut other_level = unnamed(2025, 77);
+        other_level.price_level = gevinst_domain::PriceLevel::new(2024).unwrap();
+        let forecast = |amount: i64| gevinst_domain::proposal::Forecast {
+            year: 2026,
+            section: gevinst_domain::proposal::PlanSection::PermanentChange,
+            amount: Amount::new((-amount).into()).unwrap(),
+            price_level: examples::price_level(),
+            plan_line: None,
+            control_area: gevinst_domain::ControlArea::Service,
+            effective_on: NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+            note: None,
+        };
+        let additions = [
+            ProposalCommand::RecordSaving(unnamed(2025, 401)),
+            ProposalCommand::RecordSaving(examples::saving(2025, -250)),
+            ProposalCommand::RecordSaving(other_level),
+            ProposalCommand::RecordSaving(unnamed(2026, 1234)),
+            ProposalCommand::RecordCost(gevinst_domain::proposal::IncurredCost {
+                year: 2025,
+                amount: Amount::new(99.into()).unwrap(),
+                price_level: examples::price_level(),
+                plan_line: None,
+                control_area: gevinst_domain::ControlArea::Service,
+                effective_on: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+                evidence: None,
+            }),
+            ProposalCommand::UpdateForecast(forecast(1500)),
+            ProposalCommand::UpdateForecast(forecast(1400)),
+        ];
+        for cmd in additions {
+            let what = format!("after {cmd:?}");
+            run(cmd, owner()).await;
+            check(what).await;
+        }
+        let savings: Vec<u64> = t
+            .service
+            .load(&id)
+            .await
+            .unwrap()
+            .active_entries()
+            .filter(|(_, f)| matches!(f, Fact::SavingRealised(_)))
+            .map(|(s, _)| s)
+            .collect();
+        // A controller verifies the first saving, already folded as unverified.
+        let verify = ProposalCommand::VerifySaving(gevinst_domain::proposal::SavingVerification {
+            saving: savings[0],
+            verified_on: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+            verified_by: gevinst_domain::Actor::parse("carl@kk.dk").unwrap(),
+            reported_by: gevinst_domain::Actor::parse("anna@kk.dk").unwrap(),
+            role: Role::Controller,
+            note: None,
+        });
+        run(verify, meta("carl@kk.dk", Role::Controller)).await;
+        check("after a verification".into()).await;
+        // The owner reverses the second saving and supersedes the third, both already folded.
+        run(
+            ProposalCommand::ReverseEntry {
+                sequence: savings[1],
+                reason: reason("fejl"),
+            },
+            owner(),
+        )
+        .await;
+        check("after a reversal".into()).await;
+        run(
+            ProposalCommand::SupersedeEntry {
+                sequence: savings[2],
+                reason: reason("rettelse"),
+                replacement: Fact::SavingRealised(unnamed(2025, 66)),
+            },
+            owner(),
+        )
+        .await;
+        check("after a supersession".into()).await;
+        // The plan is revised, without its måltalseffekt tables: the savings naming no
+        // committee are split by the plan lines' committees from now on.
+        let mut plan = t
+            .service
+            .load(&id)
+            .await
+            .unwrap()
+            .current_plan()
+            .unwrap()
+            .clone();
+        let year = *plan.years.iter().max().unwrap();
+        let was = plan.lines[0].amounts.get_or_zero(year).value();
+        plan.lines[0].amounts.insert(
+            year,
+            Amount::new(was + rust_decimal::Decimal::from(100)).unwrap(),
+        );
+        plan.committee_distributions.clear();
+        plan.distribution_totals.clear();
+        run(
+            ProposalCommand::RevisePlan {
+                plan,
+                reason: reason("re-baseline"),
+                approved_by: gevinst_domain::Actor::parse("udvalget").unwrap(),
+            },
+            meta("carl@kk.dk", Role::Controller),
+        )
+        .await;
+        check("after a revision".into()).await;
+        run(ProposalCommand::RecordSaving(unnamed(2025, 5)), owner()).await;
+        check("after a saving on the revised plan".into()).await;
+        t.adopt(&["BC01"], NaiveDate::from_ymd_opt(2024, 10, 3).unwrap())
+            .await;
+        check("after the budget decision".into()).await;
     }
 );

@@ -25,10 +25,10 @@ use super::committee::{judge, Findings, Materiality, NotAssessed, Problem, Subje
 pub use super::committee::{Category, StatusRules};
 use super::decision::DecisionStatus;
 use super::goals::{self, GoalRow};
-use super::realisation::{realisation, Realisation, ReportState, YearFigures};
+use super::realisation::{Realisation, ReportState, Tally, YearFigures};
 use super::status::GoalStatus;
 use super::{add, mio};
-use crate::readmodel::{ReadModelError, ReadModels};
+use crate::readmodel::{Entries, ReadModelError, ReadModels};
 
 /// One committee's line in the rebuilt Tabel 1 (amounts in 1.000 kr.; `_mio` in mio. kr. with
 /// one decimal, rounded half away from zero as the appendix does).
@@ -274,6 +274,9 @@ pub struct Overviews {
     /// Each proposal's part of the last overviews: after a write, the next overview computes
     /// only the proposals it changed.
     parts: ByIndex<PartKey, Arc<Part>>,
+    /// Each proposal's realisation sums as of a date, for the present (not at a recorded
+    /// time): a part computed after a write adds the new facts to them (see [`Tally`]).
+    tallies: ByIndex<(String, NaiveDate), Arc<Tally>>,
 }
 
 /// Values kept by key, each with the price index it was computed with: asked with another
@@ -340,19 +343,18 @@ struct Part {
 }
 
 impl Part {
-    async fn of(
-        read: &ReadModels,
+    fn of(
         row: &crate::readmodel::ProposalRow,
-        index: &PriceIndex,
+        entries: &Entries,
+        realisation: Realisation,
         as_of: NaiveDate,
     ) -> Result<Self, ReadModelError> {
-        let entries = read.decoded_entries(row).await?;
         Ok(Self {
             round: row.identity()?.budget_round.clone(),
             source: row.baseline_source()?,
             headline: row.current()?.unwrap_or_default().headline(),
             goal_rows: goals::goal_rows(row, entries.entries(), as_of)?,
-            realisation: realisation(row, entries.entries(), index, as_of)?,
+            realisation,
         })
     }
 }
@@ -365,6 +367,7 @@ impl Default for Overviews {
         Self {
             kept: ByIndex::new(KEPT_OVERVIEWS),
             parts: ByIndex::new(KEPT_PARTS),
+            tallies: ByIndex::new(KEPT_PARTS),
         }
     }
 }
@@ -374,6 +377,7 @@ impl Overviews {
     pub fn clear(&self) {
         self.kept.lock().clear();
         self.parts.lock().clear();
+        self.tallies.lock().clear();
     }
 
     /// Proposal `row`'s part as of `as_of`, computed unless the same part is kept.
@@ -393,9 +397,44 @@ impl Overviews {
         if let Some(part) = self.parts.get(&key, index) {
             return Ok(part);
         }
-        let part = Arc::new(Part::of(read, row, index, as_of).await?);
+        let entries = read.decoded_entries(row).await?;
+        let tally = self.tally(read, row, &entries, index, as_of)?;
+        let realisation = tally.realisation(row, index, as_of)?;
+        let part = Arc::new(Part::of(row, &entries, realisation, as_of)?);
         self.parts.insert(key, index, part.clone());
         Ok(part)
+    }
+
+    /// Proposal `row`'s realisation sums as of `as_of` over `entries`: the kept ones if they
+    /// stand there, else the kept ones with the facts added since if that gives the same (see
+    /// [`Tally::extended`]), else folded from the first; kept for the next write. A read at a
+    /// recorded time folds them from the first and keeps nothing.
+    fn tally(
+        &self,
+        read: &ReadModels,
+        row: &crate::readmodel::ProposalRow,
+        entries: &Entries,
+        index: &PriceIndex,
+        as_of: NaiveDate,
+    ) -> Result<Arc<Tally>, ReadModelError> {
+        let fresh =
+            || Tally::of(row, entries.entries(), entries.sequence(), index, as_of).map(Arc::new);
+        if read.known_instant().is_some() {
+            return fresh();
+        }
+        let key = (row.proposal_id.clone(), as_of);
+        let tally = match self.tallies.get(&key, index) {
+            Some(kept) if kept.stands_at(row, entries.sequence()) => return Ok(kept),
+            Some(kept) => {
+                match kept.extended(row, entries.entries(), entries.sequence(), index, as_of)? {
+                    Some(next) => Arc::new(next),
+                    None => fresh()?,
+                }
+            }
+            None => fresh()?,
+        };
+        self.tallies.insert(key, index, tally.clone());
+        Ok(tally)
     }
 
     /// The slot of the overview computed from `key` and `index`, new if there is none.

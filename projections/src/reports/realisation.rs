@@ -37,8 +37,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate};
 use gevinst_domain::payback::{payback, plan_payback, Basis, Payback};
 use gevinst_domain::price::PriceIndex;
-use gevinst_domain::proposal::{AttributionSource, Fact, Plan, PlanSection};
-use gevinst_domain::{Committee, ControlArea, PriceLevel, ProposalKind};
+use gevinst_domain::proposal::{Attribution, AttributionSource, Fact, Plan, PlanSection};
+use gevinst_domain::{Amount, Committee, ControlArea, PriceLevel, ProposalKind};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -446,20 +446,6 @@ fn ratio(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
     (!denominator.is_zero()).then(|| (numerator / denominator).round_dp(4))
 }
 
-/// The latest active fact per key, by (effective date, sequence).
-fn latest<K: Ord + Clone, T: Clone>(
-    items: impl Iterator<Item = (K, NaiveDate, i64, T)>,
-) -> BTreeMap<K, T> {
-    let mut best: BTreeMap<K, (NaiveDate, i64, T)> = BTreeMap::new();
-    for (k, d, s, v) in items {
-        let replace = best.get(&k).is_none_or(|(bd, bs, _)| (d, s) >= (*bd, *bs));
-        if replace {
-            best.insert(k, (d, s, v));
-        }
-    }
-    best.into_iter().map(|(k, (_, _, v))| (k, v)).collect()
-}
-
 /// Proposal `id`'s realisation as the read models hold it; `None` when there is no such
 /// proposal.
 pub async fn proposal_realisation(
@@ -482,451 +468,676 @@ pub fn realisation(
     index: &PriceIndex,
     as_of: NaiveDate,
 ) -> Result<Realisation, ReadModelError> {
-    let identity = row.identity()?;
-    let current = row.current()?.unwrap_or_default();
-    let baseline = row.baseline()?.unwrap_or_default();
-    let plan_level = identity.price_level;
-    let innovation = matches!(
-        identity.kind,
-        ProposalKind::Innovation | ProposalKind::PreStudy
-    );
+    let sequence = entries.last().map_or(0, |e| e.row.sequence);
+    Tally::of(row, entries, sequence, index, as_of)?.into_realisation(row, index, as_of)
+}
 
-    let (facts, verified) = super::effective_facts(entries, as_of);
+/// A forecast's key: the latest forecast per section, year, plan line and control area counts.
+type ForecastKey = (PlanSection, i32, Option<String>, ControlArea);
 
-    let mut unconverted = Vec::new();
-    let mut conversions = Vec::new();
-    let mut convert =
-        |sequence: i64, amount: gevinst_domain::Amount, level: PriceLevel, area: ControlArea| {
-            match index.convert(amount, level, plan_level, area) {
-                Ok(a) => {
-                    if let (true, Some(v)) = (level != plan_level, index.in_use()) {
-                        conversions.push(Conversion {
-                            sequence,
-                            amount: amount.value(),
-                            price_level: level.year(),
-                            converted: a.value(),
-                            vintage: v.id.to_string(),
-                        });
-                    }
-                    Some(a.value())
-                }
-                Err(e) => {
-                    unconverted.push(Unconverted {
+/// A forecast as it counts: its amount, price level, control area and sequence.
+type ForecastFigure = (Amount, PriceLevel, ControlArea, i64);
+
+/// What a proposal's realisation sums from its active facts, folded in sequence order, with
+/// the amounts converted to the plan's price level on the way.
+///
+/// Why a type of its own: under writes, every portfolio read computes again each proposal the
+/// writes changed, and folding all its facts again (converting every amount, splitting every
+/// saving over the committees) made the read's cost grow with the stream. A kept tally takes
+/// only the facts added since ([`Tally::extended`]); where adding cannot give what folding
+/// everything again would (the plan or identity changed, a folded entry was corrected, a new
+/// fact verifies a saving), it says so and the caller folds a new one. Only the sums are
+/// kept: [`Tally::realisation`] works out the rest (years, payback, breakdowns) each time.
+#[derive(Debug, Clone)]
+pub(crate) struct Tally {
+    /// The stream sequence the folded entries stood at.
+    sequence: i64,
+    /// The proposal row's `changed_position` (its identity and plans) when it was folded.
+    plan_position: i64,
+    /// Who shares the savings that name no committee.
+    attribution: Arc<Attribution>,
+    /// Sequences of the verified savings.
+    verified: BTreeSet<i64>,
+    realised: BTreeMap<i32, Decimal>,
+    realised_verified: BTreeMap<i32, Decimal>,
+    realised_service: BTreeMap<i32, Decimal>,
+    incurred: BTreeMap<i32, Decimal>,
+    incurred_by_area: BTreeMap<(String, i32), Decimal>,
+    by_line: BTreeMap<String, BTreeMap<i32, Decimal>>,
+    by_area: BTreeMap<String, BTreeMap<i32, Decimal>>,
+    /// Per committee: realised and verified per year.
+    by_committee: RealisedByCommittee,
+    removed: BTreeMap<i32, Decimal>,
+    removed_by_committee: BTreeMap<String, Decimal>,
+    compensating: Vec<i64>,
+    compensating_targets: Vec<CompensatingRef>,
+    saving_reported: BTreeSet<i32>,
+    cost_reported: BTreeSet<i32>,
+    led_to_case: Option<bool>,
+    /// The latest forecast per key, by (effective date, sequence).
+    forecasts: BTreeMap<ForecastKey, (NaiveDate, i64, ForecastFigure)>,
+    /// The last budget decision, with its sequence.
+    decided: Option<(i64, Fact)>,
+    converted: Converted,
+}
+
+/// Amounts converted to the plan's price level, and those the index could not convert.
+#[derive(Debug, Clone)]
+struct Converted {
+    /// The plan's price level.
+    to: PriceLevel,
+    conversions: Vec<Conversion>,
+    unconverted: Vec<Unconverted>,
+}
+
+impl Converted {
+    /// `amount` at `level` converted to the plan's level, noted as a conversion when the levels
+    /// differ; `None`, noted as unconverted, when the index cannot convert it.
+    fn convert(
+        &mut self,
+        index: &PriceIndex,
+        sequence: i64,
+        amount: Amount,
+        level: PriceLevel,
+        area: ControlArea,
+    ) -> Option<Decimal> {
+        match index.convert(amount, level, self.to, area) {
+            Ok(a) => {
+                if let (true, Some(v)) = (level != self.to, index.in_use()) {
+                    self.conversions.push(Conversion {
                         sequence,
-                        reason: e.to_string(),
+                        amount: amount.value(),
+                        price_level: level.year(),
+                        converted: a.value(),
+                        vintage: v.id.to_string(),
                     });
-                    None
                 }
+                Some(a.value())
             }
-        };
+            Err(e) => {
+                self.unconverted.push(Unconverted {
+                    sequence,
+                    reason: e.to_string(),
+                });
+                None
+            }
+        }
+    }
+}
 
-    let plan_by_year = permanent_by_year(&current);
-    let baseline_by_year = permanent_by_year(&baseline);
-    let mut realised: BTreeMap<i32, Decimal> = BTreeMap::new();
-    let mut realised_verified: BTreeMap<i32, Decimal> = BTreeMap::new();
-    let mut realised_service: BTreeMap<i32, Decimal> = BTreeMap::new();
-    let mut incurred: BTreeMap<i32, Decimal> = BTreeMap::new();
-    let mut incurred_by_area: BTreeMap<(String, i32), Decimal> = BTreeMap::new();
-    let mut by_line: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
-    let mut by_area: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
-    let attribution = current.attribution(identity.committee);
-    let mut splitter = attribution.splitter();
-    // Per committee: realised and verified per year.
-    let mut by_committee = RealisedByCommittee::new();
-    let mut removed: BTreeMap<i32, Decimal> = BTreeMap::new();
-    let mut removed_by_committee: BTreeMap<String, Decimal> = BTreeMap::new();
-    let mut compensating = Vec::new();
-    let mut compensating_targets = Vec::new();
-    let mut saving_reported: BTreeSet<i32> = BTreeSet::new();
-    let mut cost_reported: BTreeSet<i32> = BTreeSet::new();
-    let mut led_to_case = None;
-    for (sequence, fact) in &facts {
-        match fact {
-            Fact::SavingRealised(s) => {
-                saving_reported.insert(s.year);
-                let Some(v) = convert(*sequence, s.amount, s.price_level, s.control_area) else {
-                    continue;
-                };
-                add(realised.entry(s.year).or_default(), v, "realiserede beløb")?;
-                if verified.contains(sequence) {
+impl Tally {
+    /// The tally of `row`'s `entries` (as they stood at stream sequence `sequence`) as of
+    /// `as_of`, folded from the first.
+    pub(crate) fn of(
+        row: &ProposalRow,
+        entries: &[Arc<Entry>],
+        sequence: i64,
+        index: &PriceIndex,
+        as_of: NaiveDate,
+    ) -> Result<Self, ReadModelError> {
+        let identity = row.identity()?;
+        let current = row.current()?.unwrap_or_default();
+        let mut tally = Tally {
+            sequence,
+            plan_position: row.changed_position,
+            attribution: Arc::new(current.attribution(identity.committee)),
+            verified: BTreeSet::new(),
+            realised: BTreeMap::new(),
+            realised_verified: BTreeMap::new(),
+            realised_service: BTreeMap::new(),
+            incurred: BTreeMap::new(),
+            incurred_by_area: BTreeMap::new(),
+            by_line: BTreeMap::new(),
+            by_area: BTreeMap::new(),
+            by_committee: RealisedByCommittee::new(),
+            removed: BTreeMap::new(),
+            removed_by_committee: BTreeMap::new(),
+            compensating: Vec::new(),
+            compensating_targets: Vec::new(),
+            saving_reported: BTreeSet::new(),
+            cost_reported: BTreeSet::new(),
+            led_to_case: None,
+            forecasts: BTreeMap::new(),
+            decided: None,
+            converted: Converted {
+                to: identity.price_level,
+                conversions: Vec::new(),
+                unconverted: Vec::new(),
+            },
+        };
+        tally.fold(entries, index, as_of)?;
+        Ok(tally)
+    }
+
+    /// Whether it was folded from `row`'s identity and plans and its entries at `sequence`.
+    pub(crate) fn stands_at(&self, row: &ProposalRow, sequence: i64) -> bool {
+        self.sequence == sequence && self.plan_position == row.changed_position
+    }
+
+    /// This tally with what `row`'s `entries` (standing at stream sequence `sequence`) added
+    /// since it was folded, the same as [`Tally::of`] them; `None` where adding cannot give
+    /// that: the row's identity or plans changed since, the entries stand earlier, an entry
+    /// already folded was corrected since, or a new one verifies a saving (which may be one
+    /// already folded as unverified). `index` and `as_of` must be the ones it was folded with.
+    pub(crate) fn extended(
+        &self,
+        row: &ProposalRow,
+        entries: &[Arc<Entry>],
+        sequence: i64,
+        index: &PriceIndex,
+        as_of: NaiveDate,
+    ) -> Result<Option<Self>, ReadModelError> {
+        if row.changed_position != self.plan_position || sequence < self.sequence {
+            return Ok(None);
+        }
+        let new = entries.partition_point(|e| e.row.sequence <= self.sequence);
+        let corrected = entries[..new]
+            .iter()
+            .any(|e| e.row.corrected_by.is_some_and(|by| by > self.sequence));
+        let verifies = entries[new..]
+            .iter()
+            .any(|e| matches!(e.fact, Fact::SavingVerified(_)));
+        if corrected || verifies {
+            return Ok(None);
+        }
+        let mut next = self.clone();
+        next.fold(&entries[new..], index, as_of)?;
+        next.sequence = sequence;
+        Ok(Some(next))
+    }
+
+    /// Adds the active facts of `entries` effective by `as_of`, in sequence order.
+    fn fold(
+        &mut self,
+        entries: &[Arc<Entry>],
+        index: &PriceIndex,
+        as_of: NaiveDate,
+    ) -> Result<(), ReadModelError> {
+        let (facts, verified) = super::effective_facts(entries, as_of);
+        self.verified.extend(verified);
+        let attribution = self.attribution.clone();
+        let mut splitter = attribution.splitter();
+        for (sequence, fact) in facts {
+            match fact {
+                Fact::SavingRealised(s) => {
+                    self.saving_reported.insert(s.year);
+                    let Some(v) = self.converted.convert(
+                        index,
+                        sequence,
+                        s.amount,
+                        s.price_level,
+                        s.control_area,
+                    ) else {
+                        continue;
+                    };
+                    let verified = self.verified.contains(&sequence);
                     add(
-                        realised_verified.entry(s.year).or_default(),
+                        self.realised.entry(s.year).or_default(),
                         v,
                         "realiserede beløb",
                     )?;
-                }
-                if s.control_area == ControlArea::Service {
+                    if verified {
+                        add(
+                            self.realised_verified.entry(s.year).or_default(),
+                            v,
+                            "realiserede beløb",
+                        )?;
+                    }
+                    if s.control_area == ControlArea::Service {
+                        add(
+                            self.realised_service.entry(s.year).or_default(),
+                            v,
+                            "realiserede beløb",
+                        )?;
+                    }
+                    let line = s
+                        .plan_line
+                        .as_ref()
+                        .map_or("—".to_string(), ToString::to_string);
                     add(
-                        realised_service.entry(s.year).or_default(),
+                        self.by_line
+                            .entry(line)
+                            .or_default()
+                            .entry(s.year)
+                            .or_default(),
                         v,
                         "realiserede beløb",
                     )?;
-                }
-                let line = s
-                    .plan_line
-                    .as_ref()
-                    .map_or("—".to_string(), ToString::to_string);
-                add(
-                    by_line.entry(line).or_default().entry(s.year).or_default(),
-                    v,
-                    "realiserede beløb",
-                )?;
-                add(
-                    by_area
-                        .entry(s.control_area.code().to_string())
-                        .or_default()
-                        .entry(s.year)
-                        .or_default(),
-                    v,
-                    "realiserede beløb",
-                )?;
-                let parts = match s.committee {
-                    Some(c) => vec![(c, v)],
-                    None => splitter
-                        .split(s.year, v)
-                        .map_err(|_| ReadModelError::Overflow("realiserede beløb pr. udvalg"))?,
-                };
-                for (c, part) in parts {
-                    let (real, ver) = by_committee.entry(c).or_default();
-                    add(real.entry(s.year).or_default(), part, "realiserede beløb")?;
-                    if verified.contains(sequence) {
-                        add(ver.entry(s.year).or_default(), part, "verificerede beløb")?;
+                    add(
+                        self.by_area
+                            .entry(s.control_area.code().to_string())
+                            .or_default()
+                            .entry(s.year)
+                            .or_default(),
+                        v,
+                        "realiserede beløb",
+                    )?;
+                    let parts = match s.committee {
+                        Some(c) => vec![(c, v)],
+                        None => splitter.split(s.year, v).map_err(|_| {
+                            ReadModelError::Overflow("realiserede beløb pr. udvalg")
+                        })?,
+                    };
+                    for (c, part) in parts {
+                        let (real, ver) = self.by_committee.entry(c).or_default();
+                        add(real.entry(s.year).or_default(), part, "realiserede beløb")?;
+                        if verified {
+                            add(ver.entry(s.year).or_default(), part, "verificerede beløb")?;
+                        }
                     }
                 }
-            }
-            Fact::ImplementationCostIncurred(c) => {
-                cost_reported.insert(c.year);
-                let Some(v) = convert(*sequence, c.amount, c.price_level, c.control_area) else {
-                    continue;
-                };
-                add(
-                    incurred.entry(c.year).or_default(),
-                    v,
-                    "afholdte omkostninger",
-                )?;
-                add(
-                    incurred_by_area
-                        .entry((c.control_area.code().to_string(), c.year))
-                        .or_default(),
-                    v,
-                    "afholdte omkostninger",
-                )?;
-            }
-            Fact::BudgetAdjusted(b) => {
-                let Some(v) = convert(*sequence, b.amount, b.price_level, b.control_area) else {
-                    continue;
-                };
-                add(removed.entry(b.year).or_default(), v, "budgetreduktioner")?;
-                add(
-                    removed_by_committee
-                        .entry(b.committee.code().to_string())
-                        .or_default(),
-                    v,
-                    "budgetreduktioner",
-                )?;
-            }
-            Fact::CompensatingActionRecorded(a) => {
-                compensating.push(*sequence);
-                compensating_targets.push(CompensatingRef {
-                    sequence: *sequence,
-                    goal: a.goal.as_ref().map(ToString::to_string),
-                    year: a.year,
-                });
-            }
-            Fact::InnovationOutcomeRecorded(o) => {
-                led_to_case = Some(led_to_case.unwrap_or(false) || o.led_to_investment_case);
-            }
-            _ => {}
-        }
-    }
-
-    // Forecasts: the latest per (section, year, plan line).
-    let forecasts = latest(facts.iter().filter_map(|(seq, f)| match f {
-        Fact::ForecastUpdated(x) => Some((
-            (
-                x.section,
-                x.year,
-                x.plan_line.as_ref().map(ToString::to_string),
-                x.control_area,
-            ),
-            x.effective_on,
-            *seq,
-            (x.amount, x.price_level, x.control_area, *seq),
-        )),
-        _ => None,
-    }));
-    let mut forecast_saving: BTreeMap<i32, Decimal> = BTreeMap::new();
-    let mut forecast_saving_service: BTreeMap<i32, Decimal> = BTreeMap::new();
-    let mut forecast_cost: BTreeMap<i32, Decimal> = BTreeMap::new();
-    for ((section, year, _, area), (amount, level, _, seq)) in &forecasts {
-        let Some(v) = convert(*seq, *amount, *level, *area) else {
-            continue;
-        };
-        match section {
-            PlanSection::PermanentChange => {
-                add(forecast_saving.entry(*year).or_default(), v, "prognoser")?;
-                if *area == ControlArea::Service {
+                Fact::ImplementationCostIncurred(c) => {
+                    self.cost_reported.insert(c.year);
+                    let Some(v) = self.converted.convert(
+                        index,
+                        sequence,
+                        c.amount,
+                        c.price_level,
+                        c.control_area,
+                    ) else {
+                        continue;
+                    };
                     add(
-                        forecast_saving_service.entry(*year).or_default(),
+                        self.incurred.entry(c.year).or_default(),
                         v,
-                        "prognoser",
+                        "afholdte omkostninger",
+                    )?;
+                    add(
+                        self.incurred_by_area
+                            .entry((c.control_area.code().to_string(), c.year))
+                            .or_default(),
+                        v,
+                        "afholdte omkostninger",
                     )?;
                 }
+                Fact::BudgetAdjusted(b) => {
+                    let Some(v) = self.converted.convert(
+                        index,
+                        sequence,
+                        b.amount,
+                        b.price_level,
+                        b.control_area,
+                    ) else {
+                        continue;
+                    };
+                    add(
+                        self.removed.entry(b.year).or_default(),
+                        v,
+                        "budgetreduktioner",
+                    )?;
+                    add(
+                        self.removed_by_committee
+                            .entry(b.committee.code().to_string())
+                            .or_default(),
+                        v,
+                        "budgetreduktioner",
+                    )?;
+                }
+                Fact::CompensatingActionRecorded(a) => {
+                    self.compensating.push(sequence);
+                    self.compensating_targets.push(CompensatingRef {
+                        sequence,
+                        goal: a.goal.as_ref().map(ToString::to_string),
+                        year: a.year,
+                    });
+                }
+                Fact::InnovationOutcomeRecorded(o) => {
+                    self.led_to_case =
+                        Some(self.led_to_case.unwrap_or(false) || o.led_to_investment_case);
+                }
+                Fact::ForecastUpdated(x) => {
+                    let key = (
+                        x.section,
+                        x.year,
+                        x.plan_line.as_ref().map(ToString::to_string),
+                        x.control_area,
+                    );
+                    let later = self
+                        .forecasts
+                        .get(&key)
+                        .is_none_or(|(d, s, _)| (x.effective_on, sequence) >= (*d, *s));
+                    if later {
+                        let figure = (x.amount, x.price_level, x.control_area, sequence);
+                        self.forecasts
+                            .insert(key, (x.effective_on, sequence, figure));
+                    }
+                }
+                Fact::BudgetDecided(_) => self.decided = Some((sequence, fact.clone())),
+                _ => {}
             }
-            PlanSection::ImplementationCost => {
-                add(forecast_cost.entry(*year).or_default(), v, "prognoser")?;
-            }
-            PlanSection::LoanRepayment => {}
         }
+        Ok(())
     }
 
-    let this_year = as_of.year();
-    let years: BTreeSet<i32> = current
-        .years
-        .iter()
-        .chain(baseline.years.iter())
-        .copied()
-        .chain(realised.keys().copied())
-        .collect();
-    let cost_budget = |y: i32| {
-        current.computed_total(
-            gevinst_domain::proposal::TotalKind::ImplementationCost,
-            None,
-            y,
-        )
-    };
-    let mut rows = Vec::new();
-    let (mut cum_plan, mut cum_real) = (Decimal::ZERO, Decimal::ZERO);
-    for y in &years {
-        let plan = plan_by_year.get(y).copied().unwrap_or_default();
-        let real = realised.get(y).copied().unwrap_or_default();
-        add(&mut cum_plan, plan, "planen")?;
-        add(&mut cum_real, real, "de realiserede beløb")?;
-        let (forecast, forecast_source) = forecast_saving
-            .get(y)
-            .map_or((plan, Source::Plan), |f| (*f, Source::Forecast));
-        let ended = *y < this_year;
-        rows.push(YearFigures {
-            year: *y,
-            baseline: baseline_by_year.get(y).copied().unwrap_or_default(),
-            plan,
-            realised: real,
-            realised_verified: realised_verified.get(y).copied().unwrap_or_default(),
-            forecast,
-            variance: real - plan,
-            rate: ratio(real, plan),
-            cumulative_plan: cum_plan,
-            cumulative_realised: cum_real,
-            cumulative_variance: cum_real - cum_plan,
-            cumulative_rate: ratio(cum_real, cum_plan),
-            cost_budget: cost_budget(*y),
-            cost_incurred: incurred.get(y).copied().unwrap_or_default(),
-            budget_removed: removed.get(y).copied().unwrap_or_default(),
-            savings_report: ReportState::of(saving_reported.contains(y), ended, !plan.is_zero()),
-            cost_report: ReportState::of(
-                cost_reported.contains(y),
-                ended,
-                !cost_budget(*y).is_zero(),
-            ),
-            verified: realised_verified.contains_key(y),
-            forecast_source,
-        });
+    /// The realisation of `row` as this tally sums its facts as of `as_of`.
+    pub(crate) fn realisation(
+        &self,
+        row: &ProposalRow,
+        index: &PriceIndex,
+        as_of: NaiveDate,
+    ) -> Result<Realisation, ReadModelError> {
+        self.clone().into_realisation(row, index, as_of)
     }
 
-    // Forecast payback: per year, reports before the as-of year, forecasts (or the plan) for
-    // what is not reported and from the as-of year on; withheld if a past cost is missing.
-    let service_plan = |y: i32| {
-        current.computed_total(
-            gevinst_domain::proposal::TotalKind::PermanentChange,
-            Some(ControlArea::Service),
-            y,
-        )
-    };
-    let series = |basis: Basis| -> (Vec<(i32, Decimal)>, Vec<YearSource>) {
-        let mut values = Vec::new();
-        let mut sources = Vec::new();
+    /// [`Tally::realisation`], taking the sums with it.
+    fn into_realisation(
+        self,
+        row: &ProposalRow,
+        index: &PriceIndex,
+        as_of: NaiveDate,
+    ) -> Result<Realisation, ReadModelError> {
+        let identity = row.identity()?;
+        let current = row.current()?.unwrap_or_default();
+        let baseline = row.baseline()?.unwrap_or_default();
+        let plan_level = identity.price_level;
+        let innovation = matches!(
+            identity.kind,
+            ProposalKind::Innovation | ProposalKind::PreStudy
+        );
+        let Tally {
+            attribution,
+            realised,
+            realised_verified,
+            realised_service,
+            incurred,
+            incurred_by_area,
+            by_line,
+            by_area,
+            by_committee,
+            removed,
+            removed_by_committee,
+            compensating,
+            compensating_targets,
+            saving_reported,
+            cost_reported,
+            led_to_case,
+            forecasts,
+            decided,
+            mut converted,
+            ..
+        } = self;
+        let plan_by_year = permanent_by_year(&current);
+        let baseline_by_year = permanent_by_year(&baseline);
+
+        let mut forecast_saving: BTreeMap<i32, Decimal> = BTreeMap::new();
+        let mut forecast_saving_service: BTreeMap<i32, Decimal> = BTreeMap::new();
+        let mut forecast_cost: BTreeMap<i32, Decimal> = BTreeMap::new();
+        for ((section, year, _, area), (_, _, (amount, level, _, seq))) in &forecasts {
+            let Some(v) = converted.convert(index, *seq, *amount, *level, *area) else {
+                continue;
+            };
+            match section {
+                PlanSection::PermanentChange => {
+                    add(forecast_saving.entry(*year).or_default(), v, "prognoser")?;
+                    if *area == ControlArea::Service {
+                        add(
+                            forecast_saving_service.entry(*year).or_default(),
+                            v,
+                            "prognoser",
+                        )?;
+                    }
+                }
+                PlanSection::ImplementationCost => {
+                    add(forecast_cost.entry(*year).or_default(), v, "prognoser")?;
+                }
+                PlanSection::LoanRepayment => {}
+            }
+        }
+        let this_year = as_of.year();
+        let years: BTreeSet<i32> = current
+            .years
+            .iter()
+            .chain(baseline.years.iter())
+            .copied()
+            .chain(realised.keys().copied())
+            .collect();
+        let cost_budget = |y: i32| {
+            current.computed_total(
+                gevinst_domain::proposal::TotalKind::ImplementationCost,
+                None,
+                y,
+            )
+        };
+        let mut rows = Vec::new();
+        let (mut cum_plan, mut cum_real) = (Decimal::ZERO, Decimal::ZERO);
         for y in &years {
-            let past = *y < this_year;
-            let (cost, cost_source) = if past && cost_reported.contains(y) {
-                (
-                    incurred.get(y).copied().unwrap_or_default(),
-                    Source::Reported,
-                )
-            } else if let Some(f) = forecast_cost.get(y) {
-                (*f, Source::Forecast)
-            } else if past && !cost_budget(*y).is_zero() {
-                (cost_budget(*y), Source::Missing)
-            } else {
-                (cost_budget(*y), Source::Plan)
-            };
-            let (reported, forecast, planned) = match basis {
-                Basis::Service => (
-                    realised_service.get(y).copied().unwrap_or_default(),
-                    forecast_saving_service.get(y).copied(),
-                    service_plan(*y),
-                ),
-                Basis::TotalEconomy => (
-                    realised.get(y).copied().unwrap_or_default(),
-                    forecast_saving.get(y).copied(),
-                    plan_by_year.get(y).copied().unwrap_or_default(),
-                ),
-            };
-            let (saving, saving_source) = if past && saving_reported.contains(y) {
-                (reported, Source::Reported)
-            } else if let Some(f) = forecast {
-                (f, Source::Forecast)
-            } else {
-                (planned, Source::Plan)
-            };
-            values.push((*y, cost + saving));
-            sources.push(YearSource {
+            let plan = plan_by_year.get(y).copied().unwrap_or_default();
+            let real = realised.get(y).copied().unwrap_or_default();
+            add(&mut cum_plan, plan, "planen")?;
+            add(&mut cum_real, real, "de realiserede beløb")?;
+            let (forecast, forecast_source) = forecast_saving
+                .get(y)
+                .map_or((plan, Source::Plan), |f| (*f, Source::Forecast));
+            let ended = *y < this_year;
+            rows.push(YearFigures {
                 year: *y,
-                cost: cost_source,
-                saving: saving_source,
+                baseline: baseline_by_year.get(y).copied().unwrap_or_default(),
+                plan,
+                realised: real,
+                realised_verified: realised_verified.get(y).copied().unwrap_or_default(),
+                forecast,
+                variance: real - plan,
+                rate: ratio(real, plan),
+                cumulative_plan: cum_plan,
+                cumulative_realised: cum_real,
+                cumulative_variance: cum_real - cum_plan,
+                cumulative_rate: ratio(cum_real, cum_plan),
+                cost_budget: cost_budget(*y),
+                cost_incurred: incurred.get(y).copied().unwrap_or_default(),
+                budget_removed: removed.get(y).copied().unwrap_or_default(),
+                savings_report: ReportState::of(
+                    saving_reported.contains(y),
+                    ended,
+                    !plan.is_zero(),
+                ),
+                cost_report: ReportState::of(
+                    cost_reported.contains(y),
+                    ended,
+                    !cost_budget(*y).is_zero(),
+                ),
+                verified: realised_verified.contains_key(y),
+                forecast_source,
             });
         }
-        (values, sources)
-    };
-    let payback_views = [Basis::Service, Basis::TotalEconomy]
-        .into_iter()
-        .map(|basis| {
-            let (values, sources) = series(basis);
-            let missing: Vec<String> = sources
-                .iter()
-                .filter(|s| s.cost == Source::Missing)
-                .map(|s| s.year.to_string())
-                .collect();
-            let withheld = (!missing.is_empty()).then(|| {
-                format!(
+
+        // Forecast payback: per year, reports before the as-of year, forecasts (or the plan) for
+        // what is not reported and from the as-of year on; withheld if a past cost is missing.
+        let service_plan = |y: i32| {
+            current.computed_total(
+                gevinst_domain::proposal::TotalKind::PermanentChange,
+                Some(ControlArea::Service),
+                y,
+            )
+        };
+        let series = |basis: Basis| -> (Vec<(i32, Decimal)>, Vec<YearSource>) {
+            let mut values = Vec::new();
+            let mut sources = Vec::new();
+            for y in &years {
+                let past = *y < this_year;
+                let (cost, cost_source) = if past && cost_reported.contains(y) {
+                    (
+                        incurred.get(y).copied().unwrap_or_default(),
+                        Source::Reported,
+                    )
+                } else if let Some(f) = forecast_cost.get(y) {
+                    (*f, Source::Forecast)
+                } else if past && !cost_budget(*y).is_zero() {
+                    (cost_budget(*y), Source::Missing)
+                } else {
+                    (cost_budget(*y), Source::Plan)
+                };
+                let (reported, forecast, planned) = match basis {
+                    Basis::Service => (
+                        realised_service.get(y).copied().unwrap_or_default(),
+                        forecast_saving_service.get(y).copied(),
+                        service_plan(*y),
+                    ),
+                    Basis::TotalEconomy => (
+                        realised.get(y).copied().unwrap_or_default(),
+                        forecast_saving.get(y).copied(),
+                        plan_by_year.get(y).copied().unwrap_or_default(),
+                    ),
+                };
+                let (saving, saving_source) = if past && saving_reported.contains(y) {
+                    (reported, Source::Reported)
+                } else if let Some(f) = forecast {
+                    (f, Source::Forecast)
+                } else {
+                    (planned, Source::Plan)
+                };
+                values.push((*y, cost + saving));
+                sources.push(YearSource {
+                    year: *y,
+                    cost: cost_source,
+                    saving: saving_source,
+                });
+            }
+            (values, sources)
+        };
+        let payback_views = [Basis::Service, Basis::TotalEconomy]
+            .into_iter()
+            .map(|basis| {
+                let (values, sources) = series(basis);
+                let missing: Vec<String> = sources
+                    .iter()
+                    .filter(|s| s.cost == Source::Missing)
+                    .map(|s| s.year.to_string())
+                    .collect();
+                let withheld = (!missing.is_empty()).then(|| {
+                    format!(
                     "kan ikke beregnes: implementeringsomkostningerne for {} er ikke indberettet",
                     missing.join(", ")
                 )
-            });
-            PaybackView {
-                basis,
-                planned: plan_payback(&current, basis),
-                forecast: if withheld.is_some() {
-                    None
-                } else {
-                    payback(&values)
-                },
-                forecast_withheld: withheld,
-                forecast_sources: sources,
-            }
-        })
-        .collect();
-    let obligations = current
-        .lines
-        .iter()
-        .filter(|l| l.section == PlanSection::LoanRepayment)
-        .flat_map(|l| {
-            l.amounts
-                .iter()
-                .filter(|(_, a)| !a.value().is_zero())
-                .map(|(year, a)| Obligation {
-                    plan_line: l.id.to_string(),
-                    label: l.label.clone(),
-                    year: *year,
-                    amount: a.value(),
-                })
-        })
-        .collect();
-
-    let total = |m: &BTreeMap<i32, Decimal>| m.values().copied().sum::<Decimal>();
-    let (b, c) = (total(&baseline_by_year), total(&plan_by_year));
-    let drift = Drift {
-        baseline: b,
-        current: c,
-        amount: c - b,
-        percent: (!b.is_zero()).then(|| ((c - b) / b.abs() * Decimal::ONE_HUNDRED).round_dp(1)),
-    };
-
-    let plan_breakdown = |key: &dyn Fn(&gevinst_domain::proposal::PlanLine) -> String| {
-        let mut m: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
-        for l in current
-            .lines
-            .iter()
-            .filter(|l| l.section == PlanSection::PermanentChange)
-        {
-            for (y, a) in l.amounts.iter() {
-                *m.entry(key(l)).or_default().entry(*y).or_default() += a.value();
-            }
-        }
-        m
-    };
-    let merge = |plan: BTreeMap<String, BTreeMap<i32, Decimal>>,
-                 real: BTreeMap<String, BTreeMap<i32, Decimal>>| {
-        let keys: BTreeSet<String> = plan.keys().chain(real.keys()).cloned().collect();
-        keys.into_iter()
-            .map(|k| BreakdownRow {
-                plan: plan.get(&k).cloned().unwrap_or_default(),
-                realised: real.get(&k).cloned().unwrap_or_default(),
-                key: k,
+                });
+                PaybackView {
+                    basis,
+                    planned: plan_payback(&current, basis),
+                    forecast: if withheld.is_some() {
+                        None
+                    } else {
+                        payback(&values)
+                    },
+                    forecast_withheld: withheld,
+                    forecast_sources: sources,
+                }
             })
-            .collect::<Vec<_>>()
-    };
-    let costs = {
-        let mut keys: BTreeSet<(String, i32)> = incurred_by_area.keys().cloned().collect();
-        for l in current
+            .collect();
+        let obligations = current
             .lines
             .iter()
-            .filter(|l| l.section == PlanSection::ImplementationCost)
-        {
-            for y in l.amounts.keys() {
-                keys.insert((l.control_area.code().to_string(), *y));
-            }
-        }
-        keys.into_iter()
-            .map(|(area, year)| CostRow {
-                budget: current
-                    .lines
+            .filter(|l| l.section == PlanSection::LoanRepayment)
+            .flat_map(|l| {
+                l.amounts
                     .iter()
-                    .filter(|l| {
-                        l.section == PlanSection::ImplementationCost
-                            && l.control_area.code() == area
+                    .filter(|(_, a)| !a.value().is_zero())
+                    .map(|(year, a)| Obligation {
+                        plan_line: l.id.to_string(),
+                        label: l.label.clone(),
+                        year: *year,
+                        amount: a.value(),
                     })
-                    .map(|l| l.amounts.get_or_zero(year).value())
-                    .sum(),
-                incurred: incurred_by_area
-                    .get(&(area.clone(), year))
-                    .copied()
-                    .unwrap_or_default(),
-                control_area: area,
-                year,
             })
-            .collect()
-    };
-    Ok(Realisation {
-        proposal: row.proposal_id.clone(),
-        title: row.title.clone(),
-        committee: row.committee.clone(),
-        // From the decoded identity: the code as this version writes it, also from a row an
-        // older version wrote.
-        kind: identity.kind.code().to_string(),
-        innovation,
-        confidential: row.confidential,
-        price_level: plan_level.year(),
-        years: rows,
-        by_plan_line: merge(plan_breakdown(&|l| l.id.to_string()), by_line),
-        by_control_area: merge(
-            plan_breakdown(&|l| l.control_area.code().to_string()),
-            by_area,
-        ),
-        by_committee: committee_shares(&attribution, by_committee),
-        attribution_source: attribution.source.clone(),
-        appropriation_source: attribution.appropriation_source.clone(),
-        administrative_effect: attribution.administrative_effect.clone(),
-        costs,
-        payback: payback_views,
-        drift,
-        unconverted,
-        conversions,
-        price_index: super::price_level::IndexUsed::of(index),
-        compensating_actions: compensating,
-        compensating_targets,
-        obligations,
-        led_to_investment_case: led_to_case,
-        budget_removed_by_committee: removed_by_committee,
-        decision: super::decision::Decision::of(identity.recommendation, &facts),
-    })
+            .collect();
+
+        let total = |m: &BTreeMap<i32, Decimal>| m.values().copied().sum::<Decimal>();
+        let (b, c) = (total(&baseline_by_year), total(&plan_by_year));
+        let drift = Drift {
+            baseline: b,
+            current: c,
+            amount: c - b,
+            percent: (!b.is_zero()).then(|| ((c - b) / b.abs() * Decimal::ONE_HUNDRED).round_dp(1)),
+        };
+
+        let plan_breakdown = |key: &dyn Fn(&gevinst_domain::proposal::PlanLine) -> String| {
+            let mut m: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
+            for l in current
+                .lines
+                .iter()
+                .filter(|l| l.section == PlanSection::PermanentChange)
+            {
+                for (y, a) in l.amounts.iter() {
+                    *m.entry(key(l)).or_default().entry(*y).or_default() += a.value();
+                }
+            }
+            m
+        };
+        let merge = |plan: BTreeMap<String, BTreeMap<i32, Decimal>>,
+                     real: BTreeMap<String, BTreeMap<i32, Decimal>>| {
+            let keys: BTreeSet<String> = plan.keys().chain(real.keys()).cloned().collect();
+            keys.into_iter()
+                .map(|k| BreakdownRow {
+                    plan: plan.get(&k).cloned().unwrap_or_default(),
+                    realised: real.get(&k).cloned().unwrap_or_default(),
+                    key: k,
+                })
+                .collect::<Vec<_>>()
+        };
+        let costs = {
+            let mut keys: BTreeSet<(String, i32)> = incurred_by_area.keys().cloned().collect();
+            for l in current
+                .lines
+                .iter()
+                .filter(|l| l.section == PlanSection::ImplementationCost)
+            {
+                for y in l.amounts.keys() {
+                    keys.insert((l.control_area.code().to_string(), *y));
+                }
+            }
+            keys.into_iter()
+                .map(|(area, year)| CostRow {
+                    budget: current
+                        .lines
+                        .iter()
+                        .filter(|l| {
+                            l.section == PlanSection::ImplementationCost
+                                && l.control_area.code() == area
+                        })
+                        .map(|l| l.amounts.get_or_zero(year).value())
+                        .sum(),
+                    incurred: incurred_by_area
+                        .get(&(area.clone(), year))
+                        .copied()
+                        .unwrap_or_default(),
+                    control_area: area,
+                    year,
+                })
+                .collect()
+        };
+        Ok(Realisation {
+            proposal: row.proposal_id.clone(),
+            title: row.title.clone(),
+            committee: row.committee.clone(),
+            // From the decoded identity: the code as this version writes it, also from a row an
+            // older version wrote.
+            kind: identity.kind.code().to_string(),
+            innovation,
+            confidential: row.confidential,
+            price_level: plan_level.year(),
+            years: rows,
+            by_plan_line: merge(plan_breakdown(&|l| l.id.to_string()), by_line),
+            by_control_area: merge(
+                plan_breakdown(&|l| l.control_area.code().to_string()),
+                by_area,
+            ),
+            by_committee: committee_shares(&attribution, by_committee),
+            attribution_source: attribution.source.clone(),
+            appropriation_source: attribution.appropriation_source.clone(),
+            administrative_effect: attribution.administrative_effect.clone(),
+            costs,
+            payback: payback_views,
+            drift,
+            unconverted: converted.unconverted,
+            conversions: converted.conversions,
+            price_index: super::price_level::IndexUsed::of(index),
+            compensating_actions: compensating,
+            compensating_targets,
+            obligations,
+            led_to_investment_case: led_to_case,
+            budget_removed_by_committee: removed_by_committee,
+            decision: super::decision::Decision::of(
+                identity.recommendation,
+                &decided.iter().map(|(s, f)| (*s, f)).collect::<Vec<_>>(),
+            ),
+        })
+    }
 }
