@@ -78,11 +78,7 @@ impl AppState {
             .standing()
             .await
             .map_err(read_model_error)?;
-        Ok(self
-            .service
-            .projector()
-            .read_models()
-            .standing_at(standing.position))
+        Ok(self.service.projector().read_models().standing(&standing))
     }
 }
 

@@ -374,6 +374,9 @@ pub struct ReadModels {
     /// The checkpoint as the reader found it just before reading (see
     /// [`ReadModels::standing_at`]).
     checkpoint: Option<i64>,
+    /// The last price-index row's position as the reader found it with the checkpoint (see
+    /// [`ReadModels::standing`]).
+    price_index_position: Option<i64>,
     /// For one reader's request ([`ReadModels::standing_at`]): the proposal rows it has read
     /// by id, as stored, so the policy's look at a proposal and the answer read one row, once.
     read_once: Option<ReadOnce>,
@@ -459,6 +462,7 @@ impl ReadModels {
             known_on: None,
             round: None,
             checkpoint: None,
+            price_index_position: None,
             read_once: None,
         }
     }
@@ -473,6 +477,16 @@ impl ReadModels {
             checkpoint: Some(position),
             read_once: Some(std::sync::Arc::default()),
             ..self
+        }
+    }
+
+    /// [`ReadModels::standing_at`] the standing's position, knowing the price index's last
+    /// row too: [`ReadModels::price_index`] does not ask for it again.
+    #[must_use]
+    pub fn standing(self, standing: &Standing) -> Self {
+        Self {
+            price_index_position: Some(standing.price_index),
+            ..self.standing_at(standing.position)
         }
     }
 
@@ -777,10 +791,15 @@ impl ReadModels {
     pub async fn price_index(&self) -> Result<PriceIndex, ReadModelError> {
         // Rows are only ever added, in position order (a rebuild forgets the kept index), so
         // the last row's position says whether the kept index is this one.
-        let sql = "SELECT MAX(position) FROM rm_price_index";
-        let last: Option<i64> = match &self.db {
-            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
-            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        let last = match self.price_index_position {
+            Some(last) => Some(last),
+            None => {
+                let sql = "SELECT MAX(position) FROM rm_price_index";
+                match &self.db {
+                    Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+                    Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+                }
+            }
         };
         let key = (last.unwrap_or(0), self.known_on);
         if let Some((kept, index)) = self.cache.price_index_slot().as_ref() {
