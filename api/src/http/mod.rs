@@ -595,10 +595,7 @@ async fn verify_chain(State(s): State<AppState>, user: SignedIn) -> ApiResult<Js
                         .problems
                         .iter()
                         .map(|p| CheckpointProblem {
-                            kind: serde_json::to_value(p.kind)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_string))
-                                .unwrap_or_default(),
+                            kind: p.kind,
                             position: p.position,
                             to_position: p.to_position,
                             proposals: p.proposals.clone(),
@@ -656,7 +653,8 @@ pub struct AgainstCheckpoint {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckpointProblem {
     /// The kind, machine-readable (`truncated`, `rewritten`, `bad-signature` …).
-    kind: String,
+    #[schema(value_type = String)]
+    kind: gevinst_verify::ProblemKind,
     /// The first position concerned, if known.
     position: Option<u64>,
     /// The last position concerned, when it is a range.

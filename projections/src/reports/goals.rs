@@ -275,13 +275,12 @@ pub(crate) fn goal_rows(
     let ctx = plan.resolve_context();
     // The baseline check's suspect dates, stored with the adopted baseline.
     // goal id → (how many of its checkpoints are suspect, why).
-    let suspect: BTreeMap<String, (Decimal, String)> = p
-        .baseline_source()?
-        .map(|s| s.findings.clone())
-        .unwrap_or_default()
-        .into_iter()
+    let source = p.baseline_source()?;
+    let suspect: BTreeMap<String, (Decimal, String)> = source
+        .iter()
+        .flat_map(|s| &s.findings)
         .filter(|f| f.kind == FindingKind::DateBeforeProposal)
-        .map(|f| (f.row, (f.stated, f.explanation)))
+        .map(|f| (f.row.clone(), (f.stated, f.explanation.clone())))
         .collect();
     let decided_on = super::decision::Decision::of(None, &effective.0).decided_on;
     let mut push = |kind: &'static str,
