@@ -119,6 +119,9 @@ pub(crate) struct UserBar {
     pub(crate) records: bool,
     /// Has a controller's grant: the menu offers "Til verificering".
     pub(crate) decides: bool,
+    /// May walk the whole log (an auditor or an administrator, as the policy's `VerifyLog`):
+    /// the menu offers "Kontrol af loggen".
+    pub(crate) verifies: bool,
 }
 
 impl UserBar {
@@ -134,6 +137,10 @@ impl UserBar {
         Self {
             records: holds(&[Role::ProjectOwner, Role::Controller]),
             decides: holds(&[Role::Controller]),
+            verifies: principal
+                .access
+                .decide(&principal.login, Action::VerifyLog, None)
+                .is_ok(),
             login: principal.login.to_string(),
             roles: if grants.is_empty() {
                 "ingen roller".to_string()
