@@ -603,9 +603,16 @@ both_backends!(
         t.user("carl@kk.dk", &[("controller", None)]).await;
         t.user("rita@kk.dk", &[("revisor", None)]).await;
         t.user("nora@kk.dk", &[]).await;
+        t.user("adam@kk.dk", &[("administrator", None)]).await;
         let menu = Selector::parse("nav[aria-label=Hovedmenu] a").unwrap();
         let mut offered = Vec::new();
-        for login in ["anna@kk.dk", "carl@kk.dk", "rita@kk.dk", "nora@kk.dk"] {
+        for login in [
+            "anna@kk.dk",
+            "carl@kk.dk",
+            "rita@kk.dk",
+            "nora@kk.dk",
+            "adam@kk.dk",
+        ] {
             let session = app.session(login).await;
             let html = Html::parse_document(&app.page_as(&session, "/").await);
             let links: Vec<String> = html
@@ -622,16 +629,20 @@ both_backends!(
             links
         };
         // A project owner gets her own proposals; a controller those and the savings waiting
-        // for a second pair of eyes; an auditor and an account with no role neither.
+        // for a second pair of eyes; an auditor and an administrator the log's check; an
+        // account with no role none of them.
         let mut carl = with(&["/mine"]);
         carl.insert(3, "/verification-queue".to_string());
+        let mut verifies = with(&[]);
+        verifies.insert(2, "/verify".to_string());
         assert_eq!(
             offered,
             [
                 ("anna@kk.dk", with(&["/mine"])),
                 ("carl@kk.dk", carl),
-                ("rita@kk.dk", with(&[])),
+                ("rita@kk.dk", verifies.clone()),
                 ("nora@kk.dk", with(&[])),
+                ("adam@kk.dk", verifies),
             ]
         );
     }

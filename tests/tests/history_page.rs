@@ -161,24 +161,8 @@ both_backends!(
         // the auditor kept.
         assert!(text(&html, "#kontrolpunkt")[0].contains("ingen signeringsnøgle"));
         assert_eq!(api["checkpoint"], Value::Null);
-        // Only auditors and administrators walk the whole log, and only their menu leads there.
+        // Only auditors and administrators walk the whole log.
         assert_eq!(page(&app, &anna, "/verify").await.0, 403);
-        let rita = t.user("rita@kk.dk", &[("revisor", None)]).await;
-        let menu_links = |html: &Html| attr(html, "nav[aria-label='Hovedmenu'] a", "href");
-        for (who, token, linked) in [
-            ("ada", &app.token, true),
-            ("rita", &rita, true),
-            ("anna", &anna, false),
-        ] {
-            let (status, html) = page(&app, token, "/").await;
-            assert_eq!(status, 200);
-            assert_eq!(
-                menu_links(&html).iter().any(|h| h == "/verify"),
-                linked,
-                "{who}"
-            );
-        }
-        assert_eq!(page(&app, &rita, "/verify").await.0, 200);
 
         // Someone with the database's keys rewrites who recorded BC01's first event.
         t.unguard_history().await;
