@@ -154,10 +154,20 @@ impl Application {
     pub async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
         let projector = self.state.service.projector().clone();
         let every = self.settings.follow_interval;
+        let read = projector.read_models();
         let follower = tokio::spawn(async move { projector.follow(every).await });
+        // The first reads after a start find the proposals' entries decoded (see
+        // `ReadModels::warm`); served meanwhile, they wait for it rather than repeat it.
+        let warming = tokio::spawn(async move {
+            match read.warm().await {
+                Ok(n) => tracing::info!(proposals = n, "read caches warmed"),
+                Err(e) => tracing::warn!(error = %e, "warming the read caches failed"),
+            }
+        });
         let app = service::harden(router(self.state.clone()), self.state, &self.settings);
         let served = service::serve(self.listener, app, &self.settings, stop).await;
         follower.abort();
+        warming.abort();
         served
     }
 }

@@ -838,5 +838,80 @@ both_backends!(
         t.adopt(&["BC01"], NaiveDate::from_ymd_opt(2024, 10, 3).unwrap())
             .await;
         check("after the budget decision".into()).await;
+        // Several proposals written between two reads, one of them corrected: the read fetches
+        // what changed in all of them at once.
+        run(
+            ProposalCommand::ReverseEntry {
+                sequence: savings[3],
+                reason: reason("fejl"),
+            },
+            owner(),
+        )
+        .await;
+        for (n, other) in ["BC02", "BC05"].into_iter().enumerate() {
+            let mut m = owner();
+            m.idempotency_key = Some(IdempotencyKey::parse(&format!("other-{n}")).unwrap());
+            t.service
+                .execute(
+                    &proposal(other),
+                    ProposalCommand::RecordSaving(examples::saving(2025, -(300 + n as i64))),
+                    m,
+                )
+                .await
+                .unwrap();
+        }
+        check("after writes to three proposals".into()).await;
+        for id in ["BC01", "BC02", "BC05"] {
+            let row = warm.proposal(id).await.unwrap().unwrap();
+            let stored = as_kept(&warm.entries(Some(id)).await.unwrap());
+            assert_eq!(kept_rows(&warm, &row).await, stored, "{id}");
+        }
+    }
+);
+
+both_backends!(
+    warming_keeps_the_entries_of_the_proposals_the_cache_can_hold,
+    |t: TestStore| async move {
+        t.import_budget_2025().await;
+        for (n, id) in ["BC01", "BC02", "BC05"].into_iter().enumerate() {
+            let mut m = owner();
+            m.idempotency_key = Some(IdempotencyKey::parse(&format!("warm-{n}")).unwrap());
+            t.service
+                .execute(
+                    &proposal(id),
+                    ProposalCommand::RecordSaving(examples::saving(2025, -(100 + n as i64))),
+                    m,
+                )
+                .await
+                .unwrap();
+        }
+        let stored = ReadModels::new(t.db.clone());
+        let rows = stored.proposals().await.unwrap();
+        let mut before = Vec::new();
+        for row in &rows {
+            before.push(as_kept(
+                &stored.entries(Some(&row.proposal_id)).await.unwrap(),
+            ));
+        }
+        assert!(before.iter().filter(|e| !e.is_empty()).count() >= 3);
+        // A cache that holds every proposal, and one that holds the first few.
+        let events = |n: usize| rows[..n].iter().map(|r| r.last_sequence).sum::<i64>();
+        let few = 3;
+        let whole = ReadModels::new(t.db.clone());
+        let part = ReadModels::new(t.db.clone()).with_cache(std::sync::Arc::new(
+            gevinst_projections::readmodel::ReadCache::with_entry_limit(
+                usize::try_from(events(few)).unwrap(),
+            ),
+        ));
+        assert_eq!(whole.warm().await.unwrap(), rows.len());
+        assert_eq!(part.warm().await.unwrap(), few);
+        // What was warmed is read without the database: its entries gone, they are still there.
+        t.unguard_history().await;
+        t.db.execute_raw("DELETE FROM rm_entry").await.unwrap();
+        for (i, (row, stored)) in rows.iter().zip(&before).enumerate() {
+            assert_eq!(kept_rows(&whole, row).await, *stored, "{}", row.proposal_id);
+            let expected = if i < few { stored.clone() } else { Vec::new() };
+            assert_eq!(kept_rows(&part, row).await, expected, "{}", row.proposal_id);
+        }
     }
 );

@@ -497,6 +497,37 @@ impl ReadModels {
         Self { cache, ..self }
     }
 
+    /// Brings the kept entries of every row in `rows` up to the row's `last_sequence` with one
+    /// statement (see [`entries::EntryCache::at_each`]), so that [`ReadModels::decoded_entries`]
+    /// then finds them kept: for reports over many proposals of which a few changed.
+    pub async fn decoded_entries_of(&self, rows: &[&ProposalRow]) -> Result<(), ReadModelError> {
+        let wanted: Vec<(&str, i64)> = rows
+            .iter()
+            .map(|r| (r.proposal_id.as_str(), r.last_sequence))
+            .collect();
+        self.cache.entries.at_each(&self.db, &wanted).await?;
+        Ok(())
+    }
+
+    /// Fetches and decodes the entries of the proposals, in order, as long as the cache can
+    /// keep them all (its limit counted in events, which is at least the entries): what
+    /// `serve` does as it starts, so that the first reads find them kept instead of all
+    /// fetching at once. Returns how many proposals it warmed.
+    pub async fn warm(&self) -> Result<usize, ReadModelError> {
+        let rows = self.proposals().await?;
+        let limit = i64::try_from(self.cache.entries.limit()).unwrap_or(i64::MAX);
+        let mut events = 0i64;
+        let fits: Vec<&ProposalRow> = rows
+            .iter()
+            .take_while(|r| {
+                events = events.saturating_add(r.last_sequence);
+                events <= limit
+            })
+            .collect();
+        self.decoded_entries_of(&fits).await?;
+        Ok(fits.len())
+    }
+
     /// Proposal `row`'s entries with their facts decoded, as they stood at the row's
     /// `last_sequence` (and, after [`ReadModels::known_on`], as recorded by then): what a
     /// report reads. Kept decoded between reads (see [`entries`]), so a report costs what

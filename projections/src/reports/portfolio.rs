@@ -359,6 +359,17 @@ impl Part {
     }
 }
 
+/// What a proposal's part is kept by: the proposal, its stream's sequence, the day and the
+/// recorded time read at.
+fn part_key(read: &ReadModels, row: &crate::readmodel::ProposalRow, as_of: NaiveDate) -> PartKey {
+    (
+        row.proposal_id.clone(),
+        row.last_sequence,
+        as_of,
+        read.known_instant(),
+    )
+}
+
 /// One overview, computed by the first read that asks for it.
 type Slot = Arc<tokio::sync::OnceCell<Arc<Overview>>>;
 
@@ -388,12 +399,7 @@ impl Overviews {
         index: &PriceIndex,
         as_of: NaiveDate,
     ) -> Result<Arc<Part>, ReadModelError> {
-        let key = (
-            row.proposal_id.clone(),
-            row.last_sequence,
-            as_of,
-            read.known_instant(),
-        );
+        let key = part_key(read, row, as_of);
         if let Some(part) = self.parts.get(&key, index) {
             return Ok(part);
         }
@@ -403,6 +409,28 @@ impl Overviews {
         let part = Arc::new(Part::of(row, &entries, realisation, as_of)?);
         self.parts.insert(key, index, part.clone());
         Ok(part)
+    }
+
+    /// Fetches, in one statement, what changed in the entries of every row in `rows` whose
+    /// part is not kept: those are the proposals written to since the last read, and [`part`]
+    /// then finds their entries kept instead of asking the database for each.
+    ///
+    /// [`part`]: Overviews::part
+    async fn fetch_changed(
+        &self,
+        read: &ReadModels,
+        rows: &[crate::readmodel::ProposalRow],
+        index: &PriceIndex,
+        as_of: NaiveDate,
+    ) -> Result<(), ReadModelError> {
+        let changed: Vec<&crate::readmodel::ProposalRow> = rows
+            .iter()
+            .filter(|row| self.parts.get(&part_key(read, row, as_of), index).is_none())
+            .collect();
+        if !changed.is_empty() {
+            read.decoded_entries_of(&changed).await?;
+        }
+        Ok(())
     }
 
     /// Proposal `row`'s realisation sums as of `as_of` over `entries`: the kept ones if they
@@ -495,6 +523,10 @@ async fn compute_overview(
     as_of: NaiveDate,
 ) -> Result<Overview, ReadModelError> {
     let rows = read.proposals().await?;
+    read.cache()
+        .overviews
+        .fetch_changed(read, &rows, index, as_of)
+        .await?;
     let mut goal_rows = Vec::new();
     let mut committees: BTreeMap<String, CommitteeLine> = BTreeMap::new();
     let mut stated: BTreeMap<String, StatedRows> = BTreeMap::new();
