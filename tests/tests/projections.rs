@@ -903,13 +903,30 @@ both_backends!(
                 usize::try_from(events(few)).unwrap(),
             ),
         ));
-        assert_eq!(whole.warm().await.unwrap(), rows.len());
+        // Readers warming one cache at once: each gets every proposal, fetched once.
+        let racing = ReadModels::new(t.db.clone());
+        let (a, b, c) = tokio::join!(racing.warm(), racing.warm(), whole.warm());
+        assert_eq!(
+            (a.unwrap(), b.unwrap(), c.unwrap()),
+            (rows.len(), rows.len(), rows.len())
+        );
         assert_eq!(part.warm().await.unwrap(), few);
+        // Two readers of one proposal on a cold cache: the second waits for the first's fetch
+        // and reads what it kept.
+        let cold = ReadModels::new(t.db.clone());
+        let (x, y) = tokio::join!(kept_rows(&cold, &rows[0]), kept_rows(&cold, &rows[0]));
+        assert_eq!((&x, &y), (&before[0], &before[0]));
         // What was warmed is read without the database: its entries gone, they are still there.
         t.unguard_history().await;
         t.db.execute_raw("DELETE FROM rm_entry").await.unwrap();
         for (i, (row, stored)) in rows.iter().zip(&before).enumerate() {
             assert_eq!(kept_rows(&whole, row).await, *stored, "{}", row.proposal_id);
+            assert_eq!(
+                kept_rows(&racing, row).await,
+                *stored,
+                "{}",
+                row.proposal_id
+            );
             let expected = if i < few { stored.clone() } else { Vec::new() };
             assert_eq!(kept_rows(&part, row).await, expected, "{}", row.proposal_id);
         }

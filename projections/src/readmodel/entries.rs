@@ -234,25 +234,30 @@ impl EntryCache {
         db: &Db,
         wanted: &[(&str, i64)],
     ) -> Result<Vec<Arc<Entries>>, ReadModelError> {
-        let (mut found, stale) = self.look(wanted);
+        let (found, stale) = self.look(wanted);
         let mut fresh: std::collections::HashMap<&str, Arc<Entries>> =
             std::collections::HashMap::new();
-        if !stale.is_empty() {
-            // One fetch at a time: readers that find the same proposals stale (a portfolio
-            // read by many at once, or the first reads after a start) wait for the one
-            // fetching and then find them kept, instead of each fetching and decoding them.
+        for batch in statements(&stale) {
+            // One statement at a time: readers that find the same proposals stale (a
+            // portfolio read by many at once, or the first reads after a start) wait for the
+            // one fetching and then find them kept, instead of each fetching and decoding
+            // them; and a reader with many to fetch lets the others in between statements.
             let _turn = self.fetching.lock().await;
-            let (again, stale) = self.look(wanted);
-            found = again;
-            for batch in statements(&stale) {
-                self.fetch(db, batch, &mut fresh).await?;
+            let asked: Vec<(&str, i64)> = batch.iter().map(|(id, to, _)| (*id, *to)).collect();
+            let (meanwhile, still) = self.look(&asked);
+            for ((id, _), kept) in asked.iter().zip(meanwhile) {
+                if let Some(kept) = kept {
+                    fresh.insert(id, kept);
+                }
             }
+            self.fetch(db, &still, &mut fresh).await?;
         }
         Ok(wanted
             .iter()
             .zip(found)
             .map(|(&(id, sequence), k)| {
-                // Every proposal not found kept is among the fresh ones.
+                // Every proposal not found kept is among the fresh ones (fetched, or found
+                // kept once another reader had fetched it).
                 k.or_else(|| fresh.get(id).cloned())
                     .unwrap_or_default()
                     .at(sequence)
@@ -288,6 +293,9 @@ impl EntryCache {
         batch: &[Stale<'a>],
         fresh: &mut std::collections::HashMap<&'a str, Arc<Entries>>,
     ) -> Result<(), ReadModelError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
         let ranges: Vec<(&str, i64, i64)> = batch
             .iter()
             .map(|(id, to, k)| (*id, k.as_ref().map_or(0, |k| k.sequence), *to))
