@@ -237,7 +237,53 @@ impl EntryCache {
         let (found, stale) = self.look(wanted);
         let mut fresh: std::collections::HashMap<&str, Arc<Entries>> =
             std::collections::HashMap::new();
-        for batch in statements(&stale) {
+        self.fetch_stale(db, &stale, &mut fresh, true).await?;
+        Ok(wanted
+            .iter()
+            .zip(found)
+            .map(|(&(id, sequence), k)| {
+                // Every proposal not found kept is among the fresh ones (fetched, or found
+                // kept once another reader had fetched it).
+                k.or_else(|| fresh.get(id).cloned())
+                    .unwrap_or_default()
+                    .at(sequence)
+            })
+            .collect())
+    }
+
+    /// Brings the kept entries of `wanted` up to their sequences as [`EntryCache::at_each`]
+    /// does, but only as many proposals as the cache can hold (counted in events since what
+    /// is kept), and holding nothing beyond the cache: a report over many proposals fetches
+    /// the changes of those it can keep at once, and the rest one by one as it comes to them
+    /// (fetching more would evict the first before the report reads them, and hold all).
+    pub(crate) async fn prefetch(
+        &self,
+        db: &Db,
+        wanted: &[(&str, i64)],
+    ) -> Result<(), ReadModelError> {
+        let (_, stale) = self.look(wanted);
+        let limit = i64::try_from(self.limit()).unwrap_or(i64::MAX);
+        let mut events = 0i64;
+        let fits: Vec<Stale<'_>> = stale
+            .into_iter()
+            .take_while(|(_, to, kept)| {
+                events = events.saturating_add(to - kept.as_ref().map_or(0, |k| k.sequence));
+                events <= limit
+            })
+            .collect();
+        let mut fresh = std::collections::HashMap::new();
+        self.fetch_stale(db, &fits, &mut fresh, false).await
+    }
+
+    /// Fetches `stale` a statement at a time, into the cache and, if `hold`, into `fresh`.
+    async fn fetch_stale<'a>(
+        &self,
+        db: &Db,
+        stale: &[Stale<'a>],
+        fresh: &mut std::collections::HashMap<&'a str, Arc<Entries>>,
+        hold: bool,
+    ) -> Result<(), ReadModelError> {
+        for batch in statements(stale) {
             // One statement at a time: readers that find the same proposals stale (a
             // portfolio read by many at once, or the first reads after a start) wait for the
             // one fetching and then find them kept, instead of each fetching and decoding
@@ -250,19 +296,12 @@ impl EntryCache {
                     fresh.insert(id, kept);
                 }
             }
-            self.fetch(db, &still, &mut fresh).await?;
+            self.fetch(db, &still, fresh).await?;
+            if !hold {
+                fresh.clear();
+            }
         }
-        Ok(wanted
-            .iter()
-            .zip(found)
-            .map(|(&(id, sequence), k)| {
-                // Every proposal not found kept is among the fresh ones (fetched, or found
-                // kept once another reader had fetched it).
-                k.or_else(|| fresh.get(id).cloned())
-                    .unwrap_or_default()
-                    .at(sequence)
-            })
-            .collect())
+        Ok(())
     }
 
     /// For each of `wanted`, its entries if they are kept at or after its sequence; and the

@@ -497,16 +497,16 @@ impl ReadModels {
         Self { cache, ..self }
     }
 
-    /// Brings the kept entries of every row in `rows` up to the row's `last_sequence` with one
-    /// statement (see [`entries::EntryCache::at_each`]), so that [`ReadModels::decoded_entries`]
-    /// then finds them kept: for reports over many proposals of which a few changed.
+    /// Brings the kept entries of the rows in `rows` up to each row's `last_sequence`, the
+    /// changes of several proposals with one statement, as many as the cache holds (see
+    /// [`entries::EntryCache::prefetch`]), so that [`ReadModels::decoded_entries`] then finds
+    /// them kept: for reports over many proposals of which a few changed.
     pub async fn decoded_entries_of(&self, rows: &[&ProposalRow]) -> Result<(), ReadModelError> {
         let wanted: Vec<(&str, i64)> = rows
             .iter()
             .map(|r| (r.proposal_id.as_str(), r.last_sequence))
             .collect();
-        self.cache.entries.at_each(&self.db, &wanted).await?;
-        Ok(())
+        self.cache.entries.prefetch(&self.db, &wanted).await
     }
 
     /// Fetches and decodes the entries of the proposals, in order, as long as the cache can
