@@ -848,18 +848,7 @@ both_backends!(
             owner(),
         )
         .await;
-        for (n, other) in ["BC02", "BC05"].into_iter().enumerate() {
-            let mut m = owner();
-            m.idempotency_key = Some(IdempotencyKey::parse(&format!("other-{n}")).unwrap());
-            t.service
-                .execute(
-                    &proposal(other),
-                    ProposalCommand::RecordSaving(examples::saving(2025, -(300 + n as i64))),
-                    m,
-                )
-                .await
-                .unwrap();
-        }
+        record_savings(&t, &["BC02", "BC05"], "other", 300).await;
         check("after writes to three proposals".into()).await;
         for id in ["BC01", "BC02", "BC05"] {
             let row = warm.proposal(id).await.unwrap().unwrap();
@@ -869,22 +858,28 @@ both_backends!(
     }
 );
 
+/// A project owner's saving of `amount`, `amount + 1`, … (1.000 kr.) on each of `ids` in 2025,
+/// each with its own idempotency key starting `key`.
+async fn record_savings(t: &TestStore, ids: &[&str], key: &str, amount: i64) {
+    for (n, id) in (0i64..).zip(ids) {
+        let mut m = owner();
+        m.idempotency_key = Some(IdempotencyKey::parse(&format!("{key}-{n}")).unwrap());
+        t.service
+            .execute(
+                &proposal(id),
+                ProposalCommand::RecordSaving(examples::saving(2025, -(amount + n))),
+                m,
+            )
+            .await
+            .unwrap();
+    }
+}
+
 both_backends!(
     warming_keeps_the_entries_of_the_proposals_the_cache_can_hold,
     |t: TestStore| async move {
         t.import_budget_2025().await;
-        for (n, id) in ["BC01", "BC02", "BC05"].into_iter().enumerate() {
-            let mut m = owner();
-            m.idempotency_key = Some(IdempotencyKey::parse(&format!("warm-{n}")).unwrap());
-            t.service
-                .execute(
-                    &proposal(id),
-                    ProposalCommand::RecordSaving(examples::saving(2025, -(100 + n as i64))),
-                    m,
-                )
-                .await
-                .unwrap();
-        }
+        record_savings(&t, &["BC01", "BC02", "BC05"], "warm", 100).await;
         let stored = ReadModels::new(t.db.clone());
         let rows = stored.proposals().await.unwrap();
         let mut before = Vec::new();
