@@ -137,10 +137,7 @@ impl UserBar {
         Self {
             records: holds(&[Role::ProjectOwner, Role::Controller]),
             decides: holds(&[Role::Controller]),
-            verifies: principal
-                .access
-                .decide(&principal.login, Action::VerifyLog, None)
-                .is_ok(),
+            verifies: user.may(Action::VerifyLog, None).is_ok(),
             login: principal.login.to_string(),
             roles: if grants.is_empty() {
                 "ingen roller".to_string()
