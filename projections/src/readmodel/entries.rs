@@ -17,7 +17,7 @@
 //! instance projected them; `tests/tests/projections.rs` checks that against a fresh read.
 //!
 //! A portfolio read after a few writes finds a handful of proposals further on. It fetches
-//! what changed in all of them with one statement ([`EntryCache::at_each`]), and only one
+//! what changed in all of them with one statement ([`EntryCache::prefetch`]), and only one
 //! fetch runs at a time: measured with timings per step under `gevinst bench`'s writers, the
 //! portfolio's time on PostgreSQL went to one round trip after another per changed proposal,
 //! and on SQLite to several readers at once each fetching and decoding every proposal's
@@ -164,7 +164,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[derive(Debug)]
 pub struct EntryCache {
     seen: Mutex<Kept>,
-    /// Held while fetching (see [`EntryCache::at_each`]).
+    /// Held while a statement fetches (see [`EntryCache::fetch_stale`]).
     fetching: tokio::sync::Mutex<()>,
 }
 
@@ -221,58 +221,40 @@ impl EntryCache {
         id: &str,
         sequence: i64,
     ) -> Result<Arc<Entries>, ReadModelError> {
-        let mut read = self.at_each(db, &[(id, sequence)]).await?;
-        Ok(read.pop().unwrap_or_default())
-    }
-
-    /// Each `(id, sequence)`'s entries as [`EntryCache::at`] reads them, with one statement
-    /// for all the proposals whose kept entries stand earlier (none if all are kept): a
-    /// portfolio read after a few writes fetches what changed in its handful of proposals in
-    /// one round trip, not two per proposal. In the order asked.
-    pub(crate) async fn at_each(
-        &self,
-        db: &Db,
-        wanted: &[(&str, i64)],
-    ) -> Result<Vec<Arc<Entries>>, ReadModelError> {
-        let (found, stale) = self.look(wanted);
-        let mut fresh: std::collections::HashMap<&str, Arc<Entries>> =
-            std::collections::HashMap::new();
+        let (found, stale) = self.look(&[(id, sequence)]);
+        if let Some(Some(kept)) = found.into_iter().next() {
+            return Ok(kept.at(sequence));
+        }
+        let mut fresh = std::collections::HashMap::new();
         self.fetch_stale(db, &stale, &mut fresh, true).await?;
-        Ok(wanted
-            .iter()
-            .zip(found)
-            .map(|(&(id, sequence), k)| {
-                // Every proposal not found kept is among the fresh ones (fetched, or found
-                // kept once another reader had fetched it).
-                k.or_else(|| fresh.get(id).cloned())
-                    .unwrap_or_default()
-                    .at(sequence)
-            })
-            .collect())
+        // Fetched, or found kept once another reader had fetched it.
+        Ok(fresh.get(id).cloned().unwrap_or_default().at(sequence))
     }
 
-    /// Brings the kept entries of `wanted` up to their sequences as [`EntryCache::at_each`]
-    /// does, but only as many proposals as the cache can hold (counted in events since what
-    /// is kept), and holding nothing beyond the cache: a report over many proposals fetches
-    /// the changes of those it can keep at once, and the rest one by one as it comes to them
-    /// (fetching more would evict the first before the report reads them, and hold all).
+    /// Brings the kept entries of `wanted` up to their sequences as [`EntryCache::at`] does,
+    /// the changes of several proposals with one statement, but only as many proposals as the
+    /// cache can hold (counted in events since what is kept), and holding nothing beyond the
+    /// cache: a report over many proposals fetches the changes of those it can keep at once,
+    /// and the rest one by one as it comes to them (fetching more would evict the first
+    /// before the report reads them, and hold all). Returns how many of `wanted` are kept at
+    /// their sequence afterwards (unless other reads evicted them since).
     pub(crate) async fn prefetch(
         &self,
         db: &Db,
         wanted: &[(&str, i64)],
-    ) -> Result<(), ReadModelError> {
+    ) -> Result<usize, ReadModelError> {
         let (_, stale) = self.look(wanted);
         let limit = i64::try_from(self.limit()).unwrap_or(i64::MAX);
         let mut events = 0i64;
-        let fits: Vec<Stale<'_>> = stale
-            .into_iter()
-            .take_while(|(_, to, kept)| {
+        let (fits, left): (Vec<Stale<'_>>, Vec<Stale<'_>>) =
+            stale.into_iter().partition(|(_, to, kept)| {
                 events = events.saturating_add(to - kept.as_ref().map_or(0, |k| k.sequence));
                 events <= limit
-            })
-            .collect();
+            });
         let mut fresh = std::collections::HashMap::new();
-        self.fetch_stale(db, &fits, &mut fresh, false).await
+        self.fetch_stale(db, &fits, &mut fresh, false).await?;
+        let left: std::collections::HashSet<&str> = left.iter().map(|(id, _, _)| *id).collect();
+        Ok(wanted.iter().filter(|(id, _)| !left.contains(id)).count())
     }
 
     /// Fetches `stale` a statement at a time, into the cache and, if `hold`, into `fresh`.

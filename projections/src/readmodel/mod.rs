@@ -500,8 +500,9 @@ impl ReadModels {
     /// Brings the kept entries of the rows in `rows` up to each row's `last_sequence`, the
     /// changes of several proposals with one statement, as many as the cache holds (see
     /// [`entries::EntryCache::prefetch`]), so that [`ReadModels::decoded_entries`] then finds
-    /// them kept: for reports over many proposals of which a few changed.
-    pub async fn decoded_entries_of(&self, rows: &[&ProposalRow]) -> Result<(), ReadModelError> {
+    /// them kept: for reports over many proposals of which a few changed. Returns how many of
+    /// `rows` it keeps.
+    pub async fn decoded_entries_of(&self, rows: &[&ProposalRow]) -> Result<usize, ReadModelError> {
         let wanted: Vec<(&str, i64)> = rows
             .iter()
             .map(|r| (r.proposal_id.as_str(), r.last_sequence))
@@ -509,23 +510,13 @@ impl ReadModels {
         self.cache.entries.prefetch(&self.db, &wanted).await
     }
 
-    /// Fetches and decodes the entries of the proposals, in order, as long as the cache can
-    /// keep them all (its limit counted in events, which is at least the entries): what
-    /// `serve` does as it starts, so that the first reads find them kept instead of all
-    /// fetching at once. Returns how many proposals it warmed.
+    /// Fetches and decodes the entries of every proposal, as many as the cache can keep:
+    /// what `serve` does as it starts, so that the first reads find them kept instead of all
+    /// fetching at once. Returns how many proposals it keeps.
     pub async fn warm(&self) -> Result<usize, ReadModelError> {
         let rows = self.proposals().await?;
-        let limit = i64::try_from(self.cache.entries.limit()).unwrap_or(i64::MAX);
-        let mut events = 0i64;
-        let fits: Vec<&ProposalRow> = rows
-            .iter()
-            .take_while(|r| {
-                events = events.saturating_add(r.last_sequence);
-                events <= limit
-            })
-            .collect();
-        self.decoded_entries_of(&fits).await?;
-        Ok(fits.len())
+        self.decoded_entries_of(&rows.iter().collect::<Vec<_>>())
+            .await
     }
 
     /// Proposal `row`'s entries with their facts decoded, as they stood at the row's

@@ -411,9 +411,10 @@ impl Overviews {
         Ok(part)
     }
 
-    /// Fetches, in one statement, what changed in the entries of every row in `rows` whose
-    /// part is not kept: those are the proposals written to since the last read, and [`part`]
-    /// then finds their entries kept instead of asking the database for each.
+    /// Fetches what changed in the entries of every row in `rows` whose part is not kept,
+    /// several proposals a statement ([`ReadModels::decoded_entries_of`]): those are the
+    /// proposals written to since the last read, and [`part`] then finds their entries kept
+    /// instead of asking the database for each.
     ///
     /// [`part`]: Overviews::part
     async fn fetch_changed(
