@@ -748,6 +748,13 @@ both_backends!(
             Db::Sqlite(_) => None,
         };
         let first = append("BC06", 3, "first");
+        // Without the held lock (SQLite) nothing orders the first append before the rest, and
+        // BC06's decided command builds on it (sequence 4): let it commit before they start.
+        if held.is_none() {
+            while !first.is_finished() {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
         if let Some((_, pool)) = &held {
             while sqlx::query_scalar::<_, i64>(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
