@@ -15,6 +15,7 @@ use gevinst_projections::readmodel::PROJECTOR_LOCK_KEY;
 use gevinst_tests::{both_backends, client, meta, proposal, TestStore};
 
 const REALISATION: &str = "/api/proposals/BC01/realisation?as_of=2025-12-31";
+const PORTFOLIO: &str = "/api/portfolio?as_of=2025-12-31";
 
 /// Records a saving on BC01 through the command path (projected at once).
 async fn saving(t: &TestStore) {
@@ -79,7 +80,12 @@ async fn serve_following_every(t: &TestStore, every: Duration) -> String {
 }
 
 async fn body(base: &str, position: Option<&str>) -> (u16, String) {
-    let mut request = client(base).get(format!("{base}{REALISATION}"));
+    read(base, REALISATION, position).await
+}
+
+/// The answer to a signed-in read of `path`, sending `position` as the token when given.
+async fn read(base: &str, path: &str, position: Option<&str>) -> (u16, String) {
+    let mut request = client(base).get(format!("{base}{path}"));
     if let Some(p) = position {
         request = request.header(POSITION_HEADER, p);
     }
@@ -124,6 +130,9 @@ both_backends!(
                 .expect("checkpoint")
         };
         assert!(checkpoint().await < position, "nothing projected it");
+        // The portfolio as it stands, kept by the server for the position it was read at.
+        let (status, portfolio_before) = read(&base, PORTFOLIO, None).await;
+        assert_eq!(status, 200, "{portfolio_before}");
         // Someone not signed in is refused at once, before the position is read: a request
         // with no credentials cannot make the server wait.
         for named in [position.to_string(), "abc".to_string()] {
@@ -137,11 +146,15 @@ both_backends!(
         }
         step_down(leader).await;
 
-        // A read naming the write's position is served once it is projected.
+        // A read naming the write's position is served once it is projected, also where the
+        // server keeps what it computed for the position it read at before.
+        let (status, portfolio) = read(&base, PORTFOLIO, Some(&position.to_string())).await;
+        assert_eq!(status, 200, "{portfolio}");
+        assert_ne!(portfolio, portfolio_before, "the named write is in the portfolio");
+        assert_eq!(checkpoint().await, position);
         let (status, fresh) = body(&base, Some(&position.to_string())).await;
         assert_eq!(status, 200, "{fresh}");
         assert_ne!(fresh, before, "the named write is shown");
-        assert_eq!(checkpoint().await, position);
         // A position already projected costs nothing and shows the same.
         assert_eq!(body(&base, Some("1")).await, (200, fresh.clone()));
 

@@ -13,11 +13,12 @@
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use gevinst_domain::access::{Action, Target};
 use gevinst_projections::identity::Principal;
+use gevinst_projections::readmodel::Standing;
 use gevinst_projections::IdentityError;
 use serde::Deserialize;
 use subtle::ConstantTimeEq as _;
@@ -49,6 +50,10 @@ pub struct SignedIn {
     pub principal: Principal,
     /// How.
     pub via: Via,
+    /// Where the read models stood, asked at the same time as the sign-in for a request that
+    /// reads (`GET`, `HEAD`), so a read waits for one round trip before its own statements,
+    /// not two in a row ([`super::AppState::read_as`] uses it; absent, it asks then).
+    pub(crate) standing: Option<Standing>,
 }
 
 impl SignedIn {
@@ -98,8 +103,30 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Who sent the request: a bearer token or a session cookie, checked against the store, once
-/// per request (a middleware that needed it first leaves it in the request's extensions).
+/// per request (a middleware that needed it first leaves it in the request's extensions). A
+/// request that reads asks where the read models stand meanwhile, on a second connection
+/// (see [`SignedIn::standing`]); one that fails to sign in discards the answer.
 pub(crate) async fn sign_in(parts: &Parts, state: &AppState) -> Result<SignedIn, ApiError> {
+    if let Some(known) = parts.extensions.get::<SignedIn>() {
+        return Ok(known.clone());
+    }
+    let reads = parts.method == Method::GET || parts.method == Method::HEAD;
+    let standing = async {
+        if reads {
+            // An error is left for the read to ask again and report.
+            state.service.projector().standing().await.ok()
+        } else {
+            None
+        }
+    };
+    let (user, standing) = tokio::join!(identify(parts, state), standing);
+    Ok(SignedIn { standing, ..user? })
+}
+
+/// Who sent the request, without the read models' standing: what [`sign_in`] asks, and what a
+/// middleware that then waits for the read models keeps (a standing read before it waited
+/// would be one from before).
+pub(crate) async fn identify(parts: &Parts, state: &AppState) -> Result<SignedIn, ApiError> {
     if let Some(known) = parts.extensions.get::<SignedIn>() {
         return Ok(known.clone());
     }
@@ -113,6 +140,7 @@ pub(crate) async fn sign_in(parts: &Parts, state: &AppState) -> Result<SignedIn,
         return Ok(SignedIn {
             principal: access.check_token(token.trim()).await.map_err(unauth)?,
             via: Via::Token,
+            standing: None,
         });
     }
     let session = cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthenticated)?;
@@ -122,6 +150,7 @@ pub(crate) async fn sign_in(parts: &Parts, state: &AppState) -> Result<SignedIn,
         via: Via::Session {
             csrf: user.csrf_token,
         },
+        standing: None,
     })
 }
 

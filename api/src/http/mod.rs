@@ -46,16 +46,20 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The query layer's door: catches the read models up and asks the policy whether `user`
-    /// may read — a proposal's details or history when `on` names one (the proposal as the
-    /// read models hold it; unknown is 404), otherwise anything a signed-in person may read —
-    /// then hands out the read models. Every read handler comes through here.
+    /// The query layer's door: takes the read models as they stand (as read with the sign-in,
+    /// or now) and asks the policy whether `user` may read — a proposal's details or history
+    /// when `on` names one (the proposal as the read models hold it; unknown is 404), otherwise
+    /// anything a signed-in person may read — then hands out the read models. Every read
+    /// handler comes through here.
     pub(crate) async fn read_as(
         &self,
         user: &SignedIn,
         on: Option<(&ProposalId, Action)>,
     ) -> ApiResult<ReadModels> {
-        let read = self.read().await?;
+        let read = match user.standing {
+            Some(standing) => self.service.projector().read_models().standing(&standing),
+            None => self.read().await?,
+        };
         let target = match on {
             Some((id, _)) => Some(target(&read, id).await?),
             None => None,
@@ -110,7 +114,7 @@ async fn read_your_writes(
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    match auth::sign_in(&parts, &s).await {
+    match auth::identify(&parts, &s).await {
         Ok(user) => {
             parts.extensions.insert(user);
         }
