@@ -150,7 +150,10 @@ both_backends!(
         // server keeps what it computed for the position it read at before.
         let (status, portfolio) = read(&base, PORTFOLIO, Some(&position.to_string())).await;
         assert_eq!(status, 200, "{portfolio}");
-        assert_ne!(portfolio, portfolio_before, "the named write is in the portfolio");
+        assert_ne!(
+            portfolio, portfolio_before,
+            "the named write is in the portfolio"
+        );
         assert_eq!(checkpoint().await, position);
         let (status, fresh) = body(&base, Some(&position.to_string())).await;
         assert_eq!(status, 200, "{fresh}");
