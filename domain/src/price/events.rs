@@ -5,6 +5,8 @@
 //! years is a new vintage, not a correction: both stay readable, and a report names the one it
 //! used.
 
+use std::sync::Arc;
+
 use chrono::{Datelike, NaiveDate};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
@@ -297,7 +299,7 @@ impl PriceIndex {
                 published,
                 publisher,
             } => {
-                self.vintages.insert(
+                Arc::make_mut(&mut self.vintages).insert(
                     vintage.clone(),
                     Vintage {
                         id: vintage,
@@ -337,7 +339,7 @@ impl PriceIndex {
         source: SourceText,
         corrects: Option<Rate>,
     ) {
-        if let Some(v) = self.vintages.get_mut(vintage) {
+        if let Some(v) = Arc::make_mut(&mut self.vintages).get_mut(vintage) {
             v.rates.entry(series).or_default().insert(
                 year.year(),
                 StatedRate {
