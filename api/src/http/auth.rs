@@ -104,13 +104,17 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Who sent the request: a bearer token or a session cookie, checked against the store, once
 /// per request (a middleware that needed it first leaves it in the request's extensions). A
-/// request that reads asks where the read models stand meanwhile, on a second connection
-/// (see [`SignedIn::standing`]); one that fails to sign in discards the answer.
+/// request that reads and carries a token or a session cookie asks where the read models
+/// stand meanwhile, on a second connection (see [`SignedIn::standing`]); one that fails to
+/// sign in discards the answer.
 pub(crate) async fn sign_in(parts: &Parts, state: &AppState) -> Result<SignedIn, ApiError> {
     if let Some(known) = parts.extensions.get::<SignedIn>() {
         return Ok(known.clone());
     }
-    let reads = parts.method == Method::GET || parts.method == Method::HEAD;
+    // Only for a request that carries credentials: one with none costs the database nothing.
+    let credentials = parts.headers.contains_key(header::AUTHORIZATION)
+        || cookie(&parts.headers, SESSION_COOKIE).is_some();
+    let reads = credentials && (parts.method == Method::GET || parts.method == Method::HEAD);
     let standing = async {
         if reads {
             // An error is left for the read to ask again and report.
