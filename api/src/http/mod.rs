@@ -19,7 +19,7 @@ use axum::{Json, Router};
 use chrono::{NaiveDate, SecondsFormat};
 use gevinst_domain::ProposalId;
 use gevinst_projections::readmodel::ReadModelError;
-use gevinst_projections::readmodel::ReadModels;
+use gevinst_projections::readmodel::{ReadModels, Standing};
 use gevinst_projections::reports;
 use gevinst_projections::reports::{KnownOn, View};
 use gevinst_projections::{ProposalService, PROPOSAL};
@@ -56,10 +56,7 @@ impl AppState {
         user: &SignedIn,
         on: Option<(&ProposalId, Action)>,
     ) -> ApiResult<ReadModels> {
-        let read = match user.standing {
-            Some(standing) => self.service.projector().read_models().standing(&standing),
-            None => self.read().await?,
-        };
+        let read = self.read(user.standing).await?;
         let target = match on {
             Some((id, _)) => Some(target(&read, id).await?),
             None => None,
@@ -74,15 +71,15 @@ impl AppState {
     /// The read models as they stand: a read never runs the projector and never waits for it
     /// (the background projector, `startup::follow`, keeps them following the log; a read
     /// that must see a given write sends its position, see [`read_your_writes`]). Read models
-    /// beyond the log's head are refused, never shown.
-    pub(crate) async fn read(&self) -> ApiResult<ReadModels> {
-        let standing = self
-            .service
-            .projector()
-            .standing()
-            .await
-            .map_err(read_model_error)?;
-        Ok(self.service.projector().read_models().standing(&standing))
+    /// beyond the log's head are refused, never shown. `known` is a standing already asked
+    /// for this request (with its sign-in); without it, it is asked now.
+    async fn read(&self, known: Option<Standing>) -> ApiResult<ReadModels> {
+        let projector = self.service.projector();
+        let standing = match known {
+            Some(standing) => standing,
+            None => projector.standing().await.map_err(read_model_error)?,
+        };
+        Ok(projector.read_models().standing(&standing))
     }
 }
 
