@@ -6,7 +6,11 @@ use gevinst_api::cli::{run, Cli, Command};
 
 /// mimalloc rather than glibc's allocator: a rebuild or a first portfolio read allocates and
 /// frees millions of small JSON values and strings, where glibc spent about a quarter of the
-/// rebuild's time (`perf`, 200,000 events) and kept freed memory in per-thread arenas.
+/// rebuild's time (`perf`, 200,000 events) and kept freed memory in per-thread arenas. Built
+/// without its transparent huge pages (the workspace's `no_thp`): with them, 45 MB of a
+/// server's 137 MB were huge pages (`AnonHugePages`), each resident whole however little of
+/// it was in use, and the peak varied by 15 MB from one start to the next; without them
+/// `gevinst bench`'s HTTP p99 was lower too (a fault on a huge page clears 2 MiB at once).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
