@@ -123,6 +123,23 @@ both_backends!(
         let mut expected = baseline.clone();
         expected["lines"][0]["amounts"]["2026"] = "-1234.5".into();
         assert_eq!(payload["plan"], expected);
+
+        // The reports read the plan in force, not the baseline: the portfolio's BC01 plans
+        // that cell's change for 2026 and drifts from the baseline by it.
+        let portfolio: Value = app.json("/api/portfolio").await;
+        let bc01 = portfolio["proposals"]
+            .as_array()
+            .expect("the portfolio's proposals")
+            .iter()
+            .find(|p| p["proposal"] == "BC01")
+            .expect("BC01 in the portfolio");
+        let change = as_decimal("-1234.5") - as_decimal(&l1_2026);
+        assert_eq!(
+            as_decimal(bc01["drift"]["amount"].as_str().expect("a decimal")),
+            change,
+            "{}",
+            bc01["drift"]
+        );
     }
 );
 

@@ -252,6 +252,10 @@ impl ProposalRow {
 
     /// The plan in force.
     pub fn current(&self) -> Result<Option<Arc<Plan>>, ReadModelError> {
+        // Until a revision it is the baseline, stored twice: decoded and kept once.
+        if self.current_plan.is_some() && self.current_plan == self.baseline_plan {
+            return self.baseline();
+        }
         decoded(&self.decoded.0.current, self.current_plan.as_ref(), || {
             format!("{} current plan", self.proposal_id)
         })
