@@ -213,8 +213,9 @@ pub struct Portfolio {
     pub committees: Vec<CommitteeLine>,
     /// Tabel 1, "I alt".
     pub total: CommitteeLine,
-    /// Per proposal.
-    pub proposals: Vec<Realisation>,
+    /// Per proposal (each shared with the proposal's kept part: an overview of a thousand
+    /// proposals copied megabytes of realisations otherwise).
+    pub proposals: Vec<Arc<Realisation>>,
     /// Goal status counts per proposal.
     pub goal_counts_by_proposal: BTreeMap<String, StatusCounts>,
     /// Goal status counts per committee.
@@ -339,7 +340,8 @@ struct Part {
     source: Option<Arc<BaselineSource>>,
     headline: gevinst_domain::proposal::plan::Headline,
     goal_rows: Vec<GoalRow>,
-    realisation: Realisation,
+    /// Shared with every overview built from this part, not copied into each.
+    realisation: Arc<Realisation>,
 }
 
 impl Part {
@@ -354,7 +356,7 @@ impl Part {
             source: row.baseline_source()?,
             headline: row.current()?.unwrap_or_default().headline(),
             goal_rows: goals::goal_rows(row, entries.entries(), as_of)?,
-            realisation,
+            realisation: Arc::new(realisation),
         })
     }
 }
