@@ -124,8 +124,8 @@ both_backends!(
         expected["lines"][0]["amounts"]["2026"] = "-1234.5".into();
         assert_eq!(payload["plan"], expected);
 
-        // The reports read the plan in force, not the baseline: the portfolio's BC01 plans
-        // that cell's change for 2026 and drifts from the baseline by it.
+        // The reports read the plan in force, not the baseline: the portfolio's BC01 drifts
+        // from its baseline by that cell's change.
         let portfolio: Value = app.json("/api/portfolio").await;
         let bc01 = portfolio["proposals"]
             .as_array()
