@@ -977,9 +977,9 @@ async fn http_reads(app: Application, login: &Login, sizes: Sizes) -> Outcome<Ht
     let service = app.state().service.clone();
     let token = service.access().create_token(login, None).await?.token;
     let base = format!("http://{}", app.local_addr()?);
-    // Measured as a started server answers: with its read caches warmed (as `serve` warms
-    // them when it starts), not during the warm-up.
-    service.projector().read_models().warm().await?;
+    // Measured as a started server answers: with its read caches warmed as `serve` warms
+    // them when it starts, not during the warm-up.
+    crate::startup::warm_up(service.projector().read_models()).await;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
         let _ = stop_rx.await;

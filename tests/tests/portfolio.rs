@@ -481,3 +481,38 @@ both_backends!(
         ));
     }
 );
+
+both_backends!(
+    a_started_server_computes_todays_portfolio_before_anyone_asks,
+    |t: TestStore| async move {
+        use gevinst_projections::reports::{kept_overview, overview};
+        t.import_adopted_budget_2025().await;
+        let (app, _base) = t.bind_app().await;
+        let read = app.state().service.projector().read_models();
+        let index = read.price_index().await.unwrap();
+        let today = chrono::Utc::now().date_naive();
+        assert!(
+            kept_overview(&read, &index, today).await.unwrap().is_none(),
+            "nothing is computed before the server serves"
+        );
+        // Served with no request at all (no reader signed in either: that would move the
+        // checkpoint the kept overview is keyed by).
+        tokio::spawn(app.run_until(std::future::pending()));
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        let kept = loop {
+            if let Some(kept) = kept_overview(&read, &index, today).await.unwrap() {
+                break kept;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "today's portfolio was not computed within a minute of the start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        assert_eq!(kept.portfolio.as_of, today);
+        assert_eq!(kept.portfolio.proposals.len(), 12);
+        // The first read finds it: the same overview, not one computed again.
+        let read_now = overview(&read, &index, today).await.unwrap();
+        assert!(std::sync::Arc::ptr_eq(&kept, &read_now));
+    }
+);

@@ -16,9 +16,9 @@ pub use committee::{Category, Materiality, NotAssessed, StatusRules, RULES};
 pub use decision::{Decision, DecisionStatus};
 pub use goals::{goals, GoalRow};
 pub use portfolio::{
-    committee_status, late, late_items, late_kind, overview, portfolio, statuses, statuses_with,
-    CommitteeRealisation, CommitteeStatus, LateItem, Overview, Portfolio, UnknownLateKind,
-    LATE_KINDS,
+    committee_status, kept_overview, late, late_items, late_kind, overview, portfolio, statuses,
+    statuses_with, CommitteeRealisation, CommitteeStatus, LateItem, Overview, Portfolio,
+    UnknownLateKind, LATE_KINDS,
 };
 pub use price_level::{plan_at_level, IndexUsed, PlanAtLevel};
 pub use proposal::{proposal_report, ProposalReport};

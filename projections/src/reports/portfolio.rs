@@ -504,12 +504,7 @@ pub async fn overview(
     index: &PriceIndex,
     as_of: NaiveDate,
 ) -> Result<Arc<Overview>, ReadModelError> {
-    let key = (
-        read.position().await?,
-        as_of,
-        read.known_instant(),
-        read.round().map(String::from),
-    );
+    let key = overview_key(read, as_of).await?;
     // A failed computation leaves the slot empty: the next read tries again.
     read.cache()
         .overviews
@@ -517,6 +512,33 @@ pub async fn overview(
         .get_or_try_init(|| async { compute_overview(read, index, as_of).await.map(Arc::new) })
         .await
         .cloned()
+}
+
+/// The overview [`overview`] would answer, if it is computed and kept, without computing it:
+/// what a server's warm-up has done shows here (`gevinst serve` computes today's as it starts).
+pub async fn kept_overview(
+    read: &ReadModels,
+    index: &PriceIndex,
+    as_of: NaiveDate,
+) -> Result<Option<Arc<Overview>>, ReadModelError> {
+    let key = overview_key(read, as_of).await?;
+    Ok(read
+        .cache()
+        .overviews
+        .kept
+        .get(&key, index)
+        .and_then(|slot| slot.get().cloned()))
+}
+
+/// What an overview as of `as_of` is kept by: the checkpoint read before the rows (see
+/// [`Overviews`]), the date, the recorded time and the budget round read.
+async fn overview_key(read: &ReadModels, as_of: NaiveDate) -> Result<OverviewKey, ReadModelError> {
+    Ok((
+        read.position().await?,
+        as_of,
+        read.known_instant(),
+        read.round().map(String::from),
+    ))
 }
 
 /// Builds the portfolio and the goal rows as of `as_of`, reading each proposal once.
