@@ -109,8 +109,7 @@ pub struct ReportArgs {
 
 impl ReportArgs {
     fn as_of(&self) -> NaiveDate {
-        self.as_of
-            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+        self.as_of.unwrap_or_else(View::today)
     }
 
     fn view(&self) -> View {
@@ -690,7 +689,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Exit>
             let proposal = proposal
                 .map(|p| gevinst_domain::ProposalId::parse(&p))
                 .transpose()?;
-            let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let as_of = as_of.unwrap_or_else(View::today);
             let view = View { as_of, known_on };
             let read = ReadModels::new(service.store().db().clone()).known_on(view.known_instant());
             let rows = reports::goals(&read, proposal.as_ref().map(|p| p.as_str()), as_of).await?;

@@ -267,7 +267,7 @@ impl AsOf {
             .transpose()?;
         match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(Self {
-                date: chrono::Utc::now().date_naive(),
+                date: View::today(),
                 chosen: false,
                 known,
             }),

@@ -176,7 +176,7 @@ pub async fn warm_up(read: gevinst_projections::readmodel::ReadModels) {
         Ok(n) => tracing::info!(proposals = n, "read caches warmed"),
         Err(e) => tracing::warn!(error = %e, "warming the read caches failed"),
     }
-    let today = chrono::Utc::now().date_naive();
+    let today = gevinst_projections::reports::View::today();
     let computed = async {
         let index = read.price_index().await?;
         gevinst_projections::reports::overview(&read, &index, today).await

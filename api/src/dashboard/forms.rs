@@ -526,7 +526,7 @@ async fn page(
         _ => read.org_names().await.map_err(internal)?,
     };
     let title = row.map(|r| r.title).unwrap_or_default();
-    let goals = reports::goals(&read, Some(id.as_str()), chrono::Utc::now().date_naive())
+    let goals = reports::goals(&read, Some(id.as_str()), reports::View::today())
         .await
         .map_err(internal)?;
     let pick = |kind: &str| {

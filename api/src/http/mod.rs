@@ -246,7 +246,7 @@ async fn in_round(read: ReadModels, round: Option<String>) -> ApiResult<ReadMode
 /// read is a 400 problem naming it.
 fn view(as_of: Option<NaiveDate>, known: Option<&str>) -> ApiResult<View> {
     Ok(View {
-        as_of: as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        as_of: as_of.unwrap_or_else(View::today),
         known_on: known_on(known)?,
     })
 }

@@ -253,7 +253,7 @@ impl ProposalRow {
     /// The plan in force.
     pub fn current(&self) -> Result<Option<Arc<Plan>>, ReadModelError> {
         // Until a revision it is the baseline, stored twice: decoded and kept once.
-        if self.current_plan.is_some() && self.current_plan == self.baseline_plan {
+        if self.revision == 0 {
             return self.baseline();
         }
         decoded(&self.decoded.0.current, self.current_plan.as_ref(), || {

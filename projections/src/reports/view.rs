@@ -103,6 +103,13 @@ pub struct View {
 }
 
 impl View {
+    /// The business date a report is as of when none is asked for: today (UTC). The one
+    /// definition, so that what `serve` computes as it starts is what the reads ask for.
+    #[must_use]
+    pub fn today() -> NaiveDate {
+        Utc::now().date_naive()
+    }
+
     /// As of `as_of`, with everything recorded so far.
     #[must_use]
     pub fn as_of(as_of: NaiveDate) -> Self {
