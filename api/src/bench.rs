@@ -28,7 +28,7 @@ use gevinst_projections::commands::{ProposalService, Request};
 use gevinst_projections::reports::realisation::proposal_realisation;
 use gevinst_projections::Operator;
 use gevinst_store::bench::{prepare_raw, raw_full_read, raw_inserts, Scratch};
-use gevinst_store::{Db, StoreConfig};
+use gevinst_store::{Db, OpenMode, StoreConfig, SystemClock};
 use rust_decimal::prelude::FromPrimitive as _;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -308,8 +308,12 @@ async fn measure(
 ) -> Outcome<BenchReport> {
     // The scratch store is ours: migrated as its owner, as `gevinst migrate` would.
     Db::open_and_migrate(config).await?.close().await;
+    // Opened as a file that must exist: an SQLite connection a stop cuts off as it opens goes
+    // on opening in its own worker thread, and allowed to create the file it made it again
+    // after the scratch store was removed (the SIGTERM-at-once test, once in a full run).
+    let db = Db::open_with(config, OpenMode::MustExist).await?;
     // Signing a receipt after each command, as `serve` does, with a key of the run's own.
-    let app = Application::build(config, "127.0.0.1:0".parse()?)
+    let app = Application::build_on(db, "127.0.0.1:0".parse()?, Arc::new(SystemClock))
         .await?
         .with_signer(Arc::new(bench_signer()?));
     let db = app.state().service.store().db().clone();

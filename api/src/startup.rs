@@ -59,7 +59,16 @@ impl Application {
         addr: SocketAddr,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
-        let db = Db::open(store).await?;
+        Self::build_on(Db::open(store).await?, addr, clock).await
+    }
+
+    /// As [`Application::build_with_clock`], on a store already opened (as the caller chose:
+    /// `gevinst bench` opens its scratch file as one that must exist).
+    pub async fn build_on(
+        db: Db,
+        addr: SocketAddr,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
         let service = ProposalService::new(db, clock);
         let listener = TcpListener::bind(addr)
             .await
