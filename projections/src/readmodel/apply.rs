@@ -52,6 +52,13 @@ const UPSERT_PLAN_VERSION: &str = "INSERT INTO rm_plan_version (proposal_id, rev
     source = excluded.source";
 const ADVANCE_PROPOSAL: &str = "UPDATE rm_proposal SET last_sequence = $2, last_position = $3 \
     WHERE proposal_id = $1 AND last_sequence < $2";
+/// [`ADVANCE_PROPOSAL`] for several proposals in one statement (made for `n` with `multi_row`):
+/// the same guard, each row `(proposal, sequence, position)`. `UPDATE … FROM (VALUES …)` is
+/// read alike by PostgreSQL and SQLite (3.33 on), and both name a `VALUES` list's columns
+/// `column1`, `column2`, …. (The space in `( VALUES` is where `multi_row` finds the row.)
+const ADVANCE_PROPOSALS: &str = "UPDATE rm_proposal SET last_sequence = v.column2, \
+    last_position = v.column3 FROM ( VALUES ($1, $2, $3)) AS v \
+    WHERE rm_proposal.proposal_id = v.column1 AND rm_proposal.last_sequence < v.column2";
 
 fn entry_row(e: &StoredEvent, fact: &Fact, corrects: Option<i64>) -> Stmt {
     stmt(
@@ -100,15 +107,17 @@ const INSERT_PRICE_INDEX: &str = "INSERT INTO rm_price_index (position, sequence
 /// records only the proposal's last sequence and position (its guard `last_sequence < $2` keeps
 /// them monotonic), so within one transaction only the batch's last advance per proposal has an
 /// effect, and it must come after the row exists. Halves the statements of a catch-up or a
-/// rebuild, whose events are mostly one entry and one advance each. Consecutive entry inserts
-/// are joined too, with `placeholders` (see `entries_together`).
+/// rebuild, whose events are mostly one entry and one advance each; the advances of several
+/// proposals are then one statement (see `advances_together`). Consecutive entry inserts are
+/// joined too, with `placeholders` (see `entries_together`).
 #[must_use]
 pub fn coalesce(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
-    entries_together(advances_last(stmts), placeholders)
+    entries_together(advances_last(stmts, placeholders), placeholders)
 }
 
-/// `stmts` with each proposal's advance run once, after the rest (see [`coalesce`]).
-fn advances_last(stmts: Vec<Stmt>) -> Vec<Stmt> {
+/// `stmts` with each proposal's advance run once, after the rest, the advances of several
+/// proposals joined (see [`coalesce`]).
+fn advances_last(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
     let mut out = Vec::with_capacity(stmts.len());
     let mut advances: Vec<Stmt> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -128,8 +137,28 @@ fn advances_last(stmts: Vec<Stmt>) -> Vec<Stmt> {
             }
         }
     }
-    out.extend(advances);
+    out.extend(advances_together(&advances, placeholders));
     out
+}
+
+/// Advances moved in one statement, at most this many (3 values each).
+const ADVANCES_PER_UPDATE: usize = 1_000;
+
+/// `advances` ([`ADVANCE_PROPOSAL`]s of distinct proposals) as [`ADVANCE_PROPOSALS`]
+/// statements of up to [`ADVANCES_PER_UPDATE`] rows; a lone advance stays as it is (a
+/// command's own catch-up moves one proposal). A rebuild's batch of 2,000 events moves dozens
+/// of proposals, each its own round trip before (about 0.8 ms each on PostgreSQL).
+fn advances_together(advances: &[Stmt], placeholders: Placeholders) -> Vec<Stmt> {
+    advances
+        .chunks(ADVANCES_PER_UPDATE)
+        .map(|chunk| match chunk {
+            [one] => one.clone(),
+            many => Stmt {
+                sql: multi_row(ADVANCE_PROPOSALS, many.len(), 0, placeholders).into(),
+                args: many.iter().flat_map(|a| a.args.iter().cloned()).collect(),
+            },
+        })
+        .collect()
 }
 
 /// Entries inserted in one statement, at most this many (10 values each: 5,000 parameters, well
@@ -203,7 +232,7 @@ pub const COPY_ENTRIES: &str = "COPY rm_entry (proposal_id, sequence, position, 
 /// row can meet an existing one, and `COPY` has no `ON CONFLICT`.
 #[must_use]
 pub fn copied(stmts: Vec<Stmt>) -> Vec<Write> {
-    runs(advances_last(stmts))
+    runs(advances_last(stmts, Placeholders::Numbered))
         .into_iter()
         .map(|run| match run {
             Run::Entries(rows) => Write::Entries(rows.iter().fold(String::new(), |mut text, s| {
@@ -511,10 +540,41 @@ mod tests {
                     ],
                     Placeholders::Numbered
                 ),
-                advance("BC01", 5, 13),
-                advance("BC09", 1, 11),
+                Stmt {
+                    sql: "UPDATE rm_proposal SET last_sequence = v.column2, last_position = \
+                          v.column3 FROM ( VALUES ($1, $2, $3), ($4, $5, $6)) AS v WHERE \
+                          rm_proposal.proposal_id = v.column1 AND rm_proposal.last_sequence \
+                          < v.column2"
+                        .into(),
+                    args: vec![
+                        "BC01".into(),
+                        5i64.into(),
+                        13i64.into(),
+                        "BC09".into(),
+                        1i64.into(),
+                        11i64.into()
+                    ],
+                },
             ]
         );
         assert_eq!(coalesce(Vec::new(), Placeholders::Numbered), Vec::new());
+        // One proposal moved: its own statement, as a command's catch-up always ran it.
+        assert_eq!(
+            coalesce(
+                vec![advance("BC01", 3, 10), advance("BC01", 4, 11)],
+                Placeholders::Anonymous
+            ),
+            vec![advance("BC01", 4, 11)]
+        );
+        // Many: cut into statements of at most ADVANCES_PER_UPDATE rows, every one kept.
+        let many: Vec<Stmt> = (0..=ADVANCES_PER_UPDATE)
+            .map(|i| advance(&format!("P{i}"), 1, i64::try_from(i).unwrap()))
+            .collect();
+        let out = coalesce(many, Placeholders::Anonymous);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].args.len(), 3 * ADVANCES_PER_UPDATE);
+        assert_eq!(out[0].sql.matches('?').count(), 3 * ADVANCES_PER_UPDATE);
+        let last = i64::try_from(ADVANCES_PER_UPDATE).unwrap();
+        assert_eq!(out[1], advance(&format!("P{ADVANCES_PER_UPDATE}"), 1, last));
     }
 }
