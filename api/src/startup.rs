@@ -165,8 +165,13 @@ impl Application {
         let every = self.settings.follow_interval;
         let read = projector.read_models();
         let follower = tokio::spawn(async move { projector.follow(every).await });
-        let warming = tokio::spawn(warm_up(read));
-        let app = service::harden(router(self.state.clone()), self.state, &self.settings);
+        // `/readyz` says ready only once the warm-up is over, whatever came of it.
+        let (warmed, warm) = tokio::sync::watch::channel(false);
+        let warming = tokio::spawn(async move {
+            warm_up(read).await;
+            let _ = warmed.send(true);
+        });
+        let app = service::harden(router(self.state.clone()), self.state, &self.settings, warm);
         let served = service::serve(self.listener, app, &self.settings, stop).await;
         follower.abort();
         warming.abort();
@@ -179,7 +184,8 @@ impl Application {
 /// `/api/portfolio` show unless asked for another date. So the first reads after a start find
 /// them instead of computing them: at 1,000,000 events the first portfolio read took 10 s on
 /// SQLite. Reads that come meanwhile wait for the computation under way rather than repeat it
-/// (see `reports::portfolio::Overviews`). A failure is logged: the reads compute it then.
+/// (see `reports::portfolio::Overviews`), and `/readyz` is not ready until it is over, so a
+/// load balancer sends none there meanwhile. A failure is logged: the reads compute it then.
 pub async fn warm_up(read: gevinst_projections::readmodel::ReadModels) {
     match read.warm().await {
         Ok(n) => tracing::info!(proposals = n, "read caches warmed"),

@@ -387,6 +387,66 @@ both_backends!(
     }
 );
 
+/// `/readyz` is not ready while `serve`'s warm-up (today's portfolio) is under way, so a load
+/// balancer sends no reads to an instance whose first portfolio read would wait for it; ready
+/// once it is over, with today's portfolio then kept. PostgreSQL only: a table lock holds the
+/// warm-up's first read there, where SQLite lets every reader through its locks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn readyz_waits_for_the_warm_up() {
+    use gevinst_projections::reports::kept_overview;
+    let t = TestStore::new(Backend::Postgres).await;
+    let _keep = t.keep_alive();
+    t.import_adopted_budget_2025().await;
+    let Db::Postgres(pool) = &t.db else {
+        panic!("a PostgreSQL store")
+    };
+    let mut lock = pool.acquire().await.expect("a connection");
+    for sql in ["BEGIN", "LOCK TABLE rm_proposal IN ACCESS EXCLUSIVE MODE"] {
+        sqlx::query(sql).execute(&mut *lock).await.expect(sql);
+    }
+    // Served with no request but the probes (a sign-in would append, and its projection would
+    // wait for the lock too).
+    let app = Application::build_with_clock(
+        &t.config,
+        "127.0.0.1:0".parse().expect("a socket address"),
+        Arc::new(gevinst_store::SystemClock),
+    )
+    .await
+    .expect("the application starts")
+    .with_service_settings(ServiceSettings {
+        request_timeout: Duration::from_secs(2),
+        ..ServiceSettings::default()
+    });
+    let base = format!("http://{}", app.local_addr().expect("a bound address"));
+    let read = app.state().service.projector().read_models();
+    tokio::spawn(app.run_until(std::future::pending()));
+    // The read models are at the log's head; only the warm-up is not over.
+    let response = gevinst_tests::get(format!("{base}/readyz")).await.unwrap();
+    assert_problem(response, 503, "timeout").await;
+    sqlx::query("ROLLBACK")
+        .execute(&mut *lock)
+        .await
+        .expect("unlock");
+    drop(lock);
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let response = gevinst_tests::get(format!("{base}/readyz")).await.unwrap();
+        if response.status() == 200 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not ready long after the lock went"
+        );
+    }
+    let index = read.price_index().await.unwrap();
+    let today = gevinst_projections::reports::View::today();
+    assert!(
+        kept_overview(&read, &index, today).await.unwrap().is_some(),
+        "ready before today's portfolio was computed"
+    );
+}
+
 both_backends!(
     request_past_its_time_is_503_problem,
     |t: TestStore| async move {

@@ -126,7 +126,8 @@ fn complete(described: OpenApi) -> OpenApi {
         vec![HttpMethod::Get],
         OperationBuilder::new()
             .summary(Some(
-                "Ready: the store answers and the read models have caught up with the log",
+                "Ready: the store answers, the read models have caught up with the log and \
+                 the start's warm-up is over",
             ))
             .operation_id(Some("readyz"))
             .response(
