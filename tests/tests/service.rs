@@ -26,16 +26,21 @@ use tokio::net::TcpStream;
 /// How long a broken server may keep a test waiting before the test fails.
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// The application on this store with `settings`, serving in the background; its base URL.
-async fn spawn_with(t: &TestStore, settings: ServiceSettings) -> String {
-    let app = Application::build_with_clock(
+/// The application on this store with `settings`, bound, not yet serving.
+async fn app_with(t: &TestStore, settings: ServiceSettings) -> Application {
+    Application::build_with_clock(
         &t.config,
         "127.0.0.1:0".parse().expect("a socket address"),
         Arc::new(gevinst_store::SystemClock),
     )
     .await
     .expect("the application starts")
-    .with_service_settings(settings);
+    .with_service_settings(settings)
+}
+
+/// The application on this store with `settings`, serving in the background; its base URL.
+async fn spawn_with(t: &TestStore, settings: ServiceSettings) -> String {
+    let app = app_with(t, settings).await;
     let addr = app.local_addr().expect("a bound address");
     tokio::spawn(app.run_until(std::future::pending()));
     let base = format!("http://{addr}");
@@ -406,17 +411,14 @@ async fn readyz_waits_for_the_warm_up() {
     }
     // Served with no request but the probes (a sign-in would append, and its projection would
     // wait for the lock too).
-    let app = Application::build_with_clock(
-        &t.config,
-        "127.0.0.1:0".parse().expect("a socket address"),
-        Arc::new(gevinst_store::SystemClock),
+    let app = app_with(
+        &t,
+        ServiceSettings {
+            request_timeout: Duration::from_secs(2),
+            ..ServiceSettings::default()
+        },
     )
-    .await
-    .expect("the application starts")
-    .with_service_settings(ServiceSettings {
-        request_timeout: Duration::from_secs(2),
-        ..ServiceSettings::default()
-    });
+    .await;
     let base = format!("http://{}", app.local_addr().expect("a bound address"));
     let read = app.state().service.projector().read_models();
     tokio::spawn(app.run_until(std::future::pending()));
