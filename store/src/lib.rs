@@ -40,8 +40,8 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use credentials::{Credentials, SessionRow, StreamHead, TokenRow};
 pub use db::{Db, OpenMode, StoreConfig, DEFAULT_SQLITE_PATH};
 pub use repository::{
-    Appended, CommandRecord, DecidedOn, EventStore, Inline, RowRead, StoredEvent, UnreadableRow,
-    Walk, APPENDED_CHANNEL, APPEND_LOCK_KEY,
+    Appended, CommandRecord, DecidedOn, EventStore, Inline, LoggedEvent, RowRead, StoredEvent,
+    UnreadableRow, Walk, APPENDED_CHANNEL, APPEND_LOCK_KEY,
 };
 pub use verify::{verify, verify_with, ChainProblem, Checks, Decoder, ProblemKind, VerifyReport};
 

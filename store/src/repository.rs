@@ -136,6 +136,31 @@ pub(crate) struct EventRow {
     hash: String,
 }
 
+/// What a projection reads of a stored event (see [`EventStore::logged_after`]): where it
+/// sits, what it is, who recorded it when, and its payload as the stored JSON text, for the
+/// reader to decode straight into the event (no `serde_json::Value` in between).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LoggedEvent {
+    /// Global, gapless commit order.
+    pub position: i64,
+    /// "proposal", "access" or "price_index".
+    pub aggregate_type: String,
+    /// The stream (a proposal's id).
+    pub stream_id: String,
+    /// 1, 2, … within the stream.
+    pub sequence: i64,
+    /// Type name.
+    pub event_type: String,
+    /// Type version.
+    pub event_version: String,
+    /// The event's JSON, as stored.
+    pub payload: String,
+    /// Who.
+    pub actor: String,
+    /// When the store committed it (server clock, UTC).
+    pub recorded_at: DateTime<Utc>,
+}
+
 impl TryFrom<EventRow> for StoredEvent {
     type Error = StoreError;
     fn try_from(row: EventRow) -> Result<Self, StoreError> {
@@ -1103,6 +1128,29 @@ impl EventStore {
             .await?
         });
         rows.into_iter().map(StoredEvent::try_from).collect()
+    }
+
+    /// Up to `limit` events after global position `after`, in commit order, with only what a
+    /// projection reads ([`LoggedEvent`]): a rebuild or catch-up reads every event, and the
+    /// metadata, hashes, event id and idempotency key are more than half of each row. On a
+    /// 200,000-event PostgreSQL log `psql` read every row in 0.99–1.11 s with all the columns
+    /// and 0.56–0.61 s with these.
+    pub async fn logged_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<LoggedEvent>, StoreError> {
+        Ok(on_backend!(&self.db, |pool, cast| {
+            sqlx::query_as(&format!(
+                "SELECT position, aggregate_type, stream_id, sequence, event_type, \
+                 event_version, payload{cast} AS payload, actor, recorded_at FROM event \
+                 WHERE position > $1 ORDER BY position LIMIT $2"
+            ))
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
     }
 
     /// Every event row in `order`, streamed as it is read: parsed or, where a stored field

@@ -293,6 +293,30 @@ pub fn read_stored<E: DomainEvent>(
     version: &str,
 ) -> Result<E, String> {
     // Read from the borrowed value: no copy of the payload per event (a rebuild reads them all).
+    read_from(payload, event_type, version)
+}
+
+/// [`read_stored`] from the payload's stored JSON text, decoded straight into `E` (through the
+/// same serde upcasters and the same [`stored_as`] rule): what the projector reads, which
+/// never needs the payload as a `serde_json::Value`.
+pub fn read_stored_text<E: DomainEvent>(
+    payload: &str,
+    event_type: &str,
+    version: &str,
+) -> Result<E, String> {
+    let mut text = serde_json::Deserializer::from_str(payload);
+    let event = read_from(&mut text, event_type, version)?;
+    // Nothing but whitespace after the event's JSON, as `serde_json::from_str` requires.
+    text.end().map_err(|e| format!("payload: {e}"))?;
+    Ok(event)
+}
+
+/// The event `payload` holds, refused unless it is what the row says ([`stored_as`]).
+fn read_from<'de, E: DomainEvent, D: serde::Deserializer<'de>>(
+    payload: D,
+    event_type: &str,
+    version: &str,
+) -> Result<E, String> {
     let event = E::deserialize(payload).map_err(|e| format!("payload: {e}"))?;
     stored_as(&event, event_type, version)?;
     Ok(event)

@@ -18,7 +18,7 @@ pub use aggregate::{Entry, Proposal, YEAR_MARGIN};
 pub use attribution::{Attribution, AttributionError, AttributionSource};
 pub use commands::ProposalCommand;
 pub use error::ProposalError;
-pub use events::{read_stored, reads_version, stored_as};
+pub use events::{read_stored, read_stored_text, reads_version, stored_as};
 pub use events::{Fact, ProposalEvent};
 pub use kinds::{
     BaselineAdoption, BudgetAdjustment, BudgetDecision, CompensatingAction, EventKind, FactKind,

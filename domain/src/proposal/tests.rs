@@ -1455,3 +1455,35 @@ fn an_event_names_the_entry_it_corrects_or_verifies_and_its_own_reason() {
     assert_eq!(verified.reason(), None);
     assert_eq!(registered().corrects(), None);
 }
+
+#[test]
+fn a_stored_payload_reads_the_same_from_its_text_as_from_its_json_value() {
+    use cqrs_es::DomainEvent as _;
+    let events = [
+        registered(),
+        adopted(),
+        ProposalEvent::SavingRealised(saving(2025, -1_250)),
+        ProposalEvent::GoalAchieved(achievement("g1", date(2025, 6, 30))),
+    ];
+    for event in events {
+        let (kind, version) = (event.event_type(), event.event_version());
+        let text = serde_json::to_string(&event).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let from_value: ProposalEvent = read_stored(&value, &kind, &version).unwrap();
+        let from_text: ProposalEvent = read_stored_text(&text, &kind, &version).unwrap();
+        assert_eq!(from_text, from_value);
+        assert_eq!(from_text, event);
+        // Refused alike: a row that says it is something else, and text that is more than
+        // one JSON value.
+        let wrong = read_stored_text::<ProposalEvent>(&text, "ProposalWithdrawn", &version);
+        assert_eq!(
+            wrong.unwrap_err(),
+            read_stored::<ProposalEvent>(&value, "ProposalWithdrawn", &version).unwrap_err()
+        );
+        let trailing = read_stored_text::<ProposalEvent>(&format!("{text} {{}}"), &kind, &version);
+        assert!(trailing
+            .unwrap_err()
+            .starts_with("payload: trailing characters"));
+        assert!(read_stored_text::<ProposalEvent>(&format!(" {text}\n"), &kind, &version).is_ok());
+    }
+}

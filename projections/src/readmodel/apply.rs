@@ -13,7 +13,47 @@ use gevinst_domain::proposal::{
 
 use gevinst_store::sql::multi_row;
 pub use gevinst_store::sql::{Placeholders, Stmt, Val};
-use gevinst_store::StoredEvent;
+use gevinst_store::{LoggedEvent, StoredEvent};
+
+/// Where and by whom an event was recorded: what its rows carry besides the event itself,
+/// from a [`StoredEvent`] an append hands over or a [`LoggedEvent`] a catch-up reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp<'a> {
+    /// The stream (a proposal's id).
+    pub stream_id: &'a str,
+    /// Its sequence in the stream.
+    pub sequence: i64,
+    /// Its global position.
+    pub position: i64,
+    /// Who.
+    pub actor: &'a str,
+    /// When the store committed it.
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl<'a> From<&'a StoredEvent> for Stamp<'a> {
+    fn from(e: &'a StoredEvent) -> Self {
+        Self {
+            stream_id: &e.stream_id,
+            sequence: e.sequence,
+            position: e.position,
+            actor: &e.actor,
+            recorded_at: e.recorded_at,
+        }
+    }
+}
+
+impl<'a> From<&'a LoggedEvent> for Stamp<'a> {
+    fn from(e: &'a LoggedEvent) -> Self {
+        Self {
+            stream_id: &e.stream_id,
+            sequence: e.sequence,
+            position: e.position,
+            actor: &e.actor,
+            recorded_at: e.recorded_at,
+        }
+    }
+}
 
 fn stmt(sql: &'static str, args: Vec<Val>) -> Stmt {
     Stmt {
@@ -60,11 +100,11 @@ const ADVANCE_PROPOSALS: &str = "UPDATE rm_proposal SET last_sequence = v.column
     last_position = v.column3 FROM ( VALUES ($1, $2, $3)) AS v \
     WHERE rm_proposal.proposal_id = v.column1 AND rm_proposal.last_sequence < v.column2";
 
-fn entry_row(e: &StoredEvent, fact: &Fact, corrects: Option<i64>) -> Stmt {
+fn entry_row(e: &Stamp, fact: &Fact, corrects: Option<i64>) -> Stmt {
     stmt(
         INSERT_ENTRY,
         vec![
-            e.stream_id.as_str().into(),
+            e.stream_id.into(),
             e.sequence.into(),
             e.position.into(),
             fact.kind().into(),
@@ -72,7 +112,7 @@ fn entry_row(e: &StoredEvent, fact: &Fact, corrects: Option<i64>) -> Stmt {
             fact.subject().into(),
             fact.effective_date().to_string().into(),
             json(fact).into(),
-            e.actor.as_str().into(),
+            e.actor.into(),
             recorded(e.recorded_at).into(),
             corrects.into(),
         ],
@@ -81,11 +121,11 @@ fn entry_row(e: &StoredEvent, fact: &Fact, corrects: Option<i64>) -> Stmt {
 
 /// One plan version (0 = the adopted baseline), kept so a report can take the plan in force at
 /// a recorded time.
-fn plan_version(e: &StoredEvent, revision: i64, plan: &Plan, source: Option<String>) -> Stmt {
+fn plan_version(e: &Stamp, revision: i64, plan: &Plan, source: Option<String>) -> Stmt {
     stmt(
         UPSERT_PLAN_VERSION,
         vec![
-            e.stream_id.as_str().into(),
+            e.stream_id.into(),
             revision.into(),
             e.sequence.into(),
             e.position.into(),
@@ -296,7 +336,7 @@ fn insert_entries(rows: &[Stmt], placeholders: Placeholders) -> Stmt {
 /// The row a price-index event makes: the event itself, with its recorded time (see
 /// `ReadModels::price_index`).
 #[must_use]
-pub fn price_index_row(stored: &StoredEvent, event: &PriceIndexEvent) -> Stmt {
+pub fn price_index_row(stored: &Stamp, event: &PriceIndexEvent) -> Stmt {
     stmt(
         INSERT_PRICE_INDEX,
         vec![
@@ -310,8 +350,8 @@ pub fn price_index_row(stored: &StoredEvent, event: &PriceIndexEvent) -> Stmt {
 
 /// The statements that apply `event` (stored as `stored`) to the read models.
 #[must_use]
-pub fn statements(stored: &StoredEvent, event: &ProposalEvent) -> Vec<Stmt> {
-    let p = stored.stream_id.as_str();
+pub fn statements(stored: &Stamp, event: &ProposalEvent) -> Vec<Stmt> {
+    let p = stored.stream_id;
     let mut out = Vec::new();
     match event {
         ProposalEvent::ProposalRegistered(Registration { identity }) => out.push(stmt(

@@ -20,16 +20,17 @@
 use std::sync::Arc;
 
 use gevinst_domain::price::PriceIndexEvent;
-use gevinst_domain::proposal::ProposalEvent;
+use gevinst_domain::proposal::{read_stored_text, ProposalEvent};
 use tokio::sync::{mpsc, Mutex};
 
 use super::apply::{
-    coalesce, copied, price_index_row, statements, Placeholders, Stmt, Val, Write, COPY_ENTRIES,
+    coalesce, copied, price_index_row, statements, Placeholders, Stamp, Stmt, Val, Write,
+    COPY_ENTRIES,
 };
 use super::follow::{Background, PROJECTED_CHANNEL};
 use super::ReadModelError;
 use gevinst_store::bind_all;
-use gevinst_store::{Db, EventStore, Inline, StoredEvent};
+use gevinst_store::{Db, EventStore, Inline, LoggedEvent, StoredEvent};
 
 /// The read models' name in `projection_checkpoint`.
 pub const PROJECTION: &str = "read_models";
@@ -80,33 +81,75 @@ pub struct Progress {
     pub target: i64,
 }
 
-/// The read models are about proposals and the price index their reports convert with; the
-/// access stream (accounts and grants) advances the checkpoint but feeds no read model.
-fn projected(stored: &StoredEvent) -> bool {
-    stored.aggregate_type == crate::PROPOSAL || stored.aggregate_type == crate::PRICE_INDEX
+/// An event as the projector meets it: handed over by an append ([`StoredEvent`]) or read
+/// back from the log by a catch-up or rebuild ([`LoggedEvent`], its payload as text).
+trait Projectable {
+    fn stamp(&self) -> Stamp<'_>;
+    fn aggregate_type(&self) -> &str;
+    fn event_type(&self) -> &str;
+    /// The payload through the same rule as the command path and `verify`: a row whose payload
+    /// is not what it says is refused, never projected.
+    fn event<E: cqrs_es::DomainEvent>(&self) -> Result<E, String>;
 }
 
-/// The payload through the same rule as the command path and `verify`
-/// ([`crate::verify::decode_payload`]): a row whose payload is not what it says is refused,
-/// never projected.
-fn decode<E: cqrs_es::DomainEvent>(stored: &StoredEvent) -> Result<E, ReadModelError> {
-    crate::verify::decode_payload(stored).map_err(|e| {
+impl Projectable for StoredEvent {
+    fn stamp(&self) -> Stamp<'_> {
+        Stamp::from(self)
+    }
+    fn aggregate_type(&self) -> &str {
+        &self.aggregate_type
+    }
+    fn event_type(&self) -> &str {
+        &self.event_type
+    }
+    fn event<E: cqrs_es::DomainEvent>(&self) -> Result<E, String> {
+        crate::verify::decode_payload(self)
+    }
+}
+
+impl Projectable for LoggedEvent {
+    fn stamp(&self) -> Stamp<'_> {
+        Stamp::from(self)
+    }
+    fn aggregate_type(&self) -> &str {
+        &self.aggregate_type
+    }
+    fn event_type(&self) -> &str {
+        &self.event_type
+    }
+    fn event<E: cqrs_es::DomainEvent>(&self) -> Result<E, String> {
+        read_stored_text(&self.payload, &self.event_type, &self.event_version)
+    }
+}
+
+/// The read models are about proposals and the price index their reports convert with; the
+/// access stream (accounts and grants) advances the checkpoint but feeds no read model.
+fn projected(e: &impl Projectable) -> bool {
+    e.aggregate_type() == crate::PROPOSAL || e.aggregate_type() == crate::PRICE_INDEX
+}
+
+/// [`Projectable::event`], refused with where the event sits.
+fn decode<E: cqrs_es::DomainEvent>(e: &impl Projectable) -> Result<E, ReadModelError> {
+    e.event().map_err(|error| {
+        let at = e.stamp();
         ReadModelError::Unreadable(format!(
-            "{} #{} ({}): {e}",
-            stored.stream_id, stored.sequence, stored.event_type
+            "{} #{} ({}): {error}",
+            at.stream_id,
+            at.sequence,
+            e.event_type()
         ))
     })
 }
 
 /// The statements one projected event makes, by its aggregate type.
-fn statements_of(stored: &StoredEvent) -> Result<Vec<Stmt>, ReadModelError> {
-    if stored.aggregate_type == crate::PRICE_INDEX {
+fn statements_of(e: &impl Projectable) -> Result<Vec<Stmt>, ReadModelError> {
+    if e.aggregate_type() == crate::PRICE_INDEX {
         Ok(vec![price_index_row(
-            stored,
-            &decode::<PriceIndexEvent>(stored)?,
+            &e.stamp(),
+            &decode::<PriceIndexEvent>(e)?,
         )])
     } else {
-        Ok(statements(stored, &decode::<ProposalEvent>(stored)?))
+        Ok(statements(&e.stamp(), &decode::<ProposalEvent>(e)?))
     }
 }
 
@@ -204,7 +247,7 @@ impl Inline for InlineProjection {
 
     fn statements(&self, rows: &[StoredEvent]) -> Result<Vec<Stmt>, String> {
         let mut stmts = Vec::new();
-        for stored in rows.iter().filter(|e| projected(e)) {
+        for stored in rows.iter().filter(|e| projected(*e)) {
             stmts.extend(statements_of(stored).map_err(|e| e.to_string())?);
         }
         Ok(coalesce(stmts, self.placeholders()))
@@ -307,12 +350,12 @@ impl Projector {
             ..
         } = self.standing().await?;
         while position < target {
-            let events = self.store.after_position(position, BATCH).await?;
+            let events = self.store.logged_after(position, BATCH).await?;
             let Some(last) = events.last().map(|e| e.position) else {
                 break;
             };
             let mut stmts = Vec::new();
-            for stored in events.iter().filter(|e| projected(e)) {
+            for stored in events.iter().filter(|e| projected(*e)) {
                 stmts.extend(statements_of(stored)?);
             }
             let stmts = coalesce(stmts, self.inline().placeholders());
@@ -437,12 +480,12 @@ impl Projector {
             let mut position = 0;
             while position < target {
                 let batch = async {
-                    let events = store.after_position(position, REBUILD_BATCH).await?;
+                    let events = store.logged_after(position, REBUILD_BATCH).await?;
                     let Some(last) = events.last().map(|e| e.position) else {
                         return Ok(None);
                     };
                     let mut stmts = Vec::new();
-                    for stored in events.iter().filter(|e| projected(e)) {
+                    for stored in events.iter().filter(|e| projected(*e)) {
                         stmts.extend(statements_of(stored)?);
                     }
                     Ok::<_, ReadModelError>(Some((inline.rebuilding(stmts), last)))
