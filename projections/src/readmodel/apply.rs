@@ -15,10 +15,15 @@ use gevinst_store::sql::multi_row;
 pub use gevinst_store::sql::{Placeholders, Stmt, Val};
 use gevinst_store::{LoggedEvent, StoredEvent};
 
-/// Where and by whom an event was recorded: what its rows carry besides the event itself,
-/// from a [`StoredEvent`] an append hands over or a [`LoggedEvent`] a catch-up reads.
+/// What an event is and where and by whom it was recorded: what its rows carry besides the
+/// event itself, from a [`StoredEvent`] an append hands over or a [`LoggedEvent`] a catch-up
+/// reads.
 #[derive(Debug, Clone, Copy)]
 pub struct Stamp<'a> {
+    /// "proposal", "access" or "price_index".
+    pub aggregate_type: &'a str,
+    /// The event's type name.
+    pub event_type: &'a str,
     /// The stream (a proposal's id).
     pub stream_id: &'a str,
     /// Its sequence in the stream.
@@ -31,29 +36,25 @@ pub struct Stamp<'a> {
     pub recorded_at: DateTime<Utc>,
 }
 
-impl<'a> From<&'a StoredEvent> for Stamp<'a> {
-    fn from(e: &'a StoredEvent) -> Self {
-        Self {
-            stream_id: &e.stream_id,
-            sequence: e.sequence,
-            position: e.position,
-            actor: &e.actor,
-            recorded_at: e.recorded_at,
+/// The stamp of each row type that has those fields by those names.
+macro_rules! stamp_of {
+    ($($row:ty),*) => {$(
+        impl<'a> From<&'a $row> for Stamp<'a> {
+            fn from(e: &'a $row) -> Self {
+                Self {
+                    aggregate_type: &e.aggregate_type,
+                    event_type: &e.event_type,
+                    stream_id: &e.stream_id,
+                    sequence: e.sequence,
+                    position: e.position,
+                    actor: &e.actor,
+                    recorded_at: e.recorded_at,
+                }
+            }
         }
-    }
+    )*};
 }
-
-impl<'a> From<&'a LoggedEvent> for Stamp<'a> {
-    fn from(e: &'a LoggedEvent) -> Self {
-        Self {
-            stream_id: &e.stream_id,
-            sequence: e.sequence,
-            position: e.position,
-            actor: &e.actor,
-            recorded_at: e.recorded_at,
-        }
-    }
-}
+stamp_of!(StoredEvent, LoggedEvent);
 
 fn stmt(sql: &'static str, args: Vec<Val>) -> Stmt {
     Stmt {

@@ -85,8 +85,6 @@ pub struct Progress {
 /// back from the log by a catch-up or rebuild ([`LoggedEvent`], its payload as text).
 trait Projectable {
     fn stamp(&self) -> Stamp<'_>;
-    fn aggregate_type(&self) -> &str;
-    fn event_type(&self) -> &str;
     /// The payload through the same rule as the command path and `verify`: a row whose payload
     /// is not what it says is refused, never projected.
     fn event<E: cqrs_es::DomainEvent>(&self) -> Result<E, String>;
@@ -95,12 +93,6 @@ trait Projectable {
 impl Projectable for StoredEvent {
     fn stamp(&self) -> Stamp<'_> {
         Stamp::from(self)
-    }
-    fn aggregate_type(&self) -> &str {
-        &self.aggregate_type
-    }
-    fn event_type(&self) -> &str {
-        &self.event_type
     }
     fn event<E: cqrs_es::DomainEvent>(&self) -> Result<E, String> {
         crate::verify::decode_payload(self)
@@ -111,12 +103,6 @@ impl Projectable for LoggedEvent {
     fn stamp(&self) -> Stamp<'_> {
         Stamp::from(self)
     }
-    fn aggregate_type(&self) -> &str {
-        &self.aggregate_type
-    }
-    fn event_type(&self) -> &str {
-        &self.event_type
-    }
     fn event<E: cqrs_es::DomainEvent>(&self) -> Result<E, String> {
         read_stored_text(&self.payload, &self.event_type, &self.event_version)
     }
@@ -125,7 +111,8 @@ impl Projectable for LoggedEvent {
 /// The read models are about proposals and the price index their reports convert with; the
 /// access stream (accounts and grants) advances the checkpoint but feeds no read model.
 fn projected(e: &impl Projectable) -> bool {
-    e.aggregate_type() == crate::PROPOSAL || e.aggregate_type() == crate::PRICE_INDEX
+    let kind = e.stamp().aggregate_type;
+    kind == crate::PROPOSAL || kind == crate::PRICE_INDEX
 }
 
 /// [`Projectable::event`], refused with where the event sits.
@@ -134,16 +121,14 @@ fn decode<E: cqrs_es::DomainEvent>(e: &impl Projectable) -> Result<E, ReadModelE
         let at = e.stamp();
         ReadModelError::Unreadable(format!(
             "{} #{} ({}): {error}",
-            at.stream_id,
-            at.sequence,
-            e.event_type()
+            at.stream_id, at.sequence, at.event_type
         ))
     })
 }
 
 /// The statements one projected event makes, by its aggregate type.
 fn statements_of(e: &impl Projectable) -> Result<Vec<Stmt>, ReadModelError> {
-    if e.aggregate_type() == crate::PRICE_INDEX {
+    if e.stamp().aggregate_type == crate::PRICE_INDEX {
         Ok(vec![price_index_row(
             &e.stamp(),
             &decode::<PriceIndexEvent>(e)?,
