@@ -490,7 +490,7 @@ both_backends!(
         let (app, _base) = t.bind_app().await;
         let read = app.state().service.projector().read_models();
         let index = read.price_index().await.unwrap();
-        let today = chrono::Utc::now().date_naive();
+        let today = gevinst_projections::reports::View::today();
         assert!(
             kept_overview(&read, &index, today).await.unwrap().is_none(),
             "nothing is computed before the server serves"

@@ -182,24 +182,40 @@ fn advances_last(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
     out
 }
 
-/// Advances moved in one statement, at most this many (3 values each).
+/// Advances moved in one statement, at most this many (3 values each). A rebuild's batch of
+/// 2,000 events moves dozens of proposals, each its own round trip before (about 0.8 ms each on
+/// PostgreSQL); a command's own catch-up moves one, which stays the one-row statement.
 const ADVANCES_PER_UPDATE: usize = 1_000;
 
 /// `advances` ([`ADVANCE_PROPOSAL`]s of distinct proposals) as [`ADVANCE_PROPOSALS`]
-/// statements of up to [`ADVANCES_PER_UPDATE`] rows; a lone advance stays as it is (a
-/// command's own catch-up moves one proposal). A rebuild's batch of 2,000 events moves dozens
-/// of proposals, each its own round trip before (about 0.8 ms each on PostgreSQL).
+/// statements (see [`in_chunks`]).
 fn advances_together(advances: &[Stmt], placeholders: Placeholders) -> Vec<Stmt> {
-    advances
-        .chunks(ADVANCES_PER_UPDATE)
+    in_chunks(
+        ADVANCE_PROPOSALS,
+        advances,
+        ADVANCES_PER_UPDATE,
+        placeholders,
+    )
+}
+
+/// `rows` (statements of one row each, in `one`'s shape) as statements of up to `per` rows
+/// each, in order; a chunk of a single row stays the statement it was.
+fn in_chunks(one: &str, rows: &[Stmt], per: usize, placeholders: Placeholders) -> Vec<Stmt> {
+    rows.chunks(per)
         .map(|chunk| match chunk {
-            [one] => one.clone(),
-            many => Stmt {
-                sql: multi_row(ADVANCE_PROPOSALS, many.len(), 0, placeholders).into(),
-                args: many.iter().flat_map(|a| a.args.iter().cloned()).collect(),
-            },
+            [single] => single.clone(),
+            many => join_rows(one, many, placeholders),
         })
         .collect()
+}
+
+/// The rows of several one-row statements in `one`'s shape as one statement: `one` made for
+/// that many rows by `multi_row`, the values one row after the other.
+fn join_rows(one: &str, rows: &[Stmt], placeholders: Placeholders) -> Stmt {
+    Stmt {
+        sql: multi_row(one, rows.len(), 0, placeholders).into(),
+        args: rows.iter().flat_map(|r| r.args.iter().cloned()).collect(),
+    }
 }
 
 /// Entries inserted in one statement, at most this many (10 values each: 5,000 parameters, well
@@ -218,12 +234,12 @@ fn entries_together(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
     for run in runs(stmts) {
         match run {
             Run::Entries(rows) => {
-                for chunk in rows.chunks(ENTRIES_PER_INSERT) {
-                    out.push(match chunk {
-                        [one] => one.clone(),
-                        many => insert_entries(many, placeholders),
-                    });
-                }
+                out.extend(in_chunks(
+                    INSERT_ENTRY,
+                    &rows,
+                    ENTRIES_PER_INSERT,
+                    placeholders,
+                ));
             }
             Run::Other(s) => out.push(s),
         }
@@ -324,14 +340,6 @@ fn copy_row(out: &mut String, values: &[Val]) {
         }
     }
     out.push('\n');
-}
-
-/// One insert of the rows of several [`INSERT_ENTRY`] statements.
-fn insert_entries(rows: &[Stmt], placeholders: Placeholders) -> Stmt {
-    Stmt {
-        sql: multi_row(INSERT_ENTRY, rows.len(), 0, placeholders).into(),
-        args: rows.iter().flat_map(|r| r.args.iter().cloned()).collect(),
-    }
 }
 
 /// The row a price-index event makes: the event itself, with its recorded time (see
@@ -457,7 +465,8 @@ mod tests {
 
     #[test]
     fn consecutive_entries_are_one_insert_with_their_parameters_renumbered_in_order() {
-        let joined = insert_entries(
+        let joined = join_rows(
+            INSERT_ENTRY,
             &[entry("BC01", 3), entry("BC09", 1)],
             Placeholders::Numbered,
         );
@@ -485,7 +494,8 @@ mod tests {
         );
         assert_eq!(joined.sql.matches('$').count(), 20);
         // SQLite's: the same rows and values, with `?` in order.
-        let plain = insert_entries(
+        let plain = join_rows(
+            INSERT_ENTRY,
             &[entry("BC01", 3), entry("BC09", 1)],
             Placeholders::Anonymous,
         );
@@ -572,7 +582,8 @@ mod tests {
         assert_eq!(
             coalesce(batch, Placeholders::Numbered),
             vec![
-                insert_entries(
+                join_rows(
+                    INSERT_ENTRY,
                     &[
                         entry("BC01", 3),
                         entry("BC09", 1),
