@@ -24,6 +24,10 @@ use sqlx::{Executor, PgPool, SqlitePool};
 
 use super::StoreError;
 
+/// How recently a pooled PostgreSQL connection must have been used to be handed out without
+/// first asking the server whether it is still there (see `open_postgres`).
+pub const ALIVE_WITHOUT_ASKING: Duration = Duration::from_millis(500);
+
 /// Where the embedded store lives when nothing else is configured.
 pub const DEFAULT_SQLITE_PATH: &str = "data/gevinst.sqlite";
 
@@ -227,6 +231,20 @@ impl Db {
         let options = PgConnectOptions::from_str(url)?.options([("synchronous_commit", "on")]);
         let pool = PgPoolOptions::new()
             .max_connections(20)
+            // sqlx's own test pings every connection before every use: one more round trip
+            // for each command's look-ups and transaction and each read's query. A connection
+            // used a moment ago is taken to be alive, as HikariCP does (its
+            // `aliveBypassWindowMs`); one idle for longer is asked first, and a dead one
+            // (server restarted, connection ended) is dropped and another taken.
+            .test_before_acquire(false)
+            .before_acquire(|connection, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > ALIVE_WITHOUT_ASKING {
+                        sqlx::Connection::ping(connection).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;

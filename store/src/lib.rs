@@ -38,7 +38,7 @@ pub use checkpoint::{
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use credentials::{Credentials, SessionRow, StreamHead, TokenRow};
-pub use db::{Db, OpenMode, StoreConfig, DEFAULT_SQLITE_PATH};
+pub use db::{Db, OpenMode, StoreConfig, ALIVE_WITHOUT_ASKING, DEFAULT_SQLITE_PATH};
 pub use repository::{
     Appended, CommandRecord, DecidedOn, EventStore, Inline, LoggedEvent, RowRead, StoredEvent,
     UnreadableRow, Walk, APPENDED_CHANNEL, APPEND_LOCK_KEY,

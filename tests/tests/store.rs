@@ -1023,3 +1023,48 @@ async fn verify_finds_what_is_wrong_and_only_that_whatever_the_database_collatio
     );
     db.close().await;
 }
+
+/// A pooled PostgreSQL connection that the server ended while it lay idle is not handed out:
+/// used a moment ago, a connection is taken to be alive without asking (one round trip less
+/// per query); idle for longer than `ALIVE_WITHOUT_ASKING`, it is asked first and, gone, left
+/// for another.
+#[tokio::test]
+async fn a_postgres_connection_ended_while_idle_is_not_handed_out() {
+    use gevinst_tests::{postgres_admin_url, Backend};
+    let t = TestStore::new(Backend::Postgres).await;
+    let _keep = t.keep_alive();
+    t.register_example("BC01").await;
+    let url = t.database_url();
+    let name = url.rsplit('/').next().expect("a database name");
+    let admin = sqlx::PgPool::connect(&postgres_admin_url())
+        .await
+        .expect("connect as the test server's admin");
+    let ended: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = $1) AS ended",
+    )
+    .bind(name)
+    .fetch_one(&admin)
+    .await
+    .expect("end the store's connections");
+    admin.close().await;
+    assert!(ended > 0, "the store's pool held connections to end");
+    tokio::time::sleep(gevinst_store::ALIVE_WITHOUT_ASKING + std::time::Duration::from_millis(300))
+        .await;
+    let store = t.service.store();
+    assert_eq!(
+        store
+            .last_position()
+            .await
+            .expect("read on a live connection"),
+        2
+    );
+    assert_eq!(
+        store
+            .stream(PROPOSAL, "BC01")
+            .await
+            .expect("read again")
+            .len(),
+        2
+    );
+}
