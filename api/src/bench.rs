@@ -1144,7 +1144,7 @@ fn write_table(out: &mut (dyn Write + Send), r: &BenchReport) -> std::io::Result
             r.commands_8_clients_ratio_to_raw,
         ),
         (
-            "genopbygning, hændelser/s (mod fuld læsning)",
+            "genopbygning, hændelser/s (median af 3)",
             r.rebuild_events_per_s,
             r.raw_full_read_events_per_s,
             r.rebuild_ratio_to_raw_read,

@@ -142,7 +142,7 @@ both_backends!(
         for words in [
             "kommandoer/s, 1 klient",
             "kommandoer/s, 8 klienter",
-            "genopbygning, hændelser/s (mod fuld læsning)",
+            "genopbygning, hændelser/s (median af 3)",
             "ved 1.000 hændelser i strømmen",
             "realisering pr. dato, forslag med 1.000 hændelser",
             "HTTP portefølje, 50 læsninger/s",
