@@ -137,13 +137,7 @@ impl Latency {
     fn of(mut sample: Vec<Duration>) -> Self {
         sample.sort_unstable();
         let rank = |p: f64| -> f64 {
-            if sample.is_empty() {
-                return 0.0;
-            }
-            #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-            #[allow(clippy::cast_sign_loss)]
-            let at = ((p * sample.len() as f64).ceil() as usize).clamp(1, sample.len()) - 1;
-            round(sample[at].as_secs_f64() * 1_000.0, 3)
+            nearest_rank(&sample, p).map_or(0.0, |d| round(d.as_secs_f64() * 1_000.0, 3))
         };
         Self {
             count: sample.len(),
@@ -151,6 +145,17 @@ impl Latency {
             p99_ms: rank(0.99),
         }
     }
+}
+
+/// The `p` quantile (0–1) of `sorted` by nearest rank; `None` for no sample.
+fn nearest_rank(sorted: &[Duration], p: f64) -> Option<Duration> {
+    if sorted.is_empty() {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+    #[allow(clippy::cast_sign_loss)]
+    let at = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+    Some(sorted[at])
 }
 
 /// Command latency at one stream length.
@@ -985,7 +990,7 @@ async fn rebuild_rates(service: &ProposalService, runs: usize) -> Outcome<(u64, 
     }
     let median = |mut d: Vec<Duration>| {
         d.sort_unstable();
-        d[d.len() / 2]
+        nearest_rank(&d, 0.5).unwrap_or_default()
     };
     Ok((
         u64::try_from(events)?,

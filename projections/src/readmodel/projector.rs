@@ -128,13 +128,14 @@ fn decode<E: cqrs_es::DomainEvent>(e: &impl Projectable) -> Result<E, ReadModelE
 
 /// The statements one projected event makes, by its aggregate type.
 fn statements_of(e: &impl Projectable) -> Result<Vec<Stmt>, ReadModelError> {
-    if e.stamp().aggregate_type == crate::PRICE_INDEX {
+    let stamp = e.stamp();
+    if stamp.aggregate_type == crate::PRICE_INDEX {
         Ok(vec![price_index_row(
-            &e.stamp(),
+            &stamp,
             &decode::<PriceIndexEvent>(e)?,
         )])
     } else {
-        Ok(statements(&e.stamp(), &decode::<ProposalEvent>(e)?))
+        Ok(statements(&stamp, &decode::<ProposalEvent>(e)?))
     }
 }
 
