@@ -913,6 +913,102 @@ both_backends!(
     }
 );
 
+both_backends!(
+    appends_too_large_to_share_one_statement_still_commit_as_one_group,
+    |t: TestStore| async move {
+        // Four appends of 1,100 events each, grouped: 70,436 values to bind in all, more than
+        // either backend takes in one statement (PostgreSQL 65,535; SQLite 32,766). However a
+        // group writes its appends (one statement each now; several appends in one statement
+        // was tried, see docs/benchmarks.md), it must still commit them as one group.
+        let ids = ["BC01", "BC02", "BC03", "BC04", "BC05"];
+        for id in ids {
+            t.register_example(id).await;
+        }
+        t.service
+            .execute(&proposal("BC01"), saving_command(2025, -400), keyed("seed"))
+            .await
+            .unwrap();
+        let store = t.service.store().clone();
+        let saving = store.stream(PROPOSAL, "BC01").await.unwrap().pop().unwrap();
+        let head = store.last_position().await.unwrap();
+        const EVENTS: usize = 1_100;
+        let append = |id: &'static str, from: usize| {
+            let mut metadata = saving.metadata.clone();
+            metadata[keys::IDEMPOTENCY_KEY] = format!("large-{id}").into();
+            let events: Vec<SerializedEvent> = (from..from + EVENTS)
+                .map(|sequence| SerializedEvent {
+                    aggregate_id: id.to_string(),
+                    sequence,
+                    aggregate_type: PROPOSAL.to_string(),
+                    event_type: saving.event_type.clone(),
+                    event_version: saving.event_version.clone(),
+                    payload: saving.payload.clone(),
+                    metadata: metadata.clone(),
+                })
+                .collect();
+            let store = store.clone();
+            tokio::spawn(async move { store.appended(&events).await })
+        };
+        // On PostgreSQL another session holds the append lock while a first append (BC01's)
+        // waits for it, until the other four wait behind that one: they form one group.
+        let held = match &t.db {
+            Db::Postgres(pool) => {
+                let mut holder = pool.acquire().await.unwrap();
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(gevinst_store::APPEND_LOCK_KEY)
+                    .execute(&mut *holder)
+                    .await
+                    .unwrap();
+                Some((holder, pool.clone()))
+            }
+            Db::Sqlite(_) => None,
+        };
+        let first = append("BC01", 4);
+        if let Some((_, pool)) = &held {
+            let blocked =
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
+            while sqlx::query_scalar::<_, i64>(blocked)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+                == 0
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
+        let mut tasks = vec![first];
+        for id in &ids[1..] {
+            tasks.push(append(id, 3));
+        }
+        if let Some((mut holder, _)) = held {
+            while store.waiting() < ids.len() - 1 {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(gevinst_store::APPEND_LOCK_KEY)
+                .execute(&mut *holder)
+                .await
+                .unwrap();
+        }
+        for task in tasks {
+            let appended = task.await.unwrap().expect("a large append in a group");
+            assert_eq!(
+                appended.record.last_sequence - appended.record.first_sequence + 1,
+                i64::try_from(EVENTS).unwrap()
+            );
+        }
+        let stored = i64::try_from(ids.len() * EVENTS).unwrap();
+        assert_eq!(store.last_position().await.unwrap(), head + stored);
+        if let Some(transactions) = transactions_after(&t.db, head).await {
+            assert_eq!(
+                transactions, 2,
+                "the first alone, then the four in one group"
+            );
+        }
+        assert!(verify(&store).await.unwrap().is_ok());
+    }
+);
+
 /// `verify` merges the events, read by command key, with the command table in the same order,
 /// comparing keys bytewise. A database that sorts text by Danish rules ("aa" is "å", after
 /// "z"; case after letter) must not change what it finds: nothing, in an intact log.
