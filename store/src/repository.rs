@@ -17,9 +17,10 @@
 //!    statements failing) the append commits alone and the background projector projects it.
 //!
 //! Steps 2 and 3 read what they need in one statement (the stream's last row, the key's
-//! record, the log's head), and on PostgreSQL insert the events and the command row in one
-//! more; the inline projection's claim moves the checkpoint and (PostgreSQL) queues the
-//! notification in one. An append is a handful of round trips whatever the stream's length.
+//! record, the log's head), for every append of a group at once, and insert every append's
+//! events and command rows in one more (on SQLite one call of two statements); the inline
+//! projection's claim moves the checkpoint and (PostgreSQL) queues the notification in one. A
+//! group of appends is a handful of round trips whatever its size and the streams' length.
 
 use std::sync::Arc;
 
@@ -310,19 +311,105 @@ const INSERT_COMMAND: &str = "INSERT INTO command (aggregate_type, stream_id, id
 const SELECT_COMMAND: &str = "SELECT aggregate_type, stream_id, idempotency_key, fingerprint, \
     first_sequence, last_sequence, first_position, last_position, recorded_at FROM command \
     WHERE aggregate_type = $1 AND stream_id = $2 AND idempotency_key = $3";
-/// What an append reads before it writes, in one round trip (see [`Before`]).
-const BEFORE_APPEND: &str = "SELECT m.max_position, h.hash AS head_hash, \
-    l.sequence AS last_sequence, \
-    l.hash AS last_hash, c.fingerprint, c.first_sequence, c.last_sequence AS command_last, \
+/// What the appends of a group read before they write, in one round trip for all of them (see
+/// [`Before`]): one row of `a` per append (its type, stream, key, the stream it was decided
+/// on, and `i`, its place in the group), joined to the log's head, the stream's last row, the
+/// key's command row and the decided-on stream's last sequence. On PostgreSQL the appends come
+/// as arrays, so that one statement serves a group of any size, and each look-up is a
+/// `LATERAL` subquery with a `LIMIT`, which PostgreSQL can only run as one step down an index
+/// per append. The append's transaction asks for generic plans (`plan_cache_mode`), so the
+/// statement is planned once per connection: left to choose, PostgreSQL planned it again at
+/// every bind (0.3 ms of its CPU; a generic plan's guess of ten appends costs more than a
+/// custom plan's one). Tried first and measured under `gevinst bench` with `auto_explain`: a
+/// `VALUES` row per append, joined plainly, was re-planned at each bind (0.2–0.8 ms), and its
+/// generic plans hashed the whole command table (so does a `LATERAL` subquery without a
+/// `LIMIT`, which PostgreSQL flattens into a join), or walked each stream's every event when
+/// the last one was asked as `sequence = (SELECT MAX(sequence) …)`.
+const BEFORE_APPEND_PG: &str = "SELECT a.i, m.max_position, h.hash AS head_hash, \
+    l.sequence AS last_sequence, l.hash AS last_hash, \
+    c.fingerprint, c.first_sequence, c.last_sequence AS command_last, \
     c.first_position, c.last_position, c.recorded_at, d.sequence AS decided_on \
-    FROM (SELECT COALESCE(MAX(position), 0) AS max_position FROM event) m \
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) \
+        AS a (t, s, k, dt, ds, i) \
+    CROSS JOIN (SELECT COALESCE(MAX(position), 0) AS max_position FROM event) m \
     LEFT JOIN event h ON h.position = m.max_position \
-    LEFT JOIN (SELECT sequence, hash FROM event WHERE aggregate_type = $1 AND stream_id = $2 \
-        ORDER BY sequence DESC LIMIT 1) l ON 1 = 1 \
-    LEFT JOIN command c ON c.aggregate_type = $1 AND c.stream_id = $2 \
-        AND c.idempotency_key = $3 \
-    LEFT JOIN (SELECT sequence FROM event WHERE aggregate_type = $4 AND stream_id = $5 \
-        ORDER BY sequence DESC LIMIT 1) d ON 1 = 1";
+    LEFT JOIN LATERAL (SELECT sequence, hash FROM event \
+        WHERE aggregate_type = a.t AND stream_id = a.s ORDER BY sequence DESC LIMIT 1) l ON TRUE \
+    LEFT JOIN LATERAL (SELECT * FROM command WHERE aggregate_type = a.t AND stream_id = a.s \
+        AND idempotency_key = a.k LIMIT 1) c ON TRUE \
+    LEFT JOIN LATERAL (SELECT sequence FROM event \
+        WHERE aggregate_type = a.dt AND stream_id = a.ds ORDER BY sequence DESC LIMIT 1) d ON TRUE \
+    ORDER BY a.i";
+/// [`BEFORE_APPEND_PG`] for SQLite, which has neither arrays nor `LATERAL`: a `VALUES` row per
+/// append (made as many rows long as the group by [`multi_row`]), and the stream's last row as
+/// scalar subqueries. SQLite runs every join as a loop over the appends anyway, and plans a
+/// statement in microseconds.
+const BEFORE_APPEND_SQLITE: &str =
+    "WITH asked (t, s, k, dt, ds, i) AS ( VALUES ($1, $2, $3, $4, $5, $6)) \
+    SELECT a.i, m.max_position, h.hash AS head_hash, \
+    (SELECT sequence FROM event WHERE aggregate_type = a.t AND stream_id = a.s \
+        ORDER BY sequence DESC LIMIT 1) AS last_sequence, \
+    (SELECT hash FROM event WHERE aggregate_type = a.t AND stream_id = a.s \
+        ORDER BY sequence DESC LIMIT 1) AS last_hash, \
+    c.fingerprint, c.first_sequence, c.last_sequence AS command_last, \
+    c.first_position, c.last_position, c.recorded_at, \
+    (SELECT sequence FROM event WHERE aggregate_type = a.dt AND stream_id = a.ds \
+        ORDER BY sequence DESC LIMIT 1) AS decided_on \
+    FROM asked a \
+    CROSS JOIN (SELECT COALESCE(MAX(position), 0) AS max_position FROM event) m \
+    LEFT JOIN event h ON h.position = m.max_position \
+    LEFT JOIN command c ON c.aggregate_type = a.t AND c.stream_id = a.s \
+        AND c.idempotency_key = a.k \
+    ORDER BY a.i";
+
+/// One append's look-ups in its group's read ([`BEFORE_APPEND_PG`]).
+struct Ask<'a> {
+    /// The append's place in its group.
+    i: i64,
+    aggregate_type: &'a str,
+    stream_id: &'a str,
+    key: &'a str,
+    /// The stream the command was decided on (empty: none).
+    decided_type: &'a str,
+    decided_stream: &'a str,
+}
+
+/// The group's read on PostgreSQL: one [`Before`] per ask, in the asks' order.
+async fn before_pg<'a>(
+    conn: &mut sqlx::PgConnection,
+    asks: &[Ask<'a>],
+) -> Result<Vec<Before>, sqlx::Error> {
+    let texts = |f: fn(&Ask<'a>) -> &'a str| asks.iter().map(f).collect::<Vec<&str>>();
+    sqlx::query_as(BEFORE_APPEND_PG)
+        .bind(texts(|a| a.aggregate_type))
+        .bind(texts(|a| a.stream_id))
+        .bind(texts(|a| a.key))
+        .bind(texts(|a| a.decided_type))
+        .bind(texts(|a| a.decided_stream))
+        .bind(asks.iter().map(|a| a.i).collect::<Vec<i64>>())
+        .fetch_all(conn)
+        .await
+}
+
+/// The group's read on SQLite: one [`Before`] per ask, in the asks' order.
+async fn before_sqlite(
+    conn: &mut sqlx::SqliteConnection,
+    asks: &[Ask<'_>],
+) -> Result<Vec<Before>, sqlx::Error> {
+    let sql = multi_row(BEFORE_APPEND_SQLITE, asks.len(), 0, Placeholders::Numbered);
+    let mut query = sqlx::query_as(&sql);
+    for a in asks {
+        query = query
+            .bind(a.aggregate_type)
+            .bind(a.stream_id)
+            .bind(a.key)
+            .bind(a.decided_type)
+            .bind(a.decided_stream)
+            .bind(a.i);
+    }
+    query.fetch_all(conn).await
+}
+
 const LAST_IN_STREAM: &str = "SELECT sequence, hash FROM event WHERE aggregate_type = $1 AND \
     stream_id = $2 ORDER BY sequence DESC LIMIT 1";
 const MAX_POSITION: &str = "SELECT COALESCE(MAX(position), 0) FROM event";
@@ -332,6 +419,8 @@ const MAX_POSITION: &str = "SELECT COALESCE(MAX(position), 0) FROM event";
 /// sequence of the stream the command was decided on ([`DecidedOn`]), if it names one.
 #[derive(sqlx::FromRow)]
 struct Before {
+    /// The append's place in its group.
+    i: i64,
     max_position: i64,
     /// The stored hash of the event at `max_position` (none in an empty log).
     head_hash: Option<String>,
@@ -550,40 +639,133 @@ macro_rules! bind_command {
     }};
 }
 
-/// The insert half of an append: on PostgreSQL (`together`) the events and the command row
-/// in one statement (one round trip); on SQLite, where a statement costs no round trip over a
-/// network, one statement per row.
+/// The insert half of a group: each append's events and its command row (`rows`, one append
+/// after the other). On PostgreSQL (`together`) all of them in one statement (one round trip);
+/// on SQLite, where a statement costs no round trip over a network, two statements in one call.
+/// A group whose values would exceed [`GROUP_VALUES`] is inserted in several such statements,
+/// an append never split between two.
 macro_rules! insert_rows {
-    ($tx:expr, $together:expr, $rows:expr, $command:expr) => {{
-        let sql = $together($rows.len());
-        let mut query = sqlx::query(&sql);
-        for row in $rows {
-            query = bind_event!(query, row);
+    ($tx:expr, $together:expr, $rows:expr) => {{
+        for part in in_parts($rows) {
+            let events: usize = part.iter().map(|(rows, _)| rows.len()).sum();
+            let sql = $together(events, part.len());
+            let mut query = sqlx::query(&sql);
+            for row in part.iter().flat_map(|(rows, _)| rows) {
+                query = bind_event!(query, row);
+            }
+            for (_, command) in part {
+                query = bind_command!(query, command);
+            }
+            query.execute(&mut *$tx).await?;
         }
-        bind_command!(query, $command).execute(&mut *$tx).await?;
     }};
 }
 
-/// PostgreSQL's insert of `rows` events and their command row as one statement: the events in
-/// a data-modifying `WITH` (run whether referenced or not), then the command.
-fn insert_together_pg(rows: usize) -> String {
+/// Values bound to one statement of a group's insert at most: within both backends' limits
+/// (PostgreSQL 65,535, SQLite 32,766).
+const GROUP_VALUES: usize = 30_000;
+
+/// A group's appends cut into the parts its insert writes one statement each (see
+/// [`insert_rows!`]).
+fn in_parts(appends: &[(Vec<NewRow>, CommandRecord)]) -> Vec<&[(Vec<NewRow>, CommandRecord)]> {
+    let event_values = INSERT_EVENT_PG.matches('$').count();
+    let command_values = INSERT_COMMAND.matches('$').count();
+    let mut parts = Vec::new();
+    let (mut start, mut values) = (0, 0);
+    for (i, (rows, _)) in appends.iter().enumerate() {
+        let these = rows.len() * event_values + command_values;
+        if i > start && values + these > GROUP_VALUES {
+            parts.push(&appends[start..i]);
+            (start, values) = (i, 0);
+        }
+        values += these;
+    }
+    if start < appends.len() {
+        parts.push(&appends[start..]);
+    }
+    parts
+}
+
+/// PostgreSQL's insert of `rows` events and `commands` command rows as one statement: the
+/// events in a data-modifying `WITH` (run whether referenced or not), then the commands.
+fn insert_together_pg(rows: usize, commands: usize) -> String {
     let columns = INSERT_EVENT_PG.matches('$').count();
     format!(
         "WITH e AS ({}) {}",
         multi_row(INSERT_EVENT_PG, rows, 0, Placeholders::Numbered),
-        multi_row(INSERT_COMMAND, 1, rows * columns, Placeholders::Numbered)
+        multi_row(
+            INSERT_COMMAND,
+            commands,
+            rows * columns,
+            Placeholders::Numbered
+        )
     )
 }
 
-/// SQLite's insert of `rows` events and their command row in one call: two statements, their
-/// parameters anonymous so that the values run on from the first to the second (see
+/// SQLite's insert of `rows` events and `commands` command rows in one call: two statements,
+/// their parameters anonymous so that the values run on from the first to the second (see
 /// [`crate::sql::joined`]).
-fn insert_together_sqlite(rows: usize) -> String {
+fn insert_together_sqlite(rows: usize, commands: usize) -> String {
     format!(
         "{};\n{}",
         multi_row(INSERT_EVENT_SQLITE, rows, 0, Placeholders::Anonymous),
-        multi_row(INSERT_COMMAND, 1, 0, Placeholders::Anonymous)
+        multi_row(INSERT_COMMAND, commands, 0, Placeholders::Anonymous)
     )
+}
+
+/// What the appends of a group before this one wrote, in the same transaction: the log's head,
+/// each stream's last sequence and hash, each command's record. An append in a group is checked
+/// against this first and against what the group read ([`Before`]) second, as it would be by
+/// reading again after the appends before it.
+struct Written {
+    position: i64,
+    streams: std::collections::HashMap<(String, String), (i64, String)>,
+    commands: std::collections::HashMap<(String, String, String), CommandRecord>,
+}
+
+impl Written {
+    fn new(position: i64) -> Self {
+        Self {
+            position,
+            streams: std::collections::HashMap::new(),
+            commands: std::collections::HashMap::new(),
+        }
+    }
+
+    fn last(&self, aggregate_type: &str, stream_id: &str) -> Option<(i64, String)> {
+        self.streams
+            .get(&(aggregate_type.to_string(), stream_id.to_string()))
+            .cloned()
+    }
+
+    fn command(&self, aggregate_type: &str, stream_id: &str, key: &str) -> Option<CommandRecord> {
+        self.commands
+            .get(&(
+                aggregate_type.to_string(),
+                stream_id.to_string(),
+                key.to_string(),
+            ))
+            .cloned()
+    }
+
+    fn record(&mut self, rows: &[NewRow], command: &CommandRecord) {
+        if let Some(last) = rows.last() {
+            let e = &last.stored;
+            self.position = e.position;
+            self.streams.insert(
+                (e.aggregate_type.clone(), e.stream_id.clone()),
+                (e.sequence, e.hash.clone()),
+            );
+        }
+        self.commands.insert(
+            (
+                command.aggregate_type.clone(),
+                command.stream_id.clone(),
+                command.idempotency_key.clone(),
+            ),
+            command.clone(),
+        );
+    }
 }
 
 impl EventStore {
@@ -825,33 +1007,59 @@ impl EventStore {
     ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
         // The same steps on both backends, inside the transaction that serialises appends.
         macro_rules! append_in {
-            ($tx:ident, $insert:expr, $in_one_call:expr, $sign_when_waiting:expr) => {{
+            ($tx:ident, $before:expr, $insert:expr, $in_one_call:expr, $sign_when_waiting:expr) => {{
+                // What every append of the group reads, in one statement.
+                let commands: Vec<_> = batch.iter().map(|(events, _)| command_of(events)).collect();
+                let asked: Vec<usize> = (0..batch.len()).filter(|&i| commands[i].is_some()).collect();
+                let mut befores: Vec<Option<Before>> = (0..batch.len()).map(|_| None).collect();
+                if !asked.is_empty() {
+                    let mut asks = Vec::with_capacity(asked.len());
+                    for &i in &asked {
+                        let (aggregate_type, stream_id, key, _) =
+                            commands[i].as_ref().ok_or_else(no_answer)?;
+                        let decided_on = batch[i].1;
+                        asks.push(Ask {
+                            i: i64::try_from(i).map_err(|e| StoreError::Invalid(e.to_string()))?,
+                            aggregate_type,
+                            stream_id,
+                            key,
+                            decided_type: decided_on.map_or("", |d| d.aggregate_type.as_str()),
+                            decided_stream: decided_on.map_or("", |d| d.stream_id.as_str()),
+                        });
+                    }
+                    for before in $before(&mut *$tx, &asks).await? {
+                        let at = usize::try_from(before.i).ok();
+                        if let Some(slot) = at.and_then(|i| befores.get_mut(i)) {
+                            *slot = Some(before);
+                        }
+                    }
+                }
+                let head = befores.iter().flatten().next().map(|b| b.max_position);
+                let head_hash = befores.iter().flatten().next().and_then(|b| b.head_hash.clone());
+                // Each append checked, numbered and chained in turn against what the group read
+                // and what the appends before it in the group wrote.
+                let mut written = Written::new(head.unwrap_or(0));
                 let mut answers = Vec::with_capacity(batch.len());
-                let mut inserted: Vec<StoredEvent> = Vec::new();
-                let mut head = None;
-                let mut head_hash = None;
-                for &(events, decided_on) in batch {
-                    let Some((aggregate_type, stream_id, key, fingerprint)) = command_of(events)
+                let mut accepted = Vec::new();
+                for (i, &(events, decided_on)) in batch.iter().enumerate() {
+                    let (Some((aggregate_type, stream_id, key, fingerprint)), Some(before)) =
+                        (&commands[i], &befores[i])
                     else {
                         answers.push(Err(StoreError::Invalid(
                             "every command needs an idempotency key".to_string(),
                         )));
                         continue;
                     };
-                    let before: Before = sqlx::query_as(BEFORE_APPEND)
-                        .bind(&aggregate_type)
-                        .bind(&stream_id)
-                        .bind(&key)
-                        .bind(decided_on.map_or("", |d| d.aggregate_type.as_str()))
-                        .bind(decided_on.map_or("", |d| d.stream_id.as_str()))
-                        .fetch_one(&mut *$tx)
-                        .await?;
-                    if head.is_none() {
-                        head = Some(before.max_position);
-                        head_hash = before.head_hash.clone();
-                    }
-                    let existing = before.existing(&aggregate_type, &stream_id, &key);
-                    if let Some(moved) = decided_on.and_then(|d| d.moved(before.decided_on)) {
+                    let existing = written
+                        .command(aggregate_type, stream_id, key)
+                        .or_else(|| before.existing(aggregate_type, stream_id, key));
+                    let decided_last = decided_on.and_then(|d| {
+                        written
+                            .last(&d.aggregate_type, &d.stream_id)
+                            .map(|(sequence, _)| sequence)
+                            .or(before.decided_on)
+                    });
+                    if let Some(moved) = decided_on.and_then(|d| d.moved(decided_last)) {
                         // A replay is a replay whatever moved since the first attempt.
                         answers.push(Err(match existing {
                             Some(record) => StoreError::DuplicateCommand(Box::new(record)),
@@ -859,26 +1067,27 @@ impl EventStore {
                         }));
                         continue;
                     }
-                    match self.prepare(
-                        events,
-                        before.last(),
-                        existing,
-                        before.max_position,
-                        &key,
-                        &fingerprint,
-                    ) {
+                    let last = written
+                        .last(aggregate_type, stream_id)
+                        .or_else(|| before.last());
+                    match self.prepare(events, last, existing, written.position, key, fingerprint) {
                         Ok((rows, command)) => {
-                            insert_rows!($tx, $insert, &rows, &command);
-                            inserted.extend(rows.into_iter().map(|row| row.stored));
+                            written.record(&rows, &command);
                             answers.push(Ok(Appended {
-                                record: command,
+                                record: command.clone(),
                                 projected: false,
                                 receipt: None,
                             }));
+                            accepted.push((rows, command));
                         }
                         Err(refused) => answers.push(Err(refused)),
                     }
                 }
+                insert_rows!($tx, $insert, &accepted);
+                let inserted: Vec<StoredEvent> = accepted
+                    .into_iter()
+                    .flat_map(|(rows, _)| rows.into_iter().map(|row| row.stored))
+                    .collect();
                 let last = inserted.last().map(|e| e.position);
                 if let (Some(inline), Some(head), Some(last)) = (inline, head, last) {
                     match inline.statements(&inserted) {
@@ -960,19 +1169,31 @@ impl EventStore {
         match &self.db {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                // One round trip: take the append lock and queue the commit's notification.
-                sqlx::query("SELECT pg_advisory_xact_lock($1), pg_notify($2, '')")
-                    .bind(APPEND_LOCK_KEY)
-                    .bind(APPENDED_CHANNEL)
-                    .execute(&mut *tx)
-                    .await?;
-                append_in!(tx, insert_together_pg, std::convert::identity, true)
+                // One round trip: take the append lock, queue the commit's notification, and
+                // have this transaction's statements run on plans made once per connection
+                // (see `BEFORE_APPEND_PG`).
+                sqlx::query(
+                    "SELECT pg_advisory_xact_lock($1), pg_notify($2, ''), \
+                     set_config('plan_cache_mode', 'force_generic_plan', true)",
+                )
+                .bind(APPEND_LOCK_KEY)
+                .bind(APPENDED_CHANNEL)
+                .execute(&mut *tx)
+                .await?;
+                append_in!(
+                    tx,
+                    before_pg,
+                    insert_together_pg,
+                    std::convert::identity,
+                    true
+                )
             }
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 // SQLite takes the projection's statements in one call.
                 append_in!(
                     tx,
+                    before_sqlite,
                     insert_together_sqlite,
                     |stmts: Vec<Stmt>| match stmts.len() {
                         0 | 1 => stmts,

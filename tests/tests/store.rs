@@ -917,9 +917,8 @@ both_backends!(
     appends_too_large_to_share_one_statement_still_commit_as_one_group,
     |t: TestStore| async move {
         // Four appends of 1,100 events each, grouped: 70,436 values to bind in all, more than
-        // either backend takes in one statement (PostgreSQL 65,535; SQLite 32,766). However a
-        // group writes its appends (one statement each now; several appends in one statement
-        // was tried, see docs/benchmarks.md), it must still commit them as one group.
+        // either backend takes in one statement (PostgreSQL 65,535; SQLite 32,766). The group's
+        // insert is cut between appends, and the group still commits in one transaction.
         let ids = ["BC01", "BC02", "BC03", "BC04", "BC05"];
         for id in ids {
             t.register_example(id).await;
