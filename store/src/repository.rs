@@ -1010,13 +1010,9 @@ impl EventStore {
             ($tx:ident, $before:expr, $insert:expr, $in_one_call:expr, $sign_when_waiting:expr) => {{
                 // What every append of the group reads, in one statement.
                 let commands: Vec<_> = batch.iter().map(|(events, _)| command_of(events)).collect();
-                let asked: Vec<usize> = (0..batch.len()).filter(|&i| commands[i].is_some()).collect();
-                let mut befores: Vec<Option<Before>> = (0..batch.len()).map(|_| None).collect();
-                if !asked.is_empty() {
-                    let mut asks = Vec::with_capacity(asked.len());
-                    for &i in &asked {
-                        let (aggregate_type, stream_id, key, _) =
-                            commands[i].as_ref().ok_or_else(no_answer)?;
+                let mut asks = Vec::with_capacity(batch.len());
+                for (i, command) in commands.iter().enumerate() {
+                    if let Some((aggregate_type, stream_id, key, _)) = command {
                         let decided_on = batch[i].1;
                         asks.push(Ask {
                             i: i64::try_from(i).map_err(|e| StoreError::Invalid(e.to_string()))?,
@@ -1027,6 +1023,9 @@ impl EventStore {
                             decided_stream: decided_on.map_or("", |d| d.stream_id.as_str()),
                         });
                     }
+                }
+                let mut befores: Vec<Option<Before>> = (0..batch.len()).map(|_| None).collect();
+                if !asks.is_empty() {
                     for before in $before(&mut *$tx, &asks).await? {
                         let at = usize::try_from(before.i).ok();
                         if let Some(slot) = at.and_then(|i| befores.get_mut(i)) {
@@ -1034,8 +1033,9 @@ impl EventStore {
                         }
                     }
                 }
-                let head = befores.iter().flatten().next().map(|b| b.max_position);
-                let head_hash = befores.iter().flatten().next().and_then(|b| b.head_hash.clone());
+                let first = befores.iter().flatten().next();
+                let head = first.map(|b| b.max_position);
+                let head_hash = first.and_then(|b| b.head_hash.clone());
                 // Each append checked, numbered and chained in turn against what the group read
                 // and what the appends before it in the group wrote.
                 let mut written = Written::new(head.unwrap_or(0));

@@ -682,6 +682,100 @@ async fn transactions_after(db: &Db, head: i64) -> Option<i64> {
     )
 }
 
+/// Registers `ids`, records a saving on the first with idempotency `key`, and returns the
+/// store, that saving as stored, and the log's head after it.
+async fn with_a_saving(
+    t: &TestStore,
+    ids: &[&str],
+    key: &str,
+) -> (EventStore, gevinst_store::StoredEvent, i64) {
+    for id in ids {
+        t.register_example(id).await;
+    }
+    t.service
+        .execute(&proposal(ids[0]), saving_command(2025, -400), keyed(key))
+        .await
+        .unwrap();
+    let store = t.service.store().clone();
+    let saving = store.stream(PROPOSAL, ids[0]).await.unwrap().pop().unwrap();
+    let head = store.last_position().await.unwrap();
+    (store, saving, head)
+}
+
+/// `saving` copied as one command on `id`, an event at each of `sequences`, with idempotency
+/// `key`.
+fn copies(
+    saving: &gevinst_store::StoredEvent,
+    id: &str,
+    sequences: std::ops::Range<usize>,
+    key: &str,
+) -> Vec<SerializedEvent> {
+    let mut metadata = saving.metadata.clone();
+    metadata[keys::IDEMPOTENCY_KEY] = key.into();
+    sequences
+        .map(|sequence| SerializedEvent {
+            aggregate_id: id.to_string(),
+            sequence,
+            aggregate_type: PROPOSAL.to_string(),
+            event_type: saving.event_type.clone(),
+            event_version: saving.event_version.clone(),
+            payload: saving.payload.clone(),
+            metadata: metadata.clone(),
+        })
+        .collect()
+}
+
+/// Another session's hold on PostgreSQL's append lock, so that appends queue behind a first
+/// one that waits for it, and commit as one group once it is let go.
+struct HeldAppendLock {
+    holder: sqlx::pool::PoolConnection<sqlx::Postgres>,
+    pool: sqlx::PgPool,
+}
+
+impl HeldAppendLock {
+    /// Takes the lock on PostgreSQL; `None` on SQLite, which has no lock another session holds.
+    async fn take(db: &Db) -> Option<Self> {
+        let Db::Postgres(pool) = db else {
+            return None;
+        };
+        let mut holder = pool.acquire().await.unwrap();
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(gevinst_store::APPEND_LOCK_KEY)
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+        Some(Self {
+            holder,
+            pool: pool.clone(),
+        })
+    }
+
+    /// Returns once an append waits for the lock.
+    async fn until_an_append_waits(&self) {
+        let blocked = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
+        while sqlx::query_scalar::<_, i64>(blocked)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+            == 0
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Lets go once `waiting` appends of `store` wait for the next group.
+    async fn release_once(mut self, store: &EventStore, waiting: usize) {
+        while store.waiting() < waiting {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(gevinst_store::APPEND_LOCK_KEY)
+            .execute(&mut *self.holder)
+            .await
+            .unwrap();
+    }
+}
+
 /// The log verifies, and a rebuild of the read models gives the rows the commands left.
 async fn intact_and_rebuilt_the_same(t: &TestStore) {
     assert!(verify(t.service.store()).await.unwrap().is_ok());
@@ -695,30 +789,10 @@ both_backends!(
     appends_that_wait_commit_together_and_each_is_answered_as_its_own,
     |t: TestStore| async move {
         let ids = ["BC01", "BC02", "BC03", "BC04", "BC05", "BC06"];
-        for id in ids {
-            t.register_example(id).await;
-        }
-        t.service
-            .execute(&proposal("BC01"), saving_command(2025, -400), keyed("done"))
-            .await
-            .unwrap();
-        let store = t.service.store().clone();
-        let saving = store.stream(PROPOSAL, "BC01").await.unwrap().pop().unwrap();
-        let head = store.last_position().await.unwrap();
+        let (store, saving, head) = with_a_saving(&t, &ids, "done").await;
         // A copy of that saving as the command on `id` at `sequence` with idempotency `key`.
-        let events = |id: &str, sequence: usize, key: &str| {
-            let mut metadata = saving.metadata.clone();
-            metadata[keys::IDEMPOTENCY_KEY] = key.into();
-            vec![SerializedEvent {
-                aggregate_id: id.to_string(),
-                sequence,
-                aggregate_type: PROPOSAL.to_string(),
-                event_type: saving.event_type.clone(),
-                event_version: saving.event_version.clone(),
-                payload: saving.payload.clone(),
-                metadata,
-            }]
-        };
+        let events =
+            |id: &str, sequence: usize, key: &str| copies(&saving, id, sequence..sequence + 1, key);
         let append = |id: &str, sequence: usize, key: &str| {
             let (store, events) = (store.clone(), events(id, sequence, key));
             tokio::spawn(async move { store.appended(&events).await })
@@ -735,18 +809,7 @@ both_backends!(
         };
         // On PostgreSQL another session holds the append lock while a first append waits for
         // it, so every later one queues behind that one and they must commit as one group.
-        let held = match &t.db {
-            Db::Postgres(pool) => {
-                let mut holder = pool.acquire().await.unwrap();
-                sqlx::query("SELECT pg_advisory_lock($1)")
-                    .bind(gevinst_store::APPEND_LOCK_KEY)
-                    .execute(&mut *holder)
-                    .await
-                    .unwrap();
-                Some((holder, pool.clone()))
-            }
-            Db::Sqlite(_) => None,
-        };
+        let held = HeldAppendLock::take(&t.db).await;
         let first = append("BC06", 3, "first");
         // Without the held lock (SQLite) nothing orders the first append before the rest, and
         // BC06's decided command builds on it (sequence 4): let it commit before they start.
@@ -755,17 +818,8 @@ both_backends!(
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }
         }
-        if let Some((_, pool)) = &held {
-            while sqlx::query_scalar::<_, i64>(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
-            )
-            .fetch_one(pool)
-            .await
-            .unwrap()
-                == 0
-            {
-                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-            }
+        if let Some(held) = &held {
+            held.until_an_append_waits().await;
         }
         // One each on BC02..BC05; two on BC01 at the same sequence (one must lose); one
         // retrying the key of a command already stored.
@@ -783,15 +837,8 @@ both_backends!(
         rest.push(("BC02 again".to_string(), append("BC02", 3, "group-BC02")));
         rest.push(("BC06 decided".to_string(), decided("BC06", 4, "decided")));
         let grouped = held.is_some();
-        if let Some((mut holder, _)) = held {
-            while store.waiting() < rest.len() {
-                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-            }
-            sqlx::query("SELECT pg_advisory_unlock($1)")
-                .bind(gevinst_store::APPEND_LOCK_KEY)
-                .execute(&mut *holder)
-                .await
-                .unwrap();
+        if let Some(held) = held {
+            held.release_once(&store, rest.len()).await;
         }
         let first = first.await.unwrap().expect("the first append");
         if grouped {
@@ -920,74 +967,26 @@ both_backends!(
         // either backend takes in one statement (PostgreSQL 65,535; SQLite 32,766). The group's
         // insert is cut between appends, and the group still commits in one transaction.
         let ids = ["BC01", "BC02", "BC03", "BC04", "BC05"];
-        for id in ids {
-            t.register_example(id).await;
-        }
-        t.service
-            .execute(&proposal("BC01"), saving_command(2025, -400), keyed("seed"))
-            .await
-            .unwrap();
-        let store = t.service.store().clone();
-        let saving = store.stream(PROPOSAL, "BC01").await.unwrap().pop().unwrap();
-        let head = store.last_position().await.unwrap();
+        let (store, saving, head) = with_a_saving(&t, &ids, "seed").await;
         const EVENTS: usize = 1_100;
         let append = |id: &'static str, from: usize| {
-            let mut metadata = saving.metadata.clone();
-            metadata[keys::IDEMPOTENCY_KEY] = format!("large-{id}").into();
-            let events: Vec<SerializedEvent> = (from..from + EVENTS)
-                .map(|sequence| SerializedEvent {
-                    aggregate_id: id.to_string(),
-                    sequence,
-                    aggregate_type: PROPOSAL.to_string(),
-                    event_type: saving.event_type.clone(),
-                    event_version: saving.event_version.clone(),
-                    payload: saving.payload.clone(),
-                    metadata: metadata.clone(),
-                })
-                .collect();
+            let events = copies(&saving, id, from..from + EVENTS, &format!("large-{id}"));
             let store = store.clone();
             tokio::spawn(async move { store.appended(&events).await })
         };
         // On PostgreSQL another session holds the append lock while a first append (BC01's)
         // waits for it, until the other four wait behind that one: they form one group.
-        let held = match &t.db {
-            Db::Postgres(pool) => {
-                let mut holder = pool.acquire().await.unwrap();
-                sqlx::query("SELECT pg_advisory_lock($1)")
-                    .bind(gevinst_store::APPEND_LOCK_KEY)
-                    .execute(&mut *holder)
-                    .await
-                    .unwrap();
-                Some((holder, pool.clone()))
-            }
-            Db::Sqlite(_) => None,
-        };
+        let held = HeldAppendLock::take(&t.db).await;
         let first = append("BC01", 4);
-        if let Some((_, pool)) = &held {
-            let blocked =
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
-            while sqlx::query_scalar::<_, i64>(blocked)
-                .fetch_one(pool)
-                .await
-                .unwrap()
-                == 0
-            {
-                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-            }
+        if let Some(held) = &held {
+            held.until_an_append_waits().await;
         }
         let mut tasks = vec![first];
         for id in &ids[1..] {
             tasks.push(append(id, 3));
         }
-        if let Some((mut holder, _)) = held {
-            while store.waiting() < ids.len() - 1 {
-                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-            }
-            sqlx::query("SELECT pg_advisory_unlock($1)")
-                .bind(gevinst_store::APPEND_LOCK_KEY)
-                .execute(&mut *holder)
-                .await
-                .unwrap();
+        if let Some(held) = held {
+            held.release_once(&store, ids.len() - 1).await;
         }
         for task in tasks {
             let appended = task.await.unwrap().expect("a large append in a group");
