@@ -28,6 +28,12 @@ use super::StoreError;
 /// first asking the server whether it is still there (see `open_postgres`).
 pub const ALIVE_WITHOUT_ASKING: Duration = Duration::from_millis(500);
 
+/// The oldest PostgreSQL this build runs on (`server_version_num`): an append's transaction
+/// asks for generic plans (`plan_cache_mode`, see `repository`), a setting PostgreSQL 12
+/// brought. On an older server every append would fail with "unrecognized configuration
+/// parameter"; opening the store says so at once instead.
+pub const OLDEST_POSTGRES: i32 = 120_000;
+
 /// Where the embedded store lives when nothing else is configured.
 pub const DEFAULT_SQLITE_PATH: &str = "data/gevinst.sqlite";
 
@@ -80,6 +86,15 @@ pub enum Db {
     Postgres(PgPool),
     /// SQLite.
     Sqlite(SqlitePool),
+}
+
+/// Whether a PostgreSQL server of `number` (`server_version_num`, e.g. 150018) is new enough;
+/// `version` (e.g. "15.18") names it in the error.
+fn supported_postgres(number: i32, version: &str) -> Result<(), StoreError> {
+    if number < OLDEST_POSTGRES {
+        return Err(StoreError::UnsupportedPostgres(version.to_string()));
+    }
+    Ok(())
 }
 
 impl Db {
@@ -248,6 +263,12 @@ impl Db {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;
+        let (number, version): (i32, String) = sqlx::query_as(
+            "SELECT current_setting('server_version_num')::int, current_setting('server_version')",
+        )
+        .fetch_one(&pool)
+        .await?;
+        supported_postgres(number, &version)?;
         Ok(Self::Postgres(pool))
     }
 
@@ -386,4 +407,22 @@ async fn check_migrated(pool: &PgPool) -> Result<(), StoreError> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_older_than_12_is_refused_by_name_and_12_on_is_not() {
+        let refused = supported_postgres(110_022, "11.22").unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "PostgreSQL 11.22 er for gammel: Gevinst kræver PostgreSQL 12 eller nyere"
+        );
+        assert!(supported_postgres(119_999, "11.99").is_err());
+        for (number, version) in [(120_000, "12.0"), (150_018, "15.18"), (170_002, "17.2")] {
+            assert!(supported_postgres(number, version).is_ok(), "{version}");
+        }
+    }
 }

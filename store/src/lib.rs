@@ -54,6 +54,9 @@ pub enum StoreError {
     /// The configuration does not name a usable store.
     #[error("store configuration: {0}")]
     Config(String),
+    /// The PostgreSQL server is older than this build runs on ([`db::OLDEST_POSTGRES`]).
+    #[error("PostgreSQL {0} er for gammel: Gevinst kræver PostgreSQL 12 eller nyere")]
+    UnsupportedPostgres(String),
     /// A reading command found no store at the configured path.
     #[error("der er ingen database i {}: kør kommandoen fra den rigtige mappe eller angiv --database-url (kun `gevinst serve`, `baseline import` og `record` opretter en ny)", .0.display())]
     Missing(std::path::PathBuf),
