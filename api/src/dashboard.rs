@@ -1705,15 +1705,7 @@ fn build_proposal_page(
     ProposalPage {
         may_register: false,
         user: None,
-        org: BudgetDocument {
-            municipality: r
-                .names
-                .as_ref()
-                .and_then(|n| n.municipality.clone())
-                .map(String::from),
-            round: r.identity.budget_round.clone(),
-        }
-        .to_string(),
+        org: BudgetDocument::of(&r.identity, r.names.as_ref()).to_string(),
         as_of: as_of.date,
         known_on: as_of.known_text(),
         view: as_of.view().danish(),

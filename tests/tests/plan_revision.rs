@@ -3,7 +3,7 @@
 //! revision is stored as the API's would be, with the rest of the plan carried over. A cell that
 //! cannot be read, an approver who is the sender, and a table that revises nothing are refused
 //! with what was typed kept and nothing stored; a project owner is refused the page, and the
-//! refusal still shows who is signed in.
+//! refusal still shows who is signed in. Both forms' headers name the proposal's document.
 
 use gevinst_tests::{both_backends, password_of, TestStore};
 use scraper::{Html, Selector};
@@ -15,6 +15,15 @@ fn revisions(events: &[Value]) -> Vec<&Value> {
     events
         .iter()
         .filter(|e| e["event_type"] == "PlanRevised")
+        .collect()
+}
+
+/// What the page's header says it shows (`header .org`).
+fn org(html: &str) -> String {
+    let sel = Selector::parse("header .org").unwrap();
+    Html::parse_document(html)
+        .select(&sel)
+        .map(|e| e.text().collect::<String>())
         .collect()
 }
 
@@ -158,7 +167,10 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(page.status(), 200);
-        let blank = fields(&page.text().await.unwrap());
+        let html = page.text().await.unwrap();
+        // The header names the proposal's budget document, as the proposal's own page does.
+        assert_eq!(org(&html), "Københavns Kommune — Budget 2025", "{html}");
+        let blank = fields(&html);
         let send = |form: Vec<(String, String)>| {
             let carl = carl.clone();
             let url = app.url("/proposals/BC01/plan-revision");
@@ -233,6 +245,11 @@ both_backends!(
         );
         let register = app.page_as(&anna, "/proposals/BC01/register").await;
         assert!(!register.contains("id=\"revider\""), "no link for her");
+        assert_eq!(
+            org(&register),
+            "Københavns Kommune — Budget 2025",
+            "{register}"
+        );
         let posted = anna
             .post(app.url("/proposals/BC01/plan-revision"))
             .form(&blank)

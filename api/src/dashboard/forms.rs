@@ -26,6 +26,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use gevinst_domain::access::{Action, Target};
 use gevinst_domain::{IdempotencyKey, ProposalId};
+use gevinst_projections::readmodel::BudgetDocument;
 use gevinst_projections::reports;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -391,6 +392,8 @@ struct FormView {
 #[template(path = "register.html")]
 struct RegisterPage {
     user: Option<UserBar>,
+    /// The proposal's document, for the header, as on the proposal's page.
+    org: String,
     csrf: String,
     id: String,
     title: String,
@@ -525,6 +528,14 @@ async fn page(
         Some(Some(names)) => names,
         _ => read.org_names().await.map_err(internal)?,
     };
+    let org = match &row {
+        Some(r) => BudgetDocument::of(
+            &*r.identity().map_err(internal)?,
+            r.org_names().map_err(internal)?.as_ref(),
+        )
+        .to_string(),
+        None => String::new(),
+    };
     let title = row.map(|r| r.title).unwrap_or_default();
     let goals = reports::goals(&read, Some(id.as_str()), reports::View::today())
         .await
@@ -569,6 +580,7 @@ async fn page(
         .collect();
     Ok(RegisterPage {
         user: Some(UserBar::of(user)),
+        org,
         csrf: user.csrf().to_string(),
         id: id.to_string(),
         title,

@@ -29,6 +29,7 @@ use axum::Form;
 use gevinst_domain::access::Action;
 use gevinst_domain::proposal::{Plan, Proposal};
 use gevinst_domain::{Amount, IdempotencyKey, ProposalId};
+use gevinst_projections::readmodel::BudgetDocument;
 use serde::Deserialize;
 
 use super::{proposal_in_path, read_error, value_of, HtmlTemplate, PageError, UserBar};
@@ -62,6 +63,8 @@ struct Row {
 #[template(path = "revision.html")]
 struct RevisionPage {
     user: Option<UserBar>,
+    /// The proposal's document, for the header, as on the proposal's page.
+    org: String,
     csrf: String,
     key: String,
     id: String,
@@ -164,6 +167,11 @@ fn page(
         .collect();
     Ok(RevisionPage {
         user: Some(UserBar::of(user)),
+        org: BudgetDocument::of(
+            identity,
+            proposal.baseline_source().and_then(|s| s.names.as_ref()),
+        )
+        .to_string(),
         csrf: user.csrf().to_string(),
         key: uuid::Uuid::new_v4().to_string(),
         id: id.to_string(),

@@ -346,6 +346,15 @@ pub struct BudgetDocument {
 }
 
 impl BudgetDocument {
+    /// A proposal's document: its round, and the municipality its document's names declare.
+    #[must_use]
+    pub fn of(identity: &ProposalIdentity, names: Option<&gevinst_domain::OrgNames>) -> Self {
+        Self {
+            municipality: names.and_then(|n| n.municipality.clone()).map(String::from),
+            round: identity.budget_round.clone(),
+        }
+    }
+
     /// The distinct rounds of `documents`, in order.
     #[must_use]
     pub fn rounds(documents: &[BudgetDocument]) -> Vec<String> {
@@ -578,13 +587,10 @@ impl ReadModels {
         };
         let mut documents = std::collections::BTreeSet::new();
         for row in all.proposals().await? {
-            documents.insert(BudgetDocument {
-                municipality: row
-                    .org_names()?
-                    .and_then(|n| n.municipality)
-                    .map(String::from),
-                round: row.identity()?.budget_round.clone(),
-            });
+            documents.insert(BudgetDocument::of(
+                &*row.identity()?,
+                row.org_names()?.as_ref(),
+            ));
         }
         Ok(documents.into_iter().collect())
     }
