@@ -713,58 +713,42 @@ fn insert_together_sqlite(rows: usize, commands: usize) -> String {
     )
 }
 
-/// What the appends of a group before this one wrote, in the same transaction: the log's head,
-/// each stream's last sequence and hash, each command's record. An append in a group is checked
-/// against this first and against what the group read ([`Before`]) second, as it would be by
-/// reading again after the appends before it.
-struct Written {
-    position: i64,
-    streams: std::collections::HashMap<(String, String), (i64, String)>,
-    commands: std::collections::HashMap<(String, String, String), CommandRecord>,
-}
+/// What the appends of a group accepted before this one wrote, in the same transaction (their
+/// rows and command records, in order): the log's head, each stream's last sequence and hash,
+/// each command's record. An append in a group is checked against this first and against what
+/// the group read ([`Before`]) second, as it would be by reading again after the appends before
+/// it. Read from the accepted appends themselves, newest first, rather than kept a second time.
+struct Written<'a>(&'a [(Vec<NewRow>, CommandRecord)]);
 
-impl Written {
-    fn new(position: i64) -> Self {
-        Self {
-            position,
-            streams: std::collections::HashMap::new(),
-            commands: std::collections::HashMap::new(),
-        }
+impl Written<'_> {
+    fn rows(&self) -> impl Iterator<Item = &StoredEvent> {
+        self.0
+            .iter()
+            .rev()
+            .flat_map(|(rows, _)| rows.iter().rev().map(|row| &row.stored))
+    }
+
+    fn position(&self) -> Option<i64> {
+        self.rows().next().map(|e| e.position)
     }
 
     fn last(&self, aggregate_type: &str, stream_id: &str) -> Option<(i64, String)> {
-        self.streams
-            .get(&(aggregate_type.to_string(), stream_id.to_string()))
-            .cloned()
+        self.rows()
+            .find(|e| e.aggregate_type == aggregate_type && e.stream_id == stream_id)
+            .map(|e| (e.sequence, e.hash.clone()))
     }
 
     fn command(&self, aggregate_type: &str, stream_id: &str, key: &str) -> Option<CommandRecord> {
-        self.commands
-            .get(&(
-                aggregate_type.to_string(),
-                stream_id.to_string(),
-                key.to_string(),
-            ))
+        self.0
+            .iter()
+            .rev()
+            .map(|(_, command)| command)
+            .find(|c| {
+                c.aggregate_type == aggregate_type
+                    && c.stream_id == stream_id
+                    && c.idempotency_key == key
+            })
             .cloned()
-    }
-
-    fn record(&mut self, rows: &[NewRow], command: &CommandRecord) {
-        if let Some(last) = rows.last() {
-            let e = &last.stored;
-            self.position = e.position;
-            self.streams.insert(
-                (e.aggregate_type.clone(), e.stream_id.clone()),
-                (e.sequence, e.hash.clone()),
-            );
-        }
-        self.commands.insert(
-            (
-                command.aggregate_type.clone(),
-                command.stream_id.clone(),
-                command.idempotency_key.clone(),
-            ),
-            command.clone(),
-        );
     }
 }
 
@@ -1038,7 +1022,6 @@ impl EventStore {
                 let head_hash = first.and_then(|b| b.head_hash.clone());
                 // Each append checked, numbered and chained in turn against what the group read
                 // and what the appends before it in the group wrote.
-                let mut written = Written::new(head.unwrap_or(0));
                 let mut answers = Vec::with_capacity(batch.len());
                 let mut accepted = Vec::new();
                 for (i, &(events, decided_on)) in batch.iter().enumerate() {
@@ -1050,6 +1033,7 @@ impl EventStore {
                         )));
                         continue;
                     };
+                    let written = Written(&accepted);
                     let existing = written
                         .command(aggregate_type, stream_id, key)
                         .or_else(|| before.existing(aggregate_type, stream_id, key));
@@ -1070,9 +1054,9 @@ impl EventStore {
                     let last = written
                         .last(aggregate_type, stream_id)
                         .or_else(|| before.last());
-                    match self.prepare(events, last, existing, written.position, key, fingerprint) {
+                    let position = written.position().or(head).unwrap_or(0);
+                    match self.prepare(events, last, existing, position, key, fingerprint) {
                         Ok((rows, command)) => {
-                            written.record(&rows, &command);
                             answers.push(Ok(Appended {
                                 record: command.clone(),
                                 projected: false,

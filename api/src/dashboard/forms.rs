@@ -518,23 +518,22 @@ async fn page(
         return Err(PageError::Forbidden(reason));
     }
     let row = read.proposal(id.as_str()).await.map_err(internal)?;
-    // The committees a saving may name are those its own budget document declares.
-    let names = match row
+    let own_names = row
         .as_ref()
         .map(|r| r.org_names())
         .transpose()
         .map_err(internal)?
-    {
-        Some(Some(names)) => names,
-        _ => read.org_names().await.map_err(internal)?,
-    };
+        .flatten();
     let org = match &row {
-        Some(r) => BudgetDocument::of(
-            &*r.identity().map_err(internal)?,
-            r.org_names().map_err(internal)?.as_ref(),
-        )
-        .to_string(),
+        Some(r) => {
+            BudgetDocument::of(&*r.identity().map_err(internal)?, own_names.as_ref()).to_string()
+        }
         None => String::new(),
+    };
+    // The committees a saving may name are those its own budget document declares.
+    let names = match own_names {
+        Some(names) => names,
+        None => read.org_names().await.map_err(internal)?,
     };
     let title = row.map(|r| r.title).unwrap_or_default();
     let goals = reports::goals(&read, Some(id.as_str()), reports::View::today())
