@@ -55,7 +55,10 @@ pub enum StoreError {
     #[error("store configuration: {0}")]
     Config(String),
     /// The PostgreSQL server is older than this build runs on ([`db::OLDEST_POSTGRES`]).
-    #[error("PostgreSQL {0} er for gammel: Gevinst kræver PostgreSQL 12 eller nyere")]
+    #[error(
+        "PostgreSQL {0} er for gammel: Gevinst kræver PostgreSQL {oldest} eller nyere",
+        oldest = db::OLDEST_POSTGRES / 10_000
+    )]
     UnsupportedPostgres(String),
     /// A reading command found no store at the configured path.
     #[error("der er ingen database i {}: kør kommandoen fra den rigtige mappe eller angiv --database-url (kun `gevinst serve`, `baseline import` og `record` opretter en ny)", .0.display())]
