@@ -86,9 +86,10 @@ pub enum Placeholders {
     Anonymous,
 }
 
-/// The one-row `insert` (`… VALUES (<row>) …`, whose row uses each of `$1…$width` once, in
-/// order) for `rows` rows: `… VALUES (…), (…) …`, the parameters numbered on from
-/// `$offset + 1` (or plain `?`s with [`Placeholders::Anonymous`], where the row allows it).
+/// The one-row `insert` (`… VALUES (<row>) …`, whose row uses each of `$1…$width`, where
+/// `$width` is the highest, at least once) for `rows` rows: `… VALUES (…), (…) …`, the
+/// parameters numbered on from `$offset + 1`, row `n`'s `$k` as `$(offset + n × width + k)`
+/// (or plain `?`s with [`Placeholders::Anonymous`], where the row uses each once, in order).
 /// The values are the rows' own, one row after the other.
 #[must_use]
 pub fn multi_row(insert: &str, rows: usize, offset: usize, placeholders: Placeholders) -> String {
@@ -107,7 +108,7 @@ pub fn multi_row(insert: &str, rows: usize, offset: usize, placeholders: Placeho
                 .unwrap_or(0)
         })
         .collect();
-    let width = numbers.len();
+    let width = numbers.iter().copied().max().unwrap_or(0);
     let in_order = numbers.iter().enumerate().all(|(i, k)| *k == i + 1);
     let anonymous = placeholders == Placeholders::Anonymous && in_order;
     let mut sql = format!("{head} VALUES ");
@@ -222,6 +223,13 @@ mod tests {
         assert_eq!(
             multi_row(shuffled, 2, 0, Placeholders::Anonymous),
             "INSERT INTO t (a, b) VALUES ($2, $1), ($4, $3)"
+        );
+        // A parameter used twice in the row is one value of the row: the rows are numbered on
+        // by the highest, and stay numbered.
+        let twice = "INSERT INTO t (a, b, c) VALUES ($1, $2, $2) ON CONFLICT (a) DO NOTHING";
+        assert_eq!(
+            multi_row(twice, 2, 0, Placeholders::Anonymous),
+            "INSERT INTO t (a, b, c) VALUES ($1, $2, $2), ($3, $4, $4) ON CONFLICT (a) DO NOTHING"
         );
     }
 
