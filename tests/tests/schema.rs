@@ -253,3 +253,75 @@ async fn both_migration_trees_define_the_same_schema() {
         );
     }
 }
+
+/// The large JSON values (a baseline's plan: its event's payload, and the read models' baseline,
+/// current plan and plan versions) are compressed with lz4 on a PostgreSQL server that has it,
+/// pglz otherwise: storage only, so the schemas compared above do not show it. Asked of the
+/// catalogue and of a plan as stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_json_is_compressed_with_lz4_where_postgresql_has_it() {
+    let t = TestStore::new(Backend::Postgres).await;
+    let _keep = t.keep_alive();
+    t.import_budget_2025().await;
+    let Db::Postgres(pool) = &t.db else {
+        unreachable!()
+    };
+    let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    if version < 140_000 {
+        // No per-column compression before 14: the migration ran (the store opened) and kept
+        // pglz.
+        return;
+    }
+    let offered: Vec<String> = sqlx::query_scalar(
+        "SELECT unnest(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let lz4 = offered.iter().any(|m| m == "lz4");
+    let columns: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT a.attrelid::regclass::text, a.attname::text, a.attcompression::text \
+         FROM pg_attribute a WHERE a.attrelid IN ('event'::regclass, 'rm_proposal'::regclass, \
+         'rm_plan_version'::regclass) AND a.attnum > 0 AND NOT a.attisdropped \
+         AND a.attcompression <> '' ORDER BY 1, 2",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let expected: Vec<(String, String, String)> = if lz4 {
+        [
+            ("event", "payload"),
+            ("rm_plan_version", "plan"),
+            ("rm_proposal", "baseline_plan"),
+            ("rm_proposal", "current_plan"),
+        ]
+        .iter()
+        .map(|(t, c)| (t.to_string(), c.to_string(), "l".to_string()))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    assert_eq!(
+        columns, expected,
+        "the columns compressed with lz4 ({offered:?})"
+    );
+    // BC01's plan (18 KB of JSON) as the import stored it, in every place it is kept.
+    let stored: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT pg_column_compression(baseline_plan) FROM rm_proposal WHERE proposal_id = 'BC01' \
+         UNION ALL SELECT pg_column_compression(current_plan) FROM rm_proposal \
+         WHERE proposal_id = 'BC01' \
+         UNION ALL SELECT pg_column_compression(plan) FROM rm_plan_version \
+         WHERE proposal_id = 'BC01' AND revision = 0 \
+         UNION ALL SELECT pg_column_compression(payload) FROM event \
+         WHERE stream_id = 'BC01' AND event_type = 'BaselineAdopted'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let method = if lz4 { "lz4" } else { "pglz" };
+    assert_eq!(stored, vec![Some(method.to_string()); 4]);
+    t.db.close().await;
+}
