@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use gevinst_domain::chain::format_recorded_at;
 use gevinst_domain::price::PriceIndexEvent;
 use gevinst_domain::proposal::{
-    BaselineAdoption, Fact, Plan, PlanRevision, ProposalEvent, Registration, Reversal, Supersession,
+    BaselineAdoption, Fact, PlanRevision, ProposalEvent, Registration, Reversal, Supersession,
 };
 
 use gevinst_store::sql::multi_row;
@@ -126,8 +126,8 @@ fn entry_row(e: &Stamp, fact: &Fact, corrects: Option<i64>) -> Stmt {
 }
 
 /// One plan version (0 = the adopted baseline), kept so a report can take the plan in force at
-/// a recorded time.
-fn plan_version(e: &Stamp, revision: i64, plan: &Plan, source: Option<String>) -> Stmt {
+/// a recorded time. `plan` is the plan as JSON, made once for this row and the proposal's.
+fn plan_version(e: &Stamp, revision: i64, plan: String, source: Option<String>) -> Stmt {
     stmt(
         UPSERT_PLAN_VERSION,
         vec![
@@ -136,7 +136,7 @@ fn plan_version(e: &Stamp, revision: i64, plan: &Plan, source: Option<String>) -
             e.sequence.into(),
             e.position.into(),
             recorded(e.recorded_at).into(),
-            json(plan).into(),
+            plan.into(),
             source.into(),
         ],
     )
@@ -165,7 +165,7 @@ pub fn coalesce(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
 /// proposals joined (see [`coalesce`]).
 fn advances_last(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
     let (mut out, advances) = without_advances(stmts);
-    out.extend(advances_together(&advances, placeholders));
+    out.extend(advances_together(advances, placeholders));
     out
 }
 
@@ -201,7 +201,7 @@ const ADVANCES_PER_UPDATE: usize = 1_000;
 
 /// `advances` ([`ADVANCE_PROPOSAL`]s of distinct proposals) as [`ADVANCE_PROPOSALS`]
 /// statements (see [`in_chunks`]).
-fn advances_together(advances: &[Stmt], placeholders: Placeholders) -> Vec<Stmt> {
+fn advances_together(advances: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
     in_chunks(
         ADVANCE_PROPOSALS,
         advances,
@@ -211,22 +211,27 @@ fn advances_together(advances: &[Stmt], placeholders: Placeholders) -> Vec<Stmt>
 }
 
 /// `rows` (statements of one row each, in `one`'s shape) as statements of up to `per` rows
-/// each, in order; a chunk of a single row stays the statement it was.
-fn in_chunks(one: &str, rows: &[Stmt], per: usize, placeholders: Placeholders) -> Vec<Stmt> {
-    rows.chunks(per)
-        .map(|chunk| match chunk {
-            [single] => single.clone(),
-            many => join_rows(one, many, placeholders),
-        })
-        .collect()
+/// each, in order; a chunk of a single row stays the statement it was. The values are moved,
+/// not copied: a baseline's is its whole plan.
+fn in_chunks(one: &str, rows: Vec<Stmt>, per: usize, placeholders: Placeholders) -> Vec<Stmt> {
+    let mut out = Vec::with_capacity(rows.len().div_ceil(per.max(1)));
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Stmt> = rows.by_ref().take(per.max(1)).collect();
+        out.push(match <[Stmt; 1]>::try_from(chunk) {
+            Ok([single]) => single,
+            Err(many) => join_rows(one, many, placeholders),
+        });
+    }
+    out
 }
 
 /// The rows of several one-row statements in `one`'s shape as one statement: `one` made for
 /// that many rows by `multi_row`, the values one row after the other.
-fn join_rows(one: &str, rows: &[Stmt], placeholders: Placeholders) -> Stmt {
+fn join_rows(one: &str, rows: Vec<Stmt>, placeholders: Placeholders) -> Stmt {
     Stmt {
         sql: multi_row(one, rows.len(), 0, placeholders).into(),
-        args: rows.iter().flat_map(|r| r.args.iter().cloned()).collect(),
+        args: rows.into_iter().flat_map(|r| r.args).collect(),
     }
 }
 
@@ -248,7 +253,7 @@ fn entries_together(stmts: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stmt> {
             Run::Entries(rows) => {
                 out.extend(in_chunks(
                     INSERT_ENTRY,
-                    &rows,
+                    rows,
                     ENTRIES_PER_INSERT,
                     placeholders,
                 ));
@@ -322,7 +327,7 @@ pub fn copied(stmts: Vec<Stmt>) -> Vec<Write> {
                 Some(one) => out.extend(
                     in_chunks(
                         joined_form(one),
-                        &group.rows,
+                        group.rows,
                         ROWS_PER_STATEMENT,
                         Placeholders::Numbered,
                     )
@@ -334,7 +339,7 @@ pub fn copied(stmts: Vec<Stmt>) -> Vec<Write> {
         }
     }
     out.extend(
-        advances_together(&advances, Placeholders::Numbered)
+        advances_together(advances, Placeholders::Numbered)
             .into_iter()
             .map(Write::Stmt),
     );
@@ -523,23 +528,25 @@ pub fn statements(stored: &Stamp, event: &ProposalEvent) -> Vec<Stmt> {
             ],
         )),
         ProposalEvent::BaselineAdopted(BaselineAdoption { plan, source }) => {
+            let (plan, source) = (json(plan), source.as_ref().map(json));
             out.push(stmt(
                 SET_BASELINE,
                 vec![
                     p.into(),
-                    json(plan).into(),
-                    source.as_ref().map(json).into(),
+                    plan.as_str().into(),
+                    source.clone().into(),
                     stored.position.into(),
                 ],
             ));
-            out.push(plan_version(stored, 0, plan, source.as_ref().map(json)));
+            out.push(plan_version(stored, 0, plan, source));
         }
         ProposalEvent::PlanRevised(PlanRevision { revision, plan, .. }) => {
+            let plan = json(plan);
             out.push(stmt(
                 SET_REVISION,
                 vec![
                     p.into(),
-                    json(plan).into(),
+                    plan.as_str().into(),
                     i64::from(*revision).into(),
                     stored.position.into(),
                 ],
@@ -614,7 +621,7 @@ mod tests {
     fn consecutive_entries_are_one_insert_with_their_parameters_renumbered_in_order() {
         let joined = join_rows(
             INSERT_ENTRY,
-            &[entry("BC01", 3), entry("BC09", 1)],
+            vec![entry("BC01", 3), entry("BC09", 1)],
             Placeholders::Numbered,
         );
         assert_eq!(joined.args.len(), 20);
@@ -643,7 +650,7 @@ mod tests {
         // SQLite's: the same rows and values, with `?` in order.
         let plain = join_rows(
             INSERT_ENTRY,
-            &[entry("BC01", 3), entry("BC09", 1)],
+            vec![entry("BC01", 3), entry("BC09", 1)],
             Placeholders::Anonymous,
         );
         assert_eq!(plain.args, joined.args);
@@ -722,8 +729,9 @@ mod tests {
             advance("BC01", 4, 10),
             advance("BC02", 5, 9),
         ];
-        let joined =
-            |one: &str, rows: &[Stmt]| Write::Stmt(join_rows(one, rows, Placeholders::Numbered));
+        let joined = |one: &str, rows: &[Stmt]| {
+            Write::Stmt(join_rows(one, rows.to_vec(), Placeholders::Numbered))
+        };
         let copy = |rows: &[(&str, i64)]| {
             Write::Entries(rows.iter().fold(String::new(), |mut text, (p, s)| {
                 copy_row(&mut text, &entry(p, *s).args);
@@ -822,7 +830,7 @@ mod tests {
             vec![
                 join_rows(
                     INSERT_ENTRY,
-                    &[
+                    vec![
                         entry("BC01", 3),
                         entry("BC09", 1),
                         entry("BC01", 4),
