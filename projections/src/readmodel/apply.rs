@@ -214,10 +214,11 @@ fn advances_together(advances: Vec<Stmt>, placeholders: Placeholders) -> Vec<Stm
 /// each, in order; a chunk of a single row stays the statement it was. The values are moved,
 /// not copied: a baseline's is its whole plan.
 fn in_chunks(one: &str, rows: Vec<Stmt>, per: usize, placeholders: Placeholders) -> Vec<Stmt> {
-    let mut out = Vec::with_capacity(rows.len().div_ceil(per.max(1)));
+    let per = per.max(1);
+    let mut out = Vec::with_capacity(rows.len().div_ceil(per));
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<Stmt> = rows.by_ref().take(per.max(1)).collect();
+        let chunk: Vec<Stmt> = rows.by_ref().take(per).collect();
         out.push(match <[Stmt; 1]>::try_from(chunk) {
             Ok([single]) => single,
             Err(many) => join_rows(one, many, placeholders),
@@ -300,9 +301,9 @@ pub const COPY_ENTRIES: &str = "COPY rm_entry (proposal_id, sequence, position, 
 
 /// A rebuild's batch on PostgreSQL: as [`coalesce`], each proposal's last advance at the end,
 /// but its entries are `COPY`s instead of multi-row inserts: the server parses no statement
-/// and evaluates no expression per row. A rebuild of 200,015 events (`gevinst projections rebuild`, PostgreSQL
-/// with fsync on) took 4.6 s with 500-row inserts and 2.9 s with this. Only a rebuild may: it
-/// writes into a table it cleared in the same transaction, one entry per event at most, so no
+/// and evaluates no expression per row. A rebuild of 200,015 events (`gevinst projections
+/// rebuild`, PostgreSQL with fsync on) took 4.6 s with 500-row inserts and 2.9 s with this.
+/// Only a rebuild may: it writes into a table it cleared in the same transaction, one entry per event at most, so no
 /// row can meet an existing one, and `COPY` has no `ON CONFLICT`.
 ///
 /// The rest is written by layer (see [`layers`]): the rows of one kind that several proposals
@@ -316,17 +317,17 @@ pub fn copied(stmts: Vec<Stmt>) -> Vec<Write> {
     let mut out = Vec::new();
     for layer in layers(rest) {
         for group in layer {
-            match group.sql {
-                Some(INSERT_ENTRY) => out.push(Write::Entries(group.rows.iter().fold(
+            match group.kind {
+                Some((INSERT_ENTRY, _)) => out.push(Write::Entries(group.rows.iter().fold(
                     String::new(),
                     |mut text, s| {
                         copy_row(&mut text, &s.args);
                         text
                     },
                 ))),
-                Some(one) => out.extend(
+                Some((_, joined)) => out.extend(
                     in_chunks(
-                        joined_form(one),
+                        joined,
                         group.rows,
                         ROWS_PER_STATEMENT,
                         Placeholders::Numbered,
@@ -346,14 +347,15 @@ pub fn copied(stmts: Vec<Stmt>) -> Vec<Write> {
     out
 }
 
-/// The statements a rebuild joins across proposals at one layer (see [`layers`]): each makes or
-/// sets one row of its proposal, so the rows of distinct proposals are one statement of many
-/// rows (the entries one `COPY`).
-const JOINABLE: &[&str] = &[
-    INSERT_ENTRY,
-    UPSERT_PROPOSAL,
-    SET_BASELINE,
-    UPSERT_PLAN_VERSION,
+/// The statements a rebuild joins across proposals at one layer (see [`layers`]), each beside
+/// the one-row form `multi_row` makes the joined statement of: the statement itself, or for an
+/// update its `UPDATE … FROM (VALUES …)` form. Each makes or sets one row of its proposal, so
+/// the rows of distinct proposals are one statement of many rows (the entries one `COPY`).
+const JOINABLE: &[(&str, &str)] = &[
+    (INSERT_ENTRY, INSERT_ENTRY),
+    (UPSERT_PROPOSAL, UPSERT_PROPOSAL),
+    (SET_BASELINE, SET_BASELINES),
+    (UPSERT_PLAN_VERSION, UPSERT_PLAN_VERSION),
 ];
 
 /// The statements that write a proposal's rows, which name the proposal first.
@@ -366,24 +368,14 @@ const OF_A_PROPOSAL: &[&str] = &[
     UPSERT_PLAN_VERSION,
 ];
 
-/// The one-row form `multi_row` makes a joined statement of: the statement itself, or for an
-/// update its `UPDATE … FROM (VALUES …)` form.
-fn joined_form(one: &'static str) -> &'static str {
-    if one == SET_BASELINE {
-        SET_BASELINES
-    } else {
-        one
-    }
-}
-
 /// Rows joined in one statement by a rebuild, at most this many (7 values each at most).
 const ROWS_PER_STATEMENT: usize = 1_000;
 
-/// Statements of one kind at one layer (`sql`: one of [`JOINABLE`]), or one statement of
-/// another kind (`sql` `None`).
+/// Statements of one kind at one layer (`kind`: one of [`JOINABLE`]), or one statement of
+/// another kind (`kind` `None`).
 #[derive(Debug)]
 struct Group {
-    sql: Option<&'static str>,
+    kind: Option<(&'static str, &'static str)>,
     rows: Vec<Stmt>,
 }
 
@@ -405,9 +397,8 @@ struct Group {
 /// upsert refuses); the others stay one statement each, in the log's order. The entries of a
 /// layer are one `COPY`: a log whose proposals each correct an entry now and then makes about
 /// as many `COPY`s as its most corrected proposal has corrections in the batch, not as many as
-/// the batch has; one whose
-/// proposals start their entries at different steps (some registered in the batch, some
-/// before) makes one for each such step where the log's order made one.
+/// the batch has; one whose proposals start their entries at different steps (some registered
+/// in the batch, some before) makes one for each such step where the log's order made one.
 fn layers(stmts: Vec<Stmt>) -> Vec<Vec<Group>> {
     use std::collections::HashMap;
     // Per chain: its next step's layer, and whether its last step is a run of entries.
@@ -433,19 +424,20 @@ fn layers(stmts: Vec<Stmt>) -> Vec<Vec<Group>> {
             out.resize_with(layer + 1, Default::default);
         }
         let (groups, joinable) = &mut out[layer];
-        match of_a_proposal.filter(|k| JOINABLE.contains(k)) {
-            Some(kind) => match joinable.get(kind) {
+        let kind = of_a_proposal.and_then(|k| JOINABLE.iter().find(|(one, _)| *one == k));
+        match kind {
+            Some(&(one, joined)) => match joinable.get(one) {
                 Some(&i) => groups[i].rows.push(s),
                 None => {
-                    joinable.insert(kind, groups.len());
+                    joinable.insert(one, groups.len());
                     groups.push(Group {
-                        sql: Some(kind),
+                        kind: Some((one, joined)),
                         rows: vec![s],
                     });
                 }
             },
             None => groups.push(Group {
-                sql: None,
+                kind: None,
                 rows: vec![s],
             }),
         }
@@ -608,9 +600,9 @@ mod tests {
     }
 
     fn entry(p: &str, sequence: i64) -> Stmt {
-        let mut args: Vec<Val> = vec![p.into(), sequence.into()];
-        args.resize(10, Val::Int(None));
-        stmt(INSERT_ENTRY, args)
+        let mut s = about(INSERT_ENTRY, p.into(), 10);
+        s.args[1] = sequence.into();
+        s
     }
 
     fn mark(p: &str, sequence: i64) -> Stmt {
