@@ -41,7 +41,7 @@ pub use credentials::{Credentials, SessionRow, StreamHead, TokenRow};
 pub use db::{Db, OpenMode, StoreConfig, ALIVE_WITHOUT_ASKING, DEFAULT_SQLITE_PATH};
 pub use repository::{
     Appended, CommandRecord, DecidedOn, EventStore, Inline, LoggedEvent, RowRead, StoredEvent,
-    UnreadableRow, Walk, APPENDED_CHANNEL, APPEND_LOCK_KEY,
+    UnreadableRow, Walk, APPENDED_CHANNEL, APPEND_LOCK_KEY, GATHER,
 };
 pub use verify::{verify, verify_with, ChainProblem, Checks, Decoder, ProblemKind, VerifyReport};
 

@@ -2,6 +2,8 @@
 //! tamper detection, concurrency and the global order.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use cqrs_es::persist::{PersistedEventRepository, ReplayStream, SerializedEvent};
@@ -955,6 +957,130 @@ both_backends!(
                 usize::try_from(transactions).unwrap() * 2 <= commands,
                 "{commands} commands in {transactions} transactions: they did not group"
             );
+        }
+        intact_and_rebuilt_the_same(&t).await;
+    }
+);
+
+/// Another connection's hold on the log's writer lock (PostgreSQL's append lock, SQLite's
+/// write lock), so that the append a committer has taken waits for it and later ones queue.
+enum HeldWriter {
+    Postgres(HeldAppendLock),
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+}
+
+impl HeldWriter {
+    async fn take(db: &Db) -> Self {
+        match db {
+            Db::Postgres(_) => Self::Postgres(HeldAppendLock::take(db).await.unwrap()),
+            Db::Sqlite(pool) => {
+                let mut writer = pool.acquire().await.unwrap();
+                sqlx::query("BEGIN IMMEDIATE")
+                    .execute(&mut *writer)
+                    .await
+                    .unwrap();
+                Self::Sqlite(writer)
+            }
+        }
+    }
+
+    /// Lets go once `waiting` appends of `store` wait for the next group.
+    async fn release_once(self, store: &EventStore, waiting: usize) {
+        match self {
+            Self::Postgres(held) => held.release_once(store, waiting).await,
+            Self::Sqlite(mut writer) => {
+                while store.waiting() < waiting {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+                sqlx::query("COMMIT").execute(&mut *writer).await.unwrap();
+            }
+        }
+    }
+}
+
+both_backends!(
+    a_committer_holds_its_group_for_as_many_appends_as_the_last_one_held,
+    |t: TestStore| async move {
+        let ids = ["BC01", "BC02", "BC03", "BC04"];
+        let (store, saving, head) = with_a_saving(&t, &ids, "seed").await;
+        // A committer that may hold a group for a minute: a group held when it should not be
+        // shows as a test that does not end, not as one slower by a millisecond.
+        let store = store.gathering(std::time::Duration::from_secs(60));
+        let append = |id: &str, sequence: usize, key: &str| {
+            let events = copies(&saving, id, sequence..sequence + 1, key);
+            let store = store.clone();
+            tokio::spawn(async move { store.appended(&events).await })
+        };
+        type Task = tokio::task::JoinHandle<Result<gevinst_store::Appended, StoreError>>;
+        let answered = |task: Task| async move {
+            tokio::time::timeout(std::time::Duration::from_secs(30), task)
+                .await
+                .expect("answered without waiting for appends that never come")
+                .unwrap()
+                .expect("stored")
+        };
+
+        // A lone client: its last group was one, so its next append is not held.
+        answered(append("BC02", 3, "lone-1")).await;
+        answered(append("BC02", 4, "lone-2")).await;
+
+        // A group of three: the first append waits for the held writer lock, three more
+        // queue behind it, and commit together once it is let go.
+        let held = HeldWriter::take(&t.db).await;
+        let polled = Arc::new(AtomicBool::new(false));
+        let first = {
+            let (store, polled) = (store.clone(), Arc::clone(&polled));
+            let events = copies(&saving, "BC01", 4..5, "first");
+            // The append queues in its first poll, right after the flag is set.
+            tokio::spawn(async move {
+                polled.store(true, Ordering::SeqCst);
+                store.appended(&events).await
+            })
+        };
+        match &held {
+            HeldWriter::Postgres(lock) => lock.until_an_append_waits().await,
+            HeldWriter::Sqlite(_) => {
+                while !polled.load(Ordering::SeqCst) || store.waiting() > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+        assert_eq!(
+            store.waiting(),
+            0,
+            "the first append taken by the committer"
+        );
+        assert!(!first.is_finished(), "and waiting for the held lock");
+        let three = [
+            append("BC02", 5, "three-a"),
+            append("BC03", 3, "three-b"),
+            append("BC04", 3, "three-c"),
+        ];
+        held.release_once(&store, 3).await;
+        answered(first).await;
+        for task in three {
+            answered(task).await;
+        }
+        let before = store.last_position().await.unwrap();
+        assert_eq!(before, head + 6);
+
+        // Now a single append is held for two more, as the three clients' next commands.
+        let next = append("BC01", 5, "next-a");
+        for _ in 0..20 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            assert_eq!(store.waiting(), 1, "held in the queue, not taken alone");
+        }
+        assert!(!next.is_finished());
+        let more = [append("BC02", 6, "next-b"), append("BC03", 4, "next-c")];
+        let mut positions = vec![answered(next).await.record.first_position];
+        for task in more {
+            positions.push(answered(task).await.record.first_position);
+        }
+        positions.sort_unstable();
+        assert_eq!(positions, vec![before + 1, before + 2, before + 3]);
+        if let Some(transactions) = transactions_after(&t.db, before).await {
+            assert_eq!(transactions, 1, "the three in one transaction");
         }
         intact_and_rebuilt_the_same(&t).await;
     }
