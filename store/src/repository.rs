@@ -572,7 +572,7 @@ impl Drop for Committing {
 }
 
 /// How long a committer may hold its group for more appends (see [`EventStore::gather`]).
-/// Tokio's timer counts in milliseconds, so this is the shortest wait that is not rounded up.
+/// Tokio's timer counts whole milliseconds: a shorter wait would be rounded up to one.
 pub const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// How many of its waits ago the last group may have committed for a committer to wait for as
