@@ -255,6 +255,12 @@ both_backends!(
         );
         let areas = "#planlinjer tbody tr td:nth-of-type(2)";
         assert_eq!(texts(&page, areas), ["Drift", "Anlæg"], "{page}");
+        // Its history, the auditor's page, under the same header.
+        let page = app.page_as(&reader, "/proposals/FK-02/history").await;
+        assert_eq!(
+            texts(&page, "header .org"),
+            ["Fjordby Kommune — Budget 2026"]
+        );
         let page = app.page_as(&reader, "/proposals/BC05").await;
         assert_eq!(
             texts(&page, "header .org"),

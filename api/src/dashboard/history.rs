@@ -27,6 +27,7 @@ use chrono_tz::Europe::Copenhagen;
 use gevinst_domain::access::Action;
 use gevinst_domain::proposal::ProposalEvent;
 use gevinst_domain::Role;
+use gevinst_projections::readmodel::BudgetDocument;
 use gevinst_projections::verify::decode_event;
 use gevinst_projections::PROPOSAL;
 
@@ -63,6 +64,8 @@ struct HistoryPage {
     user: Option<UserBar>,
     id: String,
     title: String,
+    /// The budget document the proposal belongs to, in the header as on its own page.
+    org: String,
     known_text: String,
     known_on: String,
     rows: Vec<HistoryRow>,
@@ -99,12 +102,18 @@ async fn history_page(
         .read_as(user, Some((&id, Action::ReadHistory)))
         .await
         .map_err(read_error)?;
-    let title = read
-        .proposal(id.as_str())
-        .await
-        .map_err(internal)?
-        .map(|row| row.title)
-        .unwrap_or_default();
+    let row = read.proposal(id.as_str()).await.map_err(internal)?;
+    let (title, org) = match row {
+        Some(row) => (
+            row.title.clone(),
+            BudgetDocument::of(
+                &*row.identity().map_err(internal)?,
+                row.org_names().map_err(internal)?.as_ref(),
+            )
+            .to_string(),
+        ),
+        None => (String::new(), String::new()),
+    };
     let known = as_of.view().known_instant();
     let events: Vec<_> = state
         .service
@@ -176,6 +185,7 @@ async fn history_page(
         user: Some(UserBar::of(user)),
         id: id.to_string(),
         title,
+        org,
         known_text: match as_of.known_text() {
             k if k.is_empty() => "alt, der er registreret til nu".to_string(),
             k => format!("som kendt {k}"),
