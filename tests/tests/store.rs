@@ -1004,7 +1004,7 @@ both_backends!(
         let ids = ["BC01", "BC02", "BC03", "BC04"];
         let (store, saving, head) = with_a_saving(&t, &ids, "seed").await;
         // A committer that may hold a group for a minute: a group held when it should not be
-        // shows as a test that does not end, not as one slower by a millisecond.
+        // shows as an append not answered in 30 seconds, not as one slower by a millisecond.
         let store = store.gathering(std::time::Duration::from_secs(60));
         let append = |id: &str, sequence: usize, key: &str| {
             let events = copies(&saving, id, sequence..sequence + 1, key);
