@@ -727,6 +727,13 @@ fn copies(
         .collect()
 }
 
+/// Returns once `waiting` appends of `store` wait for the next group.
+async fn until_waiting(store: &EventStore, waiting: usize) {
+    while store.waiting() < waiting {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
 /// Another session's hold on PostgreSQL's append lock, so that appends queue behind a first
 /// one that waits for it, and commit as one group once it is let go.
 struct HeldAppendLock {
@@ -767,9 +774,7 @@ impl HeldAppendLock {
 
     /// Lets go once `waiting` appends of `store` wait for the next group.
     async fn release_once(mut self, store: &EventStore, waiting: usize) {
-        while store.waiting() < waiting {
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
+        until_waiting(store, waiting).await;
         sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(gevinst_store::APPEND_LOCK_KEY)
             .execute(&mut *self.holder)
@@ -989,9 +994,7 @@ impl HeldWriter {
         match self {
             Self::Postgres(held) => held.release_once(store, waiting).await,
             Self::Sqlite(mut writer) => {
-                while store.waiting() < waiting {
-                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-                }
+                until_waiting(store, waiting).await;
                 sqlx::query("COMMIT").execute(&mut *writer).await.unwrap();
             }
         }

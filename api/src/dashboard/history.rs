@@ -104,14 +104,13 @@ async fn history_page(
         .map_err(read_error)?;
     let row = read.proposal(id.as_str()).await.map_err(internal)?;
     let (title, org) = match row {
-        Some(row) => (
-            row.title.clone(),
-            BudgetDocument::of(
+        Some(row) => {
+            let org = BudgetDocument::of(
                 &*row.identity().map_err(internal)?,
                 row.org_names().map_err(internal)?.as_ref(),
-            )
-            .to_string(),
-        ),
+            );
+            (row.title, org.to_string())
+        }
         None => (String::new(), String::new()),
     };
     let known = as_of.view().known_instant();
