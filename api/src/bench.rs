@@ -212,6 +212,14 @@ pub struct BenchReport {
     pub commands_8_clients_per_s: f64,
     /// `commands_8_clients_per_s / raw_insert_8_clients_per_s`.
     pub commands_8_clients_ratio_to_raw: f64,
+    /// Each raw insert's latency, one client.
+    pub raw_insert_1_client_latency: Latency,
+    /// Each raw insert's latency, eight clients.
+    pub raw_insert_8_clients_latency: Latency,
+    /// Each command's latency, one client (sent, answered and its read models reflecting it).
+    pub commands_1_client_latency: Latency,
+    /// Each command's latency, eight clients: what sharing a commit costs the one waiting.
+    pub commands_8_clients_latency: Latency,
     /// Command latency by stream length.
     pub command_latency: Vec<AtLength>,
     /// p99 at the longest stream / p99 at the shortest.
@@ -410,12 +418,16 @@ async fn measure_on(
             Db::Sqlite(_) => "journal_mode=WAL, synchronous=FULL",
         },
         quick: args.quick,
-        raw_insert_1_client_per_s: raw_one,
-        raw_insert_8_clients_per_s: raw_eight,
-        commands_1_client_per_s: commands_one,
-        commands_1_client_ratio_to_raw: ratio(commands_one, raw_one),
-        commands_8_clients_per_s: commands_eight,
-        commands_8_clients_ratio_to_raw: ratio(commands_eight, raw_eight),
+        raw_insert_1_client_per_s: raw_one.per_s,
+        raw_insert_8_clients_per_s: raw_eight.per_s,
+        commands_1_client_per_s: commands_one.per_s,
+        commands_1_client_ratio_to_raw: ratio(commands_one.per_s, raw_one.per_s),
+        commands_8_clients_per_s: commands_eight.per_s,
+        commands_8_clients_ratio_to_raw: ratio(commands_eight.per_s, raw_eight.per_s),
+        raw_insert_1_client_latency: raw_one.latency,
+        raw_insert_8_clients_latency: raw_eight.latency,
+        commands_1_client_latency: commands_one.latency,
+        commands_8_clients_latency: commands_eight.latency,
         command_p99_ratio_longest_to_shortest: ratio(p99(command_latency.len() - 1), p99(0)),
         command_latency,
         rebuild_events,
@@ -490,9 +502,19 @@ async fn bench_account(service: &ProposalService) -> Outcome<Login> {
     Ok(login)
 }
 
-/// Runs `clients` clients at once, each doing `per` units of `work(client, unit)`; returns
-/// units per second.
-async fn rate<F, Fut>(what: &str, clients: usize, per: usize, work: F) -> Outcome<f64>
+/// A rate and the latency of the units that made it.
+struct Rate {
+    /// Units per second, all clients together.
+    per_s: f64,
+    /// Each unit's time from its start to its answer.
+    latency: Latency,
+}
+
+/// Runs `clients` clients at once, each doing `per` units of `work(client, unit)` one after
+/// the other; returns units per second and each unit's latency. The latency is what a rate
+/// costs the one waiting: a committer that holds appends to share a commit (see
+/// `gevinst_store::GATHER`) raises the rate and may lengthen each wait.
+async fn rate<F, Fut>(what: &str, clients: usize, per: usize, work: F) -> Outcome<Rate>
 where
     F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = Outcome<()>> + Send,
@@ -503,19 +525,26 @@ where
     for client in 0..clients {
         let (work, bar) = (work.clone(), bar.clone());
         tasks.spawn(async move {
+            let mut took = Vec::with_capacity(per);
             for unit in 0..per {
+                let started = Instant::now();
                 work(client, unit).await?;
+                took.push(started.elapsed());
                 bar.inc(1);
             }
-            Ok::<_, anyhow::Error>(())
+            Ok::<_, anyhow::Error>(took)
         });
     }
+    let mut sample = Vec::with_capacity(per * clients);
     while let Some(done) = tasks.join_next().await {
-        done??;
+        sample.extend(done??);
     }
     let elapsed = started.elapsed();
     bar.finish_and_clear();
-    Ok(per_second(per * clients, elapsed))
+    Ok(Rate {
+        per_s: per_second(per * clients, elapsed),
+        latency: Latency::of(sample),
+    })
 }
 
 /// Raw inserts per second with `clients` clients, `rows` rows in all, ids from `first`.
@@ -525,7 +554,7 @@ async fn raw_rate(
     rows: usize,
     clients: usize,
     first: usize,
-) -> Outcome<f64> {
+) -> Outcome<Rate> {
     let per = rows / clients;
     let (db, payload) = (db.clone(), Arc::new(payload.to_string()));
     rate(
@@ -597,7 +626,7 @@ async fn command_rate(
     login: &Login,
     count: usize,
     clients: usize,
-) -> Outcome<f64> {
+) -> Outcome<Rate> {
     let ids = WRITERS
         .iter()
         .take(clients)
@@ -1169,6 +1198,14 @@ fn write_table(out: &mut (dyn Write + Send), r: &BenchReport) -> std::io::Result
         "{:<50} {:>12} {:>12}",
         "kommandolatens", "p50 ms", "p99 ms"
     )?;
+    for (what, latency) in [
+        ("kommando, 1 klient", &r.commands_1_client_latency),
+        ("kommando, 8 klienter", &r.commands_8_clients_latency),
+        ("råt, 1 klient", &r.raw_insert_1_client_latency),
+        ("råt, 8 klienter", &r.raw_insert_8_clients_latency),
+    ] {
+        latency_row(out, what, latency)?;
+    }
     for at in &r.command_latency {
         let label = format!("ved {} hændelser i strømmen", count(at.stream_length));
         latency_row(out, &label, &at.latency)?;

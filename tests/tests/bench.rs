@@ -79,6 +79,17 @@ both_backends!(
             "commands_8_clients_per_s",
             "raw_insert_8_clients_per_s",
         );
+        // Each phase's units timed one by one, all of them: the quick run's 200 raw rows and
+        // 100 and 200 commands per phase.
+        for (key, units) in [
+            ("raw_insert_1_client_latency", 200),
+            ("raw_insert_8_clients_latency", 200),
+            ("commands_1_client_latency", 100),
+            ("commands_8_clients_latency", 200),
+        ] {
+            latency(&report[key], key);
+            assert_eq!(report[key]["count"], units, "{key}: {report:#}");
+        }
         assert_ratio(
             &report,
             "rebuild_ratio_to_raw_read",
@@ -142,6 +153,8 @@ both_backends!(
         for words in [
             "kommandoer/s, 1 klient",
             "kommandoer/s, 8 klienter",
+            "kommando, 8 klienter",
+            "råt, 1 klient",
             "genopbygning, hændelser/s (median af 3)",
             "ved 1.000 hændelser i strømmen",
             "realisering pr. dato, forslag med 1.000 hændelser",
