@@ -206,17 +206,30 @@ impl PageDocuments {
             None => round_choices.iter().map(String::as_str).collect(),
         };
         let page = Self {
-            documents: shown
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" · "),
+            documents: header(shown),
             rounds: crate::labels::and_list(&rounds),
             round: chosen.clone().unwrap_or_default(),
             round_choices,
         };
         Ok((read.in_round(chosen), page))
     }
+}
+
+/// Budget documents as a page's header names them: "Fjordby Kommune — Budget 2026 ·
+/// Københavns Kommune — Budget 2025".
+fn header<'a>(documents: impl IntoIterator<Item = &'a BudgetDocument>) -> String {
+    documents
+        .into_iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The header of a page listing `rows`: the documents those proposals belong to, each once.
+fn header_of<'a>(
+    rows: impl IntoIterator<Item = &'a gevinst_projections::readmodel::ProposalRow>,
+) -> Result<String, PageError> {
+    Ok(header(&BudgetDocument::of_rows(rows).map_err(internal)?))
 }
 
 impl CommitteeFilter {

@@ -304,6 +304,28 @@ both_backends!(
         let (code, out) = t.gevinst(&as_eva("FK-02", "KEU")).await;
         assert_eq!(code, 1, "{out}");
         assert!(out.contains("eva@fjordby.dk"), "{out}");
+
+        // The pages of one person's proposals carry the documents of those proposals: the
+        // verification queue of ÆU's controller and the start page of FK-02's project owner
+        // are Fjordby's alone; the reader's (every proposal) both documents.
+        t.user("ole@fjordby.dk", &[("projektejer", Some("FK-02"))])
+            .await;
+        for (login, path) in [
+            ("eva@fjordby.dk", "/verification-queue"),
+            ("ole@fjordby.dk", "/mine"),
+        ] {
+            let page = app.page_as(&app.session(login).await, path).await;
+            assert_eq!(
+                texts(&page, "header .org"),
+                ["Fjordby Kommune — Budget 2026"],
+                "{login} {path}: {page}"
+            );
+        }
+        let page = app.page_as(&reader, "/verification-queue").await;
+        assert_eq!(
+            texts(&page, "header .org"),
+            ["Fjordby Kommune — Budget 2026 · Københavns Kommune — Budget 2025"]
+        );
     }
 );
 

@@ -27,7 +27,6 @@ use chrono_tz::Europe::Copenhagen;
 use gevinst_domain::access::Action;
 use gevinst_domain::proposal::ProposalEvent;
 use gevinst_domain::Role;
-use gevinst_projections::readmodel::BudgetDocument;
 use gevinst_projections::verify::decode_event;
 use gevinst_projections::PROPOSAL;
 
@@ -105,10 +104,7 @@ async fn history_page(
     let row = read.proposal(id.as_str()).await.map_err(internal)?;
     let (title, org) = match row {
         Some(row) => {
-            let org = BudgetDocument::of(
-                &*row.identity().map_err(internal)?,
-                row.org_names().map_err(internal)?.as_ref(),
-            );
+            let org = row.budget_document().map_err(internal)?;
             (row.title, org.to_string())
         }
         None => (String::new(), String::new()),

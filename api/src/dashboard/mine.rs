@@ -34,6 +34,8 @@ struct Mine {
 #[template(path = "mine.html")]
 struct MinePage {
     user: Option<UserBar>,
+    /// The budget documents of the person's proposals, for the header.
+    org: String,
     today: String,
     proposals: Vec<Mine>,
 }
@@ -52,16 +54,19 @@ async fn mine_page(state: &AppState, user: &SignedIn) -> Result<MinePage, PageEr
         .map_err(internal)?;
     let late = reports::late_items(&overview);
     // The proposals this person may record on, in one read.
-    let mine: std::collections::BTreeSet<String> = crate::http::targets(&read)
+    let rows: Vec<_> = crate::http::targets(&read)
         .await
         .map_err(read_error)?
         .into_iter()
         .filter(|(_, target)| user.principal.decide(Action::Record, Some(target)).is_ok())
-        .map(|(row, _)| row.proposal_id)
+        .map(|(row, _)| row)
         .collect();
+    let org = super::header_of(&rows)?;
+    let mine: std::collections::BTreeSet<&str> =
+        rows.iter().map(|row| row.proposal_id.as_str()).collect();
     let mut proposals = Vec::new();
     for status in reports::statuses(&overview) {
-        if !mine.contains(&status.proposal) {
+        if !mine.contains(status.proposal.as_str()) {
             continue;
         }
         let mut todo: Vec<_> = overview
@@ -93,6 +98,7 @@ async fn mine_page(state: &AppState, user: &SignedIn) -> Result<MinePage, PageEr
     }
     Ok(MinePage {
         user: Some(UserBar::of(user)),
+        org,
         today: today.format("%d.%m.%Y").to_string(),
         proposals,
     })

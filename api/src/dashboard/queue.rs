@@ -35,6 +35,8 @@ struct Row {
 #[template(path = "verification_queue.html")]
 struct QueuePage {
     user: Option<UserBar>,
+    /// The budget documents of the proposals the person may verify on, for the header.
+    org: String,
     csrf: String,
     today: String,
     saved: Option<String>,
@@ -75,12 +77,17 @@ async fn queue_page(
         .await
         .map_err(internal)?;
     // The proposals this person may decide on, with their titles, in one read.
-    let decidable: std::collections::BTreeMap<String, String> = crate::http::targets(&read)
+    let rows: Vec<_> = crate::http::targets(&read)
         .await
         .map_err(read_error)?
         .into_iter()
         .filter(|(_, target)| user.principal.decide(Action::Decide, Some(target)).is_ok())
-        .map(|(row, _)| (row.proposal_id, row.title))
+        .map(|(row, _)| row)
+        .collect();
+    let org = super::header_of(&rows)?;
+    let decidable: std::collections::BTreeMap<String, String> = rows
+        .into_iter()
+        .map(|row| (row.proposal_id, row.title))
         .collect();
     let mut rows = Vec::new();
     for p in pending {
@@ -102,6 +109,7 @@ async fn queue_page(
     }
     Ok(QueuePage {
         user: Some(UserBar::of(user)),
+        org,
         csrf: user.csrf().to_string(),
         today: today.to_string(),
         saved,

@@ -232,6 +232,14 @@ impl ProposalRow {
         Ok(self.baseline_source()?.and_then(|s| s.names.clone()))
     }
 
+    /// The budget document it belongs to: its round, and the municipality its document names.
+    pub fn budget_document(&self) -> Result<BudgetDocument, ReadModelError> {
+        Ok(BudgetDocument::of(
+            &*self.identity()?,
+            self.org_names()?.as_ref(),
+        ))
+    }
+
     /// Where the adopted baseline came from (with its integrity findings).
     pub fn baseline_source(&self) -> Result<Option<Arc<BaselineSource>>, ReadModelError> {
         decoded(
@@ -353,6 +361,17 @@ impl BudgetDocument {
             municipality: names.and_then(|n| n.municipality.clone()).map(String::from),
             round: identity.budget_round.clone(),
         }
+    }
+
+    /// The distinct documents of `rows`, in order.
+    pub fn of_rows<'a>(
+        rows: impl IntoIterator<Item = &'a ProposalRow>,
+    ) -> Result<Vec<BudgetDocument>, ReadModelError> {
+        let mut documents = std::collections::BTreeSet::new();
+        for row in rows {
+            documents.insert(row.budget_document()?);
+        }
+        Ok(documents.into_iter().collect())
     }
 
     /// The distinct rounds of `documents`, in order.
@@ -585,14 +604,7 @@ impl ReadModels {
             round: None,
             ..self.clone()
         };
-        let mut documents = std::collections::BTreeSet::new();
-        for row in all.proposals().await? {
-            documents.insert(BudgetDocument::of(
-                &*row.identity()?,
-                row.org_names()?.as_ref(),
-            ));
-        }
-        Ok(documents.into_iter().collect())
+        BudgetDocument::of_rows(&all.proposals().await?)
     }
 
     /// Every budget round the log holds proposals of, in order (whatever `in_round` says).
