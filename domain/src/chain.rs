@@ -81,19 +81,19 @@ pub use gevinst_verify::export::canonical_json;
 /// The event's hash, lower-case hex.
 #[must_use]
 pub fn event_hash(input: &HashInput<'_>) -> String {
-    let object = serde_json::json!({
-        "event_id": input.event_id,
-        "event_type": input.event_type,
-        "event_version": input.event_version,
-        "metadata": input.metadata,
-        "payload": input.payload,
-        "position": input.position,
-        "prev_hash": input.prev_hash,
-        "recorded_at": format_recorded_at(input.recorded_at),
-        "sequence": input.sequence,
-        "stream_id": input.stream_id,
-    });
-    hex::encode(Sha256::digest(canonical_json(&object).as_bytes()))
+    gevinst_verify::export::HashedEvent {
+        event_id: input.event_id,
+        event_type: input.event_type,
+        event_version: input.event_version,
+        metadata: input.metadata,
+        payload: input.payload,
+        position: i128::from(input.position),
+        prev_hash: input.prev_hash,
+        recorded_at: &format_recorded_at(input.recorded_at),
+        sequence: i128::from(input.sequence),
+        stream_id: input.stream_id,
+    }
+    .hash()
 }
 
 /// SHA-256 of bytes, lower-case hex (used for baseline files and command fingerprints).

@@ -9,8 +9,9 @@
 //! | `public-key.txt` | the log's verifier key, `<name>+<key hash>+<key>` |
 //!
 //! [`verify_dir`] trusts nothing in it: it recomputes every event's hash from its fields (the
-//! canonical encoding of `gevinst_domain::chain`, re-implemented here so the verifier needs no
-//! other Gevinst crate; a known-answer test pins both to the same value), checks each stream's
+//! canonical encoding `gevinst_domain::chain` documents, implemented here once as
+//! [`HashedEvent`], which the store's chain uses too, so the verifier needs no other Gevinst
+//! crate and the two cannot disagree; a known-answer test pins it), checks each stream's
 //! sequence and `prev_hash` chain and the gapless positions, checks every checkpoint's signature
 //! and that the log is consistent with it (RFC 9162 consistency proof), and that at least one
 //! checkpoint covers the log. A hash chain alone cannot show a truncated log or a consistently
@@ -81,59 +82,141 @@ pub struct ExportedEvent {
 /// escaped as `serde_json` escapes them.
 #[must_use]
 pub fn canonical_json(value: &Value) -> String {
-    fn write(value: &Value, out: &mut String) {
-        match value {
-            Value::Object(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-                out.push('{');
-                for (i, key) in keys.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&Value::String((*key).clone()).to_string());
-                    out.push(':');
-                    if let Some(v) = map.get(*key) {
-                        write(v, out);
-                    }
+    let mut out = Vec::new();
+    write_canonical(value, &mut out);
+    // Every piece written is UTF-8 (serde_json's own output and ASCII punctuation).
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`canonical_json`] written into `out`, without building a copy of the value or a string per
+/// key: it runs for every event a command stores and every event `verify` checks.
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|(a, _), (b, _)| a.as_bytes().cmp(b.as_bytes()));
+            out.push(b'{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
                 }
-                out.push('}');
+                write_scalar(key, out);
+                out.push(b':');
+                write_canonical(item, out);
             }
-            Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write(item, out);
-                }
-                out.push(']');
-            }
-            scalar => out.push_str(&scalar.to_string()),
+            out.push(b'}');
         }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(b']');
+        }
+        scalar => write_scalar(scalar, out),
     }
-    let mut out = String::new();
-    write(value, &mut out);
-    out
+}
+
+/// A string, number, boolean or null exactly as `serde_json` writes it (`Value`'s `Display`
+/// is the same serializer).
+fn write_scalar<T: Serialize + ?Sized>(scalar: &T, out: &mut Vec<u8>) {
+    // Writing into a `Vec` cannot fail, and a string, number, boolean or null always serializes.
+    let _ = serde_json::to_writer(&mut *out, scalar);
+}
+
+/// Everything an event's hash covers, borrowed (see `gevinst_domain::chain` for the encoding).
+#[derive(Debug, Clone, Copy)]
+pub struct HashedEvent<'a> {
+    /// The event's UUID, lower-case hyphenated.
+    pub event_id: &'a str,
+    /// Type name, as stored.
+    pub event_type: &'a str,
+    /// Type version, as stored.
+    pub event_version: &'a str,
+    /// The stored metadata.
+    pub metadata: &'a Value,
+    /// The stored payload.
+    pub payload: &'a Value,
+    /// Global position.
+    pub position: i128,
+    /// The previous event's hash in the stream.
+    pub prev_hash: &'a str,
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+    pub recorded_at: &'a str,
+    /// Sequence in the stream.
+    pub sequence: i128,
+    /// The stream.
+    pub stream_id: &'a str,
+}
+
+impl HashedEvent<'_> {
+    /// The canonical JSON of the object holding these fields, written field by field in the
+    /// keys' byte order without building the object (which copied the payload and metadata),
+    /// the nested values by [`canonical_json`]'s rule. A property test holds it to the object's
+    /// canonical JSON.
+    #[must_use]
+    pub fn canonical(&self) -> Vec<u8> {
+        /// A field's value: written as a JSON string, as canonical JSON, or as an integer.
+        enum Field<'a> {
+            Text(&'a str),
+            Json(&'a Value),
+            Integer(i128),
+        }
+        use Field::{Integer, Json, Text};
+        let fields = [
+            ("event_id", Text(self.event_id)),
+            ("event_type", Text(self.event_type)),
+            ("event_version", Text(self.event_version)),
+            ("metadata", Json(self.metadata)),
+            ("payload", Json(self.payload)),
+            ("position", Integer(self.position)),
+            ("prev_hash", Text(self.prev_hash)),
+            ("recorded_at", Text(self.recorded_at)),
+            ("sequence", Integer(self.sequence)),
+            ("stream_id", Text(self.stream_id)),
+        ];
+        let mut out = Vec::with_capacity(512);
+        for (i, (key, value)) in fields.into_iter().enumerate() {
+            out.push(if i == 0 { b'{' } else { b',' });
+            write_scalar(key, &mut out);
+            out.push(b':');
+            match value {
+                Text(text) => write_scalar(text, &mut out),
+                Json(json) => write_canonical(json, &mut out),
+                Integer(n) => write_scalar(&n, &mut out),
+            }
+        }
+        out.push(b'}');
+        out
+    }
+
+    /// The event's hash: lower-case hex of SHA-256 over [`HashedEvent::canonical`].
+    #[must_use]
+    pub fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.canonical()))
+    }
 }
 
 impl ExportedEvent {
     /// The hash this event should have, recomputed from its fields.
     #[must_use]
     pub fn computed_hash(&self) -> String {
-        let object = serde_json::json!({
-            "event_id": self.event_id,
-            "event_type": self.event_type,
-            "event_version": self.event_version,
-            "metadata": self.metadata,
-            "payload": self.payload,
-            "position": self.position,
-            "prev_hash": self.prev_hash,
-            "recorded_at": self.recorded_at,
-            "sequence": self.sequence,
-            "stream_id": self.stream_id,
-        });
-        hex::encode(Sha256::digest(canonical_json(&object).as_bytes()))
+        HashedEvent {
+            event_id: &self.event_id,
+            event_type: &self.event_type,
+            event_version: &self.event_version,
+            metadata: &self.metadata,
+            payload: &self.payload,
+            position: i128::from(self.position),
+            prev_hash: &self.prev_hash,
+            recorded_at: &self.recorded_at,
+            sequence: i128::from(self.sequence),
+            stream_id: &self.stream_id,
+        }
+        .hash()
     }
 }
 
@@ -475,6 +558,7 @@ pub fn verify_dir(dir: &Path, key: Option<&str>) -> Result<ExportReport, ExportE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn the_access_stream_is_not_counted_as_a_proposal() {
@@ -488,6 +572,83 @@ mod tests {
             streams_text(15, &types),
             "12 forslag og 1 adgangsstrøm og 2 strømme af typen 'other'"
         );
+    }
+
+    /// The encoding as first written, plainly: the event's object built, every key sorted and
+    /// every scalar written by `Value`'s `Display`. The writer that builds no copies must give
+    /// the same bytes, or every stored hash would stop matching.
+    fn reference(value: &Value) -> String {
+        match value {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+                let items: Vec<String> = keys
+                    .iter()
+                    .map(|k| format!("{}:{}", Value::String((*k).clone()), reference(&map[*k])))
+                    .collect();
+                format!("{{{}}}", items.join(","))
+            }
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(reference).collect();
+                format!("[{}]", items.join(","))
+            }
+            scalar => scalar.to_string(),
+        }
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            any::<String>().prop_map(Value::from),
+            "[\\\\\"\\x00-\\x1f\\x7f a-zæøå]{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((any::<String>(), inner), 0..6)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn an_events_encoding_is_the_canonical_json_of_its_object(
+            metadata in json_value(),
+            payload in json_value(),
+            texts in prop::array::uniform5(any::<String>()),
+            position in any::<i64>(),
+            sequence in any::<u64>(),
+        ) {
+            let [event_id, event_type, event_version, prev_hash, stream_id] = &texts;
+            let event = HashedEvent {
+                event_id,
+                event_type,
+                event_version,
+                metadata: &metadata,
+                payload: &payload,
+                position: i128::from(position),
+                prev_hash,
+                recorded_at: "2025-03-01T12:00:00.000000Z",
+                sequence: i128::from(sequence),
+                stream_id,
+            };
+            let object = serde_json::json!({
+                "event_id": event_id, "event_type": event_type,
+                "event_version": event_version, "metadata": metadata, "payload": payload,
+                "position": position, "prev_hash": prev_hash,
+                "recorded_at": "2025-03-01T12:00:00.000000Z", "sequence": sequence,
+                "stream_id": stream_id,
+            });
+            prop_assert_eq!(String::from_utf8(event.canonical()).unwrap(), reference(&object));
+            prop_assert_eq!(canonical_json(&payload), reference(&payload));
+        }
     }
 
     #[test]
