@@ -513,7 +513,7 @@ struct Rate {
 /// Runs `clients` clients at once, each doing `per` units of `work(client, unit)` one after
 /// the other; returns units per second and each unit's latency. The latency is what a rate
 /// costs the one waiting: a committer that holds appends to share a commit (see
-/// `gevinst_store::GATHER`) raises the rate and may lengthen each wait.
+/// `gevinst_store::GATHER`) changes both, and only the two together tell whether it pays.
 async fn rate<F, Fut>(what: &str, clients: usize, per: usize, work: F) -> Outcome<Rate>
 where
     F: Fn(usize, usize) -> Fut + Clone + Send + 'static,

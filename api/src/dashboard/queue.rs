@@ -77,15 +77,15 @@ async fn queue_page(
         .await
         .map_err(internal)?;
     // The proposals this person may decide on, with their titles, in one read.
-    let rows: Vec<_> = crate::http::targets(&read)
+    let may_decide: Vec<_> = crate::http::targets(&read)
         .await
         .map_err(read_error)?
         .into_iter()
         .filter(|(_, target)| user.principal.decide(Action::Decide, Some(target)).is_ok())
         .map(|(row, _)| row)
         .collect();
-    let org = super::header_of(&rows)?;
-    let decidable: std::collections::BTreeMap<String, String> = rows
+    let org = super::header_of(&may_decide)?;
+    let decidable: std::collections::BTreeMap<String, String> = may_decide
         .into_iter()
         .map(|row| (row.proposal_id, row.title))
         .collect();
