@@ -128,8 +128,8 @@ pub(crate) async fn sign_in(parts: &Parts, state: &AppState) -> Result<SignedIn,
 }
 
 /// Who sent the request, without the read models' standing: what [`sign_in`] asks, and what a
-/// middleware that then waits for the read models keeps (a standing read before it waited
-/// would be one from before).
+/// middleware that then waits for the read models keeps, with the standing it found only if it
+/// did not have to wait (one read before it waited would be from before).
 pub(crate) async fn identify(parts: &Parts, state: &AppState) -> Result<SignedIn, ApiError> {
     if let Some(known) = parts.extensions.get::<SignedIn>() {
         return Ok(known.clone());

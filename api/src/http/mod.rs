@@ -111,19 +111,14 @@ async fn read_your_writes(
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    match auth::identify(&parts, &s).await {
-        Ok(user) => {
-            parts.extensions.insert(user);
-        }
+    let user = match auth::identify(&parts, &s).await {
+        Ok(user) => user,
         Err(e) => return e.into_response(),
-    }
-    let request = axum::extract::Request::from_parts(parts, body);
-    let Some(raw) = request.headers().get(POSITION_HEADER) else {
-        return next.run(request).await;
     };
-    let Some(position) = raw
-        .to_str()
-        .ok()
+    let Some(position) = parts
+        .headers
+        .get(POSITION_HEADER)
+        .and_then(|raw| raw.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok())
         .filter(|p| *p >= 0)
     else {
@@ -133,16 +128,28 @@ async fn read_your_writes(
         .into_response();
     };
     let projector = s.service.projector();
-    let waited = match projector.standing().await {
-        Ok(standing) if standing.position >= position => Ok(()),
-        Ok(standing) if standing.head < position => Err(ReadModelError::Behind {
-            reached: standing.head,
-            position,
-        }),
+    // A standing that already reflects the position is the one the read then uses, as a
+    // sign-in's would be (one question to the database, not two); one that had to be waited
+    // past is from before, so the read asks again.
+    let reads = parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+    let (waited, known) = match projector.standing().await {
+        Ok(standing) if standing.position >= position => (Ok(()), reads.then_some(standing)),
+        Ok(standing) if standing.head < position => (
+            Err(ReadModelError::Behind {
+                reached: standing.head,
+                position,
+            }),
+            None,
+        ),
         // The checkpoint just read is below the position: only a look from now on counts.
-        Ok(_) => projector.wait_for_fresh(position).await.map(|_| ()),
-        Err(e) => Err(e),
+        Ok(_) => (projector.wait_for_fresh(position).await.map(|_| ()), None),
+        Err(e) => (Err(e), None),
     };
+    parts.extensions.insert(auth::SignedIn {
+        standing: known,
+        ..user
+    });
+    let request = axum::extract::Request::from_parts(parts, body);
     match waited {
         Ok(()) => next.run(request).await,
         Err(ReadModelError::Behind { reached, position }) => ApiError::BadRequest(format!(
