@@ -114,7 +114,7 @@ pub(crate) async fn sign_in(parts: &Parts, state: &AppState) -> Result<SignedIn,
     // Only for a request that carries credentials: one with none costs the database nothing.
     let credentials = parts.headers.contains_key(header::AUTHORIZATION)
         || cookie(&parts.headers, SESSION_COOKIE).is_some();
-    let reads = credentials && (parts.method == Method::GET || parts.method == Method::HEAD);
+    let reads = credentials && reads(parts);
     let standing = async {
         if reads {
             // An error is left for the read to ask again and report.
@@ -125,6 +125,11 @@ pub(crate) async fn sign_in(parts: &Parts, state: &AppState) -> Result<SignedIn,
     };
     let (user, standing) = tokio::join!(identify(parts, state), standing);
     Ok(SignedIn { standing, ..user? })
+}
+
+/// Whether the request reads (`GET`, `HEAD`): only a read uses the read models' standing.
+pub(crate) fn reads(parts: &Parts) -> bool {
+    parts.method == Method::GET || parts.method == Method::HEAD
 }
 
 /// Who sent the request, without the read models' standing: what [`sign_in`] asks, and what a

@@ -131,7 +131,7 @@ async fn read_your_writes(
     // A standing that already reflects the position is the one the read then uses, as a
     // sign-in's would be (one question to the database, not two); one that had to be waited
     // past is from before, so the read asks again.
-    let reads = parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+    let reads = auth::reads(&parts);
     let (waited, known) = match projector.standing().await {
         Ok(standing) if standing.position >= position => (Ok(()), reads.then_some(standing)),
         Ok(standing) if standing.head < position => (
