@@ -1129,8 +1129,8 @@ fn tal(value: f64, decimals: u32) -> String {
 }
 
 /// A count the Danish way (`10.000`).
-fn count(n: usize) -> String {
-    danish_fixed(Decimal::from(n), 0)
+fn count(n: impl Into<Decimal>) -> String {
+    danish_fixed(n.into(), 0)
 }
 
 fn latency_row(out: &mut (dyn Write + Send), label: &str, l: &Latency) -> std::io::Result<()> {
@@ -1230,8 +1230,8 @@ fn write_table(out: &mut (dyn Write + Send), r: &BenchReport) -> std::io::Result
         out,
         "HTTP: {} klienter skrev {} kommandoer imens; {} læsninger fejlede; {} svar/s.",
         h.writers,
-        h.writes,
-        h.errors,
+        count(h.writes),
+        count(h.errors),
         tal(h.answered_per_s, 1)
     )?;
     if let Some(l) = &r.large_log {
@@ -1254,7 +1254,7 @@ fn write_large_log(out: &mut (dyn Write + Send), l: &LargeLog) -> std::io::Resul
     writeln!(
         out,
         "Stor log: {} hændelser i {} forslag (fyldt på {} s)",
-        count(usize::try_from(l.events).unwrap_or(usize::MAX)),
+        count(l.events),
         count(l.proposals),
         tal(l.fill_seconds, 1)
     )?;

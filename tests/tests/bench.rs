@@ -163,6 +163,20 @@ both_backends!(
         ] {
             assert!(table.contains(words), "missing '{words}' in\n{table}");
         }
+        // Counts the Danish way, thousands grouped: the HTTP phase's writers store 1,400–1,800
+        // commands in a quick run with the machine to themselves (fewer beside other tests).
+        let writes = table
+            .lines()
+            .find_map(|l| l.strip_prefix("HTTP: 8 klienter skrev "))
+            .and_then(|l| l.split(' ').next())
+            .unwrap_or_else(|| panic!("no HTTP line in\n{table}"));
+        let groups: Vec<&str> = writes.split('.').collect();
+        assert!(
+            groups[0].len() <= 3
+                && groups[1..].iter().all(|g| g.len() == 3)
+                && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit())),
+            "{writes} is not a Danish count in\n{table}"
+        );
     }
 );
 
