@@ -556,7 +556,7 @@ both_backends!(
         &t,
         OWNER,
         &["correction", "BC01", "--sequence", "3", "--reason", "x", "--replace-amount", "-1"],
-        "hændelse 3 er en GoalCancelled-registrering uden beløb; tilbagefør den (udelad --replace-amount) og registrér den igen",
+        "hændelse 3 (Opfølgningsmål annulleret) har intet beløb at erstatte; tilbagefør den (udelad --replace-amount) og registrér den igen",
     )
     .await;
         refused(

@@ -3,6 +3,7 @@
 //! plan sections, plan files, and the money arguments completed from the proposal's plan.
 
 use super::*;
+use gevinst_domain::proposal::ProposalEvent;
 
 /// Why an amount as typed was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -242,7 +243,7 @@ pub(super) fn with_amount(fact: &Fact, amount: Amount, sequence: u64) -> Result<
         other => {
             return Err(RecordError::NoAmountToReplace {
                 sequence,
-                kind: other.kind(),
+                kind: ProposalEvent::label_of(other.kind()).unwrap_or(other.kind()),
             })
         }
     })

@@ -454,11 +454,11 @@ pub enum RecordError {
         problem: String,
     },
     /// `--replace-amount` on an entry without an amount.
-    #[error("hændelse {sequence} er en {kind}-registrering uden beløb; tilbagefør den (udelad --replace-amount) og registrér den igen")]
+    #[error("hændelse {sequence} ({kind}) har intet beløb at erstatte; tilbagefør den (udelad --replace-amount) og registrér den igen")]
     NoAmountToReplace {
         /// The entry.
         sequence: u64,
-        /// Its kind.
+        /// Its kind, in Danish (`Opfølgningsmål annulleret`).
         kind: &'static str,
     },
     /// The command raises plausibility warnings and `--confirm` was not given; nothing was
