@@ -2,8 +2,21 @@
 //! and the one command to send: one arm per kind, so the compiler names this place when a
 //! kind is added. What an argument is read as lives in [`super::input`].
 
-use super::input::*;
-use super::*;
+use gevinst_domain::proposal::{
+    BudgetAdjustment, BudgetDecision, CompensatingAction, Forecast, GoalAchievement,
+    GoalCancellation, GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome,
+    MilestoneCompletion, PlanSection, ProposalCommand, RealisedSaving, SavingVerification,
+};
+use gevinst_domain::{
+    Actor, Committee, EvidenceRef, GoalId, MilestoneId, Note, ProposalId, Reason, Role,
+};
+use gevinst_projections::ProposalService;
+
+use super::input::{
+    amount, load, parse, parse_date, parse_opt, parse_section, plan_file, price_level, proposal_id,
+    with_amount, Money,
+};
+use super::{RecordError, RecordWhat};
 
 /// Turns the arguments into the proposal and the one command to send. Loads the proposal only
 /// where a default or a correction needs its current state.

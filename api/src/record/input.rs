@@ -2,8 +2,18 @@
 //! message (`--amount: …`): the amounts the Danish or the plain way, dates ISO or Danish,
 //! plan sections, plan files, and the money arguments completed from the proposal's plan.
 
-use super::*;
-use gevinst_domain::proposal::ProposalEvent;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use gevinst_domain::proposal::{
+    BudgetAdjustment, Fact, Forecast, IncurredCost, Plan, PlanSection, Proposal, ProposalError,
+    ProposalEvent, RealisedSaving,
+};
+use gevinst_domain::{Amount, ControlArea, MoneyError, PlanLineId, PriceLevel, ProposalId};
+use gevinst_projections::ProposalService;
+
+use super::{MoneyArgs, RecordError};
 
 /// Why an amount as typed was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -12,21 +12,11 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::str::FromStr;
 
-use chrono::NaiveDate;
 use gevinst_domain::access::Login;
 use gevinst_domain::plausibility::{self, Warning};
-use gevinst_domain::proposal::{
-    BudgetAdjustment, BudgetDecision, CompensatingAction, Fact, Forecast, GoalAchievement,
-    GoalCancellation, GoalProgress, GoalSchedule, IncurredCost, InnovationOutcome,
-    MilestoneCompletion, Plan, PlanSection, Proposal, ProposalCommand, ProposalError,
-    RealisedSaving, SavingVerification,
-};
-use gevinst_domain::{
-    Actor, Amount, Committee, ControlArea, EvidenceRef, GoalId, IdempotencyKey, MilestoneId,
-    MoneyError, Note, PlanLineId, PriceLevel, ProposalId, Reason, Role,
-};
+use gevinst_domain::proposal::{Plan, ProposalCommand, ProposalError};
+use gevinst_domain::{IdempotencyKey, ProposalId};
 use gevinst_projections::{CommandError, ProposalService, Request};
 
 mod command;

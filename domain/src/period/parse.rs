@@ -3,7 +3,12 @@
 //! proposal (that is [`resolve`](super::resolve())). The mapping it implements is the table in the
 //! module docs of [`super`].
 
-use super::*;
+use chrono::{Datelike, NaiveDate};
+
+use super::{
+    Anchor, PeriodError, PhaseKind, Quarter, QuarterOfYear, QuarterWindow, Recurrence,
+    RecurrenceEnd, Schedule, Year,
+};
 
 /// The hand-over sentence of a "Hvornår" text, verbatim without its final full stop: a
 /// sentence that starts "Efterfølgende" and holds no digit (e.g. "Efterfølgende har

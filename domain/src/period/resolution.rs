@@ -1,7 +1,12 @@
 //! [`Schedule`] + [`ResolveContext`] → checkpoints: the phases, the funding years, the release
 //! of funds and the plan start / horizon applied to what the parser left relative or open.
 
-use super::*;
+use chrono::NaiveDate;
+
+use super::{
+    funding_phase, Anchor, Phase, PhaseKind, Quarter, QuarterOfYear, QuarterWindow, Recurrence,
+    RecurrenceEnd, ResolveContext, ResolvedSchedule, Schedule, Year,
+};
 
 /// Applies the proposal's context to a schedule: phases for relative schedules, the full
 /// phase-in year, the release date of funds, and the plan start / horizon that bound recurring
